@@ -1,0 +1,25 @@
+.PHONY: run test services worker beat lint format bench clean
+
+run:        ## venv + deps + migrate + demo data + server on http://127.0.0.1:8000
+	bash scripts/run-demo.sh
+
+test:       ## the whole suite on PostgreSQL + Redis (started if needed), browser tests included
+	bash scripts/test.sh
+
+services:   ## start local PostgreSQL and Redis where they are not running
+	bash scripts/services.sh
+
+worker:     ## a Celery worker (needs DATABASE_URL and REDIS_URL)
+	.venv/bin/celery -A painclinic worker -Q $${CELERY_QUEUE:-painclinic} -l info --concurrency $${CELERY_WORKER_CONCURRENCY:-1}
+
+beat:
+	.venv/bin/celery -A painclinic beat -l info
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+clean:
+	rm -rf db.sqlite3 staticfiles test-artifacts

@@ -1,0 +1,76 @@
+"""The instrument library: validated patient-reported instruments as data, scored by pure Python.
+
+    from assessment.instruments import get, score
+    result = score("tsk17", {"1": 3, "2": 2, ...})   # Score | Unscorable; InvalidAnswer on bad input
+
+Pure: no Django here or in any module below (STYLE.md §3.2; tests/assessment/instruments/test_purity.py).
+Rules and sources: shared/reference/instruments.md. GAS and the RCI are methods, not
+questionnaires: see ``gas.py`` and ``change.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import (
+    bpi,
+    care,
+    cpaq8,
+    dass21,
+    fabq,
+    gad7,
+    gcqs,
+    nrs,
+    odi,
+    orebro,
+    pass20,
+    pcs,
+    peg,
+    phoda,
+    phq9,
+    psfs,
+    pseq,
+    rmdq,
+    startback,
+    tsk,
+    waisr,
+)
+from .base import Instrument, InvalidAnswer, Score, Unscorable
+
+__all__ = ["Instrument", "InvalidAnswer", "Score", "Unscorable", "all_instruments", "get", "score"]
+
+_MODULES = (
+    nrs, peg, orebro, startback, tsk, pcs, fabq, pseq, bpi, odi, rmdq,
+    phq9, gad7, dass21, cpaq8, pass20, psfs, phoda, waisr, gcqs, care,
+)  # fmt: skip
+
+_REGISTRY: dict[str, Instrument] = {}
+for _module in _MODULES:
+    for _instrument in _module.INSTRUMENTS:
+        if _instrument.key in _REGISTRY:
+            raise RuntimeError(f"instrument key {_instrument.key!r} is registered twice")
+        _REGISTRY[_instrument.key] = _instrument
+
+
+def get(key: str) -> Instrument:
+    """The definition registered under ``key``; ``KeyError`` naming the known keys otherwise."""
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise KeyError(f"unknown instrument {key!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+
+
+def all_instruments() -> tuple[Instrument, ...]:
+    """Every registered definition, in registration order."""
+    return tuple(_REGISTRY.values())
+
+
+def score(key: str, answers: Mapping[Any, Any]) -> Score | Unscorable:
+    """Score one administration of instrument ``key``.
+
+    ``answers`` maps item id (str or int, as printed) to the raw code as printed (before
+    reversal), ``None`` for unanswered, or ``"NA"`` for "does not apply" where the instrument
+    allows it. Raises ``InvalidAnswer`` (a ``ValueError``) for unknown items or out-of-range codes.
+    """
+    return get(key).score(answers)

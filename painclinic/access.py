@@ -1,0 +1,214 @@
+"""THE access policy: who may list, see and change which patient.
+
+Nothing else in painclinic decides this (shared/STYLE.md §3.4). Every patient-scoped view is
+wrapped by ``patient_view``; every list starts from ``patients_visible_to``.
+
+Rules (issue #2):
+- a clinician sees the patients whose care team they are on (any episode);
+- a team lead sees every patient with an episode held by one of their teams, and may change them
+  (reassign);
+- a programme admin sees only what PMP work needs: no clinical detail unless they are on the
+  care team (the PMP-level view arrives with cohorts, issue #6);
+- anonymous and inactive users see nothing.
+A patient outside a user's reach is a 404, never a 403 that confirms it exists (security.md C2).
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from painclinic import audit
+from painclinic.models import AuditAction, Role
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+    from painclinic.models import User
+    from patients.models import Patient
+
+
+class AccessLevel(enum.IntEnum):
+    NONE = 0
+    PMP = 1  # demographics and programme logistics only (issue #6)
+    CLINICAL = 2  # the whole record
+
+
+def _is_active_user(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _care_team_q(user: User) -> Q:
+    from patients.models import CareTeamMember
+
+    return Q(Exists(CareTeamMember.objects.filter(episode__patient=OuterRef("pk"), user=user)))
+
+
+def _team_q(user: User) -> Q:
+    from patients.models import Episode
+
+    return Q(Exists(Episode.objects.filter(patient=OuterRef("pk"), team__memberships__user=user)))
+
+
+def _clinical_q(user: User) -> Q:
+    if user.role == Role.TEAM_LEAD:
+        return _care_team_q(user) | _team_q(user)
+    return _care_team_q(user)
+
+
+def patients_visible_to(user: Any) -> QuerySet[Patient]:
+    """Every patient the user may list. Every list of patients starts here."""
+    from patients.models import Patient
+
+    if not _is_active_user(user):
+        return Patient.objects.none()
+    return Patient.objects.filter(_clinical_q(user))
+
+
+def access_level(user: Any, patient: Patient) -> AccessLevel:
+    if not _is_active_user(user):
+        return AccessLevel.NONE
+    from patients.models import Patient
+
+    if Patient.objects.filter(_clinical_q(user), pk=patient.pk).exists():
+        return AccessLevel.CLINICAL
+    return AccessLevel.NONE
+
+
+def can_view_patient(user: Any, patient: Patient) -> bool:
+    return access_level(user, patient) >= AccessLevel.CLINICAL
+
+
+def can_change_patient(user: Any, patient: Patient) -> bool:
+    # Today everyone who may see the clinical record is on its care team or leads its team,
+    # and both may change it. Kept as its own question because read-only roles will come
+    # (e.g. a student observer, or a team lead of a neighbouring team).
+    return can_view_patient(user, patient)
+
+
+def can_reassign_patient(user: Any, patient: Patient) -> bool:
+    """Moving a patient between clinicians is a team lead's decision."""
+    if not _is_active_user(user) or user.role != Role.TEAM_LEAD:
+        return False
+    from patients.models import Patient
+
+    return Patient.objects.filter(_team_q(user), pk=patient.pk).exists()
+
+
+def can_browse_audit(user: Any) -> bool:
+    return _is_active_user(user) and user.role == Role.TEAM_LEAD
+
+
+def audit_events_visible_to(user: Any):
+    """Team leads browse the audit log of their team's patients (issue #2)."""
+    from painclinic.models import AuditEvent
+
+    if not can_browse_audit(user):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(patient__in=patients_visible_to(user))
+
+
+def get_patient_for_user(
+    request: HttpRequest, patient_id: uuid.UUID | str, *, write: bool = False
+) -> Patient:
+    """The patient if the user may see it (404 otherwise), checking write access (403).
+
+    A refused request is audited as DENIED, so snooping on records shows in the log.
+    """
+    from patients.models import Patient
+
+    user = request.user
+    patient = patients_visible_to(user).filter(pk=patient_id).first()
+    if patient is None:
+        existing = Patient.objects.filter(pk=patient_id).first()
+        if existing is not None and _is_active_user(user):
+            audit.record_event(
+                actor=user, action=AuditAction.DENIED, patient=existing, obj=existing
+            )
+        raise Http404("No such patient.")
+    if write and not can_change_patient(user, patient):
+        audit.record_event(actor=user, action=AuditAction.DENIED, patient=patient, obj=patient)
+        raise PermissionDenied("You may see this patient but not change the record.")
+    return patient
+
+
+# --- View decorators: every view declares its access decision -------------------------------
+# tests/test_access.py walks the URL resolver and fails on any view without `access_policy`.
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+PATIENT_READ = "patient-read"
+PATIENT_WRITE = "patient-write"
+TEAM_LEAD = "team-lead"
+
+
+def public_view(view: Callable) -> Callable:
+    """No login needed (the login page, a patient's single-use link)."""
+    view.access_policy = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def _login_redirect(request: HttpRequest) -> HttpResponse:
+    return redirect_to_login(request.get_full_path())
+
+
+def authenticated_view(view: Callable) -> Callable:
+    """Any logged-in user; the view must list patients only through ``patients_visible_to``."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _is_active_user(request.user):
+            return _login_redirect(request)
+        return view(request, *args, **kwargs)
+
+    wrapper.access_policy = AUTHENTICATED  # type: ignore[attr-defined]
+    return wrapper
+
+
+def team_lead_view(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _is_active_user(request.user):
+            return _login_redirect(request)
+        if request.user.role != Role.TEAM_LEAD:
+            raise PermissionDenied("This page is for team leads.")
+        return view(request, *args, **kwargs)
+
+    wrapper.access_policy = TEAM_LEAD  # type: ignore[attr-defined]
+    return wrapper
+
+
+def patient_view(*, write: bool = False) -> Callable[[Callable], Callable]:
+    """Resolve ``patient_id`` through the policy, pass the patient, audit the access.
+
+    GET pages write exactly one VIEW event. A POST that a service has audited (CREATE/CHANGE)
+    writes nothing more; a POST that only re-displays data (a form with errors) is audited as
+    a VIEW, because the record was shown.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(
+            request: HttpRequest, patient_id: uuid.UUID, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
+            if not _is_active_user(request.user):
+                return _login_redirect(request)
+            needs_write = write and request.method not in ("GET", "HEAD", "OPTIONS")
+            patient = get_patient_for_user(request, patient_id, write=needs_write)
+            response = view(request, patient, *args, **kwargs)
+            if not audit.patient_audited_in_request(patient.pk):
+                audit.record_event(actor=request.user, action=AuditAction.VIEW, patient=patient)
+            return response
+
+        wrapper.access_policy = PATIENT_WRITE if write else PATIENT_READ  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator

@@ -1,0 +1,99 @@
+"""Writing the audit log.
+
+Access events are written by ``painclinic.access.get_patient_for_user``; write events by services
+inside their own transaction (zulip's "audit row inside the action's transaction"). The request
+context (client address, request id, user agent) is carried in a context variable set by
+``RequestContextMiddleware``, so services never need the request object.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from painclinic.models import AuditAction, AuditEvent
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from painclinic.models import User
+    from patients.models import Patient
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    client_address: str | None = None
+    request_id: str = ""
+    user_agent: str = ""
+    view_name: str = ""
+
+
+_NO_REQUEST = RequestContext()
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "painclinic_request_context", default=None
+)
+
+
+# Patients audited during the current request, so a view is never audited twice.
+_audited: contextvars.ContextVar[set | None] = contextvars.ContextVar(
+    "painclinic_audited_patients", default=None
+)
+
+
+def set_request_context(context: RequestContext) -> tuple[contextvars.Token, contextvars.Token]:
+    return _current.set(context), _audited.set(set())
+
+
+def reset_request_context(tokens: tuple[contextvars.Token, contextvars.Token]) -> None:
+    _current.reset(tokens[0])
+    _audited.reset(tokens[1])
+
+
+def patient_audited_in_request(patient_id: Any) -> bool:
+    audited = _audited.get()
+    return audited is not None and patient_id in audited
+
+
+def current_request_context() -> RequestContext:
+    return _current.get() or _NO_REQUEST
+
+
+def record_event(
+    *,
+    actor: User | None,
+    action: str,
+    patient: Patient | None = None,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: Any = "",
+    changed_fields: list[str] | tuple[str, ...] = (),
+    actor_username: str = "",
+) -> AuditEvent:
+    """Append one audit event. Never pass clinical content: field *names* only."""
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    context = current_request_context()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    event = AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_username=(
+            actor.get_username() if actor is not None and actor.is_authenticated else ""
+        )
+        or actor_username,
+        action=action,
+        patient=patient,
+        object_type=object_type,
+        object_id="" if object_id in (None, "") else str(object_id),
+        view_name=context.view_name,
+        changed_fields=sorted(changed_fields),
+        client_address=context.client_address,
+        request_id=context.request_id,
+        user_agent=context.user_agent[:300],
+    )
+    audited = _audited.get()
+    if audited is not None and patient is not None:
+        audited.add(patient.pk)
+    return event

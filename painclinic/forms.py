@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from painclinic.models import AuditAction, AuditEvent, User
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+class AuditFilter(django_filters.FilterSet):
+    actor = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Who"))
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
+    patient_identifier = django_filters.CharFilter(
+        field_name="patient__identifier", lookup_expr="iexact", label=_("Patient identifier")
+    )
+    since = django_filters.DateFilter(
+        field_name="at",
+        lookup_expr="date__gte",
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        field_name="at",
+        lookup_expr="date__lte",
+        label=_("Until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["actor"].queryset = User.objects.filter(
+            memberships__team__memberships__user=user
+        ).distinct()

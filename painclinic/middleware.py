@@ -1,0 +1,100 @@
+"""Request context for the audit log, the absolute session cap, and no-store caching."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+
+from painclinic import audit
+
+SESSION_LOGIN_AT_KEY = "painclinic_login_at"
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_address(request: HttpRequest) -> str | None:
+    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Gives every request an id and makes (address, id, agent) available to the audit log."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        # Accept a proxy's id only when it looks like one: it is written to the audit log.
+        request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        tokens = audit.set_request_context(
+            audit.RequestContext(
+                client_address=client_address(request),
+                request_id=request_id,
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            audit.reset_request_context(tokens)
+        response["X-Request-ID"] = request_id
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name:
+            context = audit.current_request_context()
+            audit._current.set(
+                audit.RequestContext(
+                    client_address=context.client_address,
+                    request_id=context.request_id,
+                    user_agent=context.user_agent,
+                    view_name=match.view_name,
+                )
+            )
+
+
+class AbsoluteSessionLimitMiddleware:
+    """Log out a session older than SESSION_ABSOLUTE_LIMIT, however active (ASVS 4.0.3 3.3.2).
+
+    The idle timeout is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            login_at = request.session.get(SESSION_LOGIN_AT_KEY)
+            limit = settings.SESSION_ABSOLUTE_LIMIT.total_seconds()
+            if login_at is None or time.time() - float(login_at) > limit:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+class NoStoreForAuthenticatedMiddleware:
+    """Pages for a logged-in user carry patient data: no browser or proxy may cache them
+    (ASVS 5.0 14.3.2)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+        return response

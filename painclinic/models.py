@@ -1,0 +1,135 @@
+"""Accounts (user, role, team) and the append-only audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Discipline(models.TextChoices):
+    PHYSIOTHERAPIST = "physiotherapist", _("Physiotherapist")
+    PSYCHOLOGIST = "psychologist", _("Psychologist")
+    DOCTOR = "doctor", _("Doctor")
+    OCCUPATIONAL_THERAPIST = "occupational_therapist", _("Occupational therapist")
+    NURSE = "nurse", _("Nurse")
+    OTHER = "other", _("Other")
+
+
+class Role(models.TextChoices):
+    CLINICIAN = "clinician", _("Clinician")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    PROGRAMME_ADMIN = "programme_admin", _("Programme admin")
+
+
+class User(AbstractUser):
+    """A person who logs in. Individual accounts only (security.md A1)."""
+
+    discipline = models.CharField(
+        max_length=32, choices=Discipline.choices, default=Discipline.OTHER
+    )
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.CLINICIAN)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_team_lead(self) -> bool:
+        return self.role == Role.TEAM_LEAD
+
+    @property
+    def is_programme_admin(self) -> bool:
+        return self.role == Role.PROGRAMME_ADMIN
+
+
+class Team(models.Model):
+    """A clinical team (service). A patient's episode is held by one team."""
+
+    name = models.CharField(max_length=120, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    joined_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_unique_team_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("viewed")
+    CREATE = "create", _("created")
+    CHANGE = "change", _("changed")
+    EXPORT = "export", _("exported")
+    REASSIGN = "reassign", _("reassigned")
+    DENIED = "denied", _("was denied access to")
+    LOGIN = "login", _("logged in")
+    LOGIN_FAILED = "login_failed", _("failed to log in")
+    LOGOUT = "logout", _("logged out")
+
+
+class AuditEvent(models.Model):
+    """One access to, or change of, patient-scoped data; or an authentication event.
+
+    Append-only: the database refuses UPDATE and DELETE on this table (trigger in migration
+    0002; security.md D2). It records who, what, when and from where, never the clinical
+    content itself (security.md D1): only object type/id and the *names* of changed fields.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=True,
+    )
+    # For failed logins there is no actor; the username typed is kept (no password, ever).
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    view_name = models.CharField(max_length=120, blank=True)
+    changed_fields = models.JSONField(default=list, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "-at"], name="audit_patient_at"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from painclinic import views
+from patients import views as patient_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("caseload/", patient_views.caseload, name="caseload"),
+    path("patients/", include("patients.urls")),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("system/workers/", views.worker_health, name="worker_health"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,56 @@
+"""Accounts, home page, audit browsing and worker health."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from painclinic import selectors
+from painclinic.access import (
+    audit_events_visible_to,
+    authenticated_view,
+    public_view,
+    team_lead_view,
+)
+from painclinic.forms import AuditFilter, LoginForm
+
+login = public_view(
+    auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)
+)
+logout = public_view(auth_views.LogoutView.as_view())
+
+
+@require_http_methods(["GET"])
+@authenticated_view
+def home(request: HttpRequest) -> HttpResponse:
+    # Every role starts from the caseload today; team leads and programme admins get their own
+    # dashboards with issue #6.
+    return redirect("caseload")
+
+
+@require_http_methods(["GET"])
+@team_lead_view
+def audit_log(request: HttpRequest) -> HttpResponse:
+    filterset = AuditFilter(
+        request.GET,
+        queryset=audit_events_visible_to(request.user).select_related("actor", "patient"),
+        user=request.user,
+    )
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "painclinic/audit_log.html",
+        {"filter": filterset, "page": page, "querystring": query.urlencode()},
+    )
+
+
+@require_http_methods(["GET"])
+@team_lead_view
+def worker_health(request: HttpRequest) -> HttpResponse:
+    return render(request, "painclinic/worker_health.html", {"health": selectors.worker_health()})

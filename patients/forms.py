@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+from datetime import date
+
+import django_filters
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from painclinic.models import Team, User
+from patients.conditions import CONDITION_CHOICES
+from patients.models import (
+    EPISODE_TRANSITIONS,
+    Contact,
+    ContactType,
+    DischargeReason,
+    EpisodeStatus,
+    Patient,
+    ReferralSource,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+PATIENT_FIELDS = [
+    "identifier",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "gender",
+    "phone",
+    "email",
+    "address",
+    "gp_name",
+    "gp_practice",
+    "preferred_language",
+    "interpreter_needed",
+    "primary_condition",
+    "pain_onset",
+]
+
+NOT_IN_FUTURE = _("This date cannot be in the future.")
+ONSET_BEFORE_BIRTH = _("Pain onset cannot be before the date of birth.")
+
+
+def _patient_layout() -> list:
+    return [
+        Fieldset(
+            _("Identity"),
+            Row(Column("identifier", css_class="col-md-4")),
+            Row(
+                Column("given_name", css_class="col-md-6"),
+                Column("family_name", css_class="col-md-6"),
+            ),
+            Row(
+                Column("date_of_birth", css_class="col-md-4"),
+                Column("sex", css_class="col-md-4"),
+                Column("gender", css_class="col-md-4"),
+            ),
+        ),
+        Fieldset(
+            _("Contact and communication"),
+            Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
+            "address",
+            Row(
+                Column("preferred_language", css_class="col-md-6"),
+                Column("interpreter_needed", css_class="col-md-6 pt-md-4"),
+            ),
+        ),
+        Fieldset(
+            _("GP and pain"),
+            Row(
+                Column("gp_name", css_class="col-md-6"), Column("gp_practice", css_class="col-md-6")
+            ),
+            Row(
+                Column("primary_condition", css_class="col-md-8"),
+                Column("pain_onset", css_class="col-md-4"),
+            ),
+        ),
+    ]
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = PATIENT_FIELDS
+        widgets = {
+            "date_of_birth": DATE_INPUT,
+            "pain_onset": DATE_INPUT,
+            "address": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        if born > date.today():
+            raise forms.ValidationError(NOT_IN_FUTURE)
+        return born
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        onset, born = cleaned.get("pain_onset"), cleaned.get("date_of_birth")
+        if onset and onset > date.today():
+            self.add_error("pain_onset", NOT_IN_FUTURE)
+        elif onset and born and onset < born:
+            self.add_error("pain_onset", ONSET_BEFORE_BIRTH)
+        return cleaned
+
+
+class PatientEditForm(PatientForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "version", *_patient_layout(), Submit("save", _("Save changes"))
+        )
+
+
+class PatientRegisterForm(PatientForm):
+    """A new patient and the referral that brings them (their first episode)."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Team"))
+    lead_clinician = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Lead clinician"))
+    referral_date = forms.DateField(widget=DATE_INPUT, label=_("Referral date"))
+    referral_source = forms.ChoiceField(choices=ReferralSource.choices, label=_("Referred by"))
+    referral_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label=_("Reason for referral")
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.filter(memberships__user=user)
+        self.fields["team"].queryset = teams
+        self.fields["lead_clinician"].queryset = User.objects.filter(
+            memberships__team__in=teams, is_active=True
+        ).distinct()
+        if not self.is_bound:
+            self.initial.setdefault("lead_clinician", user.pk)
+            self.initial.setdefault("referral_date", date.today())
+            first_team = teams.first()
+            if first_team is not None:
+                self.initial.setdefault("team", first_team.pk)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            *_patient_layout(),
+            Fieldset(
+                _("Referral"),
+                Row(
+                    Column("team", css_class="col-md-4"),
+                    Column("lead_clinician", css_class="col-md-4"),
+                    Column("referral_date", css_class="col-md-4"),
+                ),
+                Row(Column("referral_source", css_class="col-md-4")),
+                "referral_reason",
+            ),
+            Submit("register", _("Register patient")),
+        )
+
+    def clean_referral_date(self) -> date:
+        referral = self.cleaned_data["referral_date"]
+        if referral > date.today():
+            raise forms.ValidationError(NOT_IN_FUTURE)
+        return referral
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        team, lead = cleaned.get("team"), cleaned.get("lead_clinician")
+        if team and lead and not team.memberships.filter(user=lead).exists():
+            self.add_error("lead_clinician", _("The lead clinician must be a member of the team."))
+        return cleaned
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["date", "contact_type", "duration_minutes", "note"]
+        widgets = {"date": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["duration_minutes"].widget.attrs.update(min=1, max=600)
+        if not self.is_bound:
+            self.initial.setdefault("date", date.today())
+            self.initial.setdefault("contact_type", ContactType.INDIVIDUAL)
+            self.initial.setdefault("duration_minutes", 45)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.layout = Layout(
+            Row(
+                Column("date", css_class="col-md-4"),
+                Column("contact_type", css_class="col-md-4"),
+                Column("duration_minutes", css_class="col-md-4"),
+            ),
+            "note",
+            Submit("record", _("Record contact")),
+        )
+
+    def clean_date(self) -> date:
+        day = self.cleaned_data["date"]
+        if day > date.today():
+            raise forms.ValidationError(NOT_IN_FUTURE)
+        return day
+
+    def clean_duration_minutes(self) -> int:
+        minutes = self.cleaned_data["duration_minutes"]
+        if not 1 <= minutes <= 600:
+            raise forms.ValidationError(_("A contact lasts between 1 and 600 minutes."))
+        return minutes
+
+
+class EpisodeStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    changed_on = forms.DateField(widget=DATE_INPUT, label=_("From"))
+    discharge_reason = forms.ChoiceField(
+        choices=[("", "—"), *DischargeReason.choices],
+        required=False,
+        label=_("Discharge reason"),
+    )
+    note = forms.CharField(required=False, max_length=300, label=_("Note"))
+
+    def __init__(self, *args, current_status: str, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = EPISODE_TRANSITIONS[current_status]
+        self.fields["to_status"].choices = [(s, EpisodeStatus(s).label) for s in allowed]
+        if not self.is_bound:
+            self.initial.setdefault("changed_on", date.today())
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.layout = Layout(
+            Row(
+                Column("to_status", css_class="col-md-3"),
+                Column("changed_on", css_class="col-md-3"),
+                Column("discharge_reason", css_class="col-md-3"),
+                Column("note", css_class="col-md-3"),
+            ),
+            Submit("change_status", _("Change status"), css_class="btn-outline-primary"),
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("to_status") == EpisodeStatus.DISCHARGED and not cleaned.get(
+            "discharge_reason"
+        ):
+            self.add_error("discharge_reason", _("Give the reason for discharge."))
+        changed_on = cleaned.get("changed_on")
+        if changed_on and changed_on > date.today():
+            self.add_error("changed_on", NOT_IN_FUTURE)
+        return cleaned
+
+
+class ReviewDateForm(forms.Form):
+    next_review_due = forms.DateField(widget=DATE_INPUT, required=False, label=_("Next review due"))
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.layout = Layout(
+            Row(Column("next_review_due", css_class="col-md-4")),
+            Submit("save_review", _("Save review date"), css_class="btn-outline-primary"),
+        )
+
+
+class PatientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Name or identifier"))
+    status = django_filters.ChoiceFilter(
+        field_name="episode_status", choices=EpisodeStatus.choices, label=_("Episode status")
+    )
+    condition = django_filters.ChoiceFilter(
+        field_name="primary_condition", choices=CONDITION_CHOICES, label=_("Condition")
+    )
+    order = django_filters.OrderingFilter(
+        fields=(
+            ("family_name", "name"),
+            ("date_of_birth", "born"),
+            ("last_contact", "last_contact"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Patient
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)

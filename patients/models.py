@@ -1,0 +1,257 @@
+"""Patients, episodes of care (referral -> discharge), care teams and contacts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from patients.conditions import CONDITION_CHOICES
+
+
+class Sex(models.TextChoices):
+    # Sex recorded at birth, as in NHS data dictionaries; gender identity is a separate field.
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    INTERSEX = "intersex", _("Intersex")
+    NOT_KNOWN = "not_known", _("Not known")
+    NOT_STATED = "not_stated", _("Not stated")
+
+
+class PatientQuerySet(models.QuerySet):
+    def search(self, text: str) -> PatientQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        query = models.Q()
+        for word in text.split():
+            query &= (
+                models.Q(identifier__icontains=word)
+                | models.Q(given_name__icontains=word)
+                | models.Q(family_name__icontains=word)
+            )
+        return self.filter(query)
+
+
+class Patient(models.Model):
+    # Opaque ids in URLs (security.md F6).
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    identifier = models.CharField(
+        _("identifier"),
+        max_length=32,
+        unique=True,
+        help_text=_("The clinic's patient identifier (e.g. NHS or hospital number)."),
+    )
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=16, choices=Sex.choices)
+    gender = models.CharField(
+        _("gender identity"), max_length=60, blank=True, help_text=_("In the patient's words.")
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    gp_name = models.CharField(_("GP"), max_length=120, blank=True)
+    gp_practice = models.CharField(_("GP practice"), max_length=160, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=60, default="English")
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    primary_condition = models.CharField(
+        _("primary pain condition"), max_length=16, choices=CONDITION_CHOICES
+    )
+    pain_onset = models.DateField(
+        _("pain onset"), null=True, blank=True, help_text=_("Approximate date the pain began.")
+    )
+    # Optimistic concurrency: a save names the version it started from (security.md E3).
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [models.Index(fields=["family_name", "given_name"], name="patient_name")]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def pain_duration_months(self) -> int | None:
+        if self.pain_onset is None:
+            return None
+        today = date.today()
+        return (today.year - self.pain_onset.year) * 12 + today.month - self.pain_onset.month
+
+
+class EpisodeStatus(models.TextChoices):
+    REFERRED = "referred", _("Referred")
+    WAITING = "waiting", _("Waiting")
+    ACTIVE = "active", _("Active")
+    ON_HOLD = "on_hold", _("On hold")
+    DISCHARGED = "discharged", _("Discharged")
+
+
+OPEN_STATUSES = (
+    EpisodeStatus.REFERRED,
+    EpisodeStatus.WAITING,
+    EpisodeStatus.ACTIVE,
+    EpisodeStatus.ON_HOLD,
+)
+
+# The episode state machine. Discharge is final: a return is a new episode.
+EPISODE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    EpisodeStatus.REFERRED: (EpisodeStatus.WAITING, EpisodeStatus.ACTIVE, EpisodeStatus.DISCHARGED),
+    EpisodeStatus.WAITING: (EpisodeStatus.ACTIVE, EpisodeStatus.ON_HOLD, EpisodeStatus.DISCHARGED),
+    EpisodeStatus.ACTIVE: (EpisodeStatus.ON_HOLD, EpisodeStatus.DISCHARGED),
+    EpisodeStatus.ON_HOLD: (EpisodeStatus.ACTIVE, EpisodeStatus.WAITING, EpisodeStatus.DISCHARGED),
+    EpisodeStatus.DISCHARGED: (),
+}
+
+
+class ReferralSource(models.TextChoices):
+    GP = "gp", _("GP")
+    SECONDARY_CARE = "secondary_care", _("Secondary care consultant")
+    PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy service")
+    OCCUPATIONAL_HEALTH = "occupational_health", _("Occupational health")
+    SELF = "self", _("Self-referral")
+    OTHER = "other", _("Other")
+
+
+class DischargeReason(models.TextChoices):
+    GOALS_MET = "goals_met", _("Goals met / treatment completed")
+    SELF_MANAGING = "self_managing", _("Self-managing")
+    DECLINED = "declined", _("Declined further treatment")
+    DID_NOT_ATTEND = "did_not_attend", _("Did not attend")
+    REFERRED_ON = "referred_on", _("Referred to another service")
+    NOT_SUITABLE = "not_suitable", _("Not suitable for the service")
+    OTHER = "other", _("Other")
+
+
+class Episode(models.Model):
+    """An episode of care, from referral to discharge. A patient may have several over the years.
+
+    Transitions (EPISODE_TRANSITIONS): referred -> waiting | active | discharged;
+    waiting -> active | on hold | discharged; active -> on hold | discharged;
+    on hold -> active | waiting | discharged. Every change is an EpisodeStatusChange row.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    team = models.ForeignKey("painclinic.Team", on_delete=models.PROTECT, related_name="episodes")
+    referral_date = models.DateField(_("referral date"))
+    referral_source = models.CharField(
+        _("referral source"), max_length=32, choices=ReferralSource.choices
+    )
+    referral_reason = models.TextField(_("reason for referral"))
+    status = models.CharField(max_length=16, choices=EpisodeStatus.choices)
+    status_since = models.DateField()
+    lead_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_episodes"
+    )
+    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+    discharge_date = models.DateField(null=True, blank=True)
+    discharge_reason = models.CharField(max_length=32, choices=DischargeReason.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-referral_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="discharged")
+                | (models.Q(discharge_date__isnull=False) & ~models.Q(discharge_reason="")),
+                name="episode_discharge_has_date_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.patient} – referred {self.referral_date:%d %b %Y} ({self.get_status_display()})"
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EpisodeStatusChange(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=EpisodeStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=EpisodeStatus.choices)
+    changed_on = models.DateField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} -> {self.to_status} on {self.changed_on}"
+
+
+class CareTeamMember(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="care_team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_team_places"
+    )
+    added_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "user"], name="care_team_unique_member")
+        ]
+        indexes = [models.Index(fields=["user", "episode"], name="care_team_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.episode}"
+
+
+class ContactType(models.TextChoices):
+    ASSESSMENT = "assessment", _("Assessment")
+    INDIVIDUAL = "individual", _("Individual session")
+    GROUP = "group", _("Group session")
+    REMOTE = "remote", _("Phone / video")
+    CASE_CONFERENCE = "case_conference", _("Case conference")
+
+
+class Contact(models.Model):
+    """An encounter with the patient (or about them, for a case conference)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="contacts")
+    date = models.DateField(_("date"))
+    contact_type = models.CharField(_("type"), max_length=20, choices=ContactType.choices)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts"
+    )
+    note = models.CharField(_("short note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["episode", "-date"], name="contact_episode_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gt=0, duration_minutes__lte=600),
+                name="contact_duration_sensible",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_contact_type_display()} on {self.date}"

@@ -1,0 +1,118 @@
+"""Page-shaped reads. Every list starts from the access policy; queries are constant in rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
+
+from painclinic.access import patients_visible_to
+from patients.models import (
+    OPEN_STATUSES,
+    CareTeamMember,
+    Contact,
+    Episode,
+    EpisodeStatus,
+    EpisodeStatusChange,
+    Patient,
+)
+
+if TYPE_CHECKING:
+    from painclinic.models import User
+
+
+def caseload_for(user: User) -> QuerySet[Episode]:
+    """'My caseload': open episodes on whose care team the user is, with the figures the page
+    shows annotated in the same query (last contact; days waiting is computed from dates)."""
+    last_contact = (
+        Contact.objects.filter(episode=OuterRef("pk")).order_by("-date").values("date")[:1]
+    )
+    visible = patients_visible_to(user).filter(pk=OuterRef("patient_id"))
+    return (
+        Episode.objects.filter(
+            Exists(CareTeamMember.objects.filter(episode=OuterRef("pk"), user=user)),
+            Exists(visible),
+            status__in=OPEN_STATUSES,
+        )
+        .select_related("patient", "lead_clinician", "team")
+        .annotate(last_contact=Subquery(last_contact))
+        .order_by(F("next_review_due").asc(nulls_last=True), "patient__family_name", "pk")
+    )
+
+
+def days_waiting(episode: Episode, today: date) -> int | None:
+    """Days since referral for a patient not yet seen (referred or waiting)."""
+    if episode.status in (EpisodeStatus.REFERRED, EpisodeStatus.WAITING):
+        return (today - episode.referral_date).days
+    return None
+
+
+def patient_list_for(user: User) -> QuerySet[Patient]:
+    """The patient list: visible patients with their latest episode's status and last contact."""
+    latest_episode = Episode.objects.filter(patient=OuterRef("pk")).order_by(
+        "-referral_date", "-id"
+    )
+    return (
+        patients_visible_to(user)
+        .annotate(
+            episode_status=Subquery(latest_episode.values("status")[:1]),
+            episode_team=Subquery(latest_episode.values("team__name")[:1]),
+            lead_first=Subquery(latest_episode.values("lead_clinician__first_name")[:1]),
+            lead_last=Subquery(latest_episode.values("lead_clinician__last_name")[:1]),
+            last_contact=Subquery(
+                Contact.objects.filter(episode__patient=OuterRef("pk"))
+                .order_by("-date")
+                .values("date")[:1]
+            ),
+        )
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    day: date
+    kind: str  # "status" or "contact"
+    episode: Episode
+    item: Any
+
+
+def patient_overview(patient: Patient) -> dict[str, Any]:
+    """Episodes (with care team, status history and contacts) and a merged timeline."""
+    episodes = list(
+        Episode.objects.filter(patient=patient)
+        .select_related("team", "lead_clinician")
+        .prefetch_related(
+            Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
+            Prefetch(
+                "status_changes",
+                queryset=EpisodeStatusChange.objects.select_related("changed_by"),
+            ),
+            Prefetch("contacts", queryset=Contact.objects.select_related("clinician")),
+        )
+    )
+    timeline: list[TimelineEntry] = []
+    for episode in episodes:
+        timeline.extend(
+            TimelineEntry(change.changed_on, "status", episode, change)
+            for change in episode.status_changes.all()
+        )
+        timeline.extend(
+            TimelineEntry(contact.date, "contact", episode, contact)
+            for contact in episode.contacts.all()
+        )
+    # Newest first; on the same day a status change sorts after the contact that caused it.
+    timeline.sort(
+        key=lambda entry: (entry.day, entry.kind == "status", entry.item.pk), reverse=True
+    )
+    current = next((e for e in episodes if e.is_open), None)
+    return {"episodes": episodes, "timeline": timeline, "current_episode": current}

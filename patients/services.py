@@ -1,0 +1,265 @@
+"""Writes to patients, episodes and contacts. Each service runs in one transaction and writes
+its audit event inside it (shared/STYLE.md §3.2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from painclinic import audit
+from painclinic.models import AuditAction
+from patients.models import (
+    EPISODE_TRANSITIONS,
+    CareTeamMember,
+    Contact,
+    Episode,
+    EpisodeStatus,
+    EpisodeStatusChange,
+    Patient,
+)
+
+if TYPE_CHECKING:
+    from painclinic.models import Team, User
+
+PATIENT_EDITABLE_FIELDS = (
+    "identifier",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "gender",
+    "phone",
+    "email",
+    "address",
+    "gp_name",
+    "gp_practice",
+    "preferred_language",
+    "interpreter_needed",
+    "primary_condition",
+    "pain_onset",
+)
+
+TRANSITION_NOT_ALLOWED = "An episode that is {current} cannot become {target}."
+DISCHARGE_NEEDS_REASON = "A discharge needs a date and a reason."
+TRANSITION_BEFORE_REFERRAL = "A status cannot change before the referral date ({referral})."
+
+
+class EditConflict(Exception):
+    """Someone else saved the record after this form was opened."""
+
+    def __init__(self, current: Patient, differing_fields: list[str]) -> None:
+        super().__init__("edit conflict")
+        self.current = current
+        # Fields where what this user typed differs from what is saved now.
+        self.differing_fields = differing_fields
+
+
+@transaction.atomic
+def patient_register(
+    *,
+    actor: User,
+    team: Team,
+    lead_clinician: User,
+    patient_data: dict[str, Any],
+    referral_date: date,
+    referral_source: str,
+    referral_reason: str,
+) -> Patient:
+    """Register a patient with their first episode (status: referred).
+
+    The registering clinician and the lead clinician join the care team, so the new record is
+    at once on their caseload.
+    """
+    patient = Patient.objects.create(
+        created_by=actor, **{k: v for k, v in patient_data.items() if k in PATIENT_EDITABLE_FIELDS}
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=patient)
+    episode_open(
+        actor=actor,
+        patient=patient,
+        team=team,
+        lead_clinician=lead_clinician,
+        referral_date=referral_date,
+        referral_source=referral_source,
+        referral_reason=referral_reason,
+    )
+    return patient
+
+
+@transaction.atomic
+def episode_open(
+    *,
+    actor: User,
+    patient: Patient,
+    team: Team,
+    lead_clinician: User,
+    referral_date: date,
+    referral_source: str,
+    referral_reason: str,
+) -> Episode:
+    episode = Episode.objects.create(
+        patient=patient,
+        team=team,
+        referral_date=referral_date,
+        referral_source=referral_source,
+        referral_reason=referral_reason,
+        status=EpisodeStatus.REFERRED,
+        status_since=referral_date,
+        lead_clinician=lead_clinician,
+    )
+    EpisodeStatusChange.objects.create(
+        episode=episode,
+        from_status="",
+        to_status=EpisodeStatus.REFERRED,
+        changed_on=referral_date,
+        changed_by=actor,
+        note="Referral received",
+    )
+    for member in {lead_clinician, actor}:
+        CareTeamMember.objects.get_or_create(episode=episode, user=member)
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=episode)
+    return episode
+
+
+@transaction.atomic
+def patient_update(
+    *, actor: User, patient: Patient, data: dict[str, Any], expected_version: int
+) -> Patient:
+    """Save demographic changes unless someone else saved first.
+
+    Optimistic concurrency: the UPDATE only matches the version the form was opened with, so a
+    second simultaneous save raises EditConflict instead of silently overwriting (security.md E3).
+    Row locking (select_for_update) is not used because the form round trip spans two requests.
+    """
+    changes = {
+        field: data[field]
+        for field in PATIENT_EDITABLE_FIELDS
+        if field in data and getattr(patient, field) != data[field]
+    }
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if current.version != expected_version:
+        differing = [
+            field
+            for field in PATIENT_EDITABLE_FIELDS
+            if field in data and getattr(current, field) != data[field]
+        ]
+        raise EditConflict(current=current, differing_fields=differing)
+    if not changes:
+        return current
+    for field, value in changes.items():
+        setattr(current, field, value)
+    current.version = expected_version + 1
+    current.save(update_fields=[*changes, "version", "updated_at"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=current,
+        obj=current,
+        changed_fields=list(changes),
+    )
+    return current
+
+
+@transaction.atomic
+def episode_change_status(
+    *,
+    actor: User,
+    episode: Episode,
+    to_status: str,
+    changed_on: date,
+    note: str = "",
+    discharge_reason: str = "",
+) -> Episode:
+    """Move an episode along its state machine, keeping a dated history."""
+    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    if to_status not in EPISODE_TRANSITIONS[episode.status]:
+        raise ValidationError(
+            TRANSITION_NOT_ALLOWED.format(
+                current=EpisodeStatus(episode.status).label.lower(),
+                target=EpisodeStatus(to_status).label.lower(),
+            )
+        )
+    if changed_on < episode.referral_date:
+        raise ValidationError(
+            TRANSITION_BEFORE_REFERRAL.format(referral=episode.referral_date.strftime("%d %b %Y"))
+        )
+    if to_status == EpisodeStatus.DISCHARGED:
+        if not discharge_reason:
+            raise ValidationError(DISCHARGE_NEEDS_REASON)
+        episode.discharge_date = changed_on
+        episode.discharge_reason = discharge_reason
+    EpisodeStatusChange.objects.create(
+        episode=episode,
+        from_status=episode.status,
+        to_status=to_status,
+        changed_on=changed_on,
+        changed_by=actor,
+        note=note,
+    )
+    episode.status = to_status
+    episode.status_since = changed_on
+    episode.save()
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=episode.patient,
+        obj=episode,
+        changed_fields=["status"],
+    )
+    return episode
+
+
+@transaction.atomic
+def contact_record(*, actor: User, episode: Episode, data: dict[str, Any]) -> Contact:
+    contact = Contact.objects.create(
+        episode=episode,
+        date=data["date"],
+        contact_type=data["contact_type"],
+        duration_minutes=data["duration_minutes"],
+        clinician=data.get("clinician") or actor,
+        note=data.get("note", ""),
+    )
+    # A first contact makes a waiting or referred episode active.
+    if episode.status in (EpisodeStatus.REFERRED, EpisodeStatus.WAITING):
+        episode_change_status(
+            actor=actor,
+            episode=episode,
+            to_status=EpisodeStatus.ACTIVE,
+            changed_on=max(contact.date, episode.referral_date),
+            note="First contact",
+        )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=contact)
+    return contact
+
+
+@transaction.atomic
+def episode_set_review_date(
+    *, actor: User, episode: Episode, next_review_due: date | None
+) -> Episode:
+    episode.next_review_due = next_review_due
+    episode.save(update_fields=["next_review_due"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=episode.patient,
+        obj=episode,
+        changed_fields=["next_review_due"],
+    )
+    return episode
+
+
+@transaction.atomic
+def care_team_add(*, actor: User, episode: Episode, member: User) -> CareTeamMember:
+    place, created = CareTeamMember.objects.get_or_create(episode=episode, user=member)
+    if created:
+        audit.record_event(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            patient=episode.patient,
+            obj=episode,
+            changed_fields=["care_team"],
+        )
+    return place

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from patients import views
+
+app_name = "patients"
+
+urlpatterns = [
+    path("", views.patient_list, name="list"),
+    path("register/", views.patient_register, name="register"),
+    path("<uuid:patient_id>/", views.patient_detail, name="detail"),
+    path("<uuid:patient_id>/edit/", views.patient_edit, name="edit"),
+    path(
+        "<uuid:patient_id>/episodes/<int:episode_id>/contacts/",
+        views.contact_add,
+        name="contact_add",
+    ),
+    path(
+        "<uuid:patient_id>/episodes/<int:episode_id>/status/",
+        views.episode_status,
+        name="episode_status",
+    ),
+    path(
+        "<uuid:patient_id>/episodes/<int:episode_id>/review/",
+        views.episode_review,
+        name="episode_review",
+    ),
+]

@@ -1,0 +1,212 @@
+"""Patient pages. Each view: access through the policy, a form, one service or selector, render."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from painclinic.access import authenticated_view, patient_view
+from patients import selectors, services
+from patients.forms import (
+    ContactForm,
+    EpisodeStatusForm,
+    PatientEditForm,
+    PatientFilter,
+    PatientRegisterForm,
+    ReviewDateForm,
+)
+from patients.models import Episode, Patient
+
+
+@require_http_methods(["GET"])
+@authenticated_view
+def caseload(request: HttpRequest) -> HttpResponse:
+    today = date.today()
+    page = Paginator(selectors.caseload_for(request.user), 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "episode": episode,
+            "days_waiting": selectors.days_waiting(episode, today),
+            "review_overdue": episode.next_review_due is not None
+            and episode.next_review_due < today,
+        }
+        for episode in page
+    ]
+    return render(request, "patients/caseload.html", {"page": page, "rows": rows, "today": today})
+
+
+@require_http_methods(["GET"])
+@authenticated_view
+def patient_list(request: HttpRequest) -> HttpResponse:
+    filterset = PatientFilter(request.GET, queryset=selectors.patient_list_for(request.user))
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "patients/patient_list.html",
+        {"filter": filterset, "page": page, "querystring": query.urlencode()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@authenticated_view
+def patient_register(request: HttpRequest) -> HttpResponse:
+    form = PatientRegisterForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        patient = services.patient_register(
+            actor=request.user,
+            team=data["team"],
+            lead_clinician=data["lead_clinician"],
+            patient_data=data,
+            referral_date=data["referral_date"],
+            referral_source=data["referral_source"],
+            referral_reason=data["referral_reason"],
+        )
+        messages.success(request, _("%(name)s is registered.") % {"name": patient.full_name})
+        return redirect("patients:detail", patient_id=patient.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "patients/patient_register.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET"])
+@patient_view()
+def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
+    overview = selectors.patient_overview(patient)
+    current = overview["current_episode"]
+    today = date.today()
+    context = {"patient": patient, "patient_age": patient.age_on(today), **overview, "today": today}
+    if current is not None:
+        urls = {
+            name: reverse(
+                f"patients:{name}", kwargs={"patient_id": patient.pk, "episode_id": current.pk}
+            )
+            for name in ("contact_add", "episode_status", "episode_review")
+        }
+        context["contact_form"] = ContactForm(action=urls["contact_add"])
+        context["status_form"] = EpisodeStatusForm(
+            current_status=current.status, action=urls["episode_status"]
+        )
+        context["review_form"] = ReviewDateForm(
+            initial={"next_review_due": current.next_review_due}, action=urls["episode_review"]
+        )
+    return render(request, "patients/patient_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
+    conflict = None
+    if request.method == "POST":
+        form = PatientEditForm(request.POST, instance=Patient.objects.get(pk=patient.pk))
+        if form.is_valid():
+            try:
+                services.patient_update(
+                    actor=request.user,
+                    patient=patient,
+                    data=form.cleaned_data,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except services.EditConflict as exc:
+                # Keep everything typed; show what the other person saved, and let this user
+                # save again on top of the new version if they still mean it.
+                conflict = exc
+                data = request.POST.copy()
+                data["version"] = exc.current.version
+                form = PatientEditForm(data, instance=exc.current)
+                form.is_valid()
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("patients:detail", patient_id=patient.pk)
+        status = 409 if conflict else 400
+    else:
+        form = PatientEditForm(instance=patient, initial={"version": patient.version})
+        status = 200
+    return render(
+        request,
+        "patients/patient_edit.html",
+        {"form": form, "patient": patient, "conflict": conflict},
+        status=status,
+    )
+
+
+def _current_episode(patient: Patient, episode_id: int) -> Episode:
+    return get_object_or_404(Episode, pk=episode_id, patient=patient)
+
+
+@require_POST
+@patient_view(write=True)
+def contact_add(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
+    episode = _current_episode(patient, episode_id)
+    form = ContactForm(request.POST)
+    if form.is_valid() and episode.is_open:
+        services.contact_record(actor=request.user, episode=episode, data=form.cleaned_data)
+        messages.success(request, _("Contact recorded."))
+        return redirect("patients:detail", patient_id=patient.pk)
+    if not episode.is_open:
+        form.add_error(None, _("This episode is discharged; open a new episode to add contacts."))
+    return render(
+        request,
+        "patients/contact_form.html",
+        {"form": form, "patient": patient, "episode": episode},
+        status=400,
+    )
+
+
+@require_POST
+@patient_view(write=True)
+def episode_status(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
+    episode = _current_episode(patient, episode_id)
+    form = EpisodeStatusForm(request.POST, current_status=episode.status)
+    if form.is_valid():
+        try:
+            services.episode_change_status(
+                actor=request.user,
+                episode=episode,
+                to_status=form.cleaned_data["to_status"],
+                changed_on=form.cleaned_data["changed_on"],
+                note=form.cleaned_data["note"],
+                discharge_reason=form.cleaned_data["discharge_reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Episode status changed."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/episode_status_form.html",
+        {"form": form, "patient": patient, "episode": episode},
+        status=400,
+    )
+
+
+@require_POST
+@patient_view(write=True)
+def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
+    episode = _current_episode(patient, episode_id)
+    form = ReviewDateForm(request.POST)
+    if form.is_valid():
+        services.episode_set_review_date(
+            actor=request.user,
+            episode=episode,
+            next_review_due=form.cleaned_data["next_review_due"],
+        )
+        messages.success(request, _("Review date saved."))
+        return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/review_form.html",
+        {"form": form, "patient": patient, "episode": episode},
+        status=400,
+    )

@@ -1,0 +1,602 @@
+"""The standard single-case graph and the randomization-distribution histogram.
+
+matplotlib with ``matplotlib.figure.Figure`` objects only: no pyplot, so no global figure list,
+nothing shared between Celery tasks or threads, and nothing to close. No ORM: callers pass plain
+phases and values.
+
+What a clinician expects to see (Kratochwill et al. 2010 WWC standards; Lane & Gast 2014;
+scplot's ``add_statline``/``add_ridge``, sced.md §3):
+
+* the data path broken at every phase change, a dashed vertical line between phases and the
+  phase names above the panel;
+* optional level (mean or median) and trend (OLS, or scan's split-middle) lines per phase, a
+  stability envelope (median ± 25 %) and the CDC criterion lines (Fisher, Kelley & Lomas 2003);
+* the y axis spanning the measure's full range (a 0–10 NRS always shows 0–10) and an arrow
+  that says which way is better;
+* multiple-baseline designs as stacked panels with a shared session axis, so the staggered
+  phase changes line up.
+
+Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies) and each
+element also has its own marker or line style, so the graph reads in greyscale print.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from sced.stats.phases import Phase
+from sced.stats.visual import cdc_lines, trend_lines
+
+Phases = Sequence[tuple[str, Sequence[float]]]
+Tiers = Sequence[tuple[str, Phases]]
+Level = Literal["mean", "median"] | None
+Trend = Literal["ols", "split_middle", "tri_split", "theil_sen"] | None
+TREND_NAMES = {
+    "ols": "OLS trend",
+    "split_middle": "Split-middle trend",
+    "tri_split": "Tri-split trend",
+    "theil_sen": "Theil–Sen trend",
+}
+
+# Okabe & Ito (2008) "Color Universal Design".
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+# Phase kind -> (colour, marker, marker face): baseline open circles, intervention filled squares.
+PHASE_STYLE = {
+    "A": (OKABE_ITO["blue"], "o", "white"),
+    "B": (OKABE_ITO["vermillion"], "s", OKABE_ITO["vermillion"]),
+}
+OTHER_STYLE = (OKABE_ITO["green"], "^", OKABE_ITO["green"])
+PHASE_LINE_GID = "phase-change"
+WIDTH_IN = 8.0  # 800 px at DPI
+DPI = 100
+FONT_SIZE = 12
+# Lane & Gast (2014): a phase is "stable" if ≥ 80 % of its points lie within 25 % of its median.
+DEFAULT_ENVELOPE = 0.25
+# Fisher, Kelley & Lomas (2003) conservative dual criteria: lines shifted by 0.25 baseline SD.
+CDC_SHIFT_SD = 0.25
+
+ERR_EMPTY_PHASE = "Phase {label!r} has no values to plot."
+ERR_FORMAT = "Unsupported image format {fmt!r}; use 'png' or 'svg'."
+
+
+def _kind(label: str) -> str:
+    letter = label.strip()[:1].upper()
+    return letter if letter in PHASE_STYLE else "other"
+
+
+def _style(label: str) -> tuple[str, str, str]:
+    return PHASE_STYLE.get(_kind(label), OTHER_STYLE)
+
+
+# --- layout ------------------------------------------------------------------------------------
+
+
+def _is_tiers(data: Phases | Tiers) -> bool:
+    first = data[0][1]
+    return len(first) > 0 and isinstance(first[0], tuple | list)
+
+
+def _y_limits(y_range: tuple[float, float] | None, values: Sequence[float]) -> tuple[float, float]:
+    lo, hi = y_range if y_range is not None else (min(values), max(values))
+    if hi <= lo:
+        lo, hi = lo - 1, hi + 1
+    pad = 0.04 * (hi - lo)  # points on the floor or ceiling of the scale stay visible
+    return lo - pad, hi + pad
+
+
+def _draw_panel(
+    ax: object,
+    phases: Phases,
+    *,
+    y_range: tuple[float, float] | None,
+    improvement: Literal["increase", "decrease"],
+    level: Level,
+    trend: Trend,
+    stability_envelope: bool | float,
+    cdc: bool,
+    show_phase_names: bool,
+) -> set[str]:
+    """Draw one series; returns the legend keys it used."""
+    used: set[str] = set()
+    session = 1
+    spans: list[tuple[str, np.ndarray, np.ndarray]] = []
+    for label, values in phases:
+        if len(values) == 0:
+            raise ValueError(ERR_EMPTY_PHASE.format(label=label))
+        t = np.arange(session, session + len(values), dtype=float)
+        spans.append((label, t, np.asarray(values, float)))
+        session += len(values)
+    all_values = [v for _, _, y in spans for v in y]
+    ylo, yhi = _y_limits(y_range, all_values)
+
+    # Trend lines from sced.stats.visual, so the graph shows the lines the analysis reports
+    # (global session numbers; phases too short for the method get none).
+    trends = (
+        {}
+        if trend is None
+        else {
+            seg.start: seg
+            for seg in trend_lines(
+                [Phase(label, tuple(float(v) for v in y)) for label, _, y in spans], method=trend
+            )
+        }
+    )
+    for i, (label, t, y) in enumerate(spans):
+        colour, marker, face = _style(label)
+        x0, x1 = t[0] - 0.5, t[-1] + 0.5
+        # One line per phase: the path is broken at phase changes (WWC convention).
+        ax.plot(
+            t,
+            y,
+            color=colour,
+            marker=marker,
+            markerfacecolor=face,
+            markeredgecolor=colour,
+            markersize=7,
+            linewidth=1.6,
+            zorder=3,
+            clip_on=False,
+        )
+        used.add(_kind(label))
+        if i > 0:
+            ax.axvline(
+                x0,
+                color="#555555",
+                linestyle=(0, (5, 3)),
+                linewidth=1.4,
+                gid=PHASE_LINE_GID,
+                zorder=2,
+            )
+        if level is not None:
+            lv = float(np.mean(y) if level == "mean" else np.median(y))
+            ax.hlines(
+                lv,
+                x0 + 0.15,
+                x1 - 0.15,
+                colors=OKABE_ITO["black"],
+                linestyles="-",
+                linewidth=1.8,
+                zorder=2.5,
+                alpha=0.85,
+            )
+            used.add("level")
+        segment = trends.get(int(t[0]))
+        if segment is not None:
+            ends = np.array([t[0], t[-1]])
+            ax.plot(
+                ends,
+                segment.line.at(ends),
+                color=OKABE_ITO["purple"],
+                linestyle=(0, (1.5, 1.5)),
+                linewidth=2.2,
+                zorder=2.6,
+                gid="trend",
+            )
+            used.add("trend")
+        if stability_envelope:
+            share = DEFAULT_ENVELOPE if stability_envelope is True else float(stability_envelope)
+            med = float(np.median(y))
+            ax.fill_between(
+                [x0 + 0.1, x1 - 0.1],
+                med - share * abs(med),
+                med + share * abs(med),
+                color=OKABE_ITO["sky_blue"],
+                alpha=0.22,
+                hatch="///",
+                edgecolor=OKABE_ITO["sky_blue"],
+                linewidth=0,
+                zorder=1,
+            )
+            used.add("envelope")
+
+    if cdc:
+        # CDC lines (Fisher, Kelley & Lomas 2003) for each A phase followed by a B phase, from
+        # sced.stats.visual.cdc_lines so they match the reported CDC decision.
+        for (la, ta, ya), (lb, tb, yb) in itertools.pairwise(spans):
+            if _kind(la) != "A" or _kind(lb) != "B":
+                continue
+            res = cdc_lines(
+                ya, yb, improvement=improvement, a_start=int(ta[0]), conservative=CDC_SHIFT_SD
+            )
+            if res.mean_line is None or res.trend_line is None:
+                continue
+            xs = np.array([tb[0] - 0.5, tb[-1] + 0.5])
+            ax.plot(
+                xs,
+                res.mean_line.at(xs),
+                color=OKABE_ITO["green"],
+                linestyle="-.",
+                linewidth=1.6,
+                gid="cdc-mean",
+            )
+            ax.plot(
+                xs,
+                res.trend_line.at(xs),
+                color=OKABE_ITO["orange"],
+                linestyle=(0, (6, 2)),
+                linewidth=1.6,
+                gid="cdc-trend",
+            )
+            used.add("cdc")
+
+    if show_phase_names:
+        # Phase names above the panel as a top axis: the layout engine then keeps them clear of
+        # the title and of the panel above.
+        top = ax.secondary_xaxis("top")
+        top.set_xticks([(t[0] + t[-1]) / 2 for _, t, _ in spans], [lab for lab, _, _ in spans])
+        top.tick_params(length=0, labelsize=FONT_SIZE)
+        for tick in top.get_xticklabels():
+            tick.set_fontweight("bold")
+        top.spines["top"].set_visible(False)
+    ax.set_ylim(ylo, yhi)
+    ax.set_xlim(0.4, session - 0.4)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(axis="y", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=FONT_SIZE - 1)
+    return used
+
+
+def _better_arrow(fig: Figure, ax: object, improvement: str) -> None:
+    # Arrow in the right margin: up for "increase", down for "decrease", with the words too, so
+    # nobody has to remember which way a pain scale runs.
+    up = improvement == "increase"
+    tail, head = (0.2, 0.8) if up else (0.8, 0.2)
+    ax.annotate(
+        "",
+        xy=(1.06, head),
+        xytext=(1.06, tail),
+        xycoords="axes fraction",
+        arrowprops={
+            "arrowstyle": "-|>,head_width=0.5,head_length=0.8",
+            "color": OKABE_ITO["black"],
+            "linewidth": 2.2,
+        },
+    )
+    ax.text(
+        1.06,
+        head + (0.04 if up else -0.04),
+        "better ↑" if up else "better ↓",
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom" if up else "top",
+        fontsize=FONT_SIZE,
+        fontweight="bold",
+        gid="better-label",
+    )
+
+
+def _legend(
+    fig: Figure, used: set[str], level: Level, trend: Trend, envelope: bool | float
+) -> None:
+    handles = []
+    if "A" in used:
+        c, m, f = PHASE_STYLE["A"]
+        handles.append(Line2D([], [], color=c, marker=m, markerfacecolor=f, label="Baseline (A)"))
+    if "B" in used:
+        c, m, f = PHASE_STYLE["B"]
+        handles.append(
+            Line2D([], [], color=c, marker=m, markerfacecolor=f, label="Intervention (B)")
+        )
+    if "other" in used:
+        c, m, f = OTHER_STYLE
+        handles.append(Line2D([], [], color=c, marker=m, markerfacecolor=f, label="Other phase"))
+    if "level" in used:
+        handles.append(Line2D([], [], color="black", linewidth=1.8, label=f"Phase {level}"))
+    if "trend" in used:
+        name = TREND_NAMES.get(trend or "", "Trend")
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=OKABE_ITO["purple"],
+                linestyle=(0, (1.5, 1.5)),
+                linewidth=2.2,
+                label=name,
+            )
+        )
+    if "envelope" in used:
+        share = DEFAULT_ENVELOPE if envelope is True else float(envelope)
+        handles.append(
+            Patch(
+                facecolor=OKABE_ITO["sky_blue"],
+                alpha=0.35,
+                hatch="///",
+                label=f"Median ±{share:.0%} envelope",
+            )
+        )
+    if "cdc" in used:
+        handles.append(
+            Line2D([], [], color=OKABE_ITO["green"], linestyle="-.", label="CDC mean criterion")
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=OKABE_ITO["orange"],
+                linestyle=(0, (6, 2)),
+                label="CDC trend criterion",
+            )
+        )
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncol=4 if len(handles) <= 4 else 3,
+        frameon=False,
+        fontsize=FONT_SIZE - 1,
+        handlelength=2.6,
+    )
+
+
+def _export(fig: Figure, formats: Sequence[str]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for fmt in formats:
+        if fmt not in ("png", "svg"):
+            raise ValueError(ERR_FORMAT.format(fmt=fmt))
+        buffer = io.BytesIO()
+        # No dates or software versions in the files: the same data give the same bytes.
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+        # A fixed salt makes SVG element ids (clip paths) stable between runs.
+        with rc_context({"svg.hashsalt": "painclinic-sced"}):
+            fig.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
+        # The layout is settled by the first save; keep it for the other formats (saves time
+        # and keeps PNG and SVG identical in layout).
+        fig.set_layout_engine("none")
+        out[fmt] = buffer.getvalue()
+    return out
+
+
+def build_sced_figure(
+    data: Phases | Tiers,
+    *,
+    measure_name: str,
+    unit: str = "",
+    y_range: tuple[float, float] | None = None,
+    improvement: Literal["increase", "decrease"],
+    level: Level = "mean",
+    trend: Trend = None,
+    stability_envelope: bool | float = False,
+    cdc: bool = False,
+    title: str | None = None,
+    x_label: str = "Session",
+) -> Figure:
+    """The figure behind ``render_sced_plot`` (returned for tests and for embedding)."""
+    if improvement not in ("increase", "decrease"):
+        raise ValueError(f"improvement must be 'increase' or 'decrease' (got {improvement!r}).")
+    if not data:
+        raise ValueError("Nothing to plot.")
+    tiers: list[tuple[str | None, Phases]] = (
+        [(name, phases) for name, phases in data]  # type: ignore[misc]
+        if _is_tiers(data)
+        else [(None, data)]  # type: ignore[list-item]
+    )
+    n_panels = len(tiers)
+    height = 4.6 if n_panels == 1 else 1.2 + 2.4 * n_panels
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
+    axes = fig.subplots(n_panels, 1, sharex=True, squeeze=False)[:, 0]
+    y_label = f"{measure_name} ({unit})" if unit else measure_name
+    used: set[str] = set()
+    for i, ((tier_name, phases), ax) in enumerate(zip(tiers, axes, strict=True)):
+        used |= _draw_panel(
+            ax,
+            phases,
+            y_range=y_range,
+            improvement=improvement,
+            level=level,
+            trend=trend,
+            stability_envelope=stability_envelope,
+            cdc=cdc,
+            show_phase_names=True,
+        )
+        ax.set_ylabel(y_label, fontsize=FONT_SIZE - (1 if n_panels > 1 else 0))
+        if tier_name is not None:
+            # Tier name as a left-aligned panel title (above the phase names).
+            ax.set_title(tier_name, loc="left", fontsize=FONT_SIZE + 1, fontweight="bold")
+        if i == 0:
+            _better_arrow(fig, ax, improvement)
+        if i == n_panels - 1:
+            ax.set_xlabel(x_label, fontsize=FONT_SIZE)
+    if n_panels > 1:
+        # Panels of different lengths: all share the longest session axis.
+        longest = max(sum(len(v) for _, v in phases) for _, phases in tiers)
+        axes[0].set_xlim(0.4, longest + 0.6)
+    if title:
+        fig.suptitle(title, fontsize=FONT_SIZE + 2, fontweight="bold")
+    _legend(fig, used, level, trend, stability_envelope)
+    return fig
+
+
+def render_sced_plot(
+    data: Phases | Tiers,
+    *,
+    measure_name: str,
+    unit: str = "",
+    y_range: tuple[float, float] | None = None,
+    improvement: Literal["increase", "decrease"],
+    level: Level = "mean",
+    trend: Trend = None,
+    stability_envelope: bool | float = False,
+    cdc: bool = False,
+    title: str | None = None,
+    x_label: str = "Session",
+    formats: Sequence[str] = ("png", "svg"),
+) -> dict[str, bytes]:
+    """Render the standard SCED graph; returns ``{"png": bytes, "svg": bytes}``.
+
+    ``data`` is either the phases of one series, ``[("A", [...]), ("B", [...]), …]``, or the
+    tiers of a multiple-baseline design, ``[("walking", [("A", [...]), ("B", [...])]), …]``.
+    ``y_range`` is the measure's scale (e.g. (0, 10) for a pain NRS); without it the axis follows
+    the data. ``stability_envelope`` may be a share (0.2 for ±20 %).
+    """
+    fig = build_sced_figure(
+        data,
+        measure_name=measure_name,
+        unit=unit,
+        y_range=y_range,
+        improvement=improvement,
+        level=level,
+        trend=trend,
+        stability_envelope=stability_envelope,
+        cdc=cdc,
+        title=title,
+        x_label=x_label,
+    )
+    return _export(fig, formats)
+
+
+def _aligned_edges(dist: np.ndarray, observed: float, n_bins: int) -> tuple[np.ndarray, float]:
+    """Bin edges with one edge just below the observed value, so the bins right of it hold
+    exactly the assignments counted in p (same tie tolerance as the test, sced.md §5 P6)."""
+    lo, hi = min(float(dist.min()), observed), max(float(dist.max()), observed)
+    width = (hi - lo) / n_bins if hi > lo else 1.0
+    anchor = observed - 1e-9 * max(1.0, abs(observed))
+    k_lo = int(np.floor((lo - anchor) / width)) - 1
+    k_hi = int(np.ceil((hi - anchor) / width)) + 1
+    return anchor + width * np.arange(k_lo, k_hi + 1), width
+
+
+def build_randomization_figure(
+    distribution: Sequence[float],
+    observed: float,
+    p_value: float,
+    *,
+    statistic_label: str = "Mean difference (oriented: larger = better)",
+    method: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Histogram (dot plot for ≤ 60 assignments) of the randomization distribution.
+
+    The assignments counted in p (statistic ≥ observed) are filled in vermillion and hatched;
+    the observed statistic is a dashed line, labelled with p.
+    """
+    dist = np.asarray(distribution, dtype=float)
+    if dist.size == 0:
+        raise ValueError("The randomization distribution is empty.")
+    n = dist.size
+    fig = Figure(figsize=(WIDTH_IN, 4.4), dpi=DPI, layout="constrained")
+    ax = fig.subplots()
+    n_bins = int(np.clip(np.sqrt(n) * 1.5, 8, 40))
+    edges, width = _aligned_edges(dist, observed, n_bins)
+    counts, _ = np.histogram(dist, bins=edges)
+    left = edges[:-1]
+    anchor = observed - 1e-9 * max(1.0, abs(observed))  # an edge by construction
+    extreme = left > anchor - width / 2
+    grey, hot = "#bbbbbb", OKABE_ITO["vermillion"]
+    if n <= 60:
+        # Few assignments (exact AB tests): one marker per assignment at its own value, stacked
+        # when values share a bin (a dot plot).
+        bin_of = np.clip(np.searchsorted(edges, dist, side="right") - 1, 0, len(left) - 1)
+        height = np.zeros(len(left), dtype=int)
+        for value, b in sorted(zip(dist.tolist(), bin_of.tolist(), strict=True)):
+            height[b] += 1
+            hit = value >= anchor
+            ax.scatter(
+                [value],
+                [height[b]],
+                s=90,
+                marker="s" if hit else "o",
+                color=hot if hit else grey,
+                edgecolor="black",
+                zorder=3,
+            )
+        ax.set_ylim(0, max(counts.max(), 1) + 1)
+        y_label = "Number of assignments (one marker each)"
+    else:
+        ax.bar(
+            left[~extreme],
+            counts[~extreme],
+            width=width,
+            align="edge",
+            color=grey,
+            edgecolor="#555555",
+        )
+        ax.bar(
+            left[extreme],
+            counts[extreme],
+            width=width,
+            align="edge",
+            color=hot,
+            edgecolor="black",
+            hatch="//",
+        )
+        y_label = "Number of assignments"
+    ax.axvline(observed, color="black", linewidth=2.2, linestyle="--", gid="observed")
+    ax.set_xlim(edges[0], edges[-1])
+    k = round(p_value * n)
+    p_text = f"{k}/{n} = {p_value:.3g}" if method == "exact" else f"{p_value:.3g}"
+    right_half = observed > (edges[0] + edges[-1]) / 2
+    ax.text(
+        observed,
+        0.97,
+        f"observed = {observed:.3g}  \np = {p_text}  "
+        if right_half
+        else f"  observed = {observed:.3g}\n  p = {p_text}",
+        transform=ax.get_xaxis_transform(),
+        ha="right" if right_half else "left",
+        va="top",
+        fontsize=FONT_SIZE,
+        fontweight="bold",
+    )
+    ax.set_xlabel(statistic_label, fontsize=FONT_SIZE)
+    ax.set_ylabel(y_label, fontsize=FONT_SIZE)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.tick_params(labelsize=FONT_SIZE - 1)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    kind = {"exact": "all ", "monte_carlo": "random sample of "}.get(method or "", "")
+    heading = title or f"Randomization distribution ({kind}{n} assignments)"
+    ax.set_title(heading, fontsize=FONT_SIZE + 1, fontweight="bold")
+    fig.legend(
+        handles=[
+            Patch(
+                facecolor=hot,
+                edgecolor="black",
+                hatch="//" if n > 60 else None,
+                label="at least as large as observed (counted in p)",
+            ),
+            Patch(facecolor=grey, edgecolor="#555555", label="other assignments"),
+        ],
+        loc="outside lower center",
+        ncol=2,
+        frameon=False,
+        fontsize=FONT_SIZE - 1,
+    )
+    return fig
+
+
+def render_randomization_plot(
+    distribution: Sequence[float],
+    observed: float,
+    p_value: float,
+    *,
+    statistic_label: str = "Mean difference (oriented: larger = better)",
+    method: str | None = None,
+    title: str | None = None,
+    formats: Sequence[str] = ("png", "svg"),
+) -> dict[str, bytes]:
+    """Render the randomization histogram; returns ``{"png": bytes, "svg": bytes}``."""
+    fig = build_randomization_figure(
+        distribution, observed, p_value, statistic_label=statistic_label, method=method, title=title
+    )
+    return _export(fig, formats)

@@ -1,0 +1,253 @@
+"""Read and write single-case data in scan's long CSV format. Pure: stdlib only.
+
+The format is what ``scan::write_scdf()`` writes (``utils::write.table(as.data.frame(scdf))``,
+jazznbass/scan ``R/write_scdf.R``): one row per measurement with the columns ``case``,
+``phase``, ``values`` and optionally ``mt`` (measurement time). Other columns (scan's extra
+variables) are ignored.
+
+Decisions (documented because every spreadsheet exports CSV a little differently):
+
+* Separator: the one of ``,``, ``;`` and tab that turns the header into a row holding
+  ``case``, ``phase`` and ``values``. Header names are matched case-insensitively, and a UTF-8
+  BOM (Excel) is dropped.
+* Decimal comma: accepted only when the separator is not ``,`` (scan's own example writes
+  ``sep = ";", dec = ","``). With ``,`` as separator, ``"3,5"`` is an error, never 35 or 3.5.
+* Missing values: an empty cell, ``NA`` (R's ``write.table``) or ``NaN`` in ``values`` is a
+  missing measurement. It is dropped before analysis, as SingleCaseES and scan do
+  (sced.md §2), and counted in ``Case.n_missing``. Any other non-number is an error.
+* Order: rows of a case are taken in file order (cases may be interleaved). When ``mt`` is
+  present it must increase within a case; the reader does not re-sort clinical data silently.
+* A phase is a run of consecutive rows with the same label, so ``A, B, A, B`` is an ABAB design
+  (scan's convention). A case needs at least two phases.
+
+Errors are ``ScanCsvError`` with the 1-based line number and the column, so a clinician can find
+the cell in the spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("case", "phase", "values")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("mt",)
+MISSING_TOKENS = frozenset({"", "na", "nan"})
+
+ERR_EMPTY = "The file is empty."
+ERR_NO_HEADER = (
+    "Line 1: the header must name the columns case, phase and values (separated by ',', ';' or "
+    "tab); missing: {missing}."
+)
+ERR_DUPLICATE = "Line 1: column {column!r} appears more than once."
+ERR_FIELDS = "Line {line}: expected {expected} fields, found {found}."
+ERR_BLANK = "Line {line}, column {column!r}: the cell is empty."
+ERR_NUMBER = "Line {line}, column {column!r}: {value!r} is not a number."
+ERR_DECIMAL_COMMA = (
+    "Line {line}, column {column!r}: {value!r} uses a decimal comma, but ',' also separates the "
+    "columns; save the file with ';' as separator or use a decimal point."
+)
+ERR_MT_ORDER = (
+    "Line {line}, column 'mt': measurement time {mt:g} of case {case!r} does not come after "
+    "{previous:g}; sort the rows of each case by time."
+)
+ERR_SINGLE_PHASE = (
+    "Case {case!r} has only phase {phase!r} (lines {first}-{last}); a single-case design needs a "
+    "baseline and at least one intervention phase."
+)
+ERR_NO_VALUES = "Case {case!r}, phase {phase!r} (from line {line}) has no observed values."
+ERR_NO_ROWS = "The file has a header but no measurements."
+
+
+class ScanCsvError(ValueError):
+    """Bad input in a scan CSV file; the message names the line and column."""
+
+
+@dataclass(frozen=True)
+class Phase:
+    label: str
+    values: tuple[float, ...]  # observed values only (missing dropped)
+    mt: tuple[float, ...] | None  # measurement times of those values, when the file has mt
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    phases: tuple[Phase, ...]
+    n_missing: int = field(default=0, compare=False)  # rows with a missing value, dropped
+
+    def phase_pairs(self) -> list[tuple[str, list[float]]]:
+        """``[(label, values), …]``, the shape ``sced.stats.analysis.analyse_case`` takes."""
+        return [(p.label, list(p.values)) for p in self.phases]
+
+    @property
+    def values(self) -> list[float]:
+        return [v for p in self.phases for v in p.values]
+
+
+def _pick_delimiter(header_line: str) -> tuple[str, list[str]]:
+    for delimiter in (",", ";", "\t"):
+        names = next(csv.reader([header_line], delimiter=delimiter))
+        lowered = [n.strip().lower() for n in names]
+        if all(c in lowered for c in REQUIRED_COLUMNS):
+            return delimiter, lowered
+    names = next(csv.reader([header_line], delimiter=","))
+    lowered = [n.strip().lower() for n in names]
+    missing = ", ".join(c for c in REQUIRED_COLUMNS if c not in lowered)
+    raise ScanCsvError(ERR_NO_HEADER.format(missing=missing))
+
+
+def _parse_number(raw: str, *, line: int, column: str, delimiter: str) -> float | None:
+    """A float, or None for a missing value."""
+    text = raw.strip()
+    if text.lower() in MISSING_TOKENS:
+        return None
+    candidate = text
+    if "," in text:
+        if delimiter == ",":
+            raise ScanCsvError(ERR_DECIMAL_COMMA.format(line=line, column=column, value=raw))
+        if text.count(",") == 1 and "." not in text:
+            candidate = text.replace(",", ".")
+    try:
+        number = float(candidate)
+    except ValueError:
+        raise ScanCsvError(ERR_NUMBER.format(line=line, column=column, value=raw)) from None
+    if math.isinf(number):
+        raise ScanCsvError(ERR_NUMBER.format(line=line, column=column, value=raw))
+    return number
+
+
+@dataclass
+class _Row:
+    line: int
+    phase: str
+    value: float | None
+    mt: float | None
+
+
+def read_scan_csv(text: str) -> list[Case]:
+    """Parse scan long-format CSV text into cases with ordered phases (see module docstring)."""
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines()
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        raise ScanCsvError(ERR_EMPTY)
+    delimiter, header = _pick_delimiter(lines[first])
+    for name in set(header):
+        if name and header.count(name) > 1 and name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS):
+            raise ScanCsvError(ERR_DUPLICATE.format(column=name))
+    col = {
+        name: header.index(name)
+        for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+        if name in header
+    }
+    has_mt = "mt" in col
+
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows_by_case: dict[str, list[_Row]] = {}
+    n_missing: dict[str, int] = {}
+    seen_header = False
+    for fields in reader:
+        line = reader.line_num
+        if not fields or all(not f.strip() for f in fields):
+            continue  # blank lines (Excel adds some at the end)
+        if not seen_header:
+            seen_header = True
+            continue
+        if len(fields) != len(header):
+            raise ScanCsvError(
+                ERR_FIELDS.format(line=line, expected=len(header), found=len(fields))
+            )
+        case = fields[col["case"]].strip()
+        phase = fields[col["phase"]].strip()
+        for column, cell in (("case", case), ("phase", phase)):
+            if not cell:
+                raise ScanCsvError(ERR_BLANK.format(line=line, column=column))
+        value = _parse_number(
+            fields[col["values"]], line=line, column="values", delimiter=delimiter
+        )
+        mt = None
+        if has_mt:
+            mt = _parse_number(fields[col["mt"]], line=line, column="mt", delimiter=delimiter)
+            if mt is None:
+                raise ScanCsvError(ERR_BLANK.format(line=line, column="mt"))
+            previous = rows_by_case.get(case, [])
+            if previous and previous[-1].mt is not None and mt <= previous[-1].mt:
+                raise ScanCsvError(
+                    ERR_MT_ORDER.format(line=line, mt=mt, case=case, previous=previous[-1].mt)
+                )
+        rows_by_case.setdefault(case, []).append(_Row(line, phase, value, mt))
+        n_missing[case] = n_missing.get(case, 0) + (value is None)
+
+    if not rows_by_case:
+        raise ScanCsvError(ERR_NO_ROWS)
+
+    cases: list[Case] = []
+    for name, rows in rows_by_case.items():
+        runs: list[list[_Row]] = []
+        for row in rows:
+            if runs and runs[-1][-1].phase == row.phase:
+                runs[-1].append(row)
+            else:
+                runs.append([row])
+        if len(runs) < 2:
+            raise ScanCsvError(
+                ERR_SINGLE_PHASE.format(
+                    case=name, phase=rows[0].phase, first=rows[0].line, last=rows[-1].line
+                )
+            )
+        phases: list[Phase] = []
+        for run in runs:
+            observed = [r for r in run if r.value is not None]
+            if not observed:
+                raise ScanCsvError(
+                    ERR_NO_VALUES.format(case=name, phase=run[0].phase, line=run[0].line)
+                )
+            phases.append(
+                Phase(
+                    label=run[0].phase,
+                    values=tuple(float(r.value) for r in observed if r.value is not None),
+                    mt=tuple(float(r.mt) for r in observed if r.mt is not None) if has_mt else None,
+                )
+            )
+        cases.append(Case(name=name, phases=tuple(phases), n_missing=n_missing[name]))
+    return cases
+
+
+def _format_number(value: float) -> str:
+    # repr() is the shortest string that reads back to the same double: exact round trip.
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def write_scan_csv(
+    cases: Iterable[Case] | Sequence[tuple[str, Sequence[tuple[str, Sequence[float]]]]],
+) -> str:
+    """Write cases in scan's long format (``case,phase,values,mt``; ``,`` and decimal point).
+
+    Accepts ``Case`` objects or ``(case_name, [(phase_label, values), …])`` pairs. ``mt`` is the
+    stored measurement time when every phase has one, else 1, 2, 3 … per case (scan's default).
+    The output reads back with ``read_scan_csv`` to the same cases, and into R with
+    ``scan::read_scdf(file)``.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["case", "phase", "values", "mt"])
+    for item in cases:
+        if isinstance(item, Case):
+            name = item.name
+            phase_rows = [(p.label, p.values, p.mt) for p in item.phases]
+        else:
+            name, pairs = item
+            phase_rows = [(label, tuple(values), None) for label, values in pairs]
+        use_mt = all(mt is not None for _, _, mt in phase_rows)
+        session = 0
+        for label, values, mts in phase_rows:
+            for i, value in enumerate(values):
+                session += 1
+                mt = mts[i] if use_mt and mts is not None else session
+                writer.writerow([name, label, _format_number(value), _format_number(mt)])
+    return buffer.getvalue()

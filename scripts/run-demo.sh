@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make run`: virtualenv, dependencies, migrations, demo data, server on http://127.0.0.1:8000.
+# Without DATABASE_URL it uses an embedded SQLite file; without REDIS_URL tasks run in-process.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/venv.sh requirements.txt
+export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
+.venv/bin/python manage.py migrate --noinput -v0
+.venv/bin/python manage.py seed_demo --patients "${DEMO_PATIENTS:-60}"
+cat <<MSG
+
+  painclinic is starting on http://127.0.0.1:${PORT:-8000}/
+  Demo logins (password for all: painclinic-demo):
+    ana      clinician (physiotherapist), Jannick's and Susan's care team
+    dina     clinician (psychologist)
+    bob      team lead, Pain Rehabilitation North
+    charlie  clinician, Pain Rehabilitation South (cannot see Jannick)
+    priya    programme admin
+    admin    Django admin (/admin/)
+  Database: ${DATABASE_URL:-SQLite file db.sqlite3}   Workers: ${REDIS_URL:-in-process (no REDIS_URL)}
+
+MSG
+exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"

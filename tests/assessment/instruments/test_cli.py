@@ -1,0 +1,96 @@
+"""score_payload: one JSON-serialisable dict per request, errors that name the field."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from assessment.instruments import cli
+from assessment.instruments.cli import score_payload
+
+
+def test_scored_payload_shape_and_json() -> None:
+    out = score_payload("tsk17", {"answers": {str(n): 3 for n in range(1, 18)}})
+    json.dumps(out)
+    # 13 items at 3 + reversed items 4, 8, 12, 16 at 5 - 3 = 2
+    assert out["total"] == 13 * 3 + 4 * 2
+    assert out["scorable"] is True
+    assert out["instrument"] == "tsk17"
+    assert out["version"] == "Vlaeyen1995"
+    assert out["band"]["name"] == "high"
+    assert out["band"]["bounds"] == "> 37 to <= 68"
+    assert out["derived"] == {"tsk11": 11 * 3}
+    assert set(out) >= {"subscales", "flags", "sources", "missing_items", "answered"}
+    assert all(isinstance(s, str) and s for s in out["sources"])
+
+
+def test_unscorable_payload() -> None:
+    answers = {str(n): 2 for n in range(1, 18) if n not in (2, 5, 9)}
+    out = score_payload("tsk17", {"answers": answers})
+    assert out == {
+        "instrument": "tsk17",
+        "version": "Vlaeyen1995",
+        "scorable": False,
+        "reason": "TSK-17 cannot be scored: 3 items unanswered (2, 5, 9); at most 0 may be missing.",
+        "flags": {},
+        "derived": {},
+        "missing_items": ["2", "5", "9"],
+    }
+
+
+def test_unscorable_phq9_keeps_the_item9_flag() -> None:
+    out = score_payload("phq9", {"answers": {"9": 2}})
+    json.dumps(out)
+    assert out["scorable"] is False
+    assert out["flags"]["item9_self_harm"]["state"] == "positive"
+
+
+@pytest.mark.parametrize(
+    ("key", "payload", "field"),
+    [
+        ("tsk17", {"answers": {"5": 7}}, "5"),
+        ("tsk17", {"answers": {"18": 1}}, "18"),
+        ("tsk17", {"answers": {"5": "NA"}}, "5"),
+        ("tsk17", {"items": {}}, "answers"),
+        ("tsk17", [1, 2], "payload"),
+        ("nope", {"answers": {}}, "instrument"),
+    ],
+)
+def test_bad_input_gives_error_and_field(key: str, payload: object, field: str) -> None:
+    out = score_payload(key, payload)
+    json.dumps(out)
+    assert set(out) == {"error", "field"}
+    assert out["field"] == field
+    assert out["error"]
+
+
+def test_out_of_range_message_names_item_and_range() -> None:
+    out = score_payload("phq9", {"answers": {"9": 4}})
+    assert out == {"error": "PHQ-9 item 9: 4 is out of range; allowed: 0-3.", "field": "9"}
+
+
+@pytest.mark.parametrize(("key", "module", "function"), [("gas", "gas", "gas_payload"), ("rci", "change", "rci_payload")])
+def test_methods_are_delegated(monkeypatch: pytest.MonkeyPatch, key: str, module: str, function: str) -> None:
+    seen = []
+
+    class Fake:
+        @staticmethod
+        def call(payload: object) -> dict[str, object]:
+            seen.append(payload)
+            return {"delegated": key}
+
+    fake_module = type(sys)(f"assessment.instruments.{module}")
+    setattr(fake_module, function, Fake.call)
+    monkeypatch.setitem(sys.modules, f"assessment.instruments.{module}", fake_module)
+    assert score_payload(key, {"x": 1}) == {"delegated": key}
+    assert seen == [{"x": 1}]
+
+
+def test_method_module_not_there_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "assessment.instruments.gas", None)  # import -> ModuleNotFoundError
+    out = score_payload("gas", {})
+    assert out["field"] == "instrument"
+    assert "not available" in out["error"]
+    assert cli.METHODS["gas"] == ("gas", "gas_payload")

@@ -1,0 +1,157 @@
+"""The cast, defined once (shared/STYLE.md §3.9).
+
+Ana is a physiotherapist on Jannick's and Susan's care team in the North team; Bob leads the
+North team; Dina is a North psychologist on no care team; Charlie is a clinician in the South team;
+Priya is a programme admin. Jannick and Susan are the two illustrative patients (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+
+from painclinic.celery import app as celery_app
+from painclinic.models import Discipline, Role
+from tests.factories import ContactFactory, EpisodeFactory, PatientFactory, TeamFactory, UserFactory
+
+
+def pytest_sessionstart(session) -> None:
+    from django.conf import settings
+
+    if getattr(settings, "REQUIRE_POSTGRES", False) and (
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        raise pytest.UsageError("REQUIRE_POSTGRES=1: the suite must run on PostgreSQL.")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # PBKDF2 takes ~350 ms a login (performance.md 2.2); tests use MD5.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process unless a test starts a real worker (stack.md: flip the app config)."""
+    old = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield celery_app
+    celery_app.conf.task_always_eager = old
+
+
+@pytest.fixture
+def north(db):
+    return TeamFactory(name="Pain Rehabilitation North")
+
+
+@pytest.fixture
+def south(db):
+    return TeamFactory(name="Pain Rehabilitation South")
+
+
+@pytest.fixture
+def ana(north):
+    return UserFactory(
+        username="ana",
+        first_name="Ana",
+        last_name="Costa",
+        role=Role.CLINICIAN,
+        discipline=Discipline.PHYSIOTHERAPIST,
+        team=north,
+    )
+
+
+@pytest.fixture
+def dina(north):
+    return UserFactory(
+        username="dina",
+        first_name="Dina",
+        last_name="Okafor",
+        role=Role.CLINICIAN,
+        discipline=Discipline.PSYCHOLOGIST,
+        team=north,
+    )
+
+
+@pytest.fixture
+def bob(north):
+    return UserFactory(
+        username="bob",
+        first_name="Bob",
+        last_name="Hughes",
+        role=Role.TEAM_LEAD,
+        discipline=Discipline.PSYCHOLOGIST,
+        team=north,
+    )
+
+
+@pytest.fixture
+def charlie(south):
+    return UserFactory(
+        username="charlie",
+        first_name="Charlie",
+        last_name="Nguyen",
+        role=Role.CLINICIAN,
+        discipline=Discipline.OCCUPATIONAL_THERAPIST,
+        team=south,
+    )
+
+
+@pytest.fixture
+def fay(south):
+    return UserFactory(
+        username="fay",
+        first_name="Fay",
+        last_name="Morgan",
+        role=Role.TEAM_LEAD,
+        discipline=Discipline.NURSE,
+        team=south,
+    )
+
+
+@pytest.fixture
+def priya(north):
+    return UserFactory(
+        username="priya",
+        first_name="Priya",
+        last_name="Shah",
+        role=Role.PROGRAMME_ADMIN,
+        discipline=Discipline.OTHER,
+        team=north,
+    )
+
+
+@pytest.fixture
+def jannick(ana, north):
+    patient = PatientFactory(
+        identifier="DEMO-JANNICK",
+        given_name="Jannick",
+        family_name="de Vries",
+        date_of_birth=date.today() - timedelta(days=38 * 365 + 20),
+        sex="male",
+        primary_condition="MG30.04",
+    )
+    episode = EpisodeFactory(patient=patient, team=north, lead_clinician=ana, care_team=[ana])
+    ContactFactory(episode=episode, clinician=ana, note="First assessment")
+    return patient
+
+
+@pytest.fixture
+def susan(ana, north):
+    patient = PatientFactory(
+        identifier="DEMO-SUSAN",
+        given_name="Susan",
+        family_name="Whitfield",
+        date_of_birth=date.today() - timedelta(days=54 * 365),
+        sex="female",
+        primary_condition="MG30.00",
+    )
+    EpisodeFactory(patient=patient, team=north, lead_clinician=ana, care_team=[ana])
+    return patient
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"

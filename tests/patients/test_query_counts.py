@@ -1,0 +1,59 @@
+"""Queries on the main pages are pinned and do not grow with the number of rows
+(performance.md R1: 3 queries vs 53 with N+1 made the caseload 3.8x slower)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import ContactFactory, EpisodeFactory
+
+
+def _caseload_of(ana, north, n):
+    for _ in range(n):
+        episode = EpisodeFactory(team=north, lead_clinician=ana, care_team=[ana])
+        ContactFactory(episode=episode)
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+# Lists: session, user, COUNT, one page query, then the session save (UPDATE wrapped in a
+# SAVEPOINT/RELEASE pair, which exists only because tests run inside a transaction).
+CASELOAD_QUERIES = 7
+PATIENT_LIST_QUERIES = 7
+# Detail: session, user, patient (through the access policy), episodes, care teams, status
+# changes, contacts, the audit INSERT, then the session save (3 with the test savepoints).
+PATIENT_DETAIL_QUERIES = 11
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url_name, pinned", [("caseload", CASELOAD_QUERIES), ("patients:list", PATIENT_LIST_QUERIES)]
+)
+def test_list_pages_use_the_same_queries_for_3_and_30_patients(
+    client, ana, north, url_name, pinned
+):
+    client.force_login(ana)
+    _caseload_of(ana, north, 3)
+    few = _count(client, reverse(url_name))
+    _caseload_of(ana, north, 27)
+    many = _count(client, reverse(url_name))
+    assert few == many == pinned
+
+
+@pytest.mark.django_db
+def test_patient_detail_queries_do_not_grow_with_contacts(client, jannick, ana):
+    client.force_login(ana)
+    url = reverse("patients:detail", kwargs={"patient_id": jannick.pk})
+    few = _count(client, url)
+    episode = jannick.episodes.get()
+    for _ in range(25):
+        ContactFactory(episode=episode)
+    many = _count(client, url)
+    assert few == many == PATIENT_DETAIL_QUERIES

@@ -1,0 +1,159 @@
+"""What the statistics do with awkward series: ties, constant phases, one point, zeros, gaps."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+
+from sced.stats import nonoverlap as no
+from sced.stats import parametric as pa
+from sced.stats.analysis import analyse_case
+from sced.stats.phases import Phase, build_phases, clean_values, comparisons_for, infer_design
+
+
+def test_missing_values_are_dropped_before_anything_else() -> None:
+    assert clean_values([1, None, float("nan"), "NA", "", 2]) == (1.0, 2.0)
+    phase = Phase.from_raw("a", [3, None, 4])
+    assert phase.values == (3.0, 4.0) and phase.kind == "A"
+
+
+def test_abab_labels_are_numbered_and_paired_as_in_the_reference() -> None:
+    phases = build_phases([("a", [1, 2]), ("b", [3, 4]), ("A", [1, 2]), ("B", [5, 6])])
+    assert [p.label for p in phases] == ["A1", "B1", "A2", "B2"]
+    assert infer_design([p.label for p in phases]) == "ABAB"
+    comps = comparisons_for(phases)
+    assert [c.name for c in comps] == ["A1-B1", "A2-B2", "pooled_A_vs_B"]
+    assert comps[1].a_start == 5
+    assert comps[2].a.values == (1, 2, 1, 2)
+
+
+def test_an_unknown_improvement_direction_is_refused() -> None:
+    with pytest.raises(ValueError, match="increase"):
+        no.nap([1, 2], [3, 4], improvement="up")  # type: ignore[arg-type]
+
+
+def test_an_empty_phase_gives_reasons_not_numbers() -> None:
+    for fn in (no.nap, no.tau, no.pnd, no.pem, no.pand, no.ird, no.tau_bc, pa.smd, pa.lrri):
+        res = fn([], [1.0, 2.0], improvement="increase")
+        assert res.estimate is None
+        assert "no observed values" in (res.not_defined_reason or "")
+
+
+def test_a_one_point_baseline_still_gives_nap_but_no_smd_or_lrr() -> None:
+    res = no.nap([5.0], [6.0, 7.0, 8.0], improvement="increase")
+    assert res.estimate == 1.0
+    assert res.se is None  # the unbiased variance divides by (m − 1)(n − 1) = 0
+    assert pa.smd([5.0], [6.0, 7.0], improvement="increase").not_defined_reason
+    assert "1 point" in (
+        pa.lrri([5.0], [6.0, 7.0], improvement="increase").not_defined_reason or ""
+    )
+
+
+def test_identical_values_everywhere_mean_no_overlap_effect() -> None:
+    a, b = [4.0] * 5, [4.0] * 6
+    assert no.nap(a, b, improvement="increase").estimate == 0.5
+    assert no.tau(a, b, improvement="increase").estimate == 0.0
+    assert no.pem(a, b, improvement="increase").estimate == 0.5
+    assert no.pem(a, b, improvement="increase", ties="strict").estimate == 0.0
+    assert no.pnd(a, b, improvement="increase").estimate == 0.0
+    smd = pa.smd(a, b, improvement="increase")
+    assert smd.estimate is None and "no variation" in (smd.not_defined_reason or "")
+    tau_u = no.tau_u(a, b, improvement="increase", variant="A vs B - trend A")
+    assert tau_u.estimate is None and tau_u.not_defined_reason
+
+
+def test_ties_weigh_half_in_nap_and_nothing_in_pnd() -> None:
+    # sced.md §5 P1
+    a, b = [3.0, 4.0], [4.0, 5.0]
+    assert no.nap(a, b, improvement="increase").estimate == pytest.approx((1 + 0.5 + 1 + 1) / 4)
+    assert no.pnd(a, b, improvement="increase").estimate == 0.5
+
+
+def test_zero_baseline_variance_makes_the_baseline_smd_not_estimable() -> None:
+    res = pa.smd([10.0, 10, 10], [7.0, 6, 8], improvement="decrease")
+    assert res.estimate is None and "SD = 0" in (res.not_defined_reason or "")
+    pooled = pa.smd([10.0, 10, 10], [7.0, 6, 8], improvement="decrease", std_dev="pool")
+    assert pooled.estimate is not None and pooled.estimate > 0
+
+
+def test_zeros_need_truncation_for_the_lrr() -> None:
+    a, b = [0.0, 0, 0, 0], [10.0, 20, 15, 12]
+    untruncated = pa.lrri(a, b, improvement="increase", scale="other")
+    assert untruncated.estimate is None and "truncation" in (untruncated.not_defined_reason or "")
+    counted = pa.lrri(a, b, improvement="increase", scale="count")
+    # floor 1/(2Dn) = 1/8 turns an all-zero baseline into a huge but finite effect (P4)
+    assert counted.estimate is not None and counted.estimate > 4
+
+
+def test_nap_of_complete_non_overlap_reports_the_package_or_the_proper_interval() -> None:
+    a, b = [12.0, 15, 11, 14, 13], [22.0, 25, 21, 27, 24]
+    package = no.nap(a, b, improvement="increase")
+    assert (package.ci_lower, package.ci_upper) == (1.0, 1.0)
+    proper = no.nap(a, b, improvement="increase", ci_method="newcombe")
+    # sced.md §5 P3: 0.6427 for m = n = 5 (public set sced13)
+    assert proper.ci_lower == pytest.approx(0.6427, abs=1e-4)
+    assert proper.ci_upper == 1.0
+
+
+def test_tau_bc_rounds_near_tied_residuals_before_comparing() -> None:
+    # sced.md §5 P5: A = 7 8 8 5, B = 6 0 4 4 1 1, decrease; SingleCaseES 0.75, exact 0.708333
+    a, b = [7.0, 8, 8, 5], [6.0, 0, 4, 4, 1, 1]
+    assert no.tau_bc(a, b, improvement="decrease").estimate == pytest.approx(0.708333, abs=1e-6)
+
+
+def test_tau_u_parker_can_exceed_one_while_scan_complete_cannot() -> None:
+    a, b = [3.0, 2.0, 1.0], [4.0, 5, 6, 7, 8]
+    assert (no.tau_u_singlecasees(a, b, improvement="increase").estimate or 0) > 1
+    complete = no.tau_u(a, b, improvement="increase", variant="A vs B - trend A")
+    assert complete.estimate is not None and -1 <= complete.estimate <= 1
+
+
+def test_analyse_case_returns_strict_json_even_for_broken_series() -> None:
+    for phases in (
+        [("A", []), ("B", [1, 2, 3])],
+        [("A", [3]), ("B", [1, 2])],
+        [("A", [5, 5, 5]), ("B", [5, 5, 5])],
+        [("A", [0, 0, 0]), ("B", [0, 1, 0])],
+        [("B", [1, 2]), ("A", [3, 4])],
+    ):
+        result = analyse_case(phases, improvement="increase")
+        json.dumps(result, allow_nan=False)
+
+
+def test_analyse_case_reports_every_comparison_of_an_abab_design() -> None:
+    result = analyse_case(
+        [
+            ("A", [7, 5, 7, 7, 7]),
+            ("B", [3, 4, 4, 5, 4, 3]),
+            ("A", [7, 6, 7, 7, 8]),
+            ("B", [4, 3, 3, 4, 1, 3]),
+        ],
+        improvement="decrease",
+    )
+    assert result["design"] == "ABAB"
+    assert set(result["comparisons"]) == {"A1-B1", "A2-B2", "pooled_A_vs_B"}
+    pooled = result["comparisons"]["pooled_A_vs_B"]["effect_sizes"]
+    assert pooled["Tau_BC"]["not_defined_reason"]
+    assert result["aggregated_over_phase_pairs"]["NAP"]["estimate"] == pytest.approx(
+        0.991666666666667, abs=1e-12
+    )
+    es = result["comparisons"]["A1-B1"]["effect_sizes"]["NAP"]
+    assert {"estimate", "se", "ci_lower", "ci_upper", "options", "not_defined_reason"} <= set(es)
+
+
+def test_all_statistics_for_a_60_point_series_take_milliseconds() -> None:
+    rng = np.random.default_rng(20250607)
+    a = rng.integers(0, 11, 30).astype(float).tolist()
+    b = rng.integers(0, 11, 30).astype(float).tolist()
+    analyse_case([("A", a), ("B", b)], improvement="decrease")
+    start = time.perf_counter()
+    for _ in range(5):
+        analyse_case([("A", a), ("B", b)], improvement="decrease")
+    per_case = (time.perf_counter() - start) / 5
+    # sced.md §6: ≪ 50 ms for all indices of one series
+    assert per_case < 0.05, per_case
+    assert math.isfinite(per_case)

@@ -1,0 +1,199 @@
+"""Expectancy violation in graded exposure in vivo (treatment/exposure.py). Pure: no database.
+
+Jannick's hierarchy (shared/DESIGN.md): he fears that bending and lifting will damage his back.
+"""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from treatment.exposure import (
+    ERROR_RATING,
+    BehaviouralExperiment,
+    ExposureRatingError,
+    ols_slope,
+    summarise_experiments,
+)
+
+BEND = "bend to pick up a crate of water"
+LIFT = "lift his son"
+
+
+class TestOneExperiment:
+    def test_jannick_expected_his_back_to_give_way_and_it_did_not(self):
+        experiment = BehaviouralExperiment(
+            session=1,
+            item=BEND,
+            expectancy_before=80,
+            expectancy_after=30,
+            outcome_observed=0,
+            fear_before=70,
+            fear_peak=85,
+            fear_after=40,
+        )
+        assert experiment.expectancy_violation == 50  # 80 - 30
+        assert experiment.prediction_error == 80  # 80 expected, 0 happened
+        assert experiment.fear_reduction == 45  # peak 85 - after 40
+        assert experiment.fear_change == 30  # before 70 - after 40
+
+    def test_feared_outcome_partly_happened(self):
+        experiment = BehaviouralExperiment(1, LIFT, expectancy_before=60, outcome_observed=70)
+        assert experiment.prediction_error == -10  # worse than predicted
+
+    def test_expectancy_rising_after_the_experiment_is_a_negative_violation(self):
+        experiment = BehaviouralExperiment(1, LIFT, expectancy_before=40, expectancy_after=55)
+        assert experiment.expectancy_violation == -15
+
+    def test_missing_ratings_give_none_not_zero(self):
+        experiment = BehaviouralExperiment(2, BEND, expectancy_before=50)
+        assert experiment.expectancy_violation is None
+        assert experiment.prediction_error is None
+        assert experiment.fear_reduction is None
+        assert experiment.fear_change is None
+
+    @pytest.mark.parametrize("value", [0, 100, 0.0, 100.0, 37.5])
+    def test_the_ends_of_the_scale_are_valid(self, value):
+        BehaviouralExperiment(1, BEND, expectancy_before=value, fear_peak=value)
+
+
+class TestValidation:
+    @pytest.mark.parametrize(
+        "field",
+        [
+            "expectancy_before",
+            "expectancy_after",
+            "outcome_observed",
+            "fear_before",
+            "fear_peak",
+            "fear_after",
+        ],
+    )
+    @pytest.mark.parametrize("value", [-1, 100.5, 150, float("nan"), float("inf"), "50", True])
+    def test_ratings_outside_0_to_100_are_refused_with_the_field_named(self, field, value):
+        ratings = {"expectancy_before": 50, field: value}
+        with pytest.raises(ExposureRatingError) as caught:
+            BehaviouralExperiment(session=1, item=BEND, **ratings)
+        assert caught.value.field == field
+        assert str(caught.value) == ERROR_RATING.format(field=field, value=value)
+
+    def test_message_reads_well(self):
+        with pytest.raises(
+            ExposureRatingError, match=r"fear_peak must be a number from 0 to 100 \(got 120\)"
+        ):
+            BehaviouralExperiment(1, BEND, expectancy_before=50, fear_peak=120)
+
+    def test_expectancy_before_is_required(self):
+        with pytest.raises(ExposureRatingError) as caught:
+            BehaviouralExperiment(1, BEND, expectancy_before=None)
+        assert caught.value.field == "expectancy_before"
+
+    @pytest.mark.parametrize("session", [0, -1, 1.0, "1", True])
+    def test_session_is_a_positive_whole_number(self, session):
+        with pytest.raises(ExposureRatingError) as caught:
+            BehaviouralExperiment(session, BEND, expectancy_before=50)
+        assert caught.value.field == "session"
+
+    @pytest.mark.parametrize("item", ["", "   ", None])
+    def test_item_is_named(self, item):
+        with pytest.raises(ExposureRatingError) as caught:
+            BehaviouralExperiment(1, item, expectancy_before=50)
+        assert caught.value.field == "item"
+
+    def test_rating_error_is_a_value_error(self):
+        assert issubclass(ExposureRatingError, ValueError)
+
+
+def jannicks_series():
+    # Bending: the feared outcome is predicted less each session (90 → 70 → 50) and the
+    # violation shrinks as the prediction gets closer to what happens (40 → 30 → 20).
+    # Lifting his son is introduced in session 2.
+    return [
+        BehaviouralExperiment(3, BEND, expectancy_before=50, expectancy_after=30, fear_peak=40),
+        BehaviouralExperiment(
+            1, BEND, expectancy_before=90, expectancy_after=50, outcome_observed=0, fear_peak=80
+        ),
+        BehaviouralExperiment(
+            2, BEND, expectancy_before=70, expectancy_after=40, outcome_observed=10, fear_peak=60
+        ),
+        BehaviouralExperiment(
+            2, LIFT, expectancy_before=95, expectancy_after=75, fear_peak=90, fear_after=50
+        ),
+        BehaviouralExperiment(3, LIFT, expectancy_before=85, expectancy_after=None, fear_peak=85),
+    ]
+
+
+class TestSummary:
+    def test_per_session(self):
+        summary = summarise_experiments(jannicks_series())
+        assert [s.session for s in summary.sessions] == [1, 2, 3]
+        one, two, three = summary.sessions
+        assert one.n_experiments == 1 and one.mean_violation == 40
+        assert two.items == (BEND, LIFT)
+        assert two.mean_violation == pytest.approx((30 + 20) / 2)
+        assert two.mean_expectancy_before == pytest.approx((70 + 95) / 2)
+        assert two.mean_prediction_error == pytest.approx(60)  # only bending recorded an outcome
+        assert two.mean_fear_reduction == pytest.approx(40)  # only lifting had fear after
+        assert three.mean_violation == 20  # lifting has no rating after: skipped, not counted as 0
+        assert three.mean_fear_peak == pytest.approx((40 + 85) / 2)
+
+    def test_per_item_with_trends(self):
+        summary = summarise_experiments(jannicks_series())
+        bend, lift = summary.items
+        assert (bend.item, lift.item) == (BEND, LIFT)  # order of first appearance
+        assert bend.sessions == (1, 2, 3)
+        assert bend.expectancy_before == (90, 70, 50)
+        assert bend.violations == (40, 30, 20)
+        assert bend.mean_violation == 30
+        assert bend.expectancy_before_trend == pytest.approx(-20)
+        assert bend.violation_trend == pytest.approx(-10)
+        assert bend.fear_peak_trend == pytest.approx(-20)
+        assert lift.violations == (20, None)
+        assert lift.mean_violation == 20
+        assert lift.violation_trend is None  # one rated session: no trend
+        assert lift.expectancy_before_trend == pytest.approx(-10)
+
+    def test_overall(self):
+        summary = summarise_experiments(jannicks_series())
+        assert summary.n_experiments == 5
+        assert summary.mean_violation == pytest.approx((40 + 30 + 20 + 20) / 4)
+        assert summary.mean_prediction_error == pytest.approx((90 + 60) / 2)
+        # violations (session, value): (1, 40), (2, 30), (2, 20), (3, 20): x̄ = 2, ȳ = 27.5,
+        # Sxy = -12.5 + 0 + 0 + -7.5 = -20, Sxx = 2 → slope -10 per session.
+        assert summary.violation_trend == pytest.approx(-10)
+
+    def test_no_experiments(self):
+        summary = summarise_experiments([])
+        assert summary.n_experiments == 0
+        assert summary.mean_violation is None
+        assert summary.violation_trend is None
+        assert summary.sessions == () and summary.items == ()
+
+    def test_input_order_does_not_matter(self):
+        series = jannicks_series()
+        assert summarise_experiments(series) == summarise_experiments(
+            sorted(series, key=lambda e: (e.session, e.item))
+        )
+
+
+class TestOlsSlope:
+    def test_hand_computed(self):
+        # x = 1, 2, 3, 4; y = 2, 4, 5, 9: x̄ = 2.5, ȳ = 5, Sxy = 4.5 + 0.5 + 0 + 6 = 11, Sxx = 5
+        assert ols_slope([(1, 2), (2, 4), (3, 5), (4, 9)]) == pytest.approx(11 / 5)
+
+    def test_needs_two_distinct_x(self):
+        assert ols_slope([]) is None
+        assert ols_slope([(2, 10), (2, 30)]) is None
+
+    @given(
+        st.lists(st.tuples(st.integers(1, 30), st.floats(0, 100)), min_size=2, max_size=20),
+        st.floats(-50, 50),
+    )
+    def test_adding_a_constant_to_y_does_not_change_the_slope(self, points, shift):
+        slope = ols_slope(points)
+        shifted = ols_slope([(x, y + shift) for x, y in points])
+        if slope is None:
+            assert shifted is None
+        else:
+            assert math.isclose(slope, shifted, rel_tol=1e-6, abs_tol=1e-6)
