@@ -167,7 +167,9 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = None  # patient charts are health data: served only through access-checked views
+# Nothing serves this prefix: patient charts are health data, served only through access-checked
+# views (stack.md gotcha 8). It is set because the test live server needs a string here.
+MEDIA_URL = "/private-media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -45,6 +45,7 @@ from .base import (
     Band,
     Instrument,
     Interval,
+    Item,
     ScoreRule,
 )
 
@@ -69,12 +70,20 @@ def loinc_check_digit(number: str) -> int:
     return (10 - total % 10) % 10
 
 
+def _item_ok(item: Item) -> bool:
+    """Can the item be scored at all (a non-empty scale, a recode for every code)?"""
+    scale = item.scale
+    if scale.min > scale.max:
+        return False
+    return item.recode is None or all(code in item.recode for code in range(scale.min, scale.max + 1))
+
+
 def score_range(instrument: Instrument, rule: ScoreRule) -> tuple[Fraction, Fraction] | None:
-    """The range a score can take, computed from its items; None if the items are unknown."""
+    """The range a score can take, computed from its items; None if an item is unknown or broken."""
     ranges = []
     for item_id in rule.items:
         item = instrument.item(item_id)
-        if item is None:
+        if item is None or not _item_ok(item):
             return None
         ranges.append(item.scored_range())
     if not ranges:
@@ -106,7 +115,7 @@ def is_integer_valued(instrument: Instrument, rule: ScoreRule) -> bool:
         return False
     for item_id in rule.items:
         item = instrument.item(item_id)
-        if item is None or any(v.denominator != 1 for v in item.scored_range()):
+        if item is None or not _item_ok(item) or any(v.denominator != 1 for v in item.scored_range()):
             return False
         if item.recode is not None and any(Fraction(v).denominator != 1 for v in item.recode.values()):
             return False
@@ -229,9 +238,6 @@ def _check_scores(problems: list[Problem], ins: Instrument) -> None:
         _sourced(problems, f"{where} missing-data rule", rule.missing.source, rule.missing.evidence)
         if rule.role not in ROLES:
             problems.append(Problem("assessment.E012", f"{where}: role {rule.role!r} is not one of {ROLES}."))
-        if rule.aggregate not in AGGREGATES:
-            problems.append(Problem("assessment.E012", f"{where}: aggregate {rule.aggregate!r} is not one of {AGGREGATES}."))
-            continue
         if rule.direction is not None and rule.direction not in DIRECTIONS:
             problems.append(Problem("assessment.E012", f"{where}: direction {rule.direction!r} is not one of {DIRECTIONS}."))
         unknown = [i for i in rule.items if ins.item(i) is None]
@@ -247,6 +253,9 @@ def _check_scores(problems: list[Problem], ins: Instrument) -> None:
                 problems.append(Problem("assessment.E013", f"{where} uses item {item_id}, which is marked unscored."))
             if item is not None:
                 used.add(item.id)
+        if rule.aggregate not in AGGREGATES:
+            problems.append(Problem("assessment.E012", f"{where}: aggregate {rule.aggregate!r} is not one of {AGGREGATES}."))
+            continue
         missing = rule.missing
         if missing.method not in MISSING_METHODS:
             problems.append(Problem("assessment.E005", f"{where}: missing method {missing.method!r} is not one of {MISSING_METHODS}."))
@@ -311,6 +320,8 @@ def _check_flags(problems: list[Problem], ins: Instrument) -> None:
             if item is None:
                 problems.append(Problem("assessment.E007", f"{where} refers to unknown item {flag.target!r}."))
                 continue
+            if not _item_ok(item):
+                continue  # the item's own problem is reported under E004
             codes = range(item.scale.min, item.scale.max + 1)
             if not any(flag.when.contains(code) for code in codes):
                 problems.append(Problem("assessment.E007", f"{where} can never be raised ({flag.when.describe()})."))
@@ -355,6 +366,8 @@ def _check_classification(problems: list[Problem], ins: Instrument) -> None:
         if unknown:
             problems.append(Problem("assessment.E008", f"{where} row {row.name!r} refers to unknown scores {unknown}."))
             return
+    if any(_score_interval(ins, sid) is None for sid in score_ids):
+        return  # a score with unknown or broken items is reported under E003/E004
     grids = [_integer_grid(ins, sid) for sid in score_ids]
     if any(grid is None for grid in grids):
         problems.append(Problem("assessment.E008", f"{where}: rows must use whole-number scores with no missing items."))

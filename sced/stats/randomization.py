@@ -127,6 +127,10 @@ class _AssignmentSet(Sequence[tuple[int, ...]]):
     def decode(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         raise NotImplementedError
 
+    def as_array(self) -> npt.NDArray[np.int64]:
+        """Every assignment, one row each (shape: len × n_tiers)."""
+        return self.decode(np.arange(len(self), dtype=np.int64))
+
     @overload
     def __getitem__(self, index: int) -> tuple[int, ...]: ...
     @overload
@@ -495,9 +499,9 @@ def randomization_test(
     if not math.isfinite(observed):
         raise ValueError("The observed statistic is not a finite number.")
 
-    use_exact = method == "exact" or (method == "auto" and n_admissible <= exact_limit)
     if method not in ("auto", "exact", "monte_carlo"):
-        raise ValueError(f"Unknown method {method!r}.")
+        raise ValueError(f"Unknown method {method!r}; choose auto, exact or monte_carlo.")
+    use_exact = method == "exact" or (method == "auto" and n_admissible <= exact_limit)
 
     if use_exact:
         assign = _as_assignment_array(admissible, None)

@@ -113,7 +113,10 @@ def _result_dict(
     out["actual_start"] = actual[0] if result.design == "AB" else list(actual)
     out["scheme"] = scheme
     if len(admissible) <= 10_000:
-        out["admissible"] = [a if isinstance(a, int) else list(a) for a in admissible]
+        if isinstance(admissible, rt.IndependentStartPoints | rt.RegulatedStartPoints):
+            out["admissible"] = admissible.as_array().tolist()
+        else:
+            out["admissible"] = [a if isinstance(a, int) else list(a) for a in admissible]
     out["warnings"] = _warnings(result, confidence)
     return out
 

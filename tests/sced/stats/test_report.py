@@ -87,6 +87,7 @@ def test_multiple_baseline_across_cases(datasets: dict[str, Any]) -> None:
     assert mbd["actual_start"] == [5, 9, 13]
     assert mbd["n_assignments"] == across["rand_test_mean"]["n_assignments"]
     assert mbd["p_value"] == pytest.approx(across["rand_test_mean"]["p"], abs=P_TOL)
+    assert len(mbd["admissible"]) == 2197 and [5, 9, 13] in mbd["admissible"]
     assert len(scan_style["cases"]) == 3
 
     sets = across["SCRT_MBD_mean_diff"]["admissible_start_points_per_tier"]
@@ -97,6 +98,7 @@ def test_multiple_baseline_across_cases(datasets: dict[str, Any]) -> None:
     assert mbd["n_assignments"] == across["SCRT_MBD_mean_diff"]["n_assignments"]
     assert mbd["p_value"] == pytest.approx(across["SCRT_MBD_mean_diff"]["p"], abs=P_TOL)
     assert "Koehler" in mbd["scheme"]
+    assert [13, 5, 9] in mbd["admissible"]  # sets permuted over tiers
 
 
 def test_declared_start_points_replace_the_minimum_length(datasets: dict[str, Any]) -> None:
