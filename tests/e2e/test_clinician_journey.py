@@ -12,7 +12,9 @@ from patients.models import Patient
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ana_registers_maria_and_finds_her_on_her_caseload(page, live_server, login, screenshot, ana, jannick):
+def test_ana_registers_maria_and_finds_her_on_her_caseload(
+    page, live_server, login, screenshot, ana, jannick
+):
     login("ana")
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     expect(page.get_by_role("link", name="Jannick de Vries")).to_be_visible()

@@ -1,0 +1,19 @@
+# painclinic web and worker image. Built by `docker compose build`; runs as a non-root user.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    DJANGO_STATIC_ROOT=/app/staticfiles DJANGO_MEDIA_ROOT=/data/media MPLCONFIGDIR=/tmp/matplotlib
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# collectstatic needs settings but no database or secrets of the deployment.
+RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=0 python manage.py collectstatic --noinput -v0 \
+    && useradd --create-home --uid 10001 painclinic \
+    && mkdir -p /data/media && chown -R painclinic /data
+
+USER painclinic
+EXPOSE 8000
+CMD ["gunicorn", "painclinic.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "60", "--access-logfile", "-"]

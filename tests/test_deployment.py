@@ -1,0 +1,38 @@
+"""The compose file describes the deployment of DESIGN.md (no Docker engine here, so we read it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _compose() -> dict:
+    return yaml.safe_load((REPO / "docker-compose.yml").read_text())
+
+
+def test_compose_has_web_worker_beat_postgres_and_redis_with_health_checks():
+    services = _compose()["services"]
+    assert {"web", "worker", "beat", "db", "redis", "migrate"} <= set(services)
+    for name in ("web", "worker", "db", "redis"):
+        assert "healthcheck" in services[name], f"{name} has no health check"
+    assert "gunicorn" in " ".join(services["web"]["command"])
+    assert services["worker"]["command"][:3] == ["celery", "-A", "painclinic"]
+
+
+def test_workers_can_scale_because_no_worker_pins_a_name_or_port():
+    worker = _compose()["services"]["worker"]
+    assert "container_name" not in worker and "ports" not in worker
+
+
+def test_data_lives_in_volumes_and_redis_keeps_queued_jobs():
+    compose = _compose()
+    assert {"pgdata", "redisdata", "media"} <= set(compose["volumes"])
+    assert "--appendonly" in compose["services"]["redis"]["command"]
+
+
+def test_secrets_are_required_not_defaulted():
+    text = (REPO / "docker-compose.yml").read_text()
+    assert "${DJANGO_SECRET_KEY:?" in text and "${POSTGRES_PASSWORD:?" in text
