@@ -7,6 +7,7 @@ Priya is a programme admin. Jannick and Susan are the two illustrative patients 
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
 import pytest
@@ -24,6 +25,17 @@ def pytest_sessionstart(session) -> None:
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
     ):
         raise pytest.UsageError("REQUIRE_POSTGRES=1: the suite must run on PostgreSQL.")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """Give each test run its own database, so that two runs on one machine (a developer and CI,
+    or several developers) never drop each other's test database mid-run."""
+    from django.conf import settings
+
+    suffix = os.environ.get("PAINCLINIC_TEST_DB_SUFFIX") or str(os.getpid())
+    for db in settings.DATABASES.values():
+        db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{suffix}"
 
 
 @pytest.fixture(autouse=True)
