@@ -38,6 +38,16 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def _static_files_from_finders(settings) -> None:
+    """The live server serves /static/ through the staticfiles finders, which know unhashed names
+    only; the production manifest storage would make every stylesheet a 404 in the browser."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not CHROMIUM:
