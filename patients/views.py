@@ -51,11 +51,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "patients/patient_list.html",
-        {"filter": filterset, "page": page, "querystring": query.urlencode()},
-    )
+    context = {"filter": filterset, "page": page, "querystring": query.urlencode()}
+    # Live search: htmx asks for the results table only (the form stays as typed).
+    template = "patients/_patient_table.html" if request.htmx else "patients/patient_list.html"
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])

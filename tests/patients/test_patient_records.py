@@ -247,3 +247,14 @@ def test_a_patient_with_two_episodes_over_the_years(client, jannick, ana, north)
     response = client.get(reverse("patients:detail", kwargs={"patient_id": jannick.pk}))
     assert [e.status for e in response.context["episodes"]] == ["referred", "discharged"]
     assert response.context["current_episode"] == Episode.objects.get(referral_reason="Relapse")
+
+
+@pytest.mark.django_db
+def test_live_search_answers_htmx_with_the_results_table_only(client, jannick, susan, ana):
+    client.force_login(ana)
+    response = client.get(reverse("patients:list"), {"q": "jann"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "Jannick" in html and "Susan" not in html
+    assert "<form" not in html and '<nav class="navbar' not in html
+    full = client.get(reverse("patients:list"), {"q": "whitfield"}).content.decode()
+    assert "Susan" in full and "Jannick" not in full and "<form" in full
