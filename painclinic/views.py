@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseServerError
+from django.template import loader
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,3 +56,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @team_lead_view
 def worker_health(request: HttpRequest) -> HttpResponse:
     return render(request, "painclinic/worker_health.html", {"health": selectors.worker_health()})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A plain 500 page with the request id to quote, never a traceback (ASVS 5.0 16.5.1)."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(
+        template.render({"request_id": getattr(request, "request_id", "")})
+    )

@@ -125,3 +125,13 @@ def test_bob_browses_the_audit_log_of_his_teams_patients_only(client, jannick, a
     assert list(filtered.context["page"].object_list) == list(
         AuditEvent.objects.filter(patient=jannick, action="view")
     )
+
+
+def test_a_server_error_shows_the_request_id_and_no_traceback(rf):
+    from painclinic.views import server_error
+
+    request = rf.get("/")
+    request.request_id = "abc123def456"
+    response = server_error(request)
+    assert response.status_code == 500
+    assert b"abc123def456" in response.content and b"Traceback" not in response.content
