@@ -17,3 +17,5 @@ urlpatterns = [
     path("system/workers/", views.worker_health, name="worker_health"),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "painclinic.views.server_error"

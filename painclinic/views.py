@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponseServerError
-from django.template import loader
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.http import require_http_methods
 
 from painclinic import selectors
