@@ -3,6 +3,17 @@
     from assessment.instruments import get, score
     result = score("tsk17", {"1": 3, "2": 2, ...})   # Score | Unscorable; InvalidAnswer on bad input
 
+- ``base.py``: the definition data model (``Instrument``, ``Item``, ``ScoreRule``, ``Band`` ...)
+  and the result types (``Score``, ``Unscorable``, ``InvalidAnswer``).
+- ``scoring.py``: the one scorer, a closed set of operations over those definitions.
+- ``validation.py``: ``definition_problems(instrument)`` with stable codes (assessment.E001 ...).
+- ``cli.py``: ``score_payload(key, payload)`` for the management command.
+- one module per instrument (or family) holding its definition, every rule with its source.
+
+To add an instrument: write its module with ``INSTRUMENTS = (...)``, add the module to
+``_MODULES`` below, and add worked examples to tests/assessment/instruments/. The registry
+tests then check it has no definition problems and that item text ships only where allowed.
+
 Pure: no Django here or in any module below (STYLE.md §3.2; tests/assessment/instruments/test_purity.py).
 Rules and sources: shared/reference/instruments.md. GAS and the RCI are methods, not
 questionnaires: see ``gas.py`` and ``change.py``.
@@ -29,8 +40,8 @@ from . import (
     peg,
     phoda,
     phq9,
-    psfs,
     pseq,
+    psfs,
     rmdq,
     startback,
     tsk,
@@ -58,7 +69,9 @@ def get(key: str) -> Instrument:
     try:
         return _REGISTRY[key]
     except KeyError:
-        raise KeyError(f"unknown instrument {key!r}; known: {', '.join(sorted(_REGISTRY))}") from None
+        raise KeyError(
+            f"unknown instrument {key!r}; known: {', '.join(sorted(_REGISTRY))}"
+        ) from None
 
 
 def all_instruments() -> tuple[Instrument, ...]:

@@ -1,4 +1,4 @@
-"""Instrument definitions as data, and the one small scorer that interprets them.
+"""Instrument definitions as data, and the result types; ``scoring.py`` interprets them.
 
 Pure: stdlib only, no Django (STYLE.md §3.2, enforced by tests/assessment/instruments/test_purity.py).
 Rules and sources: shared/reference/instruments.md; the definition format follows its §27.3.
@@ -16,7 +16,8 @@ A definition is a frozen ``Instrument`` built from a closed set of rule types:
 - ``ChangeRule``, ``ReliableChangeParameters``, ``Norm``: change thresholds and the numbers the
   RCI needs, as plain data.
 
-There is no expression language: every rule is reviewable and testable. "Cannot score" is a value
+The scorer (``scoring.score_answers``, also ``Instrument.score``) knows only these operations:
+there is no expression language, so every rule is reviewable and testable. "Cannot score" is a value
 (``Unscorable``) whose ``reason`` the clinician reads; bad input raises ``InvalidAnswer``.
 """
 
@@ -40,7 +41,16 @@ ROLES = ("total", "subscale", "derived")
 LICENCE_STATUSES = ("free", "free_ask_commercial", "restricted", "unverified")
 NA_TREATMENTS = ("missing", "code")
 FLAG_KINDS = ("item", "score")
-CHANGE_KINDS = ("mcid", "mic", "mid", "mdc", "response", "remission", "clinically_significant", "tier")
+CHANGE_KINDS = (
+    "mcid",
+    "mic",
+    "mid",
+    "mdc",
+    "response",
+    "remission",
+    "clinically_significant",
+    "tier",
+)
 LOINC_KINDS = ("panel", "score", "item")
 
 
@@ -63,10 +73,13 @@ class Interval:
     max_inclusive: bool = True
 
     def contains(self, value: float | Fraction) -> bool:
-        if self.min is not None and (value < self.min or (value == self.min and not self.min_inclusive)):
+        if self.min is not None and (
+            value < self.min or (value == self.min and not self.min_inclusive)
+        ):
             return False
         return not (
-            self.max is not None and (value > self.max or (value == self.max and not self.max_inclusive))
+            self.max is not None
+            and (value > self.max or (value == self.max and not self.max_inclusive))
         )
 
     def describe(self) -> str:
@@ -339,7 +352,8 @@ class Instrument:
     flags: tuple[FlagRule, ...] = ()
     classification: DecisionTable | None = None
     not_applicable: NotApplicablePolicy | None = None
-    overall_missing: MissingRule | None = None  # whole-form limit (GCQ-S: more than 4 missing = invalid)
+    # whole-form limit on missing items (GCQ-S: more than 4 missing = invalid)
+    overall_missing: MissingRule | None = None
     change: tuple[ChangeRule, ...] = ()
     rci: tuple[ReliableChangeParameters, ...] = ()
     norms: tuple[Norm, ...] = ()
@@ -351,6 +365,9 @@ class Instrument:
     def __post_init__(self) -> None:
         index = {item.id.upper(): item for item in self.items}
         object.__setattr__(self, "_items_by_id", MappingProxyType(index))
+
+    def __hash__(self) -> int:  # the generated hash would trip over the label mappings
+        return hash((self.key, self.version))
 
     # -- lookups -------------------------------------------------------------------------------
     def item(self, item_id: str | int) -> Item | None:
@@ -377,6 +394,9 @@ class Instrument:
         }
 
     def score(self, answers: Mapping[Any, Any]) -> Score | Unscorable:
+        """Score one administration (see ``scoring.score_answers``)."""
+        from .scoring import score_answers  # the scorer imports this module
+
         return score_answers(self, answers)
 
 
@@ -455,275 +475,35 @@ class Unscorable:
 
 
 # --------------------------------------------------------------------------------------------
-# The scorer
-# --------------------------------------------------------------------------------------------
-
-
-def _number(value: Fraction) -> float | int:
-    return int(value) if value.denominator == 1 else float(value)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def _parse_answer(instrument: Instrument, item: Item, value: Any) -> int | str | None:
-    """Raw answer -> int code, ``NA`` or ``None`` (unanswered). Raises ``InvalidAnswer``."""
-    where = f"{instrument.short_name} item {item.id}"
-    allowed = item.scale.describe()
-    if value is None or (isinstance(value, str) and value.strip() == ""):
-        return None
-    if isinstance(value, str) and value.strip().upper() == NA:
-        policy = instrument.not_applicable
-        if policy is None or (policy.items is not None and item.id not in policy.items):
-            raise InvalidAnswer(
-                instrument.key,
-                item.id,
-                f"{where}: 'does not apply' (NA) is not an allowed answer; allowed: {allowed}.",
-                allowed,
-            )
-        return NA
-    code: int
-    if isinstance(value, bool):
-        raise InvalidAnswer(instrument.key, item.id, f"{where}: {value!r} is not a number; allowed: {allowed}.", allowed)
-    if isinstance(value, int):
-        code = value
-    elif isinstance(value, float) and value.is_integer():
-        code = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-        code = int(value.strip())
-    else:
-        raise InvalidAnswer(
-            instrument.key, item.id, f"{where}: {value!r} is not a whole number; allowed: {allowed}.", allowed
-        )
-    if not item.scale.min <= code <= item.scale.max:
-        raise InvalidAnswer(
-            instrument.key, item.id, f"{where}: {code} is out of range; allowed: {allowed}.", allowed
-        )
-    return code
-
-
-def parse_answers(instrument: Instrument, answers: Mapping[Any, Any]) -> dict[str, int | str | None]:
-    """Normalise a mapping item-id (str or int, as printed) -> raw code | None | "NA".
-
-    Every item of the instrument appears in the result; absent items are ``None`` (unanswered).
-    """
-    if not isinstance(answers, Mapping):
-        raise InvalidAnswer(instrument.key, "answers", "Answers must be a mapping of item number to answer.")
-    parsed: dict[str, int | str | None] = {item.id: None for item in instrument.items}
-    seen: set[str] = set()
-    for key, value in answers.items():
-        item = instrument.item(key) if isinstance(key, str | int) and not isinstance(key, bool) else None
-        if item is None:
-            ids = ", ".join(i.id for i in instrument.items)
-            raise InvalidAnswer(
-                instrument.key,
-                str(key),
-                f"{instrument.short_name} has no item {key!r}; its items are {ids}.",
-                ids,
-            )
-        if item.id in seen:
-            raise InvalidAnswer(instrument.key, item.id, f"{instrument.short_name} item {item.id} is given twice.")
-        seen.add(item.id)
-        parsed[item.id] = _parse_answer(instrument, item, value)
-    return parsed
-
-
-def _scored_values(instrument: Instrument, parsed: Mapping[str, int | str | None]) -> dict[str, Fraction | None]:
-    """Item id -> scored value (after NA policy, recode and reversal), or None if missing."""
-    values: dict[str, Fraction | None] = {}
-    policy = instrument.not_applicable
-    for item in instrument.items:
-        raw = parsed[item.id]
-        if raw == NA:
-            assert policy is not None  # guaranteed by _parse_answer
-            raw = policy.code if policy.treat_as == "code" else None
-        values[item.id] = None if raw is None else item.scored_value(int(raw))
-    return values
-
-
-def _missing_detail(missing: list[str], parsed: Mapping[str, int | str | None], limit: int, scope: str = "") -> str:
-    any_na = any(parsed[item_id] == NA for item_id in missing)
-    what = "unanswered or marked 'does not apply'" if any_na else "unanswered"
-    listed = f" ({', '.join(missing)})" if missing else ""
-    return f"{_plural(len(missing), 'item')} {what}{listed}; at most {limit} may be missing{scope}"
-
-
-def _aggregate(rule: ScoreRule, instrument: Instrument, answered: dict[str, Fraction]) -> Fraction:
-    n_items = len(rule.items)
-    total = sum(answered.values(), Fraction(0))
-    if rule.aggregate == "sum":
-        # prorate_mean: each missing item takes the mean of the answered items (NHS PHQ-9 rule)
-        value = total if len(answered) == n_items else total / len(answered) * n_items
-    elif rule.aggregate == "mean":
-        value = total / len(answered)
-    elif rule.aggregate == "percent_of_answered_max":
-        # ODI: total / (max per section x sections answered) x 100 (instruments.md §11 [S:1][S:3])
-        maximum = sum((instrument._items_by_id[i.upper()].scored_range()[1] for i in answered), Fraction(0))
-        value = total / maximum * 100
-    else:  # pragma: no cover - validation rejects unknown aggregates
-        raise ValueError(f"unknown aggregate {rule.aggregate!r}")
-    return value * Fraction(rule.multiplier).limit_denominator(10**6)
-
-
-def _band_for(rule: ScoreRule, value: Fraction) -> BandResult | None:
-    for band in rule.bands:
-        if band.interval.contains(value):
-            return BandResult(
-                rule.id, band.name, band.label, band.level, band.interval.describe(), band.source, band.evidence
-            )
-    return None
-
-
-def _subject(instrument: Instrument, rule: ScoreRule) -> str:
-    if rule.id == instrument.primary:
-        return instrument.short_name
-    if rule.role == "derived":
-        return rule.label
-    return f"{instrument.short_name} {rule.label}"
-
-
-def score_answers(instrument: Instrument, answers: Mapping[Any, Any]) -> Score | Unscorable:
-    """Score one administration. Raises ``InvalidAnswer`` on bad input; returns ``Unscorable``
-    (with a reason for the clinician, and any flags) when the rules say it cannot be scored."""
-    parsed = parse_answers(instrument, answers)
-    values = _scored_values(instrument, parsed)
-    scored_items = [item.id for item in instrument.items if item.scored]
-    missing_items = tuple(item_id for item_id in scored_items if values[item_id] is None)
-    answered_count = len(scored_items) - len(missing_items)
-    sources: list[str] = []
-
-    def cite(source: str) -> None:
-        if source and source not in sources:
-            sources.append(source)
-
-    # Scores --------------------------------------------------------------------------------
-    results: dict[str, Fraction] = {}
-    reasons: dict[str, str] = {}
-    details: dict[str, str] = {}
-    notes: list[str] = []
-    for rule in instrument.scores:
-        missing = [i for i in rule.items if values[i] is None]
-        answered = {i: v for i in rule.items if (v := values[i]) is not None}
-        if len(missing) > rule.missing.max_missing or not answered:
-            details[rule.id] = _missing_detail(missing, parsed, rule.missing.max_missing)
-            reasons[rule.id] = f"{_subject(instrument, rule)} cannot be scored: {details[rule.id]}."
-            continue
-        results[rule.id] = _aggregate(rule, instrument, answered)
-        cite(rule.source)
-        for item_id in rule.items:
-            item = instrument._items_by_id[item_id.upper()]
-            if item.reverse or item.recode is not None:
-                cite(item.source)
-        if missing:
-            cite(rule.missing.source)
-            notes.append(
-                f"{_subject(instrument, rule)}: {len(answered)} of {len(rule.items)} items answered; "
-                f"missing {', '.join(missing)} estimated from the mean of the answered items."
-            )
-
-    # Flags: computed whatever happens to the scores (a safety item is never lost) -----------
-    flags: dict[str, FlagResult] = {}
-    for flag in instrument.flags:
-        value: Fraction | None
-        if flag.kind == "item":
-            raw = parsed.get(flag.target)
-            value = None if raw is None or raw == NA else Fraction(int(raw))
-        else:
-            value = results.get(flag.target)
-        if value is None:
-            state = "unknown"
-        else:
-            state = "positive" if flag.when.contains(value) else "negative"
-        flags[flag.id] = FlagResult(
-            flag.id, flag.label, state, None if value is None else _number(value), flag.message, flag.source
-        )
-        cite(flag.source)
-
-    derived = {
-        rule.id: _number(results[rule.id]) for rule in instrument.scores if rule.role == "derived" and rule.id in results
-    }
-
-    # Whole-form missing limit (GCQ-S) ------------------------------------------------------
-    overall = instrument.overall_missing
-    if overall is not None and len(missing_items) > overall.max_missing:
-        detail = _missing_detail(list(missing_items), parsed, overall.max_missing, " in the whole questionnaire")
-        reason = f"{instrument.short_name} cannot be scored: {detail}."
-        return Unscorable(instrument.key, reason, instrument.version, flags, {}, missing_items)
-
-    primary = instrument.primary
-    if primary is not None and primary not in results:
-        return Unscorable(instrument.key, reasons[primary], instrument.version, flags, derived, missing_items)
-    if primary is None and not results:
-        parts = " ".join(
-            f"{rule.label[:1].upper()}{rule.label[1:]}: {details[rule.id]}."
-            for rule in instrument.scores
-            if rule.role != "derived"
-        )
-        reason = f"{instrument.short_name} cannot be scored. {parts}"
-        return Unscorable(instrument.key, reason, instrument.version, flags, derived, missing_items)
-
-    # Bands and decision table ---------------------------------------------------------------
-    bands: dict[str, BandResult] = {}
-    for rule in instrument.scores:
-        if rule.id in results and rule.bands:
-            found = _band_for(rule, results[rule.id])
-            if found is not None:
-                bands[rule.id] = found
-                cite(found.source)
-    band: BandResult | None = bands.get(primary) if primary else None
-    table = instrument.classification
-    if table is not None:
-        band = None
-        for row in table.rows:
-            if all(sid in results and iv.contains(results[sid]) for sid, iv in row.conditions.items()):
-                band = BandResult(table.id, row.name, row.label, row.level, "", row.source, row.evidence)
-                cite(table.source)
-                cite(row.source)
-                break
-
-    return Score(
-        key=instrument.key,
-        version=instrument.version,
-        total=_number(results[primary]) if primary else None,
-        subscales={
-            rule.id: _number(results[rule.id])
-            for rule in instrument.scores
-            if rule.role == "subscale" and rule.id in results
-        },
-        band=band,
-        derived=derived,
-        flags=flags,
-        answered=answered_count,
-        missing_items=missing_items,
-        sources=tuple(sources),
-        bands=bands,
-        unscorable_parts={sid: reason for sid, reason in reasons.items() if sid != primary},
-        notes=tuple(notes),
-    )
-
-
-# --------------------------------------------------------------------------------------------
 # Plain data export and a stable hash (a signed administration stores key + version + hash)
 # --------------------------------------------------------------------------------------------
+
+
+def as_number(value: Fraction) -> float | int:
+    """Exact value -> ``int`` when whole, else ``float`` (what results and JSON carry)."""
+    return int(value) if value.denominator == 1 else float(value)
 
 
 def to_data(obj: Any) -> Any:
     """Definition or result -> JSON-ready plain data (dicts, lists, str, numbers, bools, None)."""
     if is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_data(getattr(obj, f.name)) for f in fields(obj) if not f.name.startswith("_")}
+        return {
+            f.name: to_data(getattr(obj, f.name)) for f in fields(obj) if not f.name.startswith("_")
+        }
     if isinstance(obj, Mapping):
         return {str(k): to_data(v) for k, v in obj.items()}
     if isinstance(obj, Iterable) and not isinstance(obj, str | bytes):
         return [to_data(v) for v in obj]
     if isinstance(obj, Fraction):
-        return _number(obj)
+        return as_number(obj)
     return obj
 
 
 def definition_hash(instrument: Instrument) -> str:
     """SHA-256 of the canonical JSON of the definition: any change to a rule changes the hash."""
-    canonical = json.dumps(to_data(instrument), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    canonical = json.dumps(
+        to_data(instrument), sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    )
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 

@@ -26,8 +26,12 @@ S_ITEMS = (
     "Cleeland CS, Ryan KM. Ann Acad Med Singapore 1994;23(2):129-38"
 )
 S_SEVERITY = "instruments.md §8 [S:2][S:3]: severity = arithmetic mean of the four severity items (3-6) (MD Anderson BPI page)"
-S_SEVERITY_MISSING = "instruments.md §8: no rule found for severity (UNVERIFIED); policy: all 4 items required"
-S_INTERFERENCE = "instruments.md §8 [S:2][S:3]: interference = mean of the seven interference items 9A-9G"
+S_SEVERITY_MISSING = (
+    "instruments.md §8: no rule found for severity (UNVERIFIED); policy: all 4 items required"
+)
+S_INTERFERENCE = (
+    "instruments.md §8 [S:2][S:3]: interference = mean of the seven interference items 9A-9G"
+)
 S_INTERFERENCE_MISSING = (
     "instruments.md §8 [S:3]: ePPOC: 'at least 4 of 7 questions must be completed for this subscale to be valid'; "
     "mean of the answered items"
@@ -92,45 +96,92 @@ BPI = Instrument(
     ),
     scores=(
         ScoreRule(
-            id="severity", label="pain severity", role="subscale", items=("3", "4", "5", "6"), aggregate="mean",
-            missing=no_missing(S_SEVERITY_MISSING, "unverified"), range=(0, 10), source=S_SEVERITY,
+            id="severity",
+            label="pain severity",
+            role="subscale",
+            items=("3", "4", "5", "6"),
+            aggregate="mean",
+            missing=no_missing(S_SEVERITY_MISSING, "unverified"),
+            range=(0, 10),
+            source=S_SEVERITY,
         ),
         ScoreRule(
-            id="interference", label="interference", role="subscale", items=INTERFERENCE_ITEMS, aggregate="mean",
-            missing=MissingRule(3, PRORATE, S_INTERFERENCE_MISSING), range=(0, 10), source=S_INTERFERENCE,
+            id="interference",
+            label="interference",
+            role="subscale",
+            items=INTERFERENCE_ITEMS,
+            aggregate="mean",
+            missing=MissingRule(3, PRORATE, S_INTERFERENCE_MISSING),
+            range=(0, 10),
+            source=S_INTERFERENCE,
         ),
         ScoreRule(
-            id="average_pain", label="average pain", role="subscale", items=("5",), aggregate="sum",
-            missing=no_missing("instruments.md §8: a single item; unanswered = not scored"), range=(0, 10),
-            source=S_BANDS, bands=PAIN_BANDS,
+            id="average_pain",
+            label="average pain",
+            role="subscale",
+            items=("5",),
+            aggregate="sum",
+            missing=no_missing("instruments.md §8: a single item; unanswered = not scored"),
+            range=(0, 10),
+            source=S_BANDS,
+            bands=PAIN_BANDS,
         ),
         ScoreRule(
-            id="worst_pain", label="worst pain", role="subscale", items=("3",), aggregate="sum",
-            missing=no_missing("instruments.md §8: a single item; unanswered = not scored"), range=(0, 10),
+            id="worst_pain",
+            label="worst pain",
+            role="subscale",
+            items=("3",),
+            aggregate="sum",
+            missing=no_missing("instruments.md §8: a single item; unanswered = not scored"),
+            range=(0, 10),
             source=S_WORST,
         ),
     ),
     primary=None,
     change=(
         ChangeRule(
-            id="average_pain_30", score="average_pain", kind="clinically_significant", improvement="decrease",
-            percent=30, source=S_EPPOC_PAIN, note="ePPOC: >= 30% reduction in average pain.",
+            id="average_pain_30",
+            score="average_pain",
+            kind="clinically_significant",
+            improvement="decrease",
+            percent=30,
+            source=S_EPPOC_PAIN,
+            note="ePPOC: >= 30% reduction in average pain.",
         ),
         *(
             ChangeRule(
-                id=f"severity_immpact_{pct}", score="severity", kind="tier", improvement="decrease", percent=pct,
-                source=S_IMMPACT, note=note,
+                id=f"severity_immpact_{pct}",
+                score="severity",
+                kind="tier",
+                improvement="decrease",
+                percent=pct,
+                source=S_IMMPACT,
+                note=note,
             )
-            for pct, note in ((10, "IMMPACT minimal"), (30, "IMMPACT moderate"), (50, "IMMPACT substantial"))
+            for pct, note in (
+                (10, "IMMPACT minimal"),
+                (30, "IMMPACT moderate"),
+                (50, "IMMPACT substantial"),
+            )
         ),
         ChangeRule(
-            id="interference_1_point", score="interference", kind="mcid", improvement="decrease", points=1,
-            source=S_INTERFERENCE_CHANGE, evidence="unverified",
+            id="interference_1_point",
+            score="interference",
+            kind="mcid",
+            improvement="decrease",
+            points=1,
+            source=S_INTERFERENCE_CHANGE,
+            evidence="unverified",
             note="IMMPACT 1 point; ePPOC's page also cites >= 10%. Ambiguous: choose one per clinic.",
         ),
         ChangeRule(
-            id="interference_10_percent", score="interference", kind="clinically_significant",
-            improvement="decrease", percent=10, source=S_INTERFERENCE_CHANGE, evidence="unverified",
+            id="interference_10_percent",
+            score="interference",
+            kind="clinically_significant",
+            improvement="decrease",
+            percent=10,
+            source=S_INTERFERENCE_CHANGE,
+            evidence="unverified",
             note="'>= 10% ... ePPOC uses this category'. Ambiguous: choose one per clinic.",
         ),
     ),

@@ -6,7 +6,17 @@ definition only (§27.2). A therapist-level process measure.
 
 from __future__ import annotations
 
-from .base import PRORATE, Instrument, Licence, MissingRule, NotApplicablePolicy, ResponseScale, ScoreRule, ids, items_on_scale
+from .base import (
+    PRORATE,
+    Instrument,
+    Licence,
+    MissingRule,
+    NotApplicablePolicy,
+    ResponseScale,
+    ScoreRule,
+    ids,
+    items_on_scale,
+)
 
 S_ITEMS = (
     "instruments.md §21 [S:1][S:2]: Mercer SW et al. Fam Pract 2004;21(6):699-705, doi:10.1093/fampra/cmh621 "
@@ -39,8 +49,14 @@ CARE = Instrument(
     items=items_on_scale(range(1, 11), SCALE, source=S_ITEMS),
     scores=(
         ScoreRule(
-            id="total", label="total", role="total", items=ids(*range(1, 11)), aggregate="sum",
-            missing=MissingRule(2, PRORATE, S_MISSING), range=(10, 50), source=S_ITEMS,
+            id="total",
+            label="total",
+            role="total",
+            items=ids(*range(1, 11)),
+            aggregate="sum",
+            missing=MissingRule(2, PRORATE, S_MISSING),
+            range=(10, 50),
+            source=S_ITEMS,
         ),
     ),
     primary="total",

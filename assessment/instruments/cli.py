@@ -47,7 +47,10 @@ def score_payload(key: str, payload: object) -> dict[str, Any]:
         except ModuleNotFoundError as exc:
             if exc.name != qualified:
                 raise
-            return {"error": ERROR_METHOD_MISSING.format(key=key, module=module_name), "field": "instrument"}
+            return {
+                "error": ERROR_METHOD_MISSING.format(key=key, module=module_name),
+                "field": "instrument",
+            }
         result: dict[str, Any] = getattr(module, function_name)(payload)
         return result
     try:

@@ -12,9 +12,7 @@ S_STRUCTURE = (
     "instruments.md §15 [S:1][S:3]: Fish RA et al. Pain 2010;149(3):435-43, doi:10.1016/j.pain.2009.12.016 "
     "(8 items 0-6; Activity Engagement and Pain Willingness, 4 items each; total 0-48)"
 )
-S_ORDER = (
-    "instruments.md §15 [S:4]: item order from Stanford CHOIR (SECONDARY): AE = 1, 2, 3, 6; PW = 4, 5, 7, 8"
-)
+S_ORDER = "instruments.md §15 [S:4]: item order from Stanford CHOIR (SECONDARY): AE = 1, 2, 3, 6; PW = 4, 5, 7, 8"
 S_REVERSE = "instruments.md §15 [S:1][S:2]: Pain Willingness items reverse-scored (6 - x), as in the CPAQ-20"
 S_MISSING = "instruments.md §15: no missing rule published; policy: not scorable"
 
@@ -50,19 +48,41 @@ CPAQ8 = Instrument(
         evidence="unverified",
     ),
     direction="higher_is_better",
-    items=items_on_scale(range(1, 9), SCALE, source=f"{S_ORDER}; {S_REVERSE}", reverse=PW, labels=LABELS),
+    items=items_on_scale(
+        range(1, 9), SCALE, source=f"{S_ORDER}; {S_REVERSE}", reverse=PW, labels=LABELS
+    ),
     scores=(
         ScoreRule(
-            id="total", label="total", role="total", items=ids(*range(1, 9)), aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 48), source=S_STRUCTURE,
+            id="total",
+            label="total",
+            role="total",
+            items=ids(*range(1, 9)),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 48),
+            source=S_STRUCTURE,
         ),
         ScoreRule(
-            id="activity_engagement", label="activity engagement", role="subscale", items=AE, aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 24), source=f"{S_STRUCTURE}; {S_ORDER}", evidence="secondary",
+            id="activity_engagement",
+            label="activity engagement",
+            role="subscale",
+            items=AE,
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 24),
+            source=f"{S_STRUCTURE}; {S_ORDER}",
+            evidence="secondary",
         ),
         ScoreRule(
-            id="pain_willingness", label="pain willingness", role="subscale", items=PW, aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 24), source=f"{S_STRUCTURE}; {S_ORDER}; {S_REVERSE}", evidence="secondary",
+            id="pain_willingness",
+            label="pain willingness",
+            role="subscale",
+            items=PW,
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 24),
+            source=f"{S_STRUCTURE}; {S_ORDER}; {S_REVERSE}",
+            evidence="secondary",
         ),
     ),
     primary="total",

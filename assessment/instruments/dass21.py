@@ -5,7 +5,18 @@ Commonly described as public domain (Lovibond), UNVERIFIED: definition only.
 
 from __future__ import annotations
 
-from .base import PRORATE, Band, ChangeRule, Instrument, Licence, MissingRule, ResponseScale, ScoreRule, ids, items_on_scale
+from .base import (
+    PRORATE,
+    Band,
+    ChangeRule,
+    Instrument,
+    Licence,
+    MissingRule,
+    ResponseScale,
+    ScoreRule,
+    ids,
+    items_on_scale,
+)
 
 S_ITEMS = (
     "instruments.md §24 [S:1][S:2]: ePPOC DASS page; measurely.com.au (21 items 0-3; depression 3, 5, 10, 13, "
@@ -61,23 +72,52 @@ DASS21 = Instrument(
     items=items_on_scale(range(1, 22), SCALE, source=S_ITEMS),
     scores=(
         ScoreRule(
-            id="depression", label="depression", role="subscale", items=DEPRESSION, aggregate="sum", multiplier=2,
-            missing=ONE_MISSING, range=(0, 42), source=S_ITEMS, bands=_bands((10, 14, 21, 28)),
+            id="depression",
+            label="depression",
+            role="subscale",
+            items=DEPRESSION,
+            aggregate="sum",
+            multiplier=2,
+            missing=ONE_MISSING,
+            range=(0, 42),
+            source=S_ITEMS,
+            bands=_bands((10, 14, 21, 28)),
         ),
         ScoreRule(
-            id="anxiety", label="anxiety", role="subscale", items=ANXIETY, aggregate="sum", multiplier=2,
-            missing=ONE_MISSING, range=(0, 42), source=S_ITEMS, bands=_bands((8, 10, 15, 20)),
+            id="anxiety",
+            label="anxiety",
+            role="subscale",
+            items=ANXIETY,
+            aggregate="sum",
+            multiplier=2,
+            missing=ONE_MISSING,
+            range=(0, 42),
+            source=S_ITEMS,
+            bands=_bands((8, 10, 15, 20)),
         ),
         ScoreRule(
-            id="stress", label="stress", role="subscale", items=STRESS, aggregate="sum", multiplier=2,
-            missing=ONE_MISSING, range=(0, 42), source=S_ITEMS, bands=_bands((15, 19, 26, 34)),
+            id="stress",
+            label="stress",
+            role="subscale",
+            items=STRESS,
+            aggregate="sum",
+            multiplier=2,
+            missing=ONE_MISSING,
+            range=(0, 42),
+            source=S_ITEMS,
+            bands=_bands((15, 19, 26, 34)),
         ),
     ),
     primary=None,
     change=tuple(
         ChangeRule(
-            id=f"{scale}_eppoc", score=scale, kind="clinically_significant", improvement="decrease", points=5,
-            requires_band_change=True, source=S_CHANGE,
+            id=f"{scale}_eppoc",
+            score=scale,
+            kind="clinically_significant",
+            improvement="decrease",
+            points=5,
+            requires_band_change=True,
+            source=S_CHANGE,
         )
         for scale in ("depression", "anxiety", "stress")
     ),

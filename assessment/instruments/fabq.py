@@ -6,7 +6,17 @@ Published in full in Pain 1993; formal licence terms not found: definition only.
 
 from __future__ import annotations
 
-from .base import FlagRule, Instrument, Interval, Licence, ResponseScale, ScoreRule, ids, items_on_scale, no_missing
+from .base import (
+    FlagRule,
+    Instrument,
+    Interval,
+    Licence,
+    ResponseScale,
+    ScoreRule,
+    ids,
+    items_on_scale,
+    no_missing,
+)
 
 S_ITEMS = (
     "instruments.md §6 [S:1][S:2]: Waddell G et al. Pain 1993;52(2):157-68, doi:10.1016/0304-3959(93)90127-B "
@@ -20,7 +30,9 @@ S_GEORGE = (
     "(FABQ-PA > 14, FABQ-W > 29)"
 )
 S_CPG22 = "instruments.md §6 [S:1]: Delitto A et al. JOSPT 2012 CPG, FABQ table (FABQ-W > 22 in another population)"
-S_FRITZ = "instruments.md §6: FABQ-W > 34 high risk (Fritz & George 2002), often quoted; UNVERIFIED here"
+S_FRITZ = (
+    "instruments.md §6: FABQ-W > 34 high risk (Fritz & George 2002), often quoted; UNVERIFIED here"
+)
 S_LICENCE = "instruments.md §6 [S:2]: RehabMeasures 'Cost: Free'; formal licence terms not found"
 
 SCALE = ResponseScale(0, 6, {0: "Completely disagree", 3: "Unsure", 6: "Completely agree"})
@@ -48,31 +60,67 @@ FABQ = Instrument(
     items=items_on_scale(range(1, 17), SCALE, source=S_ITEMS, unscored=(1, 8, 13, 14, 16)),
     scores=(
         ScoreRule(
-            id="physical_activity", label="physical activity", role="subscale", items=PA_ITEMS, aggregate="sum",
-            missing=no_missing(S_MISSING), range=(0, 24), source=S_PA,
+            id="physical_activity",
+            label="physical activity",
+            role="subscale",
+            items=PA_ITEMS,
+            aggregate="sum",
+            missing=no_missing(S_MISSING),
+            range=(0, 24),
+            source=S_PA,
         ),
         ScoreRule(
-            id="work", label="work", role="subscale", items=W_ITEMS, aggregate="sum",
-            missing=no_missing(S_MISSING), range=(0, 42), source=S_W,
+            id="work",
+            label="work",
+            role="subscale",
+            items=W_ITEMS,
+            aggregate="sum",
+            missing=no_missing(S_MISSING),
+            range=(0, 42),
+            source=S_W,
         ),
     ),
     primary=None,
     flags=(
         FlagRule(
-            "pa_above_14", "FABQ-PA > 14", "score", "physical_activity", Interval(14, None, min_inclusive=False),
-            INFO, S_GEORGE, "secondary",
+            "pa_above_14",
+            "FABQ-PA > 14",
+            "score",
+            "physical_activity",
+            Interval(14, None, min_inclusive=False),
+            INFO,
+            S_GEORGE,
+            "secondary",
         ),
         FlagRule(
-            "work_above_29", "FABQ-W > 29", "score", "work", Interval(29, None, min_inclusive=False),
-            "Reported for return to work in acute occupational LBP. " + INFO, S_GEORGE, "secondary",
+            "work_above_29",
+            "FABQ-W > 29",
+            "score",
+            "work",
+            Interval(29, None, min_inclusive=False),
+            "Reported for return to work in acute occupational LBP. " + INFO,
+            S_GEORGE,
+            "secondary",
         ),
         FlagRule(
-            "work_above_22", "FABQ-W > 22", "score", "work", Interval(22, None, min_inclusive=False),
-            INFO, S_CPG22, "secondary",
+            "work_above_22",
+            "FABQ-W > 22",
+            "score",
+            "work",
+            Interval(22, None, min_inclusive=False),
+            INFO,
+            S_CPG22,
+            "secondary",
         ),
         FlagRule(
-            "work_above_34", "FABQ-W > 34", "score", "work", Interval(34, None, min_inclusive=False),
-            "High risk per Fritz & George 2002 (UNVERIFIED). " + INFO, S_FRITZ, "unverified",
+            "work_above_34",
+            "FABQ-W > 34",
+            "score",
+            "work",
+            Interval(34, None, min_inclusive=False),
+            "High risk per Fritz & George 2002 (UNVERIFIED). " + INFO,
+            S_FRITZ,
+            "unverified",
         ),
     ),
     policy_notes=(

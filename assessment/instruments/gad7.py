@@ -39,7 +39,9 @@ S_GAD2_MISSING = "instruments.md §14: no missing rule for the GAD-2; policy: bo
 S_MCID = "instruments.md §14 [S:5]: Toussaint A et al. J Affect Disord 2020;265:395-401 (MCID about 4; UNVERIFIED)"
 S_LOINC = "instruments.md §14 [S:2]: jmandel/ktc-questionnaire-starters (LOINC panel 69737-5)"
 
-FREQUENCY = ResponseScale(0, 3, {0: "Not at all", 1: "Several days", 2: "More than half the days", 3: "Nearly every day"})
+FREQUENCY = ResponseScale(
+    0, 3, {0: "Not at all", 1: "Several days", 2: "More than half the days", 3: "Nearly every day"}
+)
 
 TEXTS = {
     "1": "Feeling nervous, anxious, or on edge",
@@ -124,17 +126,31 @@ GAD7 = Instrument(
     ),
     change=(
         ChangeRule(
-            id="mcid", score="total", kind="mcid", improvement="decrease", points=4,
-            source=S_MCID, evidence="unverified", note="MCID about 4 points (Toussaint 2020; abstract not retrieved).",
+            id="mcid",
+            score="total",
+            kind="mcid",
+            improvement="decrease",
+            points=4,
+            source=S_MCID,
+            evidence="unverified",
+            note="MCID about 4 points (Toussaint 2020; abstract not retrieved).",
         ),
     ),
     loinc=(
-        LoincCode("69737-5", "panel", None, "Generalized anxiety disorder 7 item (GAD-7)", S_LOINC, "verified"),
+        LoincCode(
+            "69737-5",
+            "panel",
+            None,
+            "Generalized anxiety disorder 7 item (GAD-7)",
+            S_LOINC,
+            "verified",
+        ),
         LoincCode("70274-6", "score", "total", "GAD-7 total score", S_LOINC, "verified"),
         *(
             LoincCode(code, "item", str(n), LABELS[str(n)], S_LOINC, "verified")
             for n, code in enumerate(
-                ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"], start=1
+                ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"],
+                start=1,
             )
         ),
     ),

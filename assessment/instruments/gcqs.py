@@ -5,7 +5,16 @@ Licence UNVERIFIED: definition only. Three scale means, no total.
 
 from __future__ import annotations
 
-from .base import PRORATE, Instrument, Licence, MissingRule, ResponseScale, ScoreRule, ids, items_on_scale
+from .base import (
+    PRORATE,
+    Instrument,
+    Licence,
+    MissingRule,
+    ResponseScale,
+    ScoreRule,
+    ids,
+    items_on_scale,
+)
 
 S_ITEMS = (
     "instruments.md §20 [S:1][S:2]: GCQ-S form with scoring; MacKenzie KR (1983) in Dies & MacKenzie (eds), "
@@ -55,16 +64,34 @@ GCQS = Instrument(
     items=items_on_scale(range(1, 13), SCALE, source=S_ITEMS),
     scores=(
         ScoreRule(
-            id="engaged", label="engaged", role="subscale", items=ENGAGED, aggregate="mean",
-            missing=_rated(ENGAGED), range=(0, 6), source=S_ITEMS,
+            id="engaged",
+            label="engaged",
+            role="subscale",
+            items=ENGAGED,
+            aggregate="mean",
+            missing=_rated(ENGAGED),
+            range=(0, 6),
+            source=S_ITEMS,
         ),
         ScoreRule(
-            id="avoiding", label="avoiding", role="subscale", items=AVOIDING, aggregate="mean",
-            missing=_rated(AVOIDING), range=(0, 6), source=S_ITEMS,
+            id="avoiding",
+            label="avoiding",
+            role="subscale",
+            items=AVOIDING,
+            aggregate="mean",
+            missing=_rated(AVOIDING),
+            range=(0, 6),
+            source=S_ITEMS,
         ),
         ScoreRule(
-            id="conflict", label="conflict", role="subscale", items=CONFLICT, aggregate="mean",
-            missing=_rated(CONFLICT), range=(0, 6), source=S_ITEMS,
+            id="conflict",
+            label="conflict",
+            role="subscale",
+            items=CONFLICT,
+            aggregate="mean",
+            missing=_rated(CONFLICT),
+            range=(0, 6),
+            source=S_ITEMS,
         ),
     ),
     primary=None,

@@ -26,7 +26,9 @@ S_FARRAR = (
     "instruments.md §10 [S:2][S:3]: Farrar et al. Pain 2001;94:149-58, doi:10.1016/S0304-3959(01)00349-9; "
     "Ostelo et al. Spine 2008;33:90-4 (MIC 2)"
 )
-S_IMMPACT = "instruments.md §10 [S:4]: Dworkin et al. J Pain 2008;9:105-21, doi:10.1016/j.jpain.2007.09.005"
+S_IMMPACT = (
+    "instruments.md §10 [S:4]: Dworkin et al. J Pain 2008;9:105-21, doi:10.1016/j.jpain.2007.09.005"
+)
 S_LOINC = "instruments.md §10 [S:6]: LOINC 72514-3 'Pain severity - 0-10 verbal numeric rating [Score] - Reported'"
 S_POLICY = "instruments.md §10: one item; an unanswered NRS is not scored (policy)"
 
@@ -88,19 +90,42 @@ NRS = Instrument(
             note="A reduction of 2 points or 30% (Farrar 2001; MIC 2 in Ostelo 2008).",
         ),
         ChangeRule(
-            id="immpact_minimal", score="total", kind="tier", improvement="decrease", percent=10,
-            source=S_IMMPACT, note="IMMPACT: >= 10% reduction = minimally important.",
+            id="immpact_minimal",
+            score="total",
+            kind="tier",
+            improvement="decrease",
+            percent=10,
+            source=S_IMMPACT,
+            note="IMMPACT: >= 10% reduction = minimally important.",
         ),
         ChangeRule(
-            id="immpact_moderate", score="total", kind="tier", improvement="decrease", percent=30,
-            source=S_IMMPACT, note="IMMPACT: >= 30% reduction = moderately important.",
+            id="immpact_moderate",
+            score="total",
+            kind="tier",
+            improvement="decrease",
+            percent=30,
+            source=S_IMMPACT,
+            note="IMMPACT: >= 30% reduction = moderately important.",
         ),
         ChangeRule(
-            id="immpact_substantial", score="total", kind="tier", improvement="decrease", percent=50,
-            source=S_IMMPACT, note="IMMPACT: >= 50% reduction = substantial.",
+            id="immpact_substantial",
+            score="total",
+            kind="tier",
+            improvement="decrease",
+            percent=50,
+            source=S_IMMPACT,
+            note="IMMPACT: >= 50% reduction = substantial.",
         ),
     ),
-    loinc=(LoincCode("72514-3", "score", "total", "Pain severity - 0-10 verbal numeric rating [Score] - Reported", S_LOINC),),
+    loinc=(
+        LoincCode(
+            "72514-3",
+            "score",
+            "total",
+            "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+            S_LOINC,
+        ),
+    ),
     policy_notes=(
         "Bands follow Serlin 1995 (1-4 mild); 0 is shown as its own 'no pain' band.",
         "A score of 0 best identifies self-rated recovery in low back pain (Kamper 2010, §10 [S:5]).",

@@ -54,7 +54,9 @@ S21_BACK = (
     "instruments.md §2 [S:1]: 130 predicted failure to return to work in NSW workers with back injury screened "
     "at 4-12 weeks (Dunstan 2005); boundary not stated, >= 130 used (policy)"
 )
-S21_MISSING = "instruments.md §2 [S:1]: 'all questions should be answered' (SECONDARY); policy: not scorable"
+S21_MISSING = (
+    "instruments.md §2 [S:1]: 'all questions should be answered' (SECONDARY); policy: not scorable"
+)
 
 DURATION = ResponseScale(
     1,
@@ -108,11 +110,24 @@ OMPSQ10 = Instrument(
     ),
     scores=(
         ScoreRule(
-            id="total", label="total", role="total", items=ids(*range(1, 11)), aggregate="sum",
-            missing=no_missing(S10_MISSING, "secondary"), range=(1, 100), source=S10_TOTAL,
+            id="total",
+            label="total",
+            role="total",
+            items=ids(*range(1, 11)),
+            aggregate="sum",
+            missing=no_missing(S10_MISSING, "secondary"),
+            range=(1, 100),
+            source=S10_TOTAL,
             bands=(
                 Band("low_risk", "Below cut-off", 1, 49, 0, S10_CUTOFF),
-                Band("high_risk", "High risk of long-term disability or sick leave", 50, 100, 3, S10_CUTOFF),
+                Band(
+                    "high_risk",
+                    "High risk of long-term disability or sick leave",
+                    50,
+                    100,
+                    3,
+                    S10_CUTOFF,
+                ),
             ),
         ),
     ),
@@ -132,7 +147,9 @@ LABELS_21 = {
     "6": "Days off work in past 18 months",
     "7": "Duration of current pain",
 }
-Q5_SITES = ResponseScale(0, 7, {0: "no site", 7: "all 7 sites"})  # neck, shoulder, arm, upper back, lower back, leg, other
+Q5_SITES = ResponseScale(
+    0, 7, {0: "no site", 7: "all 7 sites"}
+)  # neck, shoulder, arm, upper back, lower back, leg, other
 Q6_DAYS_OFF = ResponseScale(
     1,
     10,
@@ -167,8 +184,14 @@ OMPQ21 = Instrument(
     ),
     scores=(
         ScoreRule(
-            id="total", label="total", role="total", items=ids(*range(5, 26)), aggregate="sum",
-            missing=no_missing(S21_MISSING, "secondary"), range=(2, 210), source=S21_ITEMS,
+            id="total",
+            label="total",
+            role="total",
+            items=ids(*range(5, 26)),
+            aggregate="sum",
+            missing=no_missing(S21_MISSING, "secondary"),
+            range=(2, 210),
+            source=S21_ITEMS,
             bands=(
                 Band("below_cutoff", "Below cut-off", 2, 104, 0, S21_CUTOFF, evidence="policy"),
                 Band("high_risk", "High risk (>= 105)", 105, 210, 3, S21_CUTOFF, evidence="policy"),
@@ -197,7 +220,10 @@ OMPQ21 = Instrument(
         "Not scored if any item is missing.",
         "The lowest possible total is 2 (Q6 and Q7 start at 1).",
     ),
-    unverified=("Whether the cut-off is >= 105 or > 105.", "Licence terms for commercial software."),
+    unverified=(
+        "Whether the cut-off is >= 105 or > 105.",
+        "Licence terms for commercial software.",
+    ),
 )
 
 INSTRUMENTS = (OMPSQ10, OMPQ21)

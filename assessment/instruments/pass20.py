@@ -5,7 +5,16 @@ Licence for the scale UNVERIFIED (the paper is CC-BY): definition only.
 
 from __future__ import annotations
 
-from .base import Instrument, Licence, Norm, ResponseScale, ScoreRule, ids, items_on_scale, no_missing
+from .base import (
+    Instrument,
+    Licence,
+    Norm,
+    ResponseScale,
+    ScoreRule,
+    ids,
+    items_on_scale,
+    no_missing,
+)
 
 S_ITEMS = (
     "instruments.md §16 [S:1][S:2]: McCracken LM, Dhingra L. Pain Res Manag 2002;7(1):45-50, "
@@ -45,13 +54,25 @@ PASS20 = Instrument(
     items=items_on_scale(range(1, 21), SCALE, source=f"{S_ITEMS}; {S_REVERSE}"),
     scores=(
         ScoreRule(
-            id="total", label="total", role="total", items=ids(*range(1, 21)), aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 100), source=S_ITEMS,
+            id="total",
+            label="total",
+            role="total",
+            items=ids(*range(1, 21)),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 100),
+            source=S_ITEMS,
         ),
         *(
             ScoreRule(
-                id=key, label=label, role="subscale", items=items, aggregate="sum",
-                missing=ALL_REQUIRED, range=(0, 25), source=S_ITEMS,
+                id=key,
+                label=label,
+                role="subscale",
+                items=items,
+                aggregate="sum",
+                missing=ALL_REQUIRED,
+                range=(0, 25),
+                source=S_ITEMS,
             )
             for key, label, items, _mean, _sd in SUBSCALES
         ),
@@ -64,8 +85,14 @@ PASS20 = Instrument(
             for key, _label, _items, mean, sd in SUBSCALES
         ),
     ),
-    policy_notes=("Not scored if any item is missing (no rule found).", "No cut-offs or MCID found."),
-    unverified=("'No reverse items' is from the published form, not the paper text.", "Licence for the scale."),
+    policy_notes=(
+        "Not scored if any item is missing (no rule found).",
+        "No cut-offs or MCID found.",
+    ),
+    unverified=(
+        "'No reverse items' is from the published form, not the paper text.",
+        "Licence for the scale.",
+    ),
 )
 
 INSTRUMENTS = (PASS20,)

@@ -31,7 +31,9 @@ S_CUTOFF = (
     "instruments.md §5 [S:3][S:4]: 30 = clinically relevant catastrophizing (about the 75th percentile; PCS "
     "User Manual 2009); sources say '30 or above' or 'above 30': >= 30 used, configurable (SECONDARY)"
 )
-S_MISSING = "instruments.md §5: the manual gives no prorating rule (UNVERIFIED); policy: not scorable"
+S_MISSING = (
+    "instruments.md §5: the manual gives no prorating rule (UNVERIFIED); policy: not scorable"
+)
 S_SCOTT = "instruments.md §5 [S:5]: 38% reduction clinically meaningful (Scott et al. 2014, cited in COMMENCE)"
 S_MIC = (
     "instruments.md §5 [S:6]: Rocca B et al. Eur J Phys Rehabil Med 2022;58(1):68-75, "
@@ -41,7 +43,15 @@ S_NORMS = "instruments.md §5 [S:7]: Nicholas MK et al. Pain 2019;160(5):1156-65
 S_LICENCE = "instruments.md §5 [S:8]: sullivan-painresearch.mcgill.ca/pcs.php; §27.2 restricted"
 
 SCALE = ResponseScale(
-    0, 4, {0: "Not at all", 1: "To a slight degree", 2: "To a moderate degree", 3: "To a great degree", 4: "All the time"}
+    0,
+    4,
+    {
+        0: "Not at all",
+        1: "To a slight degree",
+        2: "To a moderate degree",
+        3: "To a great degree",
+        4: "All the time",
+    },
 )
 RUMINATION = ids(8, 9, 10, 11)
 MAGNIFICATION = ids(6, 7, 13)
@@ -67,40 +77,99 @@ PCS = Instrument(
     items=items_on_scale(range(1, 14), SCALE, source=S_ITEMS),
     scores=(
         ScoreRule(
-            id="total", label="total", role="total", items=ids(*range(1, 14)), aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 52), source=S_ITEMS,
+            id="total",
+            label="total",
+            role="total",
+            items=ids(*range(1, 14)),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 52),
+            source=S_ITEMS,
             bands=(
-                Band("below_cutoff", "Below clinical cut-off", 0, 29, 0, S_CUTOFF, evidence="secondary"),
-                Band("clinically_relevant", "Clinically relevant catastrophizing", 30, 52, 3, S_CUTOFF, evidence="secondary"),
+                Band(
+                    "below_cutoff",
+                    "Below clinical cut-off",
+                    0,
+                    29,
+                    0,
+                    S_CUTOFF,
+                    evidence="secondary",
+                ),
+                Band(
+                    "clinically_relevant",
+                    "Clinically relevant catastrophizing",
+                    30,
+                    52,
+                    3,
+                    S_CUTOFF,
+                    evidence="secondary",
+                ),
             ),
         ),
         ScoreRule(
-            id="rumination", label="rumination", role="subscale", items=RUMINATION, aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 16), source=S_SUBSCALES,
+            id="rumination",
+            label="rumination",
+            role="subscale",
+            items=RUMINATION,
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 16),
+            source=S_SUBSCALES,
         ),
         ScoreRule(
-            id="magnification", label="magnification", role="subscale", items=MAGNIFICATION, aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 12), source=S_SUBSCALES,
+            id="magnification",
+            label="magnification",
+            role="subscale",
+            items=MAGNIFICATION,
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 12),
+            source=S_SUBSCALES,
         ),
         ScoreRule(
-            id="helplessness", label="helplessness", role="subscale", items=HELPLESSNESS, aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 24), source=S_SUBSCALES,
+            id="helplessness",
+            label="helplessness",
+            role="subscale",
+            items=HELPLESSNESS,
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 24),
+            source=S_SUBSCALES,
         ),
     ),
     primary="total",
     change=(
         ChangeRule(
-            id="percent_38", score="total", kind="mcid", improvement="decrease", percent=38,
-            source=S_SCOTT, evidence="secondary", note="38% reduction = clinically meaningful (Scott 2014).",
+            id="percent_38",
+            score="total",
+            kind="mcid",
+            improvement="decrease",
+            percent=38,
+            source=S_SCOTT,
+            evidence="secondary",
+            note="38% reduction = clinically meaningful (Scott 2014).",
         ),
         ChangeRule(
-            id="mic_8", score="total", kind="mic", improvement="decrease", points=8, baseline=Interval(None, 30),
-            source=S_MIC, evidence="secondary", note="MIC 8 points in chronic LBP rehabilitation (baseline <= 30).",
+            id="mic_8",
+            score="total",
+            kind="mic",
+            improvement="decrease",
+            points=8,
+            baseline=Interval(None, 30),
+            source=S_MIC,
+            evidence="secondary",
+            note="MIC 8 points in chronic LBP rehabilitation (baseline <= 30).",
         ),
         ChangeRule(
-            id="mic_11", score="total", kind="mic", improvement="decrease", points=11,
+            id="mic_11",
+            score="total",
+            kind="mic",
+            improvement="decrease",
+            points=11,
             baseline=Interval(30, None, min_inclusive=False),
-            source=S_MIC, evidence="secondary", note="MIC 11 points when baseline > 30.",
+            source=S_MIC,
+            evidence="secondary",
+            note="MIC 11 points when baseline > 30.",
         ),
     ),
     norms=(

@@ -5,7 +5,16 @@ Public domain (SECONDARY, §9 [S:3]); the item text may ship (§27.2).
 
 from __future__ import annotations
 
-from .base import ChangeRule, Instrument, Licence, LoincCode, ResponseScale, ScoreRule, items_on_scale, no_missing
+from .base import (
+    ChangeRule,
+    Instrument,
+    Licence,
+    LoincCode,
+    ResponseScale,
+    ScoreRule,
+    items_on_scale,
+    no_missing,
+)
 
 S_SCORE = (
     "instruments.md §9 [S:1][S:2][S:3]: Krebs EE et al. J Gen Intern Med 2009;24(6):733-8, "
@@ -13,7 +22,9 @@ S_SCORE = (
 )
 S_MISSING = "instruments.md §9: no missing-item rule is defined; policy: not scorable if any item is missing"
 S_MID = "instruments.md §9 [S:4]: Reed DE et al. J Pain 2024;25(1):142-52, doi:10.1016/j.jpain.2023.07.028"
-S_LOINC = "instruments.md §9 [S:3]: jmandel/ktc-questionnaire-starters (codes checked against LOINC 2.82)"
+S_LOINC = (
+    "instruments.md §9 [S:3]: jmandel/ktc-questionnaire-starters (codes checked against LOINC 2.82)"
+)
 S_LICENCE = "instruments.md §9 [S:3] and §27.2 (public domain; Krebs 2009 is open access)"
 
 PAIN = ResponseScale(0, 10, {0: "No pain", 10: "Pain as bad as you can imagine"})
@@ -48,7 +59,10 @@ PEG = Instrument(
             ["2", "3"],
             INTERFERENCE,
             source=S_SCORE,
-            labels={"2": "E: interference with enjoyment of life", "3": "G: interference with general activity"},
+            labels={
+                "2": "E: interference with enjoyment of life",
+                "3": "G: interference with general activity",
+            },
             texts=TEXTS,
         ),
     ),
@@ -89,7 +103,9 @@ PEG = Instrument(
         "LOINC's own Questionnaire defines item 1 as decimal; this definition takes whole numbers 0-10 "
         "as printed on the form (§9 [S:5]).",
     ),
-    unverified=("Licence 'public domain' and the LOINC codes come from one secondary source (SECONDARY).",),
+    unverified=(
+        "Licence 'public domain' and the LOINC codes come from one secondary source (SECONDARY).",
+    ),
 )
 
 INSTRUMENTS = (PEG,)

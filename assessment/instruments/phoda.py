@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .base import ChangeRule, Instrument, Licence, ResponseScale, ScoreRule, ids, items_on_scale, no_missing
+from .base import (
+    ChangeRule,
+    Instrument,
+    Licence,
+    ResponseScale,
+    ScoreRule,
+    ids,
+    items_on_scale,
+    no_missing,
+)
 
 S_SEV = (
     "instruments.md §18 [S:3]: Leeuw M et al. J Pain 2007;8(11):840-9 (PHODA-SeV, 40 photographs; DOI believed "
@@ -17,7 +26,9 @@ S_SEV = (
 )
 S_CHANGE = "instruments.md §18 [S:3]: 'Discrepancies between 2 measurements over 20 points suggest true change'"
 S_MISSING = "instruments.md §18: no missing rule found; policy: all 40 photographs rated"
-S_HIERARCHY = "instruments.md §18 [S:1][S:2]: sort ratings ascending to build the graded-exposure hierarchy"
+S_HIERARCHY = (
+    "instruments.md §18 [S:1][S:2]: sort ratings ascending to build the graded-exposure hierarchy"
+)
 
 SCALE = ResponseScale(0, 100, {0: "Not harmful at all", 100: "Extremely harmful"})
 
@@ -38,25 +49,44 @@ PHODA = Instrument(
         evidence="unverified",
     ),
     direction="higher_is_worse",
-    items=items_on_scale(range(1, 41), SCALE, source=S_SEV, labels={str(n): f"Photo {n}" for n in range(1, 41)}),
+    items=items_on_scale(
+        range(1, 41), SCALE, source=S_SEV, labels={str(n): f"Photo {n}" for n in range(1, 41)}
+    ),
     scores=(
         ScoreRule(
-            id="total", label="mean harmfulness", role="total", items=ids(*range(1, 41)), aggregate="mean",
-            missing=no_missing(S_MISSING), range=(0, 100), source=S_SEV, evidence="secondary",
+            id="total",
+            label="mean harmfulness",
+            role="total",
+            items=ids(*range(1, 41)),
+            aggregate="mean",
+            missing=no_missing(S_MISSING),
+            range=(0, 100),
+            source=S_SEV,
+            evidence="secondary",
         ),
     ),
     primary="total",
     change=(
         ChangeRule(
-            id="true_change", score="total", kind="mdc", improvement="decrease", points=20, inclusive=False,
-            source=S_CHANGE, note="A difference over 20 points between two measurements suggests true change.",
+            id="true_change",
+            score="total",
+            kind="mdc",
+            improvement="decrease",
+            points=20,
+            inclusive=False,
+            source=S_CHANGE,
+            note="A difference over 20 points between two measurements suggests true change.",
         ),
     ),
     policy_notes=(
         "All 40 photographs must be rated (no published missing rule).",
         "The full PHODA (about 100 photos) builds the hierarchy and has no score here.",
     ),
-    unverified=("Current licensor.", "DOI of Leeuw 2007.", "Score = mean, not re-read in the paper."),
+    unverified=(
+        "Current licensor.",
+        "DOI of Leeuw 2007.",
+        "Score = mean, not re-read in the paper.",
+    ),
 )
 
 INSTRUMENTS = (PHODA,)

@@ -40,11 +40,22 @@ S_PHQ2_MISSING = "instruments.md §13: no missing rule for the PHQ-2; policy: bo
 S_CHANGE = "instruments.md §13 [S:5]: Loewe et al. 2004, cited in the COMMENCE protocol, doi:10.1186/s13063-015-0994-5"
 S_RESPONSE = "instruments.md §13: response = >= 50% reduction; remission < 5 (UNVERIFIED)"
 S_LOINC = "instruments.md §13 [S:2]: jmandel/ktc-questionnaire-starters (LOINC panel 44249-1)"
-S_LOINC_PHQ2 = "instruments.md §13 [S:6]: PHQ-2 panel 55757-9 and total 55758-7 seen in public FHIR data"
+S_LOINC_PHQ2 = (
+    "instruments.md §13 [S:6]: PHQ-2 panel 55757-9 and total 55758-7 seen in public FHIR data"
+)
 
-FREQUENCY = ResponseScale(0, 3, {0: "Not at all", 1: "Several days", 2: "More than half the days", 3: "Nearly every day"})
+FREQUENCY = ResponseScale(
+    0, 3, {0: "Not at all", 1: "Several days", 2: "More than half the days", 3: "Nearly every day"}
+)
 DIFFICULTY = ResponseScale(
-    0, 3, {0: "Not difficult at all", 1: "Somewhat difficult", 2: "Very difficult", 3: "Extremely difficult"}
+    0,
+    3,
+    {
+        0: "Not difficult at all",
+        1: "Somewhat difficult",
+        2: "Very difficult",
+        3: "Extremely difficult",
+    },
 )
 
 TEXTS = {
@@ -93,7 +104,9 @@ PHQ9 = Instrument(
     instructions="Over the last 2 weeks, how often have you been bothered by any of the following problems?",
     items=(
         *items_on_scale(range(1, 10), FREQUENCY, source=S_ITEMS, labels=LABELS, texts=TEXTS),
-        *items_on_scale(["10"], DIFFICULTY, source=S_ITEMS, labels=LABELS, texts=TEXTS, unscored=["10"]),
+        *items_on_scale(
+            ["10"], DIFFICULTY, source=S_ITEMS, labels=LABELS, texts=TEXTS, unscored=["10"]
+        ),
     ),
     scores=(
         ScoreRule(
@@ -110,7 +123,15 @@ PHQ9 = Instrument(
                 Band("minimal", "Minimal", 0, 5, 0, S_BANDS, max_inclusive=False),
                 Band("mild", "Mild", 5, 10, 1, S_BANDS, max_inclusive=False),
                 Band("moderate", "Moderate", 10, 15, 2, S_BANDS, max_inclusive=False),
-                Band("moderately_severe", "Moderately severe", 15, 20, 3, S_BANDS, max_inclusive=False),
+                Band(
+                    "moderately_severe",
+                    "Moderately severe",
+                    15,
+                    20,
+                    3,
+                    S_BANDS,
+                    max_inclusive=False,
+                ),
                 Band("severe", "Severe", 20, 27, 4, S_BANDS),
             ),
         ),
@@ -153,26 +174,55 @@ PHQ9 = Instrument(
     ),
     change=(
         ChangeRule(
-            id="clinically_significant_change", score="total", kind="mcid", improvement="decrease", points=5,
-            source=S_CHANGE, evidence="secondary", note="5 points = clinically significant change (Loewe 2004).",
+            id="clinically_significant_change",
+            score="total",
+            kind="mcid",
+            improvement="decrease",
+            points=5,
+            source=S_CHANGE,
+            evidence="secondary",
+            note="5 points = clinically significant change (Loewe 2004).",
         ),
         ChangeRule(
-            id="response", score="total", kind="response", improvement="decrease", percent=50,
-            source=S_RESPONSE, evidence="unverified", note="Response = >= 50% reduction from baseline.",
+            id="response",
+            score="total",
+            kind="response",
+            improvement="decrease",
+            percent=50,
+            source=S_RESPONSE,
+            evidence="unverified",
+            note="Response = >= 50% reduction from baseline.",
         ),
         ChangeRule(
-            id="remission", score="total", kind="remission", improvement="decrease",
+            id="remission",
+            score="total",
+            kind="remission",
+            improvement="decrease",
             target=Interval(0, 5, max_inclusive=False),
-            source=S_RESPONSE, evidence="unverified", note="Remission = total < 5.",
+            source=S_RESPONSE,
+            evidence="unverified",
+            note="Remission = total < 5.",
         ),
     ),
     loinc=(
-        LoincCode("44249-1", "panel", None, "PHQ-9 quick depression assessment panel", S_LOINC, "verified"),
+        LoincCode(
+            "44249-1", "panel", None, "PHQ-9 quick depression assessment panel", S_LOINC, "verified"
+        ),
         LoincCode("44261-6", "score", "total", "PHQ-9 total score", S_LOINC, "verified"),
         *(
             LoincCode(code, "item", str(n), LABELS[str(n)], S_LOINC, "verified")
             for n, code in enumerate(
-                ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8"],
+                [
+                    "44250-9",
+                    "44255-8",
+                    "44259-0",
+                    "44254-1",
+                    "44251-7",
+                    "44258-2",
+                    "44252-5",
+                    "44253-3",
+                    "44260-8",
+                ],
                 start=1,
             )
         ),

@@ -30,12 +30,18 @@ S_BANDS = (
     "instruments.md §7 [S:2]: ePPOC bands severe 0-19, moderate 20-30, mild 31-40, minimal 41-60 "
     "(measurely.com.au quoting the ePPOC manual; SECONDARY)"
 )
-S_MISSING = "instruments.md §7: no published missing rule (UNVERIFIED); policy: not scorable, configurable"
+S_MISSING = (
+    "instruments.md §7: no published missing rule (UNVERIFIED); policy: not scorable, configurable"
+)
 S_EPPOC = "instruments.md §7 [S:2], §25 [S:6]: ePPOC: >= 7 points coupled with a move to a different band (SECONDARY)"
 S_COMMENCE = "instruments.md §7 [S:6]: MCID 11 points (COMMENCE protocol citing Maughan & Lewis)"
 S_MDC = "instruments.md §7 [S:2]: MDC95 up to 11.5 (Dube 2021, via measurely)"
-S_NORMS = "instruments.md §7 [S:8]: Nicholas MK et al. Pain 2019;160(5):1156-65 (ePPOC adult mean 20.7)"
-S_LICENCE = "instruments.md §7 and §27.2: copyright M. K. Nicholas; software terms not found (UNVERIFIED)"
+S_NORMS = (
+    "instruments.md §7 [S:8]: Nicholas MK et al. Pain 2019;160(5):1156-65 (ePPOC adult mean 20.7)"
+)
+S_LICENCE = (
+    "instruments.md §7 and §27.2: copyright M. K. Nicholas; software terms not found (UNVERIFIED)"
+)
 
 SCALE = ResponseScale(0, 6, {0: "Not at all confident", 6: "Completely confident"})
 LABELS = {
@@ -73,8 +79,14 @@ PSEQ = Instrument(
     items=items_on_scale(range(1, 11), SCALE, source=S_ITEMS, labels=LABELS),
     scores=(
         ScoreRule(
-            id="total", label="total", role="total", items=ids(*range(1, 11)), aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 60), source=S_ITEMS,
+            id="total",
+            label="total",
+            role="total",
+            items=ids(*range(1, 11)),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 60),
+            source=S_ITEMS,
             bands=(
                 Band("severe", "Severe", 0, 19, 3, S_BANDS, evidence="secondary"),
                 Band("moderate", "Moderate", 20, 30, 2, S_BANDS, evidence="secondary"),
@@ -83,24 +95,47 @@ PSEQ = Instrument(
             ),
         ),
         ScoreRule(
-            id="pseq2", label="PSEQ-2", role="derived", items=("5", "9"), aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 12), source=S_PSEQ2,
+            id="pseq2",
+            label="PSEQ-2",
+            role="derived",
+            items=("5", "9"),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 12),
+            source=S_PSEQ2,
         ),
     ),
     primary="total",
     change=(
         ChangeRule(
-            id="eppoc", score="total", kind="clinically_significant", improvement="increase", points=7,
-            requires_band_change=True, source=S_EPPOC, evidence="secondary",
+            id="eppoc",
+            score="total",
+            kind="clinically_significant",
+            improvement="increase",
+            points=7,
+            requires_band_change=True,
+            source=S_EPPOC,
+            evidence="secondary",
             note="ePPOC: a change of >= 7 points coupled with a move to a different band.",
         ),
         ChangeRule(
-            id="mcid_11", score="total", kind="mcid", improvement="increase", points=11,
-            source=S_COMMENCE, evidence="secondary",
+            id="mcid_11",
+            score="total",
+            kind="mcid",
+            improvement="increase",
+            points=11,
+            source=S_COMMENCE,
+            evidence="secondary",
         ),
         ChangeRule(
-            id="mdc95", score="total", kind="mdc", improvement="increase", points=11.5,
-            source=S_MDC, evidence="secondary", note="MDC95 up to 11.5 points.",
+            id="mdc95",
+            score="total",
+            kind="mdc",
+            improvement="increase",
+            points=11.5,
+            source=S_MDC,
+            evidence="secondary",
+            note="MDC95 up to 11.5 points.",
         ),
     ),
     norms=(Norm("total", "ePPOC adults", 20.7, S_NORMS),),

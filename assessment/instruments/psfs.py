@@ -7,7 +7,17 @@ this definition scores their 0-10 ratings.
 
 from __future__ import annotations
 
-from .base import PRORATE, ChangeRule, Instrument, Licence, MissingRule, ResponseScale, ScoreRule, ids, items_on_scale
+from .base import (
+    PRORATE,
+    ChangeRule,
+    Instrument,
+    Licence,
+    MissingRule,
+    ResponseScale,
+    ScoreRule,
+    ids,
+    items_on_scale,
+)
 
 S_SCORE = (
     "instruments.md §17 [S:1][S:2]: Stratford P et al. Physiother Can 1995;47(4):258-63, doi:10.3138/ptc.47.4.258 "
@@ -21,7 +31,12 @@ S_MDC = "instruments.md §17 [S:2]: MDC (90% CI) 2 points for the average score,
 S_LICENCE = "instruments.md §17 [S:2][S:3]: PSFS form ('reproduced with the permission of the authors'); RehabMeasures 'Free'"
 
 SCALE = ResponseScale(
-    0, 10, {0: "Unable to perform activity", 10: "Able to perform activity at the same level as before the problem"}
+    0,
+    10,
+    {
+        0: "Unable to perform activity",
+        10: "Able to perform activity at the same level as before the problem",
+    },
 )
 
 PSFS = Instrument(
@@ -42,19 +57,35 @@ PSFS = Instrument(
     direction="higher_is_better",
     instructions="Name up to 5 important activities that you are unable to do, or have difficulty doing, because "
     "of your problem. Rate each from 0 (unable to perform) to 10 (able to perform at the same level as before).",
-    items=items_on_scale(range(1, 6), SCALE, source=S_SCORE, labels={str(n): f"Activity {n}" for n in range(1, 6)}),
+    items=items_on_scale(
+        range(1, 6), SCALE, source=S_SCORE, labels={str(n): f"Activity {n}" for n in range(1, 6)}
+    ),
     scores=(
         ScoreRule(
-            id="total", label="mean activity score", role="total", items=ids(*range(1, 6)), aggregate="mean",
-            missing=MissingRule(4, PRORATE, S_ACTIVITIES), range=(0, 10), source=S_SCORE,
+            id="total",
+            label="mean activity score",
+            role="total",
+            items=ids(*range(1, 6)),
+            aggregate="mean",
+            missing=MissingRule(4, PRORATE, S_ACTIVITIES),
+            range=(0, 10),
+            source=S_SCORE,
         ),
     ),
     primary="total",
     change=(
-        ChangeRule(id="mdc_mean", score="total", kind="mdc", improvement="increase", points=2, source=S_MDC),
         ChangeRule(
-            id="mdc_activity", score="total", kind="mdc", improvement="increase", points=3, per_item=True,
-            source=S_MDC, note="Applies to each activity's own rating.",
+            id="mdc_mean", score="total", kind="mdc", improvement="increase", points=2, source=S_MDC
+        ),
+        ChangeRule(
+            id="mdc_activity",
+            score="total",
+            kind="mdc",
+            improvement="increase",
+            points=3,
+            per_item=True,
+            source=S_MDC,
+            note="Applies to each activity's own rating.",
         ),
     ),
     policy_notes=(

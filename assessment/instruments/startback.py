@@ -27,16 +27,22 @@ S_ITEM9 = (
     "instruments.md §3 [S:2]: item 9 (not at all / slightly / moderately / very much / extremely) counts 1 only "
     "for 'very much' or 'extremely'"
 )
-S_SCORES = "instruments.md §3 [S:2]: total = items 1-9 (0-9); psychosocial subscale = items 5-9 (0-5)"
+S_SCORES = (
+    "instruments.md §3 [S:2]: total = items 1-9 (0-9); psychosocial subscale = items 5-9 (0-5)"
+)
 S_GROUPS = (
     "instruments.md §3 [S:2][S:3]: total 0-3 low; total 4-9 medium unless psychosocial 4-5 high "
     "(keele.ac.uk/sbst; awell-score classifyRisk.ts)"
 )
 S_MISSING = "instruments.md §3: no rule published; policy: not scorable (UNVERIFIED)"
-S_LICENCE = "instruments.md §3 [S:4][S:5]: startback.hfac.keele.ac.uk/privacy-policy; keele.ac.uk/sbst"
+S_LICENCE = (
+    "instruments.md §3 [S:4][S:5]: startback.hfac.keele.ac.uk/privacy-policy; keele.ac.uk/sbst"
+)
 
 AGREE = ResponseScale(0, 1, {0: "Disagree", 1: "Agree"})
-BOTHER = ResponseScale(0, 4, {0: "Not at all", 1: "Slightly", 2: "Moderately", 3: "Very much", 4: "Extremely"})
+BOTHER = ResponseScale(
+    0, 4, {0: "Not at all", 1: "Slightly", 2: "Moderately", 3: "Very much", 4: "Extremely"}
+)
 ALL_REQUIRED = no_missing(S_MISSING, "unverified")
 
 STARTBACK = Instrument(
@@ -77,12 +83,24 @@ STARTBACK = Instrument(
     ),
     scores=(
         ScoreRule(
-            id="total", label="total", role="total", items=ids(*range(1, 10)), aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 9), source=S_SCORES,
+            id="total",
+            label="total",
+            role="total",
+            items=ids(*range(1, 10)),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 9),
+            source=S_SCORES,
         ),
         ScoreRule(
-            id="psychosocial", label="psychosocial", role="subscale", items=ids(5, 6, 7, 8, 9), aggregate="sum",
-            missing=ALL_REQUIRED, range=(0, 5), source=S_SCORES,
+            id="psychosocial",
+            label="psychosocial",
+            role="subscale",
+            items=ids(5, 6, 7, 8, 9),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(0, 5),
+            source=S_SCORES,
         ),
     ),
     primary="total",
@@ -93,10 +111,18 @@ STARTBACK = Instrument(
         rows=(
             DecisionRow("low", "Low risk", 0, {"total": Interval(0, 3)}, S_GROUPS),
             DecisionRow(
-                "high", "High risk", 3, {"total": Interval(4, 9), "psychosocial": Interval(4, 5)}, S_GROUPS
+                "high",
+                "High risk",
+                3,
+                {"total": Interval(4, 9), "psychosocial": Interval(4, 5)},
+                S_GROUPS,
             ),
             DecisionRow(
-                "medium", "Medium risk", 2, {"total": Interval(4, 9), "psychosocial": Interval(0, 3)}, S_GROUPS
+                "medium",
+                "Medium risk",
+                2,
+                {"total": Interval(4, 9), "psychosocial": Interval(0, 3)},
+                S_GROUPS,
             ),
         ),
     ),

@@ -31,13 +31,17 @@ S_TSK11 = (
     "TSK-11 keeps TSK-17 items 1, 2, 3, 5, 6, 7, 10, 11, 13, 15, 17, no reversal, total 11-44"
 )
 S_MISSING = "instruments.md §4: no published missing-item rule; policy: not scorable (UNVERIFIED)"
-S_CHANGE = "instruments.md §4 [S:3]: Woby 2005: a reduction of at least 4 points on both TSK-17 and TSK-11"
+S_CHANGE = (
+    "instruments.md §4 [S:3]: Woby 2005: a reduction of at least 4 points on both TSK-17 and TSK-11"
+)
 S_SEM17 = "instruments.md §4 [S:3]: Woby 2005, TSK-17 SEM 3.16"
 S_SEM11 = "instruments.md §4 [S:3]: Woby 2005, TSK-11 SEM 2.54"
 S_MID56 = "instruments.md §4 [S:4]: Hapidou 2012, cited in the COMMENCE protocol, doi:10.1186/s13063-015-0994-5"
 S_LICENCE = "instruments.md §4 and §27.2: no restrictions found (UNVERIFIED)"
 
-AGREE4 = ResponseScale(1, 4, {1: "Strongly disagree", 2: "Somewhat disagree", 3: "Somewhat agree", 4: "Strongly agree"})
+AGREE4 = ResponseScale(
+    1, 4, {1: "Strongly disagree", 2: "Somewhat disagree", 3: "Somewhat agree", 4: "Strongly agree"}
+)
 TSK11_FROM_TSK17 = ids(1, 2, 3, 5, 6, 7, 10, 11, 13, 15, 17)
 
 LICENCE = Licence(
@@ -72,7 +76,16 @@ TSK17 = Instrument(
             source=S_TSK17,
             bands=(
                 Band("not_high", "Not high", 17, 37, 0, S_CUTOFF, evidence="secondary"),
-                Band("high", "High kinesiophobia", 37, 68, 3, S_CUTOFF, min_inclusive=False, evidence="secondary"),
+                Band(
+                    "high",
+                    "High kinesiophobia",
+                    37,
+                    68,
+                    3,
+                    S_CUTOFF,
+                    min_inclusive=False,
+                    evidence="secondary",
+                ),
             ),
         ),
         ScoreRule(
@@ -88,8 +101,17 @@ TSK17 = Instrument(
     ),
     primary="total",
     change=(
-        ChangeRule(id="mcid", score="total", kind="mcid", improvement="decrease", points=4, source=S_CHANGE),
-        ChangeRule(id="mcid_tsk11", score="tsk11", kind="mcid", improvement="decrease", points=4, source=S_CHANGE),
+        ChangeRule(
+            id="mcid", score="total", kind="mcid", improvement="decrease", points=4, source=S_CHANGE
+        ),
+        ChangeRule(
+            id="mcid_tsk11",
+            score="tsk11",
+            kind="mcid",
+            improvement="decrease",
+            points=4,
+            source=S_CHANGE,
+        ),
     ),
     rci=(
         ReliableChangeParameters(score="total", sem=3.16, source=S_SEM17),
@@ -121,7 +143,10 @@ TSK11 = Instrument(
         range(1, 12),
         AGREE4,
         source=S_TSK11,
-        labels={str(n): f"Item {n} (TSK-17 item {old})" for n, old in enumerate(TSK11_FROM_TSK17, start=1)},
+        labels={
+            str(n): f"Item {n} (TSK-17 item {old})"
+            for n, old in enumerate(TSK11_FROM_TSK17, start=1)
+        },
     ),
     scores=(
         ScoreRule(
@@ -137,10 +162,18 @@ TSK11 = Instrument(
     ),
     primary="total",
     change=(
-        ChangeRule(id="mcid", score="total", kind="mcid", improvement="decrease", points=4, source=S_CHANGE),
         ChangeRule(
-            id="mid_hapidou", score="total", kind="mid", improvement="decrease", points=5.6,
-            source=S_MID56, evidence="secondary", note="5.6-point MID (Hapidou 2012).",
+            id="mcid", score="total", kind="mcid", improvement="decrease", points=4, source=S_CHANGE
+        ),
+        ChangeRule(
+            id="mid_hapidou",
+            score="total",
+            kind="mid",
+            improvement="decrease",
+            points=5.6,
+            source=S_MID56,
+            evidence="secondary",
+            note="5.6-point MID (Hapidou 2012).",
         ),
     ),
     rci=(ReliableChangeParameters(score="total", sem=2.54, source=S_SEM11),),

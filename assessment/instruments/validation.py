@@ -3,13 +3,13 @@
 ``definition_problems(instrument)`` returns a list of ``Problem(code, message)``; an empty list
 means the definition is sound. The Django system check (assessment/checks.py, written by the lead)
 turns each problem into a ``checks.Error`` with the same id, so ``manage.py check`` fails in CI on a
-broken definition (STYLE.md §3.3).
+broken definition (STYLE.md §3.3). Validation never raises on a broken definition: it reports.
 
 Codes are stable: add new ones at the end, never renumber.
 
 - assessment.E001  a rule has no source (or an unknown evidence level)
 - assessment.E002  bands of a score do not cover its range, overlap, or fall outside it
-- assessment.E003  a score, reverse flag or recode refers to an unknown item, or lists an item twice
+- assessment.E003  a score or recode table refers to an unknown item or code, or lists an item twice
 - assessment.E004  an item's response scale, recode table or reverse flag is inconsistent
 - assessment.E005  a missing-data rule is impossible (negative, refuse with a limit, no item left)
 - assessment.E006  a score's declared range differs from the range its items give
@@ -27,8 +27,9 @@ Codes are stable: add new ones at the end, never renumber.
 from __future__ import annotations
 
 import itertools
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from .base import (
@@ -42,139 +43,43 @@ from .base import (
     MISSING_METHODS,
     NA_TREATMENTS,
     ROLES,
-    Band,
     Instrument,
     Interval,
     Item,
     ScoreRule,
 )
 
-
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    message: str
-
-
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 LOINC_PATTERN = re.compile(r"^(\d{1,7})-(\d)$")
 ENUMERATION_LIMIT = 20_000  # decision tables over more score combinations are not enumerated
 
 
+@dataclass(frozen=True)
+class Problem:
+    code: str  # "assessment.E001" ...
+    message: str
+
+
+@dataclass
+class _Report:
+    problems: list[Problem] = field(default_factory=list)
+
+    def __call__(self, code: str, message: str) -> None:
+        self.problems.append(Problem(f"assessment.{code}", message))
+
+    def sourced(self, where: str, source: str, evidence: str = "verified") -> None:
+        if not source or not source.strip():
+            self("E001", f"{where} has no source.")
+        if evidence not in EVIDENCE_LEVELS:
+            self("E001", f"{where} has evidence level {evidence!r}; use one of {EVIDENCE_LEVELS}.")
+
+
 def loinc_check_digit(number: str) -> int:
     """LOINC's mod-10 check digit for the part before the hyphen (LOINC Users' Guide, appendix)."""
     digits = number[::-1]
-    odd = "".join(str(int(d) * 2) for d in digits[0::2])[::-1]  # positions 1, 3, ... from the right
-    even = digits[1::2][::-1]
-    total = sum(int(d) for d in even + odd)
+    doubled = "".join(str(int(d) * 2) for d in digits[0::2])  # positions 1, 3, ... from the right
+    total = sum(int(d) for d in doubled + digits[1::2])
     return (10 - total % 10) % 10
-
-
-def _item_ok(item: Item) -> bool:
-    """Can the item be scored at all (a non-empty scale, a recode for every code)?"""
-    scale = item.scale
-    if scale.min > scale.max:
-        return False
-    return item.recode is None or all(code in item.recode for code in range(scale.min, scale.max + 1))
-
-
-def score_range(instrument: Instrument, rule: ScoreRule) -> tuple[Fraction, Fraction] | None:
-    """The range a score can take, computed from its items; None if an item is unknown or broken."""
-    ranges = []
-    for item_id in rule.items:
-        item = instrument.item(item_id)
-        if item is None or not _item_ok(item):
-            return None
-        ranges.append(item.scored_range())
-    if not ranges:
-        return None
-    multiplier = Fraction(rule.multiplier).limit_denominator(10**6)
-    if rule.aggregate == "sum":
-        low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
-    elif rule.aggregate == "mean":
-        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
-    else:  # percent_of_answered_max
-        low, high = Fraction(0), Fraction(100)
-    return low * multiplier, high * multiplier
-
-
-def _sourced(problems: list[Problem], where: str, source: str, evidence: str) -> None:
-    if not source or not source.strip():
-        problems.append(Problem("assessment.E001", f"{where} has no source."))
-    if evidence not in EVIDENCE_LEVELS:
-        problems.append(
-            Problem("assessment.E001", f"{where} has evidence level {evidence!r}; use one of {', '.join(EVIDENCE_LEVELS)}.")
-        )
-
-
-def is_integer_valued(instrument: Instrument, rule: ScoreRule) -> bool:
-    """True when the score can only be a whole number: a sum of whole-number item scores with
-    no proration and a whole-number multiplier. Bands of such scores are checked at every whole
-    number ("0-4", "5-9" is complete); other scores must be covered as a continuum."""
-    if rule.aggregate != "sum" or rule.missing.max_missing or Fraction(rule.multiplier).denominator != 1:
-        return False
-    for item_id in rule.items:
-        item = instrument.item(item_id)
-        if item is None or not _item_ok(item) or any(v.denominator != 1 for v in item.scored_range()):
-            return False
-        if item.recode is not None and any(Fraction(v).denominator != 1 for v in item.recode.values()):
-            return False
-    return True
-
-
-def _check_bands(
-    problems: list[Problem], where: str, bands: tuple[Band, ...], low: Fraction, high: Fraction, *, integer: bool
-) -> None:
-    names = [band.name for band in bands]
-    if len(set(names)) != len(names):
-        problems.append(Problem("assessment.E002", f"{where}: band names repeat ({', '.join(names)})."))
-    ordered = sorted(bands, key=lambda b: (b.min, not b.min_inclusive))
-    for band in ordered:
-        empty = band.min > band.max or (band.min == band.max and not (band.min_inclusive and band.max_inclusive))
-        if empty:
-            problems.append(Problem("assessment.E002", f"{where}: band {band.name!r} ({band.interval.describe()}) is empty."))
-        if band.min < low or band.max > high:
-            problems.append(
-                Problem(
-                    "assessment.E002",
-                    f"{where}: band {band.name!r} ({band.interval.describe()}) lies outside the score range "
-                    f"{_n(low)}-{_n(high)}.",
-                )
-            )
-    if not ordered:
-        return
-    if integer:
-        for value in range(int(low), int(high) + 1):
-            holders = [band.name for band in ordered if band.interval.contains(value)]
-            if not holders:
-                problems.append(Problem("assessment.E002", f"{where}: no band covers the score {value}."))
-                return
-            if len(holders) > 1:
-                problems.append(Problem("assessment.E002", f"{where}: bands {holders} overlap at the score {value}."))
-                return
-        return
-    first, last = ordered[0], ordered[-1]
-    if first.min != low or not first.min_inclusive:
-        problems.append(Problem("assessment.E002", f"{where}: bands do not cover the bottom of the range ({_n(low)})."))
-    if last.max != high or not last.max_inclusive:
-        problems.append(Problem("assessment.E002", f"{where}: bands do not cover the top of the range ({_n(high)})."))
-    for before, after in itertools.pairwise(ordered):
-        if after.min > before.max or (after.min == before.max and not before.max_inclusive and not after.min_inclusive):
-            problems.append(
-                Problem(
-                    "assessment.E002",
-                    f"{where}: gap between band {before.name!r} ({before.interval.describe()}) and "
-                    f"{after.name!r} ({after.interval.describe()}); this score can take values in between.",
-                )
-            )
-        elif after.min < before.max or (after.min == before.max and before.max_inclusive and after.min_inclusive):
-            problems.append(
-                Problem(
-                    "assessment.E002",
-                    f"{where}: band {before.name!r} ({before.interval.describe()}) overlaps "
-                    f"{after.name!r} ({after.interval.describe()}).",
-                )
-            )
 
 
 def _n(value: Fraction | float) -> str:
@@ -182,125 +87,239 @@ def _n(value: Fraction | float) -> str:
     return str(value.numerator) if value.denominator == 1 else str(float(value))
 
 
-def _check_identity(problems: list[Problem], ins: Instrument) -> None:
+def _item_ok(item: Item) -> bool:
+    """Can the item be scored at all (a non-empty scale, a recode for every code)?"""
+    codes = range(item.scale.min, item.scale.max + 1)
+    return bool(codes) and (item.recode is None or all(code in item.recode for code in codes))
+
+
+def _items(instrument: Instrument, rule: ScoreRule) -> list[Item] | None:
+    """The score's items, or None if one is unknown or broken (reported elsewhere)."""
+    found = [instrument.item(item_id) for item_id in rule.items]
+    if not found or any(item is None or not _item_ok(item) for item in found):
+        return None
+    return [item for item in found if item is not None]
+
+
+def score_range(instrument: Instrument, rule: ScoreRule) -> tuple[Fraction, Fraction] | None:
+    """The range a score can take, computed from its items; None if an item is unknown or broken."""
+    items = _items(instrument, rule)
+    if items is None:
+        return None
+    ranges = [item.scored_range() for item in items]
+    multiplier = Fraction(rule.multiplier).limit_denominator(10**6)
+    if rule.aggregate == "sum":
+        low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
+    elif rule.aggregate == "mean":
+        low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    else:  # percent_of_answered_max
+        low, high = Fraction(0), Fraction(100)
+    return Fraction(low) * multiplier, Fraction(high) * multiplier
+
+
+def is_integer_valued(instrument: Instrument, rule: ScoreRule) -> bool:
+    """True when the score can only be a whole number: a sum of whole-number item scores with
+    no proration and a whole-number multiplier. Bands of such scores are checked at every whole
+    number ("0-4", "5-9" is complete); other scores must be covered as a continuum."""
+    items = _items(instrument, rule)
+    if items is None or rule.aggregate != "sum" or rule.missing.max_missing:
+        return False
+    if Fraction(rule.multiplier).limit_denominator(10**6).denominator != 1:
+        return False
+    return all(
+        item.scored_value(code).denominator == 1
+        for item in items
+        for code in range(item.scale.min, item.scale.max + 1)
+    )
+
+
+def _reaches(when: Interval, low: Fraction, high: Fraction) -> bool:
+    """Does ``when`` intersect the closed range [low, high]?"""
+    if when.min is not None and (when.min > high or (when.min == high and not when.min_inclusive)):
+        return False
+    return not (
+        when.max is not None and (when.max < low or (when.max == low and not when.max_inclusive))
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Checks, one group per function
+# --------------------------------------------------------------------------------------------
+
+
+def _check_identity(report: _Report, ins: Instrument) -> None:
     if not KEY_PATTERN.match(ins.key or ""):
-        problems.append(Problem("assessment.E012", f"instrument key {ins.key!r} must be lower-case letters/digits/_."))
+        report("E012", f"instrument key {ins.key!r} must be lower-case letters, digits and _.")
     for attr in ("version", "name", "short_name", "citation", "reference"):
         if not str(getattr(ins, attr) or "").strip():
-            problems.append(Problem("assessment.E012", f"{ins.key}: {attr} is empty."))
+            report("E012", f"{ins.key}: {attr} is empty.")
     if ins.direction not in DIRECTIONS:
-        problems.append(Problem("assessment.E012", f"{ins.key}: direction {ins.direction!r} is not one of {DIRECTIONS}."))
+        report("E012", f"{ins.key}: direction {ins.direction!r} is not one of {DIRECTIONS}.")
     item_ids = [item.id.upper() for item in ins.items]
     if len(set(item_ids)) != len(item_ids):
-        problems.append(Problem("assessment.E012", f"{ins.key}: item ids repeat."))
+        report("E012", f"{ins.key}: item ids repeat.")
     score_ids = [rule.id for rule in ins.scores]
     if len(set(score_ids)) != len(score_ids):
-        problems.append(Problem("assessment.E012", f"{ins.key}: score ids repeat."))
+        report("E012", f"{ins.key}: score ids repeat.")
     if not ins.items or not ins.scores:
-        problems.append(Problem("assessment.E012", f"{ins.key}: a definition needs items and scores."))
+        report("E012", f"{ins.key}: a definition needs items and scores.")
 
 
-def _check_items(problems: list[Problem], ins: Instrument) -> None:
+def _check_items(report: _Report, ins: Instrument) -> None:
     for item in ins.items:
         where = f"{ins.key} item {item.id}"
-        _sourced(problems, where, item.source, "verified")
-        if not item.label.strip():
-            problems.append(Problem("assessment.E004", f"{where} has no label."))
+        report.sourced(where, item.source)
         scale = item.scale
+        if not item.label.strip():
+            report("E004", f"{where} has no label.")
         if scale.min > scale.max:
-            problems.append(Problem("assessment.E004", f"{where}: scale min {scale.min} > max {scale.max}."))
+            report("E004", f"{where}: scale min {scale.min} > max {scale.max}.")
             continue
         outside = [code for code in scale.labels if not scale.min <= code <= scale.max]
         if outside:
-            problems.append(Problem("assessment.E004", f"{where}: labels for codes outside the scale: {outside}."))
+            report("E004", f"{where}: labels for codes outside the scale: {outside}.")
         if item.recode is not None:
             if item.reverse:
-                problems.append(Problem("assessment.E004", f"{where} is both recoded and reversed; recode it only."))
+                report("E004", f"{where} is both recoded and reversed; recode it only.")
             uncovered = [c for c in range(scale.min, scale.max + 1) if c not in item.recode]
             if uncovered:
-                problems.append(Problem("assessment.E004", f"{where}: recode table misses codes {uncovered}."))
+                report("E004", f"{where}: recode table misses codes {uncovered}.")
             extra = [c for c in item.recode if not scale.min <= c <= scale.max]
             if extra:
-                problems.append(Problem("assessment.E003", f"{where}: recode table has codes outside the scale: {extra}."))
+                report("E003", f"{where}: recode table has codes outside the scale: {extra}.")
         if item.reverse and scale.min == scale.max:
-            problems.append(Problem("assessment.E004", f"{where} is reversed on a one-point scale."))
+            report("E004", f"{where} is reversed on a one-point scale.")
         if item.text is not None and not ins.licence.item_text_bundled:
-            problems.append(
-                Problem("assessment.E010", f"{where} carries item text but the licence says text is not bundled.")
+            report("E010", f"{where} carries item text but the licence says text is not bundled.")
+
+
+def _check_bands(
+    report: _Report, where: str, rule: ScoreRule, low: Fraction, high: Fraction, *, integer: bool
+) -> None:
+    names = [band.name for band in rule.bands]
+    if len(set(names)) != len(names):
+        report("E002", f"{where}: band names repeat ({', '.join(names)}).")
+    ordered = sorted(rule.bands, key=lambda b: (b.min, not b.min_inclusive))
+    for band in ordered:
+        shown = f"band {band.name!r} ({band.interval.describe()})"
+        report.sourced(f"{where} band {band.name!r}", band.source, band.evidence)
+        if not 0 <= band.level <= 4:
+            report("E002", f"{where} band {band.name!r}: level {band.level} is outside 0-4.")
+        if band.min > band.max or (
+            band.min == band.max and not (band.min_inclusive and band.max_inclusive)
+        ):
+            report("E002", f"{where}: {shown} is empty.")
+        if band.min < low or band.max > high:
+            report("E002", f"{where}: {shown} lies outside the score range {_n(low)}-{_n(high)}.")
+    if integer:
+        for value in range(int(low), int(high) + 1):
+            holders = [band.name for band in ordered if band.interval.contains(value)]
+            if len(holders) != 1:
+                what = f"bands {holders} overlap at" if holders else "no band covers"
+                report("E002", f"{where}: {what} the score {value}.")
+                return
+        return
+    first, last = ordered[0], ordered[-1]
+    if first.min != low or not first.min_inclusive:
+        report("E002", f"{where}: bands do not cover the bottom of the range ({_n(low)}).")
+    if last.max != high or not last.max_inclusive:
+        report("E002", f"{where}: bands do not cover the top of the range ({_n(high)}).")
+    for before, after in itertools.pairwise(ordered):
+        pair = f"{before.name!r} ({before.interval.describe()}) and {after.name!r} ({after.interval.describe()})"
+        touching = after.min == before.max
+        if after.min > before.max or (
+            touching and not before.max_inclusive and not after.min_inclusive
+        ):
+            report(
+                "E002", f"{where}: gap between bands {pair}; this score can take values in between."
             )
+        elif after.min < before.max or (touching and before.max_inclusive and after.min_inclusive):
+            report("E002", f"{where}: bands {pair} overlap.")
 
 
-def _check_scores(problems: list[Problem], ins: Instrument) -> None:
+def _check_missing(report: _Report, where: str, rule: ScoreRule) -> None:
+    missing = rule.missing
+    report.sourced(f"{where} missing-data rule", missing.source, missing.evidence)
+    if missing.method not in MISSING_METHODS:
+        report(
+            "E005", f"{where}: missing method {missing.method!r} is not one of {MISSING_METHODS}."
+        )
+    if missing.max_missing < 0:
+        report("E005", f"{where}: max_missing is negative.")
+    if missing.method == "refuse" and missing.max_missing != 0:
+        report(
+            "E005",
+            f"{where}: 'refuse' allows no missing item, but max_missing is {missing.max_missing}.",
+        )
+    if rule.items and missing.max_missing >= len(rule.items):
+        report("E005", f"{where}: max_missing {missing.max_missing} leaves no answered item.")
+
+
+def _check_scores(report: _Report, ins: Instrument) -> None:
     used: set[str] = set()
     for rule in ins.scores:
         where = f"{ins.key} score {rule.id!r}"
-        _sourced(problems, where, rule.source, rule.evidence)
-        _sourced(problems, f"{where} missing-data rule", rule.missing.source, rule.missing.evidence)
+        report.sourced(where, rule.source, rule.evidence)
         if rule.role not in ROLES:
-            problems.append(Problem("assessment.E012", f"{where}: role {rule.role!r} is not one of {ROLES}."))
+            report("E012", f"{where}: role {rule.role!r} is not one of {ROLES}.")
         if rule.direction is not None and rule.direction not in DIRECTIONS:
-            problems.append(Problem("assessment.E012", f"{where}: direction {rule.direction!r} is not one of {DIRECTIONS}."))
+            report("E012", f"{where}: direction {rule.direction!r} is not one of {DIRECTIONS}.")
         unknown = [i for i in rule.items if ins.item(i) is None]
-        if unknown:
-            problems.append(Problem("assessment.E003", f"{where} refers to unknown items {unknown}."))
+        if unknown or not rule.items:
+            report(
+                "E003",
+                f"{where} refers to unknown items {unknown}."
+                if unknown
+                else f"{where} has no items.",
+            )
         if len(set(rule.items)) != len(rule.items):
-            problems.append(Problem("assessment.E003", f"{where} lists an item twice."))
-        if not rule.items:
-            problems.append(Problem("assessment.E003", f"{where} has no items."))
+            report("E003", f"{where} lists an item twice.")
         for item_id in rule.items:
             item = ins.item(item_id)
             if item is not None and not item.scored:
-                problems.append(Problem("assessment.E013", f"{where} uses item {item_id}, which is marked unscored."))
+                report("E013", f"{where} uses item {item_id}, which is marked unscored.")
             if item is not None:
                 used.add(item.id)
         if rule.aggregate not in AGGREGATES:
-            problems.append(Problem("assessment.E012", f"{where}: aggregate {rule.aggregate!r} is not one of {AGGREGATES}."))
+            report("E012", f"{where}: aggregate {rule.aggregate!r} is not one of {AGGREGATES}.")
             continue
-        missing = rule.missing
-        if missing.method not in MISSING_METHODS:
-            problems.append(Problem("assessment.E005", f"{where}: missing method {missing.method!r} is not one of {MISSING_METHODS}."))
-        if missing.max_missing < 0:
-            problems.append(Problem("assessment.E005", f"{where}: max_missing is negative."))
-        if missing.method == "refuse" and missing.max_missing != 0:
-            problems.append(Problem("assessment.E005", f"{where}: 'refuse' allows no missing items, but max_missing is {missing.max_missing}."))
-        if rule.items and missing.max_missing >= len(rule.items):
-            problems.append(Problem("assessment.E005", f"{where}: max_missing {missing.max_missing} leaves no answered item."))
-        computed = score_range(ins, rule)
-        if computed is None:
+        _check_missing(report, where, rule)
+        items, computed = _items(ins, rule), score_range(ins, rule)
+        if items is None or computed is None:
             continue
         low, high = computed
-        if rule.aggregate == "percent_of_answered_max":
-            mins = [ins.item(i).scored_range()[0] for i in rule.items if ins.item(i) is not None]  # type: ignore[union-attr]
-            if any(m != 0 for m in mins):
-                problems.append(Problem("assessment.E004", f"{where}: percent_of_answered_max needs items scored from 0."))
+        if rule.aggregate == "percent_of_answered_max" and any(
+            i.scored_range()[0] != 0 for i in items
+        ):
+            report("E004", f"{where}: percent_of_answered_max needs items scored from 0.")
         if (Fraction(rule.range[0]), Fraction(rule.range[1])) != (low, high):
-            problems.append(
-                Problem(
-                    "assessment.E006",
-                    f"{where}: declared range {rule.range[0]}-{rule.range[1]} but the items give {_n(low)}-{_n(high)}.",
-                )
+            declared = f"{rule.range[0]}-{rule.range[1]}"
+            report(
+                "E006",
+                f"{where}: declared range {declared} but the items give {_n(low)}-{_n(high)}.",
             )
-        for band in rule.bands:
-            _sourced(problems, f"{where} band {band.name!r}", band.source, band.evidence)
-            if not 0 <= band.level <= 4:
-                problems.append(Problem("assessment.E002", f"{where} band {band.name!r}: level {band.level} is outside 0-4."))
         if rule.bands:
-            _check_bands(problems, where, rule.bands, low, high, integer=is_integer_valued(ins, rule))
+            _check_bands(report, where, rule, low, high, integer=is_integer_valued(ins, rule))
     for item in ins.items:
         if item.scored and item.id not in used:
-            problems.append(Problem("assessment.E013", f"{ins.key} item {item.id} is scored but no score uses it."))
+            report("E013", f"{ins.key} item {item.id} is scored but no score uses it.")
     if ins.primary is not None:
-        rule = ins.score_rule(ins.primary)
-        if rule is None:
-            problems.append(Problem("assessment.E013", f"{ins.key}: primary score {ins.primary!r} is not defined."))
-        elif rule.role != "total":
-            problems.append(Problem("assessment.E013", f"{ins.key}: primary score {ins.primary!r} must have role 'total'."))
+        primary = ins.score_rule(ins.primary)
+        if primary is None or primary.role != "total":
+            report(
+                "E013",
+                f"{ins.key}: primary score {ins.primary!r} must be a defined score with role 'total'.",
+            )
     if sum(rule.role == "total" for rule in ins.scores) != (1 if ins.primary else 0):
-        problems.append(Problem("assessment.E013", f"{ins.key}: exactly the primary score has role 'total'."))
+        report("E013", f"{ins.key}: the primary score, and only it, has role 'total'.")
     if ins.overall_missing is not None:
-        _sourced(problems, f"{ins.key} whole-form missing rule", ins.overall_missing.source, ins.overall_missing.evidence)
+        report.sourced(
+            f"{ins.key} whole-form missing rule",
+            ins.overall_missing.source,
+            ins.overall_missing.evidence,
+        )
         if ins.overall_missing.max_missing < 0:
-            problems.append(Problem("assessment.E005", f"{ins.key}: whole-form max_missing is negative."))
+            report("E005", f"{ins.key}: whole-form max_missing is negative.")
 
 
 def _score_interval(ins: Instrument, score_id: str) -> tuple[Fraction, Fraction] | None:
@@ -308,190 +327,181 @@ def _score_interval(ins: Instrument, score_id: str) -> tuple[Fraction, Fraction]
     return None if rule is None else score_range(ins, rule)
 
 
-def _check_flags(problems: list[Problem], ins: Instrument) -> None:
+def _check_flags(report: _Report, ins: Instrument) -> None:
     for flag in ins.flags:
         where = f"{ins.key} flag {flag.id!r}"
-        _sourced(problems, where, flag.source, flag.evidence)
+        report.sourced(where, flag.source, flag.evidence)
+        if not flag.message.strip():
+            report("E007", f"{where} has no message for the clinician.")
         if flag.kind not in FLAG_KINDS:
-            problems.append(Problem("assessment.E007", f"{where}: kind {flag.kind!r} is not one of {FLAG_KINDS}."))
+            report("E007", f"{where}: kind {flag.kind!r} is not one of {FLAG_KINDS}.")
             continue
         if flag.kind == "item":
             item = ins.item(flag.target)
             if item is None:
-                problems.append(Problem("assessment.E007", f"{where} refers to unknown item {flag.target!r}."))
-                continue
-            if not _item_ok(item):
-                continue  # the item's own problem is reported under E004
-            codes = range(item.scale.min, item.scale.max + 1)
-            if not any(flag.when.contains(code) for code in codes):
-                problems.append(Problem("assessment.E007", f"{where} can never be raised ({flag.when.describe()})."))
+                report("E007", f"{where} refers to unknown item {flag.target!r}.")
+            elif _item_ok(item) and not any(
+                flag.when.contains(c) for c in range(item.scale.min, item.scale.max + 1)
+            ):
+                report("E007", f"{where} can never be raised ({flag.when.describe()}).")
+        elif ins.score_rule(flag.target) is None:
+            report("E007", f"{where} refers to unknown score {flag.target!r}.")
         else:
             bounds = _score_interval(ins, flag.target)
-            if bounds is None:
-                problems.append(Problem("assessment.E007", f"{where} refers to unknown score {flag.target!r}."))
-                continue
-            if not _reaches(flag.when, *bounds):
-                problems.append(Problem("assessment.E007", f"{where} can never be raised ({flag.when.describe()})."))
-        if not flag.message.strip():
-            problems.append(Problem("assessment.E007", f"{where} has no message for the clinician."))
+            if bounds is not None and not _reaches(flag.when, *bounds):
+                report("E007", f"{where} can never be raised ({flag.when.describe()}).")
 
 
-def _reaches(when: Interval, low: Fraction, high: Fraction) -> bool:
-    """Does ``when`` intersect the closed range [low, high]?"""
-    if when.min is not None and (when.min > high or (when.min == high and not when.min_inclusive)):
-        return False
-    return not (when.max is not None and (when.max < low or (when.max == low and not when.max_inclusive)))
-
-
-def _integer_grid(ins: Instrument, score_id: str) -> list[int] | None:
-    rule = ins.score_rule(score_id)
-    if rule is None or not is_integer_valued(ins, rule):
-        return None
-    bounds = score_range(ins, rule)
-    if bounds is None:
-        return None
-    return list(range(int(bounds[0]), int(bounds[1]) + 1))
-
-
-def _check_classification(problems: list[Problem], ins: Instrument) -> None:
+def _check_classification(report: _Report, ins: Instrument) -> None:
     table = ins.classification
     if table is None:
         return
     where = f"{ins.key} decision table {table.id!r}"
-    _sourced(problems, where, table.source, "verified")
-    score_ids = sorted({sid for row in table.rows for sid in row.conditions})
+    report.sourced(where, table.source)
     for row in table.rows:
-        _sourced(problems, f"{where} row {row.name!r}", row.source, row.evidence)
+        report.sourced(f"{where} row {row.name!r}", row.source, row.evidence)
         unknown = [sid for sid in row.conditions if ins.score_rule(sid) is None]
         if unknown:
-            problems.append(Problem("assessment.E008", f"{where} row {row.name!r} refers to unknown scores {unknown}."))
+            report("E008", f"{where} row {row.name!r} refers to unknown scores {unknown}.")
             return
+    score_ids = sorted({sid for row in table.rows for sid in row.conditions})
     if any(_score_interval(ins, sid) is None for sid in score_ids):
         return  # a score with unknown or broken items is reported under E003/E004
-    grids = [_integer_grid(ins, sid) for sid in score_ids]
-    if any(grid is None for grid in grids):
-        problems.append(Problem("assessment.E008", f"{where}: rows must use whole-number scores with no missing items."))
+    grids: list[range] = []
+    for sid in score_ids:
+        rule, bounds = ins.score_rule(sid), _score_interval(ins, sid)
+        if rule is None or bounds is None or not is_integer_valued(ins, rule):
+            report("E008", f"{where}: rows must use whole-number scores with no missing items.")
+            return
+        grids.append(range(int(bounds[0]), int(bounds[1]) + 1))
+    if math.prod(len(grid) for grid in grids) > ENUMERATION_LIMIT:
+        report("E008", f"{where}: too many score combinations to check.")
         return
-    combos = 1
-    for grid in grids:
-        combos *= len(grid)  # type: ignore[arg-type]
-    if combos > ENUMERATION_LIMIT:
-        problems.append(Problem("assessment.E008", f"{where}: too many score combinations to check ({combos})."))
-        return
-    for values in itertools.product(*grids):  # type: ignore[arg-type]
+    for values in itertools.product(*grids):
         point = dict(zip(score_ids, values, strict=True))
-        if not any(all(iv.contains(point[sid]) for sid, iv in row.conditions.items()) for row in table.rows):
+        if not any(
+            all(iv.contains(point[sid]) for sid, iv in row.conditions.items()) for row in table.rows
+        ):
             shown = ", ".join(f"{sid}={val}" for sid, val in point.items())
-            problems.append(Problem("assessment.E008", f"{where} classifies nothing for {shown}."))
+            report("E008", f"{where} classifies nothing for {shown}.")
             return
 
 
-def _check_change(problems: list[Problem], ins: Instrument) -> None:
+def _check_change(report: _Report, ins: Instrument) -> None:
     for rule in ins.change:
         where = f"{ins.key} change rule {rule.id!r}"
-        _sourced(problems, where, rule.source, rule.evidence)
+        report.sourced(where, rule.source, rule.evidence)
         score = ins.score_rule(rule.score)
         if score is None:
-            problems.append(Problem("assessment.E009", f"{where} refers to unknown score {rule.score!r}."))
+            report("E009", f"{where} refers to unknown score {rule.score!r}.")
             continue
         if rule.kind not in CHANGE_KINDS:
-            problems.append(Problem("assessment.E009", f"{where}: kind {rule.kind!r} is not one of {CHANGE_KINDS}."))
+            report("E009", f"{where}: kind {rule.kind!r} is not one of {CHANGE_KINDS}.")
         direction = ins.score_direction(rule.score)
         expected = {"higher_is_worse": "decrease", "higher_is_better": "increase"}.get(direction)
         if rule.improvement not in ("decrease", "increase"):
-            problems.append(Problem("assessment.E009", f"{where}: improvement must be 'decrease' or 'increase'."))
+            report("E009", f"{where}: improvement must be 'decrease' or 'increase'.")
         elif expected and rule.improvement != expected:
-            problems.append(
-                Problem("assessment.E009", f"{where}: improvement {rule.improvement!r} contradicts direction {direction!r}.")
+            report(
+                "E009",
+                f"{where}: improvement {rule.improvement!r} contradicts direction {direction!r}.",
             )
         if rule.points is None and rule.percent is None and rule.target is None:
-            problems.append(Problem("assessment.E009", f"{where} has no points, percent or target."))
-        if (rule.points is not None and rule.points <= 0) or (rule.percent is not None and not 0 < rule.percent <= 100):
-            problems.append(Problem("assessment.E009", f"{where}: points must be > 0 and percent in (0, 100]."))
+            report("E009", f"{where} has no points, percent or target.")
+        if (rule.points is not None and rule.points <= 0) or (
+            rule.percent is not None and not 0 < rule.percent <= 100
+        ):
+            report("E009", f"{where}: points must be > 0 and percent in (0, 100].")
         if rule.combine not in ("either", "both"):
-            problems.append(Problem("assessment.E009", f"{where}: combine must be 'either' or 'both'."))
+            report("E009", f"{where}: combine must be 'either' or 'both'.")
         if rule.requires_band_change and not score.bands:
-            problems.append(Problem("assessment.E009", f"{where} requires a band change but the score has no bands."))
+            report("E009", f"{where} requires a band change but the score has no bands.")
 
 
-def _check_licence_and_codes(problems: list[Problem], ins: Instrument) -> None:
+def _check_licence_and_codes(report: _Report, ins: Instrument) -> None:
     lic = ins.licence
-    _sourced(problems, f"{ins.key} licence", lic.source, lic.evidence)
+    report.sourced(f"{ins.key} licence", lic.source, lic.evidence)
     if lic.status not in LICENCE_STATUSES:
-        problems.append(Problem("assessment.E010", f"{ins.key}: licence status {lic.status!r} is not one of {LICENCE_STATUSES}."))
+        report(
+            "E010", f"{ins.key}: licence status {lic.status!r} is not one of {LICENCE_STATUSES}."
+        )
     if not lic.holder.strip() or not lic.url.strip():
-        problems.append(Problem("assessment.E010", f"{ins.key}: licence holder and url are required."))
+        report("E010", f"{ins.key}: licence holder and url are required.")
     if lic.item_text_bundled and lic.status != "free":
-        problems.append(Problem("assessment.E010", f"{ins.key}: item text is bundled but the licence status is {lic.status!r}."))
+        report("E010", f"{ins.key}: item text is bundled but the licence status is {lic.status!r}.")
     if ins.instructions and not lic.item_text_bundled:
-        problems.append(Problem("assessment.E010", f"{ins.key}: instructions text is present but text is not bundled."))
+        report("E010", f"{ins.key}: instructions text is present but text is not bundled.")
     for code in ins.loinc:
         where = f"{ins.key} LOINC {code.code}"
-        _sourced(problems, where, code.source, code.evidence)
+        report.sourced(where, code.source, code.evidence)
         match = LOINC_PATTERN.match(code.code)
         if not match:
-            problems.append(Problem("assessment.E011", f"{where} is not of the form NNNNN-N."))
+            report("E011", f"{where} is not of the form NNNNN-N.")
         elif loinc_check_digit(match.group(1)) != int(match.group(2)):
-            problems.append(Problem("assessment.E011", f"{where}: check digit should be {loinc_check_digit(match.group(1))}."))
+            report("E011", f"{where}: check digit should be {loinc_check_digit(match.group(1))}.")
         if code.kind not in LOINC_KINDS:
-            problems.append(Problem("assessment.E011", f"{where}: kind {code.kind!r} is not one of {LOINC_KINDS}."))
+            report("E011", f"{where}: kind {code.kind!r} is not one of {LOINC_KINDS}.")
         elif code.kind == "item" and (code.ref is None or ins.item(code.ref) is None):
-            problems.append(Problem("assessment.E011", f"{where} refers to unknown item {code.ref!r}."))
-        elif code.kind in ("score", "panel") and code.ref is not None and ins.score_rule(code.ref) is None:
-            problems.append(Problem("assessment.E011", f"{where} refers to unknown score {code.ref!r}."))
+            report("E011", f"{where} refers to unknown item {code.ref!r}.")
+        elif code.kind != "item" and code.ref is not None and ins.score_rule(code.ref) is None:
+            report("E011", f"{where} refers to unknown score {code.ref!r}.")
 
 
-def _check_not_applicable(problems: list[Problem], ins: Instrument) -> None:
+def _check_not_applicable(report: _Report, ins: Instrument) -> None:
     policy = ins.not_applicable
     if policy is None:
         return
     where = f"{ins.key} 'does not apply' policy"
-    _sourced(problems, where, policy.source, policy.evidence)
+    report.sourced(where, policy.source, policy.evidence)
     if policy.treat_as not in NA_TREATMENTS:
-        problems.append(Problem("assessment.E014", f"{where}: treat_as {policy.treat_as!r} is not one of {NA_TREATMENTS}."))
+        report("E014", f"{where}: treat_as {policy.treat_as!r} is not one of {NA_TREATMENTS}.")
     targets = [ins.item(i) for i in policy.items] if policy.items is not None else list(ins.items)
     if any(item is None for item in targets):
-        problems.append(Problem("assessment.E014", f"{where} refers to unknown items."))
-        return
-    if policy.treat_as == "code":
+        report("E014", f"{where} refers to unknown items.")
+    elif policy.treat_as == "code":
         if policy.code is None:
-            problems.append(Problem("assessment.E014", f"{where}: treat_as 'code' needs a code."))
+            report("E014", f"{where}: treat_as 'code' needs a code.")
         elif any(not t.scale.min <= policy.code <= t.scale.max for t in targets if t is not None):
-            problems.append(Problem("assessment.E014", f"{where}: code {policy.code} is outside an item's scale."))
+            report("E014", f"{where}: code {policy.code} is outside an item's scale.")
 
 
-def _check_rci_and_norms(problems: list[Problem], ins: Instrument) -> None:
+def _check_rci_and_norms(report: _Report, ins: Instrument) -> None:
     for params in ins.rci:
         where = f"{ins.key} RCI parameters for {params.score!r}"
-        _sourced(problems, where, params.source, params.evidence)
+        report.sourced(where, params.source, params.evidence)
         if ins.score_rule(params.score) is None:
-            problems.append(Problem("assessment.E015", f"{where}: unknown score."))
+            report("E015", f"{where}: unknown score.")
         if params.sem is None and (params.sd is None or params.reliability is None):
-            problems.append(Problem("assessment.E015", f"{where}: give sem, or sd and reliability."))
-        if params.reliability is not None and not 0 <= params.reliability < 1:
-            problems.append(Problem("assessment.E015", f"{where}: reliability must be in [0, 1)."))
+            report("E015", f"{where}: give sem, or sd and reliability.")
+        if params.reliability is not None and not 0 < params.reliability < 1:
+            report("E015", f"{where}: reliability must be strictly between 0 and 1.")
         if any(v is not None and v <= 0 for v in (params.sd, params.sem)):
-            problems.append(Problem("assessment.E015", f"{where}: sd and sem must be > 0."))
+            report("E015", f"{where}: sd and sem must be > 0.")
     for norm in ins.norms:
         where = f"{ins.key} norm {norm.population!r} for {norm.score!r}"
-        _sourced(problems, where, norm.source, norm.evidence)
+        report.sourced(where, norm.source, norm.evidence)
         bounds = _score_interval(ins, norm.score)
-        if bounds is None:
-            problems.append(Problem("assessment.E015", f"{where}: unknown score."))
-        elif not bounds[0] <= Fraction(norm.mean) <= bounds[1] or (norm.sd is not None and norm.sd <= 0):
-            problems.append(Problem("assessment.E015", f"{where}: mean outside the score range, or sd <= 0."))
+        if ins.score_rule(norm.score) is None:
+            report("E015", f"{where}: unknown score.")
+        elif bounds is not None and not bounds[0] <= Fraction(norm.mean) <= bounds[1]:
+            report("E015", f"{where}: mean {norm.mean} is outside the score range.")
+        if norm.sd is not None and norm.sd <= 0:
+            report("E015", f"{where}: sd must be > 0.")
 
 
 def definition_problems(instrument: Instrument) -> list[Problem]:
     """Every inconsistency found in one definition (empty when it is sound)."""
-    problems: list[Problem] = []
-    _check_identity(problems, instrument)
-    _check_items(problems, instrument)
-    _check_scores(problems, instrument)
-    _check_flags(problems, instrument)
-    _check_classification(problems, instrument)
-    _check_change(problems, instrument)
-    _check_licence_and_codes(problems, instrument)
-    _check_not_applicable(problems, instrument)
-    _check_rci_and_norms(problems, instrument)
-    return problems
+    report = _Report()
+    for check in (
+        _check_identity,
+        _check_items,
+        _check_scores,
+        _check_flags,
+        _check_classification,
+        _check_change,
+        _check_licence_and_codes,
+        _check_not_applicable,
+        _check_rci_and_norms,
+    ):
+        check(report, instrument)
+    return report.problems

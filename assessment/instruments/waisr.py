@@ -14,7 +14,9 @@ S_ITEMS = (
 )
 S_MISSING = "instruments.md §19: no missing rule found; policy: not scorable"
 
-SCALE = ResponseScale(1, 5, {1: "Seldom", 2: "Sometimes", 3: "Fairly often", 4: "Very often", 5: "Always"})
+SCALE = ResponseScale(
+    1, 5, {1: "Seldom", 2: "Sometimes", 3: "Fairly often", 4: "Very often", 5: "Always"}
+)
 ALL_REQUIRED = no_missing(S_MISSING)
 
 WAISR = Instrument(
@@ -37,20 +39,44 @@ WAISR = Instrument(
     items=items_on_scale(range(1, 13), SCALE, source=S_ITEMS),
     scores=(
         ScoreRule(
-            id="total", label="total", role="total", items=ids(*range(1, 13)), aggregate="sum",
-            missing=ALL_REQUIRED, range=(12, 60), source=S_ITEMS,
+            id="total",
+            label="total",
+            role="total",
+            items=ids(*range(1, 13)),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(12, 60),
+            source=S_ITEMS,
         ),
         ScoreRule(
-            id="task", label="task", role="subscale", items=ids(1, 2, 10, 12), aggregate="sum",
-            missing=ALL_REQUIRED, range=(4, 20), source=S_ITEMS,
+            id="task",
+            label="task",
+            role="subscale",
+            items=ids(1, 2, 10, 12),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(4, 20),
+            source=S_ITEMS,
         ),
         ScoreRule(
-            id="bond", label="bond", role="subscale", items=ids(3, 5, 7, 9), aggregate="sum",
-            missing=ALL_REQUIRED, range=(4, 20), source=S_ITEMS,
+            id="bond",
+            label="bond",
+            role="subscale",
+            items=ids(3, 5, 7, 9),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(4, 20),
+            source=S_ITEMS,
         ),
         ScoreRule(
-            id="goal", label="goal", role="subscale", items=ids(4, 6, 8, 11), aggregate="sum",
-            missing=ALL_REQUIRED, range=(4, 20), source=S_ITEMS,
+            id="goal",
+            label="goal",
+            role="subscale",
+            items=ids(4, 6, 8, 11),
+            aggregate="sum",
+            missing=ALL_REQUIRED,
+            range=(4, 20),
+            source=S_ITEMS,
         ),
     ),
     primary="total",

@@ -32,7 +32,9 @@ from assessment.instruments.base import (
 from assessment.instruments.validation import definition_problems
 
 SRC = "test source"
-LICENCE = Licence("free", "nobody", "https://example.org", item_text_bundled=False, note="", source=SRC)
+LICENCE = Licence(
+    "free", "nobody", "https://example.org", item_text_bundled=False, note="", source=SRC
+)
 SCALE = ResponseScale(0, 4)
 
 
@@ -50,8 +52,14 @@ def make(**changes: object) -> Instrument:
         items=items_on_scale(range(1, 5), SCALE, source=SRC, reverse=(4,)),
         scores=(
             ScoreRule(
-                id="total", label="total", role="total", items=ids(1, 2, 3, 4), aggregate="sum",
-                missing=no_missing(SRC), range=(0, 16), source=SRC,
+                id="total",
+                label="total",
+                role="total",
+                items=ids(1, 2, 3, 4),
+                aggregate="sum",
+                missing=no_missing(SRC),
+                range=(0, 16),
+                source=SRC,
             ),
         ),
         primary="total",
@@ -79,7 +87,10 @@ class TestSumAndReverse:
     def test_one_missing_item_is_unscorable_with_a_sentence(self) -> None:
         result = make().score({1: 1, 2: 1, 3: 1})
         assert isinstance(result, Unscorable)
-        assert result.reason == "TOY cannot be scored: 1 item unanswered (4); at most 0 may be missing."
+        assert (
+            result.reason
+            == "TOY cannot be scored: 1 item unanswered (4); at most 0 may be missing."
+        )
         assert result.missing_items == ("4",)
         assert not result.scorable
 
@@ -96,7 +107,9 @@ class TestProrate:
         # answered: 1, 2, reversed(0) = 4 -> mean 7/3, total 7/3 * 4 = 9.333...
         result = self.rules().score({1: 1, 2: 2, 4: 0})
         assert result.total == pytest.approx((1 + 2 + 4) / 3 * 4)
-        assert result.notes == ("TOY: 3 of 4 items answered; missing 3 estimated from the mean of the answered items.",)
+        assert result.notes == (
+            "TOY: 3 of 4 items answered; missing 3 estimated from the mean of the answered items.",
+        )
 
     def test_past_the_limit_is_unscorable(self) -> None:
         result = self.rules().score({1: 1})
@@ -104,14 +117,24 @@ class TestProrate:
         assert "3 items unanswered (2, 3, 4); at most 2 may be missing." in result.reason
 
     def test_mean_aggregate_uses_the_answered_items(self) -> None:
-        ins = make(scores=(total_rule(aggregate="mean", range=(0, 4), missing=MissingRule(1, PRORATE, SRC)),))
+        ins = make(
+            scores=(
+                total_rule(aggregate="mean", range=(0, 4), missing=MissingRule(1, PRORATE, SRC)),
+            )
+        )
         assert ins.score({1: 1, 2: 2, 3: 4}).total == pytest.approx((1 + 2 + 4) / 3)
 
 
 class TestPercentOfAnsweredMax:
     def test_denominator_is_max_of_answered_items(self) -> None:
         ins = make(
-            scores=(total_rule(aggregate="percent_of_answered_max", range=(0, 100), missing=MissingRule(1, PRORATE, SRC)),)
+            scores=(
+                total_rule(
+                    aggregate="percent_of_answered_max",
+                    range=(0, 100),
+                    missing=MissingRule(1, PRORATE, SRC),
+                ),
+            )
         )
         # items 1-3 answered 1, 2, 3 -> 6 / (3 x 4) x 100 = 50
         assert ins.score({1: 1, 2: 2, 3: 3}).total == 50
@@ -184,7 +207,9 @@ class TestBandsFlagsAndTables:
             Band("low", "Low", 0, 8, 0, SRC, max_inclusive=False),
             Band("high", "High", 8, 16, 3, SRC),
         )
-        flag = FlagRule("item1", "Item 1 raised", "item", "1", Interval(1, None), "Ask about it.", SRC)
+        flag = FlagRule(
+            "item1", "Item 1 raised", "item", "1", Interval(1, None), "Ask about it.", SRC
+        )
         return make(scores=(total_rule(bands=bands),), flags=(flag,))
 
     def test_band_boundaries(self) -> None:
@@ -221,8 +246,12 @@ class TestSubscaleOnly:
     def two_scales(self) -> Instrument:
         return make(
             scores=(
-                ScoreRule("a", "scale A", "subscale", ids(1, 2), "sum", no_missing(SRC), (0, 8), SRC),
-                ScoreRule("b", "scale B", "subscale", ids(3, 4), "sum", no_missing(SRC), (0, 8), SRC),
+                ScoreRule(
+                    "a", "scale A", "subscale", ids(1, 2), "sum", no_missing(SRC), (0, 8), SRC
+                ),
+                ScoreRule(
+                    "b", "scale B", "subscale", ids(3, 4), "sum", no_missing(SRC), (0, 8), SRC
+                ),
             ),
             primary=None,
         )
@@ -231,7 +260,9 @@ class TestSubscaleOnly:
         result = self.two_scales().score({1: 1, 2: 2})
         assert result.total is None
         assert result.subscales == {"a": 3}
-        assert result.unscorable_parts == {"b": "TOY scale B cannot be scored: 2 items unanswered (3, 4); at most 0 may be missing."}
+        assert result.unscorable_parts == {
+            "b": "TOY scale B cannot be scored: 2 items unanswered (3, 4); at most 0 may be missing."
+        }
 
     def test_nothing_scorable(self) -> None:
         result = self.two_scales().score({})
@@ -245,7 +276,9 @@ class TestSubscaleOnly:
 class TestOverallMissing:
     def test_whole_form_limit(self) -> None:
         ins = make(
-            scores=(total_rule(aggregate="mean", range=(0, 4), missing=MissingRule(3, PRORATE, SRC)),),
+            scores=(
+                total_rule(aggregate="mean", range=(0, 4), missing=MissingRule(3, PRORATE, SRC)),
+            ),
             overall_missing=MissingRule(1, PRORATE, SRC),
         )
         assert ins.score({1: 1, 2: 1, 3: 1}).total == 1
@@ -257,7 +290,9 @@ class TestOverallMissing:
 class TestDataExport:
     def test_hash_is_stable_and_changes_with_a_rule(self) -> None:
         assert definition_hash(make()) == definition_hash(make())
-        assert definition_hash(make()) != definition_hash(make(scores=(total_rule(multiplier=2, range=(0, 32)),)))
+        assert definition_hash(make()) != definition_hash(
+            make(scores=(total_rule(multiplier=2, range=(0, 32)),))
+        )
 
     def test_to_data_is_plain(self) -> None:
         data = to_data(make())

@@ -71,8 +71,12 @@ def test_out_of_range_message_names_item_and_range() -> None:
     assert out == {"error": "PHQ-9 item 9: 4 is out of range; allowed: 0-3.", "field": "9"}
 
 
-@pytest.mark.parametrize(("key", "module", "function"), [("gas", "gas", "gas_payload"), ("rci", "change", "rci_payload")])
-def test_methods_are_delegated(monkeypatch: pytest.MonkeyPatch, key: str, module: str, function: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "module", "function"), [("gas", "gas", "gas_payload"), ("rci", "change", "rci_payload")]
+)
+def test_methods_are_delegated(
+    monkeypatch: pytest.MonkeyPatch, key: str, module: str, function: str
+) -> None:
     seen = []
 
     class Fake:
@@ -89,7 +93,9 @@ def test_methods_are_delegated(monkeypatch: pytest.MonkeyPatch, key: str, module
 
 
 def test_method_module_not_there_yet(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "assessment.instruments.gas", None)  # import -> ModuleNotFoundError
+    monkeypatch.setitem(
+        sys.modules, "assessment.instruments.gas", None
+    )  # import -> ModuleNotFoundError
     out = score_payload("gas", {})
     assert out["field"] == "instrument"
     assert "not available" in out["error"]

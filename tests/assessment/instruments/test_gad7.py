@@ -29,14 +29,25 @@ def test_worked_example() -> None:
 
 @pytest.mark.parametrize(
     ("total", "band"),
-    [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"), (15, "severe"), (21, "severe")],
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "severe"),
+        (21, "severe"),
+    ],
 )
 def test_bands_on_both_sides_of_every_cut_off(total: int, band: str) -> None:
     result = scored(score("gad7", with_total(total)))
     assert (result.total, result.band.name) == (total, band)
 
 
-@pytest.mark.parametrize(("item1", "item2", "band"), [(1, 1, "negative"), (0, 2, "negative"), (1, 2, "positive")])
+@pytest.mark.parametrize(
+    ("item1", "item2", "band"), [(1, 1, "negative"), (0, 2, "negative"), (1, 2, "positive")]
+)
 def test_gad2_cut_off_three(item1: int, item2: int, band: str) -> None:
     assert scored(score("gad7", numbered([item1, item2, 0, 0, 0, 0, 0]))).bands["gad2"].name == band
 
@@ -49,7 +60,10 @@ def test_one_missing_is_prorated_at_the_limit() -> None:
 
 def test_two_missing_is_one_past_the_limit() -> None:
     result = unscorable(score("gad7", numbered([3, None, None, 2, 2, 1, 2])))
-    assert result.reason == "GAD-7 cannot be scored: 2 items unanswered (2, 3); at most 1 may be missing."
+    assert (
+        result.reason
+        == "GAD-7 cannot be scored: 2 items unanswered (2, 3); at most 1 may be missing."
+    )
 
 
 def test_missing_rule_is_marked_as_policy() -> None:

@@ -67,7 +67,10 @@ class TestMissingItemsNhsRule:
     def test_three_missing_one_past_the_limit(self) -> None:
         answers = numbered([3, None, 3, None, 2, None, 1, 1, 0])
         result = unscorable(score("phq9", answers))
-        assert result.reason == "PHQ-9 cannot be scored: 3 items unanswered (2, 4, 6); at most 2 may be missing."
+        assert (
+            result.reason
+            == "PHQ-9 cannot be scored: 3 items unanswered (2, 4, 6); at most 2 may be missing."
+        )
 
     def test_fractional_total_between_printed_bands(self) -> None:
         answers = numbered([1, 1, 0, 1, 1, 0, 0, None, 0])  # 8 answered, sum 4 -> 4.5
@@ -77,8 +80,12 @@ class TestMissingItemsNhsRule:
 
 
 class TestItem9Flag:
-    @pytest.mark.parametrize(("answer", "state"), [(0, "negative"), (1, "positive"), (2, "positive"), (3, "positive")])
-    def test_any_non_zero_answer_is_positive_whatever_the_total(self, answer: int, state: str) -> None:
+    @pytest.mark.parametrize(
+        ("answer", "state"), [(0, "negative"), (1, "positive"), (2, "positive"), (3, "positive")]
+    )
+    def test_any_non_zero_answer_is_positive_whatever_the_total(
+        self, answer: int, state: str
+    ) -> None:
         result = scored(score("phq9", numbered([0, 0, 0, 0, 0, 0, 0, 0, answer])))
         assert result.flags["item9_self_harm"].state == state
         assert result.flags["item9_self_harm"].value == answer
@@ -96,7 +103,10 @@ class TestItem9Flag:
 
 
 class TestPhq2:
-    @pytest.mark.parametrize(("item1", "item2", "band"), [(1, 1, "negative"), (2, 0, "negative"), (2, 1, "positive"), (3, 3, "positive")])
+    @pytest.mark.parametrize(
+        ("item1", "item2", "band"),
+        [(1, 1, "negative"), (2, 0, "negative"), (2, 1, "positive"), (3, 3, "positive")],
+    )
     def test_cut_off_three(self, item1: int, item2: int, band: str) -> None:
         result = scored(score("phq9", numbered([item1, item2, 0, 0, 0, 0, 0, 0, 0])))
         assert result.derived["phq2"] == item1 + item2
@@ -105,7 +115,10 @@ class TestPhq2:
     def test_needs_both_items_even_when_the_total_is_prorated(self) -> None:
         result = scored(score("phq9", numbered([None, 2, 1, 1, 1, 1, 1, 1, 0])))
         assert "phq2" not in result.derived
-        assert result.unscorable_parts["phq2"] == "PHQ-2 cannot be scored: 1 item unanswered (1); at most 0 may be missing."
+        assert (
+            result.unscorable_parts["phq2"]
+            == "PHQ-2 cannot be scored: 1 item unanswered (1); at most 0 may be missing."
+        )
 
 
 def test_item10_is_not_scored() -> None:
@@ -123,5 +136,8 @@ def test_bad_input(bad: dict[str, object]) -> None:
 def test_definition_facts() -> None:
     phq9 = get("phq9")
     assert phq9.licence.item_text_bundled and phq9.licence.status == "free"
-    assert phq9.item("9").text == "Thoughts that you would be better off dead, or of hurting yourself in some way"
+    assert (
+        phq9.item("9").text
+        == "Thoughts that you would be better off dead, or of hurting yourself in some way"
+    )
     assert [r.points for r in phq9.change if r.kind == "mcid"] == [5]

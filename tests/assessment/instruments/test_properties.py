@@ -36,7 +36,9 @@ def all_values(result: Score) -> dict[str, Any]:
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), key=st.sampled_from(KEYS))
-def test_complete_answers_always_score_within_the_declared_ranges(data: st.DataObject, key: str) -> None:
+def test_complete_answers_always_score_within_the_declared_ranges(
+    data: st.DataObject, key: str
+) -> None:
     instrument = BY_KEY[key]
     result = instrument.score(data.draw(complete_answers(instrument)))
     assert isinstance(result, Score)
@@ -112,11 +114,15 @@ def test_permuting_answers_among_same_keyed_items_leaves_every_score_unchanged(
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), key=st.sampled_from(KEYS))
-def test_out_of_range_answers_are_refused_with_the_item_named(data: st.DataObject, key: str) -> None:
+def test_out_of_range_answers_are_refused_with_the_item_named(
+    data: st.DataObject, key: str
+) -> None:
     instrument = BY_KEY[key]
     item = data.draw(st.sampled_from(instrument.items))
     bad = data.draw(
-        st.one_of(st.integers(max_value=item.scale.min - 1), st.integers(min_value=item.scale.max + 1))
+        st.one_of(
+            st.integers(max_value=item.scale.min - 1), st.integers(min_value=item.scale.max + 1)
+        )
     )
     answers: dict[str, Any] = dict(data.draw(complete_answers(instrument)))
     answers[item.id] = bad
@@ -138,11 +144,17 @@ def test_unknown_items_are_refused(key: str, name: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(data=st.data(), key=st.sampled_from(KEYS))
-def test_higher_answers_never_lower_a_sum_or_mean_of_unreversed_items(data: st.DataObject, key: str) -> None:
+def test_higher_answers_never_lower_a_sum_or_mean_of_unreversed_items(
+    data: st.DataObject, key: str
+) -> None:
     """Monotonicity: raising one unreversed, unrecoded answer never lowers a score that contains it."""
     instrument = BY_KEY[key]
     answers = data.draw(complete_answers(instrument))
-    candidates = [i for i in instrument.items if not i.reverse and i.recode is None and answers[i.id] < i.scale.max]
+    candidates = [
+        i
+        for i in instrument.items
+        if not i.reverse and i.recode is None and answers[i.id] < i.scale.max
+    ]
     if not candidates:
         return
     item = data.draw(st.sampled_from(candidates))

@@ -8,7 +8,15 @@ from pathlib import Path
 import assessment.instruments
 
 PACKAGE = Path(assessment.instruments.__file__).parent
-FORBIDDEN_ROOTS = {"django", "painclinic", "patients", "treatment", "sced", "celery", "rest_framework"}
+FORBIDDEN_ROOTS = {
+    "django",
+    "painclinic",
+    "patients",
+    "treatment",
+    "sced",
+    "celery",
+    "rest_framework",
+}
 
 
 def imported_modules(path: Path) -> list[str]:
@@ -22,7 +30,8 @@ def imported_modules(path: Path) -> list[str]:
             names.append("." * node.level + (node.module or ""))  # reaches out of the package
         elif (
             isinstance(node, ast.Call)
-            and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("import_module", "__import__")
+            and getattr(node.func, "attr", getattr(node.func, "id", ""))
+            in ("import_module", "__import__")
             and node.args
             and isinstance(node.args[0], ast.Constant)
         ):
@@ -49,5 +58,7 @@ def test_no_module_imports_django_or_the_app_layer() -> None:
 
 def test_the_scan_would_catch_a_django_import(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
-    sample.write_text("import os\nfrom django.conf import settings\nimport django.db\n", encoding="utf-8")
+    sample.write_text(
+        "import os\nfrom django.conf import settings\nimport django.db\n", encoding="utf-8"
+    )
     assert imported_modules(sample) == ["os", "django.conf", "django.db"]

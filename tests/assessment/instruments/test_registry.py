@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from assessment.instruments import all_instruments, get, score
-from assessment.instruments.base import Score, definition_hash
+from assessment.instruments.base import Score, definition_hash, to_data
 from assessment.instruments.validation import definition_problems
 
 KEYS = {
@@ -22,7 +24,7 @@ def test_exactly_the_agreed_keys_are_registered() -> None:
 
 
 def test_unknown_key_names_the_known_ones() -> None:
-    with pytest.raises(KeyError, match="unknown instrument 'gas'.*known: bpi, care"):
+    with pytest.raises(KeyError, match=r"unknown instrument 'gas'.*known: bpi, care"):
         get("gas")
 
 
@@ -54,6 +56,8 @@ def test_labels_are_short_and_every_definition_is_described(key: str) -> None:
     assert instrument.direction in ("higher_is_worse", "higher_is_better", "unspecified")
     assert instrument.licence.holder and instrument.licence.url
     assert len(definition_hash(instrument)) == 64
+    assert json.loads(json.dumps(to_data(instrument)))["key"] == key
+    assert {instrument: 1}[instrument] == 1  # usable as a dict key / in a cache
 
 
 def test_restricted_instruments_are_the_ones_the_reference_names() -> None:

@@ -30,12 +30,16 @@ def codes(instrument: Instrument) -> set[str]:
 
 
 def with_score(instrument: Instrument, score_id: str, **changes: object) -> Instrument:
-    scores = tuple(replace(rule, **changes) if rule.id == score_id else rule for rule in instrument.scores)
+    scores = tuple(
+        replace(rule, **changes) if rule.id == score_id else rule for rule in instrument.scores
+    )
     return replace(instrument, scores=scores)
 
 
 def with_item(instrument: Instrument, item_id: str, **changes: object) -> Instrument:
-    items = tuple(replace(item, **changes) if item.id == item_id else item for item in instrument.items)
+    items = tuple(
+        replace(item, **changes) if item.id == item_id else item for item in instrument.items
+    )
     return replace(instrument, items=items)
 
 
@@ -59,9 +63,15 @@ class TestE001Sources:
         assert "has no source" in problems[0].message
 
     def test_licence_flag_change_and_item_without_source(self) -> None:
-        assert codes(replace(TSK17, licence=replace(TSK17.licence, source=""))) == {"assessment.E001"}
-        assert codes(replace(PHQ9, flags=(replace(PHQ9.flags[0], source=""),))) == {"assessment.E001"}
-        assert codes(replace(TSK17, change=(replace(TSK17.change[0], source=""),))) == {"assessment.E001"}
+        assert codes(replace(TSK17, licence=replace(TSK17.licence, source=""))) == {
+            "assessment.E001"
+        }
+        assert codes(replace(PHQ9, flags=(replace(PHQ9.flags[0], source=""),))) == {
+            "assessment.E001"
+        }
+        assert codes(replace(TSK17, change=(replace(TSK17.change[0], source=""),))) == {
+            "assessment.E001"
+        }
         assert codes(with_item(TSK17, "4", source="")) == {"assessment.E001"}
 
 
@@ -84,16 +94,25 @@ class TestE002Bands:
         bands = (replace(minimal, max=4, max_inclusive=True), mild, *rest)
         problems = definition_problems(with_score(PHQ9, "total", bands=bands))
         assert [p.code for p in problems] == ["assessment.E002"]
-        assert "gap between band 'minimal'" in problems[0].message
+        assert problems[0].message == (
+            "phq9 score 'total': gap between bands 'minimal' (0-4) and 'mild' (5 to < 10); "
+            "this score can take values in between."
+        )
 
     def test_continuous_overlap_and_outside_range_and_uncovered_top(self) -> None:
         *rest, severe = PHQ9.scores[0].bands
         overlap = (*rest[:-1], replace(rest[-1], max_inclusive=True), severe)
         assert codes(with_score(PHQ9, "total", bands=overlap)) == {"assessment.E002"}
         outside = (*rest, replace(severe, max=30))
-        assert "lies outside the score range" in definition_problems(with_score(PHQ9, "total", bands=outside))[0].message
+        assert (
+            "lies outside the score range"
+            in definition_problems(with_score(PHQ9, "total", bands=outside))[0].message
+        )
         open_top = (*rest, replace(severe, max_inclusive=False))
-        assert "do not cover the top" in definition_problems(with_score(PHQ9, "total", bands=open_top))[0].message
+        assert (
+            "do not cover the top"
+            in definition_problems(with_score(PHQ9, "total", bands=open_top))[0].message
+        )
 
     def test_empty_band_and_bad_level(self) -> None:
         bands = (*NRS.scores[0].bands, Band("odd", "Odd", 3, 2, 9, "src"))
@@ -118,29 +137,45 @@ class TestE003ToE006ItemsScoresMissing:
 
     def test_recode_problems(self) -> None:
         startback = get("startback")
-        assert codes(with_item(startback, "9", recode={0: 0, 1: 0, 2: 0, 3: 1})) == {"assessment.E004"}
+        assert codes(with_item(startback, "9", recode={0: 0, 1: 0, 2: 0, 3: 1})) == {
+            "assessment.E004"
+        }
         assert codes(with_item(startback, "9", reverse=True)) == {"assessment.E004"}
-        assert "assessment.E003" in codes(with_item(startback, "9", recode={c: 0 for c in range(6)}))
+        assert "assessment.E003" in codes(
+            with_item(startback, "9", recode={c: 0 for c in range(6)})
+        )
 
     def test_refuse_with_a_limit_and_limit_leaving_nothing(self) -> None:
-        assert codes(with_score(TSK17, "total", missing=MissingRule(2, "refuse", "src"))) == {"assessment.E005"}
+        assert codes(with_score(TSK17, "total", missing=MissingRule(2, "refuse", "src"))) == {
+            "assessment.E005"
+        }
         # (a prorated NRS would also no longer be whole-number, so its "1-4" bands get E002 too)
-        assert "assessment.E005" in codes(with_score(NRS, "total", missing=MissingRule(1, "prorate_mean", "src")))
-        assert codes(with_score(NRS, "total", missing=MissingRule(0, "guess", "src"))) == {"assessment.E005"}
+        assert "assessment.E005" in codes(
+            with_score(NRS, "total", missing=MissingRule(1, "prorate_mean", "src"))
+        )
+        assert codes(with_score(NRS, "total", missing=MissingRule(0, "guess", "src"))) == {
+            "assessment.E005"
+        }
 
     def test_declared_range_differs(self) -> None:
         problems = definition_problems(with_score(TSK17, "total", range=(0, 68)))
-        assert [p.message for p in problems] == ["tsk17 score 'total': declared range 0-68 but the items give 17-68."]
+        assert [p.message for p in problems] == [
+            "tsk17 score 'total': declared range 0-68 but the items give 17-68."
+        ]
 
 
 class TestE007ToE009FlagsTablesChange:
     def test_flag_on_unknown_item_or_never_raised(self) -> None:
         flag = PHQ9.flags[0]
         assert codes(replace(PHQ9, flags=(replace(flag, target="11"),))) == {"assessment.E007"}
-        assert codes(replace(PHQ9, flags=(replace(flag, when=Interval(4, None)),))) == {"assessment.E007"}
+        assert codes(replace(PHQ9, flags=(replace(flag, when=Interval(4, None)),))) == {
+            "assessment.E007"
+        }
         score_flag = FlagRule("x", "x", "score", "total", Interval(28, None), "m", "src")
         assert codes(replace(PHQ9, flags=(score_flag,))) == {"assessment.E007"}
-        assert codes(replace(PHQ9, flags=(replace(score_flag, target="nope"),))) == {"assessment.E007"}
+        assert codes(replace(PHQ9, flags=(replace(score_flag, target="nope"),))) == {
+            "assessment.E007"
+        }
 
     def test_startback_table_without_medium_leaves_groups_unclassified(self) -> None:
         startback = get("startback")
@@ -161,10 +196,14 @@ class TestE007ToE009FlagsTablesChange:
 
     def test_change_rule_direction_unknown_score_and_no_magnitude(self) -> None:
         rule = TSK17.change[0]
-        assert codes(replace(TSK17, change=(replace(rule, improvement="increase"),))) == {"assessment.E009"}
+        assert codes(replace(TSK17, change=(replace(rule, improvement="increase"),))) == {
+            "assessment.E009"
+        }
         assert codes(replace(TSK17, change=(replace(rule, score="nope"),))) == {"assessment.E009"}
         assert codes(replace(TSK17, change=(replace(rule, points=None),))) == {"assessment.E009"}
-        band_rule = ChangeRule("b", "tsk11", "mcid", "decrease", "src", points=4, requires_band_change=True)
+        band_rule = ChangeRule(
+            "b", "tsk11", "mcid", "decrease", "src", points=4, requires_band_change=True
+        )
         assert codes(replace(TSK17, change=(band_rule,))) == {"assessment.E009"}
 
 
@@ -173,7 +212,9 @@ class TestE010ToE015:
         assert codes(with_item(get("pcs"), "1", text="some wording")) == {"assessment.E010"}
         bundled = replace(get("pcs"), licence=replace(get("pcs").licence, item_text_bundled=True))
         assert codes(bundled) == {"assessment.E010"}
-        assert codes(replace(NRS, licence=replace(NRS.licence, status="maybe"))) == {"assessment.E010"}
+        assert codes(replace(NRS, licence=replace(NRS.licence, status="maybe"))) == {
+            "assessment.E010"
+        }
 
     def test_loinc_check_digit(self) -> None:
         assert loinc_check_digit("44249") == 1
@@ -181,12 +222,16 @@ class TestE010ToE015:
         broken = replace(PHQ9, loinc=(LoincCode("44249-2", "panel", None, "x", "src"),))
         problems = definition_problems(broken)
         assert [p.message for p in problems] == ["phq9 LOINC 44249-2: check digit should be 1."]
-        assert codes(replace(PHQ9, loinc=(LoincCode("44260-8", "item", "12", "x", "src"),))) == {"assessment.E011"}
+        assert codes(replace(PHQ9, loinc=(LoincCode("44260-8", "item", "12", "x", "src"),))) == {
+            "assessment.E011"
+        }
 
     def test_identity_problems(self) -> None:
         assert codes(replace(NRS, key="NRS 1")) == {"assessment.E012"}
         assert codes(replace(NRS, direction="up")) == {"assessment.E012"}
-        duplicated = replace(TSK17, items=(*TSK17.items, Item("1", "again", ResponseScale(1, 4), "src")))
+        duplicated = replace(
+            TSK17, items=(*TSK17.items, Item("1", "again", ResponseScale(1, 4), "src"))
+        )
         assert "assessment.E012" in codes(duplicated)
 
     def test_primary_and_unused_items(self) -> None:
@@ -199,15 +244,23 @@ class TestE010ToE015:
     def test_not_applicable_code_outside_scale(self) -> None:
         rmdq = get("rmdq")
         assert rmdq.not_applicable is not None
-        assert codes(replace(rmdq, not_applicable=replace(rmdq.not_applicable, code=3))) == {"assessment.E014"}
-        assert codes(replace(NRS, not_applicable=NotApplicablePolicy("skip", "src"))) == {"assessment.E014"}
+        assert codes(replace(rmdq, not_applicable=replace(rmdq.not_applicable, code=3))) == {
+            "assessment.E014"
+        }
+        assert codes(replace(NRS, not_applicable=NotApplicablePolicy("skip", "src"))) == {
+            "assessment.E014"
+        }
 
     def test_rci_and_norms(self) -> None:
-        assert codes(replace(TSK17, rci=(ReliableChangeParameters("total", "src", sd=5, reliability=1.2),))) == {
+        assert codes(
+            replace(TSK17, rci=(ReliableChangeParameters("total", "src", sd=5, reliability=1.2),))
+        ) == {"assessment.E015"}
+        assert codes(replace(TSK17, rci=(ReliableChangeParameters("nope", "src", sem=3),))) == {
             "assessment.E015"
         }
-        assert codes(replace(TSK17, rci=(ReliableChangeParameters("nope", "src", sem=3),))) == {"assessment.E015"}
-        assert codes(replace(TSK17, rci=(ReliableChangeParameters("total", "src"),))) == {"assessment.E015"}
+        assert codes(replace(TSK17, rci=(ReliableChangeParameters("total", "src"),))) == {
+            "assessment.E015"
+        }
         pcs = get("pcs")
         assert codes(replace(pcs, norms=(replace(pcs.norms[0], mean=60),))) == {"assessment.E015"}
 
