@@ -1,5 +1,34 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from assessment import views
 
 app_name = "assessment"
 
-urlpatterns: list = []
+P = "patients/<uuid:patient_id>/assessment/"
+
+urlpatterns = [
+    path(P, views.session_list, name="sessions"),
+    path(P + "sessions/<int:session_id>/", views.session_detail, name="session"),
+    path(P + "sessions/<int:session_id>/link/", views.patient_link_issue, name="link_issue"),
+    path(
+        P + "results/<int:administration_id>/",
+        views.administration_form,
+        name="administration",
+    ),
+    path(
+        P + "results/<int:administration_id>/preview/",
+        views.score_preview,
+        name="score_preview",
+    ),
+    path(
+        P + "results/<int:administration_id>/amend/",
+        views.administration_amend,
+        name="amend",
+    ),
+    path(P + "profile/", views.profile, name="profile"),
+    path(P + "profile/charts/<slug:key>.png", views.profile_chart, name="chart"),
+    path(P + "profile/decision/", views.matched_care_decide, name="decide"),
+    path(P + "formulation/", views.formulation, name="formulation"),
+    path(P + "summary/", views.summary, name="summary"),
+    path("p/<str:token>/", views.patient_link, name="link"),
+]

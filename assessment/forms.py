@@ -1,0 +1,174 @@
+"""Forms of the assessment app. The administration form is generated from the definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessment import instruments, yellow_flags
+from assessment.models import Battery, Pathway, TimePoint
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+RADIO_LIMIT = 11  # scales with more codes than this (PHODA 0-100) get a number box
+
+
+class SessionStartForm(forms.Form):
+    battery = forms.ModelChoiceField(queryset=Battery.objects.none(), label=_("Battery"))
+    time_point = forms.ChoiceField(choices=TimePoint.choices, label=_("Time point"))
+    date = forms.DateField(widget=DATE_INPUT, label=_("Date"))
+
+    def __init__(self, *args, teams=None, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        queryset = Battery.objects.filter(active=True, team__isnull=True)
+        if teams is not None:
+            queryset = Battery.objects.filter(active=True).filter(
+                Q(team__isnull=True) | Q(team__in=teams)
+            )
+        self.fields["battery"].queryset = queryset
+        if not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+            first = queryset.first()
+            if first is not None:
+                self.initial.setdefault("battery", first.pk)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.layout = Layout(
+            Row(
+                Column("battery", css_class="col-md-6"),
+                Column("time_point", css_class="col-md-3"),
+                Column("date", css_class="col-md-3"),
+            ),
+            Submit("start", _("Start session")),
+        )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("A session cannot be dated in the future."))
+        return day
+
+
+def item_choices(definition, item) -> list[tuple[str, str]]:
+    labels = item.scale.labels or {}
+    choices = [
+        (str(code), f"{code} – {labels[code]}" if code in labels else str(code))
+        for code in range(item.scale.min, item.scale.max + 1)
+    ]
+    policy = definition.not_applicable
+    if policy is not None and (policy.items is None or item.id in policy.items):
+        choices.append(("NA", _("Does not apply")))
+    return choices
+
+
+class AdministrationForm(forms.Form):
+    """One field per item: radio buttons of the raw codes as printed (keyboard: arrow keys move
+    within a group, Tab between items). Every field is optional: drafts keep partial answers;
+    the scorer decides what can be scored."""
+
+    def __init__(self, *args, definition, initial_answers: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        answers = initial_answers or {}
+        for item in definition.items:
+            name = f"item_{item.id}"
+            choices = item_choices(definition, item)
+            label = item.text or item.label
+            if len(choices) > RADIO_LIMIT:
+                field = forms.IntegerField(
+                    label=label,
+                    required=False,
+                    min_value=item.scale.min,
+                    max_value=item.scale.max,
+                )
+            else:
+                field = forms.ChoiceField(
+                    label=label, required=False, choices=choices, widget=forms.RadioSelect
+                )
+            field.item = item
+            self.fields[name] = field
+            if answers.get(item.id) is not None:
+                self.initial[name] = str(answers[item.id])
+
+    def answers(self) -> dict[str, Any]:
+        """Answers as typed (raw codes, "NA", or None), before the scorer's checks."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return {
+            item.id: (data.get(f"item_{item.id}") if data.get(f"item_{item.id}") != "" else None)
+            for item in self.definition.items
+        }
+
+    def rows(self):
+        """(item, bound field) pairs for the template."""
+        return [(self.fields[name].item, self[name]) for name in self.fields]
+
+
+def answers_from_post(definition, data) -> dict[str, Any]:
+    """Raw answers from a POST without validation (the score preview shows what is typed)."""
+    return {item.id: (data.get(f"item_{item.id}") or None) for item in definition.items}
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the amendment"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown with the result: who amended it, when and why."),
+    )
+
+
+class MatchedCareForm(forms.Form):
+    chosen_pathway = forms.ChoiceField(choices=Pathway.choices, label=_("Pathway decided"))
+    rationale = forms.CharField(
+        label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.layout = Layout(
+            Row(
+                Column("chosen_pathway", css_class="col-md-5"),
+                Column("rationale", css_class="col-md-7"),
+            ),
+            Submit("decide", _("Record decision")),
+        )
+
+
+class FormulationForm(forms.Form):
+    red_flags = forms.ChoiceField(
+        choices=yellow_flags.RED_FLAG_STATES, required=False, label=_("Red flags")
+    )
+    notes = forms.CharField(
+        label=_("Formulation notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for _group, _title, items in yellow_flags.CHECKLIST:
+            for item_id, label in items:
+                self.fields[item_id] = forms.BooleanField(
+                    label=label,
+                    required=False,
+                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                )
+
+    def groups(self):
+        return [
+            (group, title, [self[item_id] for item_id, _label in items])
+            for group, title, items in yellow_flags.CHECKLIST
+        ]
+
+    def flags(self) -> dict[str, bool]:
+        return {
+            item_id: bool(self.cleaned_data.get(item_id)) for item_id in yellow_flags.CHECKLIST_IDS
+        }
+
+
+def short_names() -> dict[str, str]:
+    return {definition.key: definition.short_name for definition in instruments.all_instruments()}

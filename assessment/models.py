@@ -1,0 +1,262 @@
+"""Assessment records: batteries, sessions, administrations (signed = immutable), amendments,
+patient self-report links, matched-care decisions and the fear-avoidance formulation.
+
+Scoring itself lives in the pure library ``assessment.instruments``; these models store the raw
+answers (codes as printed), the definition version and hash they were scored with, and the score.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimePoint(models.TextChoices):
+    FIRST_VISIT = "first_visit", _("Referral / first visit")
+    REVIEW = "review", _("Review")
+    DISCHARGE = "discharge", _("Discharge")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+class Battery(models.Model):
+    """An ordered list of instrument keys a team uses at a time point.
+
+    ``team`` is null for the clinic-wide batteries seeded by migration 0002; a team adds its own
+    in the admin. Keys are checked against the instrument registry by ``battery_keys_problems``.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    team = models.ForeignKey(
+        "painclinic.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="batteries"
+    )
+    instrument_keys = models.JSONField(_("instruments, in order"), default=list)
+    time_point = models.CharField(
+        _("usual time point"), max_length=16, choices=TimePoint.choices, blank=True
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "batteries"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentSession(models.Model):
+    """One sitting at a time point: the administrations of a battery for one episode."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="assessment_sessions"
+    )
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="assessment_sessions"
+    )
+    time_point = models.CharField(_("time point"), max_length=16, choices=TimePoint.choices)
+    date = models.DateField(_("date"))
+    battery = models.ForeignKey(
+        Battery, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    administered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["patient", "-date"], name="assess_session_patient")]
+
+    def __str__(self) -> str:
+        return f"{self.get_time_point_display()} {self.date:%d %b %Y}"
+
+
+class AdministrationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
+
+
+class AnswerSource(models.TextChoices):
+    CLINICIAN = "clinician", _("Entered by clinician")
+    PATIENT_LINK = "patient_link", _("Self-report link")
+
+
+class Administration(models.Model):
+    """One instrument given in a session.
+
+    States: DRAFT -> SIGNED (final). A draft keeps partial answers and may be saved any number of
+    times. Signing stores the score and makes ``answers``, ``score``, the definition identity and
+    the signature immutable: a PostgreSQL trigger (migration 0003) refuses any UPDATE of them and
+    any DELETE of a signed row. A correction is an ``Amendment``; ``current_amendment`` (the one
+    column that may still change) points at the latest, whose values are the current ones.
+    """
+
+    session = models.ForeignKey(
+        AssessmentSession, on_delete=models.PROTECT, related_name="administrations"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    instrument_key = models.CharField(max_length=32)
+    definition_version = models.CharField(max_length=64)
+    definition_hash = models.CharField(max_length=64)
+    answers = models.JSONField(default=dict)  # item id -> raw code | "NA" | None
+    score = models.JSONField(null=True, blank=True)  # cli.score_payload shape
+    state = models.CharField(
+        max_length=8, choices=AdministrationState.choices, default=AdministrationState.DRAFT
+    )
+    source = models.CharField(
+        max_length=16, choices=AnswerSource.choices, default=AnswerSource.CLINICIAN
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    current_amendment = models.ForeignKey(
+        "Amendment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="draft")
+                | (
+                    models.Q(signed_by__isnull=False)
+                    & models.Q(signed_at__isnull=False)
+                    & models.Q(score__isnull=False)
+                ),
+                name="administration_signed_has_signature",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_key} ({self.get_state_display()})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.state == AdministrationState.SIGNED
+
+    @property
+    def current_answers(self) -> dict:
+        return self.current_amendment.new_answers if self.current_amendment_id else self.answers
+
+    @property
+    def current_score(self) -> dict | None:
+        return self.current_amendment.new_score if self.current_amendment_id else self.score
+
+
+class Amendment(models.Model):
+    """A correction of a signed administration: keeps the old and the new values, who, when, why.
+
+    Append-only (trigger in migration 0003): amendments are never changed or deleted.
+    """
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.PROTECT, related_name="amendments"
+    )
+    old_answers = models.JSONField()
+    old_score = models.JSONField()
+    new_answers = models.JSONField()
+    new_score = models.JSONField()
+    reason = models.TextField(_("reason for the amendment"))
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+
+    def __str__(self) -> str:
+        return f"amendment of {self.administration_id} on {self.amended_at:%d %b %Y}"
+
+
+class PatientLink(models.Model):
+    """A single-use, expiring link through which a patient fills a session's battery.
+
+    The token itself is never stored: only its SHA-256 (a database leak gives no usable links).
+    States: open (``submitted_at`` null, not expired) -> submitted (final). Expired or submitted
+    links give access to nothing. The link reaches exactly one session's DRAFT administrations.
+    """
+
+    session = models.ForeignKey(
+        AssessmentSession, on_delete=models.PROTECT, related_name="patient_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"patient link for session {self.session_id}"
+
+
+class Pathway(models.TextChoices):
+    """Stratified (matched) care pathways of the STarT Back trial (Hill et al. Lancet 2011)."""
+
+    ADVICE = "advice", _("Advice and self-management")
+    PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy")
+    PSYCHOLOGICALLY_INFORMED = "pipt", _("Psychologically informed physiotherapy")
+    OTHER = "other", _("Other (say why)")
+
+
+class MatchedCareDecision(models.Model):
+    """The clinician's decision beside the pathway a risk category suggests. Append-only by use:
+    a later decision is a new row; the latest is current."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="matched_care_decisions"
+    )
+    administration = models.ForeignKey(
+        Administration, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    instrument_key = models.CharField(max_length=32, blank=True)
+    risk_category = models.CharField(max_length=32, blank=True)
+    suggested_pathway = models.CharField(max_length=16, choices=Pathway.choices, blank=True)
+    chosen_pathway = models.CharField(_("pathway chosen"), max_length=16, choices=Pathway.choices)
+    rationale = models.TextField(_("rationale"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_chosen_pathway_display()} on {self.decided_at:%d %b %Y}"
+
+    @property
+    def follows_suggestion(self) -> bool:
+        return bool(self.suggested_pathway) and self.suggested_pathway == self.chosen_pathway
+
+
+class Formulation(models.Model):
+    """The clinician's fear-avoidance formulation and flags checklist. Each save is a new version
+    (records are not overwritten); the latest is current."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="formulations"
+    )
+    flags = models.JSONField(default=dict)  # checklist id -> True/False (yellow_flags.CHECKLIST)
+    red_flags = models.CharField(max_length=16, blank=True)  # yellow_flags.RED_FLAG_STATES
+    notes = models.TextField(_("formulation notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"formulation of {self.recorded_at:%d %b %Y}"

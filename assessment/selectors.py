@@ -1,0 +1,218 @@
+"""Reads of the assessment app. Page-shaped queries live here; views never filter by hand.
+
+Contracts other apps rely on (issue #3):
+- ``latest_scores(patient)`` -> {key: {"key", "total", "band", "band_level", "subscales",
+  "derived", "flags", "date", "result_id"}}: the latest SIGNED, scorable result per instrument,
+  with amended values where amended. One query.
+- ``reliable_change_for(patient)`` -> {key: {...}}: first vs latest signed scorable result,
+  classified by the Jacobson-Truax RCI with the instrument's own parameters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from assessment import instruments
+from assessment.instruments import change
+from assessment.models import (
+    Administration,
+    AdministrationState,
+    AssessmentSession,
+    Formulation,
+    MatchedCareDecision,
+)
+
+if TYPE_CHECKING:
+    from patients.models import Patient
+
+NOT_AVAILABLE = "not_available"
+REASON_ONE_RESULT = "Only one signed result: no change to classify yet."
+REASON_NO_PARAMETERS = (
+    "The {name} definition has no reliable-change parameters (SD and reliability, or SEM) for "
+    "its total score."
+)
+REASON_NO_DIRECTION = "The {name} definition does not say whether higher scores are worse."
+REASON_NO_TOTAL = "{name} has no total score to compare."
+
+
+@dataclass(frozen=True)
+class SignedResult:
+    """One signed, scorable result with its current (amended) values, as plain data."""
+
+    key: str
+    result_id: int
+    date: date
+    score: dict[str, Any]
+    amended: bool
+
+    @property
+    def total(self) -> float | int | None:
+        return self.score.get("total")
+
+    def as_latest(self) -> dict[str, Any]:
+        band = self.score.get("band") or None
+        return {
+            "key": self.key,
+            "total": self.total,
+            "band": band["name"] if band else None,
+            "band_level": band["level"] if band else None,
+            "subscales": dict(self.score.get("subscales") or {}),
+            "derived": dict(self.score.get("derived") or {}),
+            "flags": dict(self.score.get("flags") or {}),
+            "date": self.date,
+            "result_id": self.result_id,
+        }
+
+
+def signed_results(patient: Patient) -> dict[str, list[SignedResult]]:
+    """Every signed scorable result of the patient, by instrument key, oldest first. One query.
+
+    Ordered by session date, then signing time, then id, so "latest" is well defined when two
+    results share a date. Unscorable signed results are not scores and are left out (services.py
+    module docstring)."""
+    rows = (
+        Administration.objects.filter(session__patient=patient, state=AdministrationState.SIGNED)
+        .order_by("session__date", "signed_at", "id")
+        .values_list(
+            "id", "instrument_key", "score", "session__date", "current_amendment__new_score"
+        )
+    )
+    by_key: dict[str, list[SignedResult]] = defaultdict(list)
+    for result_id, key, score, day, amended_score in rows:
+        current = amended_score if amended_score is not None else score
+        if not current or not current.get("scorable"):
+            continue
+        by_key[key].append(SignedResult(key, result_id, day, current, amended_score is not None))
+    return dict(by_key)
+
+
+def _detailed(result: SignedResult) -> dict[str, Any]:
+    band = result.score.get("band") or {}
+    return {
+        **result.as_latest(),
+        "band_label": band.get("label"),
+        "bands": dict(result.score.get("bands") or {}),
+        "amended": result.amended,
+    }
+
+
+def profile_data(patient: Patient) -> dict[str, Any]:
+    """Everything the profile page needs from results, from one query: latest (with band labels
+    and subscale bands), RCI per instrument, and each instrument's series for the charts."""
+    results = signed_results(patient)
+    return {
+        "latest": {key: _detailed(rows[-1]) for key, rows in results.items()},
+        "change": {key: reliable_change(rows) for key, rows in results.items()},
+        "series": {
+            key: [(r.date, r.total, r.result_id) for r in rows] for key, rows in results.items()
+        },
+    }
+
+
+def latest_scores(patient: Patient) -> dict[str, dict]:
+    """The latest signed scorable result per instrument key (contract: module docstring)."""
+    return {key: results[-1].as_latest() for key, results in signed_results(patient).items()}
+
+
+def _rci_parameters(definition) -> change.ReliableChangeParameters | None:
+    wanted = definition.primary or "total"
+    for parameters in definition.rci:
+        if parameters.score == wanted:
+            return parameters
+    return None
+
+
+def reliable_change(results: list[SignedResult]) -> dict[str, Any]:
+    """Baseline (first) vs latest of one instrument's results, classified by the RCI."""
+    key = results[0].key
+    baseline, latest = results[0], results[-1]
+    out: dict[str, Any] = {
+        "key": key,
+        "baseline": {
+            "total": baseline.total,
+            "date": baseline.date,
+            "result_id": baseline.result_id,
+        },
+        "latest": {"total": latest.total, "date": latest.date, "result_id": latest.result_id},
+        "difference": None,
+        "rc": None,
+        "smallest_reliable_change": None,
+        "classification": NOT_AVAILABLE,
+        "reason": "",
+        "source": "",
+    }
+    try:
+        definition = instruments.get(key)
+    except KeyError as exc:
+        out["reason"] = str(exc.args[0])
+        return out
+    name = definition.short_name
+    if len(results) < 2:
+        out["reason"] = REASON_ONE_RESULT
+        return out
+    if baseline.total is None or latest.total is None:
+        out["reason"] = REASON_NO_TOTAL.format(name=name)
+        return out
+    if definition.direction not in change.DIRECTIONS:
+        out["reason"] = REASON_NO_DIRECTION.format(name=name)
+        return out
+    parameters = _rci_parameters(definition)
+    if parameters is None:
+        out["reason"] = REASON_NO_PARAMETERS.format(name=name)
+        return out
+    result = change.reliable_change_from_parameters(
+        baseline.total, latest.total, parameters, direction=definition.direction
+    )
+    if isinstance(result, instruments.Unscorable):
+        out["reason"] = result.reason
+        return out
+    out.update(
+        difference=result.difference,
+        rc=result.rc,
+        smallest_reliable_change=result.smallest_reliable_change,
+        classification=result.classification,
+        source=f"{result.source}; parameters: {parameters.source}",
+    )
+    return out
+
+
+def reliable_change_for(patient: Patient) -> dict[str, dict]:
+    """Per instrument key: first vs latest signed scorable result with the RCI classification
+    (reliably_improved / no_reliable_change / reliably_deteriorated / not_available + reason)."""
+    return {key: reliable_change(results) for key, results in signed_results(patient).items()}
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def sessions_for(patient: Patient):
+    return (
+        AssessmentSession.objects.filter(patient=patient)
+        .select_related("battery", "administered_by", "episode")
+        .prefetch_related("administrations")
+    )
+
+
+def session_administrations(session: AssessmentSession) -> list[Administration]:
+    return list(
+        session.administrations.select_related("signed_by", "current_amendment").order_by(
+            "position", "id"
+        )
+    )
+
+
+def latest_decision(patient: Patient) -> MatchedCareDecision | None:
+    return MatchedCareDecision.objects.filter(patient=patient).select_related("decided_by").first()
+
+
+def latest_formulation(patient: Patient) -> Formulation | None:
+    return Formulation.objects.filter(patient=patient).select_related("recorded_by").first()
+
+
+def drafts_waiting(patient: Patient) -> int:
+    return Administration.objects.filter(
+        session__patient=patient, state=AdministrationState.DRAFT
+    ).count()

@@ -1,0 +1,443 @@
+"""Writes of the assessment app. Each service runs in one transaction and writes its audit event
+inside it (shared/STYLE.md §3.2). Never log clinical content: field names only.
+
+Signing policy (issue #3 leaves it open; decided here): an administration that cannot be scored
+(e.g. too many unanswered items) MAY be signed. The signed record keeps the answers that were
+given and the "cannot be scored" reason, which the clinician sees on every page; a signed
+unscorable result is not a score, so ``selectors.latest_scores`` skips it. Refusing to sign would
+lose the safety flags such a form still carries (PHQ-9 item 9 is computed whatever the total).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessment import instruments
+from assessment.instruments import InvalidAnswer, cli
+from assessment.instruments.base import definition_hash
+from assessment.models import (
+    Administration,
+    AdministrationState,
+    Amendment,
+    AnswerSource,
+    AssessmentSession,
+    Battery,
+    Formulation,
+    MatchedCareDecision,
+    PatientLink,
+)
+from painclinic import audit
+from painclinic.models import AuditAction
+
+if TYPE_CHECKING:
+    from painclinic.models import User
+    from patients.models import Episode, Patient
+
+ALREADY_SIGNED = "This result is signed; correct it with an amendment."
+NOT_SIGNED = "Only a signed result can be amended; a draft can still be changed."
+AMENDMENT_NEEDS_REASON = "An amendment needs a reason."
+AMENDMENT_CHANGES_NOTHING = "The amendment changes no answer."
+UNKNOWN_INSTRUMENT = "Unknown instrument {key!r}."
+EPISODE_NOT_OF_PATIENT = "The episode belongs to another patient."
+SESSION_DATE_IN_FUTURE = "A session cannot be dated in the future."
+LINK_INVALID = "This link is not valid. Ask your clinician for a new one."
+LINK_EXPIRED = "This link has expired. Ask your clinician for a new one."
+LINK_USED = "These answers were already sent to your clinician. Thank you."
+LINK_NOTHING_TO_FILL = "Every questionnaire of this session is already signed."
+CHOSEN_PATHWAY_REQUIRED = "Choose the pathway you decided on."
+RATIONALE_REQUIRED = "Say why you chose a pathway other than the one suggested."
+
+PATIENT_LINK_ACTOR = "patient-link"  # audit actor_username for what a patient does via a link
+LINK_LIFETIME = timedelta(days=7)  # long enough to fill at home before the visit
+
+
+def _definition(key: str):
+    try:
+        return instruments.get(key)
+    except KeyError:
+        raise ValidationError(UNKNOWN_INSTRUMENT.format(key=key)) from None
+
+
+def _normalise(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.upper() == "NA":
+            return "NA"
+        if text.lstrip("+-").isdigit():
+            return int(text)
+    return value
+
+
+def _clean_answers(key: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Normalised answers: every item of the definition present, keyed by its printed id, raw
+    code as int, "NA", or None for unanswered. ValidationError (with the library's message) on
+    an unknown item or an out-of-range code; the library's scorer is the one judge of validity."""
+    definition = _definition(key)
+    cleaned: dict[str, Any] = {item.id: None for item in definition.items}
+    for item_id, value in answers.items():
+        item = definition.item(item_id)
+        if item is None:
+            raise ValidationError(
+                f"{definition.short_name} has no item {item_id!r}.", code="invalid_answer"
+            )
+        cleaned[item.id] = _normalise(value)
+    try:
+        definition.score(cleaned)
+    except InvalidAnswer as exc:
+        raise ValidationError(str(exc), code="invalid_answer") from exc
+    return cleaned
+
+
+def score_answers(key: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored score: ``cli.score_payload`` JSON (scorable or not, with reason and flags)."""
+    payload = cli.score_payload(key, {"answers": dict(answers)})
+    if "error" in payload:
+        raise ValidationError(payload["error"], code="invalid_answer")
+    return payload
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- sessions and administrations -------------------------------------------------------------
+
+
+@transaction.atomic
+def session_start(
+    *,
+    actor: User,
+    patient: Patient,
+    episode: Episode,
+    time_point: str,
+    on: date | None = None,
+    battery: Battery | None = None,
+    instrument_keys: list[str] | None = None,
+) -> AssessmentSession:
+    """Start a session and create one empty DRAFT administration per instrument of the battery
+    (or of ``instrument_keys``), in order."""
+    on = on or timezone.localdate()
+    if episode.patient_id != patient.pk:
+        raise ValidationError(EPISODE_NOT_OF_PATIENT)
+    if on > timezone.localdate():
+        raise ValidationError(SESSION_DATE_IN_FUTURE)
+    keys = list(instrument_keys if instrument_keys is not None else battery.instrument_keys)
+    definitions = [_definition(key) for key in keys]
+    session = AssessmentSession.objects.create(
+        patient=patient,
+        episode=episode,
+        time_point=time_point,
+        date=on,
+        battery=battery,
+        administered_by=actor,
+    )
+    Administration.objects.bulk_create(
+        Administration(
+            session=session,
+            position=position,
+            instrument_key=definition.key,
+            definition_version=definition.version,
+            definition_hash=definition_hash(definition),
+            answers={},
+        )
+        for position, definition in enumerate(definitions)
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=session)
+    return session
+
+
+def _lock_draft(administration: Administration) -> Administration:
+    # Lock the row: two tabs (or the clinician and the patient link) saving at once would
+    # otherwise both read DRAFT, and a save could land after the other one signed.
+    locked = Administration.objects.select_for_update().get(pk=administration.pk)
+    if locked.state != AdministrationState.DRAFT:
+        raise ValidationError(ALREADY_SIGNED, code="signed")
+    return locked
+
+
+@transaction.atomic
+def administration_save_draft(
+    *,
+    actor: User | None,
+    administration: Administration,
+    answers: Mapping[str, Any],
+    source: str = AnswerSource.CLINICIAN,
+    merge: bool = False,
+) -> Administration:
+    """Save (partial) answers of a draft; unanswered items are kept as None. ``merge`` keeps the
+    answers already saved and overwrites only the items given (the patient link saves one item at
+    a time). The score is recomputed so a draft shows what it would sign as."""
+    locked = _lock_draft(administration)
+    new = dict(locked.answers) if merge else {}
+    new.update({str(k): v for k, v in answers.items()})
+    cleaned = _clean_answers(locked.instrument_key, new)
+    locked.answers = cleaned
+    locked.score = score_answers(locked.instrument_key, cleaned)
+    locked.source = source
+    locked.save(update_fields=["answers", "score", "source", "updated_at"])
+    patient = locked.session.patient
+    if actor is None:
+        audit.record_event(
+            actor=None,
+            actor_username=PATIENT_LINK_ACTOR,
+            action=AuditAction.CHANGE,
+            patient=patient,
+            obj=locked,
+            changed_fields=["answers"],
+        )
+    else:
+        audit.record_event(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            patient=patient,
+            obj=locked,
+            changed_fields=["answers"],
+        )
+    return locked
+
+
+@transaction.atomic
+def administration_sign(
+    *, actor: User, administration: Administration, answers: Mapping[str, Any] | None = None
+) -> Administration:
+    """Sign a draft (optionally saving ``answers`` first). Final: the row becomes immutable.
+
+    The score is recomputed from the stored answers with the current definition, and the
+    definition's version and hash are stored with it, so a later change of a definition never
+    changes what was signed. Unscorable results may be signed (module docstring).
+    """
+    locked = _lock_draft(administration)
+    if answers is not None:
+        locked.answers = _clean_answers(locked.instrument_key, answers)
+    else:
+        locked.answers = _clean_answers(locked.instrument_key, locked.answers)
+    definition = _definition(locked.instrument_key)
+    locked.definition_version = definition.version
+    locked.definition_hash = definition_hash(definition)
+    locked.score = score_answers(locked.instrument_key, locked.answers)
+    locked.state = AdministrationState.SIGNED
+    locked.signed_by = actor
+    locked.signed_at = timezone.now()
+    locked.save()
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=locked.session.patient,
+        obj=locked,
+        changed_fields=["answers", "score", "state", "signed_by", "signed_at"],
+    )
+    return locked
+
+
+@transaction.atomic
+def administration_amend(
+    *, actor: User, administration: Administration, answers: Mapping[str, Any], reason: str
+) -> Amendment:
+    """Correct a signed result: an Amendment keeps the old answers and score beside the new ones,
+    who, when and why; the administration's own signed values are never touched (the database
+    refuses it) and ``current_amendment`` points at the new current values."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(AMENDMENT_NEEDS_REASON, code="reason")
+    locked = (
+        Administration.objects.select_for_update(of=("self",))
+        .select_related("current_amendment", "session__patient")
+        .get(pk=administration.pk)
+    )
+    if locked.state != AdministrationState.SIGNED:
+        raise ValidationError(NOT_SIGNED, code="not_signed")
+    old_answers, old_score = locked.current_answers, locked.current_score
+    new_answers = _clean_answers(locked.instrument_key, answers)
+    if new_answers == _clean_answers(locked.instrument_key, old_answers):
+        raise ValidationError(AMENDMENT_CHANGES_NOTHING, code="unchanged")
+    amendment = Amendment.objects.create(
+        administration=locked,
+        old_answers=old_answers,
+        old_score=old_score,
+        new_answers=new_answers,
+        new_score=score_answers(locked.instrument_key, new_answers),
+        reason=reason,
+        amended_by=actor,
+    )
+    Administration.objects.filter(pk=locked.pk).update(
+        current_amendment=amendment, updated_at=timezone.now()
+    )
+    locked.current_amendment = amendment
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=locked.session.patient,
+        obj=locked,
+        changed_fields=["answers", "score"],
+    )
+    audit.record_event(
+        actor=actor, action=AuditAction.CREATE, patient=locked.session.patient, obj=amendment
+    )
+    return amendment
+
+
+# --- patient self-report link -----------------------------------------------------------------
+
+
+@transaction.atomic
+def patient_link_issue(
+    *, actor: User, session: AssessmentSession, lifetime: timedelta = LINK_LIFETIME
+) -> tuple[PatientLink, str]:
+    """Issue a single-use link for the session's draft administrations. Returns the link and
+    the token, which is shown once and never stored (only its SHA-256 is)."""
+    if not session.administrations.filter(state=AdministrationState.DRAFT).exists():
+        raise ValidationError(LINK_NOTHING_TO_FILL)
+    token = secrets.token_urlsafe(32)
+    link = PatientLink.objects.create(
+        session=session,
+        token_hash=token_hash(token),
+        expires_at=timezone.now() + lifetime,
+        created_by=actor,
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=session.patient, obj=link)
+    return link, token
+
+
+def _link_for_token(token: str, *, lock: bool) -> PatientLink:
+    queryset = PatientLink.objects.select_related("session__patient")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    link = queryset.filter(token_hash=token_hash(token)).first()
+    if link is None or link.revoked_at is not None:
+        raise ValidationError(LINK_INVALID, code="invalid")
+    if link.submitted_at is not None:
+        raise ValidationError(LINK_USED, code="used")
+    if link.expires_at <= timezone.now():
+        raise ValidationError(LINK_EXPIRED, code="expired")
+    return link
+
+
+@transaction.atomic
+def patient_link_redeem(*, token: str) -> PatientLink:
+    """Open a link: the link if it is usable (ValidationError otherwise). Marks the first opening.
+
+    ``select_for_update`` serialises this with ``patient_link_submit``: without the row lock, a
+    patient opening the link on a second phone while the first submits could read "not yet
+    submitted" and keep saving answers into a session the clinician is already reviewing.
+    """
+    link = _link_for_token(token, lock=True)
+    if link.first_opened_at is None:
+        link.first_opened_at = timezone.now()
+        link.save(update_fields=["first_opened_at"])
+        audit.record_event(
+            actor=None,
+            actor_username=PATIENT_LINK_ACTOR,
+            action=AuditAction.VIEW,
+            patient=link.session.patient,
+            obj=link,
+        )
+    return link
+
+
+def patient_link_administrations(link: PatientLink) -> list[Administration]:
+    """The draft administrations a link may fill: nothing else is reachable through it."""
+    return list(link.session.administrations.filter(state=AdministrationState.DRAFT))
+
+
+@transaction.atomic
+def patient_link_save_answer(
+    *, token: str, administration_id: int, item_id: str, value: Any
+) -> Administration:
+    """Save one answer given through the link (answers are saved as the patient goes)."""
+    link = _link_for_token(token, lock=True)  # same lock as redeem/submit: see patient_link_redeem
+    administration = Administration.objects.filter(
+        pk=administration_id, session=link.session, state=AdministrationState.DRAFT
+    ).first()
+    if administration is None:
+        raise ValidationError(LINK_INVALID, code="invalid")
+    return administration_save_draft(
+        actor=None,
+        administration=administration,
+        answers={item_id: value},
+        source=AnswerSource.PATIENT_LINK,
+        merge=True,
+    )
+
+
+@transaction.atomic
+def patient_link_submit(*, token: str) -> PatientLink:
+    """The patient sends the answers: the link is used up (single use). The administrations stay
+    DRAFT for the clinician to review and sign."""
+    link = _link_for_token(token, lock=True)
+    link.submitted_at = timezone.now()
+    link.save(update_fields=["submitted_at"])
+    audit.record_event(
+        actor=None,
+        actor_username=PATIENT_LINK_ACTOR,
+        action=AuditAction.CHANGE,
+        patient=link.session.patient,
+        obj=link,
+        changed_fields=["submitted_at"],
+    )
+    return link
+
+
+# --- matched care and formulation -------------------------------------------------------------
+
+
+@transaction.atomic
+def matched_care_decide(
+    *,
+    actor: User,
+    patient: Patient,
+    chosen_pathway: str,
+    rationale: str = "",
+    suggestion: Mapping[str, Any] | None = None,
+) -> MatchedCareDecision:
+    """Record the clinician's pathway decision beside the suggestion of the risk screen
+    (``yellow_flags.matched_care_suggestion``). Departing from the suggestion needs a rationale."""
+    if not chosen_pathway:
+        raise ValidationError(CHOSEN_PATHWAY_REQUIRED)
+    suggestion = suggestion or {}
+    suggested = suggestion.get("pathway") or ""
+    if suggested and chosen_pathway != suggested and not rationale.strip():
+        raise ValidationError(RATIONALE_REQUIRED, code="rationale")
+    decision = MatchedCareDecision.objects.create(
+        patient=patient,
+        administration_id=suggestion.get("result_id"),
+        instrument_key=suggestion.get("key") or "",
+        risk_category=suggestion.get("category") or "",
+        suggested_pathway=suggested,
+        chosen_pathway=chosen_pathway,
+        rationale=rationale.strip(),
+        decided_by=actor,
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=decision)
+    return decision
+
+
+@transaction.atomic
+def formulation_record(
+    *, actor: User, patient: Patient, flags: Mapping[str, bool], red_flags: str, notes: str
+) -> Formulation:
+    """Save a new version of the formulation (earlier versions are kept)."""
+    formulation = Formulation.objects.create(
+        patient=patient,
+        flags={key: bool(value) for key, value in flags.items()},
+        red_flags=red_flags,
+        notes=notes,
+        recorded_by=actor,
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=formulation,
+        changed_fields=["flags", "red_flags", "notes"],
+    )
+    return formulation

@@ -1,0 +1,534 @@
+"""Assessment pages. Each view: access through the policy, a form, one service or selector, render.
+
+Patient-scoped pages live under ``patients/<uuid:patient_id>/assessment/``; objects under a
+patient are fetched scoped to it. The self-report pages under ``/p/<token>/`` are public: the
+token alone grants the draft administrations of one session and nothing else.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessment import charts, instruments, selectors, services, yellow_flags
+from assessment.forms import (
+    AdministrationForm,
+    AmendForm,
+    FormulationForm,
+    MatchedCareForm,
+    SessionStartForm,
+    answers_from_post,
+    short_names,
+)
+from assessment.models import Administration, AssessmentSession
+from painclinic.access import patient_view, public_view
+from patients.models import Episode, EpisodeStatusChange, Patient
+
+SIGNED_CANNOT_CHANGE = _("This result is signed. To correct it, amend it with a reason.")
+DRAFT_CANNOT_AMEND = _("This result is a draft: change it and sign it instead of amending it.")
+
+
+def _session(patient: Patient, session_id: int) -> AssessmentSession:
+    return get_object_or_404(
+        AssessmentSession.objects.select_related("battery", "administered_by", "episode"),
+        pk=session_id,
+        patient=patient,
+    )
+
+
+def _administration(patient: Patient, administration_id: int) -> Administration:
+    return get_object_or_404(
+        Administration.objects.select_related(
+            "session", "signed_by", "current_amendment__amended_by"
+        ),
+        pk=administration_id,
+        session__patient=patient,
+    )
+
+
+def _teams(user):
+    return user.teams.all() if hasattr(user, "teams") else None
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def session_list(request: HttpRequest, patient: Patient) -> HttpResponse:
+    action = reverse("assessment:sessions", kwargs={"patient_id": patient.pk})
+    form = SessionStartForm(request.POST or None, teams=_teams(request.user), action=action)
+    episode = Episode.objects.filter(patient=patient).order_by("-referral_date", "-id").first()
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and episode is not None:
+            try:
+                session = services.session_start(
+                    actor=request.user,
+                    patient=patient,
+                    episode=episode,
+                    time_point=form.cleaned_data["time_point"],
+                    on=form.cleaned_data["date"],
+                    battery=form.cleaned_data["battery"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Session started."))
+                return redirect("assessment:session", patient_id=patient.pk, session_id=session.pk)
+        status = 400
+    return render(
+        request,
+        "assessment/session_list.html",
+        {
+            "patient": patient,
+            "form": form,
+            "sessions": selectors.sessions_for(patient),
+            "names": short_names(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@patient_view()
+def session_detail(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
+    session = _session(patient, session_id)
+    return render(
+        request,
+        "assessment/session_detail.html",
+        {
+            "patient": patient,
+            "session": session,
+            "administrations": selectors.session_administrations(session),
+            "names": short_names(),
+        },
+    )
+
+
+@require_POST
+@patient_view(write=True)
+def patient_link_issue(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
+    session = _session(patient, session_id)
+    try:
+        link, token = services.patient_link_issue(actor=request.user, session=session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        status, url, link = 400, None, None
+    else:
+        status, url = 200, request.build_absolute_uri(reverse("assessment:link", args=[token]))
+    # The token is shown once, here; only its hash is stored.
+    return render(
+        request,
+        "assessment/session_detail.html",
+        {
+            "patient": patient,
+            "session": session,
+            "administrations": selectors.session_administrations(session),
+            "names": short_names(),
+            "link": link,
+            "link_url": url,
+        },
+        status=status,
+    )
+
+
+# --- administration: form, live score, sign, amend ---------------------------------------------
+
+
+def _preview(definition, answers) -> dict:
+    try:
+        return _with_policy_band(services.score_answers(definition.key, answers))
+    except ValidationError as exc:
+        return {"error": " ".join(exc.messages)}
+
+
+def _with_policy_band(score: dict | None) -> dict | None:
+    """Add the clinic-policy band (yellow_flags.POLICY_BANDS) where the definition has none."""
+    if score and score.get("scorable") and not score.get("band"):
+        found = yellow_flags.policy_band(score.get("instrument", ""), "total", score.get("total"))
+        if found:
+            score = {
+                **score,
+                "policy_band": {"name": found[0], "label": found[1], "level": found[2]},
+            }
+    return score
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def administration_form(
+    request: HttpRequest, patient: Patient, administration_id: int
+) -> HttpResponse:
+    administration = _administration(patient, administration_id)
+    definition = instruments.get(administration.instrument_key)
+    context = {
+        "patient": patient,
+        "administration": administration,
+        "definition": definition,
+        "amendments": administration.amendments.select_related("amended_by"),
+    }
+    if administration.is_signed:
+        if request.method == "POST":
+            messages.error(request, SIGNED_CANNOT_CHANGE)
+            status = 400
+        else:
+            status = 200
+        context.update(
+            score=_with_policy_band(administration.current_score),
+            answers_table=_answers_table(definition, administration.current_answers),
+        )
+        return render(request, "assessment/administration_signed.html", context, status=status)
+
+    form = AdministrationForm(
+        request.POST or None, definition=definition, initial_answers=administration.answers
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if "sign" in request.POST:
+                    services.administration_sign(
+                        actor=request.user, administration=administration, answers=form.answers()
+                    )
+                    messages.success(
+                        request, _("%(name)s signed.") % {"name": definition.short_name}
+                    )
+                    return redirect(
+                        "assessment:session",
+                        patient_id=patient.pk,
+                        session_id=administration.session_id,
+                    )
+                services.administration_save_draft(
+                    actor=request.user, administration=administration, answers=form.answers()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect(request.path)
+        status = 400
+        score = _preview(definition, answers_from_post(definition, request.POST))
+    else:
+        score = _with_policy_band(administration.score) or _preview(
+            definition, administration.answers
+        )
+    context.update(form=form, score=score)
+    return render(request, "assessment/administration_form.html", context, status=status)
+
+
+def _answers_table(definition, answers: dict) -> list[tuple]:
+    return [(item, answers.get(item.id)) for item in definition.items]
+
+
+@require_POST
+@patient_view()
+def score_preview(request: HttpRequest, patient: Patient, administration_id: int) -> HttpResponse:
+    """htmx: the live score for what is typed so far. Writes nothing."""
+    administration = _administration(patient, administration_id)
+    definition = instruments.get(administration.instrument_key)
+    score = _preview(definition, answers_from_post(definition, request.POST))
+    return render(
+        request, "assessment/_score_preview.html", {"score": score, "definition": definition}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def administration_amend(
+    request: HttpRequest, patient: Patient, administration_id: int
+) -> HttpResponse:
+    administration = _administration(patient, administration_id)
+    definition = instruments.get(administration.instrument_key)
+    if not administration.is_signed:
+        messages.error(request, DRAFT_CANNOT_AMEND)
+        return render(
+            request,
+            "assessment/administration_signed.html",
+            {
+                "patient": patient,
+                "administration": administration,
+                "definition": definition,
+                "score": administration.score,
+                "answers_table": [],
+            },
+            status=400,
+        )
+    form = AdministrationForm(
+        request.POST or None, definition=definition, initial_answers=administration.current_answers
+    )
+    reason_form = AmendForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and reason_form.is_valid():
+            try:
+                services.administration_amend(
+                    actor=request.user,
+                    administration=administration,
+                    answers=form.answers(),
+                    reason=reason_form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                reason_form.add_error(None, exc)
+            else:
+                messages.success(request, _("Amendment saved; the original is kept."))
+                return redirect(
+                    "assessment:administration",
+                    patient_id=patient.pk,
+                    administration_id=administration.pk,
+                )
+        status = 400
+        score = _preview(definition, answers_from_post(definition, request.POST))
+    else:
+        score = administration.current_score
+    return render(
+        request,
+        "assessment/administration_amend.html",
+        {
+            "patient": patient,
+            "administration": administration,
+            "definition": definition,
+            "form": form,
+            "reason_form": reason_form,
+            "score": score,
+        },
+        status=status,
+    )
+
+
+# --- profile, charts, matched care, formulation ------------------------------------------------
+
+
+def _treatment_events(patient: Patient) -> list[tuple]:
+    """Events marked on the charts: episode status changes and matched-care decisions."""
+    events = [
+        (change.changed_on, change.get_to_status_display())
+        for change in EpisodeStatusChange.objects.filter(episode__patient=patient)
+    ]
+    events += [
+        (
+            decision.decided_at.date(),
+            _("Pathway: %(p)s") % {"p": decision.get_chosen_pathway_display()},
+        )
+        for decision in patient.matched_care_decisions.all()
+    ]
+    return sorted(events, key=lambda e: e[0])
+
+
+@require_GET
+@patient_view()
+def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
+    data = selectors.profile_data(patient)
+    rows = yellow_flags.yellow_flag_profile(data["latest"], data["change"])
+    names = short_names()
+    suggestion = yellow_flags.matched_care_suggestion(data["latest"])
+    decision_form = MatchedCareForm(
+        initial={"chosen_pathway": suggestion.pathway if suggestion else None},
+        action=reverse("assessment:decide", kwargs={"patient_id": patient.pk}),
+    )
+    return render(
+        request,
+        "assessment/profile.html",
+        {
+            "patient": patient,
+            "rows": rows,
+            "headline": yellow_flags.headline(rows, names),
+            "names": names,
+            "latest": data["latest"],
+            "chart_keys": sorted(
+                data["series"], key=lambda k: list(names).index(k) if k in names else 99
+            ),
+            "suggestion": suggestion,
+            "decision": selectors.latest_decision(patient),
+            "decision_form": decision_form,
+            "cycle": yellow_flags.cycle_placement(rows),
+            "formulation": selectors.latest_formulation(patient),
+            "checklist": yellow_flags.CHECKLIST,
+            "policy_note": yellow_flags.POLICY_NOTE,
+        },
+    )
+
+
+def _chart_spec(patient: Patient, key: str, series: list[tuple]) -> dict:
+    definition = instruments.get(key)
+    rule = definition.score_rule(definition.primary) if definition.primary else None
+    bands = []
+    low, high = rule.range if rule else (0, 1)
+    if rule is not None and rule.bands:
+        bands = [[b.min, b.max, b.label, b.level] for b in rule.bands]
+    else:
+        bands = [
+            [lo, hi, label, level]
+            for lo, hi, _n, label, level in yellow_flags.POLICY_BANDS.get((key, "total"), ())
+        ]
+    return {
+        "title": f"{definition.short_name} ({definition.version})",
+        "range": [low, high],
+        "bands": bands,
+        "points": [[day.isoformat(), total] for day, total, _id in series if total is not None],
+        "events": [[day.isoformat(), label] for day, label in _treatment_events(patient)],
+    }
+
+
+@require_GET
+@patient_view()
+def profile_chart(request: HttpRequest, patient: Patient, key: str) -> HttpResponse:
+    series = selectors.signed_results(patient).get(key)
+    try:
+        instruments.get(key)
+    except KeyError:
+        series = None
+    if not series:
+        return HttpResponse(status=404)
+    spec = _chart_spec(patient, key, [(r.date, r.total, r.result_id) for r in series])
+    png, chart_key = charts.cached_chart(spec)
+    response = HttpResponse(png, content_type="image/png")
+    response["ETag"] = f'"{chart_key.rsplit(":", 1)[-1]}"'
+    return response
+
+
+@require_POST
+@patient_view(write=True)
+def matched_care_decide(request: HttpRequest, patient: Patient) -> HttpResponse:
+    suggestion = yellow_flags.matched_care_suggestion(selectors.latest_scores(patient))
+    form = MatchedCareForm(
+        request.POST, action=reverse("assessment:decide", kwargs={"patient_id": patient.pk})
+    )
+    if form.is_valid():
+        try:
+            services.matched_care_decide(
+                actor=request.user,
+                patient=patient,
+                chosen_pathway=form.cleaned_data["chosen_pathway"],
+                rationale=form.cleaned_data["rationale"],
+                suggestion=suggestion.as_dict() if suggestion else None,
+            )
+        except ValidationError as exc:
+            form.add_error("rationale", exc)
+        else:
+            messages.success(request, _("Pathway decision recorded."))
+            return redirect("assessment:profile", patient_id=patient.pk)
+    return render(
+        request,
+        "assessment/decision_form.html",
+        {"patient": patient, "form": form, "suggestion": suggestion},
+        status=400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
+    current = selectors.latest_formulation(patient)
+    initial = {}
+    if current is not None:
+        initial = {**current.flags, "red_flags": current.red_flags, "notes": current.notes}
+    form = FormulationForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.formulation_record(
+                actor=request.user,
+                patient=patient,
+                flags=form.flags(),
+                red_flags=form.cleaned_data["red_flags"],
+                notes=form.cleaned_data["notes"],
+            )
+            messages.success(request, _("Formulation saved."))
+            return redirect("assessment:profile", patient_id=patient.pk)
+        status = 400
+    return render(
+        request,
+        "assessment/formulation_form.html",
+        {"patient": patient, "form": form, "current": current},
+        status=status,
+    )
+
+
+# --- the patient's self-report link (public) ---------------------------------------------------
+
+
+def _link_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    status = 404 if exc.code == "invalid" else 410
+    return render(
+        request, "patient_link/closed.html", {"message": " ".join(exc.messages)}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@public_view
+def patient_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The battery on the patient's phone. Every change is saved (htmx posts the form); the
+    page can be left and reopened until the answers are sent."""
+    try:
+        link = services.patient_link_redeem(token=token)
+    except ValidationError as exc:
+        return _link_error(request, exc)
+    administrations = services.patient_link_administrations(link)
+    if request.method == "POST":
+        try:
+            for administration in administrations:
+                definition = instruments.get(administration.instrument_key)
+                prefix = f"a{administration.pk}-item_"
+                given = {
+                    item.id: request.POST[prefix + item.id]
+                    for item in definition.items
+                    if request.POST.get(prefix + item.id)
+                }
+                changed = {
+                    k: v for k, v in given.items() if str(administration.answers.get(k)) != v
+                }
+                for item_id, value in changed.items():
+                    services.patient_link_save_answer(
+                        token=token,
+                        administration_id=administration.pk,
+                        item_id=item_id,
+                        value=value,
+                    )
+            if "send" in request.POST:
+                services.patient_link_submit(token=token)
+                return render(request, "patient_link/thanks.html")
+        except ValidationError as exc:
+            if exc.code in ("invalid", "used", "expired"):
+                return _link_error(request, exc)
+            return HttpResponse(" ".join(exc.messages), status=400)
+        if request.htmx:
+            return render(request, "patient_link/_saved.html")
+        return redirect(request.path)
+    forms_ = []
+    for administration in administrations:
+        definition = instruments.get(administration.instrument_key)
+        forms_.append(
+            (
+                administration,
+                definition,
+                AdministrationForm(
+                    definition=definition,
+                    initial_answers=administration.answers,
+                    prefix=f"a{administration.pk}",
+                ),
+            )
+        )
+    return render(request, "patient_link/fill.html", {"forms": forms_, "link": link})
+
+
+@require_GET
+@patient_view()
+def summary(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """htmx partial for the patient page: the profile's headline and drafts waiting to be signed."""
+    latest = selectors.latest_scores(patient)
+    rows = yellow_flags.yellow_flag_profile(latest)
+    return render(
+        request,
+        "assessment/_summary.html",
+        {
+            "headline": yellow_flags.headline(rows, short_names()),
+            "has_scores": bool(latest),
+            "drafts": selectors.drafts_waiting(patient),
+        },
+    )

@@ -1,0 +1,36 @@
+"""Assessment factories. ``signed_result`` is a contract: the treatment and team-lead engineers
+create signed results with it in their tests, always through the real services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from assessment import services
+from assessment.models import Administration, TimePoint
+from patients.models import Episode
+
+
+def signed_result(
+    *, patient, key: str, answers: dict[str, Any], actor, on: date | None = None
+) -> Administration:
+    """Start a one-instrument session for ``patient`` (latest episode), sign ``answers`` as
+    ``actor`` on ``on`` (today by default) and return the signed Administration."""
+    episode = Episode.objects.filter(patient=patient).order_by("-referral_date", "-id").first()
+    session = services.session_start(
+        actor=actor,
+        patient=patient,
+        episode=episode,
+        time_point=TimePoint.FIRST_VISIT,
+        on=on,
+        instrument_keys=[key],
+    )
+    administration = session.administrations.get()
+    return services.administration_sign(actor=actor, administration=administration, answers=answers)
+
+
+def answers_all(key: str, code: int) -> dict[str, int]:
+    """Every item of instrument ``key`` answered with ``code``."""
+    from assessment.instruments import get
+
+    return {item.id: code for item in get(key).items}
