@@ -1,5 +1,32 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sced import views
 
 app_name = "sced"
 
-urlpatterns: list = []
+P = "patients/<uuid:patient_id>/sced/"
+S = P + "<int:study_id>/"
+
+urlpatterns = [
+    path(P, views.study_list, name="study_list"),
+    path(P + "new/", views.study_create, name="study_create"),
+    path(P + "summary/", views.patient_summary, name="patient_summary"),
+    path(S, views.study_detail, name="study_detail"),
+    path(S + "results/", views.results_panel, name="results_panel"),
+    path(S + "randomize/", views.study_randomize, name="study_randomize"),
+    path(S + "values/", views.measurement_add, name="measurement_add"),
+    path(S + "backfill/", views.measurements_backfill, name="measurements_backfill"),
+    path(S + "import/", views.measurements_import, name="measurements_import"),
+    path(S + "export.csv", views.measurements_export, name="measurements_export"),
+    path(
+        S + "values/<int:measurement_id>/amend/",
+        views.measurement_amend,
+        name="measurement_amend",
+    ),
+    path(S + "runs/<int:run_id>/retry/", views.analysis_retry, name="analysis_retry"),
+    path(
+        S + "runs/<int:run_id>/plots/<int:plot_id>.<str:fmt>",
+        views.plot_image,
+        name="plot_image",
+    ),
+]

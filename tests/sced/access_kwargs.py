@@ -1,6 +1,27 @@
 """URL parameters for sced views, for the access suite (tests/test_access.py)."""
 
+from sced import services
+from sced.models import AnalysisPlot, AnalysisRun
+from tests.sced.conftest import BASELINE, INTERVENTION, fill, make_study
+
 
 def url_kwargs(patient, actor) -> dict:
-    """Create whatever sced objects Jannick needs and return {url parameter: value}."""
-    return {}
+    """Jannick's randomized AB study with data, one stored analysis and its plot."""
+    study = make_study(actor, patient)
+    draw = services.study_randomize(actor=actor, study=study, seed=7)
+    start = draw.start
+    values = (BASELINE * 3)[: start - 1] + (INTERVENTION * 2)[: 21 - (start - 1)]
+    measurements = fill(study, actor, values)
+    run = AnalysisRun.objects.filter(study=study).first() or services.analysis_request(
+        actor=actor, study=study
+    )
+    plot = AnalysisPlot.objects.create(
+        run=run, measure=study.measures.first(), kind="sced", png=b"\x89PNG", svg=b"<svg/>"
+    )
+    return {
+        "study_id": study.pk,
+        "measurement_id": measurements[0].pk,
+        "run_id": run.pk,
+        "plot_id": plot.pk,
+        "fmt": "png",
+    }

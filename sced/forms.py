@@ -1,0 +1,195 @@
+"""Forms of the SCED pages. They parse; the services decide."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sced.models import Design, Improvement, Measure
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StudyForm(forms.Form):
+    episode = forms.ModelChoiceField(queryset=None, label=_("Episode of care"), empty_label=None)
+    clinical_question = forms.CharField(
+        label=_("Clinical question"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. 'Does graded exposure reduce Jannick's fear of lifting?'"),
+    )
+    design = forms.ChoiceField(label=_("Design"), choices=Design.choices, initial=Design.AB)
+    baseline_length = forms.IntegerField(
+        label=_("Planned sessions per baseline (A) phase"), min_value=1, initial=7
+    )
+    intervention_length = forms.IntegerField(
+        label=_("Planned sessions per intervention (B) phase"), min_value=1, initial=14
+    )
+    min_phase_length = forms.IntegerField(label=_("Minimum phase length"), min_value=1, initial=3)
+    start_date = forms.DateField(label=_("First baseline day"), required=False, widget=DATE_INPUT)
+    measure_name = forms.CharField(label=_("Outcome measure"), max_length=120)
+    measure_unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+    measure_min = forms.FloatField(label=_("Lowest value"), initial=0)
+    measure_max = forms.FloatField(label=_("Highest value"), initial=10)
+    measure_improvement = forms.ChoiceField(
+        label=_("Direction of improvement"), choices=Improvement.choices
+    )
+    measure_description = forms.CharField(
+        label=_("Source of the measure"),
+        max_length=300,
+        required=False,
+        help_text=_("e.g. 'Daily fear of lifting a crate (exposure hierarchy item)'"),
+    )
+
+    def __init__(self, *args, episodes, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["episode"].queryset = episodes
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                _("The question and the design"),
+                "episode",
+                "clinical_question",
+                Row(
+                    Column("design", css_class="col-md-4"),
+                    Column("baseline_length", css_class="col-md-3"),
+                    Column("intervention_length", css_class="col-md-3"),
+                    Column("min_phase_length", css_class="col-md-2"),
+                ),
+                Row(Column("start_date", css_class="col-md-4")),
+            ),
+            Fieldset(
+                _("Outcome measure"),
+                Row(
+                    Column("measure_name", css_class="col-md-5"),
+                    Column("measure_unit", css_class="col-md-2"),
+                    Column("measure_min", css_class="col-md-2"),
+                    Column("measure_max", css_class="col-md-3"),
+                ),
+                Row(
+                    Column("measure_improvement", css_class="col-md-4"),
+                    Column("measure_description", css_class="col-md-8"),
+                ),
+            ),
+            Submit("submit", _("Create study")),
+        )
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "episode": d["episode"],
+            "clinical_question": d["clinical_question"],
+            "design": d["design"],
+            "planned_phase_lengths": {"A": d["baseline_length"], "B": d["intervention_length"]},
+            "min_phase_length": d["min_phase_length"],
+            "start_date": d["start_date"],
+            "measures": [
+                {
+                    "name": d["measure_name"],
+                    "unit": d["measure_unit"],
+                    "range_min": d["measure_min"],
+                    "range_max": d["measure_max"],
+                    "improvement": d["measure_improvement"],
+                    "description": d["measure_description"],
+                }
+            ],
+        }
+
+
+class RandomizeForm(forms.Form):
+    earliest = forms.IntegerField(
+        label=_("Earliest intervention start (session)"), min_value=2, required=False
+    )
+    latest = forms.IntegerField(
+        label=_("Latest intervention start (session)"), min_value=2, required=False
+    )
+    concealed = forms.BooleanField(
+        label=_("Conceal the drawn start from data entry until it may be reached"),
+        required=False,
+        initial=True,
+    )
+
+
+class ValueForm(forms.Form):
+    """Today's value (or one session's): keyboard first, Enter submits."""
+
+    measure = forms.ModelChoiceField(queryset=None, label=_("Measure"), empty_label=None)
+    session = forms.IntegerField(label=_("Session"), min_value=1, required=False)
+    date = forms.DateField(label=_("Date"), required=False, widget=DATE_INPUT)
+    value = forms.FloatField(label=_("Value"))
+
+    def __init__(self, *args, study, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = Measure.objects.filter(study_id=study.pk)
+        self.fields["value"].widget.attrs.update({"autofocus": True, "inputmode": "decimal"})
+        self.study = study
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("session") and not data.get("date") and self.study.start_date is None:
+            raise forms.ValidationError(_("Give the session number."))
+        return data
+
+
+class BackfillForm(forms.Form):
+    """A table pasted or typed as lines 'session value' (or 'YYYY-MM-DD value')."""
+
+    measure = forms.ModelChoiceField(queryset=None, label=_("Measure"), empty_label=None)
+    table = forms.CharField(
+        label=_("Values, one per line: session (or date) and value"),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text=_("e.g. '1 8' or '2025-03-01 8'; separated by a space, tab, comma or ';'"),
+    )
+
+    def __init__(self, *args, study, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = Measure.objects.filter(study_id=study.pk)
+
+    def clean_table(self) -> list[tuple[str, float, int]]:
+        from datetime import date
+
+        rows = []
+        errors = []
+        for number, line in enumerate(self.cleaned_data["table"].splitlines(), start=1):
+            parts = line.replace(",", " ").replace(";", " ").replace("\t", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2:
+                errors.append(
+                    _("Line %(n)d: give a session (or date) and a value.") % {"n": number}
+                )
+                continue
+            when, raw = parts
+            try:
+                value = float(raw)
+            except ValueError:
+                errors.append(_("Line %(n)d: %(v)r is not a number.") % {"n": number, "v": raw})
+                continue
+            if when.isdigit():
+                rows.append(("session", value, int(when)))
+            else:
+                try:
+                    rows.append(("date", value, date.fromisoformat(when).toordinal()))
+                except ValueError:
+                    errors.append(
+                        _("Line %(n)d: %(w)r is neither a session nor a date.")
+                        % {"n": number, "w": when}
+                    )
+        if errors:
+            raise forms.ValidationError(errors)
+        if not rows:
+            raise forms.ValidationError(_("No values given."))
+        return rows
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV in scan's long format (case, phase, values, mt)"),
+        help_text=_("case = the measure's name; mt = session number"),
+    )
+
+
+class AmendForm(forms.Form):
+    value = forms.FloatField(label=_("Corrected value"))
+    reason = forms.CharField(label=_("Reason for the amendment"), max_length=300)

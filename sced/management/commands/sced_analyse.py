@@ -1,0 +1,90 @@
+"""``manage.py sced_analyse FILE.csv``: the JSON report of a scan long-format file.
+
+A thin shell over the pure ``sced.stats.report.analyse_scan_csv`` (issue #4): researchers use it
+for batch analysis, tests and audits to check the numbers against the reference packages.
+Bad input exits with status 2 and a message naming the line and column.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sced.stats.randomization import STATISTICS
+from sced.stats.report import analyse_scan_csv, dumps_report
+from sced.stats.scan_csv import ScanCsvError
+
+TAU_U_VARIANTS = ("A vs B", "A vs B - trend A", "A vs B + trend B", "A vs B + trend B - trend A")
+
+
+def _starts(text: str | None) -> list[int] | list[list[int]] | None:
+    """``"5,6,7"`` (AB) or ``"5:10:14;6:11:15"`` (ABA/ABAB tuples) -> start points."""
+    if text is None:
+        return None
+    try:
+        if ";" in text or ":" in text:
+            return [[int(v) for v in part.split(":")] for part in text.split(";") if part.strip()]
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise CommandError(
+            f"--admissible-starts {text!r}: give integers like 5,6,7 (AB) or 5:10:14;6:11:15",
+            returncode=2,
+        ) from None
+
+
+class Command(BaseCommand):
+    help = "Analyse a scan long-format CSV (case, phase, values[, mt]) and print a JSON report."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="CSV file in scan's long format; '-' reads stdin")
+        parser.add_argument(
+            "--improvement",
+            choices=("increase", "decrease"),
+            required=True,
+            help="direction of improvement of the measure (every index flips with it)",
+        )
+        parser.add_argument("--tau-u-variant", default="A vs B - trend A", choices=TAU_U_VARIANTS)
+        parser.add_argument("--confidence", type=float, default=0.95)
+        parser.add_argument("--min-phase-length", type=int, default=3)
+        parser.add_argument(
+            "--admissible-starts",
+            default=None,
+            help="declared start points: 5,6,7 (AB) or 5:10:14;6:11:15 (ABA/ABAB)",
+        )
+        parser.add_argument("--statistic", choices=STATISTICS, default="mean_difference")
+        parser.add_argument("--method", choices=("auto", "exact", "monte_carlo"), default="auto")
+        parser.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
+        parser.add_argument("--n-random", type=int, default=10_000)
+        parser.add_argument(
+            "--no-distribution",
+            action="store_true",
+            help="leave the randomization distribution out of the JSON",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        name = str(options["file"])
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{name}: cannot read the file ({exc}).", returncode=2) from exc
+        try:
+            report = analyse_scan_csv(
+                text,
+                improvement=options["improvement"],  # type: ignore[arg-type]
+                tau_u_variant=str(options["tau_u_variant"]),
+                confidence=float(options["confidence"]),  # type: ignore[arg-type]
+                min_phase_length=int(options["min_phase_length"]),  # type: ignore[call-overload]
+                admissible_starts=_starts(options["admissible_starts"]),  # type: ignore[arg-type]
+                statistic=str(options["statistic"]),
+                method=str(options["method"]),
+                seed=int(options["seed"]),  # type: ignore[call-overload]
+                n_random=int(options["n_random"]),  # type: ignore[call-overload]
+                include_distribution=not options["no_distribution"],
+            )
+        except ScanCsvError as exc:
+            raise CommandError(f"{name}: {exc}", returncode=2) from exc
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        self.stdout.write(dumps_report(report))

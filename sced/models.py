@@ -1,0 +1,283 @@
+"""Single-case experiments in the care record (issue #4).
+
+A ``Study`` belongs to an episode of care and has outcome ``Measure``s. Before any data are
+collected the intervention start is drawn at random from the admissible start points (``Draw``),
+so the randomization test is valid (sced.md §5 P12). ``Measurement``s are never overwritten: a
+correction is a ``MeasurementAmendment`` that keeps the old value, who, when and why, and the
+database refuses an UPDATE of a measurement's original value (migration 0002). ``AnalysisRun``
+is the state of one Celery analysis, keyed by a hash of its input.
+
+Phases are not stored on measurements: they are derived from the session number and the phase
+start points (the drawn start, or the planned phase lengths), so a measurement cannot disagree
+with the design.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Design(models.TextChoices):
+    AB = "AB", _("AB (baseline, intervention)")
+    ABA = "ABA", _("ABA (withdrawal)")
+    ABAB = "ABAB", _("ABAB (reversal)")
+    MBD_BEHAVIOURS = "MBD_behaviours", _("Multiple baseline across behaviours")
+    MBD_SETTINGS = "MBD_settings", _("Multiple baseline across settings")
+    ATD = "ATD", _("Alternating treatments")
+    CHANGING_CRITERION = "changing_criterion", _("Changing criterion")
+
+
+# The phase sequence of each design, in session order. Multiple-baseline tiers are AB each;
+# alternating-treatments and changing-criterion studies are recorded as a baseline and a
+# treatment phase (their own analyses are not implemented yet).
+DESIGN_PHASES: dict[str, tuple[str, ...]] = {
+    Design.AB: ("A", "B"),
+    Design.ABA: ("A1", "B1", "A2"),
+    Design.ABAB: ("A1", "B1", "A2", "B2"),
+    Design.MBD_BEHAVIOURS: ("A", "B"),
+    Design.MBD_SETTINGS: ("A", "B"),
+    Design.ATD: ("A", "B"),
+    Design.CHANGING_CRITERION: ("A", "B"),
+}
+# Designs whose start points the app randomizes (randomization.py: AB, ABA, ABAB).
+RANDOMIZABLE_DESIGNS = (Design.AB, Design.ABA, Design.ABAB)
+
+
+class StudyState(models.TextChoices):
+    """planned -> randomized (start drawn) -> collecting (first value) -> closed."""
+
+    PLANNED = "planned", _("Planned")
+    RANDOMIZED = "randomized", _("Randomized")
+    COLLECTING = "collecting", _("Collecting data")
+    CLOSED = "closed", _("Closed")
+
+
+class Improvement(models.TextChoices):
+    INCREASE = "increase", _("Higher is better")
+    DECREASE = "decrease", _("Lower is better")
+
+
+class Study(models.Model):
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="sced_studies"
+    )
+    clinical_question = models.TextField(_("clinical question"))
+    design = models.CharField(_("design"), max_length=24, choices=Design.choices)
+    # {"A": 7, "B": 14} or {"A1": 5, "B1": 5, "A2": 5, "B2": 5}; keys are phase labels of the
+    # design (jsonb does not keep key order, so the order always comes from DESIGN_PHASES).
+    planned_phase_lengths = models.JSONField(_("planned phase lengths"), default=dict)
+    min_phase_length = models.PositiveSmallIntegerField(_("minimum phase length"), default=3)
+    start_date = models.DateField(
+        _("first day of the baseline"),
+        null=True,
+        blank=True,
+        help_text=_("Session 1 is this day; daily values then get their session from the date."),
+    )
+    state = models.CharField(max_length=16, choices=StudyState.choices, default=StudyState.PLANNED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "studies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_phase_length__gte=1), name="sced_study_min_phase_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_design_display()} study {self.pk}"
+
+    @property
+    def phase_labels(self) -> tuple[str, ...]:
+        return DESIGN_PHASES[self.design]
+
+    @property
+    def planned_sessions(self) -> int:
+        return sum(int(self.planned_phase_lengths.get(label, 0)) for label in self.phase_labels)
+
+    @property
+    def is_randomizable(self) -> bool:
+        return self.design in RANDOMIZABLE_DESIGNS
+
+
+class Measure(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="measures")
+    name = models.CharField(_("name"), max_length=120)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    range_min = models.FloatField(_("lowest possible value"))
+    range_max = models.FloatField(_("highest possible value"))
+    improvement = models.CharField(
+        _("direction of improvement"), max_length=8, choices=Improvement.choices
+    )
+    description = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. 'Daily fear of lifting a crate (exposure hierarchy item)'"),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(range_min__lt=models.F("range_max")),
+                name="sced_measure_range_ordered",
+            ),
+            models.UniqueConstraint(fields=["study", "name"], name="sced_measure_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
+
+class Draw(models.Model):
+    """The randomization of the intervention start, drawn once before data collection.
+
+    ``admissible`` holds every admissible assignment (ints for AB, lists of phase start points
+    for ABA/ABAB), ``seed`` the seed the draw is reproducible from
+    (``sced.stats.randomization.draw_start_point``), ``start`` the drawn assignment.
+    When ``concealed``, the clinician entering data sees "concealed until day N" instead of the
+    start until the earliest admissible start has been reached.
+    """
+
+    study = models.OneToOneField(Study, on_delete=models.CASCADE, related_name="draw")
+    admissible = models.JSONField()
+    seed = models.BigIntegerField()
+    start = models.JSONField()
+    concealed = models.BooleanField(_("conceal the start from data entry"), default=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"draw for study {self.study_id}"
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        return (int(self.start),) if isinstance(self.start, int) else tuple(self.start)
+
+
+class Measurement(models.Model):
+    """One value of a measure at one session. ``original_value`` is immutable (DB trigger);
+    ``value`` is the value in force, changed only by ``measurement_amend`` with an amendment row."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="measurements")
+    session = models.PositiveIntegerField(_("session"))
+    date = models.DateField(_("date"), null=True, blank=True)
+    original_value = models.FloatField()
+    value = models.FloatField(_("value"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measure_id", "session"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "session"], name="sced_measurement_one_per_session"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(session__gte=1), name="sced_measurement_session_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.session}"
+
+    @property
+    def is_amended(self) -> bool:
+        return self.value != self.original_value
+
+
+class MeasurementAmendment(models.Model):
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.PROTECT, related_name="amendments"
+    )
+    old_value = models.FloatField()
+    new_value = models.FloatField()
+    reason = models.CharField(_("reason"), max_length=300)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+
+    def __str__(self) -> str:
+        return f"amendment of {self.measurement_id}"
+
+
+class AnalysisState(models.TextChoices):
+    """queued -> running -> done | failed; failed -> queued on retry (paperless PaperlessTask)."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class AnalysisRun(models.Model):
+    """One analysis of a study's data, keyed by a hash of everything it reads (idempotent)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="analysis_runs")
+    input_hash = models.CharField(max_length=64)
+    inputs = models.JSONField(default=dict)  # what was analysed: phases per measure, settings
+    state = models.CharField(
+        max_length=8, choices=AnalysisState.choices, default=AnalysisState.QUEUED
+    )
+    error = models.TextField(blank=True)
+    results = models.JSONField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "input_hash"], name="sced_analysis_unique_input"
+            )
+        ]
+        indexes = [models.Index(fields=["study", "-created_at"], name="sced_run_latest")]
+
+    def __str__(self) -> str:
+        return f"analysis {self.pk} ({self.state})"
+
+
+class PlotKind(models.TextChoices):
+    SCED = "sced", _("SCED graph")
+    RANDOMIZATION = "randomization", _("Randomization distribution")
+
+
+class AnalysisPlot(models.Model):
+    """A rendered plot, stored in the database and served only through an access-checked view."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="plots")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=PlotKind.choices)
+    png = models.BinaryField()
+    svg = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "measure", "kind"], name="sced_plot_unique_per_run"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} plot of run {self.run_id}"

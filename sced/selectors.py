@@ -1,0 +1,113 @@
+"""Reads for SCED pages: studies of a patient, the phase plan, the latest analysis.
+
+The phase of a session is derived here, never stored: from the drawn start points when the study
+was randomized, otherwise from the planned phase lengths.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from sced.models import AnalysisPlot, AnalysisRun, Measure, Measurement, Study
+
+if TYPE_CHECKING:
+    from patients.models import Patient
+
+
+def studies_of(patient: Patient) -> QuerySet[Study]:
+    """A patient's studies with their measures counted (one query; the patient is access-checked
+    by the view that asks)."""
+    return (
+        Study.objects.filter(episode__patient=patient)
+        .select_related("episode")
+        .annotate(n_measures=Count("measures", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+
+
+def phase_starts(study: Study) -> tuple[int, ...]:
+    """1-based start sessions of phases 2..k (the drawn ones, else from the planned lengths)."""
+    draw = getattr(study, "draw", None) if _has_draw(study) else None
+    if draw is not None:
+        return draw.starts
+    lengths = [int(study.planned_phase_lengths.get(label, 0)) for label in study.phase_labels]
+    return tuple(int(s) + 1 for s in itertools.accumulate(lengths[:-1]))
+
+
+def _has_draw(study: Study) -> bool:
+    try:
+        study.draw  # noqa: B018 (a reverse one-to-one raises when absent)
+    except Study.draw.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
+def draw_of(study: Study):
+    return study.draw if _has_draw(study) else None
+
+
+def phase_of_session(session: int, starts: tuple[int, ...], labels: tuple[str, ...]) -> str:
+    index = sum(1 for s in starts if session >= s)
+    return labels[min(index, len(labels) - 1)]
+
+
+def session_for_date(study: Study, day: date) -> int | None:
+    if study.start_date is None:
+        return None
+    return (day - study.start_date).days + 1
+
+
+@dataclass(frozen=True)
+class Concealment:
+    concealed: bool
+    until_session: int | None  # the earliest session at which the intervention may start
+
+
+def concealment(study: Study, *, latest_session: int, today: date | None = None) -> Concealment:
+    """A concealed start stays hidden until the earliest admissible start is reached: before it
+    every session is baseline whatever was drawn, so nothing is given away (issue #4)."""
+    draw = draw_of(study)
+    if draw is None or not draw.concealed:
+        return Concealment(False, None)
+    firsts = [a if isinstance(a, int) else a[0] for a in draw.admissible]
+    earliest = min(firsts)
+    current = latest_session
+    if today is not None and (by_date := session_for_date(study, today)) is not None:
+        current = max(current, by_date)
+    return Concealment(current < earliest, earliest)
+
+
+def study_page(study_id: int, patient: Patient) -> Study:
+    """The study with everything its page shows, in a constant number of queries."""
+    measurements = Measurement.objects.order_by("session").prefetch_related(Prefetch("amendments"))
+    return (
+        Study.objects.select_related("episode", "draw", "draw__drawn_by", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "measures",
+                queryset=Measure.objects.prefetch_related(
+                    Prefetch("measurements", queryset=measurements)
+                ),
+            )
+        )
+        .get(pk=study_id, episode__patient=patient)
+    )
+
+
+def latest_run(study: Study) -> AnalysisRun | None:
+    return (
+        AnalysisRun.objects.filter(study=study)
+        .defer("inputs")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def plots_of(run: AnalysisRun) -> list[AnalysisPlot]:
+    """Plot rows without their image bytes (the images are fetched by the plot view)."""
+    return list(AnalysisPlot.objects.filter(run=run).only("id", "run_id", "measure_id", "kind"))

@@ -1,0 +1,628 @@
+"""Writes for single-case studies. Each service runs in one transaction, writes its audit event
+inside it (field names only, never values) and enqueues analyses only after commit
+(shared/STYLE.md §3.2, §3.5)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from painclinic import audit
+from painclinic.models import AuditAction
+from sced import selectors
+from sced.models import (
+    DESIGN_PHASES,
+    RANDOMIZABLE_DESIGNS,
+    AnalysisRun,
+    AnalysisState,
+    Design,
+    Draw,
+    Improvement,
+    Measure,
+    Measurement,
+    MeasurementAmendment,
+    Study,
+    StudyState,
+)
+from sced.stats import randomization as rt
+from sced.stats import scan_csv
+
+if TYPE_CHECKING:
+    from painclinic.models import User
+    from patients.models import Episode
+
+# Analysis settings used for every study (sced.md §4 recommended defaults).
+TAU_U_VARIANT = "A vs B - trend A"
+CONFIDENCE = 0.95
+STATISTIC = "mean_difference"
+DEFAULT_A_LENGTH = 7
+DEFAULT_B_LENGTH = 14
+
+MSG_DESIGN = "Unknown design {design!r}."
+MSG_NO_MEASURES = "A study needs at least one outcome measure."
+MSG_MEASURE_KEYS = "Measure {i}: name, range_min, range_max and improvement are required."
+MSG_IMPROVEMENT = "Measure {name!r}: the direction of improvement must be 'increase' or 'decrease'."
+MSG_RANGE = "Measure {name!r}: the lowest value must be below the highest."
+MSG_DUPLICATE_MEASURE = "Two measures are called {name!r}."
+MSG_MIN_PHASE = "The minimum phase length must be at least 1."
+MSG_PHASE_TOO_SHORT = (
+    "Phase {label} is planned with {n} sessions, fewer than the minimum phase length {L}."
+)
+MSG_QUESTION = "State the clinical question."
+MSG_NOT_RANDOMIZABLE = "Randomization of the start point is available for AB, ABA and ABAB designs."
+MSG_ALREADY_DRAWN = "The start point was drawn on {when}; a study is randomized only once."
+MSG_DATA_EXIST = (
+    "Measurements already exist: randomize before data collection, or the test is not valid "
+    "(sced.md §5 P12)."
+)
+MSG_NO_ADMISSIBLE = "No admissible start point between session {lo} and {hi}."
+MSG_RANDOMIZE_FIRST = (
+    "Draw the intervention start before entering data: the randomization test is valid only for "
+    "a start drawn before the data were seen."
+)
+MSG_VALUE_RANGE = "{measure}: {value:g} is outside {lo:g}–{hi:g}."
+MSG_ALREADY_RECORDED = "{measure}: session {session} already has a value; amend it instead."
+MSG_NEEDS_SESSION = "Give a session number, or a date once the study has a first baseline day."
+MSG_BEFORE_START = "{day} is before the first baseline day {start}."
+MSG_DUPLICATE_ROW = "{measure}: session {session} appears twice."
+MSG_REASON = "Say why the value is amended."
+MSG_SAME_VALUE = "The amended value is the value already recorded."
+MSG_STUDY_CLOSED = "The study is closed."
+MSG_IMPORT_MEASURE = "Line {line}: case {case!r} is not a measure of this study ({names})."
+MSG_IMPORT_PHASE = (
+    "Line {line}: session {session} belongs to phase {expected} of the plan, the file says {got!r}."
+)
+MSG_IMPORT_SESSION = "Line {line}: mt {mt!r} is not a whole session number ≥ 1."
+MSG_RETRY_ONLY_FAILED = "Only a failed analysis can be retried."
+
+
+# --- studies ---------------------------------------------------------------------------------
+
+
+def _planned_lengths(design: str, given: dict | None) -> dict[str, int]:
+    labels = DESIGN_PHASES[design]
+    given = dict(given or {})
+    out: dict[str, int] = {}
+    for label in labels:
+        # "A"/"B" stand for every A/B phase, so {"A": 5, "B": 10} plans an ABAB as 5-10-5-10.
+        default = DEFAULT_A_LENGTH if label.startswith("A") else DEFAULT_B_LENGTH
+        if design in (Design.ABA, Design.ABAB):
+            default = DEFAULT_A_LENGTH
+        out[label] = int(given.get(label, given.get(label[0], default)))
+    return out
+
+
+@transaction.atomic
+def study_create(
+    *,
+    actor: User,
+    episode: Episode,
+    clinical_question: str,
+    design: str,
+    measures: list[dict],
+    planned_phase_lengths: dict | None = None,
+    min_phase_length: int = 3,
+    start_date: date | None = None,
+) -> Study:
+    """Set up a single-case study for an episode (state: planned).
+
+    ``measures``: dicts with name, unit, range_min, range_max, improvement ("increase" or
+    "decrease") and optionally description (e.g. the exposure-hierarchy item it comes from).
+    The treatment app calls this to turn a graded-exposure item into an SCED outcome.
+    Raises ValidationError (all problems at once) and writes nothing on bad input.
+    """
+    errors: list[str] = []
+    if design not in Design.values:
+        raise ValidationError(MSG_DESIGN.format(design=design))
+    if not clinical_question.strip():
+        errors.append(MSG_QUESTION)
+    if min_phase_length < 1:
+        errors.append(MSG_MIN_PHASE)
+    lengths = _planned_lengths(design, planned_phase_lengths)
+    for label, n in lengths.items():
+        if n < min_phase_length:
+            errors.append(MSG_PHASE_TOO_SHORT.format(label=label, n=n, L=min_phase_length))
+    if not measures:
+        errors.append(MSG_NO_MEASURES)
+    names: set[str] = set()
+    for i, m in enumerate(measures, start=1):
+        if any(m.get(k) in (None, "") for k in ("name", "range_min", "range_max", "improvement")):
+            errors.append(MSG_MEASURE_KEYS.format(i=i))
+            continue
+        name = str(m["name"]).strip()
+        if m["improvement"] not in Improvement.values:
+            errors.append(MSG_IMPROVEMENT.format(name=name))
+        if float(m["range_min"]) >= float(m["range_max"]):
+            errors.append(MSG_RANGE.format(name=name))
+        if name.lower() in names:
+            errors.append(MSG_DUPLICATE_MEASURE.format(name=name))
+        names.add(name.lower())
+    if errors:
+        raise ValidationError(errors)
+    study = Study.objects.create(
+        episode=episode,
+        clinical_question=clinical_question.strip(),
+        design=design,
+        planned_phase_lengths=lengths,
+        min_phase_length=min_phase_length,
+        start_date=start_date,
+        created_by=actor,
+    )
+    Measure.objects.bulk_create(
+        Measure(
+            study=study,
+            name=str(m["name"]).strip(),
+            unit=str(m.get("unit") or ""),
+            range_min=float(m["range_min"]),
+            range_max=float(m["range_max"]),
+            improvement=m["improvement"],
+            description=str(m.get("description") or ""),
+            position=i,
+        )
+        for i, m in enumerate(measures)
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=study)
+    return study
+
+
+def admissible_for(
+    study: Study, *, earliest: int | None = None, latest: int | None = None
+) -> list[Any]:
+    """Admissible assignments for the planned number of sessions (sced.stats.randomization):
+    start points of B (AB) or of phases 2..k (ABA/ABAB), each phase ≥ the minimum length;
+    ``earliest``/``latest`` narrow where the first intervention phase may start."""
+    n = study.planned_sessions
+    labels = study.phase_labels
+    if study.design == Design.AB:
+        found: list[Any] = list(
+            rt.admissible_start_points(n, min_phase_length=study.min_phase_length)
+        )
+    else:
+        found = [
+            list(a)
+            for a in rt.admissible_change_points(
+                n, n_phases=len(labels), min_phase_length=study.min_phase_length
+            )
+        ]
+    lo, hi = earliest or 1, latest or n
+
+    def first(a: Any) -> int:
+        return a if isinstance(a, int) else a[0]
+
+    return [a for a in found if lo <= first(a) <= hi]
+
+
+@transaction.atomic
+def study_randomize(
+    *,
+    actor: User,
+    study: Study,
+    concealed: bool = True,
+    earliest: int | None = None,
+    latest: int | None = None,
+    seed: int | None = None,
+) -> Draw:
+    """Draw the intervention start once, before any data, and record seed, who and when.
+
+    The seed comes from the OS unless given (tests); the draw is reproducible from it with
+    ``sced.stats.randomization.draw_start_point``. Refused when already drawn or data exist.
+    """
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    if study.design not in RANDOMIZABLE_DESIGNS:
+        raise ValidationError(MSG_NOT_RANDOMIZABLE)
+    existing = Draw.objects.filter(study=study).first()
+    if existing is not None:
+        raise ValidationError(
+            MSG_ALREADY_DRAWN.format(
+                when=timezone.localtime(existing.drawn_at).strftime("%d %b %Y")
+            )
+        )
+    if Measurement.objects.filter(measure__study=study).exists():
+        raise ValidationError(MSG_DATA_EXIST)
+    try:
+        admissible = admissible_for(study, earliest=earliest, latest=latest)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    if not admissible:
+        raise ValidationError(
+            MSG_NO_ADMISSIBLE.format(lo=earliest or 1, hi=latest or study.planned_sessions)
+        )
+    drawn = rt.draw_start_point(admissible, seed=rt.draw_seed() if seed is None else seed)
+    start = drawn.start if isinstance(drawn.start, int) else list(drawn.start)
+    draw = Draw.objects.create(
+        study=study,
+        admissible=admissible,
+        seed=drawn.seed,
+        start=start,
+        concealed=concealed,
+        drawn_by=actor,
+    )
+    study.state = StudyState.RANDOMIZED
+    study.save(update_fields=["state"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=study.episode.patient,
+        obj=study,
+        changed_fields=["draw", "state"],
+    )
+    return draw
+
+
+# --- measurements ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One value to record: the session, or the date from which the session follows."""
+
+    measure: Measure
+    value: float
+    session: int | None = None
+    day: date | None = None
+
+
+def _session_of(study: Study, row: Row) -> int:
+    if row.session is not None:
+        return int(row.session)
+    if row.day is None or study.start_date is None:
+        raise ValidationError(MSG_NEEDS_SESSION)
+    if row.day < study.start_date:
+        raise ValidationError(MSG_BEFORE_START.format(day=row.day, start=study.start_date))
+    return (row.day - study.start_date).days + 1
+
+
+def _check_can_record(study: Study) -> None:
+    if study.state == StudyState.CLOSED:
+        raise ValidationError(MSG_STUDY_CLOSED)
+    if study.design in RANDOMIZABLE_DESIGNS and selectors.draw_of(study) is None:
+        raise ValidationError(MSG_RANDOMIZE_FIRST)
+
+
+@transaction.atomic
+def measurements_record(
+    *, actor: User | None, study: Study, rows: Sequence[Row]
+) -> list[Measurement]:
+    """Record a day's value or a backfilled table, all or nothing.
+
+    Every problem is reported at once (ValidationError with a list). A session that already
+    has a value is refused (amend it instead). After commit the analysis is enqueued.
+    """
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    _check_can_record(study)
+    errors: list[str] = []
+    prepared: list[Measurement] = []
+    seen: set[tuple[int, int]] = set()
+    existing = set(
+        Measurement.objects.filter(measure__study=study).values_list("measure_id", "session")
+    )
+    for row in rows:
+        if row.measure.study_id != study.pk:
+            raise ValidationError("measure of another study")
+        try:
+            session = _session_of(study, row)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        key = (row.measure.pk, session)
+        m = row.measure
+        if not m.range_min <= row.value <= m.range_max:
+            errors.append(
+                MSG_VALUE_RANGE.format(
+                    measure=m.name, value=row.value, lo=m.range_min, hi=m.range_max
+                )
+            )
+        if key in existing:
+            errors.append(MSG_ALREADY_RECORDED.format(measure=m.name, session=session))
+        elif key in seen:
+            errors.append(MSG_DUPLICATE_ROW.format(measure=m.name, session=session))
+        seen.add(key)
+        day = row.day
+        if day is None and study.start_date is not None:
+            day = study.start_date + timedelta(days=session - 1)
+        prepared.append(
+            Measurement(
+                measure=m,
+                session=session,
+                date=day,
+                original_value=row.value,
+                value=row.value,
+                recorded_by=actor,
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    if not prepared:
+        return []
+    created = Measurement.objects.bulk_create(prepared)
+    if study.state in (StudyState.PLANNED, StudyState.RANDOMIZED):
+        study.state = StudyState.COLLECTING
+        study.save(update_fields=["state"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=study.episode.patient,
+        obj=study,
+        changed_fields=["measurements"],
+    )
+    analysis_request(actor=actor, study=study)
+    return created
+
+
+def measurement_record(
+    *,
+    actor: User | None,
+    measure: Measure,
+    value: float,
+    session: int | None = None,
+    day: date | None = None,
+) -> Measurement:
+    """Record one value (today's, or one session's)."""
+    (created,) = measurements_record(
+        actor=actor, study=measure.study, rows=[Row(measure, value, session, day)]
+    )
+    return created
+
+
+@transaction.atomic
+def measurement_amend(
+    *, actor: User, measurement: Measurement, value: float, reason: str
+) -> MeasurementAmendment:
+    """Correct a value: the amendment keeps the old value, who, when and why; the original is
+    never touched (the database refuses it, migration 0002)."""
+    measurement = (
+        Measurement.objects.select_for_update()
+        .select_related("measure__study__episode__patient")
+        .get(pk=measurement.pk)
+    )
+    measure = measurement.measure
+    if not reason.strip():
+        raise ValidationError(MSG_REASON)
+    if not measure.range_min <= value <= measure.range_max:
+        raise ValidationError(
+            MSG_VALUE_RANGE.format(
+                measure=measure.name, value=value, lo=measure.range_min, hi=measure.range_max
+            )
+        )
+    if value == measurement.value:
+        raise ValidationError(MSG_SAME_VALUE)
+    amendment = MeasurementAmendment.objects.create(
+        measurement=measurement,
+        old_value=measurement.value,
+        new_value=value,
+        reason=reason.strip(),
+        amended_by=actor,
+    )
+    measurement.value = value
+    measurement.save(update_fields=["value"])
+    study = measure.study
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=study.episode.patient,
+        obj=measurement,
+        changed_fields=["value"],
+    )
+    analysis_request(actor=actor, study=study)
+    return amendment
+
+
+def _import_rows(study: Study, text: str) -> tuple[list[Row], list[str]]:
+    """Rows of a scan long-format file, with line-numbered errors (sced.stats.scan_csv does the
+    format; this adds what only the study knows: measure names, the phase plan, sessions)."""
+    scan_csv.read_scan_csv(text)  # format errors first, with their line numbers
+    text = text.removeprefix("\ufeff")
+    header_line = next(ln for ln in text.splitlines() if ln.strip())
+    delimiter, header = scan_csv._pick_delimiter(header_line)
+    col = {name: header.index(name) for name in ("case", "phase", "values", "mt") if name in header}
+    measures = {m.name.lower(): m for m in study.measures.all()}
+    only = next(iter(measures.values())) if len(measures) == 1 else None
+    starts = selectors.phase_starts(study)
+    rows: list[Row] = []
+    errors: list[str] = []
+    counters: dict[str, int] = {}
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    seen_header = False
+    for fields in reader:
+        line = reader.line_num
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if not seen_header:
+            seen_header = True
+            continue
+        case = fields[col["case"]].strip()
+        measure = measures.get(case.lower(), only)
+        if measure is None:
+            errors.append(
+                MSG_IMPORT_MEASURE.format(
+                    line=line, case=case, names=", ".join(m.name for m in measures.values())
+                )
+            )
+            continue
+        counters[case] = counters.get(case, 0) + 1
+        value = scan_csv._parse_number(
+            fields[col["values"]], line=line, column="values", delimiter=delimiter
+        )
+        session = counters[case]
+        if "mt" in col:
+            mt = scan_csv._parse_number(
+                fields[col["mt"]], line=line, column="mt", delimiter=delimiter
+            )
+            if mt is None or mt < 1 or not float(mt).is_integer():
+                errors.append(MSG_IMPORT_SESSION.format(line=line, mt=fields[col["mt"]]))
+                continue
+            session = int(mt)
+        if value is None:
+            continue  # a missing day stays missing (scan_csv module docstring)
+        expected = selectors.phase_of_session(session, starts, study.phase_labels)
+        got = fields[col["phase"]].strip()
+        if got[:1].upper() != expected[:1]:
+            errors.append(
+                MSG_IMPORT_PHASE.format(line=line, session=session, expected=expected, got=got)
+            )
+            continue
+        rows.append(Row(measure=measure, value=value, session=session))
+    return rows, errors
+
+
+@transaction.atomic
+def measurements_import_csv(*, actor: User, study: Study, text: str) -> list[Measurement]:
+    """Import a scan long-format CSV (case = measure name; mt = session, else 1, 2, …).
+
+    All or nothing: any error (format, unknown measure, phase not matching the plan, value out
+    of range, session already recorded) raises ValidationError listing them with line numbers,
+    and nothing is written.
+    """
+    _check_can_record(study)
+    try:
+        rows, errors = _import_rows(study, text)
+    except scan_csv.ScanCsvError as exc:
+        raise ValidationError(str(exc)) from exc
+    if errors:
+        raise ValidationError(errors)
+    return measurements_record(actor=actor, study=study, rows=rows)
+
+
+def measurements_export_csv(*, actor: User, study: Study) -> str:
+    """The study's values in force, in scan's long format (one case per measure, mt = session).
+    Audited as an EXPORT."""
+    starts = selectors.phase_starts(study)
+    cases = []
+    for measure in study.measures.all():
+        phases: list[scan_csv.Phase] = []
+        points = sorted(measure.measurements.all(), key=lambda m: m.session)
+        for label, group in _runs(points, starts, study.phase_labels):
+            phases.append(
+                scan_csv.Phase(
+                    label=label,
+                    values=tuple(m.value for m in group),
+                    mt=tuple(float(m.session) for m in group),
+                )
+            )
+        if phases:
+            cases.append(scan_csv.Case(name=measure.name, phases=tuple(phases)))
+    audit.record_event(
+        actor=actor, action=AuditAction.EXPORT, patient=study.episode.patient, obj=study
+    )
+    return scan_csv.write_scan_csv(cases) if cases else "case,phase,values,mt\n"
+
+
+def _runs(points: Sequence[Measurement], starts: tuple[int, ...], labels: tuple[str, ...]):
+    out: list[tuple[str, list[Measurement]]] = []
+    for m in points:
+        label = selectors.phase_of_session(m.session, starts, labels)
+        if out and out[-1][0] == label:
+            out[-1][1].append(m)
+        else:
+            out.append((label, [m]))
+    return out
+
+
+# --- analyses --------------------------------------------------------------------------------
+
+
+def analysis_inputs(study: Study) -> dict[str, Any] | None:
+    """Everything an analysis reads, as plain JSON (the task never re-reads measurements, so a
+    run always analyses exactly the data its hash names). None when there is nothing to analyse."""
+    draw = selectors.draw_of(study)
+    starts = selectors.phase_starts(study)
+    measures = []
+    total = 0
+    for measure in study.measures.all():
+        points = sorted(measure.measurements.all(), key=lambda m: m.session)
+        total += len(points)
+        measures.append(
+            {
+                "id": measure.pk,
+                "name": measure.name,
+                "unit": measure.unit,
+                "range": [measure.range_min, measure.range_max],
+                "improvement": measure.improvement,
+                "phases": [
+                    {
+                        "label": label,
+                        "sessions": [m.session for m in group],
+                        "values": [m.value for m in group],
+                    }
+                    for label, group in _runs(points, starts, study.phase_labels)
+                ],
+            }
+        )
+    if total == 0:
+        return None
+    return {
+        "design": study.design,
+        "phase_labels": list(study.phase_labels),
+        "planned_sessions": study.planned_sessions,
+        "min_phase_length": study.min_phase_length,
+        "draw": None
+        if draw is None
+        else {"admissible": draw.admissible, "start": draw.start, "seed": draw.seed},
+        "settings": {
+            "tau_u_variant": TAU_U_VARIANT,
+            "confidence": CONFIDENCE,
+            "statistic": STATISTIC,
+        },
+        "measures": measures,
+    }
+
+
+def input_hash(inputs: dict[str, Any]) -> str:
+    return hashlib.sha256(
+        json.dumps(inputs, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+
+
+@transaction.atomic
+def analysis_request(*, actor: User | None, study: Study) -> AnalysisRun | None:
+    """Get or create the analysis of the study's current data and enqueue it after commit.
+
+    Keyed by the hash of its inputs (unique per study), so saving the same data twice, or two
+    requests racing, give one run. A FAILED run of the same input is re-queued (a retry).
+    """
+    fresh = (
+        Study.objects.prefetch_related("measures__measurements")
+        .select_related("draw")
+        .get(pk=study.pk)
+    )
+    inputs = analysis_inputs(fresh)
+    if inputs is None:
+        return None
+    run, created = AnalysisRun.objects.get_or_create(
+        study=fresh,
+        input_hash=input_hash(inputs),
+        defaults={"inputs": inputs, "requested_by": actor},
+    )
+    if not created and run.state == AnalysisState.FAILED:
+        return analysis_retry(actor=actor, run=run)
+    if created:
+        _enqueue(run)
+    return run
+
+
+@transaction.atomic
+def analysis_retry(*, actor: User | None, run: AnalysisRun) -> AnalysisRun:
+    run = AnalysisRun.objects.select_for_update().get(pk=run.pk)
+    if run.state != AnalysisState.FAILED:
+        raise ValidationError(MSG_RETRY_ONLY_FAILED)
+    run.state = AnalysisState.QUEUED
+    run.error = ""
+    run.save(update_fields=["state", "error"])
+    _enqueue(run)
+    return run
+
+
+def _enqueue(run: AnalysisRun) -> None:
+    from sced.tasks import run_analysis
+
+    run_analysis.delay_on_commit(run.pk)

@@ -1,0 +1,398 @@
+"""SCED pages. Each view: the patient through the access policy, objects scoped to the patient,
+a form, one service or selector, render (shared/STYLE.md §3.2)."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from painclinic.access import patient_view
+from patients.models import OPEN_STATUSES, Episode, Patient
+from sced import selectors, services
+from sced.forms import AmendForm, BackfillForm, ImportForm, RandomizeForm, StudyForm, ValueForm
+from sced.models import AnalysisPlot, AnalysisRun, AnalysisState, Measurement, Study
+
+CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+# Display order (sced.md §4: NAP, Tau and the trend-corrected indices first; PND/PEM last, with
+# their caution) and names that tell apart indices sharing a base name.
+EFFECT_ORDER = (
+    "NAP",
+    "Tau",
+    "Tau_BC",
+    "Tau_U",
+    "Tau_U_SingleCaseES",
+    "SMD_baseline",
+    "SMD_pool",
+    "LRRd",
+    "LRRi",
+    "LRM",
+    "PoGO",
+    "IRD",
+    "PAND",
+    "PEM",
+    "PND",
+)
+EFFECT_LABELS = {
+    "SMD_baseline": "SMD (baseline SD, Hedges g)",
+    "SMD_pool": "SMD (pooled SD, Hedges g)",
+    "Tau_U_SingleCaseES": "Tau-U (Parker, m·n denominator; SingleCaseES)",
+}
+
+
+def _effect_rows(effects: dict) -> list[dict]:
+    keys = sorted(effects, key=lambda k: EFFECT_ORDER.index(k) if k in EFFECT_ORDER else 99)
+    return [{**effects[k], "label": EFFECT_LABELS.get(k, effects[k]["name"])} for k in keys]
+
+
+def _study(patient: Patient, study_id: int) -> Study:
+    return get_object_or_404(
+        Study.objects.select_related("episode", "draw"), pk=study_id, episode__patient=patient
+    )
+
+
+def _open_episodes(patient: Patient):
+    return Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES).select_related("team")
+
+
+@require_GET
+@patient_view()
+def study_list(request: HttpRequest, patient: Patient) -> HttpResponse:
+    return render(
+        request,
+        "sced/study_list.html",
+        {"patient": patient, "studies": list(selectors.studies_of(patient))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def study_create(request: HttpRequest, patient: Patient) -> HttpResponse:
+    form = StudyForm(request.POST or None, episodes=_open_episodes(patient))
+    if request.method == "POST" and form.is_valid():
+        try:
+            study = services.study_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The study is set up. Next: draw the intervention start."))
+            return redirect("sced:study_detail", patient_id=patient.pk, study_id=study.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "sced/study_create.html", {"patient": patient, "form": form}, status=status
+    )
+
+
+def _detail_context(request: HttpRequest, patient: Patient, study: Study) -> dict:
+    starts = selectors.phase_starts(study)
+    measures = list(study.measures.all())
+    latest = max((m.session for measure in measures for m in measure.measurements.all()), default=0)
+    hidden = selectors.concealment(study, latest_session=latest, today=date.today())
+    rows = []
+    for measure in measures:
+        for m in measure.measurements.all():
+            phase = selectors.phase_of_session(m.session, starts, study.phase_labels)
+            if hidden.concealed and hidden.until_session and m.session >= hidden.until_session:
+                phase = "?"
+            rows.append({"measure": measure, "m": m, "phase": phase})
+    next_session = latest + 1
+    today_session = selectors.session_for_date(study, date.today())
+    value_initial = {"session": next_session}
+    if today_session is not None and today_session >= 1:
+        value_initial = {"date": date.today()}
+    return {
+        "patient": patient,
+        "study": study,
+        "draw": selectors.draw_of(study),
+        "measures": measures,
+        "rows": rows,
+        "concealment": hidden,
+        "phase_plan": [
+            (label, study.planned_phase_lengths.get(label)) for label in study.phase_labels
+        ],
+        "value_form": ValueForm(initial=value_initial, study=study, prefix="entry"),
+        "backfill_form": BackfillForm(study=study, prefix="backfill"),
+        "import_form": ImportForm(),
+        "randomize_form": RandomizeForm(),
+        **_results_context(study),
+    }
+
+
+def _results_context(study: Study) -> dict:
+    run = selectors.latest_run(study)
+    plots: dict[int, dict[str, int]] = {}
+    if run is not None and run.state == AnalysisState.DONE:
+        for plot in selectors.plots_of(run):
+            plots.setdefault(plot.measure_id, {})[plot.kind] = plot.pk
+    measures = []
+    if run is not None and run.results:
+        for entry in run.results["measures"]:
+            entry = dict(entry)
+            entry["plots"] = plots.get(entry["measure_id"], {})
+            if "analysis" in entry:
+                comps = entry["analysis"]["comparisons"]
+                entry["comparison_rows"] = [
+                    {
+                        "name": name,
+                        "n_a": c["n_a"],
+                        "n_b": c["n_b"],
+                        "a": c["a"],
+                        "b": c["b"],
+                        "effects": _effect_rows(c["effect_sizes"]),
+                    }
+                    for name, c in comps.items()
+                ]
+            measures.append(entry)
+    return {
+        "run": run,
+        "result_measures": measures,
+        "polling": run is not None and run.state in (AnalysisState.QUEUED, AnalysisState.RUNNING),
+    }
+
+
+@require_GET
+@patient_view()
+def study_detail(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    try:
+        study = selectors.study_page(study_id, patient)
+    except Study.DoesNotExist:
+        raise Http404("No such study.") from None
+    return render(request, "sced/study_detail.html", _detail_context(request, patient, study))
+
+
+@require_GET
+@patient_view()
+def results_panel(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    """The results panel alone: htmx polls it every 2 s while the job is queued or running."""
+    return _render_results(request, patient, _study(patient, study_id))
+
+
+def _render_results(request: HttpRequest, patient: Patient, study: Study) -> HttpResponse:
+    return render(
+        request,
+        "sced/_results.html",
+        {"patient": patient, "study": study, **_results_context(study)},
+    )
+
+
+def _back(patient: Patient, study: Study, anchor: str = "") -> HttpResponse:
+    url = reverse("sced:study_detail", kwargs={"patient_id": patient.pk, "study_id": study.pk})
+    return redirect(url + anchor)
+
+
+def _refuse(
+    request: HttpRequest, patient: Patient, study: Study, exc: ValidationError
+) -> HttpResponse:
+    """Re-display the study page with the service's messages (nothing typed is written)."""
+    page = selectors.study_page(study.pk, patient)
+    context = _detail_context(request, patient, page)
+    context["errors"] = exc.messages
+    return render(request, "sced/study_detail.html", context, status=400)
+
+
+@require_POST
+@patient_view(write=True)
+def study_randomize(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    study = _study(patient, study_id)
+    form = RandomizeForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, patient, study, ValidationError(_("Check the start window.")))
+    try:
+        services.study_randomize(
+            actor=request.user,
+            study=study,
+            concealed=form.cleaned_data["concealed"],
+            earliest=form.cleaned_data["earliest"],
+            latest=form.cleaned_data["latest"],
+        )
+    except ValidationError as exc:
+        # A second draw is refused with the page and the reason (400: tests/test_access.py
+        # expects 200/302/400 from the care team; the draw itself is never changed).
+        return _refuse(request, patient, study, exc)
+    messages.success(request, _("The intervention start is drawn and recorded."))
+    return _back(patient, study)
+
+
+@require_POST
+@patient_view(write=True)
+def measurement_add(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    """Today's value. With htmx, answers with the refreshed data and results panels."""
+    study = _study(patient, study_id)
+    form = ValueForm(request.POST, study=study, prefix="entry")
+    error: ValidationError | None = None
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.measurement_record(
+                actor=request.user,
+                measure=d["measure"],
+                value=d["value"],
+                session=d["session"],
+                day=d["date"] if not d["session"] else None,
+            )
+        except ValidationError as exc:
+            error = exc
+        else:
+            if not request.headers.get("HX-Request"):
+                messages.success(request, _("Value saved."))
+                return _back(patient, study, "#entry")
+    else:
+        error = ValidationError([m for errs in form.errors.values() for m in errs])
+    if request.headers.get("HX-Request"):
+        page = selectors.study_page(study.pk, patient)
+        context = _detail_context(request, patient, page)
+        if error is not None:
+            context["entry_errors"] = error.messages
+            context["value_form"] = form
+        else:
+            context["saved"] = True
+        return render(request, "sced/_entry_and_data.html", context, status=400 if error else 200)
+    assert error is not None
+    return _refuse(request, patient, study, error)
+
+
+@require_POST
+@patient_view(write=True)
+def measurements_backfill(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    study = _study(patient, study_id)
+    form = BackfillForm(request.POST, study=study, prefix="backfill")
+    if not form.is_valid():
+        errors = [m for errs in form.errors.values() for m in errs]
+        return _refuse(request, patient, study, ValidationError(errors))
+    measure = form.cleaned_data["measure"]
+    rows = [
+        services.Row(measure, value, session=n)
+        if kind == "session"
+        else services.Row(measure, value, day=date.fromordinal(n))
+        for kind, value, n in form.cleaned_data["table"]
+    ]
+    try:
+        created = services.measurements_record(actor=request.user, study=study, rows=rows)
+    except ValidationError as exc:
+        return _refuse(request, patient, study, exc)
+    messages.success(request, _("%(n)d values saved.") % {"n": len(created)})
+    return _back(patient, study, "#data")
+
+
+@require_POST
+@patient_view(write=True)
+def measurements_import(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    study = _study(patient, study_id)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        errors = [m for errs in form.errors.values() for m in errs]
+        return _refuse(request, patient, study, ValidationError(errors))
+    try:
+        text = form.cleaned_data["file"].read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _refuse(request, patient, study, ValidationError(_("The file is not UTF-8 text.")))
+    try:
+        created = services.measurements_import_csv(actor=request.user, study=study, text=text)
+    except ValidationError as exc:
+        return _refuse(request, patient, study, exc)
+    messages.success(request, _("%(n)d values imported.") % {"n": len(created)})
+    return _back(patient, study, "#data")
+
+
+@require_GET
+@patient_view()
+def measurements_export(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    study = _study(patient, study_id)
+    text = services.measurements_export_csv(actor=request.user, study=study)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sced-study-{study.pk}.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def measurement_amend(
+    request: HttpRequest, patient: Patient, study_id: int, measurement_id: int
+) -> HttpResponse:
+    study = _study(patient, study_id)
+    measurement = get_object_or_404(
+        Measurement.objects.select_related("measure"), pk=measurement_id, measure__study=study
+    )
+    form = AmendForm(request.POST or None, initial={"value": measurement.value})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measurement_amend(
+                actor=request.user,
+                measurement=measurement,
+                value=form.cleaned_data["value"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Amended; the original value is kept."))
+            return _back(patient, study, "#data")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "sced/measurement_amend.html",
+        {
+            "patient": patient,
+            "study": study,
+            "measurement": measurement,
+            "amendments": list(measurement.amendments.select_related("amended_by")),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@patient_view(write=True)
+def analysis_retry(
+    request: HttpRequest, patient: Patient, study_id: int, run_id: int
+) -> HttpResponse:
+    study = _study(patient, study_id)
+    run = get_object_or_404(AnalysisRun, pk=run_id, study=study)
+    # A run that is not failed (any more) is a double click: show the current state.
+    with contextlib.suppress(ValidationError):
+        services.analysis_retry(actor=request.user, run=run)
+    if request.headers.get("HX-Request"):
+        return _render_results(request, patient, study)
+    return _back(patient, study, "#results")
+
+
+@require_GET
+@patient_view()
+def plot_image(
+    request: HttpRequest, patient: Patient, study_id: int, run_id: int, plot_id: int, fmt: str
+) -> HttpResponse:
+    """A stored plot, only through the patient's access check (never a public media URL)."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404("Unknown image format.")
+    plot = get_object_or_404(
+        AnalysisPlot.objects.only("id", fmt),
+        pk=plot_id,
+        run_id=run_id,
+        run__study_id=study_id,
+        run__study__episode__patient=patient,
+    )
+    response = HttpResponse(bytes(getattr(plot, fmt)), content_type=CONTENT_TYPES[fmt])
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    if fmt == "svg":
+        # An SVG opened on its own must not run anything.
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@require_GET
+@patient_view()
+def patient_summary(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """The SCED part of the patient page, loaded by htmx after the page itself."""
+    studies = list(selectors.studies_of(patient)[:5])
+    return render(request, "sced/_patient_summary.html", {"patient": patient, "studies": studies})
