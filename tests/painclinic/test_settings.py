@@ -104,7 +104,12 @@ def test_production_settings_pass_check_deploy():
         text=True,
         timeout=120,
         env={
-            **{k: v for k, v in os.environ.items() if k != "DJANGO_SECURE_SSL_REDIRECT"},
+            # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests only; a deployment never has it.
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("DJANGO_SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+            },
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-9876",
         },
