@@ -1,5 +1,41 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from treatment import views
 
 app_name = "treatment"
 
-urlpatterns: list = []
+P = "patients/<uuid:patient_id>/treatment/"
+
+urlpatterns = [
+    path(P, views.overview, name="overview"),
+    path(f"{P}section/", views.section, name="section"),
+    path(f"{P}episodes/<int:episode_id>/plan/", views.plan_edit, name="plan_edit"),
+    path(f"{P}episodes/<int:episode_id>/plan/history/", views.plan_history, name="plan_history"),
+    path(
+        f"{P}episodes/<int:episode_id>/suggestions/",
+        views.suggestion_decide,
+        name="suggestion_decide",
+    ),
+    path(f"{P}goals/new/", views.goal_add, name="goal_add"),
+    path(f"{P}goals/<int:goal_id>/", views.goal_detail, name="goal_detail"),
+    path(f"{P}goals/<int:goal_id>/reviews/", views.goal_review, name="goal_review"),
+    path(f"{P}reviews/<int:review_id>/amend/", views.review_amend, name="review_amend"),
+    path(f"{P}goals/gas.svg", views.gas_chart, name="gas_chart"),
+    path(f"{P}exposure/", views.hierarchy, name="hierarchy"),
+    path(
+        f"{P}exposure/items/<int:item_id>/sessions/new/",
+        views.exposure_session_add,
+        name="exposure_session_add",
+    ),
+    path(f"{P}exposure/items/<int:item_id>/sced/", views.item_sced, name="item_sced"),
+    path(f"{P}exposure/sessions.svg", views.exposure_chart, name="exposure_chart"),
+    path(f"{P}exposure/hierarchy.svg", views.hierarchy_chart, name="hierarchy_chart"),
+    path(f"{P}pacing/", views.pacing_list, name="pacing_list"),
+    path(f"{P}pacing/<int:pacing_id>/", views.pacing_detail, name="pacing_detail"),
+    path(f"{P}pacing/<int:pacing_id>/log/", views.pacing_log, name="pacing_log"),
+    path(f"{P}pacing/<int:pacing_id>/chart.svg", views.pacing_chart, name="pacing_chart"),
+    path(f"{P}flare-up/", views.flare_up, name="flare_up"),
+    path(f"{P}flare-up/print/", views.flare_up_print, name="flare_up_print"),
+    path(f"{P}summary/", views.summary, name="summary"),
+    path(f"{P}letter/", views.gp_letter, name="gp_letter"),
+]

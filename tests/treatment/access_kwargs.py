@@ -1,6 +1,19 @@
 """URL parameters for treatment views, for the access suite (tests/test_access.py)."""
 
+from tests.treatment.factories import (
+    goal_for,
+    hierarchy_item_for,
+    pacing_plan_for,
+    review_for,
+)
+
 
 def url_kwargs(patient, actor) -> dict:
     """Create whatever treatment objects Jannick needs and return {url parameter: value}."""
-    return {}
+    goal = goal_for(patient, actor)
+    return {
+        "goal_id": goal.pk,
+        "review_id": review_for(goal, actor).pk,
+        "item_id": hierarchy_item_for(patient, actor).pk,
+        "pacing_id": pacing_plan_for(patient, actor).pk,
+    }

@@ -1,0 +1,118 @@
+"""Every treatment page: one audit event per request for the care team, 404 for Charlie; and
+the pages' queries do not grow with the number of goals, reviews, steps and sessions."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import get_resolver, reverse
+
+from painclinic.models import AuditAction, AuditEvent
+from tests.treatment.access_kwargs import url_kwargs
+from tests.treatment.factories import (
+    episode_of,
+    exposure_session_for,
+    goal_for,
+    hierarchy_item_for,
+    plan_for,
+    review_for,
+)
+from treatment import services
+from treatment.suggestions import suggest
+
+
+def treatment_get_urls(patient, ana):
+    known = {"patient_id": patient.pk, "episode_id": episode_of(patient).pk}
+    known.update(url_kwargs(patient, ana))
+    resolver = get_resolver().namespace_dict["treatment"][1]
+    urls = {}
+    for pattern in resolver.url_patterns:
+        kwargs = {k: known[k] for k in pattern.pattern.converters}
+        urls[pattern.name] = reverse(f"treatment:{pattern.name}", kwargs=kwargs)
+    return urls
+
+
+POST_ONLY = {"suggestion_decide", "goal_review", "item_sced", "pacing_log"}
+EXPORTS = {"summary", "gp_letter", "flare_up_print"}
+
+
+@pytest.mark.django_db
+def test_every_treatment_page_writes_exactly_one_audit_event_for_ana(client, ana, jannick):
+    urls = treatment_get_urls(jannick, ana)
+    client.force_login(ana)
+    for name, url in urls.items():
+        if name in POST_ONLY:
+            assert client.get(url).status_code == 405, name
+            continue
+        before = AuditEvent.objects.count()
+        response = client.get(url)
+        assert response.status_code == 200, name
+        events = list(AuditEvent.objects.order_by("-id")[: AuditEvent.objects.count() - before])
+        expected = AuditAction.EXPORT if name in EXPORTS else AuditAction.VIEW
+        assert [(e.action, e.actor) for e in events] == [(expected, ana)], name
+        assert events[0].patient == jannick
+
+
+@pytest.mark.django_db
+def test_charlie_from_another_team_gets_404_everywhere_and_is_logged_as_denied(
+    client, ana, charlie, jannick
+):
+    urls = treatment_get_urls(jannick, ana)
+    client.force_login(charlie)
+    for name, url in urls.items():
+        response = client.post(url, {}) if name in POST_ONLY else client.get(url)
+        assert response.status_code == 404, name
+        assert b"Jannick" not in response.content
+    assert AuditEvent.objects.filter(
+        actor=charlie, action=AuditAction.DENIED, patient=jannick
+    ).count() == len(urls)
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _add_rows(patient, ana, n):
+    for i in range(n):
+        goal = goal_for(patient, ana, what=f"Goal {i}")
+        review_for(goal, ana, level=i % 3 - 1)
+        item = hierarchy_item_for(patient, ana, activity=f"Activity {i}", fear=10 + i)
+        exposure_session_for(item, ana)
+        services.suggestion_decide(
+            actor=ana,
+            episode=episode_of(patient),
+            suggestion=suggest({"pcs": {"total": 40, "band": "clinically_relevant"}})[0],
+            decision="accepted",
+        )
+
+
+# Pinned: session, user, the patient through the access policy, the page's own reads (each a
+# constant: current episode, plan + interventions + signers, decisions, goals + reviews +
+# amendments + signers, hierarchy + sessions, pacing plans + logs, flare-up plan), the assessment
+# profile read, the audit INSERT and the session save with its test savepoints.
+PINNED = {
+    "overview": 21,
+    "section": 21,
+    "hierarchy": 9,
+    "goal_detail": 12,
+    "plan_edit": 18,
+    "summary": 21,
+    "gp_letter": 21,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_treatment_pages_use_the_same_queries_for_2_and_12_rows(client, ana, jannick_profile, name):
+    patient = jannick_profile
+    plan_for(patient, ana)
+    client.force_login(ana)
+    _add_rows(patient, ana, 2)
+    urls = treatment_get_urls(patient, ana)
+    few = _count(client, urls[name])
+    _add_rows(patient, ana, 10)
+    many = _count(client, urls[name])
+    assert few == many == PINNED[name], (name, few, many)

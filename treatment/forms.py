@@ -1,0 +1,501 @@
+"""Treatment forms. They validate input (pure validators allowed) and never write."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessment.instruments.base import Unscorable
+from treatment import exposure, pacing
+from treatment.models import (
+    GAS_LEVEL_CHOICES,
+    ExposureSession,
+    Goal,
+    HierarchyItem,
+    Intervention,
+    QuotaRuleKind,
+    SuggestionDecision,
+    YellowFlag,
+)
+from treatment.services import SCED_FEAR, SCED_PERFORMANCE
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NOT_IN_FUTURE = _("This date cannot be in the future.")
+RATING_ATTRS = {"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}
+
+
+class PlanForm(forms.Form):
+    """The formulation-led plan. One checkbox + 'delivered by' per intervention."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    formulation = forms.CharField(
+        label=_("Formulation"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("How the pain problem is maintained for this patient, in plain words."),
+    )
+    yellow_flags = forms.MultipleChoiceField(
+        label=_("Yellow flags this plan addresses"),
+        choices=YellowFlag.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    focus_areas = forms.CharField(
+        label=_("Focus areas"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=300,
+        required=False,
+        help_text=_("Needed when you change a signed plan; the previous version is kept."),
+    )
+
+    def __init__(
+        self, *args, team=(), profile_flags=(), action: str = "", new: bool = False, **kwargs
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        people = [("", "—")] + [(u.pk, u.get_full_name() or u.username) for u in team]
+        self._team = {str(u.pk): u for u in team}
+        rows = []
+        for value, label in Intervention.choices:
+            self.fields[f"iv_{value}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"by_{value}"] = forms.ChoiceField(
+                label=_("Delivered by"), choices=people, required=False
+            )
+            rows.append(
+                Row(
+                    Column(f"iv_{value}", css_class="col-md-7 pt-md-2"),
+                    Column(f"by_{value}", css_class="col-md-5"),
+                )
+            )
+        if profile_flags:
+            labels = dict(YellowFlag.choices)
+            self.fields["yellow_flags"].choices = [
+                (
+                    value,
+                    f"{labels[value]} ({_('in the profile')})"
+                    if value in profile_flags
+                    else labels[value],
+                )
+                for value, _label in YellowFlag.choices
+            ]
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.form_id = "plan-form"
+        self.helper.layout = Layout(
+            "version",
+            Fieldset(_("Formulation"), "formulation", "yellow_flags", "focus_areas"),
+            Fieldset(_("Interventions"), *rows),
+            *([] if new else ["change_reason"]),
+            Submit("sign", _("Sign the plan")),
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        chosen: dict = {}
+        for value, _label in Intervention.choices:
+            if cleaned.get(f"iv_{value}"):
+                chosen[value] = self._team.get(cleaned.get(f"by_{value}") or "")
+        cleaned["interventions"] = chosen
+        return cleaned
+
+    @staticmethod
+    def initial_from(plan, accepted: set[str]) -> dict:
+        if plan is None:
+            initial: dict = {"version": 0}
+            for kind in accepted:
+                initial[f"iv_{kind}"] = True
+            return initial
+        initial = {
+            "version": plan.version,
+            "formulation": plan.formulation,
+            "yellow_flags": plan.yellow_flags,
+            "focus_areas": plan.focus_areas,
+        }
+        for i in plan.interventions.all():
+            initial[f"iv_{i.kind}"] = True
+            initial[f"by_{i.kind}"] = str(i.delivered_by_id or "")
+        return initial
+
+
+class SuggestionDecisionForm(forms.Form):
+    rule_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=SuggestionDecision.choices)
+    note = forms.CharField(max_length=300, required=False, label=_("Note"))
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = [
+            "patient_words",
+            "domain",
+            "what",
+            "how_much",
+            "by_when",
+            "level_minus_2",
+            "level_minus_1",
+            "level_0",
+            "level_plus_1",
+            "level_plus_2",
+            "baseline_level",
+            "weight",
+            "linked_measure",
+            "linked_measure_label",
+        ]
+        widgets = {"by_when": DATE_INPUT, "patient_words": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["weight"].help_text = _(
+            "1 for equal weights; or importance × difficulty, each 0-3 (Turner-Stokes 2009)."
+        )
+        self.helper = FormHelper()
+        self.helper.form_id = "goal-form"
+        self.helper.layout = Layout(
+            Fieldset(
+                _("The goal"),
+                "patient_words",
+                Row(
+                    Column("domain", css_class="col-md-3"),
+                    Column("what", css_class="col-md-4"),
+                    Column("how_much", css_class="col-md-3"),
+                    Column("by_when", css_class="col-md-2"),
+                ),
+            ),
+            Fieldset(
+                _("Goal Attainment Scale"),
+                HTML(
+                    '<p class="small text-body-secondary">'
+                    + str(_("Describe each level; 0 is the expected outcome by the date."))
+                    + "</p>"
+                ),
+                "level_plus_2",
+                "level_plus_1",
+                "level_0",
+                "level_minus_1",
+                "level_minus_2",
+                Row(
+                    Column("baseline_level", css_class="col-md-3"),
+                    Column("weight", css_class="col-md-3"),
+                    Column("linked_measure", css_class="col-md-3"),
+                    Column("linked_measure_label", css_class="col-md-3"),
+                ),
+            ),
+            Submit("save_goal", _("Set the goal")),
+        )
+
+    def clean_by_when(self) -> date:
+        day = self.cleaned_data["by_when"]
+        if day < date.today():
+            raise forms.ValidationError(_("The target date cannot be in the past."))
+        return day
+
+
+class GoalReviewForm(forms.Form):
+    review_date = forms.DateField(label=_("Review date"), widget=DATE_INPUT)
+    attained_level = forms.TypedChoiceField(
+        label=_("Level attained"), choices=[("", "—"), *GAS_LEVEL_CHOICES], coerce=int
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("review_date", date.today())
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.form_id = "review-form"
+        self.helper.layout = Layout(
+            Row(
+                Column("review_date", css_class="col-md-4"),
+                Column("attained_level", css_class="col-md-8"),
+            ),
+            "note",
+            Submit("record_review", _("Record the review")),
+        )
+
+    def clean_review_date(self) -> date:
+        day = self.cleaned_data["review_date"]
+        if day > date.today():
+            raise forms.ValidationError(NOT_IN_FUTURE)
+        return day
+
+
+class GoalReviewAmendForm(forms.Form):
+    attained_level = forms.TypedChoiceField(
+        label=_("Corrected level"), choices=GAS_LEVEL_CHOICES, coerce=int
+    )
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=300)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "attained_level", "note", "reason", Submit("amend", _("Save the correction"))
+        )
+
+
+class HierarchyItemForm(forms.ModelForm):
+    class Meta:
+        model = HierarchyItem
+        fields = ["activity", "fear_rating", "feared_consequence", "phoda_source"]
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fear_rating"].widget.attrs.update(RATING_ATTRS)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.form_id = "hierarchy-form"
+        self.helper.layout = Layout(
+            Row(
+                Column("activity", css_class="col-md-5"),
+                Column("fear_rating", css_class="col-md-3"),
+                Column("phoda_source", css_class="col-md-4"),
+            ),
+            "feared_consequence",
+            Submit("add_item", _("Add to the hierarchy")),
+        )
+
+
+class ExposureSessionForm(forms.ModelForm):
+    class Meta:
+        model = ExposureSession
+        fields = [
+            "date",
+            "expectancy_before",
+            "fear_before",
+            "fear_peak",
+            "fear_after",
+            "what_happened",
+            "outcome_observed",
+            "expectancy_after",
+        ]
+        widgets = {"date": DATE_INPUT, "what_happened": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields[1:]:
+            if name != "what_happened":
+                self.fields[name].widget.attrs.update(RATING_ATTRS)
+        if not self.is_bound:
+            self.initial.setdefault("date", date.today())
+        self.helper = FormHelper()
+        self.helper.form_id = "exposure-form"
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Before"),
+                Row(
+                    Column("date", css_class="col-md-4"),
+                    Column("expectancy_before", css_class="col-md-4"),
+                    Column("fear_before", css_class="col-md-4"),
+                ),
+            ),
+            Fieldset(
+                _("During and after"),
+                Row(
+                    Column("fear_peak", css_class="col-md-4"),
+                    Column("fear_after", css_class="col-md-4"),
+                    Column("outcome_observed", css_class="col-md-4"),
+                ),
+                "what_happened",
+                Row(Column("expectancy_after", css_class="col-md-4")),
+            ),
+            Submit("log_session", _("Log the behavioural experiment")),
+        )
+
+    def clean_date(self) -> date:
+        day = self.cleaned_data["date"]
+        if day > date.today():
+            raise forms.ValidationError(NOT_IN_FUTURE)
+        return day
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        needed = ("expectancy_before", "expectancy_after", "fear_before", "fear_peak", "fear_after")
+        if all(cleaned.get(n) is not None for n in needed):
+            try:  # the pure core is the one place that says what a valid experiment is
+                exposure.BehaviouralExperiment(
+                    session=1,
+                    item="check",
+                    **{n: float(cleaned[n]) for n in needed},
+                    outcome_observed=(
+                        None
+                        if cleaned.get("outcome_observed") is None
+                        else float(cleaned["outcome_observed"])
+                    ),
+                )
+            except exposure.ExposureRatingError as exc:
+                self.add_error(exc.field if exc.field in self.fields else None, str(exc))
+            if cleaned["fear_peak"] < max(cleaned["fear_before"], cleaned["fear_after"]):
+                self.add_error(
+                    "fear_peak", _("Peak fear cannot be lower than fear before or after.")
+                )
+        return cleaned
+
+
+class ScedOutcomeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (SCED_FEAR, _("Daily fear of the activity (0-100, lower is better)")),
+            (SCED_PERFORMANCE, _("Daily performance of the activity (0-100, higher is better)")),
+        ],
+    )
+
+
+def _parse_numbers(text: str) -> list[float]:
+    parts = [p for p in re.split(r"[\s,;]+", text.strip()) if p]
+    values = []
+    for part in parts:
+        try:
+            value = float(part)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("'%(part)s' is not a number."), params={"part": part}
+            ) from exc
+        if value < 0:
+            raise forms.ValidationError(_("Baseline values cannot be negative."))
+        values.append(value)
+    return values
+
+
+class PacingPlanForm(forms.Form):
+    activity = forms.CharField(label=_("Activity"), max_length=200)
+    unit = forms.CharField(label=_("Unit"), max_length=40, initial="minutes")
+    baseline = forms.CharField(
+        label=_("Baseline recordings"),
+        help_text=_("At least three, separated by commas, e.g. 12, 20, 8, 15."),
+    )
+    rule_kind = forms.ChoiceField(
+        label=_("Starting quota rule"),
+        choices=QuotaRuleKind.choices,
+        initial=QuotaRuleKind.PROPORTION_OF_MEAN,
+    )
+    rule_proportion = forms.DecimalField(
+        label=_("Proportion"), min_value=0.05, max_value=1, decimal_places=2, initial=0.8,
+        help_text=_("0.8 = 80% of the baseline (baseline minus 20%)."),
+    )  # fmt: skip
+    increment_kind = forms.ChoiceField(
+        label=_("Increment rule"),
+        choices=[("fixed", _("Add a fixed amount each step")), ("percent", _("Add a percentage each step"))],
+    )  # fmt: skip
+    increment_amount = forms.DecimalField(label=_("Increment"), min_value=0.01, decimal_places=2)
+    steps = forms.IntegerField(label=_("Number of steps"), min_value=1, max_value=52, initial=6)
+    days_per_step = forms.IntegerField(
+        label=_("Days per step"), min_value=1, max_value=28, initial=7
+    )
+    target = forms.DecimalField(label=_("Target (optional)"), required=False, min_value=0.01)
+    start_date = forms.DateField(label=_("First day of the quota"), widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("start_date", date.today())
+        self.helper = FormHelper()
+        self.helper.form_id = "pacing-form"
+        self.helper.layout = Layout(
+            Row(Column("activity", css_class="col-md-8"), Column("unit", css_class="col-md-4")),
+            "baseline",
+            Row(
+                Column("rule_kind", css_class="col-md-6"),
+                Column("rule_proportion", css_class="col-md-6"),
+            ),
+            Row(
+                Column("increment_kind", css_class="col-md-4"),
+                Column("increment_amount", css_class="col-md-2"),
+                Column("steps", css_class="col-md-2"),
+                Column("days_per_step", css_class="col-md-2"),
+                Column("target", css_class="col-md-2"),
+            ),
+            Row(Column("start_date", css_class="col-md-4")),
+            Submit("create_pacing", _("Set the quota")),
+        )
+
+    def clean_baseline(self) -> list[float]:
+        return _parse_numbers(self.cleaned_data["baseline"])
+
+    def clean(self) -> dict:
+        from treatment.services import quota_rule_for
+
+        cleaned = super().clean()
+        baseline, kind = cleaned.get("baseline"), cleaned.get("rule_kind")
+        proportion = cleaned.get("rule_proportion")
+        if baseline is not None and kind and proportion is not None:
+            start = pacing.starting_quota(baseline, quota_rule_for(kind, float(proportion)))
+            if isinstance(start, Unscorable):
+                self.add_error("baseline", start.reason)
+            elif cleaned.get("increment_kind") and cleaned.get("increment_amount"):
+                try:
+                    pacing.quota_schedule(
+                        start.value,
+                        pacing.IncrementRule(
+                            cleaned["increment_kind"], float(cleaned["increment_amount"])
+                        ),
+                        steps=cleaned.get("steps") or 1,
+                        target=float(cleaned["target"]) if cleaned.get("target") else None,
+                    )
+                except ValueError as exc:
+                    self.add_error(None, str(exc))
+        return cleaned
+
+
+class PacingLogForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=DATE_INPUT)
+    done = forms.DecimalField(label=_("Done"), min_value=0, max_digits=8, decimal_places=2)
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("day", date.today())
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.layout = Layout(
+            Row(Column("day", css_class="col-md-5"), Column("done", css_class="col-md-4")),
+            Submit("log", _("Log the day")),
+        )
+
+
+class FlareUpForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    triggers = forms.CharField(
+        label=_("What can trigger a flare-up"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    early_signs = forms.CharField(label=_("Early signs"), widget=forms.Textarea(attrs={"rows": 3}))
+    self_management = forms.CharField(
+        label=_("What I will do"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    contacts = forms.CharField(
+        label=_("When and whom to contact"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    opportunity_text = forms.CharField(
+        label=_("Setbacks are a chance to practise (edit to the patient's words)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    change_reason = forms.CharField(
+        label=_("Reason for the change"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "flare-up-form"
+        self.helper.layout = Layout(
+            "version",
+            "triggers",
+            "early_signs",
+            "self_management",
+            "contacts",
+            "opportunity_text",
+            "change_reason",
+            Submit("sign_flare_up", _("Sign the flare-up plan")),
+        )

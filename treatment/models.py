@@ -1,0 +1,453 @@
+"""Treatment: formulation-led plans, suggestion decisions, goals (GAS), graded exposure, pacing
+and flare-up plans (issue #5).
+
+Clinical records are not overwritten (DESIGN.md): a plan or flare-up plan change is a new
+version row (the old one stays, with who, when, why); a goal review correction is an amendment
+row. Plans, plan interventions, goal reviews and amendments refuse UPDATE and DELETE in
+PostgreSQL (migration 0002).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from treatment import suggestions
+
+RATING = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Intervention(models.TextChoices):
+    PAIN_EDUCATION = suggestions.PAIN_EDUCATION, _("Pain education / reconceptualisation")
+    GRADED_EXPOSURE = suggestions.GRADED_EXPOSURE, _("Graded exposure in vivo")
+    GRADED_ACTIVITY = suggestions.GRADED_ACTIVITY, _("Graded activity and pacing")
+    CBT = suggestions.CBT, _("Cognitive behavioural therapy (CBT)")
+    ACT = suggestions.ACT, _("Acceptance and commitment therapy (ACT)")
+    MOTIVATIONAL_INTERVIEWING = (
+        suggestions.MOTIVATIONAL_INTERVIEWING,
+        _("Motivational interviewing"),
+    )
+    RELAXATION_SLEEP = suggestions.RELAXATION_SLEEP, _("Relaxation and sleep")
+    MEDICATION_REVIEW = suggestions.MEDICATION_REVIEW, _("Medication review")
+    RETURN_TO_WORK = suggestions.RETURN_TO_WORK, _("Return to work")
+
+
+class YellowFlag(models.TextChoices):
+    """Psychosocial yellow flags a formulation can address (Kendall, Linton & Main 1997 'Guide to
+    assessing psychosocial yellow flags'; UNVERIFIED against shared/reference)."""
+
+    FEAR_OF_MOVEMENT = "fear_of_movement", _("Fear of movement / (re)injury")
+    CATASTROPHIZING = "catastrophizing", _("Catastrophizing")
+    LOW_SELF_EFFICACY = "low_self_efficacy", _("Low pain self-efficacy")
+    LOW_MOOD = "low_mood", _("Low mood / depression")
+    ANXIETY = "anxiety", _("Anxiety / worry")
+    BOOM_BUST = "boom_bust", _("Boom-and-bust activity pattern")
+    AVOIDANCE = "avoidance", _("Avoidance of activity")
+    SLEEP = "sleep", _("Poor sleep")
+    WORK = "work", _("Work concerns / off work")
+    BELIEFS = "beliefs", _("Unhelpful beliefs about pain and harm")
+
+
+# Which instrument in the profile speaks to which flag, so the plan form can say "in profile".
+FLAG_INSTRUMENTS: dict[str, tuple[str, ...]] = {
+    YellowFlag.FEAR_OF_MOVEMENT: ("tsk17", "tsk11"),
+    YellowFlag.CATASTROPHIZING: ("pcs",),
+    YellowFlag.LOW_SELF_EFFICACY: ("pseq",),
+    YellowFlag.LOW_MOOD: ("phq9",),
+    YellowFlag.ANXIETY: ("gad7",),
+}
+
+
+class TreatmentPlan(models.Model):
+    """One signed version of an episode's plan. The current plan is the highest version.
+
+    Versions are append-only: editing writes version n+1 with ``change_reason``; two clinicians
+    who both started from version n cannot both write n+1 (unique constraint + version check in
+    ``services.plan_save``).
+    """
+
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="treatment_plans"
+    )
+    version = models.PositiveIntegerField()
+    formulation = models.TextField(_("formulation"))
+    yellow_flags = models.JSONField(_("yellow flags addressed"), default=list, blank=True)
+    focus_areas = models.TextField(_("focus areas"), blank=True)
+    change_reason = models.CharField(_("reason for the change"), max_length=300, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["episode", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "version"], name="plan_one_row_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Treatment plan v{self.version}"
+
+    def yellow_flag_labels(self) -> list[str]:
+        labels = dict(YellowFlag.choices)
+        return [str(labels.get(flag, flag)) for flag in self.yellow_flags]
+
+
+class PlanIntervention(models.Model):
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="interventions")
+    kind = models.CharField(max_length=32, choices=Intervention.choices)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["plan", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind"], name="plan_intervention_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class SuggestionDecision(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class SuggestionRecord(models.Model):
+    """A clinician's decision on one suggestion (treatment/suggestions.py) for an episode.
+
+    A later decision on the same rule supersedes an earlier one; both are kept.
+    """
+
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="suggestion_records"
+    )
+    rule_key = models.CharField(max_length=64)
+    rule_title = models.CharField(max_length=200)
+    decision = models.CharField(max_length=10, choices=SuggestionDecision.choices)
+    evidence = models.JSONField(default=list)
+    source = models.TextField()
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["episode", "-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_key}: {self.decision}"
+
+
+class ValuesDomain(models.TextChoices):
+    WORK = "work", _("Work")
+    FAMILY = "family", _("Family")
+    LEISURE = "leisure", _("Leisure")
+    SELF_CARE = "self_care", _("Self-care")
+    SOCIAL = "social", _("Social")
+    HEALTH = "health", _("Health")
+
+
+class LinkedMeasure(models.TextChoices):
+    NONE = "", _("None")
+    PSFS = "psfs", _("PSFS activity")
+    SCED = "sced", _("SCED outcome")
+
+
+GAS_LEVELS = (-2, -1, 0, 1, 2)
+GAS_LEVEL_CHOICES = [
+    (-2, _("−2 much less than expected")),
+    (-1, _("−1 somewhat less than expected")),
+    (0, _("0 expected outcome")),
+    (1, _("+1 somewhat more than expected")),
+    (2, _("+2 much more than expected")),
+]
+
+
+class Goal(models.Model):
+    """A goal in the patient's words, scaled for Goal Attainment Scaling (instruments.md §22)."""
+
+    episode = models.ForeignKey("patients.Episode", on_delete=models.PROTECT, related_name="goals")
+    patient_words = models.TextField(_("goal in the patient's own words"))
+    domain = models.CharField(_("values domain"), max_length=16, choices=ValuesDomain.choices)
+    what = models.CharField(_("what"), max_length=200)
+    how_much = models.CharField(_("how much / how often"), max_length=200)
+    by_when = models.DateField(_("by when"))
+    level_minus_2 = models.CharField(_("−2 much less than expected"), max_length=300)
+    level_minus_1 = models.CharField(_("−1 somewhat less than expected"), max_length=300)
+    level_0 = models.CharField(_("0 expected outcome"), max_length=300)
+    level_plus_1 = models.CharField(_("+1 somewhat more than expected"), max_length=300)
+    level_plus_2 = models.CharField(_("+2 much more than expected"), max_length=300)
+    baseline_level = models.SmallIntegerField(
+        _("baseline level"), choices=[(-2, "−2"), (-1, "−1")], default=-1
+    )
+    weight = models.DecimalField(
+        _("weight"), max_digits=4, decimal_places=1, default=1,
+        validators=[MinValueValidator(0.1), MaxValueValidator(9)],
+    )  # fmt: skip
+    linked_measure = models.CharField(
+        _("linked measure"), max_length=8, choices=LinkedMeasure.choices, blank=True
+    )
+    linked_measure_label = models.CharField(_("measure name"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["episode", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(baseline_level__in=(-2, -1)), name="goal_baseline_below_expected"
+            ),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="goal_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.what
+
+    def level_descriptions(self) -> list[tuple[int, str]]:
+        return [
+            (2, self.level_plus_2),
+            (1, self.level_plus_1),
+            (0, self.level_0),
+            (-1, self.level_minus_1),
+            (-2, self.level_minus_2),
+        ]
+
+
+class GoalReview(models.Model):
+    """The level attained at a review. Signed on save; corrected only by a GoalReviewAmendment."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="reviews")
+    review_date = models.DateField(_("review date"))
+    attained_level = models.SmallIntegerField(_("attained level"), choices=GAS_LEVEL_CHOICES)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["goal", "review_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attained_level__gte=-2, attained_level__lte=2),
+                name="goal_review_level_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal} reviewed {self.review_date}"
+
+    def effective(self) -> tuple[int, str]:
+        """(level, note) after the latest amendment, if any (amendments prefetched, oldest first)."""
+        amendments = list(self.amendments.all())
+        if amendments:
+            last = amendments[-1]
+            return last.attained_level, last.note
+        return self.attained_level, self.note
+
+
+class GoalReviewAmendment(models.Model):
+    review = models.ForeignKey(GoalReview, on_delete=models.PROTECT, related_name="amendments")
+    attained_level = models.SmallIntegerField(_("corrected level"), choices=GAS_LEVEL_CHOICES)
+    note = models.TextField(_("note"), blank=True)
+    reason = models.CharField(_("reason for the amendment"), max_length=300)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "amended_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment of {self.review}"
+
+
+class HierarchyItem(models.Model):
+    """A feared activity on the patient's exposure hierarchy, rated 0-100 (instruments.md §18:
+    the patient's own feared activities, or a PHODA photograph number under licence)."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="hierarchy_items"
+    )
+    activity = models.CharField(_("activity"), max_length=200)
+    fear_rating = models.PositiveSmallIntegerField(
+        _("fear / perceived harm (0-100)"), validators=RATING
+    )
+    feared_consequence = models.CharField(
+        _("feared consequence, in the patient's words"), max_length=300
+    )
+    phoda_source = models.CharField(
+        _("PHODA source (optional)"), max_length=100, blank=True,
+        help_text=_("e.g. the PHODA photograph number, if the clinic holds a PHODA licence."),
+    )  # fmt: skip
+    sced_study_ref = models.CharField(max_length=64, blank=True)
+    sced_measure = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Graded: the least feared step first (Vlaeyen et al. 2001).
+        ordering = ["patient", "fear_rating", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fear_rating__lte=100), name="hierarchy_fear_0_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.activity
+
+
+class ExposureSession(models.Model):
+    """One behavioural experiment on one hierarchy item (treatment/exposure.py)."""
+
+    item = models.ForeignKey(HierarchyItem, on_delete=models.PROTECT, related_name="sessions")
+    session_number = models.PositiveIntegerField()
+    date = models.DateField(_("date"))
+    expectancy_before = models.PositiveSmallIntegerField(
+        _("expectancy of the feared outcome before (0-100)"), validators=RATING
+    )
+    fear_before = models.PositiveSmallIntegerField(_("fear before (0-100)"), validators=RATING)
+    fear_peak = models.PositiveSmallIntegerField(_("peak fear (0-100)"), validators=RATING)
+    fear_after = models.PositiveSmallIntegerField(_("fear after (0-100)"), validators=RATING)
+    what_happened = models.TextField(_("what happened"))
+    outcome_observed = models.PositiveSmallIntegerField(
+        _("how far the feared outcome happened (0-100, optional)"),
+        validators=RATING, null=True, blank=True,
+    )  # fmt: skip
+    expectancy_after = models.PositiveSmallIntegerField(
+        _("expectancy of the feared outcome after (0-100)"), validators=RATING
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session_number", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "session_number"], name="exposure_session_number_per_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Exposure {self.session_number}: {self.item}"
+
+    @property
+    def expectancy_violation(self) -> int:
+        # exposure.py's definition: before − after (positive = expects the feared outcome less).
+        return self.expectancy_before - self.expectancy_after
+
+
+class QuotaRuleKind(models.TextChoices):
+    PROPORTION_OF_MEAN = "proportion_of_baseline_mean", _("A proportion of the baseline mean")
+    LOWEST = "lowest_baseline_value", _("The lowest baseline value")
+
+
+class IncrementKind(models.TextChoices):
+    FIXED = "fixed", _("Add a fixed amount each step")
+    PERCENT = "percent", _("Add a percentage each step")
+
+
+class PacingPlan(models.Model):
+    """Graded activity: baseline → starting quota (a stated rule) → planned schedule → log."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="pacing_plans"
+    )
+    activity = models.CharField(_("activity"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=40, default="minutes")
+    baseline = models.JSONField(_("baseline recordings"))
+    rule_kind = models.CharField(
+        _("starting quota rule"), max_length=40, choices=QuotaRuleKind.choices
+    )
+    rule_proportion = models.DecimalField(
+        _("proportion"), max_digits=3, decimal_places=2, default=0.8,
+        validators=[MinValueValidator(0.05), MaxValueValidator(1)],
+    )  # fmt: skip
+    increment_kind = models.CharField(
+        _("increment rule"), max_length=10, choices=IncrementKind.choices
+    )
+    increment_amount = models.DecimalField(_("increment"), max_digits=7, decimal_places=2)
+    steps = models.PositiveSmallIntegerField(_("number of steps"), default=6)
+    days_per_step = models.PositiveSmallIntegerField(_("days per step"), default=7)
+    target = models.DecimalField(
+        _("target (optional)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    start_date = models.DateField(_("first day of the quota"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.activity
+
+
+class PacingLogEntry(models.Model):
+    plan = models.ForeignKey(PacingPlan, on_delete=models.PROTECT, related_name="log")
+    day = models.DateField(_("day"))
+    done = models.DecimalField(_("done"), max_digits=8, decimal_places=2)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "day", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.done}"
+
+
+DEFAULT_SETBACK_TEXT = _(
+    "Setbacks happen to almost everyone after a pain management programme. A flare-up does not "
+    "mean that something new is wrong or that you are back at the start. It is a chance to "
+    "practise the skills you have learned: pace, keep moving gently, use your plan, and go back "
+    "to your usual activities step by step."
+)
+
+
+class FlareUpPlan(models.Model):
+    """The patient's setback plan. Each save is a new version (append-only)."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="flare_up_plans"
+    )
+    version = models.PositiveIntegerField()
+    triggers = models.TextField(_("what can trigger a flare-up"))
+    early_signs = models.TextField(_("early signs"))
+    self_management = models.TextField(_("what I will do"))
+    contacts = models.TextField(_("when and whom to contact"))
+    opportunity_text = models.TextField(_("setbacks are a chance to practise"))
+    change_reason = models.CharField(_("reason for the change"), max_length=300, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "version"], name="flare_up_one_row_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Flare-up plan v{self.version}"

@@ -1,0 +1,380 @@
+"""Page-shaped reads for treatment. The patient always comes from the access policy (views);
+every query here is scoped to that patient, and the number of queries does not grow with rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch
+
+from assessment.instruments.base import Unscorable
+from assessment.instruments.gas import (
+    GasGoal,
+    GasResult,
+    gas_baseline_t_score,
+    gas_t_score,
+)
+from patients.models import Episode, Patient
+from treatment import exposure, pacing
+from treatment.models import (
+    ExposureSession,
+    FlareUpPlan,
+    Goal,
+    GoalReview,
+    GoalReviewAmendment,
+    HierarchyItem,
+    PacingLogEntry,
+    PacingPlan,
+    SuggestionRecord,
+    TreatmentPlan,
+    YellowFlag,
+)
+from treatment.suggestions import FLAG_BOOM_BUST, Suggestion, suggest
+
+if TYPE_CHECKING:
+    from painclinic.models import User
+
+
+def profile_scores(patient: Patient) -> dict[str, dict]:
+    """The assessment contract ``latest_scores`` (signed results only); {} while it is absent."""
+    try:
+        from assessment.selectors import latest_scores
+    except ImportError:  # the assessment app is built in parallel (issue #3)
+        return {}
+    return latest_scores(patient)
+
+
+def current_episode(patient: Patient) -> Episode | None:
+    return (
+        Episode.objects.filter(patient=patient, status__in=_open_statuses())
+        .order_by("-referral_date", "-id")
+        .first()
+    )
+
+
+def _open_statuses() -> tuple[str, ...]:
+    from patients.models import OPEN_STATUSES
+
+    return tuple(OPEN_STATUSES)
+
+
+def episode_for(patient: Patient, episode_id: int) -> Episode:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Episode, pk=episode_id, patient=patient)
+
+
+def _plans(episode: Episode):
+    return (
+        TreatmentPlan.objects.filter(episode=episode)
+        .select_related("signed_by")
+        .prefetch_related("interventions__delivered_by")
+        .order_by("-version")
+    )
+
+
+def current_plan(episode: Episode | None) -> TreatmentPlan | None:
+    if episode is None:
+        return None
+    return _plans(episode).first()
+
+
+def plan_history(episode: Episode) -> list[TreatmentPlan]:
+    return list(_plans(episode))
+
+
+def care_team_users(episode: Episode) -> list[User]:
+    from painclinic.models import User
+
+    return list(User.objects.filter(care_team_places__episode=episode).order_by("last_name"))
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+@dataclass
+class SuggestionRow:
+    suggestion: Suggestion
+    decision: SuggestionRecord | None  # the latest decision on this rule, if any
+
+
+def activity_flags(patient: Patient, plan: TreatmentPlan | None) -> set[str]:
+    """Boom-and-bust from the clinician (a yellow flag on the plan) or from a pacing log."""
+    flags: set[str] = set()
+    if plan is not None and YellowFlag.BOOM_BUST in plan.yellow_flags:
+        flags.add(FLAG_BOOM_BUST)
+    for overview in pacing_overviews(patient):
+        report = overview.adherence
+        if report is not None and report.boom_bust:
+            flags.add(FLAG_BOOM_BUST)
+    return flags
+
+
+def suggestion_rows(
+    patient: Patient, episode: Episode | None, *, scores: dict | None = None, plan=None
+) -> list[SuggestionRow]:
+    scores = profile_scores(patient) if scores is None else scores
+    made = suggest(scores, flags=activity_flags(patient, plan))
+    latest: dict[str, SuggestionRecord] = {}
+    if episode is not None:
+        for record in SuggestionRecord.objects.filter(episode=episode).select_related("decided_by"):
+            latest.setdefault(record.rule_key, record)  # newest first (Meta.ordering)
+    return [SuggestionRow(s, latest.get(s.rule.key)) for s in made]
+
+
+def suggestion_by_key(patient: Patient, episode: Episode, rule_key: str) -> Suggestion | None:
+    plan = current_plan(episode)
+    for row in suggestion_rows(patient, episode, plan=plan):
+        if row.suggestion.rule.key == rule_key:
+            return row.suggestion
+    return None
+
+
+def decision_history(episode: Episode | None) -> list[SuggestionRecord]:
+    if episode is None:
+        return []
+    return list(SuggestionRecord.objects.filter(episode=episode).select_related("decided_by"))
+
+
+def accepted_interventions(episode: Episode | None) -> set[str]:
+    """Interventions of the suggestions whose latest decision is 'accepted'."""
+    from treatment.suggestions import RULES_BY_KEY
+
+    chosen: set[str] = set()
+    seen: set[str] = set()
+    for record in decision_history(episode):
+        if record.rule_key in seen:
+            continue
+        seen.add(record.rule_key)
+        rule = RULES_BY_KEY.get(record.rule_key)
+        if record.decision == "accepted" and rule is not None:
+            chosen.update(rule.interventions)
+    return chosen
+
+
+# --- goals and GAS ----------------------------------------------------------------------------
+
+
+def goals_for(episode: Episode | None) -> list[Goal]:
+    if episode is None:
+        return []
+    reviews = GoalReview.objects.select_related("recorded_by").prefetch_related(
+        Prefetch("amendments", queryset=GoalReviewAmendment.objects.select_related("amended_by"))
+    )
+    return list(
+        Goal.objects.filter(episode=episode).prefetch_related(Prefetch("reviews", queryset=reviews))
+    )
+
+
+@dataclass
+class GasPoint:
+    day: date | None  # None: the baseline (every goal at its baseline level)
+    label: str
+    result: GasResult | Unscorable
+
+    @property
+    def t_score(self) -> float | None:
+        return self.result.t_score if isinstance(self.result, GasResult) else None
+
+    @property
+    def reason(self) -> str:
+        return self.result.reason if isinstance(self.result, Unscorable) else ""
+
+
+def gas_history(goals: list[Goal]) -> list[GasPoint]:
+    """The GAS T-score at baseline and at every review date (Kiresuk & Sherman, weights, ρ 0.3).
+
+    At a review date each goal set by then counts with its latest review on or before that date
+    (amendments applied); a goal not yet reviewed by then makes that date unscorable, with the
+    reason gas.py gives (all goals are scored at a GAS review; instruments.md §22).
+    """
+    if not goals:
+        return []
+    points = [
+        GasPoint(
+            None,
+            "Baseline",
+            gas_baseline_t_score([GasGoal(None, float(g.weight), g.baseline_level) for g in goals]),
+        )
+    ]
+    days = sorted({r.review_date for g in goals for r in g.reviews.all()})
+    for day in days:
+        included = [g for g in goals if g.created_at.date() <= day]
+        gas_goals = []
+        for goal in included:
+            reviews = [r for r in goal.reviews.all() if r.review_date <= day]
+            level = reviews[-1].effective()[0] if reviews else None
+            gas_goals.append(GasGoal(level, float(goal.weight), goal.baseline_level))
+        points.append(GasPoint(day, day.strftime("%d %b %Y"), gas_t_score(gas_goals)))
+    return points
+
+
+def latest_level(goal: Goal) -> int | None:
+    reviews = list(goal.reviews.all())
+    return reviews[-1].effective()[0] if reviews else None
+
+
+# --- graded exposure --------------------------------------------------------------------------
+
+
+def hierarchy_for(patient: Patient) -> list[HierarchyItem]:
+    return list(
+        HierarchyItem.objects.filter(patient=patient).prefetch_related(
+            Prefetch("sessions", queryset=ExposureSession.objects.order_by("session_number"))
+        )
+    )
+
+
+def experiments(items: list[HierarchyItem]) -> list[exposure.BehaviouralExperiment]:
+    return [
+        exposure.BehaviouralExperiment(
+            session=s.session_number,
+            item=item.activity,
+            expectancy_before=float(s.expectancy_before),
+            expectancy_after=float(s.expectancy_after),
+            outcome_observed=None if s.outcome_observed is None else float(s.outcome_observed),
+            fear_before=float(s.fear_before),
+            fear_peak=float(s.fear_peak),
+            fear_after=float(s.fear_after),
+        )
+        for item in items
+        for s in item.sessions.all()
+    ]
+
+
+def exposure_summary(items: list[HierarchyItem]) -> exposure.ExposureSummary:
+    return exposure.summarise_experiments(experiments(items))
+
+
+def sessions_for(items: list[HierarchyItem]) -> list[ExposureSession]:
+    """Every session, in session order, with its item attached (no extra queries)."""
+    rows = []
+    for item in items:
+        for s in item.sessions.all():
+            s.item = item
+            rows.append(s)
+    return sorted(rows, key=lambda s: (s.session_number, s.pk))
+
+
+# --- pacing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PacingOverview:
+    plan: PacingPlan
+    rule: pacing.QuotaRule
+    start: pacing.StartingQuota | Unscorable
+    schedule: tuple[float, ...] = ()  # per step
+    daily: tuple[float, ...] = ()  # per day from start_date
+    log: list[PacingLogEntry] = field(default_factory=list)
+    days: list[date] = field(default_factory=list)
+    done: list[float | None] = field(default_factory=list)
+    adherence: pacing.AdherenceReport | None = None
+    error: str = ""
+
+
+def pacing_overview(plan: PacingPlan) -> PacingOverview:
+    """Starting quota, schedule and adherence of one plan, from the pure core (pacing.py)."""
+    from treatment.services import quota_rule_for
+
+    rule = quota_rule_for(plan.rule_kind, float(plan.rule_proportion))
+    start = pacing.starting_quota(plan.baseline, rule, round_down_to=None)
+    overview = PacingOverview(plan=plan, rule=rule, start=start, log=list(plan.log.all()))
+    if isinstance(start, Unscorable):
+        return overview
+    increment = pacing.IncrementRule(plan.increment_kind, float(plan.increment_amount))
+    try:
+        overview.schedule = pacing.quota_schedule(
+            start.value,
+            increment,
+            steps=plan.steps,
+            target=float(plan.target) if plan.target else None,
+        )
+    except ValueError as exc:
+        overview.error = str(exc)
+        return overview
+    overview.daily = pacing.expand_schedule(overview.schedule, days_per_step=plan.days_per_step)
+    # A day logged twice counts with its latest entry; both rows are kept.
+    by_day: dict[date, float] = {}
+    for entry in sorted(overview.log, key=lambda e: (e.day, e.recorded_at, e.pk)):
+        by_day[entry.day] = float(entry.done)
+    last_logged = max(by_day) if by_day else None
+    if last_logged is not None:
+        n = min((last_logged - plan.start_date).days + 1, len(overview.daily))
+        overview.days = [plan.start_date + timedelta(days=i) for i in range(n)]
+        overview.done = [by_day.get(d) for d in overview.days]
+        overview.adherence = pacing.adherence(overview.done, overview.daily[:n])
+    return overview
+
+
+def pacing_overviews(patient: Patient) -> list[PacingOverview]:
+    plans = PacingPlan.objects.filter(patient=patient).prefetch_related("log")
+    return [pacing_overview(plan) for plan in plans]
+
+
+def pacing_plan_for(patient: Patient, pacing_id: int) -> PacingPlan:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        PacingPlan.objects.prefetch_related("log"), pk=pacing_id, patient=patient
+    )
+
+
+# --- flare-up ---------------------------------------------------------------------------------
+
+
+def current_flare_up_plan(patient: Patient) -> FlareUpPlan | None:
+    return (
+        FlareUpPlan.objects.filter(patient=patient)
+        .select_related("signed_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def flare_up_history(patient: Patient) -> list[FlareUpPlan]:
+    return list(
+        FlareUpPlan.objects.filter(patient=patient).select_related("signed_by").order_by("-version")
+    )
+
+
+# --- the treatment page and the printable documents -------------------------------------------
+
+
+def treatment_overview(patient: Patient) -> dict[str, Any]:
+    """Everything the treatment page, the summary and the GP letter show."""
+    episode = current_episode(patient)
+    plan = current_plan(episode)
+    scores = profile_scores(patient)
+    goals = goals_for(episode)
+    items = hierarchy_for(patient)
+    overviews = pacing_overviews(patient)
+    flags: set[str] = set()
+    if plan is not None and YellowFlag.BOOM_BUST in plan.yellow_flags:
+        flags.add(FLAG_BOOM_BUST)
+    if any(o.adherence is not None and o.adherence.boom_bust for o in overviews):
+        flags.add(FLAG_BOOM_BUST)
+    made = suggest(scores, flags=flags)
+    latest: dict[str, SuggestionRecord] = {}
+    records = decision_history(episode)
+    for record in records:
+        latest.setdefault(record.rule_key, record)
+    history = gas_history(goals)
+    return {
+        "episode": episode,
+        "plan": plan,
+        "scores": scores,
+        "suggestions": [SuggestionRow(s, latest.get(s.rule.key)) for s in made],
+        "decisions": records,
+        "goals": goals,
+        "goal_levels": {g.pk: latest_level(g) for g in goals},
+        "gas_history": history,
+        "gas_latest": next((p for p in reversed(history) if p.day is not None), None),
+        "hierarchy": items,
+        "exposure_summary": exposure_summary(items),
+        "sessions": sessions_for(items),
+        "pacing": overviews,
+        "flare_up": current_flare_up_plan(patient),
+    }

@@ -1,0 +1,513 @@
+"""Writes for treatment. Each service runs in one transaction and writes its audit event inside it
+(shared/STYLE.md §3.2). Signed rows are never updated: a change is a new version or an amendment.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from painclinic import audit
+from painclinic.models import AuditAction
+from patients.models import Episode, Patient
+from treatment import pacing
+from treatment.models import (
+    ExposureSession,
+    FlareUpPlan,
+    Goal,
+    GoalReview,
+    GoalReviewAmendment,
+    HierarchyItem,
+    Intervention,
+    PacingLogEntry,
+    PacingPlan,
+    PlanIntervention,
+    SuggestionDecision,
+    SuggestionRecord,
+    TreatmentPlan,
+)
+from treatment.suggestions import RULES_BY_KEY, Suggestion
+
+if TYPE_CHECKING:
+    from painclinic.models import User
+
+EPISODE_CLOSED = "This episode is discharged: open a new episode to plan treatment."
+CHANGE_NEEDS_REASON = "Say why the plan changes: the previous version is kept with your reason."
+UNKNOWN_SUGGESTION = "This suggestion is no longer made by the profile: reload the plan."
+UNKNOWN_INTERVENTION = "Unknown intervention {kind!r}."
+REVIEW_BEFORE_GOAL = "A review cannot be dated before the goal was set ({day})."
+REVIEW_IN_FUTURE = "A review cannot be dated in the future."
+AMENDMENT_NEEDS_REASON = "Say why the review is corrected: the original is kept."
+AMENDMENT_CHANGES_NOTHING = "The correction is the same as the review: nothing to amend."
+SCED_NOT_AVAILABLE = "The SCED module is not installed yet: the outcome could not be created."
+SCED_ALREADY = "This activity is already an SCED outcome."
+SCED_NO_EPISODE = "There is no open episode to hold the single-case study."
+LOG_BEFORE_START = "The log starts on the first day of the quota ({day})."
+
+# "Make this an SCED outcome": the two measures a hierarchy item can become (issue #5).
+SCED_FEAR = "fear"
+SCED_PERFORMANCE = "performance"
+SCED_DESIGN = "ABAB"  # Jannick's AB(AB) exposure study (DESIGN.md); sced may refuse and say so.
+
+
+class EditConflict(Exception):
+    """Someone signed a newer version of the plan after this form was opened."""
+
+    def __init__(self, current: Any, differing_fields: list[str]) -> None:
+        super().__init__("edit conflict")
+        self.current = current
+        self.differing_fields = differing_fields
+
+
+# --- treatment plan ---------------------------------------------------------------------------
+
+
+def _plan_snapshot(plan: TreatmentPlan | None) -> dict[str, Any]:
+    if plan is None:
+        return {}
+    return {
+        "formulation": plan.formulation,
+        "yellow_flags": sorted(plan.yellow_flags),
+        "focus_areas": plan.focus_areas,
+        "interventions": {
+            i.kind: (i.delivered_by_id if i.delivered_by_id else None)
+            for i in plan.interventions.all()
+        },
+    }
+
+
+@transaction.atomic
+def plan_save(
+    *,
+    actor: User,
+    episode: Episode,
+    formulation: str,
+    yellow_flags: list[str],
+    focus_areas: str,
+    interventions: dict[str, User | None],
+    expected_version: int,
+    change_reason: str = "",
+) -> TreatmentPlan:
+    """Sign a new version of the episode's plan (version 1 when there is none).
+
+    ``expected_version`` is the version the form was opened with (0 for a new plan). Optimistic
+    concurrency across the form round trip: the episode row is locked so that two saves
+    serialise, and the second one, which started from an older version, raises EditConflict
+    instead of silently replacing the first (the unique (episode, version) constraint backs this
+    up if a save ever skips the lock). A change of an existing plan needs a reason.
+    """
+    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    if not episode.is_open:
+        raise ValidationError(EPISODE_CLOSED)
+    for kind in interventions:
+        if kind not in Intervention.values:
+            raise ValidationError(UNKNOWN_INTERVENTION.format(kind=kind))
+    current = (
+        TreatmentPlan.objects.filter(episode=episode)
+        .prefetch_related("interventions")
+        .order_by("-version")
+        .first()
+    )
+    current_version = current.version if current else 0
+    proposed = {
+        "formulation": formulation,
+        "yellow_flags": sorted(yellow_flags),
+        "focus_areas": focus_areas,
+        "interventions": {k: (u.pk if u else None) for k, u in interventions.items()},
+    }
+    if current_version != expected_version:
+        before = _plan_snapshot(current)
+        differing = [name for name, value in proposed.items() if before.get(name) != value]
+        raise EditConflict(current=current, differing_fields=differing)
+    if current is not None:
+        if _plan_snapshot(current) == proposed:
+            return current
+        if not change_reason.strip():
+            raise ValidationError(CHANGE_NEEDS_REASON)
+    try:
+        with transaction.atomic():
+            plan = TreatmentPlan.objects.create(
+                episode=episode,
+                version=current_version + 1,
+                formulation=formulation,
+                yellow_flags=sorted(yellow_flags),
+                focus_areas=focus_areas,
+                change_reason=change_reason.strip(),
+                signed_by=actor,
+            )
+    except IntegrityError as exc:  # a save that bypassed the lock got there first
+        latest = TreatmentPlan.objects.filter(episode=episode).order_by("-version").first()
+        raise EditConflict(current=latest, differing_fields=list(proposed)) from exc
+    PlanIntervention.objects.bulk_create(
+        PlanIntervention(plan=plan, kind=kind, delivered_by=user)
+        for kind, user in interventions.items()
+    )
+    before = _plan_snapshot(current)
+    changed = [name for name, value in proposed.items() if before.get(name) != value]
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE if current is None else AuditAction.CHANGE,
+        patient=episode.patient,
+        obj=plan,
+        changed_fields=changed,
+    )
+    return plan
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def suggestion_decide(
+    *,
+    actor: User,
+    episode: Episode,
+    suggestion: Suggestion,
+    decision: str,
+    note: str = "",
+) -> SuggestionRecord:
+    """Record that the clinician accepted or declined a suggestion, with its evidence.
+
+    The caller passes the suggestion as the profile makes it now (``selectors``), so a record
+    always holds the evidence the clinician saw. Accepting does not change the plan: the plan
+    form starts from the accepted interventions, and the clinician signs the plan.
+    """
+    if suggestion.rule.key not in RULES_BY_KEY:
+        raise ValidationError(UNKNOWN_SUGGESTION)
+    record = SuggestionRecord.objects.create(
+        episode=episode,
+        rule_key=suggestion.rule.key,
+        rule_title=suggestion.rule.title,
+        decision=SuggestionDecision(decision),
+        evidence=[e.as_dict() for e in suggestion.evidence],
+        source=suggestion.rule.source,
+        note=note,
+        decided_by=actor,
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=episode.patient,
+        obj=record,
+        changed_fields=["decision"],
+    )
+    return record
+
+
+# --- goals ------------------------------------------------------------------------------------
+
+GOAL_FIELDS = (
+    "patient_words",
+    "domain",
+    "what",
+    "how_much",
+    "by_when",
+    "level_minus_2",
+    "level_minus_1",
+    "level_0",
+    "level_plus_1",
+    "level_plus_2",
+    "baseline_level",
+    "weight",
+    "linked_measure",
+    "linked_measure_label",
+)
+
+
+@transaction.atomic
+def goal_create(*, actor: User, episode: Episode, data: dict[str, Any]) -> Goal:
+    if not episode.is_open:
+        raise ValidationError(EPISODE_CLOSED)
+    goal = Goal.objects.create(
+        episode=episode, created_by=actor, **{k: data[k] for k in GOAL_FIELDS if k in data}
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=goal)
+    return goal
+
+
+@transaction.atomic
+def goal_review_record(
+    *, actor: User, goal: Goal, review_date: date, attained_level: int, note: str = ""
+) -> GoalReview:
+    """Record the level attained at a review. The row is signed: corrections are amendments."""
+    if review_date > date.today():
+        raise ValidationError(REVIEW_IN_FUTURE)
+    if review_date < goal.created_at.date():
+        raise ValidationError(REVIEW_BEFORE_GOAL.format(day=goal.created_at.date()))
+    review = GoalReview.objects.create(
+        goal=goal,
+        review_date=review_date,
+        attained_level=attained_level,
+        note=note,
+        recorded_by=actor,
+    )
+    audit.record_event(
+        actor=actor, action=AuditAction.CREATE, patient=goal.episode.patient, obj=review
+    )
+    return review
+
+
+@transaction.atomic
+def goal_review_amend(
+    *, actor: User, review: GoalReview, attained_level: int, note: str, reason: str
+) -> GoalReviewAmendment:
+    """Correct a signed review: a new amendment row; the original and earlier amendments stay."""
+    if not reason.strip():
+        raise ValidationError(AMENDMENT_NEEDS_REASON)
+    current_level, current_note = review.effective()
+    if (current_level, current_note) == (attained_level, note):
+        raise ValidationError(AMENDMENT_CHANGES_NOTHING)
+    amendment = GoalReviewAmendment.objects.create(
+        review=review,
+        attained_level=attained_level,
+        note=note,
+        reason=reason.strip(),
+        amended_by=actor,
+    )
+    changed = [
+        name
+        for name, old, new in (
+            ("attained_level", current_level, attained_level),
+            ("note", current_note, note),
+        )
+        if old != new
+    ]
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=review.goal.episode.patient,
+        obj=review,
+        changed_fields=changed,
+    )
+    return amendment
+
+
+# --- graded exposure --------------------------------------------------------------------------
+
+HIERARCHY_FIELDS = ("activity", "fear_rating", "feared_consequence", "phoda_source")
+
+
+@transaction.atomic
+def hierarchy_item_add(*, actor: User, patient: Patient, data: dict[str, Any]) -> HierarchyItem:
+    item = HierarchyItem.objects.create(
+        patient=patient, created_by=actor, **{k: data[k] for k in HIERARCHY_FIELDS if k in data}
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=item)
+    return item
+
+
+SESSION_FIELDS = (
+    "date",
+    "expectancy_before",
+    "fear_before",
+    "fear_peak",
+    "fear_after",
+    "what_happened",
+    "outcome_observed",
+    "expectancy_after",
+)
+
+
+@transaction.atomic
+def exposure_session_record(
+    *, actor: User, item: HierarchyItem, data: dict[str, Any]
+) -> ExposureSession:
+    """Log a behavioural experiment. Sessions are numbered 1, 2, 3 … per patient, across the
+    hierarchy (the x axis of exposure.summarise_experiments); the patient row is locked so two
+    clinicians logging at once do not take the same number."""
+    Patient.objects.select_for_update().only("pk").get(pk=item.patient_id)
+    number = ExposureSession.objects.filter(item__patient_id=item.patient_id).count() + 1
+    session = ExposureSession.objects.create(
+        item=item,
+        session_number=number,
+        recorded_by=actor,
+        **{k: data.get(k) for k in SESSION_FIELDS},
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=item.patient, obj=session)
+    return session
+
+
+def sced_measure_for(item: HierarchyItem, kind: str) -> dict[str, Any]:
+    """The SCED measure a hierarchy item becomes (sced.services.study_create's measure dict)."""
+    # sced.Measure: name ≤ 120 characters, description ≤ 300.
+    activity = item.activity[:95]
+    if kind == SCED_FEAR:
+        return {
+            "name": f"Daily fear of {activity}",
+            "unit": "0-100",
+            "range_min": 0,
+            "range_max": 100,
+            "improvement": "decrease",
+            "description": (
+                f"Exposure hierarchy item: how afraid the patient is today of '{activity}', "
+                "0 = not at all, 100 = extremely."
+            )[:300],
+        }
+    return {
+        "name": f"Daily performance of {activity}",
+        "unit": "0-100",
+        "range_min": 0,
+        "range_max": 100,
+        "improvement": "increase",
+        "description": (
+            f"Exposure hierarchy item: how much of '{activity}' the patient did today, "
+            "0 = none, 100 = fully, as agreed with the patient."
+        )[:300],
+    }
+
+
+@transaction.atomic
+def hierarchy_item_make_sced_outcome(
+    *, actor: User, item: HierarchyItem, episode: Episode, kind: str
+) -> Any:
+    """Create a single-case study with this activity as its outcome, in one step (issue #5).
+
+    Calls the SCED app's contract ``sced.services.study_create``. Raises ValidationError when the
+    SCED app is not there yet or refuses the study (its own messages pass through).
+    """
+    item = HierarchyItem.objects.select_for_update().get(pk=item.pk)
+    if item.sced_study_ref:
+        raise ValidationError(SCED_ALREADY)
+    if episode is None or not episode.is_open:
+        raise ValidationError(SCED_NO_EPISODE)
+    try:
+        from sced import services as sced_services
+
+        study_create = sced_services.study_create
+    except (ImportError, AttributeError) as exc:
+        raise ValidationError(SCED_NOT_AVAILABLE) from exc
+    measure = sced_measure_for(item, kind)
+    question = (
+        f"Does graded exposure in vivo to '{item.activity}' change "
+        f"{'daily fear of' if kind == SCED_FEAR else 'daily performance of'} it?"
+    )
+    study = study_create(
+        actor=actor,
+        episode=episode,
+        clinical_question=question,
+        design=SCED_DESIGN,
+        measures=[measure],
+    )
+    item.sced_study_ref = str(study.pk)
+    item.sced_measure = measure["name"]
+    item.save(update_fields=["sced_study_ref", "sced_measure"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=item.patient,
+        obj=item,
+        changed_fields=["sced_study_ref"],
+    )
+    return study
+
+
+# --- pacing -----------------------------------------------------------------------------------
+
+
+def quota_rule_for(kind: str, proportion: float) -> pacing.QuotaRule:
+    """The stated, changeable starting-quota rule, with its source (treatment/pacing.py)."""
+    if kind == pacing.LOWEST_BASELINE_VALUE.kind:
+        if proportion == 1:
+            return pacing.LOWEST_BASELINE_VALUE
+        return pacing.QuotaRule(
+            kind="lowest_baseline_value",
+            proportion=proportion,
+            source=f"{proportion:.0%} of the lowest baseline value: {pacing._COMMON_PRACTICE}",
+        )
+    return pacing.QuotaRule(
+        kind="proportion_of_baseline_mean",
+        proportion=proportion,
+        source=f"{proportion:.0%} of the baseline mean: {pacing._COMMON_PRACTICE}",
+    )
+
+
+@transaction.atomic
+def pacing_plan_create(*, actor: User, patient: Patient, data: dict[str, Any]) -> PacingPlan:
+    """Preconditions (checked by the form through pacing.starting_quota): ≥ 3 baseline values."""
+    plan = PacingPlan.objects.create(
+        patient=patient,
+        created_by=actor,
+        activity=data["activity"],
+        unit=data["unit"],
+        baseline=[float(v) for v in data["baseline"]],
+        rule_kind=data["rule_kind"],
+        rule_proportion=data["rule_proportion"],
+        increment_kind=data["increment_kind"],
+        increment_amount=data["increment_amount"],
+        steps=data["steps"],
+        days_per_step=data["days_per_step"],
+        target=data.get("target"),
+        start_date=data["start_date"],
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=plan)
+    return plan
+
+
+@transaction.atomic
+def pacing_log_record(*, actor: User, plan: PacingPlan, day: date, done: Decimal) -> PacingLogEntry:
+    """Log what was done on a day. A second entry for the same day replaces it in the chart
+    (the latest entry counts); both rows are kept."""
+    if day < plan.start_date:
+        raise ValidationError(LOG_BEFORE_START.format(day=plan.start_date))
+    if day > date.today():
+        raise ValidationError(REVIEW_IN_FUTURE.replace("review", "log entry"))
+    entry = PacingLogEntry.objects.create(plan=plan, day=day, done=done, recorded_by=actor)
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=plan.patient, obj=entry)
+    return entry
+
+
+# --- flare-up plan ----------------------------------------------------------------------------
+
+FLARE_UP_FIELDS = ("triggers", "early_signs", "self_management", "contacts", "opportunity_text")
+
+
+@transaction.atomic
+def flare_up_plan_save(
+    *,
+    actor: User,
+    patient: Patient,
+    data: dict[str, Any],
+    expected_version: int,
+    change_reason: str = "",
+) -> FlareUpPlan:
+    """Sign a new version of the flare-up plan; same optimistic check as ``plan_save``."""
+    Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
+    current = FlareUpPlan.objects.filter(patient=patient).order_by("-version").first()
+    current_version = current.version if current else 0
+    if current_version != expected_version:
+        differing = [
+            f for f in FLARE_UP_FIELDS if current is not None and getattr(current, f) != data[f]
+        ]
+        raise EditConflict(current=current, differing_fields=differing)
+    changed = [f for f in FLARE_UP_FIELDS if current is None or getattr(current, f) != data[f]]
+    if current is not None:
+        if not changed:
+            return current
+        if not change_reason.strip():
+            raise ValidationError(CHANGE_NEEDS_REASON)
+    plan = FlareUpPlan.objects.create(
+        patient=patient,
+        version=current_version + 1,
+        signed_by=actor,
+        change_reason=change_reason.strip(),
+        **{f: data[f] for f in FLARE_UP_FIELDS},
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE if current is None else AuditAction.CHANGE,
+        patient=patient,
+        obj=plan,
+        changed_fields=changed,
+    )
+    return plan
+
+
+def document_export(*, actor: User, patient: Patient, document: str) -> None:
+    """Audit a printable summary or letter as an EXPORT (it leaves the system on paper)."""
+    audit.record_event(
+        actor=actor, action=AuditAction.EXPORT, patient=patient, object_type=f"treatment.{document}"
+    )
