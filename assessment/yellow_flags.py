@@ -48,20 +48,28 @@ DOMAINS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("work", "Work", (("ompsq10", "total"), ("fabq", "work"))),
 )
 
-# Bands the library leaves open, decided here as clinic POLICY and shown as such in the UI.
-# TSK-11 has no published cut-off (instruments.md §4 gives >37 for TSK-17 only). POLICY,
-# UNVERIFIED: a TSK-11 total above the scale midpoint (27.5 on 11-44, i.e. >= 28: on average
-# "somewhat agree" with the fear items) is read as high fear of movement.
-POLICY_BANDS: dict[tuple[str, str], tuple[tuple[float, float, str, str, int], ...]] = {
-    ("tsk11", "total"): (
-        (11, 27, "not_high", "Not high (clinic policy)", 0),
-        (28, 44, "high", "High fear of movement (clinic policy)", 3),
-    ),
-}
+# Bands the library leaves open would be decided here as clinic POLICY and shown as such. None
+# today: the TSK-11 policy cut-off (>= 24) lives in its definition (assessment/instruments/tsk.py)
+# with evidence "unverified", so the profile, the suggestions and the attention lists agree.
+POLICY_BANDS: dict[tuple[str, str], tuple[tuple[float, float, str, str, int], ...]] = {}
 POLICY_NOTE = (
-    "TSK-11 has no published cut-off; this clinic reads >= 28 (above the scale midpoint) as high. "
-    "UNVERIFIED policy."
+    "TSK-11 has no published cut-off; this clinic reads >= 24 as high (the TSK-17 cut-off > 37 "
+    "carried over per item). UNVERIFIED policy."
 )
+
+
+def _is_policy_band(key: str, score_id: str, band_name: str | None) -> bool:
+    """A band whose evidence is unverified is clinic policy, and the page says so."""
+    from assessment import instruments
+
+    if band_name is None:
+        return False
+    try:
+        rule = instruments.get(key).score_rule(score_id)
+    except (KeyError, ValueError, AttributeError):
+        return False
+    return any(b.name == band_name and b.evidence == "unverified" for b in (rule.bands or ()))
+
 
 # Level of a band from which a domain counts as a yellow flag (bands carry 0 none .. 4 most).
 FLAG_LEVEL = 2
@@ -137,7 +145,7 @@ def yellow_flag_profile(
                 continue
             value = _value(score, score_id)
             name, band_label, level = _band_from(score, score_id)
-            from_policy = False
+            from_policy = _is_policy_band(key, score_id, name)
             if name is None:
                 found = policy_band(key, score_id, value)
                 if found:

@@ -38,6 +38,14 @@ S_SEM17 = "instruments.md §4 [S:3]: Woby 2005, TSK-17 SEM 3.16"
 S_SEM11 = "instruments.md §4 [S:3]: Woby 2005, TSK-11 SEM 2.54"
 S_MID56 = "instruments.md §4 [S:4]: Hapidou 2012, cited in the COMMENCE protocol, doi:10.1186/s13063-015-0994-5"
 S_LICENCE = "instruments.md §4 and §27.2: no restrictions found (UNVERIFIED)"
+# The TSK-11 has no published cut-off (instruments.md §4). Clinic POLICY, UNVERIFIED: the TSK-17
+# cut-off (> 37 of 17 items, a mean item score above 37/17 = 2.18) carried over per item to 11
+# items gives > 23.9, i.e. a total of 24 or more. One place for it: the profile, the suggestions
+# and the team lead's attention lists all read this band.
+S_TSK11_POLICY = (
+    "Clinic policy, UNVERIFIED: no TSK-11 cut-off is published (instruments.md §4); the TSK-17 "
+    "cut-off > 37 (Vlaeyen 1995) carried over per item gives TSK-11 >= 24"
+)
 
 AGREE4 = ResponseScale(
     1, 4, {1: "Strongly disagree", 2: "Somewhat disagree", 3: "Somewhat agree", 4: "Strongly agree"}
@@ -158,6 +166,26 @@ TSK11 = Instrument(
             missing=no_missing(S_MISSING, "unverified"),
             range=(11, 44),
             source=S_TSK11,
+            bands=(
+                Band(
+                    "not_high",
+                    "Not high (clinic policy)",
+                    11,
+                    23,
+                    0,
+                    S_TSK11_POLICY,
+                    evidence="unverified",
+                ),
+                Band(
+                    "high",
+                    "High fear of movement (clinic policy)",
+                    24,
+                    44,
+                    3,
+                    S_TSK11_POLICY,
+                    evidence="unverified",
+                ),
+            ),
         ),
     ),
     primary="total",
@@ -180,12 +208,14 @@ TSK11 = Instrument(
     policy_notes=(
         "Items are numbered 1-11 in TSK-17 order (1, 2, 3, 5, 6, 7, 10, 11, 13, 15, 17); check against the "
         "printed TSK-11 form in use.",
-        "No cut-off is defined for the TSK-11.",
+        "No cut-off is published for the TSK-11; the bands are clinic policy: >= 24 is high (the "
+        "TSK-17 cut-off > 37 carried over per item).",
     ),
     unverified=(
         "Missing-item rule (none published): not scorable if any item is missing.",
         "Licence: no restrictions found.",
         "TSK-11 printed item numbering assumed to follow TSK-17 order.",
+        "TSK-11 cut-off >= 24 (clinic policy; no published cut-off).",
     ),
 )
 

@@ -47,8 +47,9 @@ def test_latest_scores_gives_the_latest_signed_result_per_instrument(jannick, an
     assert scores["tsk11"] == {
         "key": "tsk11",
         "total": 33,
-        "band": None,  # TSK-11 has no published band (instruments.md §4)
-        "band_level": None,
+        # No published TSK-11 cut-off; its clinic-policy band >= 24 is in the definition.
+        "band": "high",
+        "band_level": 3,
         "subscales": {},
         "derived": {},
         "flags": {},

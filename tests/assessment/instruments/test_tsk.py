@@ -88,8 +88,15 @@ class TestTsk11:
             scored(score("tsk11", numbered([2, 2, 2, 1, 2, 2, 2, 2, 2, 2, 2]))).total == 10 * 2 + 1
         )
 
-    def test_no_band_and_missing_refused(self) -> None:
-        assert scored(score("tsk11", numbered([3] * 11))).band is None
+    def test_policy_cut_off_24_is_marked_unverified_and_missing_refused(self) -> None:
+        # No published TSK-11 cut-off: clinic policy >= 24, the TSK-17 "> 37" carried over per
+        # item (37 / 17 * 11 = 23.9). Both sides of the boundary, and the evidence shown.
+        just_below = scored(score("tsk11", numbered([2] * 10 + [3])))  # 23
+        at_cut_off = scored(score("tsk11", numbered([2] * 9 + [3, 3])))  # 24
+        assert (just_below.total, just_below.band.name) == (23, "not_high")
+        assert (at_cut_off.total, at_cut_off.band.name) == (24, "high")
+        assert at_cut_off.band.evidence == "unverified"
+        assert "clinic policy" in at_cut_off.band.label
         assert unscorable(score("tsk11", numbered([3] * 10))).reason.endswith(
             "1 item unanswered (11); at most 0 may be missing."
         )
