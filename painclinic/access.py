@@ -212,3 +212,70 @@ def patient_view(*, write: bool = False) -> Callable[[Callable], Callable]:
         return wrapper
 
     return decorator
+
+
+# --- Programme (PMP) level: issue #6 --------------------------------------------------------
+# A programme admin runs the PMP cohorts of their team(s): they see the patients referred to or
+# enrolled in those programmes at the PMP level (name, age, contact details, screening,
+# enrolment, attendance, group outcomes), never the clinical record unless they are on the care
+# team (DESIGN.md roles; STYLE.md §3.4). Team leads of the programme's team may run it too.
+
+PROGRAMME = "programme"
+
+
+def can_run_programmes(user: Any) -> bool:
+    return _is_active_user(user) and user.role in (Role.PROGRAMME_ADMIN, Role.TEAM_LEAD)
+
+
+def programmes_run_by(user: Any):
+    """The PMP programmes a user may run: those of a team the user is a member of."""
+    from programmes.models import Programme
+
+    if not can_run_programmes(user):
+        return Programme.objects.none()
+    return Programme.objects.filter(team__memberships__user=user).distinct()
+
+
+def patients_in_programmes_of(user: Any) -> QuerySet[Patient]:
+    """Patients referred to or enrolled in a programme the user runs (PMP-level reach)."""
+    from patients.models import Patient
+    from programmes.models import Enrolment
+
+    if not can_run_programmes(user):
+        return Patient.objects.none()
+    return Patient.objects.filter(
+        Exists(
+            Enrolment.objects.filter(
+                patient=OuterRef("pk"), programme__team__memberships__user=user
+            )
+        )
+    )
+
+
+def pmp_access_level(user: Any, patient: Patient) -> AccessLevel:
+    """CLINICAL when the clinical policy allows; PMP for a programme of the user's; else NONE."""
+    if can_view_patient(user, patient):
+        return AccessLevel.CLINICAL
+    if patients_in_programmes_of(user).filter(pk=patient.pk).exists():
+        return AccessLevel.PMP
+    return AccessLevel.NONE
+
+
+def can_view_pmp(user: Any, patient: Patient) -> bool:
+    return pmp_access_level(user, patient) >= AccessLevel.PMP
+
+
+def programme_view(view: Callable) -> Callable:
+    """Pages for running programmes (programme admins and team leads); objects under them are
+    fetched through ``programmes_run_by`` so another team's cohort is a 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _is_active_user(request.user):
+            return _login_redirect(request)
+        if not can_run_programmes(request.user):
+            raise PermissionDenied("This page is for programme admins.")
+        return view(request, *args, **kwargs)
+
+    wrapper.access_policy = PROGRAMME  # type: ignore[attr-defined]
+    return wrapper

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "assessment",
     "treatment",
     "sced",
+    "programmes",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("assessment.urls")),
     path("", include("treatment.urls")),
     path("", include("sced.urls")),
+    path("", include("programmes.urls")),
+    path("", include("patients.team_urls")),
     path("audit/", views.audit_log, name="audit_log"),
     path("system/workers/", views.worker_health, name="worker_health"),
     path("admin/", admin.site.urls),

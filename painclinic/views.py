@@ -17,6 +17,7 @@ from painclinic.access import (
     team_lead_view,
 )
 from painclinic.forms import AuditFilter, LoginForm
+from painclinic.models import Role
 
 login = public_view(
     auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)
@@ -27,8 +28,10 @@ logout = public_view(auth_views.LogoutView.as_view())
 @require_http_methods(["GET"])
 @authenticated_view
 def home(request: HttpRequest) -> HttpResponse:
-    # Every role starts from the caseload today; team leads and programme admins get their own
-    # dashboards with issue #6.
+    # Clinicians and team leads start from their caseload (team leads reach the team review from
+    # the menu); a programme admin has no caseload of their own and starts from the programmes.
+    if request.user.role == Role.PROGRAMME_ADMIN:
+        return redirect("programmes:list")
     return redirect("caseload")
 
 

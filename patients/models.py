@@ -255,3 +255,45 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_contact_type_display()} on {self.date}"
+
+
+# --- Caseload review (issue #6) ------------------------------------------------------------
+
+
+class TeamSettings(models.Model):
+    """Per-team settings of the team lead's caseload review (attention-list rules)."""
+
+    team = models.OneToOneField(
+        "painclinic.Team", on_delete=models.CASCADE, related_name="review_settings"
+    )
+    review_interval_days = models.PositiveSmallIntegerField(
+        _("review interval (days)"),
+        default=90,
+        help_text=_("A patient with no signed assessment for longer is an overdue review."),
+    )
+    no_improvement_after_weeks = models.PositiveSmallIntegerField(
+        _("no reliable improvement after (weeks)"), default=12
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Review settings of {self.team}"
+
+
+class ReviewNote(models.Model):
+    """A team lead's note to the clinician after a caseload review. Never edited: a new note
+    follows an old one."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="review_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    addressed_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_notes_received"
+    )
+    text = models.TextField(_("note for the clinician"), max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Review note for {self.addressed_to} on {self.created_at:%Y-%m-%d}"

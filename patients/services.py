@@ -19,6 +19,8 @@ from patients.models import (
     EpisodeStatus,
     EpisodeStatusChange,
     Patient,
+    ReviewNote,
+    TeamSettings,
 )
 
 if TYPE_CHECKING:
@@ -263,3 +265,91 @@ def care_team_add(*, actor: User, episode: Episode, member: User) -> CareTeamMem
             changed_fields=["care_team"],
         )
     return place
+
+
+# --- Caseload review (issue #6) ------------------------------------------------------------
+
+REASSIGN_NOT_TEAM_LEAD = "Only the lead of this patient's team can reassign them."
+REASSIGN_NOT_IN_TEAM = "{name} is not a member of {team}."
+REASSIGN_SAME = "{name} already leads this episode."
+REASSIGN_CLOSED = "A discharged episode cannot be reassigned."
+NOTE_EMPTY = "Write the note for the clinician."
+
+
+def _leads_team(actor: User, episode: Episode) -> bool:
+    from painclinic.models import Membership, Role
+
+    return (
+        actor.is_active
+        and actor.role == Role.TEAM_LEAD
+        and Membership.objects.filter(team_id=episode.team_id, user=actor).exists()
+    )
+
+
+@transaction.atomic
+def patient_reassign(
+    *, actor: User, episode: Episode, to_clinician: User, note: str = ""
+) -> Episode:
+    """A team lead moves an episode to another clinician of the team: the new clinician becomes
+    lead and joins the care team, the previous lead leaves it. Audited as REASSIGN."""
+    from painclinic.models import Membership
+
+    episode = Episode.objects.select_for_update().select_related("team").get(pk=episode.pk)
+    if not _leads_team(actor, episode):
+        raise ValidationError(REASSIGN_NOT_TEAM_LEAD)
+    if not episode.is_open:
+        raise ValidationError(REASSIGN_CLOSED)
+    if not Membership.objects.filter(team_id=episode.team_id, user=to_clinician).exists():
+        raise ValidationError(REASSIGN_NOT_IN_TEAM.format(name=to_clinician, team=episode.team))
+    if episode.lead_clinician_id == to_clinician.pk:
+        raise ValidationError(REASSIGN_SAME.format(name=to_clinician))
+    previous = episode.lead_clinician_id
+    episode.lead_clinician = to_clinician
+    episode.save(update_fields=["lead_clinician"])
+    CareTeamMember.objects.get_or_create(episode=episode, user=to_clinician)
+    CareTeamMember.objects.filter(episode=episode, user_id=previous).exclude(user=actor).delete()
+    if note.strip():
+        ReviewNote.objects.create(
+            episode=episode, author=actor, addressed_to=to_clinician, text=note.strip()
+        )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.REASSIGN,
+        patient=episode.patient,
+        obj=episode,
+        changed_fields=["lead_clinician", "care_team"],
+    )
+    return episode
+
+
+@transaction.atomic
+def review_note_add(*, actor: User, episode: Episode, text: str) -> ReviewNote:
+    if not _leads_team(actor, episode):
+        raise ValidationError(REASSIGN_NOT_TEAM_LEAD)
+    if not text.strip():
+        raise ValidationError(NOTE_EMPTY)
+    note = ReviewNote.objects.create(
+        episode=episode, author=actor, addressed_to=episode.lead_clinician, text=text.strip()
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=note)
+    return note
+
+
+@transaction.atomic
+def team_settings_update(
+    *, actor: User, team: Team, review_interval_days: int, no_improvement_after_weeks: int
+) -> TeamSettings:
+    row, _ = TeamSettings.objects.update_or_create(
+        team=team,
+        defaults={
+            "review_interval_days": review_interval_days,
+            "no_improvement_after_weeks": no_improvement_after_weeks,
+        },
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=row,
+        changed_fields=["review_interval_days", "no_improvement_after_weeks"],
+    )
+    return row

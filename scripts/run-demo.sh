@@ -8,6 +8,7 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py seed_demo --patients "${DEMO_PATIENTS:-60}"
 .venv/bin/python manage.py seed_clinical_demo
+.venv/bin/python manage.py seed_pmp
 cat <<MSG
 
   painclinic is starting on http://127.0.0.1:${PORT:-8000}/

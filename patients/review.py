@@ -1,0 +1,231 @@
+"""The team lead's caseload review: attention-list rules and the interval statistics of the
+process measures. PURE: plain inputs (dataclasses, dates, numbers), no Django (STYLE.md §3.2).
+
+Attention lists (issue #6), each entry with the reason it is listed:
+- overdue review: no signed assessment within the team's review interval;
+- not on track: a reliable deterioration (Jacobson & Truax RCI, instruments.md §23) on the latest
+  outcome, an SCED analysis showing no improvement, or no reliable improvement after a set
+  number of weeks of treatment;
+- high-risk yellow flags (STarT Back high risk, PHQ-9 severe) with no plan addressing them;
+- active patients without goals or without a signed plan.
+Facts that are not known (``None``: e.g. the treatment app has no record yet) never list a
+patient: an unknown is not a finding.
+
+Intervals: a rate gets the Wilson score interval (Wilson 1927, doi:10.1080/01621459.1927.10502953;
+recommended over the Wald interval for small n by Newcombe 1998, doi:10.1002/(SICI)1097-0258(19980430)17:8<857::AID-SIM777>3.0.CO;2-E);
+a mean gets the t interval, mean ± t(0.975, n−1)·s/√n. Both 95%.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from scipy import stats
+
+OVERDUE_REVIEW = "overdue_review"
+NOT_ON_TRACK = "not_on_track"
+HIGH_RISK_NO_PLAN = "high_risk_no_plan"
+NO_GOALS_OR_PLAN = "no_goals_or_plan"
+
+ATTENTION_LISTS = {
+    OVERDUE_REVIEW: "Overdue review",
+    NOT_ON_TRACK: "Not on track",
+    HIGH_RISK_NO_PLAN: "High-risk yellow flags without a plan",
+    NO_GOALS_OR_PLAN: "Active without goals or a signed plan",
+}
+
+RELIABLY_IMPROVED = "reliably_improved"
+RELIABLY_DETERIORATED = "reliably_deteriorated"
+
+REASON_NO_ASSESSMENT = (
+    "No signed assessment in {days} days since {since} (review every {interval})."
+)
+REASON_LAST_ASSESSMENT = "Last signed assessment {days} days ago (review every {interval})."
+REASON_DETERIORATED = "Reliable deterioration on {instrument}."
+REASON_SCED = "SCED analysis shows no improvement."
+REASON_NO_IMPROVEMENT = "No reliable improvement after {weeks} weeks of treatment."
+REASON_HIGH_RISK = "{flags}; no plan addresses it."
+REASON_NO_GOALS = "Active without goals."
+REASON_NO_PLAN = "Active without a signed plan."
+
+SMALL_N = 10
+SMALL_N_WARNING = "n = {n}: too few to read anything into."
+NO_DATA = "No data yet."
+Z_95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    review_interval_days: int = 90
+    no_improvement_after_weeks: int = 12
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    episode_id: int
+    status: str  # patients.models.EpisodeStatus value
+    referral_date: date
+    status_since: date
+    last_signed_assessment: date | None = None
+    # instrument short name -> RCI classification of baseline vs latest
+    change: dict[str, str] = field(default_factory=dict)
+    sced_no_improvement: bool | None = None
+    high_risk_flags: tuple[str, ...] = ()
+    flags_addressed_by_plan: bool | None = None
+    has_goals: bool | None = None
+    has_signed_plan: bool | None = None
+
+
+@dataclass(frozen=True)
+class Attention:
+    list_key: str
+    reasons: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        return ATTENTION_LISTS[self.list_key]
+
+
+def _fmt_day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def overdue_review(f: CaseFacts, rules: ReviewRules, today: date) -> Attention | None:
+    if f.status != "active":
+        return None
+    interval = f"{rules.review_interval_days} days"
+    if f.last_signed_assessment is None:
+        days = (today - f.referral_date).days
+        if days <= rules.review_interval_days:
+            return None
+        reason = REASON_NO_ASSESSMENT.format(
+            days=days, since=f"referral on {_fmt_day(f.referral_date)}", interval=interval
+        )
+        return Attention(OVERDUE_REVIEW, (reason,))
+    days = (today - f.last_signed_assessment).days
+    if days <= rules.review_interval_days:
+        return None
+    return Attention(OVERDUE_REVIEW, (REASON_LAST_ASSESSMENT.format(days=days, interval=interval),))
+
+
+def not_on_track(f: CaseFacts, rules: ReviewRules, today: date) -> Attention | None:
+    if f.status != "active":
+        return None
+    reasons = [
+        REASON_DETERIORATED.format(instrument=name)
+        for name, classification in sorted(f.change.items())
+        if classification == RELIABLY_DETERIORATED
+    ]
+    if f.sced_no_improvement:
+        reasons.append(REASON_SCED)
+    weeks = (today - f.status_since).days // 7
+    improved = any(c == RELIABLY_IMPROVED for c in f.change.values())
+    if weeks >= rules.no_improvement_after_weeks and not improved:
+        reasons.append(REASON_NO_IMPROVEMENT.format(weeks=weeks))
+    return Attention(NOT_ON_TRACK, tuple(reasons)) if reasons else None
+
+
+def high_risk_without_plan(f: CaseFacts) -> Attention | None:
+    if not f.high_risk_flags or f.flags_addressed_by_plan is True or f.status == "discharged":
+        return None
+    return Attention(
+        HIGH_RISK_NO_PLAN, (REASON_HIGH_RISK.format(flags="; ".join(f.high_risk_flags)),)
+    )
+
+
+def without_goals_or_plan(f: CaseFacts) -> Attention | None:
+    if f.status != "active":
+        return None
+    reasons = []
+    if f.has_goals is False:
+        reasons.append(REASON_NO_GOALS)
+    if f.has_signed_plan is False:
+        reasons.append(REASON_NO_PLAN)
+    return Attention(NO_GOALS_OR_PLAN, tuple(reasons)) if reasons else None
+
+
+def attention_for(f: CaseFacts, rules: ReviewRules, today: date) -> list[Attention]:
+    """Every attention list the case belongs on, in the order the page shows the lists."""
+    found = [
+        overdue_review(f, rules, today),
+        not_on_track(f, rules, today),
+        high_risk_without_plan(f),
+        without_goals_or_plan(f),
+    ]
+    return [a for a in found if a is not None]
+
+
+# --- Process measures and outcome rates ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean or a rate with its 95% interval and the method, and a plain small-n warning."""
+
+    kind: str  # "mean" | "rate"
+    n: int
+    value: float | None
+    low: float | None
+    high: float | None
+    method: str
+    successes: int | None = None
+
+    @property
+    def percent(self) -> str:
+        return "" if self.value is None else f"{self.value:.0%}"
+
+    @property
+    def interval_text(self) -> str:
+        if self.low is None or self.high is None:
+            return "not estimable"
+        if self.kind == "rate":
+            return f"{self.low:.0%}–{self.high:.0%}"
+        return f"{self.low:.1f}–{self.high:.1f}"
+
+    @property
+    def warning(self) -> str:
+        if self.n == 0:
+            return NO_DATA
+        if self.n < SMALL_N:
+            return SMALL_N_WARNING.format(n=self.n)
+        return ""
+
+
+WILSON = "Wilson score 95% interval"
+T_INTERVAL = "t 95% interval (mean ± t·s/√n)"
+
+
+def wilson_interval(successes: int, n: int, z: float = Z_95) -> Estimate:
+    if n <= 0:
+        return Estimate("rate", 0, None, None, None, WILSON, successes=0)
+    if not 0 <= successes <= n:
+        raise ValueError("successes must be between 0 and n")
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return Estimate(
+        "rate", n, p, max(0.0, centre - half), min(1.0, centre + half), WILSON, successes
+    )
+
+
+def mean_t_interval(values: Sequence[float]) -> Estimate:
+    values = [float(v) for v in values]
+    n = len(values)
+    if n == 0:
+        return Estimate("mean", 0, None, None, None, T_INTERVAL)
+    mean = sum(values) / n
+    if n == 1:
+        return Estimate("mean", 1, mean, None, None, T_INTERVAL)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    return Estimate("mean", n, mean, mean - half, mean + half, T_INTERVAL)
+
+
+def reliable_improvement_rate(classifications: Iterable[str]) -> Estimate:
+    """Share reliably improved among patients whose change could be classified."""
+    classified = [c for c in classifications if c != "not_available"]
+    return wilson_interval(sum(c == RELIABLY_IMPROVED for c in classified), len(classified))

@@ -1,0 +1,166 @@
+"""The team lead's caseload review: dashboard, reassignment and review notes (issue #6)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from painclinic.access import can_reassign_patient, patient_view, team_lead_view
+from painclinic.models import User
+from patients import services, team_selectors
+from patients.models import OPEN_STATUSES, Episode, Patient, ReviewNote
+from patients.team_forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
+
+PAGE_SIZE = 25
+SORT_KEYS = {
+    "name": lambda r: (r.episode.patient.family_name, r.episode.patient.given_name, r.episode.pk),
+    "clinician": lambda r: (str(r.episode.lead_clinician), r.episode.patient.family_name),
+    "-waiting": lambda r: (-(r.days_waiting or -1), r.episode.patient.family_name),
+    "list": lambda r: (r.attention.list_key, r.episode.patient.family_name),
+}
+
+
+@require_http_methods(["GET"])
+@team_lead_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    data = team_selectors.caseload_review(request.user)
+    form = ReviewFilterForm(
+        request.GET or None, clinicians=[c.clinician for c in data["clinicians"]]
+    )
+    rows = data["attention"]
+    wanted = form.cleaned_data if form.is_valid() else {}
+    if wanted.get("clinician"):
+        rows = [r for r in rows if r.episode.lead_clinician_id == wanted["clinician"]]
+    if wanted.get("status"):
+        rows = [r for r in rows if r.episode.status == wanted["status"]]
+    if wanted.get("condition"):
+        rows = [r for r in rows if r.episode.patient.primary_condition == wanted["condition"]]
+    if wanted.get("list"):
+        rows = [r for r in rows if r.attention.list_key == wanted["list"]]
+    rows = sorted(rows, key=SORT_KEYS[wanted.get("sort") or "name"])
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    rules = data["rules"]
+    settings_form = TeamSettingsForm(
+        initial={
+            "review_interval_days": rules.review_interval_days,
+            "no_improvement_after_weeks": rules.no_improvement_after_weeks,
+        },
+        action=reverse("team:settings"),
+    )
+    return render(
+        request,
+        "patients/team_dashboard.html",
+        {
+            **data,
+            "form": form,
+            "page": page,
+            "querystring": query.urlencode(),
+            "settings_form": settings_form,
+            "n_attention": len(rows),
+        },
+    )
+
+
+@require_POST
+@team_lead_view
+def settings(request: HttpRequest) -> HttpResponse:
+    form = TeamSettingsForm(request.POST)
+    if form.is_valid():
+        for team in team_selectors.teams_led_by(request.user):
+            services.team_settings_update(actor=request.user, team=team, **form.cleaned_data)
+        messages.success(request, _("Review rules saved."))
+    else:
+        messages.error(request, _("The review rules were not saved: check the numbers."))
+    return redirect("team:dashboard")
+
+
+def _open_episode(patient: Patient) -> Episode | None:
+    return (
+        Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES)
+        .select_related("team", "lead_clinician")
+        .first()
+    )
+
+
+def _page(request, patient, episode, *, status=200, reassign_form=None, note_form=None):
+    clinicians = User.objects.none()
+    if episode is not None:
+        clinicians = (
+            User.objects.filter(memberships__team=episode.team, is_active=True)
+            .exclude(pk=episode.lead_clinician_id)
+            .exclude(role="programme_admin")
+        )
+    may_reassign = can_reassign_patient(request.user, patient)
+    context = {
+        "patient": patient,
+        "episode": episode,
+        "may_reassign": may_reassign,
+        "reassign_form": reassign_form
+        or ReassignForm(
+            clinicians=clinicians,
+            action=reverse("team:reassign", kwargs={"patient_id": patient.pk}),
+        ),
+        "note_form": note_form
+        or ReviewNoteForm(action=reverse("team:note", kwargs={"patient_id": patient.pk})),
+        "notes": ReviewNote.objects.filter(episode__patient=patient).select_related(
+            "author", "addressed_to"
+        ),
+    }
+    return render(request, "patients/team_patient.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def reassign(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """Reassign the patient's open episode (team leads); others see the page read-only."""
+    episode = _open_episode(patient)
+    if request.method == "GET":
+        return _page(request, patient, episode)
+    clinicians = (
+        User.objects.filter(memberships__team=episode.team) if episode else User.objects.none()
+    )
+    form = ReassignForm(request.POST, clinicians=clinicians)
+    if episode is not None and form.is_valid():
+        try:
+            services.patient_reassign(
+                actor=request.user,
+                episode=episode,
+                to_clinician=form.cleaned_data["to_clinician"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(patient)s is now with %(clinician)s.")
+                % {"patient": patient.full_name, "clinician": form.cleaned_data["to_clinician"]},
+            )
+            return redirect("team:dashboard")
+    return _page(request, patient, episode, status=400, reassign_form=form)
+
+
+@require_POST
+@patient_view(write=True)
+def note(request: HttpRequest, patient: Patient) -> HttpResponse:
+    episode = _open_episode(patient)
+    form = ReviewNoteForm(request.POST)
+    if episode is not None and form.is_valid():
+        try:
+            services.review_note_add(
+                actor=request.user, episode=episode, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Note left for %(c)s.") % {"c": episode.lead_clinician})
+            return redirect("team:reassign", patient_id=patient.pk)
+    return _page(request, patient, episode, status=400, note_form=form)

@@ -1,0 +1,308 @@
+"""Forms for PMP pages (crispy-forms + Bootstrap 5, as patients/forms.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from painclinic.models import Discipline
+from programmes.models import (
+    ENROLMENT_TRANSITIONS,
+    Cohort,
+    Component,
+    EnrolmentState,
+    OutcomeTimePoint,
+    Readiness,
+    SessionLength,
+    WithdrawalReason,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NOT_IN_FUTURE = _("This date cannot be in the future.")
+ENDS_BEFORE_START = _("The cohort cannot end before it starts.")
+OFFER_NEEDS_COHORT = _("Choose the cohort the place is in.")
+WITHDRAWAL_NEEDS_REASON = _("Give the reason for withdrawal.")
+GCQS_ITEMS = 12
+GCQS_SCALE = [(i, str(i)) for i in range(7)]
+
+
+def _helper(action: str, layout: list, button: str, name: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_action = action
+    helper.layout = Layout(*layout, Submit(name, button, css_class="btn-primary"))
+    return helper
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name", "start_date", "end_date", "venue", "capacity"]
+        widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT}
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            action,
+            [
+                Row(Column("name", css_class="col-md-6"), Column("venue", css_class="col-md-6")),
+                Row(
+                    Column("start_date", css_class="col-md-4"),
+                    Column("end_date", css_class="col-md-4"),
+                    Column("capacity", css_class="col-md-4"),
+                ),
+            ],
+            _("Create cohort"),
+            "create_cohort",
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", ENDS_BEFORE_START)
+        return cleaned
+
+
+class StaffForm(forms.Form):
+    name = forms.CharField(max_length=120, label=_("Staff name"))
+    discipline = forms.ChoiceField(choices=Discipline.choices, label=_("Discipline"))
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            action,
+            [Row(Column("name", css_class="col-md-6"), Column("discipline", css_class="col-md-6"))],
+            _("Add to roster"),
+            "add_staff",
+        )
+
+
+class SessionForm(forms.Form):
+    first_date = forms.DateField(widget=DATE_INPUT, label=_("Session date"))
+    length = forms.ChoiceField(choices=SessionLength.choices, label=_("Length"))
+    hours = forms.DecimalField(
+        required=False,
+        min_value=0.5,
+        max_value=12,
+        decimal_places=1,
+        label=_("Hours of input"),
+        help_text=_("Leave empty for 3 h a half-day, 6 h a full day."),
+    )
+    components = forms.MultipleChoiceField(
+        choices=Component.choices, widget=forms.CheckboxSelectMultiple, label=_("Components")
+    )
+    title = forms.CharField(max_length=160, required=False, label=_("Title"))
+    weeks = forms.IntegerField(
+        min_value=1, max_value=26, initial=1, label=_("Repeat weekly for (weeks)")
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            action,
+            [
+                Row(
+                    Column("first_date", css_class="col-md-3"),
+                    Column("length", css_class="col-md-3"),
+                    Column("hours", css_class="col-md-3"),
+                    Column("weeks", css_class="col-md-3"),
+                ),
+                Row(Column("title", css_class="col-md-6")),
+                "components",
+            ],
+            _("Add to timetable"),
+            "add_sessions",
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("length") == SessionLength.HOURS and cleaned.get("hours") is None:
+            self.add_error("hours", _("Give the hours for a session booked in hours."))
+        return cleaned
+
+
+class ReferForm(forms.Form):
+    programme = forms.ModelChoiceField(queryset=None, label=_("Programme"))
+    referred_on = forms.DateField(widget=DATE_INPUT, label=_("Referred on"))
+
+    def __init__(self, *args, programmes, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        if not self.is_bound:
+            self.initial.setdefault("referred_on", date.today())
+        self.helper = _helper(
+            action,
+            [
+                Row(
+                    Column("programme", css_class="col-md-6"),
+                    Column("referred_on", css_class="col-md-4"),
+                )
+            ],
+            _("Refer to the programme"),
+            "refer",
+        )
+
+    def clean_referred_on(self) -> date:
+        day = self.cleaned_data["referred_on"]
+        if day > date.today():
+            raise forms.ValidationError(NOT_IN_FUTURE)
+        return day
+
+
+class ScreeningForm(forms.Form):
+    screened_on = forms.DateField(widget=DATE_INPUT, label=_("Screened on"))
+    readiness = forms.ChoiceField(choices=Readiness.choices, label=_("Readiness"))
+    practical_barriers = forms.CharField(
+        max_length=300,
+        required=False,
+        label=_("Practical barriers to group attendance"),
+        help_text=_("e.g. transport, work hours, caring duties, interpreter."),
+    )
+    acute_psychiatric_need = forms.BooleanField(
+        required=False, label=_("Acute psychiatric need (e.g. active psychosis, severe PTSD)")
+    )
+    severe_cognitive_impairment = forms.BooleanField(
+        required=False, label=_("Severe cognitive impairment")
+    )
+    profound_disability_or_fatigue = forms.BooleanField(
+        required=False, label=_("Profound disability or fatigue")
+    )
+    litigation_pending = forms.BooleanField(
+        required=False,
+        label=_("Litigation or compensation claim pending"),
+        help_text=_("Recorded for planning; not an exclusion."),
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("screened_on", date.today())
+        self.helper = _helper(
+            action,
+            [
+                Row(
+                    Column("screened_on", css_class="col-md-4"),
+                    Column("readiness", css_class="col-md-8"),
+                ),
+                "practical_barriers",
+                "acute_psychiatric_need",
+                "severe_cognitive_impairment",
+                "profound_disability_or_fatigue",
+                "litigation_pending",
+            ],
+            _("Record screening"),
+            "record_screening",
+        )
+
+    def clean_screened_on(self) -> date:
+        day = self.cleaned_data["screened_on"]
+        if day > date.today():
+            raise forms.ValidationError(NOT_IN_FUTURE)
+        return day
+
+
+TRANSITION_BUTTONS = {
+    EnrolmentState.SCREENED: _("Mark screened"),
+    EnrolmentState.OFFERED: _("Offer a place"),
+    EnrolmentState.ENROLLED: _("Enrol"),
+    EnrolmentState.COMPLETED: _("Mark completed"),
+    EnrolmentState.WITHDRAWN: _("Withdraw"),
+}
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(label=_("Next step"))
+    changed_on = forms.DateField(widget=DATE_INPUT, label=_("On"))
+    cohort = forms.ModelChoiceField(queryset=None, required=False, label=_("Cohort"))
+    reason = forms.ChoiceField(
+        choices=[("", "—"), *WithdrawalReason.choices], required=False, label=_("Withdrawal reason")
+    )
+
+    def __init__(self, *args, current_state: str, cohorts, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = [s for s in ENROLMENT_TRANSITIONS[current_state] if s != EnrolmentState.SCREENED]
+        self.fields["to_state"].choices = [(s, EnrolmentState(s).label) for s in allowed]
+        self.fields["cohort"].queryset = cohorts
+        if not self.is_bound:
+            self.initial.setdefault("changed_on", date.today())
+        self.helper = _helper(
+            action,
+            [
+                Row(
+                    Column("to_state", css_class="col-md-3"),
+                    Column("changed_on", css_class="col-md-3"),
+                    Column("cohort", css_class="col-md-3"),
+                    Column("reason", css_class="col-md-3"),
+                )
+            ],
+            _("Save step"),
+            "save_step",
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("to_state") == EnrolmentState.OFFERED and not cleaned.get("cohort"):
+            self.add_error("cohort", OFFER_NEEDS_COHORT)
+        if cleaned.get("to_state") == EnrolmentState.WITHDRAWN and not cleaned.get("reason"):
+            self.add_error("reason", WITHDRAWAL_NEEDS_REASON)
+        day = cleaned.get("changed_on")
+        if day and day > date.today():
+            self.add_error("changed_on", NOT_IN_FUTURE)
+        return cleaned
+
+
+class ClimateForm(forms.Form):
+    """GCQ-S (instruments.md §20): 12 items, 0 not at all … 6 extremely."""
+
+    enrolment = forms.ModelChoiceField(queryset=None, label=_("Participant"))
+
+    def __init__(self, *args, participants, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enrolment"].queryset = participants
+        self.fields["enrolment"].label_from_instance = lambda e: e.patient.full_name
+        for number in range(1, GCQS_ITEMS + 1):
+            self.fields[f"item_{number}"] = forms.TypedChoiceField(
+                choices=GCQS_SCALE, coerce=int, label=_("Item %(n)s") % {"n": number}
+            )
+        self.helper = _helper(
+            action,
+            [
+                "enrolment",
+                Row(*[Column(f"item_{n}", css_class="col-md-2") for n in range(1, 13)]),
+            ],
+            _("Save GCQ-S"),
+            "save_gcqs",
+        )
+
+    def answers(self) -> dict[str, int]:
+        return {str(n): self.cleaned_data[f"item_{n}"] for n in range(1, GCQS_ITEMS + 1)}
+
+
+class OutcomeForm(forms.Form):
+    measure = forms.ModelChoiceField(queryset=None, label=_("Measure"))
+    time_point = forms.ChoiceField(choices=OutcomeTimePoint.choices, label=_("Time point"))
+    value = forms.FloatField(label=_("Score"))
+    recorded_on = forms.DateField(widget=DATE_INPUT, label=_("Date"))
+
+    def __init__(self, *args, measures, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = measures
+        if not self.is_bound:
+            self.initial.setdefault("recorded_on", date.today())
+        self.helper = _helper(
+            action,
+            [
+                Row(
+                    Column("measure", css_class="col-md-3"),
+                    Column("time_point", css_class="col-md-3"),
+                    Column("value", css_class="col-md-3"),
+                    Column("recorded_on", css_class="col-md-3"),
+                )
+            ],
+            _("Save score"),
+            "save_score",
+        )

@@ -1,0 +1,376 @@
+"""Pain Management Programmes (PMP): programmes, cohorts, staff, timetable, referral and
+enrolment, suitability screening, attendance, group climate (GCQ-S) and cohort outcomes.
+
+Kept in its own app (issue #6). The rules live in the pure modules ``suitability``,
+``standards`` and ``outcomes``; these models store what was recorded, by whom and when.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from painclinic.models import Discipline
+
+
+class ProgrammeKind(models.TextChoices):
+    OUTPATIENT = "outpatient", _("Outpatient")
+    RESIDENTIAL = "residential", _("Residential")
+    YOUNG_ADULT = "young_adult", _("Young-adult")
+
+
+class Programme(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("type"), max_length=16, choices=ProgrammeKind.choices)
+    team = models.ForeignKey("painclinic.Team", on_delete=models.PROTECT, related_name="programmes")
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="programme_unique_team_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cohort(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(_("name"), max_length=120)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    venue = models.CharField(_("venue"), max_length=200)
+    capacity = models.PositiveSmallIntegerField(_("capacity"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="cohort_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gt=0), name="cohort_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.name}"
+
+
+class StaffMember(models.Model):
+    """One person on a cohort's roster. Staff from outside the clinic have no user account."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField(_("name"), max_length=120)
+    discipline = models.CharField(_("discipline"), max_length=32, choices=Discipline.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pmp_rosters",
+    )
+
+    class Meta:
+        ordering = ["discipline", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_discipline_display()})"
+
+
+class SessionLength(models.TextChoices):
+    MORNING = "am", _("Half-day (morning)")
+    AFTERNOON = "pm", _("Half-day (afternoon)")
+    FULL_DAY = "day", _("Full day")
+    HOURS = "hours", _("Hours")
+
+
+class Component(models.TextChoices):
+    # The content areas of a PMP (issue #6; British Pain Society PMP guidelines 2013).
+    EDUCATION = "education", _("Education")
+    CBT = "cbt", _("CBT and psychological skills")
+    ACTIVITY = "activity", _("Activity management")
+    EXERCISE = "exercise", _("Exercise")
+    RELAXATION = "relaxation", _("Relaxation / mindfulness")
+    MEDICATION_SLEEP = "medication_sleep", _("Medication and sleep")
+    COMMUNICATION = "communication", _("Communication")
+
+
+class ProgrammeSession(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField(_("date"))
+    length = models.CharField(_("length"), max_length=8, choices=SessionLength.choices)
+    hours = models.DecimalField(_("hours of input"), max_digits=4, decimal_places=1)
+    components = models.JSONField(_("components"), default=list)
+    title = models.CharField(_("title"), max_length=160, blank=True)
+
+    class Meta:
+        ordering = ["date", "length", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0, hours__lte=Decimal("12")),
+                name="programme_session_hours_sensible",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %b %Y} {self.get_length_display()}"
+
+    def component_labels(self) -> list[str]:
+        labels = dict(Component.choices)
+        return [str(labels.get(c, c)) for c in self.components]
+
+
+class EnrolmentState(models.TextChoices):
+    REFERRED = "referred", _("Referred")
+    SCREENED = "screened", _("Screened")
+    OFFERED = "offered", _("Offered a place")
+    ENROLLED = "enrolled", _("Enrolled")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The enrolment state machine (issue #6). Withdrawal is possible from every open state; completed
+# and withdrawn are final (a new referral is a new Enrolment row).
+ENROLMENT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    EnrolmentState.REFERRED: (EnrolmentState.SCREENED, EnrolmentState.WITHDRAWN),
+    EnrolmentState.SCREENED: (EnrolmentState.OFFERED, EnrolmentState.WITHDRAWN),
+    EnrolmentState.OFFERED: (EnrolmentState.ENROLLED, EnrolmentState.WITHDRAWN),
+    EnrolmentState.ENROLLED: (EnrolmentState.COMPLETED, EnrolmentState.WITHDRAWN),
+    EnrolmentState.COMPLETED: (),
+    EnrolmentState.WITHDRAWN: (),
+}
+
+
+class WithdrawalReason(models.TextChoices):
+    DECLINED = "declined", _("Declined the offer")
+    NOT_SUITABLE = "not_suitable", _("Not suitable after screening")
+    HEALTH = "health", _("Health reasons")
+    PRACTICAL = "practical", _("Practical barriers (travel, work, care duties)")
+    DID_NOT_ATTEND = "did_not_attend", _("Stopped attending")
+    OTHER = "other", _("Other")
+
+
+class Enrolment(models.Model):
+    """A patient's way through one programme: referral to completion or withdrawal."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="enrolments")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.PROTECT, null=True, blank=True, related_name="enrolments"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="pmp_enrolments"
+    )
+    state = models.CharField(max_length=16, choices=EnrolmentState.choices)
+    state_since = models.DateField()
+    referred_on = models.DateField(_("referred on"))
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.CharField(
+        max_length=20, choices=WithdrawalReason.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient__family_name", "patient__given_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="withdrawn") | ~models.Q(withdrawal_reason=""),
+                name="enrolment_withdrawal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state__in=["enrolled", "completed"])
+                | models.Q(cohort__isnull=False),
+                name="enrolment_enrolled_has_cohort",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} in {self.programme} ({self.get_state_display()})"
+
+
+class EnrolmentStateChange(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="changes")
+    from_state = models.CharField(max_length=16, choices=EnrolmentState.choices, blank=True)
+    to_state = models.CharField(max_length=16, choices=EnrolmentState.choices)
+    changed_on = models.DateField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=20, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or 'new'} -> {self.to_state} on {self.changed_on}"
+
+
+class Readiness(models.TextChoices):
+    READY = "ready", _("Ready to try the self-management approach")
+    UNSURE = "unsure", _("Unsure; wants to know more")
+    NOT_READY = "not_ready", _("Not ready (seeking a cure or further investigation)")
+
+
+class SuitabilityScreening(models.Model):
+    """Referral suitability, recorded once per enrolment (the latest row counts)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="screenings")
+    screened_on = models.DateField(_("screened on"))
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    readiness = models.CharField(_("readiness"), max_length=16, choices=Readiness.choices)
+    practical_barriers = models.CharField(
+        _("practical barriers to group attendance"), max_length=300, blank=True
+    )
+    acute_psychiatric_need = models.BooleanField(
+        _("acute psychiatric need (e.g. active psychosis, severe PTSD)"), default=False
+    )
+    severe_cognitive_impairment = models.BooleanField(
+        _("severe cognitive impairment"), default=False
+    )
+    profound_disability_or_fatigue = models.BooleanField(
+        _("profound disability or fatigue"), default=False
+    )
+    litigation_pending = models.BooleanField(
+        _("litigation or compensation claim pending"), default=False
+    )
+    decision = models.CharField(max_length=24)  # suitability.Decision value at the time
+    reasons = models.JSONField(default=list)  # the reasons shown, as computed then
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-screened_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Screening on {self.screened_on}: {self.decision}"
+
+    @property
+    def decision_label(self) -> str:
+        from programmes.suitability import DECISION_LABELS
+
+        return DECISION_LABELS.get(self.decision, self.decision)
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(
+        ProgrammeSession, on_delete=models.CASCADE, related_name="attendances"
+    )
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendances")
+    attended = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "enrolment"], name="attendance_unique_session_enrolment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{'attended' if self.attended else 'absent'} session {self.session_id}"
+
+
+class GroupClimateRating(models.Model):
+    """One participant's GCQ-S for one session (instruments.md §20), scored by the library."""
+
+    session = models.ForeignKey(
+        ProgrammeSession, on_delete=models.CASCADE, related_name="climate_ratings"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="climate_ratings"
+    )
+    answers = models.JSONField()
+    engaged = models.FloatField()
+    avoiding = models.FloatField()
+    conflict = models.FloatField()
+    definition_version = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "enrolment"], name="gcqs_unique_session_enrolment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"GCQ-S for session {self.session_id}"
+
+
+class OutcomeTimePoint(models.TextChoices):
+    PRE = "pre", _("Pre-programme")
+    POST = "post", _("Post-programme")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")
+    HIGHER_IS_WORSE = "higher_is_worse", _("Higher is worse")
+
+
+class ProgrammeMeasure(models.Model):
+    """A core outcome measure of a programme with the inputs its reliable change needs.
+
+    SD and reliability are entered with their source (instruments.md §23: store the inputs with
+    each result); where they are missing reliable change is 'not available', never guessed.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="measures")
+    instrument_key = models.CharField(_("instrument"), max_length=32)
+    label = models.CharField(_("label"), max_length=80)
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    sd = models.FloatField(_("SD (pre-treatment or normative)"), null=True, blank=True)
+    reliability = models.FloatField(_("reliability"), null=True, blank=True)
+    source = models.CharField(_("source of SD and reliability"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "instrument_key"], name="programme_measure_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class OutcomeScore(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="outcomes")
+    measure = models.ForeignKey(ProgrammeMeasure, on_delete=models.PROTECT, related_name="+")
+    time_point = models.CharField(max_length=16, choices=OutcomeTimePoint.choices)
+    value = models.FloatField()
+    recorded_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "measure", "time_point"], name="outcome_unique_point"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.time_point}: {self.value}"

@@ -1,0 +1,388 @@
+"""Writes for PMP programmes and cohorts. Each service runs in one transaction and writes its
+audit event inside it (STYLE.md §3.2). Never log clinical content: field names only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from assessment import instruments
+from painclinic import audit
+from painclinic.models import AuditAction
+from programmes import suitability
+from programmes.models import (
+    ENROLMENT_TRANSITIONS,
+    Attendance,
+    Cohort,
+    Component,
+    Enrolment,
+    EnrolmentState,
+    EnrolmentStateChange,
+    GroupClimateRating,
+    OutcomeScore,
+    Programme,
+    ProgrammeMeasure,
+    ProgrammeSession,
+    SessionLength,
+    StaffMember,
+    SuitabilityScreening,
+)
+
+if TYPE_CHECKING:
+    from painclinic.models import Team, User
+    from patients.models import Patient
+
+TRANSITION_NOT_ALLOWED = "An enrolment that is {current} cannot become {target}."
+WITHDRAWAL_NEEDS_REASON = "A withdrawal needs a reason."
+OFFER_NEEDS_COHORT = "An offer names the cohort the place is in."
+OFFER_NEEDS_SCREENING = "Record the suitability screening before offering a place."
+NOT_ELIGIBLE = "The latest screening found the patient not eligible for this programme."
+COHORT_FULL = "The cohort is full ({capacity} places)."
+COHORT_OTHER_PROGRAMME = "That cohort belongs to another programme."
+ALREADY_REFERRED = "The patient already has an open referral to this programme."
+BEFORE_REFERRAL = "A change cannot be dated before the referral ({referred})."
+SCREENING_IN_STATE = "Screening is recorded for referred or screened patients only."
+NOT_A_PARTICIPANT = "Attendance and ratings are recorded for enrolled participants only."
+UNKNOWN_COMPONENT = "Unknown programme component: {value}."
+SESSION_HOURS = "A session has between 0.5 and 12 hours of input."
+TOO_MANY_WEEKS = "Repeat a session for at most 26 weeks."
+GCQS_UNSCORABLE = "The GCQ-S cannot be scored: {reason}"
+OPEN_STATES = (
+    EnrolmentState.REFERRED,
+    EnrolmentState.SCREENED,
+    EnrolmentState.OFFERED,
+    EnrolmentState.ENROLLED,
+)
+PARTICIPANT_STATES = (EnrolmentState.ENROLLED, EnrolmentState.COMPLETED, EnrolmentState.WITHDRAWN)
+DEFAULT_HOURS = {SessionLength.MORNING: 3, SessionLength.AFTERNOON: 3, SessionLength.FULL_DAY: 6}
+
+
+@transaction.atomic
+def programme_create(
+    *, actor: User, team: Team, name: str, kind: str, description: str = ""
+) -> Programme:
+    programme = Programme.objects.create(team=team, name=name, kind=kind, description=description)
+    audit.record_event(actor=actor, action=AuditAction.CREATE, obj=programme)
+    return programme
+
+
+@transaction.atomic
+def cohort_create(*, actor: User, programme: Programme, data: Mapping[str, Any]) -> Cohort:
+    cohort = Cohort.objects.create(
+        programme=programme,
+        name=data["name"],
+        start_date=data["start_date"],
+        end_date=data["end_date"],
+        venue=data["venue"],
+        capacity=data["capacity"],
+        created_by=actor,
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, obj=cohort)
+    return cohort
+
+
+@transaction.atomic
+def staff_add(
+    *, actor: User, cohort: Cohort, name: str, discipline: str, user: User | None = None
+) -> StaffMember:
+    member = StaffMember.objects.create(cohort=cohort, name=name, discipline=discipline, user=user)
+    audit.record_event(actor=actor, action=AuditAction.CHANGE, obj=cohort, changed_fields=["staff"])
+    return member
+
+
+@transaction.atomic
+def sessions_add(
+    *,
+    actor: User,
+    cohort: Cohort,
+    first_date: date,
+    length: str,
+    hours: Decimal | None,
+    components: Iterable[str],
+    title: str = "",
+    weeks: int = 1,
+) -> list[ProgrammeSession]:
+    """Add a session to the timetable, or the same session weekly for ``weeks`` weeks."""
+    components = list(components)
+    for value in components:
+        if value not in Component.values:
+            raise ValidationError(UNKNOWN_COMPONENT.format(value=value))
+    if hours is None:
+        hours = Decimal(DEFAULT_HOURS.get(length, 0))
+    if not Decimal("0.5") <= hours <= Decimal("12"):
+        raise ValidationError(SESSION_HOURS)
+    if not 1 <= weeks <= 26:
+        raise ValidationError(TOO_MANY_WEEKS)
+    created = ProgrammeSession.objects.bulk_create(
+        ProgrammeSession(
+            cohort=cohort,
+            date=first_date + timedelta(weeks=week),
+            length=length,
+            hours=hours,
+            components=components,
+            title=title,
+        )
+        for week in range(weeks)
+    )
+    audit.record_event(
+        actor=actor, action=AuditAction.CHANGE, obj=cohort, changed_fields=["sessions"]
+    )
+    return created
+
+
+def _record_change(
+    *, actor: User, enrolment: Enrolment, to_state: str, changed_on: date, reason: str = ""
+) -> None:
+    EnrolmentStateChange.objects.create(
+        enrolment=enrolment,
+        from_state=enrolment.state,
+        to_state=to_state,
+        changed_on=changed_on,
+        changed_by=actor,
+        reason=reason,
+    )
+    enrolment.state = to_state
+    enrolment.state_since = changed_on
+
+
+@transaction.atomic
+def enrolment_refer(
+    *, actor: User, patient: Patient, programme: Programme, referred_on: date
+) -> Enrolment:
+    if Enrolment.objects.filter(
+        patient=patient, programme=programme, state__in=OPEN_STATES
+    ).exists():
+        raise ValidationError(ALREADY_REFERRED)
+    enrolment = Enrolment.objects.create(
+        programme=programme,
+        patient=patient,
+        state=EnrolmentState.REFERRED,
+        state_since=referred_on,
+        referred_on=referred_on,
+        referred_by=actor,
+    )
+    EnrolmentStateChange.objects.create(
+        enrolment=enrolment,
+        from_state="",
+        to_state=EnrolmentState.REFERRED,
+        changed_on=referred_on,
+        changed_by=actor,
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def screening_record(
+    *, actor: User, enrolment: Enrolment, data: Mapping[str, Any], screened_on: date
+) -> SuitabilityScreening:
+    """Record the suitability screening; a referred patient becomes 'screened'."""
+    enrolment = (
+        Enrolment.objects.select_for_update()
+        .select_related("patient", "programme")
+        .get(pk=enrolment.pk)
+    )
+    if enrolment.state not in (EnrolmentState.REFERRED, EnrolmentState.SCREENED):
+        raise ValidationError(SCREENING_IN_STATE)
+    if screened_on < enrolment.referred_on:
+        raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
+    fields = (
+        "readiness",
+        "practical_barriers",
+        "acute_psychiatric_need",
+        "severe_cognitive_impairment",
+        "profound_disability_or_fatigue",
+        "litigation_pending",
+    )
+    values = {
+        name: data.get(name, SuitabilityScreening._meta.get_field(name).get_default())
+        for name in fields
+    }
+    result = suitability.pmp_suitability(
+        suitability.Screening(
+            age=enrolment.patient.age_on(screened_on),
+            programme_kind=enrolment.programme.kind,
+            **values,
+        )
+    )
+    screening = SuitabilityScreening.objects.create(
+        enrolment=enrolment,
+        screened_on=screened_on,
+        screened_by=actor,
+        decision=result.decision,
+        reasons=[*result.reasons, *result.notes],
+        **values,
+    )
+    if enrolment.state == EnrolmentState.REFERRED:
+        _record_change(
+            actor=actor,
+            enrolment=enrolment,
+            to_state=EnrolmentState.SCREENED,
+            changed_on=screened_on,
+        )
+        enrolment.save(update_fields=["state", "state_since"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=enrolment.patient,
+        obj=screening,
+        changed_fields=list(fields),
+    )
+    return screening
+
+
+@transaction.atomic
+def enrolment_transition(
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    to_state: str,
+    changed_on: date,
+    cohort: Cohort | None = None,
+    reason: str = "",
+) -> Enrolment:
+    """Move an enrolment along referred → screened → offered → enrolled → completed, or to
+    withdrawn (with a reason) from any open state. Dated, kept as history, audited."""
+    enrolment = Enrolment.objects.select_for_update().select_related("patient").get(pk=enrolment.pk)
+    if to_state not in ENROLMENT_TRANSITIONS[enrolment.state]:
+        raise ValidationError(
+            TRANSITION_NOT_ALLOWED.format(
+                current=EnrolmentState(enrolment.state).label.lower(),
+                target=EnrolmentState(to_state).label.lower(),
+            )
+        )
+    if changed_on < enrolment.referred_on:
+        raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
+    changed = ["state"]
+    if to_state == EnrolmentState.SCREENED and not enrolment.screenings.exists():
+        raise ValidationError(OFFER_NEEDS_SCREENING)
+    if to_state == EnrolmentState.OFFERED:
+        latest = enrolment.screenings.order_by("-screened_on", "-id").first()
+        if latest is None:
+            raise ValidationError(OFFER_NEEDS_SCREENING)
+        if latest.decision == suitability.NOT_ELIGIBLE:
+            raise ValidationError(NOT_ELIGIBLE)
+        if cohort is None:
+            raise ValidationError(OFFER_NEEDS_COHORT)
+        if cohort.programme_id != enrolment.programme_id:
+            raise ValidationError(COHORT_OTHER_PROGRAMME)
+        enrolment.cohort = cohort
+        changed.append("cohort")
+    if to_state == EnrolmentState.ENROLLED:
+        cohort = Cohort.objects.select_for_update().get(pk=enrolment.cohort_id)
+        taken = cohort.enrolments.filter(
+            state__in=(EnrolmentState.ENROLLED, EnrolmentState.COMPLETED)
+        ).count()
+        if taken >= cohort.capacity:
+            raise ValidationError(COHORT_FULL.format(capacity=cohort.capacity))
+    if to_state == EnrolmentState.WITHDRAWN:
+        if not reason:
+            raise ValidationError(WITHDRAWAL_NEEDS_REASON)
+        enrolment.withdrawal_reason = reason
+        changed.append("withdrawal_reason")
+    _record_change(
+        actor=actor, enrolment=enrolment, to_state=to_state, changed_on=changed_on, reason=reason
+    )
+    enrolment.save(update_fields=[*changed, "state_since"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=enrolment.patient,
+        obj=enrolment,
+        changed_fields=changed,
+    )
+    return enrolment
+
+
+def _participant(session: ProgrammeSession, enrolment: Enrolment) -> None:
+    if enrolment.cohort_id != session.cohort_id or enrolment.state not in PARTICIPANT_STATES:
+        raise ValidationError(NOT_A_PARTICIPANT)
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor: User, session: ProgrammeSession, marks: Mapping[Enrolment, bool]
+) -> list[Attendance]:
+    """Record who attended a session (one row per participant; a correction updates it)."""
+    rows = []
+    for enrolment, attended in marks.items():
+        _participant(session, enrolment)
+        row, _ = Attendance.objects.update_or_create(
+            session=session,
+            enrolment=enrolment,
+            defaults={"attended": attended, "recorded_by": actor},
+        )
+        rows.append(row)
+        audit.record_event(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            patient=enrolment.patient,
+            obj=row,
+            changed_fields=["attended"],
+        )
+    return rows
+
+
+@transaction.atomic
+def climate_record(
+    *, actor: User, session: ProgrammeSession, enrolment: Enrolment, answers: Mapping[str, Any]
+) -> GroupClimateRating:
+    """A participant's GCQ-S for a session, scored by the instrument library (§20)."""
+    _participant(session, enrolment)
+    result = instruments.score("gcqs", answers)
+    if isinstance(result, instruments.Unscorable):
+        raise ValidationError(GCQS_UNSCORABLE.format(reason=result.reason))
+    rating, _ = GroupClimateRating.objects.update_or_create(
+        session=session,
+        enrolment=enrolment,
+        defaults={
+            "answers": dict(answers),
+            "engaged": float(result.subscales["engaged"]),
+            "avoiding": float(result.subscales["avoiding"]),
+            "conflict": float(result.subscales["conflict"]),
+            "definition_version": result.version,
+            "recorded_by": actor,
+        },
+    )
+    audit.record_event(
+        actor=actor, action=AuditAction.CREATE, patient=enrolment.patient, obj=rating
+    )
+    return rating
+
+
+@transaction.atomic
+def outcome_record(
+    *,
+    actor: User,
+    enrolment: Enrolment,
+    measure: ProgrammeMeasure,
+    time_point: str,
+    value: float,
+    recorded_on: date,
+) -> OutcomeScore:
+    score, _ = OutcomeScore.objects.update_or_create(
+        enrolment=enrolment,
+        measure=measure,
+        time_point=time_point,
+        defaults={"value": value, "recorded_on": recorded_on, "recorded_by": actor},
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=enrolment.patient,
+        obj=score,
+        changed_fields=["value"],
+    )
+    return score
+
+
+@transaction.atomic
+def cohort_export_audit(*, actor: User, cohort: Cohort, patients: Iterable[Patient]) -> None:
+    """An outcome export names its participants: one EXPORT event for each."""
+    for patient in patients:
+        audit.record_event(actor=actor, action=AuditAction.EXPORT, patient=patient, obj=cohort)

@@ -1,0 +1,366 @@
+"""PMP pages. Each view: access (programme_view + a selector scoped by programmes_run_by, or
+patient_view for the clinician's referral), a form, one service or selector, render."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from painclinic import audit
+from painclinic.access import patient_view, programme_view
+from painclinic.models import AuditAction
+from patients.models import Patient
+from programmes import selectors, services
+from programmes.forms import (
+    ClimateForm,
+    CohortForm,
+    OutcomeForm,
+    ReferForm,
+    ScreeningForm,
+    SessionForm,
+    StaffForm,
+    TransitionForm,
+)
+from programmes.models import Enrolment, EnrolmentState, Programme, ProgrammeSession
+
+
+@require_http_methods(["GET"])
+@programme_view
+def programme_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "programmes/programme_list.html",
+        {"programmes": selectors.programmes_for(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@programme_view
+def cohort_create(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = selectors.programme_for(request.user, programme_id)
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cohort = services.cohort_create(
+            actor=request.user, programme=programme, data=form.cleaned_data
+        )
+        messages.success(request, _("Cohort created."))
+        return redirect("programmes:cohort", cohort_id=cohort.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "programmes/cohort_form.html",
+        {"form": form, "programme": programme},
+        status=status,
+    )
+
+
+def _cohort_forms(cohort) -> dict:
+    return {
+        "staff_form": StaffForm(action=reverse("programmes:staff_add", args=[cohort.pk])),
+        "session_form": SessionForm(action=reverse("programmes:sessions_add", args=[cohort.pk])),
+    }
+
+
+def _render_cohort(request, cohort, status=200, **forms) -> HttpResponse:
+    context = {"cohort": cohort, **selectors.cohort_overview(cohort), **_cohort_forms(cohort)}
+    context.update(forms)
+    return render(request, "programmes/cohort_detail.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@programme_view
+def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    return _render_cohort(request, selectors.cohort_for(request.user, cohort_id))
+
+
+@require_POST
+@programme_view
+def staff_add(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    form = StaffForm(request.POST, action=reverse("programmes:staff_add", args=[cohort.pk]))
+    if form.is_valid():
+        services.staff_add(actor=request.user, cohort=cohort, **form.cleaned_data)
+        messages.success(request, _("Added to the roster."))
+        return redirect("programmes:cohort", cohort_id=cohort.pk)
+    return _render_cohort(request, cohort, status=400, staff_form=form)
+
+
+@require_POST
+@programme_view
+def sessions_add(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    form = SessionForm(request.POST, action=reverse("programmes:sessions_add", args=[cohort.pk]))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.sessions_add(
+                actor=request.user,
+                cohort=cohort,
+                first_date=data["first_date"],
+                length=data["length"],
+                hours=data["hours"],
+                components=data["components"],
+                title=data["title"],
+                weeks=data["weeks"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(n)s session(s) added.") % {"n": len(created)})
+            return redirect("programmes:cohort", cohort_id=cohort.pk)
+    return _render_cohort(request, cohort, status=400, session_form=form)
+
+
+def _session(cohort, session_id) -> ProgrammeSession:
+    return get_object_or_404(ProgrammeSession, pk=session_id, cohort=cohort)
+
+
+@require_http_methods(["GET", "POST"])
+@programme_view
+def attendance(request: HttpRequest, cohort_id: int, session_id: int) -> HttpResponse:
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    session = _session(cohort, session_id)
+    participants = list(
+        cohort.enrolments.filter(state__in=selectors.PARTICIPANTS).select_related("patient")
+    )
+    if request.method == "POST":
+        present = set(request.POST.getlist("attended"))
+        services.attendance_record(
+            actor=request.user,
+            session=session,
+            marks={e: str(e.pk) in present for e in participants},
+        )
+        messages.success(request, _("Attendance saved."))
+        return redirect("programmes:cohort", cohort_id=cohort.pk)
+    marked = set(session.attendances.filter(attended=True).values_list("enrolment_id", flat=True))
+    return render(
+        request,
+        "programmes/attendance.html",
+        {"cohort": cohort, "session": session, "participants": participants, "marked": marked},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@programme_view
+def climate(request: HttpRequest, cohort_id: int, session_id: int) -> HttpResponse:
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    session = _session(cohort, session_id)
+    participants = cohort.enrolments.filter(state__in=selectors.PARTICIPANTS).select_related(
+        "patient"
+    )
+    action = reverse("programmes:climate", args=[cohort.pk, session.pk])
+    form = ClimateForm(request.POST or None, participants=participants, action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.climate_record(
+                actor=request.user,
+                session=session,
+                enrolment=form.cleaned_data["enrolment"],
+                answers=form.answers(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("GCQ-S saved."))
+            return redirect("programmes:cohort", cohort_id=cohort.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "programmes/climate_form.html",
+        {"cohort": cohort, "session": session, "form": form},
+        status=status,
+    )
+
+
+def _enrolment_page(request, enrolment, status=200, **forms) -> HttpResponse:
+    cohorts = enrolment.programme.cohorts.all()
+    context = {
+        "enrolment": enrolment,
+        "patient": enrolment.patient,
+        "age": enrolment.patient.age_on(enrolment.referred_on),
+        **selectors.enrolment_detail(enrolment),
+        "screening_form": ScreeningForm(
+            action=reverse("programmes:screening", args=[enrolment.pk])
+        ),
+        "transition_form": TransitionForm(
+            current_state=enrolment.state,
+            cohorts=cohorts,
+            action=reverse("programmes:transition", args=[enrolment.pk]),
+            initial={"cohort": enrolment.cohort_id},
+        ),
+        "outcome_form": OutcomeForm(
+            measures=enrolment.programme.measures.all(),
+            action=reverse("programmes:outcome", args=[enrolment.pk]),
+        ),
+        "can_screen": enrolment.state in (EnrolmentState.REFERRED, EnrolmentState.SCREENED),
+    }
+    context.update(forms)
+    # The page shows who the patient is: a PMP-level view of the record, audited as such.
+    if not audit.patient_audited_in_request(enrolment.patient_id):
+        audit.record_event(
+            actor=request.user, action=AuditAction.VIEW, patient=enrolment.patient, obj=enrolment
+        )
+    return render(request, "programmes/enrolment_detail.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@programme_view
+def enrolment_detail(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    return _enrolment_page(request, selectors.enrolment_for(request.user, enrolment_id))
+
+
+@require_POST
+@programme_view
+def screening(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = selectors.enrolment_for(request.user, enrolment_id)
+    form = ScreeningForm(request.POST, action=reverse("programmes:screening", args=[enrolment.pk]))
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        screened_on = data.pop("screened_on")
+        try:
+            services.screening_record(
+                actor=request.user, enrolment=enrolment, data=data, screened_on=screened_on
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Screening recorded."))
+            return redirect("programmes:enrolment", enrolment_id=enrolment.pk)
+    return _enrolment_page(request, enrolment, status=400, screening_form=form)
+
+
+@require_POST
+@programme_view
+def transition(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = selectors.enrolment_for(request.user, enrolment_id)
+    form = TransitionForm(
+        request.POST,
+        current_state=enrolment.state,
+        cohorts=enrolment.programme.cohorts.all(),
+        action=reverse("programmes:transition", args=[enrolment.pk]),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.enrolment_transition(
+                actor=request.user,
+                enrolment=enrolment,
+                to_state=data["to_state"],
+                changed_on=data["changed_on"],
+                cohort=data["cohort"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Enrolment updated."))
+            return redirect("programmes:enrolment", enrolment_id=enrolment.pk)
+    return _enrolment_page(request, enrolment, status=400, transition_form=form)
+
+
+@require_POST
+@programme_view
+def outcome(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    enrolment = selectors.enrolment_for(request.user, enrolment_id)
+    form = OutcomeForm(
+        request.POST,
+        measures=enrolment.programme.measures.all(),
+        action=reverse("programmes:outcome", args=[enrolment.pk]),
+    )
+    if form.is_valid():
+        services.outcome_record(actor=request.user, enrolment=enrolment, **form.cleaned_data)
+        messages.success(request, _("Score saved."))
+        return redirect("programmes:enrolment", enrolment_id=enrolment.pk)
+    return _enrolment_page(request, enrolment, status=400, outcome_form=form)
+
+
+@require_http_methods(["GET"])
+@programme_view
+def cohort_outcomes(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    return render(
+        request,
+        "programmes/cohort_outcomes.html",
+        {"cohort": cohort, **selectors.cohort_outcomes(cohort)},
+    )
+
+
+@require_http_methods(["GET"])
+@programme_view
+def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    data = selectors.cohort_outcomes(cohort)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-outcomes.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "identifier",
+            "enrolment_state",
+            "measure",
+            "pre",
+            "post",
+            "follow_up",
+            "rc_post",
+            "change_post",
+            "rc_follow_up",
+            "change_follow_up",
+        ]
+    )
+    for table in data["tables"]:
+        for row in table["rows"]:
+            values = row["values"]
+            writer.writerow(
+                [
+                    row["enrolment"].patient.identifier,
+                    row["enrolment"].state,
+                    table["measure"].instrument_key,
+                    values.get("pre", ""),
+                    values.get("post", ""),
+                    values.get("follow_up", ""),
+                    "" if row["post"].rc is None else f"{row['post'].rc:.2f}",
+                    row["post"].classification,
+                    "" if row["follow_up"].rc is None else f"{row['follow_up'].rc:.2f}",
+                    row["follow_up"].classification,
+                ]
+            )
+    services.cohort_export_audit(
+        actor=request.user, cohort=cohort, patients=[e.patient for e in data["participants"]]
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def refer(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """A clinician on the care team refers the patient to a PMP."""
+    action = reverse("programmes:refer", kwargs={"patient_id": patient.pk})
+    form = ReferForm(request.POST or None, programmes=Programme.objects.all(), action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_refer(
+                actor=request.user,
+                patient=patient,
+                programme=form.cleaned_data["programme"],
+                referred_on=form.cleaned_data["referred_on"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Referred to the programme."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    status = 400 if request.method == "POST" else 200
+    referrals = Enrolment.objects.filter(patient=patient).select_related("programme", "cohort")
+    return render(
+        request,
+        "programmes/refer.html",
+        {"patient": patient, "form": form, "referrals": referrals},
+        status=status,
+    )

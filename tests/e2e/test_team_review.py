@@ -1,0 +1,57 @@
+"""Bob, lead of the North team, finds a patient who is not on track and reassigns them to Dina."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from painclinic.models import AuditAction, AuditEvent
+from tests.factories import ContactFactory, EpisodeFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bob_finds_a_not_on_track_patient_and_reassigns_them(
+    page, live_server, login, screenshot, bob, ana, dina, jannick, north
+):
+    episode = EpisodeFactory(
+        team=north,
+        lead_clinician=ana,
+        care_team=[ana],
+        status="active",
+        referral_date=date.today() - timedelta(weeks=22),
+        status_since=date.today() - timedelta(weeks=18),
+        patient__given_name="Olga",
+        patient__family_name="Petrova",
+        patient__primary_condition="MG30.00",
+    )
+    ContactFactory(episode=episode, clinician=ana)
+
+    login("bob")
+    page.goto(f"{live_server.url}/team/")
+    expect(page.get_by_role("heading", name="Caseload review")).to_be_visible()
+    page.get_by_label("Attention list").select_option("not_on_track")
+    page.get_by_role("button", name="Filter").click()
+    row = page.get_by_role("row", name="Olga Petrova")
+    expect(row).to_contain_text("Not on track")
+    expect(row).to_contain_text("No reliable improvement after 18 weeks of treatment.")
+    screenshot("team_01_not_on_track")
+
+    row.get_by_role("link", name="Review Olga Petrova").click()
+    expect(page.get_by_text("lead clinician: Ana Costa")).to_be_visible()
+    page.get_by_label("New lead clinician").select_option(label="Dina Okafor")
+    page.get_by_label("Note for the clinician").fill(
+        "18 weeks without reliable change: please review the formulation."
+    )
+    screenshot("team_02_reassign_form")
+    page.get_by_role("button", name="Reassign").click()
+    expect(page.get_by_text("Olga Petrova is now with Dina Okafor.")).to_be_visible()
+    expect(page.get_by_role("row", name="Olga Petrova Not on track")).to_contain_text("Dina Okafor")
+    screenshot("team_03_after_reassign")
+
+    episode.refresh_from_db()
+    assert episode.lead_clinician == dina
+    assert AuditEvent.objects.filter(
+        patient=episode.patient, action=AuditAction.REASSIGN, actor=bob
+    ).exists()

@@ -1,0 +1,124 @@
+"""Bob, lead of the North team, reviews the caseload: attention lists, reassignment (audited),
+review notes; only his team; clinicians cannot open the dashboard; queries are pinned."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from painclinic.models import AuditAction, AuditEvent
+from patients import services
+from patients.models import CareTeamMember, ReviewNote
+from tests.factories import ContactFactory, EpisodeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _long_active(lead, team, name):
+    return EpisodeFactory(
+        team=team,
+        lead_clinician=lead,
+        care_team=[lead],
+        status="active",
+        referral_date=date.today() - timedelta(weeks=20),
+        status_since=date.today() - timedelta(weeks=16),
+        patient__given_name=name,
+        patient__family_name="Test",
+    )
+
+
+def test_bob_sees_his_teams_attention_lists_with_reasons(client, bob, ana, jannick, charlie):
+    _long_active(ana, jannick.episodes.get().team, "Olga")
+    _long_active(charlie, charlie.teams.first(), "Carmen")
+    client.force_login(bob)
+    page = client.get(reverse("team:dashboard"))
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "Olga Test" in content and "No reliable improvement after 16 weeks" in content
+    assert "Carmen" not in content  # another team
+
+
+def test_clinicians_and_programme_admins_cannot_open_the_dashboard(client, ana, priya):
+    for user in (ana, priya):
+        client.force_login(user)
+        assert client.get(reverse("team:dashboard")).status_code == 403
+
+
+def test_reassignment_moves_lead_and_care_team_and_is_audited(bob, ana, dina, jannick):
+    episode = jannick.episodes.get()
+    services.patient_reassign(actor=bob, episode=episode, to_clinician=dina, note="Please see soon")
+    episode.refresh_from_db()
+    assert episode.lead_clinician == dina
+    assert set(
+        CareTeamMember.objects.filter(episode=episode).values_list("user__username", flat=True)
+    ) == {"dina"}
+    event = AuditEvent.objects.get(patient=jannick, action=AuditAction.REASSIGN)
+    assert event.actor == bob and event.changed_fields == ["care_team", "lead_clinician"]
+    assert ReviewNote.objects.get(episode=episode).addressed_to == dina
+
+
+def test_only_the_lead_of_the_team_may_reassign(ana, dina, fay, charlie, jannick):
+    episode = jannick.episodes.get()
+    with pytest.raises(ValidationError, match="Only the lead"):
+        services.patient_reassign(actor=ana, episode=episode, to_clinician=dina)
+    with pytest.raises(ValidationError, match="Only the lead"):
+        services.patient_reassign(actor=fay, episode=episode, to_clinician=charlie)
+
+
+def test_reassigning_to_someone_outside_the_team_is_refused(bob, charlie, jannick):
+    with pytest.raises(ValidationError, match="not a member"):
+        services.patient_reassign(actor=bob, episode=jannick.episodes.get(), to_clinician=charlie)
+
+
+def test_reassign_page_posts_and_clinicians_get_a_read_only_page(client, bob, ana, dina, jannick):
+    url = reverse("team:reassign", kwargs={"patient_id": jannick.pk})
+    client.force_login(ana)
+    assert "Only the lead" in client.get(url).content.decode()
+    assert client.post(url, {"to_clinician": dina.pk}).status_code == 400
+    client.force_login(bob)
+    response = client.post(
+        url, {"to_clinician": dina.pk, "note": "Fear of movement: graded exposure?"}
+    )
+    assert response.status_code == 302
+    note_url = reverse("team:note", kwargs={"patient_id": jannick.pk})
+    assert client.post(note_url, {"text": "Review in 2 weeks"}).status_code == 302
+    assert ReviewNote.objects.filter(episode__patient=jannick).count() == 2
+
+
+def test_review_interval_is_a_team_setting(client, bob, north):
+    client.force_login(bob)
+    client.post(
+        reverse("team:settings"), {"review_interval_days": 30, "no_improvement_after_weeks": 8}
+    )
+    assert north.review_settings.review_interval_days == 30
+
+
+# session, user, teams, settings, episodes, signed results, goal reviews, members, then the
+# session save (3 with the test savepoints).
+DASHBOARD_QUERIES = 11
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_dashboard_queries_do_not_grow_with_patients(client, bob, ana, dina, north):
+    client.force_login(bob)
+
+    def add(n):
+        for i in range(n):
+            e = _long_active(ana if i % 2 else dina, north, f"P{i}")
+            ContactFactory(episode=e)
+
+    add(3)
+    few = _count(client, reverse("team:dashboard"))
+    add(30)
+    many = _count(client, reverse("team:dashboard"))
+    assert few == many == DASHBOARD_QUERIES, (few, many)

@@ -1,0 +1,109 @@
+"""The attention-list rules on small hand-built caseloads (pure: no database)."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from patients.review import (
+    HIGH_RISK_NO_PLAN,
+    NO_GOALS_OR_PLAN,
+    NOT_ON_TRACK,
+    OVERDUE_REVIEW,
+    CaseFacts,
+    ReviewRules,
+    attention_for,
+    mean_t_interval,
+    reliable_improvement_rate,
+    wilson_interval,
+)
+
+TODAY = date(2025, 6, 30)
+RULES = ReviewRules(review_interval_days=90, no_improvement_after_weeks=12)
+
+
+def case(**kw) -> CaseFacts:
+    base = dict(
+        episode_id=1,
+        status="active",
+        referral_date=TODAY - timedelta(days=60),
+        status_since=TODAY - timedelta(days=50),
+        last_signed_assessment=TODAY - timedelta(days=10),
+        has_goals=True,
+        has_signed_plan=True,
+    )
+    base.update(kw)
+    return CaseFacts(**base)
+
+
+def lists(facts):
+    return {a.list_key: a.reasons for a in attention_for(facts, RULES, TODAY)}
+
+
+def test_a_patient_on_track_is_on_no_list():
+    assert lists(case(change={"PSEQ": "reliably_improved"})) == {}
+
+
+def test_overdue_review_counts_from_the_last_signed_assessment_or_the_referral():
+    assert lists(case(last_signed_assessment=TODAY - timedelta(days=91)))[OVERDUE_REVIEW] == (
+        "Last signed assessment 91 days ago (review every 90 days).",
+    )
+    assert OVERDUE_REVIEW not in lists(case(last_signed_assessment=TODAY - timedelta(days=90)))
+    never = lists(case(last_signed_assessment=None, referral_date=TODAY - timedelta(days=100)))
+    assert "No signed assessment in 100 days since referral" in never[OVERDUE_REVIEW][0]
+
+
+def test_not_on_track_gives_every_reason():
+    facts = case(
+        status_since=TODAY - timedelta(weeks=13),
+        change={"TSK-17": "reliably_deteriorated", "PSEQ": "no_reliable_change"},
+        sced_no_improvement=True,
+    )
+    assert lists(facts)[NOT_ON_TRACK] == (
+        "Reliable deterioration on TSK-17.",
+        "SCED analysis shows no improvement.",
+        "No reliable improvement after 13 weeks of treatment.",
+    )
+    # Twelve weeks with a reliable improvement on one measure: on track.
+    assert NOT_ON_TRACK not in lists(
+        case(status_since=TODAY - timedelta(weeks=20), change={"PSEQ": "reliably_improved"})
+    )
+
+
+def test_high_risk_flags_without_a_plan_addressing_them():
+    assert lists(case(high_risk_flags=("STarT Back high risk",), flags_addressed_by_plan=False))[
+        HIGH_RISK_NO_PLAN
+    ] == ("STarT Back high risk; no plan addresses it.",)
+    assert HIGH_RISK_NO_PLAN not in lists(
+        case(high_risk_flags=("PHQ-9 severe depression",), flags_addressed_by_plan=True)
+    )
+
+
+def test_active_without_goals_or_plan_but_unknown_is_not_a_finding():
+    assert lists(case(has_goals=False, has_signed_plan=False))[NO_GOALS_OR_PLAN] == (
+        "Active without goals.",
+        "Active without a signed plan.",
+    )
+    assert NO_GOALS_OR_PLAN not in lists(case(has_goals=None, has_signed_plan=None))
+    assert lists(case(status="waiting", has_goals=False, last_signed_assessment=None)) == {}
+
+
+def test_a_small_caseload_sorted_onto_its_lists():
+    caseload = [
+        case(episode_id=1, change={"PSEQ": "reliably_improved"}),
+        case(episode_id=2, change={"PCS": "reliably_deteriorated"}),
+        case(episode_id=3, has_signed_plan=False),
+        case(episode_id=4, status="on_hold"),
+    ]
+    found = {f.episode_id: sorted(lists(f)) for f in caseload}
+    assert found == {1: [], 2: [NOT_ON_TRACK], 3: [NO_GOALS_OR_PLAN], 4: []}
+
+
+def test_intervals_name_their_method_and_warn_on_small_n():
+    rate = wilson_interval(0, 10)
+    assert rate.value == 0 and rate.low == 0 and rate.high == pytest.approx(0.2775, abs=1e-4)
+    assert rate.warning == ""
+    mean = mean_t_interval([40, 44, 48])
+    assert mean.value == 44 and mean.low == pytest.approx(44 - 4.303 * 4 / 3**0.5, abs=1e-2)
+    assert mean.warning == "n = 3: too few to read anything into."
+    assert mean_t_interval([]).warning == "No data yet."
+    assert reliable_improvement_rate(["reliably_improved", "other", "not_available"]).n == 2

@@ -1,0 +1,123 @@
+"""Priya runs the cohort: attendance and dose, GCQ-S, outcomes and the audited CSV export;
+and the access rules of the PMP level."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from painclinic import access
+from painclinic.models import AuditAction, AuditEvent
+from programmes import services
+from programmes.models import Direction, ProgrammeMeasure
+from tests.factories import PatientFactory
+from tests.programmes.conftest import enrol
+
+pytestmark = pytest.mark.django_db
+
+
+def test_attendance_gives_each_participant_their_dose(client, full_cohort, susan_referred, priya):
+    enrolment = enrol(susan_referred, full_cohort, priya)
+    sessions = list(full_cohort.sessions.all())
+    client.force_login(priya)
+    for session in sessions[:9]:
+        url = reverse("programmes:attendance", args=[full_cohort.pk, session.pk])
+        assert client.post(url, {"attended": [enrolment.pk]}).status_code == 302
+    page = client.get(reverse("programmes:cohort", args=[full_cohort.pk]))
+    content = page.content.decode()
+    assert "9 / 12" in content and "27.0 / 36.0" in content and "75%" in content
+    assert content.count("Not met") == 0 and content.count(">Met<") == 2
+
+
+def test_gcqs_is_scored_by_the_library_and_charted(client, full_cohort, susan_referred, priya):
+    enrolment = enrol(susan_referred, full_cohort, priya)
+    session = full_cohort.sessions.first()
+    client.force_login(priya)
+    answers = {f"item_{n}": 4 for n in range(1, 13)}
+    url = reverse("programmes:climate", args=[full_cohort.pk, session.pk])
+    assert client.post(url, {"enrolment": enrolment.pk, **answers}).status_code == 302
+    rating = session.climate_ratings.get()
+    assert (rating.engaged, rating.avoiding, rating.conflict) == (4.0, 4.0, 4.0)
+    content = client.get(reverse("programmes:cohort", args=[full_cohort.pk])).content.decode()
+    assert "<polyline" in content and "4.00" in content
+
+
+def test_cohort_outcomes_and_the_csv_export_is_audited(
+    client, cohort, susan_referred, priya, susan, pmp
+):
+    measure = ProgrammeMeasure.objects.create(
+        programme=pmp,
+        instrument_key="pseq",
+        label="PSEQ",
+        direction=Direction.HIGHER_IS_BETTER,
+        sd=10.0,
+        reliability=0.84,
+        source="test values",
+    )
+    enrolment = enrol(susan_referred, cohort, priya)
+    for point, value in (("pre", 20), ("post", 38)):
+        services.outcome_record(
+            actor=priya,
+            enrolment=enrolment,
+            measure=measure,
+            time_point=point,
+            value=value,
+            recorded_on=date.today(),
+        )
+    client.force_login(priya)
+    page = client.get(reverse("programmes:outcomes", args=[cohort.pk])).content.decode()
+    assert "Reliably improved: 1 of 1 (100%" in page
+    assert "0 of 1 (0.0%) reliably deteriorated, within the published 0–3.4%" in page
+    response = client.get(reverse("programmes:outcomes_csv", args=[cohort.pk]))
+    body = response.content.decode()
+    assert "DEMO-SUSAN,enrolled,pseq,20.0,38.0,,3.18,reliably_improved" in body
+    assert (
+        AuditEvent.objects.filter(patient=susan, action=AuditAction.EXPORT, actor=priya).count()
+        == 1
+    )
+
+
+def test_a_programme_admin_reaches_pmp_level_only(client, susan_referred, priya, susan, jannick):
+    assert access.pmp_access_level(priya, susan) == access.AccessLevel.PMP
+    assert access.pmp_access_level(priya, jannick) == access.AccessLevel.NONE
+    assert not access.can_view_patient(priya, susan)
+    client.force_login(priya)
+    # The programme page for Susan opens; her clinical record does not.
+    assert client.get(reverse("programmes:enrolment", args=[susan_referred.pk])).status_code == 200
+    assert client.get(reverse("patients:detail", args=[susan.pk])).status_code == 404
+    assert client.get(reverse("patients:edit", args=[susan.pk])).status_code == 404
+
+
+def test_another_teams_programme_is_out_of_reach(client, susan_referred, fay, ana, charlie):
+    client.force_login(fay)  # South team lead: the programme is North's
+    assert client.get(reverse("programmes:enrolment", args=[susan_referred.pk])).status_code == 404
+    client.force_login(ana)  # a clinician does not run programmes
+    assert client.get(reverse("programmes:list")).status_code == 403
+
+
+def test_the_cohort_page_queries_do_not_grow_with_participants(
+    client, full_cohort, priya, ana, pmp
+):
+    client.force_login(priya)
+    url = reverse("programmes:cohort", args=[full_cohort.pk])
+
+    def add(n):
+        for _ in range(n):
+            e = services.enrolment_refer(
+                actor=ana, patient=PatientFactory(), programme=pmp, referred_on=date.today()
+            )
+            enrol(e, full_cohort, priya)
+
+    def count():
+        with CaptureQueriesContext(connection) as q:
+            assert client.get(url).status_code == 200
+        return len(q)
+
+    add(2)
+    few = count()
+    add(6)
+    assert count() == few
