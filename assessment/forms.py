@@ -19,7 +19,17 @@ RADIO_LIMIT = 11  # scales with more codes than this (PHODA 0-100) get a number 
 
 
 class SessionStartForm(forms.Form):
-    battery = forms.ModelChoiceField(queryset=Battery.objects.none(), label=_("Battery"))
+    battery = forms.ModelChoiceField(
+        queryset=Battery.objects.none(), label=_("Battery"), required=False
+    )
+    # Any instrument of the library can be given on its own, not only as part of a battery.
+    instruments = forms.MultipleChoiceField(
+        choices=(),
+        required=False,
+        label=_("Or single instruments"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (or Cmd) to choose several. Used when no battery is chosen."),
+    )
     time_point = forms.ChoiceField(choices=TimePoint.choices, label=_("Time point"))
     date = forms.DateField(widget=DATE_INPUT, label=_("Date"))
 
@@ -31,6 +41,11 @@ class SessionStartForm(forms.Form):
                 Q(team__isnull=True) | Q(team__in=teams)
             )
         self.fields["battery"].queryset = queryset
+        from assessment.instruments import all_instruments
+
+        self.fields["instruments"].choices = [
+            (i.key, f"{i.short_name} – {i.name}") for i in all_instruments()
+        ]
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
             first = queryset.first()
@@ -44,8 +59,15 @@ class SessionStartForm(forms.Form):
                 Column("time_point", css_class="col-md-3"),
                 Column("date", css_class="col-md-3"),
             ),
+            Row(Column("instruments", css_class="col-md-6")),
             Submit("start", _("Start session")),
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("battery") and not cleaned.get("instruments"):
+            self.add_error("battery", _("Choose a battery, or one or more single instruments."))
+        return cleaned
 
     def clean_date(self):
         day = self.cleaned_data["date"]

@@ -75,6 +75,9 @@ def session_list(request: HttpRequest, patient: Patient) -> HttpResponse:
                     time_point=form.cleaned_data["time_point"],
                     on=form.cleaned_data["date"],
                     battery=form.cleaned_data["battery"],
+                    instrument_keys=None
+                    if form.cleaned_data["battery"]
+                    else form.cleaned_data["instruments"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
