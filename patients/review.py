@@ -46,6 +46,7 @@ REASON_NO_ASSESSMENT = (
 REASON_LAST_ASSESSMENT = "Last signed assessment {days} days ago (review every {interval})."
 REASON_DETERIORATED = "Reliable deterioration on {instrument}."
 REASON_SCED = "SCED analysis shows no improvement."
+REASON_SCED_NAP = "SCED: NAP {nap:.2f} (95% CI {low}–{high}) in '{measure}' — no improvement{p}."
 REASON_NO_IMPROVEMENT = "No reliable improvement after {weeks} weeks of treatment."
 REASON_HIGH_RISK = "{flags}; no plan addresses it."
 REASON_NO_GOALS = "Active without goals."
@@ -73,6 +74,7 @@ class CaseFacts:
     # instrument short name -> RCI classification of baseline vs latest
     change: dict[str, str] = field(default_factory=dict)
     sced_no_improvement: bool | None = None
+    sced_reasons: tuple[str, ...] = ()  # the findings behind sced_no_improvement, worded
     high_risk_flags: tuple[str, ...] = ()
     flags_addressed_by_plan: bool | None = None
     has_goals: bool | None = None
@@ -120,12 +122,82 @@ def not_on_track(f: CaseFacts, rules: ReviewRules, today: date) -> Attention | N
         if classification == RELIABLY_DETERIORATED
     ]
     if f.sced_no_improvement:
-        reasons.append(REASON_SCED)
+        reasons.extend(f.sced_reasons or (REASON_SCED,))
     weeks = (today - f.status_since).days // 7
     improved = any(c == RELIABLY_IMPROVED for c in f.change.values())
     if weeks >= rules.no_improvement_after_weeks and not improved:
         reasons.append(REASON_NO_IMPROVEMENT.format(weeks=weeks))
     return Attention(NOT_ON_TRACK, tuple(reasons)) if reasons else None
+
+
+# --- SCED "no improvement" ------------------------------------------------------------------
+# Read from the latest DONE analysis of a study (sced.study_analysis.analyse_study results): the
+# study's first measure and its first baseline–intervention comparison (A-B, or A1-B1).
+# "No improvement" = NAP below 0.66, the upper limit of "weak or no effect" in Parker & Vannest
+# (2009, doi:10.1016/j.beth.2008.10.006: 0–0.65 weak, 0.66–0.92 medium, 0.93–1 strong), OR a 95%
+# CI of NAP that includes 0.5 (no difference). The randomization p is worded beside it but does
+# not decide: with few admissible start points the smallest attainable p is above 0.05 whatever
+# the data (sced.study_analysis._reading), so p > 0.05 alone is not evidence of no effect.
+NAP_WEAK_BELOW = 0.66
+NAP_NO_DIFFERENCE = 0.5
+
+
+@dataclass(frozen=True)
+class ScedFinding:
+    measure: str
+    nap: float
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+
+    @property
+    def no_improvement(self) -> bool:
+        ci_includes_half = (
+            self.ci_low is not None
+            and self.ci_high is not None
+            and self.ci_low <= NAP_NO_DIFFERENCE <= self.ci_high
+        )
+        return self.nap < NAP_WEAK_BELOW or ci_includes_half
+
+    @property
+    def reason(self) -> str:
+        def fmt(x: float | None) -> str:
+            return "?" if x is None else f"{x:.2f}"
+
+        p = "" if self.p_value is None else f"; randomization p = {self.p_value:.3f}"
+        return REASON_SCED_NAP.format(
+            nap=self.nap, low=fmt(self.ci_low), high=fmt(self.ci_high), measure=self.measure, p=p
+        )
+
+
+def sced_finding(measure_entry: dict | None) -> ScedFinding | None:
+    """The NAP finding of one stored measure result; None when it was not analysed (an unknown
+    is not a finding)."""
+    if not measure_entry or "analysis" not in measure_entry:
+        return None
+    comparisons = (measure_entry.get("analysis") or {}).get("comparisons") or {}
+    comparison = next(iter(comparisons.values()), None)
+    if not comparison:
+        return None
+    nap = (comparison.get("effect_sizes") or {}).get("NAP") or {}
+    if nap.get("estimate") is None:
+        return None
+    return ScedFinding(
+        measure=str(measure_entry.get("name", "")),
+        nap=float(nap["estimate"]),
+        ci_low=nap.get("ci_lower"),
+        ci_high=nap.get("ci_upper"),
+        p_value=(measure_entry.get("randomization") or {}).get("p_value"),
+    )
+
+
+def sced_no_improvement(findings: Iterable[ScedFinding | None]) -> tuple[bool | None, tuple]:
+    """(any study shows no improvement, the reasons); (None, ()) when nothing was analysed."""
+    known = [f for f in findings if f is not None]
+    if not known:
+        return None, ()
+    reasons = tuple(f.reason for f in known if f.no_improvement)
+    return bool(reasons), reasons
 
 
 def high_risk_without_plan(f: CaseFacts) -> Attention | None:
@@ -218,9 +290,18 @@ def mean_t_interval(values: Sequence[float]) -> Estimate:
     if n == 0:
         return Estimate("mean", 0, None, None, None, T_INTERVAL)
     mean = sum(values) / n
-    if n == 1:
-        return Estimate("mean", 1, mean, None, None, T_INTERVAL)
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else None
+    return mean_t_interval_from_summary(n, mean, sd)
+
+
+def mean_t_interval_from_summary(n: int, mean: float | None, sd: float | None) -> Estimate:
+    """The same interval from n, mean and sample SD (n − 1), e.g. SQL AVG and STDDEV_SAMP."""
+    if n == 0 or mean is None:
+        return Estimate("mean", 0, None, None, None, T_INTERVAL)
+    mean = float(mean)
+    if n == 1 or sd is None:
+        return Estimate("mean", n, mean, None, None, T_INTERVAL)
+    sd = float(sd)
     half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return Estimate("mean", n, mean, mean - half, mean + half, T_INTERVAL)
 

@@ -1,11 +1,18 @@
 """Reads for the team lead's caseload review (issue #6). Lists start from the access policy;
 the number of queries does not grow with the number of patients (pinned in
-tests/patients/test_team_dashboard.py): episodes (1), signed results (1), goal reviews (1),
-members (1), teams and settings (2).
+tests/patients/test_team_dashboard.py).
 
-Wired: assessment signed results (latest bands, RCI baseline vs latest via
-``assessment.selectors.reliable_change``), treatment plans, goals and GAS reviews.
-Not wired yet: SCED analysis results (``CaseFacts.sced_no_improvement`` stays unknown).
+Scale (a team of 5,000 open episodes): nothing loads every episode as an object.
+- Per-clinician counts and the process-measure means are SQL aggregates (GROUP BY the lead).
+- Outcome facts are read compactly: the first and the latest signed scorable result of each
+  episode and instrument (two DISTINCT ON queries), the latest review of each goal, the latest
+  DONE SCED analysis of each study (only its first measure's JSON). The RCI, the GAS T-score
+  and the SCED finding are computed in Python from these (they need the instrument library).
+- The attention lists are paginated in SQL: each list is a queryset whose filter mirrors its
+  pure rule in patients/review.py (the rules stay the single definition: the page's rows are
+  re-evaluated by them for the reasons shown, and tests/patients/test_team_scale.py checks
+  that the SQL lists and the pure rules select the same episodes). Where a rule needs Python
+  (RCI, SCED, high-risk bands) the SQL filter takes the ids that Python found.
 """
 
 from __future__ import annotations
@@ -13,18 +20,36 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    StdDev,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT, KeyTextTransform
+from django.db.models.functions import Cast
 
 from painclinic.access import patients_visible_to
-from painclinic.models import Membership, Role, Team
+from painclinic.models import Membership, Role, Team, User
 from patients import review
 from patients.models import OPEN_STATUSES, Contact, Episode, EpisodeStatus, TeamSettings
-
-if TYPE_CHECKING:
-    from painclinic.models import User
 
 CONTACT_WINDOW_DAYS = 28
 # High-risk yellow flags (instruments.md §3 STarT Back, §13 PHQ-9) and the plan flags that
@@ -56,115 +81,137 @@ def review_rules_for(teams) -> review.ReviewRules:
 
 
 def team_episodes(user: User):
-    """Open episodes held by the lead's teams, with the figures the page shows, in one query."""
+    """Open episodes held by the lead's teams (a queryset: nothing is evaluated here)."""
+    return Episode.objects.filter(
+        Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id"))),
+        team__in=teams_led_by(user),
+        status__in=OPEN_STATUSES,
+    ).order_by("patient__family_name", "patient__given_name", "pk")
+
+
+def _signed_scorable():
+    """Signed administrations whose score in force (the amendment's, if any) is scorable."""
+    from assessment.models import Administration, AdministrationState
+
+    return Administration.objects.filter(state=AdministrationState.SIGNED).filter(
+        Q(current_amendment__isnull=True, score__scorable=True)
+        | Q(current_amendment__isnull=False, current_amendment__new_score__scorable=True)
+    )
+
+
+def _with_rule_facts(episodes):
+    """The facts the SQL lists read: last signed scorable assessment, goals, signed plan."""
     from treatment.models import Goal, TreatmentPlan
 
-    since = date.today() - timedelta(days=CONTACT_WINDOW_DAYS)
-    contacts = (
-        Contact.objects.filter(episode=OuterRef("pk"), date__gte=since)
+    last_signed = (
+        _signed_scorable()
+        .filter(session__episode=OuterRef("pk"))
         .order_by()
-        .values("episode")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .values("session__episode")
+        .annotate(d=Max("session__date"))
+        .values("d")
     )
     latest_plan = TreatmentPlan.objects.filter(episode=OuterRef("pk")).order_by("-version")
-    return (
-        Episode.objects.filter(
-            Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id"))),
-            team__in=teams_led_by(user),
-            status__in=OPEN_STATUSES,
-        )
-        .select_related("patient", "lead_clinician", "team")
-        .annotate(
-            contacts_28d=Coalesce(Subquery(contacts, output_field=IntegerField()), 0),
-            has_plan=Exists(latest_plan),
-            plan_flags=Subquery(latest_plan.values("yellow_flags")[:1]),
-            has_goals=Exists(Goal.objects.filter(episode=OuterRef("pk"))),
-        )
-        .order_by("patient__family_name", "patient__given_name", "pk")
+    return episodes.annotate(
+        last_signed=Subquery(last_signed, output_field=DateField()),
+        has_plan=Exists(latest_plan),
+        plan_flags=Subquery(latest_plan.values("yellow_flags")[:1]),
+        has_goals=Exists(Goal.objects.filter(episode=OuterRef("pk"))),
     )
 
 
 @dataclass
-class ResultsByPatient:
-    last_signed: dict[Any, date] = field(default_factory=dict)
-    change: dict[Any, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
-    high_risk: dict[Any, list[tuple[str, str | None]]] = field(
+class OutcomeFacts:
+    """Per open episode: RCI classification per instrument, high-risk flags, GAS T, SCED."""
+
+    change: dict[int, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    high_risk: dict[int, list[tuple[str, str | None]]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    process: dict[tuple[int, str], list[float]] = field(default_factory=lambda: defaultdict(list))
+    gas_t: dict[int, float] = field(default_factory=dict)
+    sced: dict[int, tuple[bool | None, tuple[str, ...]]] = field(default_factory=dict)
+    lead_of: dict[int, int] = field(default_factory=dict)  # episode -> lead clinician
+
+    def episodes_with(self, classification: str) -> set[int]:
+        return {e for e, c in self.change.items() if classification in c.values()}
 
 
-def _signed_results(episode_ids: list[int], lead_of: dict[int, int]) -> ResultsByPatient:
-    """Every signed scorable result of these episodes' patients, in one query."""
+def _first_and_latest_results(episodes) -> OutcomeFacts:
+    """RCI baseline (first) vs latest of each episode's outcome instruments, and the bands of
+    the latest: two DISTINCT ON queries, whatever the number of results per patient."""
     from assessment import instruments
-    from assessment.models import Administration, AdministrationState
     from assessment.selectors import SignedResult, reliable_change
 
-    out = ResultsByPatient()
-    rows = (
-        Administration.objects.filter(
-            session__episode_id__in=episode_ids, state=AdministrationState.SIGNED
-        )
-        .order_by("session__date", "signed_at", "id")
-        .values_list(
-            "id",
-            "instrument_key",
-            "score",
-            "session__date",
-            "current_amendment__new_score",
-            "session__patient_id",
-            "session__episode_id",
-        )
+    out = OutcomeFacts()
+    base = (
+        _signed_scorable()
+        .filter(session__episode__in=episodes)
+        .exclude(instrument_key__in=PROCESS_KEYS)
     )
-    by_patient: dict[Any, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for result_id, key, score, day, amended, patient_id, episode_id in rows:
-        current = amended if amended is not None else score
-        if not current or not current.get("scorable"):
-            continue
-        previous = out.last_signed.get(patient_id)
-        out.last_signed[patient_id] = day if previous is None else max(previous, day)
-        if key in PROCESS_KEYS:
-            if current.get("total") is not None:
-                out.process[(lead_of[episode_id], key)].append(float(current["total"]))
-            continue
-        by_patient[patient_id][key].append(
-            SignedResult(key, result_id, day, current, amended is not None)
-        )
-    for patient_id, by_key in by_patient.items():
-        for key, results in by_key.items():
-            try:
-                name = instruments.get(key).short_name
-            except KeyError:
-                name = key
-            out.change[patient_id][name] = reliable_change(results)["classification"]
-            band = (results[-1].score.get("band") or {}).get("name")
-            if (key, band) in HIGH_RISK_BANDS:
-                out.high_risk[patient_id].append(HIGH_RISK_BANDS[(key, band)])
+    fields = ("id", "instrument_key", "score", "session__date", "current_amendment__new_score")
+    keys = ("session__episode_id", "instrument_key")
+
+    def rows(order):
+        columns = ("session__episode_id", "id", "instrument_key", *fields[2:])
+        columns += ("session__episode__lead_clinician_id",)
+        return {(r[0], r[2]): r for r in _distinct_on(base, keys, order, columns)}
+
+    first = rows(("session__date", "signed_at", "id"))
+    latest = rows(("-session__date", "-signed_at", "-id"))
+    for pair, last in latest.items():
+        episode_id, key = pair
+        out.lead_of[episode_id] = last[6]
+        results = [
+            SignedResult(key, r[1], r[4], r[5] if r[5] is not None else r[3], r[5] is not None)
+            for r in ((first[pair], last) if first[pair][1] != last[1] else (last,))
+        ]
+        try:
+            name = instruments.get(key).short_name
+        except KeyError:
+            name = key
+        out.change[episode_id][name] = reliable_change(results)["classification"]
+        band = (results[-1].score.get("band") or {}).get("name")
+        if (key, band) in HIGH_RISK_BANDS:
+            out.high_risk[episode_id].append(HIGH_RISK_BANDS[(key, band)])
     return out
 
 
-def _gas_t_by_episode(episode_ids: list[int]) -> dict[int, float]:
+def _gas_t_by_episode(episodes, lead_of: dict[int, int]) -> dict[int, float]:
     """Kiresuk-Sherman T of each episode's goals at their latest review (instruments.md §22)."""
     from assessment.instruments.gas import GasGoal, gas_t_score
     from treatment.models import GoalReview
 
-    latest: dict[int, tuple[int, float, int]] = {}
-    goals_of: dict[int, list[int]] = defaultdict(list)
-    for goal_id, episode_id, weight, level in (
-        GoalReview.objects.filter(goal__episode_id__in=episode_ids)
-        .order_by("review_date", "id")
-        .values_list("goal_id", "goal__episode_id", "goal__weight", "attained_level")
+    goals_of: dict[int, list[GasGoal]] = defaultdict(list)
+    for episode_id, weight, level, lead in _distinct_on(
+        GoalReview.objects.filter(goal__episode__in=episodes),
+        ("goal_id",),
+        ("-review_date", "-id"),
+        ("goal__episode_id", "goal__weight", "attained_level", "goal__episode__lead_clinician_id"),
     ):
-        if goal_id not in latest:
-            goals_of[episode_id].append(goal_id)
-        latest[goal_id] = (episode_id, float(weight), level)
+        lead_of[episode_id] = lead
+        goals_of[episode_id].append(GasGoal(level, float(weight)))
     out = {}
-    for episode_id, goal_ids in goals_of.items():
-        result = gas_t_score([GasGoal(latest[g][2], latest[g][1]) for g in goal_ids])
+    for episode_id, goals in goals_of.items():
+        result = gas_t_score(goals)
         if hasattr(result, "t_score"):
             out[episode_id] = result.t_score
     return out
+
+
+def _sced_by_episode(episodes) -> dict[int, tuple[bool | None, tuple[str, ...]]]:
+    """The SCED finding of each episode's studies from their latest DONE analysis, in ONE query
+    (only the first measure's stored result is read; patients.review.sced_finding)."""
+    from sced.models import AnalysisRun, AnalysisState
+
+    findings: dict[int, list] = defaultdict(list)
+    for episode_id, entry in _distinct_on(
+        AnalysisRun.objects.filter(state=AnalysisState.DONE, study__episode__in=episodes),
+        ("study_id",),
+        ("-created_at", "-id"),
+        ("study__episode_id", "results__measures__0"),
+    ):
+        findings[episode_id].append(review.sced_finding(entry))
+    return {e: review.sced_no_improvement(f) for e, f in findings.items()}
 
 
 @dataclass
@@ -180,13 +227,9 @@ class ClinicianRow:
     waiting: int = 0
     active: int = 0
     on_hold: int = 0
-    days_waiting: list[int] = field(default_factory=list)
+    longest_wait: int | None = None
     contacts_28d: int = 0
     measures: list[tuple[str, review.Estimate]] = field(default_factory=list)
-
-    @property
-    def longest_wait(self) -> int | None:
-        return max(self.days_waiting) if self.days_waiting else None
 
 
 def _plan_addresses(flag_needed: str | None, plan_flags: list | None) -> bool | None:
@@ -195,84 +238,299 @@ def _plan_addresses(flag_needed: str | None, plan_flags: list | None) -> bool | 
     return bool(plan_flags) if flag_needed is None else flag_needed in plan_flags
 
 
-def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
-    today = today or date.today()
-    teams = list(teams_led_by(user))
-    rules = review_rules_for(teams)
-    episodes = list(team_episodes(user))
-    ids = [e.pk for e in episodes]
-    lead_of = {e.pk: e.lead_clinician_id for e in episodes}
-    results = _signed_results(ids, lead_of)
-    gas = _gas_t_by_episode(ids)
+def case_facts(e, outcomes: OutcomeFacts) -> review.CaseFacts:
+    """The pure rules' input for one episode annotated by ``_with_rule_facts``."""
+    flags = outcomes.high_risk.get(e.pk, [])
+    sced, sced_reasons = outcomes.sced.get(e.pk, (None, ()))
+    return review.CaseFacts(
+        episode_id=e.pk,
+        status=e.status,
+        referral_date=e.referral_date,
+        status_since=e.status_since,
+        last_signed_assessment=e.last_signed,
+        change=dict(outcomes.change.get(e.pk, {})),
+        sced_no_improvement=sced,
+        sced_reasons=sced_reasons,
+        high_risk_flags=tuple(label for label, _ in flags),
+        flags_addressed_by_plan=all(_plan_addresses(need, e.plan_flags) for _, need in flags)
+        if flags
+        else None,
+        has_goals=e.has_goals,
+        has_signed_plan=e.has_plan,
+    )
 
-    members = list(
-        Membership.objects.filter(team__in=teams)
+
+def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
+    """Caseload counts, contacts and process measures per lead clinician: SQL aggregates."""
+    waiting = Q(status__in=(EpisodeStatus.REFERRED, EpisodeStatus.WAITING))
+    counts = {
+        r["lead_clinician_id"]: r
+        for r in episodes.order_by()
+        .values("lead_clinician_id")
+        .annotate(
+            waiting=Count("pk", filter=waiting),
+            active=Count("pk", filter=Q(status=EpisodeStatus.ACTIVE)),
+            on_hold=Count("pk", filter=Q(status=EpisodeStatus.ON_HOLD)),
+            first_referral=Min("referral_date", filter=waiting),
+        )
+    }
+    since = today - timedelta(days=CONTACT_WINDOW_DAYS)
+    contacts = dict(
+        Contact.objects.filter(episode__in=episodes, date__gte=since)
+        .order_by()
+        .values("episode__lead_clinician_id")
+        .annotate(n=Count("pk"))
+        .values_list("episode__lead_clinician_id", "n")
+    )
+    total = Case(
+        When(
+            current_amendment__isnull=True,
+            then=Cast(KT("score__total"), FloatField()),
+        ),
+        default=Cast(KeyTextTransform("total", "current_amendment__new_score"), FloatField()),
+        output_field=FloatField(),
+    )
+    process = {
+        (r["session__episode__lead_clinician_id"], r["instrument_key"]): r
+        for r in _signed_scorable()
+        .filter(session__episode__in=episodes, instrument_key__in=PROCESS_KEYS)
+        .annotate(total=total)
+        .filter(total__isnull=False)
+        .order_by()
+        .values("session__episode__lead_clinician_id", "instrument_key")
+        .annotate(n=Count("pk"), mean=Avg("total"), sd=StdDev("total", sample=True))
+    }
+    lead_of = outcomes.lead_of
+    outcome_classes: dict[int, list[str]] = defaultdict(list)
+    for episode_id, change in outcomes.change.items():
+        classes = [c for c in change.values() if c != "not_available"]
+        if classes and episode_id in lead_of:
+            outcome_classes[lead_of[episode_id]].append(
+                review.RELIABLY_IMPROVED if review.RELIABLY_IMPROVED in classes else "other"
+            )
+    gas_of: dict[int, list[float]] = defaultdict(list)
+    for episode_id, t in outcomes.gas_t.items():
+        if episode_id in lead_of:
+            gas_of[lead_of[episode_id]].append(t)
+
+    users = {
+        m.user_id: m.user
+        for m in Membership.objects.filter(team__in=teams)
         .exclude(user__role=Role.PROGRAMME_ADMIN)
         .select_related("user")
-        .order_by("user__last_name", "user__first_name")
+    }
+    missing = set(counts) - set(users)
+    if missing:  # leads of team episodes who are not (or no longer) members
+        users.update({u.pk: u for u in User.objects.filter(pk__in=missing)})
+    rows = []
+    for user_id, clinician in sorted(
+        users.items(), key=lambda kv: (kv[1].last_name, kv[1].first_name, kv[0])
+    ):
+        c = counts.get(user_id, {})
+        first = c.get("first_referral")
+        row = ClinicianRow(
+            clinician,
+            waiting=c.get("waiting", 0),
+            active=c.get("active", 0),
+            on_hold=c.get("on_hold", 0),
+            longest_wait=(today - first).days if first else None,
+            contacts_28d=contacts.get(user_id, 0),
+        )
+
+        def estimate(key, user_id=user_id):
+            p = process.get((user_id, key))
+            return review.mean_t_interval_from_summary(
+                p["n"] if p else 0, p and p["mean"], p and p["sd"]
+            )
+
+        row.measures = [
+            *((label, estimate(key)) for key, label in PROCESS_MEASURES.items()),
+            (
+                "Reliable improvement rate",
+                review.reliable_improvement_rate(outcome_classes[user_id]),
+            ),
+            ("Mean GAS T-score", review.mean_t_interval(gas_of[user_id])),
+        ]
+        rows.append(row)
+    return rows
+
+
+# --- Attention lists in SQL -----------------------------------------------------------------
+LIST_ORDER = {key: i for i, key in enumerate(review.ATTENTION_LISTS)}
+
+
+def _list_filters(
+    episodes, rules: review.ReviewRules, outcomes: OutcomeFacts, today: date
+) -> dict[str, Q]:
+    """Each attention list as a SQL filter mirroring its pure rule in patients/review.py."""
+    active = Q(status=EpisodeStatus.ACTIVE)
+    interval_ago = today - timedelta(days=rules.review_interval_days)
+    # review.overdue_review
+    overdue = active & (
+        Q(last_signed__isnull=True, referral_date__lt=interval_ago)
+        | Q(last_signed__lt=interval_ago)
     )
-    clinicians: dict[int, ClinicianRow] = {}
-    for m in members:
-        clinicians.setdefault(m.user_id, ClinicianRow(m.user))
-    attention: list[AttentionRow] = []
-    outcome_classes: dict[int, list[str]] = defaultdict(list)
-    gas_of: dict[int, list[float]] = defaultdict(list)
-    for e in episodes:
-        row = clinicians.setdefault(e.lead_clinician_id, ClinicianRow(e.lead_clinician))
+    # review.not_on_track: a reliable deterioration, an SCED finding of no improvement, or
+    # N weeks since the status began (weeks = days // 7) without any reliable improvement.
+    weeks_ago = today - timedelta(weeks=rules.no_improvement_after_weeks)
+    sced = [e for e, (no_improvement, _) in outcomes.sced.items() if no_improvement]
+    not_on_track = active & (
+        Q(pk__in=outcomes.episodes_with(review.RELIABLY_DETERIORATED))
+        | Q(pk__in=sced)
+        | (
+            Q(status_since__lte=weeks_ago)
+            & ~Q(pk__in=outcomes.episodes_with(review.RELIABLY_IMPROVED))
+        )
+    )
+    # review.high_risk_without_plan needs the bands and the plan's flags: evaluated in Python
+    # on its few candidates (episodes with a high-risk band).
+    high_risk = (
+        [
+            e.pk
+            for e in episodes.filter(pk__in=list(outcomes.high_risk)).exclude(
+                status=EpisodeStatus.DISCHARGED
+            )
+            if review.high_risk_without_plan(case_facts(e, outcomes))
+        ]
+        if outcomes.high_risk
+        else []
+    )
+    # review.without_goals_or_plan
+    no_goals = active & (Q(has_goals=False) | Q(has_plan=False))
+    return {
+        review.OVERDUE_REVIEW: overdue,
+        review.NOT_ON_TRACK: not_on_track,
+        review.HIGH_RISK_NO_PLAN: Q(pk__in=high_risk),
+        review.NO_GOALS_OR_PLAN: no_goals,
+    }
+
+
+SORTS = {
+    "name": ("family", "given", "episode_id", "list_order"),
+    "clinician": ("lead_first", "lead_last", "family", "episode_id", "list_order"),
+    "-waiting": (F("waiting_since").asc(nulls_last=True), "family", "episode_id", "list_order"),
+    "list": ("list_order", "family", "given", "episode_id"),
+}
+
+
+def attention_rows(data: dict[str, Any], filters: dict[str, Any], sort: str = "name"):
+    """Every (episode, list) entry as a SQL union, filtered and ordered in SQL (not evaluated)."""
+    episodes = data["rule_episodes"]
+    if filters.get("clinician"):
+        episodes = episodes.filter(lead_clinician_id=filters["clinician"])
+    if filters.get("status"):
+        episodes = episodes.filter(status=filters["status"])
+    if filters.get("condition"):
+        episodes = episodes.filter(patient__primary_condition=filters["condition"])
+    waiting_since = Case(
+        When(status__in=(EpisodeStatus.REFERRED, EpisodeStatus.WAITING), then=F("referral_date")),
+        default=None,
+        output_field=DateField(),
+    )
+    parts = [
+        episodes.filter(q)
+        .order_by()
+        .annotate(
+            list_key=Value(key, output_field=CharField()),
+            list_order=Value(LIST_ORDER[key], output_field=IntegerField()),
+            family=F("patient__family_name"),
+            given=F("patient__given_name"),
+            lead_first=F("lead_clinician__first_name"),
+            lead_last=F("lead_clinician__last_name"),
+            waiting_since=waiting_since,
+            episode_id=F("pk"),
+        )
+        .values_list(
+            "episode_id",
+            "list_key",
+            "list_order",
+            "family",
+            "given",
+            "lead_first",
+            "lead_last",
+            "waiting_since",
+        )
+        for key, q in data["list_filters"].items()
+        if not filters.get("list") or filters["list"] == key
+    ]
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    return union.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def attention_page(
+    data: dict[str, Any], filters: dict[str, Any], sort: str, number, per_page: int
+) -> Page:
+    """One page of the attention lists: count and slice in SQL, then the page's episodes in one
+    query, each entry re-evaluated by its pure rule for the reasons shown."""
+    today = data["today"]
+    page = Paginator(attention_rows(data, filters, sort), per_page).get_page(number)
+    entries = list(page.object_list)
+    by_id = {
+        e.pk: e
+        for e in data["rule_episodes"]
+        .filter(pk__in={row[0] for row in entries})
+        .select_related("patient", "lead_clinician", "team")
+    }
+    rows = []
+    for episode_id, key, *_ in entries:
+        e = by_id[episode_id]
+        facts = case_facts(e, data["outcomes"])
+        found = {a.list_key: a for a in review.attention_for(facts, data["rules"], today)}
         waiting = (
             (today - e.referral_date).days
             if e.status in (EpisodeStatus.REFERRED, EpisodeStatus.WAITING)
             else None
         )
-        if waiting is not None:
-            row.waiting += 1
-            row.days_waiting.append(waiting)
-        elif e.status == EpisodeStatus.ACTIVE:
-            row.active += 1
-        elif e.status == EpisodeStatus.ON_HOLD:
-            row.on_hold += 1
-        row.contacts_28d += e.contacts_28d
-        flags = results.high_risk.get(e.patient_id, [])
-        facts = review.CaseFacts(
-            episode_id=e.pk,
-            status=e.status,
-            referral_date=e.referral_date,
-            status_since=e.status_since,
-            last_signed_assessment=results.last_signed.get(e.patient_id),
-            change=dict(results.change.get(e.patient_id, {})),
-            sced_no_improvement=None,
-            high_risk_flags=tuple(label for label, _ in flags),
-            flags_addressed_by_plan=all(_plan_addresses(need, e.plan_flags) for _, need in flags)
-            if flags
-            else None,
-            has_goals=e.has_goals,
-            has_signed_plan=e.has_plan,
-        )
-        for item in review.attention_for(facts, rules, today):
-            attention.append(AttentionRow(e, item, waiting))
-        classes = [c for c in facts.change.values() if c != "not_available"]
-        if classes:
-            outcome_classes[e.lead_clinician_id].append(
-                review.RELIABLY_IMPROVED if review.RELIABLY_IMPROVED in classes else "other"
-            )
-        if e.pk in gas:
-            gas_of[e.lead_clinician_id].append(gas[e.pk])
-    for clinician_id, row in clinicians.items():
-        row.measures = [
-            *(
-                (label, review.mean_t_interval(results.process.get((clinician_id, key), [])))
-                for key, label in PROCESS_MEASURES.items()
-            ),
-            (
-                "Reliable improvement rate",
-                review.reliable_improvement_rate(outcome_classes[clinician_id]),
-            ),
-            ("Mean GAS T-score", review.mean_t_interval(gas_of[clinician_id])),
-        ]
+        # The SQL list and the pure rule agree (tests/patients/test_team_scale.py); should
+        # they ever not, the entry still shows, without a reason rather than a wrong one.
+        rows.append(AttentionRow(e, found.get(key) or review.Attention(key, ()), waiting))
+    page.object_list = rows
+    return page
+
+
+def _ids_filter(ids: list[int]) -> Q:
+    """``pk IN ids``; on PostgreSQL one array parameter (unnest), whatever the team size."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=ids)
+    from django.db.models.expressions import RawSQL
+
+    return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
+
+
+def _distinct_on(queryset, keys: tuple[str, ...], order: tuple[str, ...], fields):
+    """The first row of each ``keys`` group in ``order``: DISTINCT ON on PostgreSQL; elsewhere
+    (the SQLite dev database) the same rows picked in Python."""
+    rows = queryset.order_by(*keys, *order)
+    if connection.vendor == "postgresql":
+        return list(rows.distinct(*keys).values_list(*fields))
+    out, seen = [], set()
+    for row in rows.values_list(*keys, *fields):
+        group = row[: len(keys)]
+        if group not in seen:
+            seen.add(group)
+            out.append(row[len(keys) :])
+    return out
+
+
+def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
+    today = today or date.today()
+    teams = list(teams_led_by(user))
+    rules = review_rules_for(teams)
+    # The access policy and the team filter are evaluated once; every later query reads the ids
+    # (a PostgreSQL array: one parameter whatever the team size) instead of repeating the
+    # policy's EXISTS for each of its ~10 queries.
+    ids = list(team_episodes(user).order_by().values_list("pk", flat=True))
+    episodes = Episode.objects.filter(_ids_filter(ids))
+    outcomes = _first_and_latest_results(episodes)
+    outcomes.gas_t = _gas_t_by_episode(episodes, outcomes.lead_of)
+    outcomes.sced = _sced_by_episode(episodes)
+    rule_episodes = _with_rule_facts(episodes)
     return {
+        "today": today,
         "teams": teams,
         "rules": rules,
-        "clinicians": list(clinicians.values()),
-        "attention": attention,
-        "episodes": episodes,
+        "clinicians": _clinician_rows(user, teams, episodes, outcomes, today),
+        "outcomes": outcomes,
+        "rule_episodes": rule_episodes,
+        "list_filters": _list_filters(rule_episodes, rules, outcomes, today),
     }

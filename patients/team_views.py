@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,12 +17,6 @@ from patients.models import OPEN_STATUSES, Episode, Patient, ReviewNote
 from patients.team_forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
 
 PAGE_SIZE = 25
-SORT_KEYS = {
-    "name": lambda r: (r.episode.patient.family_name, r.episode.patient.given_name, r.episode.pk),
-    "clinician": lambda r: (str(r.episode.lead_clinician), r.episode.patient.family_name),
-    "-waiting": lambda r: (-(r.days_waiting or -1), r.episode.patient.family_name),
-    "list": lambda r: (r.attention.list_key, r.episode.patient.family_name),
-}
 
 
 @require_http_methods(["GET"])
@@ -33,18 +26,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = ReviewFilterForm(
         request.GET or None, clinicians=[c.clinician for c in data["clinicians"]]
     )
-    rows = data["attention"]
     wanted = form.cleaned_data if form.is_valid() else {}
-    if wanted.get("clinician"):
-        rows = [r for r in rows if r.episode.lead_clinician_id == wanted["clinician"]]
-    if wanted.get("status"):
-        rows = [r for r in rows if r.episode.status == wanted["status"]]
-    if wanted.get("condition"):
-        rows = [r for r in rows if r.episode.patient.primary_condition == wanted["condition"]]
-    if wanted.get("list"):
-        rows = [r for r in rows if r.attention.list_key == wanted["list"]]
-    rows = sorted(rows, key=SORT_KEYS[wanted.get("sort") or "name"])
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = team_selectors.attention_page(
+        data, wanted, wanted.get("sort") or "name", request.GET.get("page"), PAGE_SIZE
+    )
     query = request.GET.copy()
     query.pop("page", None)
     rules = data["rules"]
@@ -64,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page": page,
             "querystring": query.urlencode(),
             "settings_form": settings_form,
-            "n_attention": len(rows),
+            "n_attention": page.paginator.count,
         },
     )
 

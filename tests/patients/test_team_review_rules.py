@@ -107,3 +107,50 @@ def test_intervals_name_their_method_and_warn_on_small_n():
     assert mean.warning == "n = 3: too few to read anything into."
     assert mean_t_interval([]).warning == "No data yet."
     assert reliable_improvement_rate(["reliably_improved", "other", "not_available"]).n == 2
+
+
+def _entry(nap, low, high, p=None, name="Fear of lifting a crate"):
+    from patients.review import sced_finding
+
+    effect = {"NAP": {"estimate": nap, "ci_lower": low, "ci_upper": high}}
+    return sced_finding(
+        {
+            "name": name,
+            "analysis": {"comparisons": {"A1-B1": {"effect_sizes": effect}}},
+            "randomization": {} if p is None else {"p_value": p},
+        }
+    )
+
+
+def test_sced_no_improvement_is_weak_nap_or_a_ci_including_one_half():
+    from patients.review import sced_finding, sced_no_improvement
+
+    assert _entry(0.52, 0.31, 0.73).no_improvement  # weak (Parker & Vannest 2009)
+    assert _entry(0.80, 0.45, 0.95).no_improvement  # medium, but the CI includes 0.5
+    assert not _entry(0.80, 0.66, 0.94).no_improvement
+    assert not _entry(0.95, 0.88, 1.0, p=0.2).no_improvement  # p alone does not decide
+    assert _entry(0.52, 0.31, 0.73).reason == (
+        "SCED: NAP 0.52 (95% CI 0.31–0.73) in 'Fear of lifting a crate' — no improvement."
+    )
+    assert sced_finding({"name": "x", "not_ready": "Not analysed yet"}) is None
+    assert sced_no_improvement([None]) == (None, ())  # an unknown is not a finding
+    no, reasons = sced_no_improvement([_entry(0.95, 0.9, 1.0), _entry(0.5, 0.3, 0.7)])
+    assert no is True and len(reasons) == 1
+
+
+def test_sced_reasons_are_listed_under_not_on_track():
+    facts = case(sced_no_improvement=True, sced_reasons=(_entry(0.5, 0.3, 0.7).reason,))
+    found = {a.list_key: a for a in attention_for(facts, RULES, TODAY)}
+    assert found[NOT_ON_TRACK].reasons[0].startswith("SCED: NAP 0.50")
+
+
+def test_the_t_interval_from_sql_summaries_equals_the_one_from_values():
+    from patients.review import mean_t_interval_from_summary
+
+    values = [3.0, 4.0, 5.5, 6.0]
+    direct = mean_t_interval(values)
+    mean = sum(values) / 4
+    sd = (sum((v - mean) ** 2 for v in values) / 3) ** 0.5
+    summary = mean_t_interval_from_summary(4, mean, sd)
+    assert (summary.low, summary.high) == pytest.approx((direct.low, direct.high))
+    assert mean_t_interval_from_summary(0, None, None).n == 0

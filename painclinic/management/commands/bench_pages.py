@@ -24,7 +24,7 @@ from patients.models import Patient
 
 
 class Command(BaseCommand):
-    help = "Time the caseload, patient list and patient record pages; print p50/p95 and queries."
+    help = "Time the caseload, patient list, patient record and team review pages; print p50/p95 and queries."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--runs", type=int, default=30)
@@ -46,6 +46,12 @@ class Command(BaseCommand):
             ("patient list (bob, whole team)", bob, reverse("patients:list")),
             ("patient list search (bob)", bob, reverse("patients:list") + "?q=walsh"),
             ("patient record (ana)", ana, reverse("patients:detail", args=[jannick.pk])),
+            ("team review (bob)", bob, reverse("team:dashboard")),
+            (
+                "team review, not on track (bob)",
+                bob,
+                reverse("team:dashboard") + "?list=not_on_track",
+            ),
         ]
         for label, user, url in pages:
             client = Client(secure=True)

@@ -1,0 +1,168 @@
+"""Bob's caseload review at scale: the attention lists are counted and paginated in SQL, the SQL
+lists select exactly the episodes the pure rules (patients/review.py) select, the SCED finding
+comes from the latest DONE analysis of each study, and queries do not grow with patients."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from patients import review, team_selectors
+from sced.models import AnalysisRun, AnalysisState
+from tests.assessment.factories import answers_all, signed_result
+from tests.factories import ContactFactory, EpisodeFactory
+from tests.sced.conftest import make_study
+
+pytestmark = pytest.mark.django_db
+TODAY = date.today()
+
+
+def _episode(lead, team, name, *, status="active", weeks=16, referred_weeks=20):
+    return EpisodeFactory(
+        team=team,
+        lead_clinician=lead,
+        care_team=[lead],
+        status=status,
+        referral_date=TODAY - timedelta(weeks=referred_weeks),
+        status_since=TODAY - timedelta(weeks=weeks),
+        patient__given_name=name,
+        patient__family_name="Scale",
+    )
+
+
+def _measure_result(name, nap, low, high, p=None):
+    entry = {
+        "measure_id": 1,
+        "name": name,
+        "analysis": {
+            "comparisons": {
+                "A-B": {
+                    "effect_sizes": {"NAP": {"estimate": nap, "ci_lower": low, "ci_upper": high}}
+                }
+            }
+        },
+        "randomization": {} if p is None else {"p_value": p},
+    }
+    return {"measures": [entry]}
+
+
+def _run(study, results, *, state=AnalysisState.DONE, n=0):
+    return AnalysisRun.objects.create(
+        study=study, input_hash=f"{study.pk}-{n}-{state}", state=state, results=results
+    )
+
+
+def _pure(user):
+    """Every (episode, list) the pure rules give, evaluated episode by episode (the reference)."""
+    data = team_selectors.caseload_review(user)
+    out = set()
+    for e in data["rule_episodes"]:
+        facts = team_selectors.case_facts(e, data["outcomes"])
+        for a in review.attention_for(facts, data["rules"], data["today"]):
+            out.add((e.pk, a.list_key))
+    return data, out
+
+
+def _mixed_caseload(ana, dina, jannick, north, n):
+    team = north
+    for i in range(n):
+        lead = ana if i % 2 else dina
+        kind = i % 4
+        if kind == 0:  # long active, nothing signed: overdue, not on track, no goals/plan
+            _episode(lead, team, f"Long{i}")
+        elif kind == 1:  # recent active, not yet overdue
+            _episode(lead, team, f"New{i}", weeks=2, referred_weeks=4)
+        elif kind == 2:  # waiting
+            e = _episode(lead, team, f"Wait{i}", status="waiting", weeks=3, referred_weeks=3 + i)
+            ContactFactory(episode=e)
+        else:  # active with two PHQ-9 results, worse: reliable deterioration, severe band
+            e = _episode(lead, team, f"Worse{i}", weeks=3, referred_weeks=4)
+            signed_result(
+                patient=e.patient,
+                key="phq9",
+                answers=answers_all("phq9", 0),
+                actor=ana,
+                on=TODAY - timedelta(days=20),
+            )
+            signed_result(
+                patient=e.patient,
+                key="phq9",
+                answers=answers_all("phq9", 3),
+                actor=ana,
+                on=TODAY - timedelta(days=2),
+            )
+
+
+def test_sql_lists_select_what_the_pure_rules_select(bob, ana, dina, jannick, north):
+    _mixed_caseload(ana, dina, jannick, north, 12)
+    study = make_study(ana, jannick)
+    _run(study, _measure_result("Fear of lifting a crate", 0.52, 0.31, 0.73))
+    data, expected = _pure(bob)
+    union = team_selectors.attention_rows(data, {})
+    got = {(row[0], row[1]) for row in union}
+    assert got == expected
+    assert union.count() == len(expected)
+    lists = {key for _, key in expected}
+    assert {"overdue_review", "not_on_track", "high_risk_no_plan", "no_goals_or_plan"} <= lists
+
+
+def test_filters_and_sorts_are_applied_in_sql(bob, ana, dina, jannick, north):
+    _mixed_caseload(ana, dina, jannick, north, 8)
+    data, expected = _pure(bob)
+    only = team_selectors.attention_rows(data, {"list": "not_on_track", "clinician": ana.pk})
+    assert {r[0] for r in only} == {e for e, key in expected if key == "not_on_track"} & set(
+        data["rule_episodes"].filter(lead_clinician=ana).values_list("pk", flat=True)
+    )
+    waiting = list(team_selectors.attention_rows(data, {}, "-waiting"))
+    firsts = [r[7] for r in waiting if r[7] is not None]
+    assert firsts == sorted(firsts)  # earliest referral (longest wait) first, others last
+    assert all(r[7] is None for r in waiting[len(firsts) :])
+
+
+def test_the_sced_reason_is_shown_from_the_latest_done_analysis(client, bob, ana, jannick):
+    study = make_study(ana, jannick)
+    _run(study, _measure_result("Fear of lifting a crate", 0.95, 0.88, 1.0), n=1)  # older
+    _run(study, _measure_result("Fear of lifting a crate", 0.52, 0.31, 0.73, p=0.21), n=2)
+    _run(study, None, state=AnalysisState.FAILED, n=3)  # a failed run is not a result
+    client.force_login(bob)
+    content = client.get(reverse("team:dashboard") + "?list=not_on_track").content.decode()
+    assert (
+        "SCED: NAP 0.52 (95% CI 0.31–0.73) in &#x27;Fear of lifting a crate&#x27; — no "
+        "improvement; randomization p = 0.210." in content
+    )
+
+
+def test_a_clear_sced_effect_does_not_list_the_patient(bob, ana, jannick):
+    study = make_study(ana, jannick)
+    _run(study, _measure_result("Fear of lifting a crate", 0.95, 0.88, 1.0))
+    data = team_selectors.caseload_review(bob)
+    assert data["outcomes"].sced[jannick.episodes.get().pk] == (False, ())
+
+
+# session, user, teams, settings, team episode ids, first and latest results, goal reviews, SCED runs, clinician
+# counts, contacts, process measures, members, high-risk candidates, attention count, attention
+# page, the page's episodes, then the session save (3 with the test savepoints).
+DASHBOARD_QUERIES = 20
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_queries_stay_constant_with_results_studies_and_pages(
+    client, bob, ana, dina, jannick, north
+):
+    client.force_login(bob)
+    make_study(ana, jannick)
+    _run(jannick.episodes.get().sced_studies.get(), _measure_result("Fear", 0.5, 0.3, 0.7))
+    _mixed_caseload(ana, dina, jannick, north, 4)
+    few = _count(client, reverse("team:dashboard"))
+    _mixed_caseload(ana, dina, jannick, north, 40)
+    many = _count(client, reverse("team:dashboard") + "?page=2&sort=-waiting")
+    assert few == many == DASHBOARD_QUERIES, (few, many)
