@@ -48,6 +48,10 @@ REASON_DETERIORATED = "Reliable deterioration on {instrument}."
 REASON_SCED = "SCED analysis shows no improvement."
 REASON_SCED_NAP = "SCED: NAP {nap:.2f} (95% CI {low}–{high}) in '{measure}' — no improvement{p}."
 REASON_NO_IMPROVEMENT = "No reliable improvement after {weeks} weeks of treatment."
+# Said differently when no outcome has been measured twice: the improvement cannot be judged.
+REASON_NOT_REMEASURED = (
+    "{weeks} weeks of treatment and no outcome measured twice: improvement cannot be judged."
+)
 REASON_HIGH_RISK = "{flags}; no plan addresses it."
 REASON_NO_GOALS = "Active without goals."
 REASON_NO_PLAN = "Active without a signed plan."
@@ -126,7 +130,8 @@ def not_on_track(f: CaseFacts, rules: ReviewRules, today: date) -> Attention | N
     weeks = (today - f.status_since).days // 7
     improved = any(c == RELIABLY_IMPROVED for c in f.change.values())
     if weeks >= rules.no_improvement_after_weeks and not improved:
-        reasons.append(REASON_NO_IMPROVEMENT.format(weeks=weeks))
+        reason = REASON_NO_IMPROVEMENT if f.change else REASON_NOT_REMEASURED
+        reasons.append(reason.format(weeks=weeks))
     return Attention(NOT_ON_TRACK, tuple(reasons)) if reasons else None
 
 

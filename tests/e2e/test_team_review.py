@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from painclinic.models import AuditAction, AuditEvent
+from tests.assessment.factories import answers_all, signed_result
 from tests.factories import ContactFactory, EpisodeFactory
 
 
@@ -27,6 +28,15 @@ def test_bob_finds_a_not_on_track_patient_and_reassigns_them(
         patient__primary_condition="MG30.00",
     )
     ContactFactory(episode=episode, clinician=ana)
+    # Fear of movement measured at the start and again 16 weeks in: 33 both times, no change.
+    for weeks_ago in (18, 2):
+        signed_result(
+            patient=episode.patient,
+            key="tsk11",
+            answers=answers_all("tsk11", 3),
+            actor=ana,
+            on=date.today() - timedelta(weeks=weeks_ago),
+        )
 
     login("bob")
     page.goto(f"{live_server.url}/team/")

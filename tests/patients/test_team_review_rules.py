@@ -63,6 +63,10 @@ def test_not_on_track_gives_every_reason():
         "SCED analysis shows no improvement.",
         "No reliable improvement after 13 weeks of treatment.",
     )
+    # Never re-measured: listed, but the reason says improvement cannot be judged, not "none".
+    assert lists(case(status_since=TODAY - timedelta(weeks=14), change={}))[NOT_ON_TRACK] == (
+        "14 weeks of treatment and no outcome measured twice: improvement cannot be judged.",
+    )
     # Twelve weeks with a reliable improvement on one measure: on track.
     assert NOT_ON_TRACK not in lists(
         case(status_since=TODAY - timedelta(weeks=20), change={"PSEQ": "reliably_improved"})
