@@ -257,6 +257,9 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # WeasyPrint logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -7,7 +7,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sced.models import Design, Improvement, Measure
+from sced.models import MBD_DESIGNS, Design, DiaryLinkKind, Improvement, Measure
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -41,6 +41,15 @@ class StudyForm(forms.Form):
         required=False,
         help_text=_("e.g. 'Daily fear of lifting a crate (exposure hierarchy item)'"),
     )
+    more_tiers = forms.CharField(
+        label=_("Multiple baseline: the other tiers, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Each behaviour or setting is one tier with its own staggered start; the measure "
+            "above is the first tier and the others share its unit, range and direction."
+        ),
+    )
 
     def __init__(self, *args, episodes, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -71,12 +80,33 @@ class StudyForm(forms.Form):
                     Column("measure_improvement", css_class="col-md-4"),
                     Column("measure_description", css_class="col-md-8"),
                 ),
+                "more_tiers",
             ),
             Submit("submit", _("Create study")),
         )
 
+    def clean(self):
+        data = super().clean()
+        tiers = [t.strip() for t in (data.get("more_tiers") or "").splitlines() if t.strip()]
+        if tiers and data.get("design") not in MBD_DESIGNS:
+            self.add_error("more_tiers", _("Other tiers are for multiple-baseline designs only."))
+        if data.get("design") in MBD_DESIGNS and not tiers:
+            self.add_error(
+                "more_tiers", _("A multiple baseline needs at least one more tier (behaviour).")
+            )
+        data["tiers"] = tiers
+        return data
+
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
+        first = {
+            "name": d["measure_name"],
+            "unit": d["measure_unit"],
+            "range_min": d["measure_min"],
+            "range_max": d["measure_max"],
+            "improvement": d["measure_improvement"],
+            "description": d["measure_description"],
+        }
         return {
             "episode": d["episode"],
             "clinical_question": d["clinical_question"],
@@ -84,16 +114,8 @@ class StudyForm(forms.Form):
             "planned_phase_lengths": {"A": d["baseline_length"], "B": d["intervention_length"]},
             "min_phase_length": d["min_phase_length"],
             "start_date": d["start_date"],
-            "measures": [
-                {
-                    "name": d["measure_name"],
-                    "unit": d["measure_unit"],
-                    "range_min": d["measure_min"],
-                    "range_max": d["measure_max"],
-                    "improvement": d["measure_improvement"],
-                    "description": d["measure_description"],
-                }
-            ],
+            "measures": [first]
+            + [{**first, "name": name, "description": ""} for name in d["tiers"]],
         }
 
 
@@ -193,3 +215,52 @@ class ImportForm(forms.Form):
 class AmendForm(forms.Form):
     value = forms.FloatField(label=_("Corrected value"))
     reason = forms.CharField(label=_("Reason for the amendment"), max_length=300)
+
+
+class DiaryLinkForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of link"), choices=DiaryLinkKind.choices, initial=DiaryLinkKind.RECURRING
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=90, initial=14)
+
+
+class CloseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Data collection has ended: close the study (values are kept, none can be added)")
+    )
+
+
+class DiaryEntryForm(forms.Form):
+    """Today's value of each measure still to enter, on the patient's phone."""
+
+    def __init__(self, *args, measures, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.measures = measures
+        for m in measures:
+            field = forms.FloatField(
+                label=m.name, min_value=m.range_min, max_value=m.range_max, required=True
+            )
+            field.widget.attrs.update(
+                {
+                    "inputmode": "decimal",
+                    "class": "form-control form-control-lg",
+                    "min": f"{m.range_min:g}",
+                    "max": f"{m.range_max:g}",
+                    "step": "any",
+                }
+            )
+            self.fields[f"m{m.pk}"] = field
+
+    def rows(self):
+        """(measure, bound field, the integer choices when the scale is a short integer scale)."""
+        out = []
+        for m in self.measures:
+            choices = None
+            lo, hi = m.range_min, m.range_max
+            if float(lo).is_integer() and float(hi).is_integer() and hi - lo <= 10:
+                choices = list(range(int(lo), int(hi) + 1))
+            out.append((m, self[f"m{m.pk}"], choices))
+        return out
+
+    def values(self) -> dict[int, float | None]:
+        return {m.pk: self.cleaned_data.get(f"m{m.pk}") for m in self.measures}

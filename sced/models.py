@@ -41,8 +41,12 @@ DESIGN_PHASES: dict[str, tuple[str, ...]] = {
     Design.ATD: ("A", "B"),
     Design.CHANGING_CRITERION: ("A", "B"),
 }
-# Designs whose start points the app randomizes (randomization.py: AB, ABA, ABAB).
-RANDOMIZABLE_DESIGNS = (Design.AB, Design.ABA, Design.ABAB)
+# Multiple-baseline designs: one Measure is one tier (a behaviour or a setting), each an AB
+# series with its own, staggered intervention start (Baer, Wolf & Risley 1968; WWC 2010).
+MBD_DESIGNS = (Design.MBD_BEHAVIOURS, Design.MBD_SETTINGS)
+# Designs whose start points the app randomizes (sced.stats.randomization: AB, ABA, ABAB, and
+# MBD by Koehler & Levin's regulated randomization).
+RANDOMIZABLE_DESIGNS = (Design.AB, Design.ABA, Design.ABAB, *MBD_DESIGNS)
 
 
 class StudyState(models.TextChoices):
@@ -76,6 +80,10 @@ class Study(models.Model):
         help_text=_("Session 1 is this day; daily values then get their session from the date."),
     )
     state = models.CharField(max_length=16, choices=StudyState.choices, default=StudyState.PLANNED)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -104,6 +112,14 @@ class Study(models.Model):
     @property
     def is_randomizable(self) -> bool:
         return self.design in RANDOMIZABLE_DESIGNS
+
+    @property
+    def is_mbd(self) -> bool:
+        return self.design in MBD_DESIGNS
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == StudyState.CLOSED
 
 
 class Measure(models.Model):
@@ -143,6 +159,10 @@ class Draw(models.Model):
     ``admissible`` holds every admissible assignment (ints for AB, lists of phase start points
     for ABA/ABAB), ``seed`` the seed the draw is reproducible from
     (``sced.stats.randomization.draw_start_point``), ``start`` the drawn assignment.
+    Multiple-baseline designs (regulated randomization, Koehler & Levin 1998; SCRT "MBD"):
+    ``admissible`` holds the declared start-point *sets*, one per tier, disjoint and in session
+    order, ``start`` one start per tier and ``tiers`` the measure ids in the same order, so
+    ``start[i]`` is the intervention start of measure ``tiers[i]``.
     When ``concealed``, the clinician entering data sees "concealed until day N" instead of the
     start until the earliest admissible start has been reached.
     """
@@ -151,6 +171,7 @@ class Draw(models.Model):
     admissible = models.JSONField()
     seed = models.BigIntegerField()
     start = models.JSONField()
+    tiers = models.JSONField(default=list, blank=True)
     concealed = models.BooleanField(_("conceal the start from data entry"), default=True)
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -163,6 +184,12 @@ class Draw(models.Model):
     @property
     def starts(self) -> tuple[int, ...]:
         return (int(self.start),) if isinstance(self.start, int) else tuple(self.start)
+
+    def tier_start(self, measure_id: int) -> int | None:
+        """The intervention start of one tier of a multiple-baseline draw (None otherwise)."""
+        if not self.tiers or measure_id not in self.tiers:
+            return None
+        return int(self.start[self.tiers.index(measure_id)])
 
 
 class Measurement(models.Model):
@@ -261,6 +288,10 @@ class AnalysisRun(models.Model):
 class PlotKind(models.TextChoices):
     SCED = "sced", _("SCED graph")
     RANDOMIZATION = "randomization", _("Randomization distribution")
+    # Multiple-baseline study: stacked tiers and the test across tiers (stored with the first
+    # tier's measure).
+    MBD = "mbd", _("Multiple-baseline graph")
+    MBD_RANDOMIZATION = "mbd_rand", _("Multiple-baseline randomization distribution")
 
 
 class AnalysisPlot(models.Model):
@@ -281,3 +312,50 @@ class AnalysisPlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} plot of run {self.run_id}"
+
+
+class DiaryLinkKind(models.TextChoices):
+    SINGLE = "single", _("Single use: one day's values")
+    RECURRING = "recurring", _("Recurring: one value a day until it expires")
+
+
+class DiaryLink(models.Model):
+    """A link through which a patient without an account enters today's values of one study.
+
+    The same pattern as ``assessment.PatientLink``: the token is never stored, only its SHA-256,
+    so a database leak gives no usable links. A single-use link is used up by its first saved
+    day; a recurring link takes one value per measure per day until it expires. Revoked,
+    expired, used links and links of a closed study give access to nothing.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="diary_links")
+    kind = models.CharField(_("kind"), max_length=10, choices=DiaryLinkKind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    last_entry_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)  # single-use links only
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"diary link for study {self.study_id}"
+
+    def status(self, now) -> str:
+        """open, used, revoked or expired (a word for the page, never only a colour)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.used_at is not None:
+            return "used"
+        if self.expires_at <= now:
+            return "expired"
+        return "open"

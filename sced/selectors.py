@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from sced.models import AnalysisPlot, AnalysisRun, Measure, Measurement, Study
+from sced.models import AnalysisPlot, AnalysisRun, DiaryLink, Measure, Measurement, Study
 
 if TYPE_CHECKING:
     from patients.models import Patient
@@ -37,6 +37,25 @@ def phase_starts(study: Study) -> tuple[int, ...]:
         return draw.starts
     lengths = [int(study.planned_phase_lengths.get(label, 0)) for label in study.phase_labels]
     return tuple(int(s) + 1 for s in itertools.accumulate(lengths[:-1]))
+
+
+def phase_starts_for(study: Study, measure_id: int) -> tuple[int, ...]:
+    """The phase starts of one measure: its own tier's start in a randomized multiple-baseline
+    study (tiers are staggered), otherwise the study's."""
+    draw = draw_of(study)
+    if draw is not None and study.is_mbd:
+        start = draw.tier_start(measure_id)
+        if start is not None:
+            return (start,)
+    return phase_starts(study)
+
+
+def tier_starts(study: Study, measures) -> list[tuple[Measure, int]]:
+    """(measure, intervention start) per tier of a randomized multiple-baseline study."""
+    draw = draw_of(study)
+    if draw is None or not study.is_mbd:
+        return []
+    return [(m, s) for m in measures if (s := draw.tier_start(m.pk)) is not None]
 
 
 def _has_draw(study: Study) -> bool:
@@ -74,8 +93,11 @@ def concealment(study: Study, *, latest_session: int, today: date | None = None)
     draw = draw_of(study)
     if draw is None or not draw.concealed:
         return Concealment(False, None)
-    firsts = [a if isinstance(a, int) else a[0] for a in draw.admissible]
-    earliest = min(firsts)
+    if study.is_mbd:
+        # Start-point sets, one per tier: the earliest start any tier could have.
+        earliest = min(min(points) for points in draw.admissible)
+    else:
+        earliest = min(a if isinstance(a, int) else a[0] for a in draw.admissible)
     current = latest_session
     if today is not None and (by_date := session_for_date(study, today)) is not None:
         current = max(current, by_date)
@@ -97,6 +119,10 @@ def study_page(study_id: int, patient: Patient) -> Study:
         )
         .get(pk=study_id, episode__patient=patient)
     )
+
+
+def diary_links_of(study: Study) -> list[DiaryLink]:
+    return list(DiaryLink.objects.filter(study=study).select_related("created_by"))
 
 
 def latest_run(study: Study) -> AnalysisRun | None:

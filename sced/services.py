@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -22,10 +23,13 @@ from painclinic.models import AuditAction
 from sced import selectors
 from sced.models import (
     DESIGN_PHASES,
+    MBD_DESIGNS,
     RANDOMIZABLE_DESIGNS,
     AnalysisRun,
     AnalysisState,
     Design,
+    DiaryLink,
+    DiaryLinkKind,
     Draw,
     Improvement,
     Measure,
@@ -59,7 +63,9 @@ MSG_PHASE_TOO_SHORT = (
     "Phase {label} is planned with {n} sessions, fewer than the minimum phase length {L}."
 )
 MSG_QUESTION = "State the clinical question."
-MSG_NOT_RANDOMIZABLE = "Randomization of the start point is available for AB, ABA and ABAB designs."
+MSG_NOT_RANDOMIZABLE = (
+    "Randomization of the start point is available for AB, ABA, ABAB and multiple-baseline designs."
+)
 MSG_ALREADY_DRAWN = "The start point was drawn on {when}; a study is randomized only once."
 MSG_DATA_EXIST = (
     "Measurements already exist: randomize before data collection, or the test is not valid "
@@ -84,6 +90,35 @@ MSG_IMPORT_PHASE = (
 )
 MSG_IMPORT_SESSION = "Line {line}: mt {mt!r} is not a whole session number ≥ 1."
 MSG_RETRY_ONLY_FAILED = "Only a failed analysis can be retried."
+MSG_MBD_TIERS = (
+    "A multiple-baseline study needs at least two tiers (one outcome measure per behaviour or "
+    "setting)."
+)
+MSG_MBD_WINDOW = (
+    "Sessions {lo}–{hi} leave {n} possible start points for {tiers} tiers: widen the window or "
+    "plan longer phases."
+)
+MSG_ALREADY_CLOSED = "The study is already closed."
+MSG_CLOSE_CONFIRM = "Tick the box to confirm that data collection has ended."
+MSG_DIARY_NO_START_DATE = (
+    "Set the first baseline day of the study before issuing a diary link: the patient's values "
+    "get their session from the date."
+)
+MSG_DIARY_DAYS = "A link is valid for 1 to {max} days."
+MSG_DIARY_KIND = "Unknown kind of link."
+MSG_DIARY_ALREADY_REVOKED = "The link was already revoked."
+# What the patient reads (plain words; no clinical detail, no other page).
+LINK_INVALID = "This link is not valid. Ask your clinician for a new one."
+LINK_EXPIRED = "This link has expired. Ask your clinician for a new one."
+LINK_USED = "Today's values were already sent with this link. Thank you."
+LINK_CLOSED = "This diary has ended. Thank you for your values."
+LINK_NOT_STARTED = "Your diary starts on {day}. Please open this link again then."
+LINK_ALREADY_TODAY = "You have already entered today's value. Please come back tomorrow."
+LINK_VALUE_MISSING = "Please enter a value for {measure}."
+LINK_VALUE_RANGE = "{measure}: please enter a number from {lo:g} to {hi:g}."
+
+DIARY_ACTOR = "patient-diary-link"  # audit actor_username for values a patient enters by link
+DIARY_MAX_DAYS = 90
 
 
 # --- studies ---------------------------------------------------------------------------------
@@ -134,6 +169,8 @@ def study_create(
             errors.append(MSG_PHASE_TOO_SHORT.format(label=label, n=n, L=min_phase_length))
     if not measures:
         errors.append(MSG_NO_MEASURES)
+    elif design in MBD_DESIGNS and len(measures) < 2:
+        errors.append(MSG_MBD_TIERS)
     names: set[str] = set()
     for i, m in enumerate(measures, start=1):
         if any(m.get(k) in (None, "") for k in ("name", "range_min", "range_max", "improvement")):
@@ -183,6 +220,8 @@ def admissible_for(
     ``earliest``/``latest`` narrow where the first intervention phase may start."""
     n = study.planned_sessions
     labels = study.phase_labels
+    if study.design in MBD_DESIGNS:
+        return mbd_start_sets(study, earliest=earliest, latest=latest)
     if study.design == Design.AB:
         found: list[Any] = list(
             rt.admissible_start_points(n, min_phase_length=study.min_phase_length)
@@ -200,6 +239,56 @@ def admissible_for(
         return a if isinstance(a, int) else a[0]
 
     return [a for a in found if lo <= first(a) <= hi]
+
+
+def mbd_start_sets(
+    study: Study, *, earliest: int | None = None, latest: int | None = None
+) -> list[list[int]]:
+    """The declared start-point sets of a multiple-baseline study, one per tier.
+
+    Every tier is an AB series of the planned length N, so its intervention may start at
+    L+1 .. N−L+1 (each phase ≥ L; ``admissible_start_points``), narrowed to earliest..latest.
+    That window is cut into as many consecutive, disjoint sets as there are tiers; the draw
+    then takes one point from every set and assigns the sets to the tiers in a random order
+    (Koehler & Levin 1998 regulated randomization; SCRT ``"MBD"``; sced.md §2.13). Disjoint
+    sets make the starts staggered whatever is drawn, which is what lets a multiple baseline
+    separate the intervention from time (Baer, Wolf & Risley 1968; WWC 2010: ≥ 3 staggered
+    introductions).
+    """
+    n_tiers = study.measures.count()
+    if n_tiers < 2:
+        raise ValueError(MSG_MBD_TIERS)
+    window = [
+        s
+        for s in rt.admissible_start_points(
+            study.planned_sessions, min_phase_length=study.min_phase_length
+        )
+        if (earliest or 1) <= s <= (latest or study.planned_sessions)
+    ]
+    if len(window) < n_tiers:
+        raise ValueError(
+            MSG_MBD_WINDOW.format(
+                lo=window[0] if window else earliest or 1,
+                hi=window[-1] if window else latest or study.planned_sessions,
+                n=len(window),
+                tiers=n_tiers,
+            )
+        )
+    size, extra = divmod(len(window), n_tiers)
+    sets: list[list[int]] = []
+    at = 0
+    for i in range(n_tiers):
+        width = size + (1 if i >= n_tiers - extra else 0)  # the later sets take the remainder
+        sets.append(window[at : at + width])
+        at += width
+    return sets
+
+
+def _draw_mbd(study: Study, sets: list[list[int]], seed: int) -> tuple[list[int], list[int]]:
+    """One assignment of the regulated set: (start per tier, tier measure ids)."""
+    drawn = rt.draw_start_point(rt.regulated_mbd_start_points(sets), seed=seed)
+    tiers = list(study.measures.order_by("position", "id").values_list("id", flat=True))
+    return [int(v) for v in drawn.start], tiers
 
 
 @transaction.atomic
@@ -237,13 +326,19 @@ def study_randomize(
         raise ValidationError(
             MSG_NO_ADMISSIBLE.format(lo=earliest or 1, hi=latest or study.planned_sessions)
         )
-    drawn = rt.draw_start_point(admissible, seed=rt.draw_seed() if seed is None else seed)
-    start = drawn.start if isinstance(drawn.start, int) else list(drawn.start)
+    seed = rt.draw_seed() if seed is None else seed
+    tiers: list[int] = []
+    if study.design in MBD_DESIGNS:
+        start, tiers = _draw_mbd(study, admissible, seed)
+    else:
+        drawn = rt.draw_start_point(admissible, seed=seed)
+        start = drawn.start if isinstance(drawn.start, int) else list(drawn.start)
     draw = Draw.objects.create(
         study=study,
         admissible=admissible,
-        seed=drawn.seed,
+        seed=seed,
         start=start,
+        tiers=tiers,
         concealed=concealed,
         drawn_by=actor,
     )
@@ -291,7 +386,7 @@ def _check_can_record(study: Study) -> None:
 
 @transaction.atomic
 def measurements_record(
-    *, actor: User | None, study: Study, rows: Sequence[Row]
+    *, actor: User | None, study: Study, rows: Sequence[Row], actor_username: str = ""
 ) -> list[Measurement]:
     """Record a day's value or a backfilled table, all or nothing.
 
@@ -350,6 +445,7 @@ def measurements_record(
         study.save(update_fields=["state"])
     audit.record_event(
         actor=actor,
+        actor_username=actor_username,
         action=AuditAction.CREATE,
         patient=study.episode.patient,
         obj=study,
@@ -427,7 +523,6 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[str]]:
     col = {name: header.index(name) for name in ("case", "phase", "values", "mt") if name in header}
     measures = {m.name.lower(): m for m in study.measures.all()}
     only = next(iter(measures.values())) if len(measures) == 1 else None
-    starts = selectors.phase_starts(study)
     rows: list[Row] = []
     errors: list[str] = []
     counters: dict[str, int] = {}
@@ -464,6 +559,7 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[str]]:
             session = int(mt)
         if value is None:
             continue  # a missing day stays missing (scan_csv module docstring)
+        starts = selectors.phase_starts_for(study, measure.pk)
         expected = selectors.phase_of_session(session, starts, study.phase_labels)
         got = fields[col["phase"]].strip()
         if got[:1].upper() != expected[:1]:
@@ -496,9 +592,9 @@ def measurements_import_csv(*, actor: User, study: Study, text: str) -> list[Mea
 def measurements_export_csv(*, actor: User, study: Study) -> str:
     """The study's values in force, in scan's long format (one case per measure, mt = session).
     Audited as an EXPORT."""
-    starts = selectors.phase_starts(study)
     cases = []
     for measure in study.measures.all():
+        starts = selectors.phase_starts_for(study, measure.pk)
         phases: list[scan_csv.Phase] = []
         points = sorted(measure.measurements.all(), key=lambda m: m.session)
         for label, group in _runs(points, starts, study.phase_labels):
@@ -535,10 +631,10 @@ def analysis_inputs(study: Study) -> dict[str, Any] | None:
     """Everything an analysis reads, as plain JSON (the task never re-reads measurements, so a
     run always analyses exactly the data its hash names). None when there is nothing to analyse."""
     draw = selectors.draw_of(study)
-    starts = selectors.phase_starts(study)
     measures = []
     total = 0
     for measure in study.measures.all():
+        starts = selectors.phase_starts_for(study, measure.pk)
         points = sorted(measure.measurements.all(), key=lambda m: m.session)
         total += len(points)
         measures.append(
@@ -567,7 +663,12 @@ def analysis_inputs(study: Study) -> dict[str, Any] | None:
         "min_phase_length": study.min_phase_length,
         "draw": None
         if draw is None
-        else {"admissible": draw.admissible, "start": draw.start, "seed": draw.seed},
+        else {
+            "admissible": draw.admissible,
+            "start": draw.start,
+            "seed": draw.seed,
+            **({"tiers": draw.tiers} if draw.tiers else {}),
+        },
         "settings": {
             "tau_u_variant": TAU_U_VARIANT,
             "confidence": CONFIDENCE,
@@ -626,3 +727,208 @@ def _enqueue(run: AnalysisRun) -> None:
     from sced.tasks import run_analysis
 
     run_analysis.delay_on_commit(run.pk)
+
+
+# --- closing a study -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def study_close(*, actor: User, study: Study) -> Study:
+    """End data collection: state CLOSED, who and when. Values can no longer be entered (every
+    recording service refuses, diary links stop working); measurements, the draw and every
+    analysis are kept as they are."""
+    study = Study.objects.select_for_update().select_related("episode__patient").get(pk=study.pk)
+    if study.state == StudyState.CLOSED:
+        raise ValidationError(MSG_ALREADY_CLOSED)
+    study.state = StudyState.CLOSED
+    study.closed_at = timezone.now()
+    study.closed_by = actor
+    study.save(update_fields=["state", "closed_at", "closed_by"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=study.episode.patient,
+        obj=study,
+        changed_fields=["state", "closed_at", "closed_by"],
+    )
+    return study
+
+
+# --- the patient's daily-diary link ------------------------------------------------------------
+# The pattern of assessment's self-report link (assessment/services.py patient_link_*): a random
+# token shown once, only its SHA-256 stored, every use under a row lock, a friendly page for a
+# link that can no longer be used, and nothing reachable through it but today's values of one
+# study.
+
+
+def diary_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def diary_link_issue(
+    *, actor: User, study: Study, kind: str = DiaryLinkKind.RECURRING, days: int = 14
+) -> tuple[DiaryLink, str]:
+    """Issue a diary link for the study. Returns the link and the token, which is shown once
+    and never stored. Refused when the study cannot take values (closed, not randomized yet)
+    or has no first baseline day (the patient's value gets its session from today's date)."""
+    study = Study.objects.select_related("episode__patient", "draw").get(pk=study.pk)
+    if kind not in DiaryLinkKind.values:
+        raise ValidationError(MSG_DIARY_KIND)
+    if not 1 <= int(days) <= DIARY_MAX_DAYS:
+        raise ValidationError(MSG_DIARY_DAYS.format(max=DIARY_MAX_DAYS))
+    _check_can_record(study)
+    if study.start_date is None:
+        raise ValidationError(MSG_DIARY_NO_START_DATE)
+    token = secrets.token_urlsafe(32)
+    link = DiaryLink.objects.create(
+        study=study,
+        kind=kind,
+        token_hash=diary_token_hash(token),
+        expires_at=timezone.now() + timedelta(days=int(days)),
+        created_by=actor,
+    )
+    audit.record_event(
+        actor=actor, action=AuditAction.CREATE, patient=study.episode.patient, obj=link
+    )
+    return link, token
+
+
+@transaction.atomic
+def diary_link_revoke(*, actor: User, link: DiaryLink) -> DiaryLink:
+    link = (
+        DiaryLink.objects.select_for_update()
+        .select_related("study__episode__patient")
+        .get(pk=link.pk)
+    )
+    if link.revoked_at is not None:
+        raise ValidationError(MSG_DIARY_ALREADY_REVOKED)
+    link.revoked_at = timezone.now()
+    link.revoked_by = actor
+    link.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=link.study.episode.patient,
+        obj=link,
+        changed_fields=["revoked_at"],
+    )
+    return link
+
+
+def _diary_link_for_token(token: str, *, lock: bool) -> DiaryLink:
+    """The usable link of ``token``, or ValidationError with the patient's message and a code
+    (invalid → 404; used, expired, closed → 410)."""
+    queryset = DiaryLink.objects.select_related("study__episode__patient", "study__draw")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    link = queryset.filter(token_hash=diary_token_hash(token)).first()
+    if link is None or link.revoked_at is not None:
+        raise ValidationError(LINK_INVALID, code="invalid")
+    if link.study.state == StudyState.CLOSED:
+        raise ValidationError(LINK_CLOSED, code="closed")
+    if link.used_at is not None:
+        raise ValidationError(LINK_USED, code="used")
+    if link.expires_at <= timezone.now():
+        raise ValidationError(LINK_EXPIRED, code="expired")
+    return link
+
+
+@dataclass(frozen=True)
+class DiaryDay:
+    """What the patient's page shows for today: the measures still to enter and those done."""
+
+    link: DiaryLink
+    today: date
+    session: int
+    to_enter: list[Measure]
+    done: list[Measure]
+
+
+def diary_day(link: DiaryLink, *, today: date | None = None) -> DiaryDay:
+    """Today's page of a link. ValidationError (code "not_started") before the first day."""
+    today = today or timezone.localdate()
+    study = link.study
+    if study.start_date is None or today < study.start_date:
+        raise ValidationError(
+            LINK_NOT_STARTED.format(day=(study.start_date or today).strftime("%A %d %B %Y")),
+            code="not_started",
+        )
+    session = (today - study.start_date).days + 1
+    measures = list(study.measures.all())
+    recorded = set(
+        Measurement.objects.filter(measure__study=study, session=session).values_list(
+            "measure_id", flat=True
+        )
+    )
+    return DiaryDay(
+        link=link,
+        today=today,
+        session=session,
+        to_enter=[m for m in measures if m.pk not in recorded],
+        done=[m for m in measures if m.pk in recorded],
+    )
+
+
+@transaction.atomic
+def diary_link_redeem(*, token: str, today: date | None = None) -> DiaryDay:
+    """Open a link: today's page if the link is usable (ValidationError otherwise). The first
+    opening is audited (as assessment's patient link)."""
+    link = _diary_link_for_token(token, lock=True)
+    if link.first_opened_at is None:
+        link.first_opened_at = timezone.now()
+        link.save(update_fields=["first_opened_at"])
+        audit.record_event(
+            actor=None,
+            actor_username=DIARY_ACTOR,
+            action=AuditAction.VIEW,
+            patient=link.study.episode.patient,
+            obj=link,
+        )
+    return diary_day(link, today=today)
+
+
+@transaction.atomic
+def diary_record(
+    *, token: str, values: dict[int, float | None], today: date | None = None
+) -> list[Measurement]:
+    """Record today's values sent through a diary link, through the clinicians' service
+    (``measurements_record``: all or nothing, session and phase from the date, analysis
+    enqueued on commit). One value per measure per day: a day already entered is refused.
+
+    The link row is locked (``select_for_update``) for the whole save. Without the lock, two
+    sends racing — a double tap, two open tabs, or the clinician revoking the link or closing
+    the study at that moment — could both read "unused, not revoked": a single-use link would
+    then record two days, and a value could land after the clinician had revoked the link.
+    With it they run one after the other and the second sees the first's result.
+    """
+    link = _diary_link_for_token(token, lock=True)
+    day = diary_day(link, today=today)
+    if not day.to_enter:
+        raise ValidationError(LINK_ALREADY_TODAY, code="already_today")
+    errors: list[str] = []
+    rows: list[Row] = []
+    for measure in day.to_enter:
+        value = values.get(measure.pk)
+        if value is None:
+            errors.append(LINK_VALUE_MISSING.format(measure=measure.name))
+        elif not measure.range_min <= value <= measure.range_max:
+            errors.append(
+                LINK_VALUE_RANGE.format(
+                    measure=measure.name, lo=measure.range_min, hi=measure.range_max
+                )
+            )
+        else:
+            rows.append(Row(measure=measure, value=float(value), day=day.today))
+    if errors:
+        raise ValidationError(errors, code="values")
+    created = measurements_record(
+        actor=None, study=link.study, rows=rows, actor_username=DIARY_ACTOR
+    )
+    link.last_entry_at = timezone.now()
+    fields = ["last_entry_at"]
+    if link.kind == DiaryLinkKind.SINGLE:
+        link.used_at = link.last_entry_at
+        fields.append("used_at")
+    link.save(update_fields=fields)
+    return created

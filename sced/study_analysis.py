@@ -33,7 +33,17 @@ NO_DRAW = (
     "No randomization test: the intervention start was not drawn at random before the data "
     "(sced.md §5 P12)."
 )
-NO_RT_DESIGN = "No randomization test for this design yet (AB, ABA and ABAB only)."
+NO_RT_DESIGN = "No randomization test for this design yet (AB, ABA, ABAB and multiple baseline)."
+MBD_DESIGNS = ("MBD_behaviours", "MBD_settings")
+SEE_MBD = (
+    "Multiple baseline: the randomization test is across all tiers together (below), because "
+    "the drawn unit is the staggered set of starts, not one tier's start."
+)
+MBD_NEEDS_TIERS = "The multiple-baseline test needs values in every tier ({missing} has none)."
+MBD_STAT_MEAN = "Mean over tiers of the mean difference B − A, each tier oriented (larger = better)"
+MBD_STAT_NAP = (
+    "Mean over tiers of NAP (tiers are on different scales, so a scale-free statistic is used)"
+)
 INTERIM = (
     "Interim: {n} of {planned} planned sessions recorded; the randomization test is computed "
     "over the admissible start points that fit the sessions recorded so far."
@@ -67,6 +77,8 @@ def _randomization(
     inputs: dict[str, Any], measure: dict[str, Any], sessions: list[int], values: list[float]
 ) -> dict[str, Any]:
     draw = inputs.get("draw")
+    if inputs["design"] in MBD_DESIGNS:
+        return {"error": SEE_MBD if draw is not None else NO_DRAW}
     if inputs["design"] not in ("AB", "ABA", "ABAB"):
         return {"error": NO_RT_DESIGN}
     if draw is None:
@@ -101,6 +113,98 @@ def _randomization(
     out["n_declared"] = len(draw["admissible"])
     out["statistic_label"] = STAT_LABELS["mean_difference"]
     return out
+
+
+def _mbd_randomization(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The multiple-baseline randomization test across tiers (Koehler & Levin 1998 regulated
+    randomization; SCRT "MBD"; ``sced.stats.randomization``).
+
+    The reference set is every assignment of the declared start-point sets to the tiers (one
+    point from every set, sets permuted over tiers), in sessions; each is translated into
+    observed positions per tier (a missed day shifts that tier only) and kept when every tier's
+    phases hold at least L recorded values (an interim analysis uses the assignments that fit
+    what has been recorded). Duplicates after translation are kept: each session assignment
+    was equally likely to be drawn. The statistic is the mean over tiers of each tier's
+    oriented statistic; tiers on different scales use NAP so no tier outweighs the others.
+    """
+    draw = inputs.get("draw")
+    if draw is None or not draw.get("tiers"):
+        return {"error": NO_DRAW}
+    by_id = {m["id"]: m for m in inputs["measures"]}
+    tiers = [by_id[t] for t in draw["tiers"] if t in by_id]
+    series: list[list[float]] = []
+    sessions: list[np.ndarray] = []
+    for m in tiers:
+        s = [x for p in m["phases"] for x in p["sessions"]]
+        v = [x for p in m["phases"] for x in p["values"]]
+        if not v:
+            return {"error": MBD_NEEDS_TIERS.format(missing=m["name"])}
+        # Orient each tier (larger = better) so tiers improving in opposite directions combine.
+        series.append([x if m["improvement"] == "increase" else -x for x in v])
+        sessions.append(np.asarray(s, dtype=np.int64))
+    L = int(inputs["min_phase_length"])
+    same_scale = len({(tuple(m["range"]), m["unit"]) for m in tiers}) == 1
+    statistic = "mean_difference" if same_scale else "nap"
+    regulated = rt.regulated_mbd_start_points(draw["admissible"])
+    n_total = len(regulated)
+    if n_total <= rt.EXACT_LIMIT:
+        in_sessions = regulated.as_array()
+        method_note = None
+    else:  # too many to list: a Monte Carlo sample (the observed assignment is added below)
+        rng = np.random.default_rng(int(draw["seed"]) % (2**32))
+        in_sessions = regulated.decode(rng.integers(0, n_total, size=rt.DEFAULT_N_RANDOM))
+        method_note = "monte_carlo"
+    observed = np.empty_like(in_sessions)
+    keep = np.ones(len(in_sessions), dtype=bool)
+    for t, sess in enumerate(sessions):
+        # observed position of the first B value = 1 + number of values before the start
+        idx = 1 + np.searchsorted(sess, in_sessions[:, t], side="left")
+        observed[:, t] = idx
+        keep &= (idx - 1 >= L) & (len(sess) - (idx - 1) >= L)
+    actual_idx = tuple(
+        int(1 + np.searchsorted(sess, start, side="left"))
+        for sess, start in zip(sessions, draw["start"], strict=True)
+    )
+    if not all(
+        a - 1 >= L and len(s) - (a - 1) >= L for a, s in zip(actual_idx, sessions, strict=True)
+    ):
+        return {"error": RT_NOT_YET.format(L=L) + " (in every tier)"}
+    admissible = [tuple(int(v) for v in row) for row in observed[keep]]
+    if method_note == "monte_carlo":
+        admissible.append(actual_idx)
+    result = rt.randomization_test(
+        series,
+        actual_idx,
+        admissible=admissible,
+        improvement="increase",
+        statistic=statistic,
+        method="exact",
+    )
+    out = result.to_dict()
+    out["improvement"] = "per tier"
+    out["n_declared"] = n_total
+    if method_note:
+        out["method"] = "monte_carlo"
+    out["actual_start_sessions"] = {
+        m["name"]: int(s) for m, s in zip(tiers, draw["start"], strict=True)
+    }
+    out["start_sets"] = draw["admissible"]
+    out["statistic_label"] = MBD_STAT_MEAN if statistic == "mean_difference" else MBD_STAT_NAP
+    out["tiers"] = [m["name"] for m in tiers]
+    return out
+
+
+def _mbd_panels(inputs: dict[str, Any], draw_tiers: list[int]) -> list[tuple[str, list]]:
+    by_id = {m["id"]: m for m in inputs["measures"]}
+    order = [by_id[t] for t in draw_tiers if t in by_id] or list(inputs["measures"])
+    panels = []
+    for m in order:
+        phases = [(p["label"], p["values"]) for p in m["phases"] if p["values"]]
+        if phases:
+            better = "lower is better" if m["improvement"] == "decrease" else "higher is better"
+            unit = f" ({m['unit']})" if m["unit"] else ""
+            panels.append((f"{m['name']}{unit} · {better}", phases))
+    return panels
 
 
 def _fmt(x: float | None, digits: int = 2) -> str:
@@ -269,6 +373,47 @@ def analyse_study(
                             rand["p_value"],
                             statistic_label=rand["statistic_label"],
                             method=rand["method"],
+                        ),
+                    )
+                )
+    if inputs["design"] in MBD_DESIGNS:
+        draw = inputs.get("draw") or {}
+        mbd = _mbd_randomization(inputs)
+        results["mbd"] = {k: v for k, v in mbd.items() if k != "distribution"}
+        panels = _mbd_panels(inputs, draw.get("tiers") or [])
+        first_id = (draw.get("tiers") or [inputs["measures"][0]["id"]])[0]
+        if with_plots and panels:
+            from sced.plots import render_randomization_plot, render_sced_plot
+
+            ranges = {tuple(m["range"]) for m in inputs["measures"]}
+            units = {m["unit"] for m in inputs["measures"]}
+            plots.append(
+                (
+                    first_id,
+                    "mbd",
+                    render_sced_plot(
+                        panels,
+                        measure_name=units.pop()
+                        if len(units) == 1 and "" not in units
+                        else "Value",
+                        y_range=ranges.pop() if len(ranges) == 1 else None,
+                        improvement=inputs["measures"][0]["improvement"],
+                        level="mean",
+                        trend="ols",
+                    ),
+                )
+            )
+            if "distribution" in mbd:
+                plots.append(
+                    (
+                        first_id,
+                        "mbd_rand",
+                        render_randomization_plot(
+                            mbd["distribution"],
+                            mbd["observed_statistic"],
+                            mbd["p_value"],
+                            statistic_label=mbd["statistic_label"],
+                            method=mbd["method"],
                         ),
                     )
                 )

@@ -23,10 +23,17 @@ urlpatterns = [
         views.measurement_amend,
         name="measurement_amend",
     ),
+    path(S + "close/", views.study_close, name="study_close"),
+    path(S + "diary-links/", views.diary_link_issue, name="diary_link_issue"),
+    path(
+        S + "diary-links/<int:link_id>/revoke/", views.diary_link_revoke, name="diary_link_revoke"
+    ),
     path(S + "runs/<int:run_id>/retry/", views.analysis_retry, name="analysis_retry"),
     path(
         S + "runs/<int:run_id>/plots/<int:plot_id>.<str:fmt>",
         views.plot_image,
         name="plot_image",
     ),
+    # The patient's daily diary: public, reachable only with the token (sced_diary/*).
+    path("d/<str:token>/", views.diary, name="diary"),
 ]

@@ -11,14 +11,25 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from painclinic.access import patient_view
+from painclinic.access import patient_view, public_view
 from patients.models import OPEN_STATUSES, Episode, Patient
 from sced import selectors, services
-from sced.forms import AmendForm, BackfillForm, ImportForm, RandomizeForm, StudyForm, ValueForm
-from sced.models import AnalysisPlot, AnalysisRun, AnalysisState, Measurement, Study
+from sced.forms import (
+    AmendForm,
+    BackfillForm,
+    CloseForm,
+    DiaryEntryForm,
+    DiaryLinkForm,
+    ImportForm,
+    RandomizeForm,
+    StudyForm,
+    ValueForm,
+)
+from sced.models import AnalysisPlot, AnalysisRun, AnalysisState, DiaryLink, Measurement, Study
 
 CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 # Display order (sced.md §4: NAP, Tau and the trend-corrected indices first; PND/PEM last, with
@@ -92,12 +103,12 @@ def study_create(request: HttpRequest, patient: Patient) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, patient: Patient, study: Study) -> dict:
-    starts = selectors.phase_starts(study)
     measures = list(study.measures.all())
     latest = max((m.session for measure in measures for m in measure.measurements.all()), default=0)
     hidden = selectors.concealment(study, latest_session=latest, today=date.today())
     rows = []
     for measure in measures:
+        starts = selectors.phase_starts_for(study, measure.pk)
         for m in measure.measurements.all():
             phase = selectors.phase_of_session(m.session, starts, study.phase_labels)
             if hidden.concealed and hidden.until_session and m.session >= hidden.until_session:
@@ -108,6 +119,8 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study) -> dic
     value_initial = {"session": next_session}
     if today_session is not None and today_session >= 1:
         value_initial = {"date": date.today()}
+    now = timezone.now()
+    links = [(link, link.status(now)) for link in selectors.diary_links_of(study)]
     return {
         "patient": patient,
         "study": study,
@@ -122,6 +135,10 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study) -> dic
         "backfill_form": BackfillForm(study=study, prefix="backfill"),
         "import_form": ImportForm(),
         "randomize_form": RandomizeForm(),
+        "tier_starts": selectors.tier_starts(study, measures),
+        "diary_links": links,
+        "diary_form": DiaryLinkForm(prefix="diary"),
+        "close_form": CloseForm(prefix="close"),
         **_results_context(study),
     }
 
@@ -151,8 +168,14 @@ def _results_context(study: Study) -> dict:
                     for name, c in comps.items()
                 ]
             measures.append(entry)
+    mbd = None
+    if run is not None and run.results and "mbd" in run.results:
+        # The stacked graph and the test across tiers are stored with the first tier's measure.
+        mbd_plots = {k: v for p in plots.values() for k, v in p.items() if k.startswith("mbd")}
+        mbd = {**run.results["mbd"], "plots": mbd_plots}
     return {
         "run": run,
+        "mbd": mbd,
         "result_measures": measures,
         "polling": run is not None and run.state in (AnalysisState.QUEUED, AnalysisState.RUNNING),
     }
@@ -396,3 +419,104 @@ def patient_summary(request: HttpRequest, patient: Patient) -> HttpResponse:
     """The SCED part of the patient page, loaded by htmx after the page itself."""
     studies = list(selectors.studies_of(patient)[:5])
     return render(request, "sced/_patient_summary.html", {"patient": patient, "studies": studies})
+
+
+@require_POST
+@patient_view(write=True)
+def study_close(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    study = _study(patient, study_id)
+    form = CloseForm(request.POST, prefix="close")
+    if not form.is_valid():
+        return _refuse(request, patient, study, ValidationError(services.MSG_CLOSE_CONFIRM))
+    try:
+        services.study_close(actor=request.user, study=study)
+    except ValidationError as exc:
+        return _refuse(request, patient, study, exc)
+    messages.success(request, _("The study is closed; its values and analyses are kept."))
+    return _back(patient, study)
+
+
+@require_POST
+@patient_view(write=True)
+def diary_link_issue(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    """Issue a diary link; the page shows its address once (only its hash is stored)."""
+    study = _study(patient, study_id)
+    form = DiaryLinkForm(request.POST, prefix="diary")
+    if not form.is_valid():
+        errors = [m for errs in form.errors.values() for m in errs]
+        return _refuse(request, patient, study, ValidationError(errors))
+    try:
+        link, token = services.diary_link_issue(
+            actor=request.user,
+            study=study,
+            kind=form.cleaned_data["kind"],
+            days=form.cleaned_data["days"],
+        )
+    except ValidationError as exc:
+        return _refuse(request, patient, study, exc)
+    page = selectors.study_page(study.pk, patient)
+    context = _detail_context(request, patient, page)
+    context["new_link"] = link
+    context["new_link_url"] = request.build_absolute_uri(reverse("sced:diary", args=[token]))
+    response = render(request, "sced/study_detail.html", context)
+    response["Cache-Control"] = "no-store"  # the token is on this page, once
+    return response
+
+
+@require_POST
+@patient_view(write=True)
+def diary_link_revoke(
+    request: HttpRequest, patient: Patient, study_id: int, link_id: int
+) -> HttpResponse:
+    study = _study(patient, study_id)
+    link = get_object_or_404(DiaryLink, pk=link_id, study=study)
+    with contextlib.suppress(ValidationError):  # already revoked: a double click
+        services.diary_link_revoke(actor=request.user, link=link)
+    messages.success(request, _("The diary link is revoked."))
+    return _back(patient, study, "#diary")
+
+
+# --- the patient's daily diary (public, through the link only) ---------------------------------
+
+LINK_STATUS = {"invalid": 404, "not_started": 200}
+
+
+def _diary_closed(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    code = getattr(exc, "code", None)
+    return render(
+        request,
+        "sced_diary/closed.html",
+        {"message": " ".join(exc.messages), "code": code},
+        status=LINK_STATUS.get(code, 410),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@public_view
+def diary(request: HttpRequest, token: str) -> HttpResponse:
+    """Today's values on the patient's phone: the measures' names and ranges in plain words,
+    today's date, one big field per measure. Nothing else of the record is reachable."""
+    try:
+        day = services.diary_link_redeem(token=token)
+    except ValidationError as exc:
+        return _diary_closed(request, exc)
+    if not day.to_enter and request.method == "GET":
+        return render(request, "sced_diary/thanks.html", {"day": day, "again": True})
+    form = DiaryEntryForm(request.POST or None, measures=day.to_enter, prefix="diary")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.diary_record(token=token, values=form.values(), today=day.today)
+            except ValidationError as exc:
+                if getattr(exc, "code", None) in ("invalid", "used", "expired", "closed"):
+                    return _diary_closed(request, exc)
+                if getattr(exc, "code", None) == "already_today":
+                    return render(request, "sced_diary/thanks.html", {"day": day, "again": True})
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                return render(request, "sced_diary/thanks.html", {"day": day})
+        status = 400
+    response = render(request, "sced_diary/entry.html", {"day": day, "form": form}, status=status)
+    return response

@@ -10,6 +10,9 @@ need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server  >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium      >/dev/null 2>&1 || need+=(chromium)
+command -v pdftotext     >/dev/null 2>&1 || need+=(poppler-utils)   # reads the PDFs in tests
+# WeasyPrint (PDF letters) needs pango; Debian 12 usually has it, a slim image may not.
+dpkg -s libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if ((${#need[@]})); then
   step "apt-get install ${need[*]}"
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null

@@ -149,7 +149,7 @@ class GoalForm(forms.ModelForm):
         ]
         widgets = {"by_when": DATE_INPUT, "patient_words": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, submit_label=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["weight"].help_text = _(
             "1 for equal weights; or importance × difficulty, each 0-3 (Turner-Stokes 2009)."
@@ -186,14 +186,25 @@ class GoalForm(forms.ModelForm):
                     Column("linked_measure_label", css_class="col-md-3"),
                 ),
             ),
-            Submit("save_goal", _("Set the goal")),
+            Submit("save_goal", submit_label or _("Set the goal")),
         )
 
     def clean_by_when(self) -> date:
         day = self.cleaned_data["by_when"]
-        if day < date.today():
+        unchanged = self.instance.pk is not None and day == self.instance.by_when
+        if day < date.today() and not unchanged:
             raise forms.ValidationError(_("The target date cannot be in the past."))
         return day
+
+
+class RetireForm(forms.Form):
+    """Retire a goal or a hierarchy step: soft, with a reason (it stays on record)."""
+
+    reason = forms.CharField(label=_("Reason for retiring"), max_length=300)
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])
 
 
 class GoalReviewForm(forms.Form):
@@ -425,9 +436,16 @@ class PacingPlanForm(forms.Form):
         return _parse_numbers(self.cleaned_data["baseline"])
 
     def clean(self) -> dict:
+        cleaned = super().clean()
+        self.clean_schedule(self, cleaned)
+        return cleaned
+
+    @staticmethod
+    def clean_schedule(form: forms.Form, cleaned: dict) -> None:
+        """The starting quota and the schedule the pure core would make, or the field errors."""
         from treatment.services import quota_rule_for
 
-        cleaned = super().clean()
+        self = form
         baseline, kind = cleaned.get("baseline"), cleaned.get("rule_kind")
         proportion = cleaned.get("rule_proportion")
         if baseline is not None and kind and proportion is not None:
@@ -446,7 +464,6 @@ class PacingPlanForm(forms.Form):
                     )
                 except ValueError as exc:
                     self.add_error(None, str(exc))
-        return cleaned
 
 
 class PacingLogForm(forms.Form):
@@ -499,3 +516,69 @@ class FlareUpForm(forms.Form):
             "change_reason",
             Submit("sign_flare_up", _("Sign the flare-up plan")),
         )
+
+
+class PacingScheduleChangeForm(forms.Form):
+    """A new version of the schedule from a given day (services.pacing_schedule_change)."""
+
+    effective_from = forms.DateField(label=_("New schedule from"), widget=DATE_INPUT)
+    baseline = forms.CharField(
+        label=_("New baseline recordings (optional)"),
+        required=False,
+        help_text=_("Leave empty to keep the baseline; at least three values to re-baseline."),
+    )
+    rule_kind = PacingPlanForm.base_fields["rule_kind"]
+    rule_proportion = PacingPlanForm.base_fields["rule_proportion"]
+    increment_kind = PacingPlanForm.base_fields["increment_kind"]
+    increment_amount = PacingPlanForm.base_fields["increment_amount"]
+    steps = PacingPlanForm.base_fields["steps"]
+    days_per_step = PacingPlanForm.base_fields["days_per_step"]
+    target = PacingPlanForm.base_fields["target"]
+    reason = forms.CharField(label=_("Reason for the change"), max_length=300)
+
+    def __init__(self, *args, current_baseline=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._current_baseline = list(current_baseline)
+        if not self.is_bound:
+            self.initial.setdefault("effective_from", date.today())
+        self.helper = FormHelper()
+        self.helper.form_id = "pacing-change-form"
+        self.helper.layout = Layout(
+            Row(
+                Column("effective_from", css_class="col-md-4"),
+                Column("baseline", css_class="col-md-8"),
+            ),
+            Row(
+                Column("rule_kind", css_class="col-md-6"),
+                Column("rule_proportion", css_class="col-md-6"),
+            ),
+            Row(
+                Column("increment_kind", css_class="col-md-4"),
+                Column("increment_amount", css_class="col-md-2"),
+                Column("steps", css_class="col-md-2"),
+                Column("days_per_step", css_class="col-md-2"),
+                Column("target", css_class="col-md-2"),
+            ),
+            "reason",
+            Submit("change_schedule", _("Start the new schedule")),
+        )
+
+    def clean_baseline(self) -> list[float]:
+        text = self.cleaned_data["baseline"]
+        return _parse_numbers(text) if text.strip() else []
+
+    def clean_effective_from(self) -> date:
+        day = self.cleaned_data["effective_from"]
+        if day < date.today():
+            raise forms.ValidationError(
+                _("A new schedule starts today or later: the days already past keep their quota.")
+            )
+        return day
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The same checks as a new plan, through the pure core, on the baseline that will apply.
+        PacingPlanForm.clean_schedule(
+            self, {**cleaned, "baseline": cleaned.get("baseline") or self._current_baseline}
+        )
+        return cleaned

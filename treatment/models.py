@@ -198,6 +198,13 @@ class Goal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Soft retirement (never deleted): hidden from the current goals, kept in history and the
+    # GAS chart up to the day it was retired (selectors.gas_history).
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    retired_reason = models.CharField(_("reason for retiring"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["episode", "id"]
@@ -210,6 +217,10 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
     def level_descriptions(self) -> list[tuple[int, str]]:
         return [
@@ -291,14 +302,22 @@ class HierarchyItem(models.Model):
     )  # fmt: skip
     sced_study_ref = models.CharField(max_length=64, blank=True)
     sced_measure = models.CharField(max_length=200, blank=True)
+    # The order of the steps, kept apart from the fear rating: a new step goes in at its fear
+    # rating (graded, least feared first: Vlaeyen et al. 2001), and the clinician and patient can
+    # then move steps up or down by hand (services.hierarchy_item_move).
+    position = models.PositiveIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    retired_reason = models.CharField(_("reason for retiring"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        # Graded: the least feared step first (Vlaeyen et al. 2001).
-        ordering = ["patient", "fear_rating", "id"]
+        ordering = ["patient", "position", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fear_rating__lte=100), name="hierarchy_fear_0_100"
@@ -307,6 +326,10 @@ class HierarchyItem(models.Model):
 
     def __str__(self) -> str:
         return self.activity
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class ExposureSession(models.Model):
@@ -397,6 +420,42 @@ class PacingPlan(models.Model):
 
     def __str__(self) -> str:
         return self.activity
+
+
+class PacingScheduleChange(models.Model):
+    """A new version of a pacing plan's schedule from ``effective_from`` (the days before keep the
+    quota they had; the log is kept). Append-only, like the signed records (migration 0004)."""
+
+    plan = models.ForeignKey(PacingPlan, on_delete=models.PROTECT, related_name="changes")
+    effective_from = models.DateField(_("new schedule from"))
+    baseline = models.JSONField(_("baseline recordings"))
+    rule_kind = models.CharField(
+        _("starting quota rule"), max_length=40, choices=QuotaRuleKind.choices
+    )
+    rule_proportion = models.DecimalField(
+        _("proportion"), max_digits=3, decimal_places=2,
+        validators=[MinValueValidator(0.05), MaxValueValidator(1)],
+    )  # fmt: skip
+    increment_kind = models.CharField(
+        _("increment rule"), max_length=10, choices=IncrementKind.choices
+    )
+    increment_amount = models.DecimalField(_("increment"), max_digits=7, decimal_places=2)
+    steps = models.PositiveSmallIntegerField(_("number of steps"))
+    days_per_step = models.PositiveSmallIntegerField(_("days per step"))
+    target = models.DecimalField(
+        _("target (optional)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    reason = models.CharField(_("reason for the change"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "effective_from", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan} from {self.effective_from}"
 
 
 class PacingLogEntry(models.Model):

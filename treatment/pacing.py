@@ -255,6 +255,31 @@ def expand_schedule(quotas: Sequence[float], *, days_per_step: int) -> tuple[flo
     return tuple(q for q in quotas for _ in range(days_per_step))
 
 
+def versioned_daily_quotas(segments: Sequence[tuple[int, Sequence[float]]]) -> tuple[float, ...]:
+    """One quota per day across schedule versions (a schedule changed later, from a given day).
+
+    ``segments``: (first day as an offset from the plan's first day, that version's daily quotas),
+    in the order the versions were made. A version runs until the next one starts; the days
+    before a version keep the quota they had. If a version ends before the next starts, its last
+    quota is held until then (the patient keeps the last agreed quota). A later version starting
+    on the same day replaces the earlier one.
+    """
+    days: list[float] = []
+    ordered = list(segments)
+    for index, (offset, daily) in enumerate(ordered):
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise ValueError(f"a version starts on day offset ≥ 0 (got {offset!r})")
+        if index and offset < ordered[index - 1][0]:
+            raise ValueError("versions must be given in the order of their first day")
+        del days[offset:]
+        if len(days) < offset:
+            if not days:
+                raise ValueError("the first version must start on day 0")
+            days.extend([days[-1]] * (offset - len(days)))
+        days.extend(float(q) for q in daily)
+    return tuple(days)
+
+
 # --- adherence --------------------------------------------------------------------------------
 
 ON_QUOTA = "on"

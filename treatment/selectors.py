@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from assessment.instruments.base import Unscorable
 from assessment.instruments.gas import (
@@ -27,6 +28,7 @@ from treatment.models import (
     HierarchyItem,
     PacingLogEntry,
     PacingPlan,
+    PacingScheduleChange,
     SuggestionRecord,
     TreatmentPlan,
     YellowFlag,
@@ -189,7 +191,13 @@ def gas_history(goals: list[Goal]) -> list[GasPoint]:
     At a review date each goal set by then counts with its latest review on or before that date
     (amendments applied); a goal not yet reviewed by then makes that date unscorable, with the
     reason gas.py gives (all goals are scored at a GAS review; instruments.md §22).
+
+    Retired goals (never deleted): a goal retired after it was reviewed counts in the baseline and
+    at the review dates before the day it was retired, so earlier points do not change; from that
+    day on the score is over the remaining goals. A goal withdrawn before any review (set by
+    mistake, or replaced before it was scored) does not count anywhere.
     """
+    goals = [g for g in goals if not (g.is_retired and not g.reviews.all())]
     if not goals:
         return []
     points = [
@@ -201,7 +209,12 @@ def gas_history(goals: list[Goal]) -> list[GasPoint]:
     ]
     days = sorted({r.review_date for g in goals for r in g.reviews.all()})
     for day in days:
-        included = [g for g in goals if g.created_at.date() <= day]
+        included = [
+            g
+            for g in goals
+            if g.created_at.date() <= day
+            and (g.retired_at is None or day < timezone.localdate(g.retired_at))
+        ]
         gas_goals = []
         for goal in included:
             reviews = [r for r in goal.reviews.all() if r.review_date <= day]
@@ -262,40 +275,89 @@ def sessions_for(items: list[HierarchyItem]) -> list[ExposureSession]:
 
 
 @dataclass
-class PacingOverview:
-    plan: PacingPlan
+class ScheduleVersion:
+    """One version of a pacing plan's schedule: the plan itself (version 1) or a later change."""
+
+    number: int
+    effective_from: date
+    source: PacingPlan | PacingScheduleChange
     rule: pacing.QuotaRule
     start: pacing.StartingQuota | Unscorable
     schedule: tuple[float, ...] = ()  # per step
-    daily: tuple[float, ...] = ()  # per day from start_date
+    daily: tuple[float, ...] = ()  # per day from effective_from
+    error: str = ""
+
+    @property
+    def change(self) -> PacingScheduleChange | None:
+        return self.source if isinstance(self.source, PacingScheduleChange) else None
+
+
+def _schedule_version(number, effective_from, source) -> ScheduleVersion:
+    from treatment.services import quota_rule_for
+
+    rule = quota_rule_for(source.rule_kind, float(source.rule_proportion))
+    start = pacing.starting_quota(source.baseline, rule, round_down_to=None)
+    version = ScheduleVersion(number, effective_from, source, rule, start)
+    if isinstance(start, Unscorable):
+        return version
+    increment = pacing.IncrementRule(source.increment_kind, float(source.increment_amount))
+    try:
+        version.schedule = pacing.quota_schedule(
+            start.value,
+            increment,
+            steps=source.steps,
+            target=float(source.target) if source.target else None,
+        )
+    except ValueError as exc:
+        version.error = str(exc)
+        return version
+    version.daily = pacing.expand_schedule(version.schedule, days_per_step=source.days_per_step)
+    return version
+
+
+@dataclass
+class PacingOverview:
+    plan: PacingPlan
+    rule: pacing.QuotaRule  # of the version in force today
+    start: pacing.StartingQuota | Unscorable
+    schedule: tuple[float, ...] = ()  # per step, of the version in force today
+    daily: tuple[float, ...] = ()  # per day from start_date, across all versions
     log: list[PacingLogEntry] = field(default_factory=list)
     days: list[date] = field(default_factory=list)
     done: list[float | None] = field(default_factory=list)
     adherence: pacing.AdherenceReport | None = None
     error: str = ""
+    versions: list[ScheduleVersion] = field(default_factory=list)
+    in_force: ScheduleVersion | None = None
 
 
 def pacing_overview(plan: PacingPlan) -> PacingOverview:
-    """Starting quota, schedule and adherence of one plan, from the pure core (pacing.py)."""
-    from treatment.services import quota_rule_for
+    """Starting quota, schedule and adherence of one plan, from the pure core (pacing.py).
 
-    rule = quota_rule_for(plan.rule_kind, float(plan.rule_proportion))
-    start = pacing.starting_quota(plan.baseline, rule, round_down_to=None)
-    overview = PacingOverview(plan=plan, rule=rule, start=start, log=list(plan.log.all()))
-    if isinstance(start, Unscorable):
+    The schedule may have later versions (``PacingScheduleChange``): each runs from its own first
+    day, the days before keep their quota (pacing.versioned_daily_quotas), and the log is judged
+    against the quota of its day."""
+    versions = [_schedule_version(1, plan.start_date, plan)]
+    for number, change in enumerate(plan.changes.all(), start=2):
+        versions.append(_schedule_version(number, change.effective_from, change))
+    today = date.today()
+    in_force = [v for v in versions if v.effective_from <= today][-1:] or versions[:1]
+    now = in_force[0]
+    overview = PacingOverview(
+        plan=plan,
+        rule=now.rule,
+        start=now.start,
+        schedule=now.schedule,
+        log=list(plan.log.all()),
+        error=now.error,
+        versions=versions,
+        in_force=now,
+    )
+    if isinstance(versions[0].start, Unscorable) or versions[0].error:
         return overview
-    increment = pacing.IncrementRule(plan.increment_kind, float(plan.increment_amount))
-    try:
-        overview.schedule = pacing.quota_schedule(
-            start.value,
-            increment,
-            steps=plan.steps,
-            target=float(plan.target) if plan.target else None,
-        )
-    except ValueError as exc:
-        overview.error = str(exc)
-        return overview
-    overview.daily = pacing.expand_schedule(overview.schedule, days_per_step=plan.days_per_step)
+    overview.daily = pacing.versioned_daily_quotas(
+        [((v.effective_from - plan.start_date).days, v.daily) for v in versions]
+    )
     # A day logged twice counts with its latest entry; both rows are kept.
     by_day: dict[date, float] = {}
     for entry in sorted(overview.log, key=lambda e: (e.day, e.recorded_at, e.pk)):
@@ -309,8 +371,16 @@ def pacing_overview(plan: PacingPlan) -> PacingOverview:
     return overview
 
 
+_CHANGES = Prefetch(
+    "changes",
+    queryset=PacingScheduleChange.objects.select_related("created_by").order_by(
+        "effective_from", "id"
+    ),
+)
+
+
 def pacing_overviews(patient: Patient) -> list[PacingOverview]:
-    plans = PacingPlan.objects.filter(patient=patient).prefetch_related("log")
+    plans = PacingPlan.objects.filter(patient=patient).prefetch_related("log", _CHANGES)
     return [pacing_overview(plan) for plan in plans]
 
 
@@ -318,7 +388,7 @@ def pacing_plan_for(patient: Patient, pacing_id: int) -> PacingPlan:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(
-        PacingPlan.objects.prefetch_related("log"), pk=pacing_id, patient=patient
+        PacingPlan.objects.prefetch_related("log", _CHANGES), pk=pacing_id, patient=patient
     )
 
 
@@ -362,17 +432,19 @@ def treatment_overview(patient: Patient) -> dict[str, Any]:
     for record in records:
         latest.setdefault(record.rule_key, record)
     history = gas_history(goals)
+    current_goals = [g for g in goals if not g.is_retired]
     return {
         "episode": episode,
         "plan": plan,
         "scores": scores,
         "suggestions": [SuggestionRow(s, latest.get(s.rule.key)) for s in made],
         "decisions": records,
-        "goals": goals,
-        "goal_levels": {g.pk: latest_level(g) for g in goals},
+        "goals": current_goals,
+        "retired_goals": [g for g in goals if g.is_retired],
+        "goal_levels": {g.pk: latest_level(g) for g in current_goals},
         "gas_history": history,
         "gas_latest": next((p for p in reversed(history) if p.day is not None), None),
-        "hierarchy": items,
+        "hierarchy": [i for i in items if not i.is_retired],
         "exposure_summary": exposure_summary(items),
         "sessions": sessions_for(items),
         "pacing": overviews,

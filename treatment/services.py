@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from painclinic import audit
 from painclinic.models import AuditAction
@@ -25,6 +26,7 @@ from treatment.models import (
     Intervention,
     PacingLogEntry,
     PacingPlan,
+    PacingScheduleChange,
     PlanIntervention,
     SuggestionDecision,
     SuggestionRecord,
@@ -47,6 +49,28 @@ SCED_NOT_AVAILABLE = "The SCED module is not installed yet: the outcome could no
 SCED_ALREADY = "This activity is already an SCED outcome."
 SCED_NO_EPISODE = "There is no open episode to hold the single-case study."
 LOG_BEFORE_START = "The log starts on the first day of the quota ({day})."
+# A goal's scale is fixed once it has been scored: the GAS T-score compares levels attained with
+# the levels set before treatment (Kiresuk & Sherman 1968; Turner-Stokes 2009, instruments.md
+# §22), so rewording a scored goal would change what earlier reviews meant. Decision: refuse, and
+# say what to do instead (retire it with a reason and set a new goal).
+GOAL_REVIEWED = (
+    "This goal has been reviewed, so its wording and levels are fixed: earlier reviews were "
+    "scored against them. Retire it with a reason and set a new goal instead."
+)
+GOAL_RETIRED = (
+    "This goal is retired: it is kept on record but can no longer be changed or reviewed."
+)
+RETIRE_NEEDS_REASON = "Say why it is retired: it stays on record with your reason."
+ALREADY_RETIRED = "This is already retired."
+ITEM_RETIRED = "This hierarchy step is retired: it is kept on record but takes no new sessions."
+MOVE_DIRECTIONS = ("up", "down")
+SCHEDULE_CHANGE_NEEDS_REASON = "Say why the schedule changes: the previous schedule is kept."
+SCHEDULE_CHANGE_IN_PAST = (
+    "A new schedule starts today or later: the days already past keep the quota they had."
+)
+SCHEDULE_CHANGE_BEFORE_LAST = (
+    "A new schedule cannot start before the latest change ({day}): add it from that day or later."
+)
 
 # "Make this an SCED outcome": the two measures a hierarchy item can become (issue #5).
 SCED_FEAR = "fear"
@@ -230,10 +254,68 @@ def goal_create(*, actor: User, episode: Episode, data: dict[str, Any]) -> Goal:
 
 
 @transaction.atomic
+def goal_update(*, actor: User, goal: Goal, data: dict[str, Any]) -> Goal:
+    """Change a goal's wording, levels or weight before its first review (see GOAL_REVIEWED)."""
+    goal = Goal.objects.select_for_update().select_related("episode__patient").get(pk=goal.pk)
+    if goal.is_retired:
+        raise ValidationError(GOAL_RETIRED)
+    if GoalReview.objects.filter(goal=goal).exists():
+        raise ValidationError(GOAL_REVIEWED)
+    changed = [k for k in GOAL_FIELDS if k in data and getattr(goal, k) != data[k]]
+    if not changed:
+        return goal
+    for name in changed:
+        setattr(goal, name, data[name])
+    goal.full_clean(exclude=["episode", "created_by", "retired_by"])
+    goal.save(update_fields=changed)
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=goal.episode.patient,
+        obj=goal,
+        changed_fields=changed,
+    )
+    return goal
+
+
+def _retire(row: Any, *, actor: User, reason: str) -> None:
+    if row.is_retired:
+        raise ValidationError(ALREADY_RETIRED)
+    if not reason.strip():
+        raise ValidationError(RETIRE_NEEDS_REASON)
+    row.retired_at = timezone.now()
+    row.retired_by = actor
+    row.retired_reason = reason.strip()[:300]
+    row.save(update_fields=["retired_at", "retired_by", "retired_reason"])
+
+
+@transaction.atomic
+def goal_retire(*, actor: User, goal: Goal, reason: str) -> Goal:
+    """Soft-retire a goal: never deleted; its reviews stay, and it counts in the GAS T-score at
+    the reviews before its retirement (selectors.gas_history)."""
+    goal = Goal.objects.select_for_update().select_related("episode__patient").get(pk=goal.pk)
+    _retire(goal, actor=actor, reason=reason)
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=goal.episode.patient,
+        obj=goal,
+        changed_fields=["retired_at", "retired_reason"],
+    )
+    return goal
+
+
+@transaction.atomic
 def goal_review_record(
     *, actor: User, goal: Goal, review_date: date, attained_level: int, note: str = ""
 ) -> GoalReview:
-    """Record the level attained at a review. The row is signed: corrections are amendments."""
+    """Record the level attained at a review. The row is signed: corrections are amendments.
+
+    The goal row is locked so that a review and an edit of the goal's scale cannot cross
+    (``goal_update`` refuses once a review exists)."""
+    goal = Goal.objects.select_for_update().select_related("episode__patient").get(pk=goal.pk)
+    if goal.is_retired:
+        raise ValidationError(GOAL_RETIRED)
     if review_date > date.today():
         raise ValidationError(REVIEW_IN_FUTURE)
     if review_date < goal.created_at.date():
@@ -291,12 +373,76 @@ def goal_review_amend(
 HIERARCHY_FIELDS = ("activity", "fear_rating", "feared_consequence", "phoda_source")
 
 
+def _renumber(items: list[HierarchyItem]) -> None:
+    for number, item in enumerate(items, start=1):
+        item.position = number
+    HierarchyItem.objects.bulk_update(items, ["position"])
+
+
 @transaction.atomic
 def hierarchy_item_add(*, actor: User, patient: Patient, data: dict[str, Any]) -> HierarchyItem:
+    """Add a step where its fear rating puts it (graded, least feared first: after the last
+    current step rated no higher), even if the clinician has re-ordered the steps by hand."""
+    Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
+    ordered = list(HierarchyItem.objects.filter(patient=patient).order_by("position", "id"))
+    rating = data["fear_rating"]
+    index = 0
+    for i, other in enumerate(ordered):
+        if other.retired_at is None and other.fear_rating <= rating:
+            index = i + 1
     item = HierarchyItem.objects.create(
         patient=patient, created_by=actor, **{k: data[k] for k in HIERARCHY_FIELDS if k in data}
     )
+    ordered.insert(index, item)
+    _renumber(ordered)
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=item)
+    return item
+
+
+@transaction.atomic
+def hierarchy_item_move(*, actor: User, item: HierarchyItem, direction: str) -> HierarchyItem:
+    """Move a current step one place up or down among the current steps (retired steps keep
+    their place, hidden). At the top or bottom already: nothing changes."""
+    if direction not in MOVE_DIRECTIONS:
+        raise ValidationError(f"Move 'up' or 'down' (got {direction!r}).")
+    Patient.objects.select_for_update().only("pk").get(pk=item.patient_id)
+    ordered = list(
+        HierarchyItem.objects.filter(patient_id=item.patient_id).order_by("position", "id")
+    )
+    current = [i for i in ordered if i.retired_at is None]
+    index = next((n for n, i in enumerate(current) if i.pk == item.pk), None)
+    if index is None:
+        raise ValidationError(ITEM_RETIRED)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(current):
+        return current[index]
+    a, b = ordered.index(current[index]), ordered.index(current[other])
+    ordered[a], ordered[b] = ordered[b], ordered[a]
+    _renumber(ordered)
+    moved = current[index]
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=item.patient,
+        obj=moved,
+        changed_fields=["position"],
+    )
+    return moved
+
+
+@transaction.atomic
+def hierarchy_item_retire(*, actor: User, item: HierarchyItem, reason: str) -> HierarchyItem:
+    """Soft-retire a step: hidden from the current hierarchy; its sessions stay in the session
+    table and the charts."""
+    item = HierarchyItem.objects.select_for_update().get(pk=item.pk)
+    _retire(item, actor=actor, reason=reason)
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=item.patient,
+        obj=item,
+        changed_fields=["retired_at", "retired_reason"],
+    )
     return item
 
 
@@ -320,6 +466,8 @@ def exposure_session_record(
     hierarchy (the x axis of exposure.summarise_experiments); the patient row is locked so two
     clinicians logging at once do not take the same number."""
     Patient.objects.select_for_update().only("pk").get(pk=item.patient_id)
+    if HierarchyItem.objects.filter(pk=item.pk, retired_at__isnull=False).exists():
+        raise ValidationError(ITEM_RETIRED)
     number = ExposureSession.objects.filter(item__patient_id=item.patient_id).count() + 1
     session = ExposureSession.objects.create(
         item=item,
@@ -370,6 +518,8 @@ def hierarchy_item_make_sced_outcome(
     SCED app is not there yet or refuses the study (its own messages pass through).
     """
     item = HierarchyItem.objects.select_for_update().get(pk=item.pk)
+    if item.is_retired:
+        raise ValidationError(ITEM_RETIRED)
     if item.sced_study_ref:
         raise ValidationError(SCED_ALREADY)
     if episode is None or not episode.is_open:
@@ -445,6 +595,67 @@ def pacing_plan_create(*, actor: User, patient: Patient, data: dict[str, Any]) -
     )
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=plan)
     return plan
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as numbers when both are numbers (Decimal('0.80') == 0.8), else equal."""
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return a == b
+
+
+SCHEDULE_FIELDS = (
+    "baseline",
+    "rule_kind",
+    "rule_proportion",
+    "increment_kind",
+    "increment_amount",
+    "steps",
+    "days_per_step",
+    "target",
+)
+
+
+@transaction.atomic
+def pacing_schedule_change(
+    *, actor: User, plan: PacingPlan, effective_from: date, data: dict[str, Any], reason: str
+) -> PacingScheduleChange:
+    """A new version of the schedule from ``effective_from`` (today or later): a new quota rule,
+    increment, steps or target, and optionally a new baseline. The plan, the earlier versions and
+    the log are kept; the days before keep their quota (selectors.pacing_overview).
+
+    Preconditions (checked by the form through the pure core): the rule gives a starting quota.
+    """
+    plan = PacingPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    if not reason.strip():
+        raise ValidationError(SCHEDULE_CHANGE_NEEDS_REASON)
+    if effective_from < date.today():
+        raise ValidationError(SCHEDULE_CHANGE_IN_PAST)
+    latest = plan.changes.order_by("-effective_from", "-id").first()
+    if latest is not None and effective_from < latest.effective_from:
+        raise ValidationError(SCHEDULE_CHANGE_BEFORE_LAST.format(day=latest.effective_from))
+    before = latest or plan
+    values = {
+        "baseline": [float(v) for v in data.get("baseline") or before.baseline],
+        **{k: data[k] for k in SCHEDULE_FIELDS[1:]},
+    }
+    change = PacingScheduleChange.objects.create(
+        plan=plan,
+        effective_from=effective_from,
+        reason=reason.strip(),
+        created_by=actor,
+        **values,
+    )
+    changed = [k for k in SCHEDULE_FIELDS if not _same(getattr(before, k), getattr(change, k))]
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=plan.patient,
+        obj=plan,
+        changed_fields=["effective_from", *changed],
+    )
+    return change
 
 
 @transaction.atomic

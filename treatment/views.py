@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from painclinic.access import patient_view
 from patients.models import Patient
-from treatment import charts, selectors, services
+from treatment import charts, documents, selectors, services
 from treatment.forms import (
     ExposureSessionForm,
     FlareUpForm,
@@ -23,9 +24,12 @@ from treatment.forms import (
     GoalReviewAmendForm,
     GoalReviewForm,
     HierarchyItemForm,
+    MoveForm,
     PacingLogForm,
     PacingPlanForm,
+    PacingScheduleChangeForm,
     PlanForm,
+    RetireForm,
     ScedOutcomeForm,
     SuggestionDecisionForm,
 )
@@ -208,19 +212,22 @@ def _goal(patient: Patient, goal_id: int) -> Goal:
     return get_object_or_404(Goal, pk=goal_id, episode__patient=patient)
 
 
-def _goal_page(request, patient, goal, review_form, status=200) -> HttpResponse:
+def _goal_page(request, patient, goal, review_form, status=200, retire_form=None) -> HttpResponse:
     goals = selectors.goals_for(goal.episode)
     this = next(g for g in goals if g.pk == goal.pk)
+    reviews = list(this.reviews.all())
     return render(
         request,
         "treatment/goal_detail.html",
         {
             "patient": patient,
             "goal": this,
-            "reviews": list(this.reviews.all()),
+            "reviews": reviews,
             "review_form": review_form,
+            "retire_form": retire_form or RetireForm(),
+            "editable": not reviews and not this.is_retired,
             "gas_history": selectors.gas_history(goals),
-            "n_goals": len(goals),
+            "n_goals": len([g for g in goals if not g.is_retired]),
         },
         status=status,
     )
@@ -248,6 +255,64 @@ def goal_review(request: HttpRequest, patient: Patient, goal_id: int) -> HttpRes
             messages.success(request, _("Review recorded."))
             return redirect(_url("goal_detail", patient, goal_id=goal.pk) + "#gas")
     return _goal_page(request, patient, goal, form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def goal_edit(request: HttpRequest, patient: Patient, goal_id: int) -> HttpResponse:
+    """Change the wording, levels or weight of a goal before its first review (after it, the
+    service refuses and says why: services.GOAL_REVIEWED)."""
+    goal = get_object_or_404(
+        Goal.objects.prefetch_related("reviews"), pk=goal_id, episode__patient=patient
+    )
+    locked = (
+        services.GOAL_RETIRED
+        if goal.is_retired
+        else services.GOAL_REVIEWED
+        if goal.reviews.all()
+        else ""
+    )
+    form = GoalForm(
+        request.POST if request.method == "POST" else None,
+        instance=goal,
+        submit_label=_("Save the goal"),
+    )
+    if request.method == "POST":
+        if locked:
+            form.is_valid()  # so the refusal can sit beside what was typed
+            form.add_error(None, locked)
+        elif form.is_valid():
+            try:
+                services.goal_update(actor=request.user, goal=goal, data=form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Goal changed."))
+                return redirect(_url("goal_detail", patient, goal_id=goal.pk))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "treatment/goal_form.html",
+        {"patient": patient, "form": form, "goal": goal, "locked": locked},
+        status=status,
+    )
+
+
+@require_POST
+@patient_view(write=True)
+def goal_retire(request: HttpRequest, patient: Patient, goal_id: int) -> HttpResponse:
+    goal = _goal(patient, goal_id)
+    form = RetireForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goal_retire(actor=request.user, goal=goal, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Goal retired; it stays on record with your reason."))
+            return redirect(_url("overview", patient) + "#goals")
+    review_form = GoalReviewForm(action=_url("goal_review", patient, goal_id=goal.pk))
+    return _goal_page(request, patient, goal, review_form, status=400, retire_form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -308,20 +373,23 @@ def hierarchy(request: HttpRequest, patient: Patient) -> HttpResponse:
         status = 400
     else:
         status = 200
+    return _hierarchy_page(request, patient, form=form, status=status)
+
+
+def _hierarchy_page(request, patient, *, form=None, status=200, **extra) -> HttpResponse:
     items = selectors.hierarchy_for(patient)
-    return render(
-        request,
-        "treatment/hierarchy.html",
-        {
-            "patient": patient,
-            "items": items,
-            "form": form,
-            "summary": selectors.exposure_summary(items),
-            "sessions": selectors.sessions_for(items),
-            "sced_form": ScedOutcomeForm(),
-        },
-        status=status,
-    )
+    context = {
+        "patient": patient,
+        "items": [i for i in items if not i.is_retired],
+        "retired_items": [i for i in items if i.is_retired],
+        "form": form or HierarchyItemForm(action=_url("hierarchy", patient)),
+        "summary": selectors.exposure_summary(items),
+        "sessions": selectors.sessions_for(items),
+        "sced_form": ScedOutcomeForm(),
+        "retire_form": RetireForm(),
+        **extra,
+    }
+    return render(request, "treatment/hierarchy.html", context, status=status)
 
 
 def _item(patient: Patient, item_id: int) -> HierarchyItem:
@@ -334,9 +402,13 @@ def exposure_session_add(request: HttpRequest, patient: Patient, item_id: int) -
     item = _item(patient, item_id)
     form = ExposureSessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.exposure_session_record(actor=request.user, item=item, data=form.cleaned_data)
-        messages.success(request, _("Behavioural experiment logged."))
-        return redirect(_url("hierarchy", patient) + "#sessions")
+        try:
+            services.exposure_session_record(actor=request.user, item=item, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Behavioural experiment logged."))
+            return redirect(_url("hierarchy", patient) + "#sessions")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -369,20 +441,51 @@ def item_sced(request: HttpRequest, patient: Patient, item_id: int) -> HttpRespo
             return redirect(_url("hierarchy", patient))
     else:
         messages.error(request, _("Choose daily fear or daily performance."))
-    items = selectors.hierarchy_for(patient)
-    return render(
-        request,
-        "treatment/hierarchy.html",
-        {
-            "patient": patient,
-            "items": items,
-            "form": HierarchyItemForm(action=_url("hierarchy", patient)),
-            "summary": selectors.exposure_summary(items),
-            "sessions": selectors.sessions_for(items),
-            "sced_form": form,
-        },
-        status=400,
-    )
+    return _hierarchy_page(request, patient, status=400, sced_form=form)
+
+
+@require_POST
+@patient_view(write=True)
+def item_move(request: HttpRequest, patient: Patient, item_id: int) -> HttpResponse:
+    """Up/down buttons: the hand order of the hierarchy, apart from the fear rating. Back on the
+    page, treatment.js puts the keyboard focus on the same button of the moved step."""
+    item = _item(patient, item_id)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        direction = form.cleaned_data["direction"]
+        try:
+            services.hierarchy_item_move(actor=request.user, item=item, direction=direction)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            return redirect(_url("hierarchy", patient) + f"#move-{direction}-{item.pk}")
+    else:
+        messages.error(request, _("Move a step up or down."))
+    return _hierarchy_page(request, patient, status=400)
+
+
+@require_POST
+@patient_view(write=True)
+def item_retire(request: HttpRequest, patient: Patient, item_id: int) -> HttpResponse:
+    item = _item(patient, item_id)
+    form = RetireForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hierarchy_item_retire(
+                actor=request.user, item=item, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("Step retired; it stays on record, with its sessions, in the charts.")
+            )
+            return redirect(_url("hierarchy", patient))
+    else:
+        messages.error(request, _("Say why the step is retired."))
+    return _hierarchy_page(request, patient, status=400)
 
 
 @require_GET
@@ -401,7 +504,15 @@ def exposure_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
 def hierarchy_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
     items = selectors.hierarchy_for(patient)
     by_item = {s.item: s.mean_violation for s in selectors.exposure_summary(items).items}
-    rows = [(i.activity, float(i.fear_rating), by_item.get(i.activity)) for i in items]
+    retired = _(" (retired)")
+    rows = [
+        (
+            i.activity + (retired if i.is_retired else ""),
+            float(i.fear_rating),
+            by_item.get(i.activity),
+        )
+        for i in items
+    ]
     return _svg(charts.hierarchy_chart(rows))
 
 
@@ -459,6 +570,42 @@ def pacing_log(request: HttpRequest, patient: Patient, pacing_id: int) -> HttpRe
             return redirect(_url("pacing_detail", patient, pacing_id=plan.pk))
     plan = selectors.pacing_plan_for(patient, pacing_id)
     return _pacing_page(request, patient, plan, form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> HttpResponse:
+    """A new version of the schedule from a given day; the earlier versions and the log stay."""
+    plan = selectors.pacing_plan_for(patient, pacing_id)
+    overview = selectors.pacing_overview(plan)
+    latest = overview.versions[-1].source
+    form = PacingScheduleChangeForm(
+        request.POST or None,
+        current_baseline=latest.baseline,
+        initial={f: getattr(latest, f) for f in services.SCHEDULE_FIELDS if f != "baseline"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.pacing_schedule_change(
+                actor=request.user,
+                plan=plan,
+                effective_from=data["effective_from"],
+                data=data,
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("New schedule set; the earlier one and the log are kept."))
+            return redirect(_url("pacing_detail", patient, pacing_id=plan.pk))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "treatment/pacing_change.html",
+        {"patient": patient, "o": overview, "form": form},
+        status=status,
+    )
 
 
 @require_GET
@@ -527,28 +674,109 @@ def flare_up(request: HttpRequest, patient: Patient) -> HttpResponse:
 # --- printable documents ----------------------------------------------------------------------
 
 
-@require_GET
-@patient_view()
-def flare_up_print(request: HttpRequest, patient: Patient) -> HttpResponse:
-    services.document_export(actor=request.user, patient=patient, document="flare_up_plan")
-    return render(
+def _document(request, patient, *, document, template, context, pdf) -> HttpResponse:
+    """One printable document, as the print page or as a PDF of the same template (with
+    ``pdf`` set, ``_print_base.html`` frames it for paper). Either way one EXPORT audit event."""
+    services.document_export(
+        actor=request.user, patient=patient, document=f"{document}_pdf" if pdf else document
+    )
+    if not pdf:
+        return render(request, template, context)
+    html = render_to_string(template, {**context, "pdf": True}, request=request)
+    data = documents.html_to_pdf(html, base_url=request.build_absolute_uri())
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.replace("_", "-")}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _with_charts(context: dict) -> dict:
+    """The charts inlined as data URIs (no URL for the browser or WeasyPrint to fetch)."""
+    if context["gas_history"]:
+        points = [(p.label, p.t_score) for p in context["gas_history"]]
+        context["gas_chart_uri"] = documents.svg_data_uri(charts.gas_chart(points))
+    if context["sessions"]:
+        rows = [
+            (
+                s.session_number,
+                s.item.activity,
+                s.expectancy_before,
+                s.expectancy_after,
+                s.fear_peak,
+            )
+            for s in context["sessions"]
+        ]
+        context["exposure_chart_uri"] = documents.svg_data_uri(charts.exposure_chart(rows))
+    return context
+
+
+def _flare_up_document(request, patient, *, pdf) -> HttpResponse:
+    context = {"patient": patient, "plan": selectors.current_flare_up_plan(patient)}
+    return _document(
         request,
-        "treatment/flare_up_print.html",
-        {"patient": patient, "plan": selectors.current_flare_up_plan(patient)},
+        patient,
+        document="flare_up_plan",
+        template="treatment/flare_up_print.html",
+        context=context,
+        pdf=pdf,
+    )
+
+
+def _summary_document(request, patient, *, pdf) -> HttpResponse:
+    context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)})
+    return _document(
+        request,
+        patient,
+        document="summary",
+        template="treatment/summary_print.html",
+        context=context,
+        pdf=pdf,
+    )
+
+
+def _letter_document(request, patient, *, pdf) -> HttpResponse:
+    context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)})
+    return _document(
+        request,
+        patient,
+        document="gp_letter",
+        template="treatment/gp_letter.html",
+        context=context,
+        pdf=pdf,
     )
 
 
 @require_GET
 @patient_view()
+def flare_up_print(request: HttpRequest, patient: Patient) -> HttpResponse:
+    return _flare_up_document(request, patient, pdf=False)
+
+
+@require_GET
+@patient_view()
+def flare_up_pdf(request: HttpRequest, patient: Patient) -> HttpResponse:
+    return _flare_up_document(request, patient, pdf=True)
+
+
+@require_GET
+@patient_view()
 def summary(request: HttpRequest, patient: Patient) -> HttpResponse:
-    services.document_export(actor=request.user, patient=patient, document="summary")
-    context = {"patient": patient, **selectors.treatment_overview(patient)}
-    return render(request, "treatment/summary_print.html", context)
+    return _summary_document(request, patient, pdf=False)
+
+
+@require_GET
+@patient_view()
+def summary_pdf(request: HttpRequest, patient: Patient) -> HttpResponse:
+    return _summary_document(request, patient, pdf=True)
 
 
 @require_GET
 @patient_view()
 def gp_letter(request: HttpRequest, patient: Patient) -> HttpResponse:
-    services.document_export(actor=request.user, patient=patient, document="gp_letter")
-    context = {"patient": patient, **selectors.treatment_overview(patient)}
-    return render(request, "treatment/gp_letter.html", context)
+    return _letter_document(request, patient, pdf=False)
+
+
+@require_GET
+@patient_view()
+def gp_letter_pdf(request: HttpRequest, patient: Patient) -> HttpResponse:
+    return _letter_document(request, patient, pdf=True)

@@ -11,10 +11,10 @@ from sced import services
 from tests.sced.conftest import fill
 
 # session, user, patient (access policy), study + draw, measures, measurements, amendments,
-# latest run, its plots, the measure choices of the two entry forms (4 cursors: each select's
+# latest run, its plots, the diary links with who issued them, the measure choices of the two entry forms (4 cursors: each select's
 # choices are iterated twice when rendered), the audit INSERT, then the session save (3 with the
 # test savepoints).
-STUDY_DETAIL_QUERIES = 17
+STUDY_DETAIL_QUERIES = 18
 
 
 def _count(client, url):

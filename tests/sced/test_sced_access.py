@@ -20,7 +20,7 @@ def sced_urls():
 def test_every_sced_page_is_patient_scoped():
     names = {n for n, _ in sced_urls()}
     assert {"sced:study_detail", "sced:plot_image", "sced:results_panel"} <= names
-    assert len(names) == 13
+    assert len(names) == 16
 
 
 @pytest.mark.django_db
@@ -73,6 +73,7 @@ def test_the_plot_is_served_only_through_the_access_check_and_audited(
 ):
     known = url_kwargs(jannick, ana)
     known.pop("measurement_id")
+    known.pop("link_id")
     for fmt, content_type in (("png", "image/png"), ("svg", "image/svg+xml")):
         url = reverse(
             "sced:plot_image",

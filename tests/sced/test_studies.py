@@ -81,7 +81,7 @@ def test_randomize_before_data_records_a_reproducible_draw(ana, jannick, ab_stud
 @pytest.mark.django_db
 def test_randomizing_after_data_is_refused(ana, jannick):
     study = make_study(ana, jannick, design="ATD")
-    with pytest.raises(ValidationError, match="AB, ABA and ABAB"):
+    with pytest.raises(ValidationError, match="AB, ABA, ABAB and multiple-baseline"):
         services.study_randomize(actor=ana, study=study)
     abab = make_study(
         ana, jannick, clinical_question="q2", design="ABAB", planned_phase_lengths={"A": 4, "B": 4}
@@ -107,7 +107,7 @@ def test_phases_are_derived_from_the_drawn_start_and_concealed_until_reachable(a
     assert hidden.concealed and hidden.until_session == 4  # L + 1 with L = 3
     assert not selectors.concealment(study, latest_session=4).concealed
     # Without a draw, the planned lengths give the phases: A 1-7, B from 8.
-    plain = make_study(ana, ab_study.episode.patient, clinical_question="q", design="MBD_settings")
+    plain = make_study(ana, ab_study.episode.patient, clinical_question="q", design="ATD")
     assert selectors.phase_starts(plain) == (8,)
 
 

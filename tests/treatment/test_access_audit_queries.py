@@ -33,8 +33,16 @@ def treatment_get_urls(patient, ana):
     return urls
 
 
-POST_ONLY = {"suggestion_decide", "goal_review", "item_sced", "pacing_log"}
-EXPORTS = {"summary", "gp_letter", "flare_up_print"}
+POST_ONLY = {
+    "suggestion_decide",
+    "goal_review",
+    "goal_retire",
+    "item_sced",
+    "item_move",
+    "item_retire",
+    "pacing_log",
+}
+EXPORTS = {"summary", "gp_letter", "flare_up_print", "summary_pdf", "gp_letter_pdf", "flare_up_pdf"}
 
 
 @pytest.mark.django_db
@@ -92,15 +100,17 @@ def _add_rows(patient, ana, n):
 # Pinned: session, user, the patient through the access policy, the page's own reads (each a
 # constant: current episode, plan + interventions + signers, decisions, goals + reviews +
 # amendments + signers, hierarchy + sessions, pacing plans + logs, flare-up plan), the assessment
-# profile read, the audit INSERT and the session save with its test savepoints.
+# profile read, the audit INSERT and the session save with its test savepoints. Pacing plans
+# bring their schedule versions in one more prefetch. The PDF reads what its print page reads.
 PINNED = {
-    "overview": 21,
-    "section": 21,
+    "overview": 22,
+    "section": 22,
     "hierarchy": 9,
     "goal_detail": 12,
-    "plan_edit": 18,
-    "summary": 21,
-    "gp_letter": 21,
+    "plan_edit": 19,
+    "summary": 22,
+    "summary_pdf": 22,
+    "gp_letter": 22,
 }
 
 
