@@ -97,3 +97,32 @@ def record_event(
     if audited is not None and patient is not None:
         audited.add(patient.pk)
     return event
+
+
+def record_event_for_patients(
+    *, actor: User, action: str, patients: list[Patient], obj: Model
+) -> list[AuditEvent]:
+    """One event per patient shown or exported together (a cohort's outcomes), in one INSERT, so
+    the page's queries do not grow with the number of patients."""
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    context = current_request_context()
+    events = AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            actor_username=actor.get_username(),
+            action=action,
+            patient=patient,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            view_name=context.view_name,
+            client_address=context.client_address,
+            request_id=context.request_id,
+            user_agent=context.user_agent[:300],
+        )
+        for patient in patients
+    )
+    audited = _audited.get()
+    if audited is not None:
+        audited.update(patient.pk for patient in patients)
+    return events

@@ -7,6 +7,7 @@ from datetime import date
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from painclinic.models import Discipline
@@ -16,6 +17,7 @@ from programmes.models import (
     Component,
     EnrolmentState,
     OutcomeTimePoint,
+    Programme,
     Readiness,
     SessionLength,
     WithdrawalReason,
@@ -26,6 +28,10 @@ NOT_IN_FUTURE = _("This date cannot be in the future.")
 ENDS_BEFORE_START = _("The cohort cannot end before it starts.")
 OFFER_NEEDS_COHORT = _("Choose the cohort the place is in.")
 WITHDRAWAL_NEEDS_REASON = _("Give the reason for withdrawal.")
+FOLLOW_UP_TOO_WIDE = _(
+    "The follow-up window must start after the cohort ends: make its weeks either side fewer "
+    "than its weeks after the end."
+)
 GCQS_ITEMS = 12
 GCQS_SCALE = [(i, str(i)) for i in range(7)]
 
@@ -306,3 +312,44 @@ class OutcomeForm(forms.Form):
             _("Save score"),
             "save_score",
         )
+
+
+WINDOW_FIELDS = (
+    "pre_weeks_before",
+    "pre_weeks_after",
+    "post_weeks_around",
+    "follow_up_weeks",
+    "follow_up_weeks_around",
+)
+
+
+class WindowsForm(forms.ModelForm):
+    """The programme's outcome windows (defaults in models.Programme: 6/1, ±4, 12 ± 4 weeks)."""
+
+    class Meta:
+        model = Programme
+        fields = list(WINDOW_FIELDS)
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in WINDOW_FIELDS:
+            self.fields[name].max_value = 52
+            self.fields[name].widget.attrs.update({"min": 0, "max": 52})
+            self.fields[name].validators.append(MaxValueValidator(52))
+        self.helper = _helper(
+            action,
+            [
+                Row(
+                    *[Column(name, css_class="col-md") for name in WINDOW_FIELDS],
+                )
+            ],
+            _("Save windows"),
+            "save_windows",
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        weeks, around = data.get("follow_up_weeks"), data.get("follow_up_weeks_around")
+        if weeks is not None and around is not None and around >= weeks:
+            raise forms.ValidationError(FOLLOW_UP_TOO_WIDE)
+        return data

@@ -27,6 +27,21 @@ class Programme(models.Model):
     kind = models.CharField(_("type"), max_length=16, choices=ProgrammeKind.choices)
     team = models.ForeignKey("painclinic.Team", on_delete=models.PROTECT, related_name="programmes")
     description = models.TextField(_("description"), blank=True)
+    # Outcome windows (issue #6): the signed assessment nearest each anchor date, inside its
+    # window, is the participant's pre / post / follow-up score. Defaults: pre from 6 weeks before
+    # to 1 week after the cohort start (anchor: start); post ±4 weeks around the cohort end
+    # (anchor: end); follow-up 12 weeks after the end ±4 weeks (anchor: end + 12 weeks).
+    pre_weeks_before = models.PositiveSmallIntegerField(_("pre: weeks before the start"), default=6)
+    pre_weeks_after = models.PositiveSmallIntegerField(_("pre: weeks after the start"), default=1)
+    post_weeks_around = models.PositiveSmallIntegerField(
+        _("post: weeks either side of the end"), default=4
+    )
+    follow_up_weeks = models.PositiveSmallIntegerField(
+        _("follow-up: weeks after the end"), default=12
+    )
+    follow_up_weeks_around = models.PositiveSmallIntegerField(
+        _("follow-up: weeks either side"), default=4
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from assessment import instruments
+from assessment.instruments import change
+from assessment.models import Administration, AdministrationState
 from painclinic.access import programmes_run_by
 from patients.review import mean_t_interval
 from programmes import outcomes, standards
@@ -212,33 +216,176 @@ def enrolment_detail(enrolment: Enrolment) -> dict[str, Any]:
     }
 
 
+SIGNED, ENTERED = "signed", "entered"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One participant's score at one time point, with where it came from."""
+
+    value: float
+    day: date
+    kind: str  # SIGNED (a signed assessment) | ENTERED (typed in on the enrolment page)
+    by: str = ""
+    amended: bool = False
+    result_id: int | None = None
+
+    @property
+    def source(self) -> str:
+        if self.kind == SIGNED:
+            amended = " (amended)" if self.amended else ""
+            return f"Signed assessment on {self.day:%d %b %Y}{amended}"
+        return f"Entered by {self.by} on {self.day:%d %b %Y}"
+
+
+def _definition(key: str):
+    try:
+        return instruments.get(key)
+    except KeyError:
+        return None
+
+
+def _instrument_rci(definition) -> Any:
+    """The instrument's RCI parameters for its primary score (as assessment.selectors does)."""
+    wanted = definition.primary or "total"
+    return next((p for p in definition.rci if p.score == wanted), None)
+
+
 def _spec(measure: ProgrammeMeasure) -> outcomes.MeasureSpec:
+    """The programme's own SD and reliability first; else the instrument's parameters; else
+    'not available' with the reason (instruments.md §23: never guessed)."""
+    base = {"key": measure.instrument_key, "label": measure.label}
+    if measure.sd is not None and measure.reliability is not None:
+        return outcomes.MeasureSpec(
+            **base,
+            direction=measure.direction,
+            sd=measure.sd,
+            reliability=measure.reliability,
+            parameters_source=(
+                f"SD {measure.sd:g} and reliability {measure.reliability:g} entered for this "
+                f"programme ({measure.source or 'no source given'})"
+            ),
+        )
+    definition = _definition(measure.instrument_key)
+    parameters = _instrument_rci(definition) if definition is not None else None
+    if parameters is not None and definition.direction in change.DIRECTIONS:
+        if parameters.sd is not None and parameters.reliability is not None:
+            inputs = f"SD {parameters.sd:g}, reliability {parameters.reliability:g}"
+        else:
+            inputs = f"SEM {parameters.sem:g}" if parameters.sem is not None else ""
+        return outcomes.MeasureSpec(
+            **base,
+            direction=definition.direction,
+            sd=parameters.sd,
+            reliability=parameters.reliability,
+            sem=parameters.sem,
+            parameters_source=f"{definition.short_name} definition: {inputs} ({parameters.source})",
+        )
+    name = definition.short_name if definition is not None else measure.label
     return outcomes.MeasureSpec(
-        key=measure.instrument_key,
-        label=measure.label,
+        **base,
         direction=measure.direction,
-        sd=measure.sd,
-        reliability=measure.reliability,
+        sd=None,
+        reliability=None,
+        no_parameters_reason=outcomes.REASON_NO_PARAMETERS.format(name=name),
     )
 
 
+def window_settings(programme: Programme) -> outcomes.WindowSettings:
+    return outcomes.WindowSettings(
+        pre_weeks_before=programme.pre_weeks_before,
+        pre_weeks_after=programme.pre_weeks_after,
+        post_weeks_around=programme.post_weeks_around,
+        follow_up_weeks=programme.follow_up_weeks,
+        follow_up_weeks_around=programme.follow_up_weeks_around,
+    )
+
+
+def _signed_candidates(
+    patient_ids: list, keys: list[str], found: dict[str, outcomes.Window]
+) -> dict[tuple[Any, str], list[tuple[outcomes.Candidate, bool]]]:
+    """Every signed, scorable result of the participants for the measures, inside any window:
+    ONE query for the whole cohort. Amended values where amended (as in
+    assessment.selectors.signed_results); the compared score is the total."""
+    by: dict[tuple[Any, str], list[tuple[outcomes.Candidate, bool]]] = defaultdict(list)
+    if not patient_ids or not keys:
+        return by
+    rows = Administration.objects.filter(
+        session__patient_id__in=patient_ids,
+        state=AdministrationState.SIGNED,
+        instrument_key__in=keys,
+        session__date__gte=min(w.start for w in found.values()),
+        session__date__lte=max(w.end for w in found.values()),
+    ).values_list(
+        "id",
+        "session__patient_id",
+        "instrument_key",
+        "session__date",
+        "score",
+        "current_amendment__new_score",
+    )
+    for result_id, patient_id, key, day, score, amended_score in rows:
+        current = amended_score if amended_score is not None else score
+        if not current or not current.get("scorable") or current.get("total") is None:
+            continue
+        candidate = outcomes.Candidate(result_id, day, current["total"])
+        by[(patient_id, key)].append((candidate, amended_score is not None))
+    return by
+
+
 def cohort_outcomes(cohort: Cohort) -> dict[str, Any]:
-    """Per measure: each participant's pre/post/follow-up and reliable change (pre → post and
-    pre → follow-up), and the counts and rates for all enrolled and for completers."""
-    measures = list(cohort.programme.measures.all())
+    """Per measure: each participant's pre/post/follow-up with its source and reliable change
+    (pre → post and pre → follow-up), and the counts and rates for all enrolled and completers.
+
+    A signed assessment in the window wins; a score entered by hand fills a time point with no
+    signed result (scores collected outside painclinic). Four queries whatever the cohort size.
+    """
+    programme = cohort.programme
+    found = outcomes.windows(cohort.start_date, cohort.end_date, window_settings(programme))
+    measures = list(programme.measures.all())
     participants = list(cohort.enrolments.filter(state__in=PARTICIPANTS).select_related("patient"))
-    values: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
-    for s in OutcomeScore.objects.filter(enrolment__cohort=cohort):
-        values[(s.enrolment_id, s.measure_id)][s.time_point] = s.value
+    signed = _signed_candidates(
+        [e.patient_id for e in participants], [m.instrument_key for m in measures], found
+    )
+    entered: dict[tuple[int, int], dict[str, Point]] = defaultdict(dict)
+    for s in OutcomeScore.objects.filter(enrolment__cohort=cohort).select_related("recorded_by"):
+        entered[(s.enrolment_id, s.measure_id)][s.time_point] = Point(
+            value=s.value, day=s.recorded_on, kind=ENTERED, by=str(s.recorded_by)
+        )
     tables = []
     for measure in measures:
         spec = _spec(measure)
         rows = []
         for e in participants:
-            v = values.get((e.pk, measure.pk), {})
-            post = outcomes.participant_change(spec, v.get("pre"), v.get("post"))
-            follow = outcomes.participant_change(spec, v.get("pre"), v.get("follow_up"))
-            rows.append({"enrolment": e, "values": v, "post": post, "follow_up": follow})
+            results = signed.get((e.patient_id, measure.instrument_key), [])
+            amended = {c.result_id: a for c, a in results}
+            chosen = outcomes.choose([c for c, _ in results], found)
+            values: dict[str, Point] = dict(entered.get((e.pk, measure.pk), {}))
+            for point, c in chosen.items():
+                values[point] = Point(
+                    value=c.value,
+                    day=c.day,
+                    kind=SIGNED,
+                    amended=amended[c.result_id],
+                    result_id=c.result_id,
+                )
+            pre = values.get("pre")
+            pre_value = pre.value if pre else None
+            post = outcomes.participant_change(
+                spec, pre_value, values["post"].value if "post" in values else None
+            )
+            follow = outcomes.participant_change(
+                spec, pre_value, values["follow_up"].value if "follow_up" in values else None
+            )
+            rows.append(
+                {
+                    "enrolment": e,
+                    "values": values,
+                    "points": [values.get(p) for p in outcomes.TIME_POINTS],
+                    "post": post,
+                    "follow_up": follow,
+                }
+            )
         everyone = outcomes.count_changes(r["post"].classification for r in rows)
         completers = outcomes.count_changes(
             r["post"].classification for r in rows if r["enrolment"].state == "completed"
@@ -246,6 +393,7 @@ def cohort_outcomes(cohort: Cohort) -> dict[str, Any]:
         tables.append(
             {
                 "measure": measure,
+                "spec": spec,
                 "rows": rows,
                 "groups": [
                     _group("All enrolled", everyone),
@@ -255,7 +403,12 @@ def cohort_outcomes(cohort: Cohort) -> dict[str, Any]:
                 "beside_published": outcomes.deterioration_beside_published(everyone),
             }
         )
-    return {"measures": measures, "tables": tables, "participants": participants}
+    return {
+        "measures": measures,
+        "tables": tables,
+        "participants": participants,
+        "windows": [found[p] for p in outcomes.TIME_POINTS],
+    }
 
 
 def _group(name: str, counts: outcomes.ChangeCounts) -> dict[str, Any]:

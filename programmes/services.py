@@ -384,5 +384,32 @@ def outcome_record(
 @transaction.atomic
 def cohort_export_audit(*, actor: User, cohort: Cohort, patients: Iterable[Patient]) -> None:
     """An outcome export names its participants: one EXPORT event for each."""
-    for patient in patients:
-        audit.record_event(actor=actor, action=AuditAction.EXPORT, patient=patient, obj=cohort)
+    audit.record_event_for_patients(
+        actor=actor, action=AuditAction.EXPORT, patients=list(patients), obj=cohort
+    )
+
+
+WINDOW_FIELDS = (
+    "pre_weeks_before",
+    "pre_weeks_after",
+    "post_weeks_around",
+    "follow_up_weeks",
+    "follow_up_weeks_around",
+)
+
+
+@transaction.atomic
+def programme_windows_update(
+    *, actor: User, programme: Programme, data: Mapping[str, int]
+) -> Programme:
+    """Change the outcome windows of a programme; audited with the names of the changed fields."""
+    current = Programme.objects.select_for_update().get(pk=programme.pk)
+    changed = [f for f in WINDOW_FIELDS if f in data and getattr(current, f) != data[f]]
+    for name in changed:
+        setattr(current, name, data[name])
+    if changed:
+        current.save(update_fields=changed)
+        audit.record_event(
+            actor=actor, action=AuditAction.CHANGE, obj=current, changed_fields=changed
+        )
+    return current

@@ -22,6 +22,11 @@ urlpatterns = [
     ),
     path("programmes/cohorts/<int:cohort_id>/outcomes/", views.cohort_outcomes, name="outcomes"),
     path(
+        "programmes/cohorts/<int:cohort_id>/outcomes/windows/",
+        views.outcome_windows,
+        name="outcome_windows",
+    ),
+    path(
         "programmes/cohorts/<int:cohort_id>/outcomes.csv",
         views.cohort_outcomes_csv,
         name="outcomes_csv",

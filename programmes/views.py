@@ -27,6 +27,7 @@ from programmes.forms import (
     SessionForm,
     StaffForm,
     TransitionForm,
+    WindowsForm,
 )
 from programmes.models import Enrolment, EnrolmentState, Programme, ProgrammeSession
 
@@ -281,15 +282,52 @@ def outcome(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     return _enrolment_page(request, enrolment, status=400, outcome_form=form)
 
 
-@require_http_methods(["GET"])
-@programme_view
-def cohort_outcomes(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    cohort = selectors.cohort_for(request.user, cohort_id)
+def _render_outcomes(request, cohort, form=None, status=200) -> HttpResponse:
+    action = reverse("programmes:outcome_windows", args=[cohort.pk])
+    data = selectors.cohort_outcomes(cohort)
+    # The page shows each participant's scores: each of them is a record view (issue #2).
+    audit.record_event_for_patients(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        patients=[enrolment.patient for enrolment in data["participants"]],
+        obj=cohort,
+    )
     return render(
         request,
         "programmes/cohort_outcomes.html",
-        {"cohort": cohort, **selectors.cohort_outcomes(cohort)},
+        {
+            "cohort": cohort,
+            **data,
+            "windows_form": form or WindowsForm(instance=cohort.programme, action=action),
+        },
+        status=status,
     )
+
+
+@require_http_methods(["GET"])
+@programme_view
+def cohort_outcomes(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    return _render_outcomes(request, selectors.cohort_for(request.user, cohort_id))
+
+
+@require_POST
+@programme_view
+def outcome_windows(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """Change the programme's outcome windows from its cohort's outcome page."""
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    # A separate copy: a ModelForm writes the typed values onto its instance while validating.
+    form = WindowsForm(
+        request.POST,
+        instance=Programme.objects.get(pk=cohort.programme_id),
+        action=reverse("programmes:outcome_windows", args=[cohort.pk]),
+    )
+    if form.is_valid():
+        services.programme_windows_update(
+            actor=request.user, programme=cohort.programme, data=form.cleaned_data
+        )
+        messages.success(request, _("Outcome windows saved."))
+        return redirect("programmes:outcomes", cohort_id=cohort.pk)
+    return _render_outcomes(request, cohort, form=form, status=400)
 
 
 @require_http_methods(["GET"])
@@ -300,35 +338,40 @@ def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-outcomes.csv"'
     writer = csv.writer(response)
+    points = ("pre", "post", "follow_up")
     writer.writerow(
         [
             "identifier",
             "enrolment_state",
             "measure",
-            "pre",
-            "post",
-            "follow_up",
+            *[name for p in points for name in (p, f"{p}_date", f"{p}_source")],
             "rc_post",
             "change_post",
             "rc_follow_up",
             "change_follow_up",
+            "rci_parameters",
+            "not_available_reason",
         ]
     )
     for table in data["tables"]:
         for row in table["rows"]:
             values = row["values"]
+            cells = []
+            for p in points:
+                v = values.get(p)
+                cells += [v.value, v.day.isoformat(), v.source] if v else ["", "", ""]
             writer.writerow(
                 [
                     row["enrolment"].patient.identifier,
                     row["enrolment"].state,
                     table["measure"].instrument_key,
-                    values.get("pre", ""),
-                    values.get("post", ""),
-                    values.get("follow_up", ""),
+                    *cells,
                     "" if row["post"].rc is None else f"{row['post'].rc:.2f}",
                     row["post"].classification,
                     "" if row["follow_up"].rc is None else f"{row['follow_up'].rc:.2f}",
                     row["follow_up"].classification,
+                    table["spec"].parameters_source,
+                    row["post"].reason,
                 ]
             )
     services.cohort_export_audit(

@@ -3,6 +3,8 @@ and the access rules of the PMP level."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -74,7 +76,11 @@ def test_cohort_outcomes_and_the_csv_export_is_audited(
     assert "0 of 1 (0.0%) reliably deteriorated, within the published 0–3.4%" in page
     response = client.get(reverse("programmes:outcomes_csv", args=[cohort.pk]))
     body = response.content.decode()
-    assert "DEMO-SUSAN,enrolled,pseq,20.0,38.0,,3.18,reliably_improved" in body
+    (row,) = csv.DictReader(io.StringIO(body))
+    assert (row["identifier"], row["enrolment_state"]) == ("DEMO-SUSAN", "enrolled")
+    assert (row["pre"], row["post"], row["follow_up"]) == ("20.0", "38.0", "")
+    assert row["pre_source"].startswith("Entered by ")  # typed in: no signed PSEQ in the record
+    assert (row["rc_post"], row["change_post"]) == ("3.18", "reliably_improved")
     assert (
         AuditEvent.objects.filter(patient=susan, action=AuditAction.EXPORT, actor=priya).count()
         == 1

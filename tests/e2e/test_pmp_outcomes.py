@@ -1,0 +1,77 @@
+"""Priya opens the outcomes of a finished cohort: TSK-11 scores come from Susan's signed
+assessments, Carl's post score was typed in, and every number says where it came from."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from programmes import services
+from programmes.models import Direction, ProgrammeKind, ProgrammeMeasure
+from tests.factories import EpisodeFactory, PatientFactory
+from tests.programmes.test_cohort_outcomes_from_record import END, START, WEEK, participant, tsk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_priya_reads_cohort_outcomes_from_signed_assessments(
+    page, live_server, login, screenshot, priya, ana, susan, north
+):
+    pmp = services.programme_create(
+        actor=priya, team=north, name="Outpatient PMP North", kind=ProgrammeKind.OUTPATIENT
+    )
+    cohort = services.cohort_create(
+        actor=priya,
+        programme=pmp,
+        data={
+            "name": "Autumn cohort",
+            "start_date": START,
+            "end_date": END,
+            "venue": "Outpatient gym",
+            "capacity": 10,
+        },
+    )
+    tsk_measure = ProgrammeMeasure.objects.create(
+        programme=pmp, instrument_key="tsk11", label="TSK-11", direction=Direction.HIGHER_IS_WORSE
+    )
+    ProgrammeMeasure.objects.create(
+        programme=pmp, instrument_key="pseq", label="PSEQ", direction=Direction.HIGHER_IS_BETTER
+    )
+    carl = PatientFactory(identifier="DEMO-CARL", given_name="Carl", family_name="Berg")
+    EpisodeFactory(patient=carl, team=north, lead_clinician=ana, care_team=[ana])
+    participant(susan, cohort, pmp, ana, priya)
+    carl_enrolment = participant(carl, cohort, pmp, ana, priya)
+    tsk(susan, ana, 35, START - timedelta(days=2))
+    tsk(susan, ana, 26, END + WEEK)
+    tsk(carl, ana, 30, START)
+    services.outcome_record(
+        actor=priya,
+        enrolment=carl_enrolment,
+        measure=tsk_measure,
+        time_point="post",
+        value=40,
+        recorded_on=END + timedelta(days=5),
+    )
+
+    login("priya")
+    page.goto(f"{live_server.url}/programmes/cohorts/{cohort.pk}/outcomes/")
+    tsk_card = page.get_by_role("region", name="TSK-11")
+    expect(tsk_card).to_contain_text("TSK-11 definition: SEM 2.54")
+    susan_row = tsk_card.get_by_role("row", name="Susan Whitfield")
+    expect(susan_row).to_contain_text("Signed assessment on")
+    expect(susan_row).to_contain_text("Reliably improved")
+    expect(susan_row).to_contain_text("RC -2.51")
+    carl_row = tsk_card.get_by_role("row", name="Carl Berg")
+    expect(carl_row).to_contain_text("Entered by Priya")
+    expect(carl_row).to_contain_text("Reliably deteriorated")
+    expect(page.get_by_role("region", name="PSEQ")).to_contain_text("Not available")
+    screenshot("pmp_05_outcomes_from_signed_assessments")
+
+    page.get_by_text("Change the windows of this programme").click()
+    page.get_by_label("follow-up: weeks after the end").fill("26")
+    page.get_by_role("button", name="Save windows").click()
+    expect(page.get_by_text("Outcome windows saved.")).to_be_visible()
+    pmp.refresh_from_db()
+    assert pmp.follow_up_weeks == 26
+    screenshot("pmp_06_outcome_windows_changed")
