@@ -72,7 +72,21 @@ def _cohort_forms(cohort) -> dict:
 def _render_cohort(request, cohort, status=200, **forms) -> HttpResponse:
     context = {"cohort": cohort, **selectors.cohort_overview(cohort), **_cohort_forms(cohort)}
     context.update(forms)
+    shown = [row.enrolment for row in context["rows"]] + list(context["waiting"])
+    _audit_participants_shown(request, cohort, shown)
     return render(request, "programmes/cohort_detail.html", context, status=status)
+
+
+def _audit_participants_shown(request, cohort, enrolments) -> None:
+    """A page that lists participants (names, attendance, dose) shows part of each record: one
+    VIEW event per patient, in one INSERT (issue #2: every view of patient-scoped data)."""
+    patients = [getattr(e, "patient", None) for e in enrolments]
+    audit.record_event_for_patients(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        patients=[p for p in patients if p is not None],
+        obj=cohort,
+    )
 
 
 @require_http_methods(["GET"])
@@ -141,6 +155,7 @@ def attendance(request: HttpRequest, cohort_id: int, session_id: int) -> HttpRes
         messages.success(request, _("Attendance saved."))
         return redirect("programmes:cohort", cohort_id=cohort.pk)
     marked = set(session.attendances.filter(attended=True).values_list("enrolment_id", flat=True))
+    _audit_participants_shown(request, cohort, participants)
     return render(
         request,
         "programmes/attendance.html",

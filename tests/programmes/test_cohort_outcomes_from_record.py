@@ -321,3 +321,12 @@ def test_the_outcomes_page_queries_do_not_grow_with_participants(
     few = count()
     add(5)
     assert count() == few
+
+
+def test_the_cohort_page_audits_a_view_of_each_participant_it_lists(client, story, priya, susan):
+    cohort = story["susan"].cohort
+    client.force_login(priya)
+    before = AuditEvent.objects.filter(patient=susan, action=AuditAction.VIEW).count()
+    assert client.get(reverse("programmes:cohort", args=[cohort.pk])).status_code == 200
+    after = AuditEvent.objects.filter(patient=susan, action=AuditAction.VIEW).count()
+    assert after == before + 1
