@@ -10,8 +10,6 @@ lose the safety flags such a form still carries (PHQ-9 item 9 is computed whatev
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,7 +32,7 @@ from assessment.models import (
     MatchedCareDecision,
     PatientLink,
 )
-from painclinic import audit
+from painclinic import audit, tokens
 from painclinic.models import AuditAction
 
 if TYPE_CHECKING:
@@ -106,8 +104,8 @@ def score_answers(key: str, answers: Mapping[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+# The link's token: painclinic.tokens (shared with the SCED diary link).
+token_hash = tokens.token_hash
 
 
 # --- sessions and administrations -------------------------------------------------------------
@@ -297,10 +295,10 @@ def patient_link_issue(
     the token, which is shown once and never stored (only its SHA-256 is)."""
     if not session.administrations.filter(state=AdministrationState.DRAFT).exists():
         raise ValidationError(LINK_NOTHING_TO_FILL)
-    token = secrets.token_urlsafe(32)
+    token, hashed = tokens.issue_token()
     link = PatientLink.objects.create(
         session=session,
-        token_hash=token_hash(token),
+        token_hash=hashed,
         expires_at=timezone.now() + lifetime,
         created_by=actor,
     )

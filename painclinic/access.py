@@ -74,17 +74,25 @@ def patients_visible_to(user: Any) -> QuerySet[Patient]:
 
 
 def access_level(user: Any, patient: Patient) -> AccessLevel:
+    """CLINICAL when the clinical rules allow; PMP for a patient in a programme the user runs;
+    NONE otherwise."""
     if not _is_active_user(user):
         return AccessLevel.NONE
     from patients.models import Patient
 
     if Patient.objects.filter(_clinical_q(user), pk=patient.pk).exists():
         return AccessLevel.CLINICAL
+    if patients_in_programmes_of(user).filter(pk=patient.pk).exists():
+        return AccessLevel.PMP
     return AccessLevel.NONE
 
 
 def can_view_patient(user: Any, patient: Patient) -> bool:
-    return access_level(user, patient) >= AccessLevel.CLINICAL
+    from patients.models import Patient
+
+    return (
+        _is_active_user(user) and Patient.objects.filter(_clinical_q(user), pk=patient.pk).exists()
+    )
 
 
 def can_change_patient(user: Any, patient: Patient) -> bool:
@@ -252,17 +260,8 @@ def patients_in_programmes_of(user: Any) -> QuerySet[Patient]:
     )
 
 
-def pmp_access_level(user: Any, patient: Patient) -> AccessLevel:
-    """CLINICAL when the clinical policy allows; PMP for a programme of the user's; else NONE."""
-    if can_view_patient(user, patient):
-        return AccessLevel.CLINICAL
-    if patients_in_programmes_of(user).filter(pk=patient.pk).exists():
-        return AccessLevel.PMP
-    return AccessLevel.NONE
-
-
 def can_view_pmp(user: Any, patient: Patient) -> bool:
-    return pmp_access_level(user, patient) >= AccessLevel.PMP
+    return access_level(user, patient) >= AccessLevel.PMP
 
 
 def programme_view(view: Callable) -> Callable:

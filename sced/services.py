@@ -8,7 +8,6 @@ import csv
 import hashlib
 import io
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from painclinic import audit
+from painclinic import audit, tokens
 from painclinic.models import AuditAction
 from sced import selectors
 from sced.models import (
@@ -761,8 +760,7 @@ def study_close(*, actor: User, study: Study) -> Study:
 # study.
 
 
-def diary_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+diary_token_hash = tokens.token_hash
 
 
 @transaction.atomic
@@ -780,11 +778,11 @@ def diary_link_issue(
     _check_can_record(study)
     if study.start_date is None:
         raise ValidationError(MSG_DIARY_NO_START_DATE)
-    token = secrets.token_urlsafe(32)
+    token, hashed = tokens.issue_token()
     link = DiaryLink.objects.create(
         study=study,
         kind=kind,
-        token_hash=diary_token_hash(token),
+        token_hash=hashed,
         expires_at=timezone.now() + timedelta(days=int(days)),
         created_by=actor,
     )

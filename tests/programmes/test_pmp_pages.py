@@ -88,8 +88,8 @@ def test_cohort_outcomes_and_the_csv_export_is_audited(
 
 
 def test_a_programme_admin_reaches_pmp_level_only(client, susan_referred, priya, susan, jannick):
-    assert access.pmp_access_level(priya, susan) == access.AccessLevel.PMP
-    assert access.pmp_access_level(priya, jannick) == access.AccessLevel.NONE
+    assert access.access_level(priya, susan) == access.AccessLevel.PMP
+    assert access.access_level(priya, jannick) == access.AccessLevel.NONE
     assert not access.can_view_patient(priya, susan)
     client.force_login(priya)
     # The programme page for Susan opens; her clinical record does not.
