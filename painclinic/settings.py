@@ -6,6 +6,8 @@ With both: PostgreSQL and real workers. The README lists every variable.
 
 from __future__ import annotations
 
+import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -38,10 +40,28 @@ try:
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 
+# Management commands that sign nothing (no session, token, link or password reset) and serve
+# nothing: pure calculations over stdin/files. They run without a secret so that the README's
+# examples work on a fresh clone; never the server, a worker or a command that writes data.
+COMMANDS_WITHOUT_SECRET = frozenset({"score", "sced_analyse"})
+
+
+def _running_command_without_secret(argv: list[str]) -> bool:
+    return (
+        len(argv) >= 2
+        and Path(argv[0]).name in ("manage.py", "django-admin")
+        and argv[1] in COMMANDS_WITHOUT_SECRET
+    )
+
+
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+    elif _running_command_without_secret(sys.argv):
+        # Ephemeral: lives as long as this one process, which signs nothing with it.
+        SECRET_KEY = secrets.token_urlsafe(50)
+    else:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

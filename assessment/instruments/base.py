@@ -52,6 +52,10 @@ CHANGE_KINDS = (
     "tier",
 )
 LOINC_KINDS = ("panel", "score", "item")
+# Numbers a score may print beside itself (``ScoreRule.report``): the sum of the answered items'
+# scored values, the most those items could give, and the mean per answered item.
+REPORTS = ("raw_sum", "max_possible", "item_mean")
+MULTIPLE_MARKED_RULES = ("highest",)
 
 
 def _freeze(mapping: Mapping[Any, Any] | None) -> Mapping[Any, Any] | None:
@@ -201,6 +205,7 @@ class ScoreRule:
     multiplier: float = 1
     bands: tuple[Band, ...] = ()
     direction: str | None = None  # None: the instrument's direction
+    report: tuple[str, ...] = ()  # extra numbers beside the score, from REPORTS (ODI, WAI-SR)
 
 
 @dataclass(frozen=True)
@@ -336,6 +341,19 @@ class NotApplicablePolicy:
 
 
 @dataclass(frozen=True)
+class MultipleMarkedPolicy:
+    """What an item with more than one answer marked means; the answer is then a list of codes.
+
+    ``rule="highest"``: the highest marked code counts (ODI: "If two statements are marked,
+    record the higher one"). Without a policy a list of answers is invalid input.
+    """
+
+    rule: str  # one of MULTIPLE_MARKED_RULES
+    source: str
+    evidence: str = "verified"
+
+
+@dataclass(frozen=True)
 class Instrument:
     key: str
     version: str
@@ -352,6 +370,7 @@ class Instrument:
     flags: tuple[FlagRule, ...] = ()
     classification: DecisionTable | None = None
     not_applicable: NotApplicablePolicy | None = None
+    multiple_marked: MultipleMarkedPolicy | None = None
     # whole-form limit on missing items (GCQ-S: more than 4 missing = invalid)
     overall_missing: MissingRule | None = None
     change: tuple[ChangeRule, ...] = ()
@@ -454,6 +473,8 @@ class Score:
     bands: Mapping[str, BandResult] = field(default_factory=dict)  # band of every banded score
     unscorable_parts: Mapping[str, str] = field(default_factory=dict)  # score id -> reason
     notes: tuple[str, ...] = ()  # e.g. "Total prorated from 8 of 9 answered items."
+    # score id -> {"raw_sum": .., "max_possible": .., "item_mean": ..}, as its rule's ``report`` asks
+    details: Mapping[str, Mapping[str, float | int]] = field(default_factory=dict)
 
     @property
     def scorable(self) -> bool:
@@ -468,6 +489,9 @@ class Unscorable:
     flags: Mapping[str, FlagResult] = field(default_factory=dict)  # never lost (PHQ-9 item 9)
     derived: Mapping[str, float | int] = field(default_factory=dict)
     missing_items: tuple[str, ...] = ()
+    # bands of the derived scores that could be scored (a PHQ-2 given on its own: its screen)
+    bands: Mapping[str, BandResult] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def scorable(self) -> bool:

@@ -22,9 +22,20 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Literal
 
-from assessment.instruments.base import ChangeRule, Norm, ReliableChangeParameters, Unscorable
+from assessment.instruments.base import (
+    BandResult,
+    ChangeRule,
+    Instrument,
+    Norm,
+    ReliableChangeParameters,
+    Unscorable,
+    as_number,
+    to_data,
+)
+from assessment.instruments.scoring import band_for
 
 KEY = "rci"
 HIGHER_IS_BETTER = "higher_is_better"
@@ -673,3 +684,224 @@ def rci_payload(payload: object) -> dict[str, Any]:
                 "source": significance.source,
             }
     return out
+
+
+# --- change between two administrations of one instrument -------------------------------------
+
+CHANGE_KEY = "change"
+RELIABLE_CHANGE_RULE = "reliable_change"
+
+ERROR_INSTRUMENT = "instrument must be an instrument key such as 'odi' (got {value!r})"
+ERROR_SCORE = "score {value!r} is not a score of {name}; its scores are {known}"
+ERROR_VALUE = "{field} must be a number (got {value!r})"
+ERROR_RANGE = "{field} {value} is outside the {name} {label} range {low}-{high}"
+REASON_PER_ITEM = (
+    "This rule applies to each item's own rating (e.g. each PSFS activity), not to the {label}."
+)
+REASON_NO_DIRECTION = "{name} {label} has no direction of improvement, so no change rule applies."
+
+
+def _exact(value: float) -> Fraction:
+    """A JSON number as the decimal it was written as (0.1 stays 0.1)."""
+    return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+
+
+def _rule_result(
+    rule: ChangeRule,
+    baseline: float,
+    follow_up: float,
+    baseline_band: BandResult | None,
+    follow_up_band: BandResult | None,
+    label: str,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": rule.id,
+        "kind": rule.kind,
+        "improvement": rule.improvement,
+        "points": rule.points,
+        "percent": rule.percent,
+        "combine": rule.combine,
+        "inclusive": rule.inclusive,
+        "requires_band_change": rule.requires_band_change,
+        "baseline_interval": None if rule.baseline is None else rule.baseline.describe(),
+        "target": None if rule.target is None else rule.target.describe(),
+        "note": rule.note,
+        "source": rule.source,
+        "evidence": rule.evidence,
+    }
+    if rule.per_item:
+        return {**out, "applies": False, "met": None, "reason": REASON_PER_ITEM.format(label=label)}
+    result = mcid_change(
+        baseline,
+        follow_up,
+        rule=rule,
+        baseline_band=None if baseline_band is None else baseline_band.name,
+        follow_up_band=None if follow_up_band is None else follow_up_band.name,
+    )
+    if isinstance(result, Unscorable):
+        return {**out, "applies": False, "met": None, "reason": result.reason}
+    return {
+        **out,
+        "applies": True,
+        "met": result.classification == IMPORTANT_IMPROVEMENT,
+        "classification": result.classification,
+        "points_met": result.points_met,
+        "percent_met": result.percent_met,
+        "band_changed": result.band_changed,
+        "target_met": result.target_met,
+    }
+
+
+def _reliable_change_result(
+    params: ReliableChangeParameters, baseline: float, follow_up: float, direction: str
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": RELIABLE_CHANGE_RULE,
+        "kind": RELIABLE_CHANGE_RULE,
+        "criterion": f"|RC| > {RELIABLE_CHANGE_CRITERION}",
+        "source": f"{RCI_SOURCE}; parameters: {params.source}",
+        "evidence": params.evidence,
+        "note": params.note,
+    }
+    result = reliable_change_from_parameters(
+        baseline,
+        follow_up,
+        params,
+        direction=direction,  # type: ignore[arg-type]
+    )
+    if isinstance(result, Unscorable):
+        return {**out, "applies": False, "met": None, "reason": result.reason}
+    return {
+        **out,
+        "applies": True,
+        "met": result.classification == RELIABLY_IMPROVED,
+        "classification": result.classification,
+        "rc": result.rc,
+        "s_diff": result.s_diff,
+        "smallest_reliable_change": result.smallest_reliable_change,
+        "s_diff_method": result.method,
+    }
+
+
+def instrument_change(
+    instrument: Instrument, score_id: str, baseline: float, follow_up: float
+) -> dict[str, Any]:
+    """Change from ``baseline`` to ``follow_up`` on one score of ``instrument``, judged by every
+    change rule the definition declares for that score (MCID/MIC/MDC/response/remission/tiers,
+    each with its source) and by the reliable change index where the definition gives its
+    parameters (instruments.md §23). Both values must already be checked against the range.
+
+    ``change`` is follow-up minus baseline (raw units); ``percent_change`` is that change as a
+    percentage of the baseline (None from a baseline of 0). A rule is ``met`` when it shows an
+    important improvement; ``applies`` is False (with a ``reason``) where a rule cannot be used.
+    """
+    rule = instrument.score_rule(score_id)
+    assert rule is not None  # the payload parser checks the score id
+    label = rule.label
+    direction = instrument.score_direction(score_id)
+    low, high = _exact(baseline), _exact(follow_up)
+    difference = high - low
+    baseline_band = band_for(rule, low)
+    follow_up_band = band_for(rule, high)
+    rules: list[dict[str, Any]] = []
+    if direction not in DIRECTIONS:
+        reason = REASON_NO_DIRECTION.format(name=instrument.short_name, label=label)
+        rules = [
+            {"id": r.id, "kind": r.kind, "applies": False, "met": None, "reason": reason}
+            for r in instrument.change
+            if r.score == score_id
+        ]
+    else:
+        rules = [
+            _rule_result(r, baseline, follow_up, baseline_band, follow_up_band, label)
+            for r in instrument.change
+            if r.score == score_id
+        ]
+        rules += [
+            _reliable_change_result(params, baseline, follow_up, direction)
+            for params in instrument.rci
+            if params.score == score_id
+        ]
+    notes = []
+    if not rules:
+        notes.append(
+            f"No change threshold or reliable-change parameters are published for the "
+            f"{instrument.short_name} {label}: report the change and the bands only."
+        )
+    return {
+        "method": CHANGE_KEY,
+        "instrument": instrument.key,
+        "version": instrument.version,
+        "score": score_id,
+        "score_label": label,
+        "direction": direction,
+        "baseline": as_number(low),
+        "follow_up": as_number(high),
+        "change": as_number(difference),
+        "percent_change": None if low == 0 else as_number(difference / abs(low) * 100),
+        "baseline_band": None if baseline_band is None else to_data(baseline_band),
+        "follow_up_band": None if follow_up_band is None else to_data(follow_up_band),
+        "band_changed": None
+        if baseline_band is None or follow_up_band is None
+        else baseline_band.name != follow_up_band.name,
+        "rules": rules,
+        "notes": notes,
+        "source": rule.source,
+    }
+
+
+def _score_value(
+    payload: Mapping[str, Any], field: str, instrument: Instrument, rule_id: str
+) -> float:
+    value = payload.get(field)
+    if not _is_number(value):
+        raise PayloadError(ERROR_VALUE.format(field=field, value=value), field)
+    rule = instrument.score_rule(rule_id)
+    assert rule is not None
+    low, high = rule.range
+    if not low <= value <= high:
+        raise PayloadError(
+            ERROR_RANGE.format(
+                field=field,
+                value=value,
+                name=instrument.short_name,
+                label=rule.label,
+                low=low,
+                high=high,
+            ),
+            field,
+        )
+    return value
+
+
+def change_payload(payload: object) -> dict[str, Any]:
+    """JSON in, JSON out: ``manage.py score change`` (or ``score KEY --change``).
+
+    ``{"instrument": "odi", "baseline": 46, "follow_up": 24}`` with an optional ``"score"``
+    (a subscale or derived score id; default the instrument's total). Returns
+    ``instrument_change``'s dict, or ``{"error": ..., "field": ...}`` naming the bad field.
+    """
+    from assessment.instruments import get  # the package imports the definitions
+
+    try:
+        if not isinstance(payload, Mapping):
+            raise PayloadError("payload must be a JSON object", "payload")
+        key = payload.get("instrument")
+        if not isinstance(key, str):
+            raise PayloadError(ERROR_INSTRUMENT.format(value=key), "instrument")
+        try:
+            instrument = get(key)
+        except KeyError as exc:
+            raise PayloadError(str(exc.args[0]), "instrument") from None
+        score_id = payload.get("score", instrument.primary)
+        if not isinstance(score_id, str) or instrument.score_rule(score_id) is None:
+            known = ", ".join(rule.id for rule in instrument.scores)
+            raise PayloadError(
+                ERROR_SCORE.format(value=score_id, name=instrument.short_name, known=known),
+                "score",
+            )
+        baseline = _score_value(payload, "baseline", instrument, score_id)
+        follow_up = _score_value(payload, "follow_up", instrument, score_id)
+    except PayloadError as error:
+        return {"error": str(error), "field": error.field}
+    return instrument_change(instrument, score_id, baseline, follow_up)

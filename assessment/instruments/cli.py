@@ -5,12 +5,15 @@
 returns one JSON-serialisable dict:
 
 - scored:      {"instrument", "version", "scorable": True, "total", "subscales", "band", "bands",
-                "derived", "flags", "answered", "missing_items", "unscorable_parts", "notes", "sources"}
-- unscorable:  {"instrument", "version", "scorable": False, "reason", "flags", "derived", "missing_items"}
+                "derived", "flags", "answered", "missing_items", "unscorable_parts", "notes", "sources",
+                "details"}  (details: score id -> raw_sum / max_possible / item_mean, where the
+                definition reports them: ODI, WAI-SR)
+- unscorable:  {"instrument", "version", "scorable": False, "reason", "flags", "derived", "bands",
+                "missing_items", "notes"}  (derived + bands: a PHQ-2 / GAD-2 given on its own)
 - bad input:   {"error": "...", "field": "<item or payload key>"}  (the command exits 2 on this)
 
-The method keys ``gas`` and ``rci`` are delegated to ``gas.gas_payload`` and
-``change.rci_payload`` (another module's payload format), imported lazily.
+The method keys ``gas``, ``rci`` and ``change`` are delegated to ``gas.gas_payload``,
+``change.rci_payload`` and ``change.change_payload`` (their own payload formats), imported lazily.
 """
 
 from __future__ import annotations
@@ -22,7 +25,11 @@ from typing import Any
 from . import get
 from .base import BandResult, FlagResult, InvalidAnswer, Unscorable, to_data
 
-METHODS = {"gas": ("gas", "gas_payload"), "rci": ("change", "rci_payload")}
+METHODS = {
+    "gas": ("gas", "gas_payload"),
+    "rci": ("change", "rci_payload"),
+    "change": ("change", "change_payload"),
+}
 
 ERROR_PAYLOAD_NOT_OBJECT = "The payload must be a JSON object."
 ERROR_NO_ANSWERS = "The payload must have an 'answers' object mapping item number to answer."
@@ -74,7 +81,10 @@ def score_payload(key: str, payload: object) -> dict[str, Any]:
             "reason": result_.reason,
             "flags": _flags(result_.flags),
             "derived": dict(result_.derived),
+            # a short form given on its own (PHQ-2, GAD-2): its band (screen) beside its total
+            "bands": {score_id: _band(band) for score_id, band in result_.bands.items()},
             "missing_items": list(result_.missing_items),
+            "notes": list(result_.notes),
         }
     return {
         "instrument": key,
@@ -91,4 +101,5 @@ def score_payload(key: str, payload: object) -> dict[str, Any]:
         "unscorable_parts": dict(result_.unscorable_parts),
         "notes": list(result_.notes),
         "sources": list(result_.sources),
+        "details": {score_id: dict(numbers) for score_id, numbers in result_.details.items()},
     }

@@ -13,6 +13,7 @@ from .base import (
     Licence,
     LoincCode,
     MissingRule,
+    MultipleMarkedPolicy,
     NotApplicablePolicy,
     ResponseScale,
     ScoreRule,
@@ -33,10 +34,15 @@ S_MISSING = (
     "than one missing. Policy decision, configurable: at most 1"
 )
 S_NA = "instruments.md §11 [S:3]: 'If one section is missed or not applicable' - not applicable counts as missed"
+# The published cut-offs, with labels that describe function. The scoring sheet ([S:3]) and the
+# PACIO sample ([S:5]) name the top two bands "crippled" (61-80) and "bed-bound (or exaggerating)"
+# (81-100). Those words judge the patient and contradict the clinic's model (pain is neither
+# imagined nor a reason to stop; issue #9), so they are kept here only, never in the data.
 S_BANDS = (
-    "instruments.md §11 [S:3][S:5]: 0-20 minimal, 21-40 moderate, 41-60 severe, 61-80 crippled, "
-    "81-100 bed-bound (or exaggerating)"
+    "instruments.md §11 [S:3][S:5]: bands of 20 points: 0-20, 21-40, 41-60, 61-80, 81-100 "
+    "(published cut-offs; labels reworded to describe function)"
 )
+S_TWO_MARKED = "instruments.md §11 [S:3]: ODI scoring sheet: 'If two statements are marked, record the higher one'"
 S_MIC = "instruments.md §11 [S:6]: Ostelo RW et al. Spine 2008;33(1):90-4 (MIC 10 points or 30%)"
 S_MDC = "instruments.md §11 [S:3]: MDC (90%) 10 points per the scoring sheet"
 S_MANNION = "instruments.md §11 [S:7]: Mannion AF et al. Eur Spine J 2006 (18% reduction = good outcome after surgery)"
@@ -91,10 +97,20 @@ ODI = Instrument(
                 Band("minimal", "Minimal disability", 0, 20, 0, S_BANDS),
                 Band("moderate", "Moderate disability", 20, 40, 1, S_BANDS, min_inclusive=False),
                 Band("severe", "Severe disability", 40, 60, 2, S_BANDS, min_inclusive=False),
-                Band("crippled", "Crippled", 60, 80, 3, S_BANDS, min_inclusive=False),
+                # published label: "crippled"
                 Band(
-                    "bed_bound",
-                    "Bed-bound (or exaggerating)",
+                    "very_severe",
+                    "Very severe disability",
+                    60,
+                    80,
+                    3,
+                    S_BANDS,
+                    min_inclusive=False,
+                ),
+                # published label: "bed-bound (or exaggerating)"
+                Band(
+                    "extreme",
+                    "Extreme limitation of function",
                     80,
                     100,
                     4,
@@ -102,10 +118,13 @@ ODI = Instrument(
                     min_inclusive=False,
                 ),
             ),
+            # The raw sum and the most the answered sections could give (16 of 45 = 35.56%).
+            report=("raw_sum", "max_possible"),
         ),
     ),
     primary="total",
     not_applicable=NotApplicablePolicy(treat_as="missing", source=S_NA),
+    multiple_marked=MultipleMarkedPolicy(rule="highest", source=S_TWO_MARKED),
     change=(
         ChangeRule(
             id="mic",
@@ -140,7 +159,9 @@ ODI = Instrument(
         "answered sections only, never a skipped section as 0 (the HL7 PACIO sample's pitfall).",
         "The percentage is not truncated (35.56, not 35.5); a value between printed bands goes to the higher "
         "band (20.5 is 'moderate').",
-        "If two statements are marked, record the higher one (a form rule).",
+        "If two statements are marked, record the higher one (the form's rule): a section may be entered as "
+        "the list of marked answers, and the highest counts.",
+        "Band labels describe function; the cut-offs are the published ones (bands of 20 points).",
         "Older and modified versions differ (e.g. employment/homemaking instead of sex life): this is v2.1a.",
     ),
     unverified=(

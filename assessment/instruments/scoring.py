@@ -86,12 +86,49 @@ def _parse_answer(instrument: Instrument, item: Item, value: Any) -> int | str |
     return code
 
 
+def _parse_marked(
+    instrument: Instrument, item: Item, values: list[Any] | tuple[Any, ...]
+) -> tuple[int | None, tuple[int, ...]]:
+    """Several answers marked on one item: the definition's rule picks the one that counts.
+
+    ODI: "If two statements are marked, record the higher one" (instruments.md §11 [S:3]).
+    Without a policy a list is bad input. An empty list is unanswered.
+    """
+    where = f"{instrument.short_name} item {item.id}"
+    if instrument.multiple_marked is None:
+        raise InvalidAnswer(
+            instrument.key,
+            item.id,
+            f"{where}: give one answer, not a list; allowed: {item.scale.describe()}.",
+            item.scale.describe(),
+        )
+    codes = []
+    for value in values:
+        code = _parse_answer(instrument, item, value)
+        if not isinstance(code, int):
+            raise InvalidAnswer(
+                instrument.key,
+                item.id,
+                f"{where}: every marked answer must be a code {item.scale.describe()} "
+                f"(got {value!r}).",
+                item.scale.describe(),
+            )
+        codes.append(code)
+    distinct = tuple(sorted(set(codes)))
+    # MULTIPLE_MARKED_RULES has one rule, "highest"; validation refuses any other.
+    return (distinct[-1] if distinct else None), distinct
+
+
 def parse_answers(
-    instrument: Instrument, answers: Mapping[Any, Any]
+    instrument: Instrument,
+    answers: Mapping[Any, Any],
+    marked: dict[str, tuple[int, ...]] | None = None,
 ) -> dict[str, int | str | None]:
     """Normalise a mapping item-id (str or int, as printed) -> raw code | None | "NA".
 
     Every item of the instrument appears in the result; absent items are ``None`` (unanswered).
+    An item given as a list of marked codes is resolved by the definition's ``multiple_marked``
+    policy; ``marked`` (if given) collects item id -> the codes that were marked.
     """
     if not isinstance(answers, Mapping):
         raise InvalidAnswer(
@@ -118,7 +155,12 @@ def parse_answers(
                 instrument.key, item.id, f"{instrument.short_name} item {item.id} is given twice."
             )
         seen.add(item.id)
-        parsed[item.id] = _parse_answer(instrument, item, value)
+        if isinstance(value, list | tuple):
+            parsed[item.id], codes = _parse_marked(instrument, item, value)
+            if marked is not None and len(codes) > 1:
+                marked[item.id] = codes
+        else:
+            parsed[item.id] = _parse_answer(instrument, item, value)
     return parsed
 
 
@@ -161,6 +203,28 @@ def _aggregate(rule: ScoreRule, instrument: Instrument, answered: dict[str, Frac
     else:  # pragma: no cover - validation rejects unknown aggregates
         raise ValueError(f"unknown aggregate {rule.aggregate!r}")
     return value * Fraction(rule.multiplier).limit_denominator(10**6)
+
+
+def _details(
+    rule: ScoreRule, instrument: Instrument, answered: Mapping[str, Fraction]
+) -> dict[str, float | int]:
+    """The numbers a rule reports beside its score, over the answered items only: the raw sum
+    and the most those items could give (ODI: 16 of 45 with one section skipped) and the mean per
+    item (WAI-SR's 1-5 metric)."""
+    raw_sum = sum(answered.values(), Fraction(0))
+    values = {
+        "raw_sum": raw_sum,
+        "max_possible": sum(
+            (_item(instrument, i).scored_range()[1] for i in answered), Fraction(0)
+        ),
+        "item_mean": raw_sum / len(answered),
+    }
+    return {name: as_number(values[name]) for name in rule.report}
+
+
+def band_for(rule: ScoreRule, value: Fraction) -> BandResult | None:
+    """The band of ``rule`` that holds ``value`` (None when the rule has no bands)."""
+    return _band_for(rule, value)
 
 
 def _band_for(rule: ScoreRule, value: Fraction) -> BandResult | None:
@@ -218,9 +282,14 @@ def _compute_scores(
                 sources.cite(item.source)
         if missing:
             sources.cite(rule.missing.source)
+            if rule.aggregate == "percent_of_answered_max":
+                # ODI: a skipped section is left out of the maximum, not estimated (§11 [S:3]).
+                how = "left out; the percentage is of the most the answered items could give"
+            else:
+                how = "estimated from the mean of the answered items"
             notes.append(
                 f"{_subject(instrument, rule)}: {len(answered)} of {len(rule.items)} items "
-                f"answered; missing {', '.join(missing)} estimated from the mean of the answered items."
+                f"answered; missing {', '.join(missing)} {how}."
             )
     return results, details, notes
 
@@ -271,7 +340,8 @@ def _classify(
 def score_answers(instrument: Instrument, answers: Mapping[Any, Any]) -> Score | Unscorable:
     """Score one administration. Raises ``InvalidAnswer`` on bad input; returns ``Unscorable``
     (with a reason for the clinician, and any flags) when the rules say it cannot be scored."""
-    parsed = parse_answers(instrument, answers)
+    marked: dict[str, tuple[int, ...]] = {}
+    parsed = parse_answers(instrument, answers, marked)
     values = _scored_values(instrument, parsed)
     scored_items = [item.id for item in instrument.items if item.scored]
     missing_items = tuple(item_id for item_id in scored_items if values[item_id] is None)
@@ -289,8 +359,42 @@ def score_answers(instrument: Instrument, answers: Mapping[Any, Any]) -> Score |
         if rule.id in details
     }
 
+    policy = instrument.multiple_marked
+    if marked and policy is not None:
+        sources.cite(policy.source)
+        for item_id, codes in marked.items():
+            shown = ", ".join(str(c) for c in codes[:-1]) + f" and {codes[-1]}"
+            notes.insert(
+                0,
+                f"{instrument.short_name} item {item_id} ({_item(instrument, item_id).label}): "
+                f"answers {shown} were marked; the higher ({codes[-1]}) counts, as the form says.",
+            )
+
+    bands: dict[str, BandResult] = {}
+    for rule in instrument.scores:
+        found = _band_for(rule, results[rule.id]) if rule.id in results else None
+        if found is not None:
+            bands[rule.id] = found
+
     def unscorable(reason: str, derived: Mapping[str, float | int]) -> Unscorable:
-        return Unscorable(instrument.key, reason, instrument.version, flags, derived, missing_items)
+        # A short form given on its own (PHQ-2, GAD-2) keeps its score and its screen.
+        derived_bands = {sid: bands[sid] for sid in derived if sid in bands}
+        short_forms = tuple(
+            f"{rule.label} (items {', '.join(rule.items[:-1])} and {rule.items[-1]}) scored on its own: "
+            f"{derived[rule.id]}, {derived_bands[rule.id].label.lower()}."
+            for rule in instrument.scores
+            if rule.id in derived_bands
+        )
+        return Unscorable(
+            instrument.key,
+            reason,
+            instrument.version,
+            flags,
+            derived,
+            missing_items,
+            derived_bands,
+            (*notes, *short_forms),
+        )
 
     overall = instrument.overall_missing  # whole-form limit (GCQ-S)
     if overall is not None and len(missing_items) > overall.max_missing:
@@ -308,12 +412,8 @@ def score_answers(instrument: Instrument, answers: Mapping[Any, Any]) -> Score |
         )
         return unscorable(f"{instrument.short_name} cannot be scored. {parts}", derived)
 
-    bands: dict[str, BandResult] = {}
-    for rule in instrument.scores:
-        found = _band_for(rule, results[rule.id]) if rule.id in results else None
-        if found is not None:
-            bands[rule.id] = found
-            sources.cite(found.source)
+    for found in bands.values():
+        sources.cite(found.source)
     band = _classify(instrument, results, sources) if instrument.classification else None
     if band is None and primary is not None:
         band = bands.get(primary)
@@ -336,4 +436,11 @@ def score_answers(instrument: Instrument, answers: Mapping[Any, Any]) -> Score |
         bands=bands,
         unscorable_parts={sid: reason for sid, reason in reasons.items() if sid != primary},
         notes=tuple(notes),
+        details={
+            rule.id: _details(
+                rule, instrument, {i: v for i in rule.items if (v := values[i]) is not None}
+            )
+            for rule in instrument.scores
+            if rule.report and rule.id in results
+        },
     )

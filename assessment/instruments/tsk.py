@@ -169,7 +169,7 @@ TSK11 = Instrument(
             bands=(
                 Band(
                     "not_high",
-                    "Not high (clinic policy)",
+                    "Not high",
                     11,
                     23,
                     0,
@@ -178,7 +178,7 @@ TSK11 = Instrument(
                 ),
                 Band(
                     "high",
-                    "High fear of movement (clinic policy)",
+                    "High fear of movement",
                     24,
                     44,
                     3,

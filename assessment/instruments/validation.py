@@ -20,7 +20,7 @@ Codes are stable: add new ones at the end, never renumber.
 - assessment.E011  a LOINC code is malformed (check digit) or refers to nothing
 - assessment.E012  identity fields invalid: key, version, direction, role, aggregate, duplicate ids
 - assessment.E013  the primary score is missing, or an item is (un)scored inconsistently
-- assessment.E014  a "does not apply" policy is inconsistent
+- assessment.E014  a "does not apply" or "several answers marked" policy is inconsistent
 - assessment.E015  RCI parameters or norms are out of range or refer to an unknown score
 """
 
@@ -41,7 +41,9 @@ from .base import (
     LICENCE_STATUSES,
     LOINC_KINDS,
     MISSING_METHODS,
+    MULTIPLE_MARKED_RULES,
     NA_TREATMENTS,
+    REPORTS,
     ROLES,
     Instrument,
     Interval,
@@ -280,6 +282,9 @@ def _check_scores(report: _Report, ins: Instrument) -> None:
                 report("E013", f"{where} uses item {item_id}, which is marked unscored.")
             if item is not None:
                 used.add(item.id)
+        unknown_reports = [name for name in rule.report if name not in REPORTS]
+        if unknown_reports:
+            report("E012", f"{where}: report {unknown_reports} is not in {REPORTS}.")
         if rule.aggregate not in AGGREGATES:
             report("E012", f"{where}: aggregate {rule.aggregate!r} is not one of {AGGREGATES}.")
             continue
@@ -448,6 +453,12 @@ def _check_licence_and_codes(report: _Report, ins: Instrument) -> None:
 
 
 def _check_not_applicable(report: _Report, ins: Instrument) -> None:
+    marked = ins.multiple_marked
+    if marked is not None:
+        where = f"{ins.key} 'several answers marked' policy"
+        report.sourced(where, marked.source, marked.evidence)
+        if marked.rule not in MULTIPLE_MARKED_RULES:
+            report("E014", f"{where}: rule {marked.rule!r} is not one of {MULTIPLE_MARKED_RULES}.")
     policy = ins.not_applicable
     if policy is None:
         return

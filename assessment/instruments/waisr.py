@@ -18,6 +18,9 @@ SCALE = ResponseScale(
     1, 5, {1: "Seldom", 2: "Sometimes", 3: "Fairly often", 4: "Very often", 5: "Always"}
 )
 ALL_REQUIRED = no_missing(S_MISSING)
+# Reports often give the mean per item (the 1-5 metric): "subscale sums 4-20 (or means 1-5)"
+# (instruments.md §19 [S:1][S:2]); it is printed beside each sum.
+ITEM_MEAN = ("item_mean",)
 
 WAISR = Instrument(
     key="waisr",
@@ -47,6 +50,7 @@ WAISR = Instrument(
             missing=ALL_REQUIRED,
             range=(12, 60),
             source=S_ITEMS,
+            report=ITEM_MEAN,
         ),
         ScoreRule(
             id="task",
@@ -57,6 +61,7 @@ WAISR = Instrument(
             missing=ALL_REQUIRED,
             range=(4, 20),
             source=S_ITEMS,
+            report=ITEM_MEAN,
         ),
         ScoreRule(
             id="bond",
@@ -67,6 +72,7 @@ WAISR = Instrument(
             missing=ALL_REQUIRED,
             range=(4, 20),
             source=S_ITEMS,
+            report=ITEM_MEAN,
         ),
         ScoreRule(
             id="goal",
@@ -77,6 +83,7 @@ WAISR = Instrument(
             missing=ALL_REQUIRED,
             range=(4, 20),
             source=S_ITEMS,
+            report=ITEM_MEAN,
         ),
     ),
     primary="total",
@@ -84,6 +91,7 @@ WAISR = Instrument(
         "No bands: a vendor's 12-35 weak / 36-47 moderate / 48-60 strong is a convention, not a clinical rule. "
         "Track the trend; a sudden drop signals a rupture.",
         "Not scored if any item is missing (no rule found).",
+        "Each sum is shown with its mean per item (1-5), the metric most reports use.",
     ),
     unverified=("Licence holder and terms.",),
 )

@@ -64,6 +64,40 @@ def test_rci_method_takes_its_own_inputs():
     assert code == 0 and result["classification"] == "reliably_improved"
 
 
+def _change(argv: list[str], text: str) -> tuple[dict, int]:
+    out = io.StringIO()
+    try:
+        with mock.patch("sys.stdin", io.StringIO(text)):
+            call_command("score", *argv, stdout=out)
+    except CommandError as exc:
+        return json.loads(out.getvalue()), exc.returncode
+    return json.loads(out.getvalue()), 0
+
+
+def test_a_data_manager_compares_two_odi_administrations():
+    result, code = _change(
+        ["change"], json.dumps({"instrument": "odi", "baseline": 46, "follow_up": 24})
+    )
+    assert code == 0
+    assert (result["change"], result["follow_up_band"]["name"]) == (-22, "moderate")
+    same, code = _change(["odi", "--change"], json.dumps({"baseline": 46, "follow_up": 24}))
+    assert code == 0 and same == result
+
+
+@pytest.mark.parametrize(
+    ("argv", "payload", "field"),
+    [
+        (["change"], {"instrument": "odi", "baseline": 46}, "follow_up"),
+        (["odi", "--change"], {"baseline": "high", "follow_up": 24}, "baseline"),
+        (["odi", "--change"], {"instrument": "pcs", "baseline": 40, "follow_up": 24}, "instrument"),
+        (["rci", "--change"], {"baseline": 40, "follow_up": 24}, "instrument"),
+    ],
+)
+def test_bad_change_input_exits_2_naming_the_field(argv, payload, field):
+    result, code = _change(argv, json.dumps(payload))
+    assert code == 2 and result["field"] == field
+
+
 def test_the_shipped_definitions_pass_the_system_check():
     assert assessment_checks.check_instrument_definitions() == []
 

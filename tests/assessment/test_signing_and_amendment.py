@@ -85,8 +85,11 @@ def test_the_database_refuses_to_change_a_signed_result_whatever_the_code_path(j
 
 
 def test_a_draft_can_still_be_changed_in_the_database(jannick, ana):
+    # The immutability trigger guards signed rows only: a draft is still work in progress.
     draft = _draft(jannick, ana)
-    Administration.objects.filter(pk=draft.pk).update(answers={"1": 2})
+    assert Administration.objects.filter(pk=draft.pk).update(answers={"1": 2}) == 1
+    draft.refresh_from_db()
+    assert draft.answers == {"1": 2}
 
 
 def test_an_amendment_keeps_the_original_and_says_who_when_why(jannick, ana, bob):

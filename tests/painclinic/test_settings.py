@@ -115,3 +115,37 @@ def test_production_settings_pass_check_deploy():
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _manage(*argv: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "DJANGO_SECRET_KEY",
+            "DJANGO_DEBUG",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "REQUIRE_POSTGRES",
+        )
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *argv],
+        cwd=REPO,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_scoring_needs_no_secret_key_but_serving_and_checking_still_do():
+    scored = _manage("score", "peg", stdin='{"1": 6, "2": 7, "3": 8}')
+    assert scored.returncode == 0, scored.stderr[-2000:]
+    assert '"total": 7' in scored.stdout
+    for command in (["runserver", "--noreload", "127.0.0.1:0"], ["check"], ["migrate", "--plan"]):
+        refused = _manage(*command)
+        assert refused.returncode != 0
+        assert "DJANGO_SECRET_KEY must be set" in refused.stderr

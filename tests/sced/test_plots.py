@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -12,9 +11,9 @@ import numpy as np
 import pytest
 
 from sced import plots
+from tests.sced.reference import reference_datasets
 
 REPO = Path(__file__).resolve().parents[2]
-REFERENCE = REPO.parent / "shared" / "reference" / "sced_examples.json"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 AB = [("A", [6, 7, 7, 7, 6, 7]), ("B", [5, 3, 4, 4, 3, 5, 5, 4])]
@@ -33,9 +32,7 @@ MBD = [
 
 @pytest.fixture(scope="module")
 def datasets() -> dict[str, dict[str, Any]]:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference values not found at {REFERENCE} (shared/ must sit beside the repo)")
-    return {d["id"]: d for d in json.loads(REFERENCE.read_text(encoding="utf-8"))["datasets"]}
+    return reference_datasets()
 
 
 def _phase_lines(fig: Any) -> list[list[float]]:

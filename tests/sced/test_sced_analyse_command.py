@@ -13,16 +13,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sced.stats.scan_csv import write_scan_csv
+from tests.sced.reference import reference_datasets
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "sced_examples.json"
 MAIN = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def datasets() -> dict:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference values not found at {REFERENCE}")
-    return {d["id"]: d for d in json.loads(REFERENCE.read_text(encoding="utf-8"))["datasets"]}
+    return reference_datasets()
 
 
 def _write(tmp_path: Path, ds: dict) -> Path:

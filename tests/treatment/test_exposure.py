@@ -55,7 +55,8 @@ class TestOneExperiment:
 
     @pytest.mark.parametrize("value", [0, 100, 0.0, 100.0, 37.5])
     def test_the_ends_of_the_scale_are_valid(self, value):
-        BehaviouralExperiment(1, BEND, expectancy_before=value, fear_peak=value)
+        experiment = BehaviouralExperiment(1, BEND, expectancy_before=value, fear_peak=value)
+        assert (experiment.expectancy_before, experiment.fear_peak) == (value, value)
 
 
 class TestValidation:

@@ -36,7 +36,45 @@ def test_unscorable_payload() -> None:
         "reason": "TSK-17 cannot be scored: 3 items unanswered (2, 5, 9); at most 0 may be missing.",
         "flags": {},
         "derived": {},
+        "bands": {},
         "missing_items": ["2", "5", "9"],
+        "notes": [],
+    }
+
+
+def test_phq2_on_its_own_prints_its_total_and_screen() -> None:
+    out = score_payload("phq9", {"answers": {"1": 2, "2": 2}})
+    json.dumps(out)
+    assert out["scorable"] is False
+    assert out["derived"] == {"phq2": 4}
+    assert out["bands"]["phq2"]["name"] == "positive"
+    assert out["bands"]["phq2"]["label"] == "Positive screen"
+
+
+def test_odi_prints_the_raw_sum_and_maximum_beside_the_percentage() -> None:
+    answers = {
+        "1": 2,
+        "2": 1,
+        "3": [1, 3],
+        "4": 2,
+        "5": 1,
+        "6": 2,
+        "7": 2,
+        "8": None,
+        "9": 1,
+        "10": 2,
+    }
+    out = score_payload("odi", {"answers": answers})
+    assert round(out["total"], 2) == 35.56
+    assert out["details"] == {"total": {"raw_sum": 16, "max_possible": 45}}
+    assert out["band"]["label"] == "Moderate disability"
+
+
+def test_waisr_prints_item_means() -> None:
+    out = score_payload("waisr", {"answers": {str(n): 4 for n in range(1, 13)}})
+    assert out["total"] == 48 and out["subscales"]["bond"] == 16
+    assert out["details"]["total"] == {"item_mean": 4} and out["details"]["bond"] == {
+        "item_mean": 4
     }
 
 
@@ -72,7 +110,12 @@ def test_out_of_range_message_names_item_and_range() -> None:
 
 
 @pytest.mark.parametrize(
-    ("key", "module", "function"), [("gas", "gas", "gas_payload"), ("rci", "change", "rci_payload")]
+    ("key", "module", "function"),
+    [
+        ("gas", "gas", "gas_payload"),
+        ("rci", "change", "rci_payload"),
+        ("change", "change", "change_payload"),
+    ],
 )
 def test_methods_are_delegated(
     monkeypatch: pytest.MonkeyPatch, key: str, module: str, function: str

@@ -52,6 +52,17 @@ def test_gad2_cut_off_three(item1: int, item2: int, band: str) -> None:
     assert scored(score("gad7", numbered([item1, item2, 0, 0, 0, 0, 0]))).bands["gad2"].name == band
 
 
+@pytest.mark.parametrize(("item1", "item2", "screen"), [(2, 0, "negative"), (0, 3, "positive")])
+def test_gad2_given_on_its_own_has_a_total_and_a_screen(
+    item1: int, item2: int, screen: str
+) -> None:
+    # GAD-7 total unscorable (5 of 7 missing); the GAD-2 keeps its >= 3 cut-off (Kroenke 2007, §14).
+    result = unscorable(score("gad7", {"1": item1, "2": item2}))
+    assert result.derived == {"gad2": item1 + item2}
+    assert result.bands["gad2"].name == screen
+    assert result.bands["gad2"].bounds == ("0-2" if screen == "negative" else "3-6")
+
+
 def test_one_missing_is_prorated_at_the_limit() -> None:
     result = scored(score("gad7", numbered([3, 2, None, 2, 2, 1, 2])))  # 6 answered, sum 12
     assert result.total == 12 / 6 * 7  # 14

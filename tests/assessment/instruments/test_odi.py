@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.instruments import get, score
+from assessment.instruments import InvalidAnswer, all_instruments, get, score
 
 from .support import numbered, scored, unscorable
 
@@ -48,7 +48,7 @@ def with_sum(total: int) -> dict[str, int]:
 @pytest.mark.parametrize(
     ("raw", "band"),
     [(0, "minimal"), (10, "minimal"), (11, "moderate"), (20, "moderate"), (21, "severe"), (30, "severe"),
-     (31, "crippled"), (40, "crippled"), (41, "bed_bound"), (50, "bed_bound")],
+     (31, "very_severe"), (40, "very_severe"), (41, "extreme"), (50, "extreme")],
 )  # fmt: skip
 def test_bands_both_sides_of_every_cut_off(raw: int, band: str) -> None:
     result = scored(score("odi", with_sum(raw)))
@@ -69,3 +69,78 @@ def test_restricted_and_policy_recorded() -> None:
     assert odi.licence.status == "restricted"
     assert odi.scores[0].missing.evidence == "policy"
     assert {r.id: (r.points, r.percent) for r in odi.change}["mic"] == (10, 30)
+
+
+class TestRawSumBesideThePercentage:
+    def test_all_ten_sections_16_of_50(self) -> None:
+        result = scored(score("odi", numbered(SIXTEEN)))
+        assert result.details == {"total": {"raw_sum": 16, "max_possible": 50}}
+
+    def test_one_section_skipped_16_of_45_and_the_note_says_it_was_left_out(self) -> None:
+        result = scored(score("odi", numbered([2, 1, 3, 2, 1, 2, 2, None, 1, 2])))
+        assert result.details["total"] == {"raw_sum": 16, "max_possible": 45}
+        assert result.notes == (
+            "ODI: 9 of 10 items answered; missing 8 left out; the percentage is of the most the "
+            "answered items could give.",
+        )
+
+
+class TestTwoStatementsMarked:
+    """Scoring sheet: "If two statements are marked, record the higher one" (§11 [S:3])."""
+
+    def test_the_higher_of_two_marked_statements_counts(self) -> None:
+        answers = {**numbered(SIXTEEN), "3": [1, 3]}  # lifting: statements scored 1 and 3
+        result = scored(score("odi", answers))
+        assert result.total == 32 and result.details["total"]["raw_sum"] == 16
+        assert result.notes[0] == (
+            "ODI item 3 (Lifting): answers 1 and 3 were marked; the higher (3) counts, as the form says."
+        )
+        assert any("record the higher one" in source for source in result.sources)
+
+    def test_the_marked_list_may_be_one_answer_or_empty(self) -> None:
+        assert scored(score("odi", {**numbered(SIXTEEN), "3": [3]})).total == 32
+        assert scored(score("odi", {**numbered(SIXTEEN), "3": [3, 3]})).notes == ()
+        skipped = scored(score("odi", {**numbered(SIXTEEN), "3": []}))
+        assert skipped.missing_items == ("3",)
+
+    @pytest.mark.parametrize("marked", [[1, 6], [2, "NA"], [2, None], [2, "x"]])
+    def test_every_marked_answer_must_be_a_code(self, marked: list[object]) -> None:
+        with pytest.raises(InvalidAnswer) as error:
+            score("odi", {**numbered(SIXTEEN), "3": marked})
+        assert error.value.item == "3"
+
+    def test_instruments_without_the_rule_refuse_a_list(self) -> None:
+        with pytest.raises(InvalidAnswer, match="give one answer, not a list"):
+            score("tsk11", {"1": [2, 3]})
+
+
+STIGMATISING = ("crippl", "bed-bound", "bed bound", "exaggerat", "invalid", "malinger", "abnormal")
+
+
+def test_band_labels_describe_function_and_keep_the_published_cut_offs() -> None:
+    bands = get("odi").scores[0].bands
+    assert [(b.label, b.min, b.max) for b in bands] == [
+        ("Minimal disability", 0, 20),
+        ("Moderate disability", 20, 40),
+        ("Severe disability", 40, 60),
+        ("Very severe disability", 60, 80),
+        ("Extreme limitation of function", 80, 100),
+    ]
+
+
+def test_no_band_label_or_source_in_any_definition_blames_the_patient() -> None:
+    words = [
+        text.lower()
+        for instrument in all_instruments()
+        for rule in instrument.scores
+        for band in rule.bands
+        for text in (band.name, band.label, band.source)
+    ]
+    words += [
+        text.lower()
+        for instrument in all_instruments()
+        if instrument.classification
+        for row in instrument.classification.rows
+        for text in (row.name, row.label)
+    ]
+    assert not [text for text in words if any(w in text for w in STIGMATISING)]

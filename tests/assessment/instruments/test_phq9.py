@@ -120,6 +120,22 @@ class TestPhq2:
             == "PHQ-2 cannot be scored: 1 item unanswered (1); at most 0 may be missing."
         )
 
+    @pytest.mark.parametrize(("item1", "item2", "screen"), [(1, 1, "negative"), (2, 1, "positive")])
+    def test_given_on_its_own_it_has_a_total_and_a_screen(
+        self, item1: int, item2: int, screen: str
+    ) -> None:
+        # A PHQ-2 given alone: the PHQ-9 total cannot be scored (7 of 9 items missing), the
+        # PHQ-2 can, with its >= 3 cut-off (Kroenke 2003, instruments.md §13 [S:4]).
+        result = unscorable(score("phq9", {"1": item1, "2": item2}))
+        assert result.reason.startswith("PHQ-9 cannot be scored: 7 items unanswered")
+        assert result.derived == {"phq2": item1 + item2}
+        assert result.bands["phq2"].name == screen
+        assert "Kroenke" in result.bands["phq2"].source
+        assert result.notes == (
+            f"PHQ-2 (items 1 and 2) scored on its own: {item1 + item2}, {screen} screen.",
+        )
+        assert result.flags["item9_self_harm"].state == "unknown"  # not asked: not "no risk"
+
 
 def test_item10_is_not_scored() -> None:
     base = numbered([1, 1, 1, 1, 1, 1, 1, 1, 0])

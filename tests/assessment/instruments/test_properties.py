@@ -34,7 +34,7 @@ def all_values(result: Score) -> dict[str, Any]:
     return values
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(data=st.data(), key=st.sampled_from(KEYS))
 def test_complete_answers_always_score_within_the_declared_ranges(
     data: st.DataObject, key: str
@@ -52,7 +52,7 @@ def test_complete_answers_always_score_within_the_declared_ranges(
         assert result.band is not None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(data=st.data(), key=st.sampled_from(KEYS))
 def test_missing_answers_give_unscorable_or_a_score_in_range_never_a_silent_zero(
     data: st.DataObject, key: str
@@ -91,7 +91,7 @@ def signature(instrument: Instrument, item: Item) -> tuple[Any, ...]:
     return (member_of, item.reverse, recode, item.scale.min, item.scale.max)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(data=st.data(), key=st.sampled_from(KEYS))
 def test_permuting_answers_among_same_keyed_items_leaves_every_score_unchanged(
     data: st.DataObject, key: str
@@ -112,7 +112,7 @@ def test_permuting_answers_among_same_keyed_items_leaves_every_score_unchanged(
     assert before.band == after.band
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(data=st.data(), key=st.sampled_from(KEYS))
 def test_out_of_range_answers_are_refused_with_the_item_named(
     data: st.DataObject, key: str
@@ -132,7 +132,7 @@ def test_out_of_range_answers_are_refused_with_the_item_named(
     assert caught.value.allowed == f"{item.scale.min}-{item.scale.max}"
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(key=st.sampled_from(KEYS), name=st.text(min_size=1, max_size=4))
 def test_unknown_items_are_refused(key: str, name: str) -> None:
     instrument = BY_KEY[key]
@@ -142,7 +142,7 @@ def test_unknown_items_are_refused(key: str, name: str) -> None:
         instrument.score({name: 1})
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(data=st.data(), key=st.sampled_from(KEYS))
 def test_higher_answers_never_lower_a_sum_or_mean_of_unreversed_items(
     data: st.DataObject, key: str

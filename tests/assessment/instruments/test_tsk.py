@@ -96,7 +96,10 @@ class TestTsk11:
         assert (just_below.total, just_below.band.name) == (23, "not_high")
         assert (at_cut_off.total, at_cut_off.band.name) == (24, "high")
         assert at_cut_off.band.evidence == "unverified"
-        assert "clinic policy" in at_cut_off.band.label
+        # The evidence mark says "policy" (pages show it beside the band); the label stays plain,
+        # not "High fear of movement (clinic policy) policy" (issue #9).
+        assert at_cut_off.band.label == "High fear of movement"
+        assert "policy" not in at_cut_off.band.label + just_below.band.label
         assert unscorable(score("tsk11", numbered([3] * 10))).reason.endswith(
             "1 item unanswered (11); at most 0 may be missing."
         )

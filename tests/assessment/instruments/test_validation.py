@@ -251,6 +251,19 @@ class TestE010ToE015:
             "assessment.E014"
         }
 
+    def test_several_marked_policy_needs_a_known_rule_and_a_source(self) -> None:
+        from assessment.instruments.base import MultipleMarkedPolicy
+
+        assert codes(replace(NRS, multiple_marked=MultipleMarkedPolicy("first", "src"))) == {
+            "assessment.E014"
+        }
+        assert codes(replace(NRS, multiple_marked=MultipleMarkedPolicy("highest", ""))) == {
+            "assessment.E001"
+        }
+
+    def test_a_score_reports_only_known_numbers(self) -> None:
+        assert codes(with_score(TSK17, "total", report=("median",))) == {"assessment.E012"}
+
     def test_rci_and_norms(self) -> None:
         assert codes(
             replace(TSK17, rci=(ReliableChangeParameters("total", "src", sd=5, reliability=1.2),))

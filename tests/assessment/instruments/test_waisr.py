@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assessment.instruments import get, score
 
 from .support import numbered, scored
@@ -24,3 +26,15 @@ def test_range() -> None:
     assert scored(score("waisr", numbered([1] * 12))).total == 12
     assert scored(score("waisr", numbered([5] * 12))).total == 60
     assert get("waisr").licence.status == "restricted"
+
+
+def test_item_means_beside_the_sums() -> None:
+    # Reports often use the 1-5 item metric: subscale sum / 4, total / 12 (instruments.md §19).
+    result = scored(score("waisr", numbered(RAW)))
+    assert result.details == {
+        "total": {"item_mean": pytest.approx(44 / 12)},
+        "task": {"item_mean": 15 / 4},
+        "bond": {"item_mean": 18 / 4},
+        "goal": {"item_mean": 11 / 4},
+    }
+    assert scored(score("waisr", numbered([5] * 12))).details["total"] == {"item_mean": 5}

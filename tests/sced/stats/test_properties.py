@@ -15,7 +15,7 @@ ratings = st.lists(st.integers(0, 10).map(float), min_size=2, max_size=15)
 positive = st.lists(st.floats(0.5, 100, allow_nan=False), min_size=2, max_size=15)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(a=ratings, b=ratings)
 def test_nap_lies_between_zero_and_one(a: list[float], b: list[float]) -> None:
     res = no.nap(a, b, improvement="increase")
@@ -24,7 +24,7 @@ def test_nap_lies_between_zero_and_one(a: list[float], b: list[float]) -> None:
     assert 0 <= res.ci_lower <= res.estimate <= res.ci_upper <= 1
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(a=ratings, b=ratings)
 def test_reversing_the_direction_mirrors_nap_and_tau(a: list[float], b: list[float]) -> None:
     up = no.nap(a, b, improvement="increase").estimate
@@ -36,7 +36,7 @@ def test_reversing_the_direction_mirrors_nap_and_tau(a: list[float], b: list[flo
     assert t_down == pytest.approx(-(t_up or 0), abs=1e-12)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(a=ratings, b=ratings, shift=st.integers(-50, 50).map(float))
 def test_adding_a_constant_leaves_non_overlap_unchanged(
     a: list[float], b: list[float], shift: float
@@ -51,7 +51,7 @@ def test_adding_a_constant_leaves_non_overlap_unchanged(
     )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(a=positive, b=positive, factor=st.floats(0.1, 10))
 def test_lrr_is_scale_free_only_without_truncation(
     a: list[float], b: list[float], factor: float
@@ -75,7 +75,7 @@ def test_lrr_with_count_truncation_is_not_scale_free_when_a_phase_is_all_zero() 
     assert scaled - base == pytest.approx(math.log(10), abs=1e-9)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(a=ratings, b=ratings)
 def test_tau_u_complete_stays_within_minus_one_and_one(a: list[float], b: list[float]) -> None:
     for row, res in no.tau_u_table(a, b, improvement="increase").items():

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import random
 import time
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sced.stats import randomization as rt
-
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "sced_examples.json"
+from tests.sced.reference import load_reference
 
 # sced.md §1: counts and ratios of counts (randomization p, n of assignments) to 1e-12.
 P_TOL = 1e-12
@@ -26,9 +23,7 @@ P_TOL = 1e-12
 
 @pytest.fixture(scope="module")
 def reference() -> dict[str, Any]:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference values not found at {REFERENCE} (shared/ must sit beside the repo)")
-    return json.loads(REFERENCE.read_text(encoding="utf-8"))
+    return load_reference()
 
 
 def _datasets(reference: dict[str, Any], design: str) -> list[dict[str, Any]]:
@@ -187,7 +182,7 @@ def test_mathematically_tied_statistics_are_counted() -> None:
     assert out.p_value == pytest.approx(4 / 7, abs=P_TOL)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     x=st.lists(st.integers(0, 10), min_size=6, max_size=18),
     data=st.data(),
@@ -208,7 +203,7 @@ def test_exact_p_equals_rational_arithmetic(x: list[int], data: Any, improvement
     assert 1 / out.n_assignments - P_TOL <= out.p_value <= 1 + P_TOL
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     x=st.lists(
         st.floats(-50, 50, allow_nan=False).map(lambda v: round(v, 1)), min_size=12, max_size=20

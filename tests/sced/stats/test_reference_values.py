@@ -1,4 +1,7 @@
-"""Every worked example in shared/reference/sced_examples.json, checked against our numbers.
+"""Every worked example in the SCED reference values, checked against our numbers.
+
+The values are the repository's copy of shared/reference/sced_examples.json
+(tests/sced/stats/fixtures/, provenance in its README); a missing file fails the run.
 
 Expected values are the R packages' own output (SingleCaseES 0.7.4, scan 0.67.1) or the
 oracle blocks the reference tells us to use; tolerances are those of sced.md §1.
@@ -6,10 +9,8 @@ oracle blocks the reference tells us to use; tolerances are those of sced.md §1
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,10 +20,7 @@ from sced.stats import nonoverlap as no
 from sced.stats import parametric as pa
 from sced.stats import visual as vi
 from sced.stats.phases import Phase
-
-REFERENCE = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "sced_examples.json"
-)
+from tests.sced.reference import SHA256, load_reference, reference_sha256
 
 # sced.md §1 tolerances: (kind, value)
 COUNT = ("abs", 1e-12)  # counts and ratios of counts
@@ -31,13 +29,7 @@ UNIROOT = ("abs", 2e-4)  # SingleCaseES NAP/Tau CI limits (uniroot)
 FORTRAN = ("abs", 1e-6)  # SingleCaseES Tau_BC(Kendall = TRUE), single precision
 
 
-def _load() -> dict[str, Any] | None:
-    if not REFERENCE.exists():
-        return None
-    return json.loads(REFERENCE.read_text())
-
-
-DATA = _load()
+DATA = load_reference()
 
 
 def _blocks() -> Iterator[tuple[str, str, list[float], list[float], str, dict, dict, int]]:
@@ -460,8 +452,6 @@ def _aggregate_checks(ds: dict) -> list[Check]:
 
 
 def _all_checks() -> list[Any]:
-    if DATA is None:
-        return [pytest.param(None, None, None, None, id="reference-json-absent")]
     checks: list[Check] = []
     for dsid, comp, a, b, imp, res, opts, a_start in _blocks():
         tag = f"{dsid}.{comp}"
@@ -491,8 +481,6 @@ def _expected_number(exp: Any) -> float | None:
 
 @pytest.mark.parametrize(("compute", "expected", "tolerance", "name"), _all_checks())
 def test_our_value_agrees_with_the_reference_packages(compute, expected, tolerance, name) -> None:
-    if compute is None:
-        pytest.skip(f"reference file {REFERENCE} is absent (CI keeps it beside the repo)")
     got = compute()
     if isinstance(expected, bool) or expected in ("systematic change", "no change"):
         assert got == expected, name
@@ -510,8 +498,13 @@ def test_our_value_agrees_with_the_reference_packages(compute, expected, toleran
 
 
 def test_the_reference_covers_every_public_data_set() -> None:
-    if DATA is None:
-        pytest.skip(f"reference file {REFERENCE} is absent")
     ids = {ds["id"] for ds in DATA["datasets"]}
     assert {"sced02", "sced07", "sced13", "sced21", "sced24"} <= ids
     assert len(_all_checks()) > 3000
+
+
+def test_the_fixture_is_the_recorded_copy_of_the_shared_reference() -> None:
+    # An edit to the expected values must be deliberate (fixtures/README.md): the hash says so.
+    assert reference_sha256() == SHA256
+    assert DATA["generated_with"]["SingleCaseES"] == "0.7.4"
+    assert DATA["generated_with"]["scan"] == "0.67.1"

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sced.stats.report import analyse_scan_csv, dumps_report
 from sced.stats.scan_csv import ScanCsvError, write_scan_csv
+from tests.sced.reference import reference_datasets
 
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "sced_examples.json"
 P_TOL = 1e-12  # sced.md §1
 
 
 @pytest.fixture(scope="module")
 def datasets() -> dict[str, dict[str, Any]]:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference values not found at {REFERENCE} (shared/ must sit beside the repo)")
-    return {d["id"]: d for d in json.loads(REFERENCE.read_text(encoding="utf-8"))["datasets"]}
+    return reference_datasets()
 
 
 def _csv(ds: dict[str, Any]) -> str:
@@ -28,14 +25,6 @@ def _csv(ds: dict[str, Any]) -> str:
             [(t["tier"], [(p["label"], p["values"]) for p in t["phases"]]) for t in ds["tiers"]]
         )
     return write_scan_csv([(ds["id"], [(p["label"], p["values"]) for p in ds["phases"]])])
-
-
-def _analysis_available() -> bool:
-    try:
-        import sced.stats.analysis  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("dataset_id", ["sced02", "sced07", "sced13"])
@@ -179,7 +168,6 @@ def test_bad_options_are_refused() -> None:
         analyse_scan_csv(text, improvement="increase", statistic="median")
 
 
-@pytest.mark.skipif(not _analysis_available(), reason="sced.stats.analysis not in this build yet")
 def test_whole_report_includes_the_case_analysis(datasets: dict[str, Any]) -> None:
     from sced.stats.analysis import analyse_case
 
@@ -193,7 +181,6 @@ def test_whole_report_includes_the_case_analysis(datasets: dict[str, Any]) -> No
     json.loads(dumps_report(report))
 
 
-@pytest.mark.skipif(not _analysis_available(), reason="sced.stats.analysis not in this build yet")
 def test_analysis_options_reach_analyse_case(datasets: dict[str, Any]) -> None:
     ds = datasets["sced02"]
     report = analyse_scan_csv(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sced.stats.scan_csv import Case, Phase, ScanCsvError, read_scan_csv, write_scan_csv
-
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference" / "sced_examples.json"
+from tests.sced.reference import load_reference
 
 # What scan::write_scdf() produces (utils::write.table: quoted strings, NA for missing).
 SCAN_WRITTEN = """\
@@ -104,9 +101,7 @@ def test_error_is_a_value_error() -> None:
 
 
 def _reference() -> dict[str, Any]:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference values not found at {REFERENCE} (shared/ must sit beside the repo)")
-    return json.loads(REFERENCE.read_text(encoding="utf-8"))
+    return load_reference()
 
 
 def test_round_trip_of_the_reference_data_sets() -> None:
@@ -135,7 +130,7 @@ values = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     st.lists(
         st.tuples(
