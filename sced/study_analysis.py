@@ -199,7 +199,7 @@ def _mbd_panels(inputs: dict[str, Any], draw_tiers: list[int]) -> list[tuple[str
     order = [by_id[t] for t in draw_tiers if t in by_id] or list(inputs["measures"])
     panels = []
     for m in order:
-        phases = [(p["label"], p["values"]) for p in m["phases"] if p["values"]]
+        phases = [(p["label"], p["values"], p["sessions"]) for p in m["phases"] if p["values"]]
         if phases:
             better = "lower is better" if m["improvement"] == "decrease" else "higher is better"
             unit = f" ({m['unit']})" if m["unit"] else ""
@@ -347,12 +347,15 @@ def analyse_study(
             from sced.plots import render_randomization_plot, render_sced_plot
 
             lo, hi = measure["range"]
+            # The graph puts each value at its session (a missed session leaves a gap); the
+            # statistics above count observed values, as scan does.
+            plotted = [(p["label"], p["values"], p["sessions"]) for p in measure["phases"]]
             plots.append(
                 (
                     measure["id"],
                     "sced",
                     render_sced_plot(
-                        phases,
+                        plotted,
                         measure_name=measure["name"],
                         unit=measure["unit"],
                         y_range=(lo, hi),
