@@ -16,6 +16,7 @@ import numpy as np
 
 from sced.stats import randomization as rt
 from sced.stats.analysis import analyse_case
+from sced.stats.nonoverlap import NAP_CI_METHODS
 
 # WWC pilot standards (Kratochwill et al. 2010): at least 5 points per phase to meet the
 # standards without reservation, 3 with reservations.
@@ -298,11 +299,22 @@ def _reading(
     return {"summary": summary, "cautions": cautions}
 
 
+def _methods() -> list[str]:
+    """How the intervals were computed, in words, for the page's "Sources and methods" note."""
+    return [
+        f"Intervals for NAP, Tau and Tau-BC: {NAP_CI_METHODS['newcombe']}. The SingleCaseES "
+        "package (version 0.7.4) reports a zero-width interval there; its value is kept with "
+        "the results for checking.",
+        "All intervals assume independent observations; daily measures are usually "
+        "autocorrelated, so read them as approximate.",
+    ]
+
+
 def analyse_study(
     inputs: dict[str, Any], *, with_plots: bool = True
 ) -> tuple[dict[str, Any], list[tuple[int, str, dict[str, bytes]]]]:
     """Results for every measure, and the plots as (measure id, kind, {"png", "svg"})."""
-    results: dict[str, Any] = {"measures": []}
+    results: dict[str, Any] = {"measures": [], "methods": _methods()}
     plots: list[tuple[int, str, dict[str, bytes]]] = []
     for measure in inputs["measures"]:
         phases = [(p["label"], p["values"]) for p in measure["phases"]]
