@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from painclinic.charts import integer_axis, plain, runs
+from painclinic.charts import integer_axis, plain, runs, scale_limits
 from sced.stats.phases import Phase
 from sced.stats.visual import cdc_lines, trend_lines
 
@@ -126,10 +126,8 @@ def _last_session(phases: Phases) -> int:
 
 def _y_limits(y_range: tuple[float, float] | None, values: Sequence[float]) -> tuple[float, float]:
     lo, hi = y_range if y_range is not None else (min(values), max(values))
-    if hi <= lo:
-        lo, hi = lo - 1, hi + 1
-    pad = 0.04 * (hi - lo)  # points on the floor or ceiling of the scale stay visible
-    return lo - pad, hi + pad
+    # Points on the floor or ceiling of the scale stay visible.
+    return scale_limits(lo, hi, margin=0.04)
 
 
 def _draw_panel(
