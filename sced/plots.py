@@ -150,7 +150,9 @@ def _draw_panel(
     ylo, yhi = _y_limits(y_range, all_values)
 
     # Trend lines from sced.stats.visual, so the graph shows the lines the analysis reports
-    # (global session numbers; phases too short for the method get none).
+    # (global session numbers; phases too short for the method get none). With a missed session
+    # they are fitted on the sessions drawn, so each line runs through its own points; the
+    # analysis's lines count observed values and then differ slightly.
     trends = (
         {}
         if trend is None
