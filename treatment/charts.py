@@ -109,26 +109,34 @@ def exposure_figure(sessions: Sequence[tuple[int, str, float, float, float]]) ->
         label="Expectancy after",
     )
     ax.plot(xs, [s[4] for s in sessions], "^:", color=ORANGE, label="Peak fear", linewidth=1)
-    for x, activity, before, after, _ in sessions:
+    # The activity is named where it changes (graded exposure repeats a step over several
+    # sessions), otherwise only the violation; neighbouring labels alternate between two heights
+    # when there are more than a few. The legend sits below the plot, never over a value.
+    stagger = len(sessions) > 4
+    previous = None
+    for i, (x, activity, before, after, _) in enumerate(sessions):
+        name = shorten(activity, 22) if activity != previous else ""
+        previous = activity
+        change = f"−{before - after:g}" if before >= after else ""
+        text = f"{name} ({change})" if name and change else name or change
         ax.annotate(
-            plain(
-                f"{shorten(activity, 22)} (−{before - after:g})"
-                if before >= after
-                else shorten(activity, 22)
-            ),
+            plain(text),
             (x, max(before, after)),
             textcoords="offset points",
-            xytext=(0, 8),
-            ha="center",
+            # A name runs to the right of its point (clear of the axis on the left).
+            xytext=(-4 if name else 0, 20 if stagger and i % 2 else 6),
+            ha="left" if name else "center",
             fontsize=7,
+            gid="activity",
         )
-    ax.set_ylim(0, 110)
+    ax.set_ylim(0, 125)
+    ax.set_yticks(range(0, 101, 20))
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
     integer_axis(ax.xaxis)
     ax.set_xlabel("Exposure session")
     ax.set_ylabel("0-100")
     ax.set_title("Expectancy of the feared outcome, before and after", loc="left")
-    ax.legend(loc="upper right", fontsize=7, frameon=False, ncols=3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7, frameon=False, ncols=3)
     return fig
 
 

@@ -4,6 +4,7 @@ with an ellipsis (never "Lift laundry baske"), and the patient's own words drawn
 from __future__ import annotations
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cbook import is_math_text
 from matplotlib.figure import Figure
 
@@ -42,6 +43,27 @@ def test_a_long_activity_is_shortened_at_a_word_with_an_ellipsis() -> None:
     assert second.endswith("…") and " " not in second[-2:]
     short = charts.hierarchy_figure([("Lifting a crate (retired)", 50.0, None)])
     assert [t.get_text() for t in short.axes[0].get_yticklabels()] == ["Lifting a crate (retired)"]
+
+
+def test_a_repeated_step_is_named_once_and_labels_stay_clear_of_each_other() -> None:
+    rows = [(n, LAUNDRY if n <= 3 else "Bend", 90, 60 - n, 70) for n in range(1, 7)]
+    fig = charts.exposure_figure(rows)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    labels = [t for t in fig.axes[0].texts if t.get_gid() == "activity"]
+    assert [t.get_text() for t in labels] == [
+        "Lift laundry basket… (−31)",
+        "−32",
+        "−33",
+        "Bend (−34)",
+        "−35",
+        "−36",
+    ]
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    frame = fig.axes[0].get_window_extent(renderer)
+    legend = fig.axes[0].get_legend().get_window_extent(renderer)
+    assert legend.y1 <= frame.y0  # below the plot, never over a value
 
 
 def test_pacing_days_are_whole_numbers() -> None:
