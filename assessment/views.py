@@ -370,7 +370,8 @@ def _chart_spec(patient: Patient, key: str, series: list[tuple]) -> dict:
             for lo, hi, _n, label, level in yellow_flags.POLICY_BANDS.get((key, "total"), ())
         ]
     return {
-        "title": f"{definition.short_name} ({definition.version})",
+        # The instrument's name, as the clinic reads it; never its version key.
+        "title": definition.name,
         "range": [low, high],
         "bands": bands,
         "points": [[day.isoformat(), total] for day, total, _id in series if total is not None],

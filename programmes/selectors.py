@@ -15,6 +15,7 @@ from assessment import instruments
 from assessment.instruments import change
 from assessment.models import Administration, AdministrationState
 from painclinic.access import programmes_run_by
+from painclinic.charts import position, runs
 from patients.review import mean_t_interval
 from programmes import outcomes, standards
 from programmes.models import (
@@ -176,21 +177,29 @@ GCQS_MAX = 6
 
 
 def climate_chart(series: list[dict[str, Any]]) -> dict[str, Any]:
-    """SVG coordinates for the GCQ-S session means (0–6 on the y axis). No inline styles: the
-    strokes are classes in static/css/programmes.css (CSP)."""
-    span = CHART_RIGHT - CHART_LEFT
-    count = max(len(series) - 1, 1)
+    """SVG coordinates for the GCQ-S session means (0–6 on the y axis). Each mean sits at its
+    session number on a linear axis (sessions 1, 2, 4 are not evenly spaced) and the line breaks
+    where a session has no ratings, as in every session chart (painclinic/charts.py). No inline
+    styles: the strokes are classes in static/css/programmes.css (CSP)."""
+    numbers = [p["number"] for p in series]
+    first, last = (min(numbers), max(numbers)) if numbers else (1, 1)
 
-    def x(i: int) -> float:
-        return round(CHART_LEFT + (span * i / count if len(series) > 1 else span / 2), 1)
+    def x(number: int) -> float:
+        return round(position(number, first, last, CHART_LEFT, CHART_RIGHT), 1)
 
     def y(v: float) -> float:
         return round(CHART_BOTTOM - (CHART_BOTTOM - CHART_TOP) * v / GCQS_MAX, 1)
 
     lines = []
     for key in ("engaged", "avoiding", "conflict"):
-        dots = [(x(i), y(p[key])) for i, p in enumerate(series)]
-        lines.append({"key": key, "dots": dots, "points": " ".join(f"{a},{b}" for a, b in dots)})
+        dots = [(x(p["number"]), y(p[key])) for p in series]
+        by_number = dict(zip(numbers, dots, strict=True))
+        segments = [
+            " ".join(f"{a},{b}" for a, b in (by_number[n] for n in run))
+            for run, _ in runs(numbers, numbers)
+            if len(run) > 1
+        ]
+        lines.append({"key": key, "dots": dots, "segments": segments})
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT + 10,
@@ -198,7 +207,7 @@ def climate_chart(series: list[dict[str, Any]]) -> dict[str, Any]:
         "right": CHART_RIGHT,
         "ticks": [{"value": v, "y": y(v)} for v in range(0, GCQS_MAX + 1, 2)],
         "lines": lines,
-        "labels": [{"x": x(i), "text": p["number"]} for i, p in enumerate(series)],
+        "labels": [{"x": x(p["number"]), "text": p["number"]} for p in series],
     }
 
 

@@ -7,8 +7,9 @@ phases and values.
 What a clinician expects to see (Kratochwill et al. 2010 WWC standards; Lane & Gast 2014;
 scplot's ``add_statline``/``add_ridge``, sced.md §3):
 
-* the data path broken at every phase change, a dashed vertical line between phases and the
-  phase names above the panel;
+* each value at its own session (a missed session leaves a gap: no line is drawn across it),
+  whole-number session ticks, the data path broken at every phase change, a dashed vertical
+  line before each phase's first value and the phase names above the panel;
 * optional level (mean or median) and trend (OLS, or scan's split-middle) lines per phase, a
   stability envelope (median ± 25 %) and the CDC criterion lines (Fisher, Kelley & Lomas 2003);
 * the y axis spanning the measure's full range (a 0–10 NRS always shows 0–10) and an arrow
@@ -32,12 +33,15 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
 
+from painclinic.charts import integer_axis, plain, runs, scale_limits
 from sced.stats.phases import Phase
 from sced.stats.visual import cdc_lines, trend_lines
 
-Phases = Sequence[tuple[str, Sequence[float]]]
+# A phase is (label, values) or (label, values, sessions): with its sessions, each value sits at
+# its own session and a missed session leaves a gap; without, the values are taken as
+# consecutive sessions from 1.
+Phases = Sequence[tuple[str, Sequence[float]] | tuple[str, Sequence[float], Sequence[int]]]
 Tiers = Sequence[tuple[str, Phases]]
 Level = Literal["mean", "median"] | None
 Trend = Literal["ols", "split_middle", "tri_split", "theil_sen"] | None
@@ -75,6 +79,8 @@ DEFAULT_ENVELOPE = 0.25
 CDC_SHIFT_SD = 0.25
 
 ERR_EMPTY_PHASE = "Phase {label!r} has no values to plot."
+ERR_SESSIONS = "Phase {label!r}: sessions must rise, after the previous phase, one per value."
+VALUES_GID = "values"
 ERR_FORMAT = "Unsupported image format {fmt!r}; use 'png' or 'svg'."
 
 
@@ -95,12 +101,33 @@ def _is_tiers(data: Phases | Tiers) -> bool:
     return len(first) > 0 and isinstance(first[0], tuple | list)
 
 
+def _spans(phases: Phases) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(label, sessions, values) per phase, sessions given or consecutive from 1."""
+    spans: list[tuple[str, np.ndarray, np.ndarray]] = []
+    session = 1
+    for phase in phases:
+        label, values = phase[0], phase[1]
+        if len(values) == 0:
+            raise ValueError(ERR_EMPTY_PHASE.format(label=label))
+        if len(phase) > 2:
+            t = np.asarray(phase[2], dtype=float)  # type: ignore[misc]
+            if len(t) != len(values) or t[0] < session or np.any(np.diff(t) <= 0):
+                raise ValueError(ERR_SESSIONS.format(label=label))
+        else:
+            t = np.arange(session, session + len(values), dtype=float)
+        spans.append((label, t, np.asarray(values, float)))
+        session = int(t[-1]) + 1
+    return spans
+
+
+def _last_session(phases: Phases) -> int:
+    return int(_spans(phases)[-1][1][-1])
+
+
 def _y_limits(y_range: tuple[float, float] | None, values: Sequence[float]) -> tuple[float, float]:
     lo, hi = y_range if y_range is not None else (min(values), max(values))
-    if hi <= lo:
-        lo, hi = lo - 1, hi + 1
-    pad = 0.04 * (hi - lo)  # points on the floor or ceiling of the scale stay visible
-    return lo - pad, hi + pad
+    # Points on the floor or ceiling of the scale stay visible.
+    return scale_limits(lo, hi, margin=0.04)
 
 
 def _draw_panel(
@@ -117,45 +144,46 @@ def _draw_panel(
 ) -> set[str]:
     """Draw one series; returns the legend keys it used."""
     used: set[str] = set()
-    session = 1
-    spans: list[tuple[str, np.ndarray, np.ndarray]] = []
-    for label, values in phases:
-        if len(values) == 0:
-            raise ValueError(ERR_EMPTY_PHASE.format(label=label))
-        t = np.arange(session, session + len(values), dtype=float)
-        spans.append((label, t, np.asarray(values, float)))
-        session += len(values)
+    spans = _spans(phases)
+    session = int(spans[-1][1][-1]) + 1
     all_values = [v for _, _, y in spans for v in y]
     ylo, yhi = _y_limits(y_range, all_values)
 
     # Trend lines from sced.stats.visual, so the graph shows the lines the analysis reports
-    # (global session numbers; phases too short for the method get none).
+    # (global session numbers; phases too short for the method get none). With a missed session
+    # they are fitted on the sessions drawn, so each line runs through its own points; the
+    # analysis's lines count observed values and then differ slightly.
     trends = (
         {}
         if trend is None
         else {
             seg.start: seg
             for seg in trend_lines(
-                [Phase(label, tuple(float(v) for v in y)) for label, _, y in spans], method=trend
+                [Phase(label, tuple(float(v) for v in y)) for label, _, y in spans],
+                method=trend,
+                sessions=[t for _, t, _ in spans],
             )
         }
     )
     for i, (label, t, y) in enumerate(spans):
         colour, marker, face = _style(label)
         x0, x1 = t[0] - 0.5, t[-1] + 0.5
-        # One line per phase: the path is broken at phase changes (WWC convention).
-        ax.plot(
-            t,
-            y,
-            color=colour,
-            marker=marker,
-            markerfacecolor=face,
-            markeredgecolor=colour,
-            markersize=7,
-            linewidth=1.6,
-            zorder=3,
-            clip_on=False,
-        )
+        # Each value at its own session. The path is broken at phase changes (WWC convention)
+        # and at every missed session: a line across a gap would show a value never measured.
+        for xs, ys in runs([int(x) for x in t], list(y)):
+            ax.plot(
+                xs,
+                ys,
+                color=colour,
+                marker=marker,
+                markerfacecolor=face,
+                markeredgecolor=colour,
+                markersize=7,
+                linewidth=1.6,
+                zorder=3,
+                clip_on=False,
+                gid=VALUES_GID,
+            )
         used.add(_kind(label))
         if i > 0:
             ax.axvline(
@@ -215,7 +243,12 @@ def _draw_panel(
             if _kind(la) != "A" or _kind(lb) != "B":
                 continue
             res = cdc_lines(
-                ya, yb, improvement=improvement, a_start=int(ta[0]), conservative=CDC_SHIFT_SD
+                ya,
+                yb,
+                improvement=improvement,
+                a_start=int(ta[0]),
+                conservative=CDC_SHIFT_SD,
+                sessions=(ta, tb),
             )
             if res.mean_line is None or res.trend_line is None:
                 continue
@@ -242,14 +275,16 @@ def _draw_panel(
         # Phase names above the panel as a top axis: the layout engine then keeps them clear of
         # the title and of the panel above.
         top = ax.secondary_xaxis("top")
-        top.set_xticks([(t[0] + t[-1]) / 2 for _, t, _ in spans], [lab for lab, _, _ in spans])
+        top.set_xticks(
+            [(t[0] + t[-1]) / 2 for _, t, _ in spans], [plain(lab) for lab, _, _ in spans]
+        )
         top.tick_params(length=0, labelsize=FONT_SIZE)
         for tick in top.get_xticklabels():
             tick.set_fontweight("bold")
         top.spines["top"].set_visible(False)
     ax.set_ylim(ylo, yhi)
     ax.set_xlim(0.4, session - 0.4)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    integer_axis(ax.xaxis)
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -395,7 +430,7 @@ def build_sced_figure(
     height = 4.6 if n_panels == 1 else 1.2 + 2.4 * n_panels
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
     axes = fig.subplots(n_panels, 1, sharex=True, squeeze=False)[:, 0]
-    y_label = f"{measure_name} ({unit})" if unit else measure_name
+    y_label = plain(f"{measure_name} ({unit})" if unit else measure_name)
     used: set[str] = set()
     for i, ((tier_name, phases), ax) in enumerate(zip(tiers, axes, strict=True)):
         used |= _draw_panel(
@@ -412,17 +447,17 @@ def build_sced_figure(
         ax.set_ylabel(y_label, fontsize=FONT_SIZE - (1 if n_panels > 1 else 0))
         if tier_name is not None:
             # Tier name as a left-aligned panel title (above the phase names).
-            ax.set_title(tier_name, loc="left", fontsize=FONT_SIZE + 1, fontweight="bold")
+            ax.set_title(plain(tier_name), loc="left", fontsize=FONT_SIZE + 1, fontweight="bold")
         if i == 0:
             _better_arrow(fig, ax, improvement)
         if i == n_panels - 1:
-            ax.set_xlabel(x_label, fontsize=FONT_SIZE)
+            ax.set_xlabel(plain(x_label), fontsize=FONT_SIZE)
     if n_panels > 1:
         # Panels of different lengths: all share the longest session axis.
-        longest = max(sum(len(v) for _, v in phases) for _, phases in tiers)
+        longest = max(_last_session(phases) for _, phases in tiers)
         axes[0].set_xlim(0.4, longest + 0.6)
     if title:
-        fig.suptitle(title, fontsize=FONT_SIZE + 2, fontweight="bold")
+        fig.suptitle(plain(title), fontsize=FONT_SIZE + 2, fontweight="bold")
     _legend(fig, used, level, trend, stability_envelope)
     return fig
 
@@ -558,15 +593,15 @@ def build_randomization_figure(
         fontsize=FONT_SIZE,
         fontweight="bold",
     )
-    ax.set_xlabel(statistic_label, fontsize=FONT_SIZE)
+    ax.set_xlabel(plain(statistic_label), fontsize=FONT_SIZE)
     ax.set_ylabel(y_label, fontsize=FONT_SIZE)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    integer_axis(ax.yaxis)
     ax.tick_params(labelsize=FONT_SIZE - 1)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     kind = {"exact": "all ", "monte_carlo": "random sample of "}.get(method or "", "")
     heading = title or f"Randomization distribution ({kind}{n} assignments)"
-    ax.set_title(heading, fontsize=FONT_SIZE + 1, fontweight="bold")
+    ax.set_title(plain(heading), fontsize=FONT_SIZE + 1, fontweight="bold")
     fig.legend(
         handles=[
             Patch(

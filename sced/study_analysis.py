@@ -16,6 +16,7 @@ import numpy as np
 
 from sced.stats import randomization as rt
 from sced.stats.analysis import analyse_case
+from sced.stats.nonoverlap import NAP_CI_METHODS
 
 # WWC pilot standards (Kratochwill et al. 2010): at least 5 points per phase to meet the
 # standards without reservation, 3 with reservations.
@@ -199,7 +200,7 @@ def _mbd_panels(inputs: dict[str, Any], draw_tiers: list[int]) -> list[tuple[str
     order = [by_id[t] for t in draw_tiers if t in by_id] or list(inputs["measures"])
     panels = []
     for m in order:
-        phases = [(p["label"], p["values"]) for p in m["phases"] if p["values"]]
+        phases = [(p["label"], p["values"], p["sessions"]) for p in m["phases"] if p["values"]]
         if phases:
             better = "lower is better" if m["improvement"] == "decrease" else "higher is better"
             unit = f" ({m['unit']})" if m["unit"] else ""
@@ -298,11 +299,22 @@ def _reading(
     return {"summary": summary, "cautions": cautions}
 
 
+def _methods() -> list[str]:
+    """How the intervals were computed, in words, for the page's "Sources and methods" note."""
+    return [
+        f"Intervals for NAP, Tau and Tau-BC: {NAP_CI_METHODS['newcombe']}. The SingleCaseES "
+        "package (version 0.7.4) reports a zero-width interval there; its value is kept with "
+        "the results for checking.",
+        "All intervals assume independent observations; daily measures are usually "
+        "autocorrelated, so read them as approximate.",
+    ]
+
+
 def analyse_study(
     inputs: dict[str, Any], *, with_plots: bool = True
 ) -> tuple[dict[str, Any], list[tuple[int, str, dict[str, bytes]]]]:
     """Results for every measure, and the plots as (measure id, kind, {"png", "svg"})."""
-    results: dict[str, Any] = {"measures": []}
+    results: dict[str, Any] = {"measures": [], "methods": _methods()}
     plots: list[tuple[int, str, dict[str, bytes]]] = []
     for measure in inputs["measures"]:
         phases = [(p["label"], p["values"]) for p in measure["phases"]]
@@ -347,12 +359,15 @@ def analyse_study(
             from sced.plots import render_randomization_plot, render_sced_plot
 
             lo, hi = measure["range"]
+            # The graph puts each value at its session (a missed session leaves a gap); the
+            # statistics above count observed values, as scan does.
+            plotted = [(p["label"], p["values"], p["sessions"]) for p in measure["phases"]]
             plots.append(
                 (
                     measure["id"],
                     "sced",
                     render_sced_plot(
-                        phases,
+                        plotted,
                         measure_name=measure["name"],
                         unit=measure["unit"],
                         y_range=(lo, hi),

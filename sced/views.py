@@ -30,6 +30,7 @@ from sced.forms import (
     ValueForm,
 )
 from sced.models import AnalysisPlot, AnalysisRun, AnalysisState, DiaryLink, Measurement, Study
+from sced.stats.phases import comparison_title
 
 CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 # Display order (sced.md §4: NAP, Tau and the trend-corrected indices first; PND/PEM last, with
@@ -158,7 +159,7 @@ def _results_context(study: Study) -> dict:
                 comps = entry["analysis"]["comparisons"]
                 entry["comparison_rows"] = [
                     {
-                        "name": name,
+                        "name": comparison_title(name),
                         "n_a": c["n_a"],
                         "n_b": c["n_b"],
                         "a": c["a"],

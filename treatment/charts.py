@@ -4,16 +4,23 @@ global, safe in threads and workers; same rule as sced/plots.py). No ORM: caller
 
 Colours are Okabe-Ito and every series also has its own marker or line style, so the charts read
 in greyscale print and for the common colour-vision deficiencies (sced/plots.py).
+
+Each ``*_chart`` (SVG text) draws the figure its ``*_figure`` builds (tests read the figure).
+Session and day axes tick at whole numbers; user text (activities, units) is drawn literally and
+shortened with an ellipsis, never cut mid-word (painclinic/charts.py); the pages' tables have it
+in full.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+
+from painclinic.charts import integer_axis, plain, shorten, wrap
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -30,38 +37,47 @@ def _svg(fig: Figure) -> str:
     return buffer.getvalue()
 
 
-def _empty(message: str) -> str:
+def _render(build: Callable[..., Figure], *args: Any) -> str:
     with rc_context(_RC):
-        fig = Figure(figsize=(6, 1.2))
-        ax = fig.add_subplot()
-        ax.axis("off")
-        ax.text(0.5, 0.5, message, ha="center", va="center", color=GREY)
-        return _svg(fig)
+        return _svg(build(*args))
+
+
+def _empty(message: str) -> Figure:
+    fig = Figure(figsize=(6, 1.2))
+    ax = fig.add_subplot()
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center", color=GREY)
+    return fig
 
 
 def gas_chart(points: Sequence[tuple[str, float | None]]) -> str:
     """T-score per review (label, T or None when unscorable). 50 = goals attained as expected."""
+    return _render(gas_figure, points)
+
+
+def gas_figure(points: Sequence[tuple[str, float | None]]) -> Figure:
     scored = [(i, label, t) for i, (label, t) in enumerate(points) if t is not None]
     if not scored:
         return _empty("No GAS T-score yet: review every goal to score it.")
-    with rc_context(_RC):
-        fig = Figure(figsize=(6.4, 3.0))
-        ax = fig.add_subplot()
-        ax.axhline(50, color=GREY, linestyle="--", linewidth=1)
-        ax.text(len(points) - 0.5, 50.6, "50 = as expected", color=GREY, ha="right", va="bottom")
-        xs = [i for i, _, _ in scored]
-        ys = [t for _, _, t in scored]
-        ax.plot(xs, ys, color=BLUE, marker="o", linewidth=2, label="GAS T-score")
-        for x, y in zip(xs, ys, strict=True):
-            ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center")
-        ax.set_xticks(range(len(points)), [label for label, _ in points], rotation=20, ha="right")
-        low = min([*ys, 30.0]) - 5
-        high = max([*ys, 70.0]) + 5
-        ax.set_ylim(low, high)
-        ax.set_xlim(-0.5, len(points) - 0.5)
-        ax.set_ylabel("GAS T-score (higher is better)")
-        ax.set_title("Goal Attainment Scaling T-score (Kiresuk & Sherman, ρ = 0.3)", loc="left")
-        return _svg(fig)
+    fig = Figure(figsize=(6.4, 3.0))
+    ax = fig.add_subplot()
+    ax.axhline(50, color=GREY, linestyle="--", linewidth=1)
+    ax.text(len(points) - 0.5, 50.6, "50 = as expected", color=GREY, ha="right", va="bottom")
+    xs = [i for i, _, _ in scored]
+    ys = [t for _, _, t in scored]
+    ax.plot(xs, ys, color=BLUE, marker="o", linewidth=2, label="GAS T-score")
+    for x, y in zip(xs, ys, strict=True):
+        ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center")
+    ax.set_xticks(
+        range(len(points)), [plain(label) for label, _ in points], rotation=20, ha="right"
+    )
+    low = min([*ys, 30.0]) - 5
+    high = max([*ys, 70.0]) + 5
+    ax.set_ylim(low, high)
+    ax.set_xlim(-0.5, len(points) - 0.5)
+    ax.set_ylabel("GAS T-score (higher is better)")
+    ax.set_title("Goal Attainment Scaling T-score (Kiresuk & Sherman, ρ = 0.3)", loc="left")
+    return fig
 
 
 def exposure_chart(
@@ -72,85 +88,112 @@ def exposure_chart(
     Expectancy before (filled circles) and after (open squares), joined by a vertical line: its
     length is the expectancy violation. Peak fear as a dotted line with triangles.
     """
+    return _render(exposure_figure, sessions)
+
+
+def exposure_figure(sessions: Sequence[tuple[int, str, float, float, float]]) -> Figure:
     if not sessions:
         return _empty("No exposure sessions logged yet.")
-    with rc_context(_RC):
-        fig = Figure(figsize=(6.4, 3.2))
-        ax = fig.add_subplot()
-        xs = [s[0] for s in sessions]
-        for x, _, before, after, _ in sessions:
-            ax.vlines(x, min(before, after), max(before, after), color=GREY, linewidth=1)
-        ax.plot(xs, [s[2] for s in sessions], "o", color=VERMILLION, label="Expectancy before")
-        ax.plot(
-            xs,
-            [s[3] for s in sessions],
-            "s",
-            color=BLUE,
-            markerfacecolor="white",
-            label="Expectancy after",
+    fig = Figure(figsize=(6.4, 3.2))
+    ax = fig.add_subplot()
+    xs = [s[0] for s in sessions]
+    for x, _, before, after, _ in sessions:
+        ax.vlines(x, min(before, after), max(before, after), color=GREY, linewidth=1)
+    ax.plot(xs, [s[2] for s in sessions], "o", color=VERMILLION, label="Expectancy before")
+    ax.plot(
+        xs,
+        [s[3] for s in sessions],
+        "s",
+        color=BLUE,
+        markerfacecolor="white",
+        label="Expectancy after",
+    )
+    ax.plot(xs, [s[4] for s in sessions], "^:", color=ORANGE, label="Peak fear", linewidth=1)
+    # The activity is named where it changes (graded exposure repeats a step over several
+    # sessions), otherwise only the violation; neighbouring labels alternate between two heights
+    # when there are more than a few. The legend sits below the plot, never over a value.
+    stagger = len(sessions) > 4
+    previous = None
+    for i, (x, activity, before, after, _) in enumerate(sessions):
+        name = shorten(activity, 22) if activity != previous else ""
+        previous = activity
+        change = f"−{before - after:g}" if before >= after else ""
+        text = f"{name} ({change})" if name and change else name or change
+        ax.annotate(
+            plain(text),
+            (x, max(before, after)),
+            textcoords="offset points",
+            # A name runs to the right of its point (clear of the axis on the left).
+            xytext=(-4 if name else 0, 20 if stagger and i % 2 else 6),
+            ha="left" if name else "center",
+            fontsize=7,
+            gid="activity",
         )
-        ax.plot(xs, [s[4] for s in sessions], "^:", color=ORANGE, label="Peak fear", linewidth=1)
-        for x, activity, before, after, _ in sessions:
-            ax.annotate(
-                f"{activity[:18]} (−{before - after:g})" if before >= after else activity[:18],
-                (x, max(before, after)),
-                textcoords="offset points",
-                xytext=(0, 8),
-                ha="center",
-                fontsize=7,
-            )
-        ax.set_ylim(0, 110)
-        ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("Exposure session")
-        ax.set_ylabel("0-100")
-        ax.set_title("Expectancy of the feared outcome, before and after", loc="left")
-        ax.legend(loc="upper right", fontsize=7, frameon=False, ncols=3)
-        return _svg(fig)
+    ax.set_ylim(0, 125)
+    ax.set_yticks(range(0, 101, 20))
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    integer_axis(ax.xaxis)
+    ax.set_xlabel("Exposure session")
+    ax.set_ylabel("0-100")
+    ax.set_title("Expectancy of the feared outcome, before and after", loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7, frameon=False, ncols=3)
+    return fig
 
 
 def hierarchy_chart(items: Sequence[tuple[str, float, float | None]]) -> str:
     """Per hierarchy item: (activity, fear rating, mean expectancy violation or None)."""
+    return _render(hierarchy_figure, items)
+
+
+HIERARCHY_LABEL_WIDTH = 30  # characters a line; two lines, then an ellipsis
+
+
+def hierarchy_figure(items: Sequence[tuple[str, float, float | None]]) -> Figure:
     if not items:
         return _empty("The hierarchy is empty.")
-    with rc_context(_RC):
-        fig = Figure(figsize=(6.4, 0.5 + 0.45 * len(items)))
-        ax = fig.add_subplot()
-        ys = list(range(len(items)))
-        ax.barh(ys, [i[1] for i in items], color="#cfe2f3", edgecolor=BLUE, label="Fear rating")
-        for y, (_, _, violation) in zip(ys, items, strict=True):
-            if violation is not None:
-                ax.plot([violation], [y], "D", color=VERMILLION)
-        ax.set_yticks(ys, [i[0][:30] for i in items])
-        ax.set_xlim(min([0.0, *[i[2] or 0 for i in items]]) - 5, 105)
-        ax.set_xlabel("Fear rating 0-100 (bar); mean expectancy violation (diamond)")
-        return _svg(fig)
+    # Labels wrap onto two lines; bbox_inches="tight" widens the SVG to fit them.
+    fig = Figure(figsize=(6.4, 0.6 + 0.55 * len(items)))
+    ax = fig.add_subplot()
+    ys = list(range(len(items)))
+    ax.barh(ys, [i[1] for i in items], color="#cfe2f3", edgecolor=BLUE, label="Fear rating")
+    for y, (_, _, violation) in zip(ys, items, strict=True):
+        if violation is not None:
+            ax.plot([violation], [y], "D", color=VERMILLION)
+    ax.set_yticks(ys, [plain(wrap(i[0], HIERARCHY_LABEL_WIDTH)) for i in items])
+    ax.set_xlim(min([0.0, *[i[2] or 0 for i in items]]) - 5, 105)
+    ax.set_xlabel("Fear rating 0-100 (bar); mean expectancy violation (diamond)")
+    return fig
 
 
 def pacing_chart(
     quotas: Sequence[float], done: Sequence[float | None], unit: str, activity: str
 ) -> str:
     """Planned daily quota (step line) and what was done (points) per day."""
+    return _render(pacing_figure, quotas, done, unit, activity)
+
+
+def pacing_figure(
+    quotas: Sequence[float], done: Sequence[float | None], unit: str, activity: str
+) -> Figure:
     if not quotas:
         return _empty("No schedule: the starting quota could not be set.")
-    with rc_context(_RC):
-        fig = Figure(figsize=(6.4, 3.0))
-        ax = fig.add_subplot()
-        days = list(range(1, len(quotas) + 1))
-        ax.step(days, quotas, where="mid", color=BLUE, linewidth=2, label="Quota")
-        logged = [(d, v) for d, v in zip(days, done, strict=False) if v is not None]
-        if logged:
-            ax.plot(
-                [d for d, _ in logged],
-                [v for _, v in logged],
-                "o",
-                color=VERMILLION,
-                label="Done",
-            )
-        ax.set_ylim(0, max([*quotas, *[v for _, v in logged]]) * 1.15)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("Day")
-        ax.set_ylabel(unit)
-        ax.set_title(f"{activity[:40]}: done against quota", loc="left")
-        ax.legend(loc="lower right", frameon=False, fontsize=7)
-        return _svg(fig)
+    fig = Figure(figsize=(6.4, 3.0))
+    ax = fig.add_subplot()
+    days = list(range(1, len(quotas) + 1))
+    ax.step(days, quotas, where="mid", color=BLUE, linewidth=2, label="Quota")
+    logged = [(d, v) for d, v in zip(days, done, strict=False) if v is not None]
+    if logged:
+        ax.plot(
+            [d for d, _ in logged],
+            [v for _, v in logged],
+            "o",
+            color=VERMILLION,
+            label="Done",
+        )
+    ax.set_ylim(0, max([*quotas, *[v for _, v in logged]]) * 1.15)
+    integer_axis(ax.xaxis)
+    ax.set_xlabel("Day")
+    ax.set_ylabel(plain(shorten(unit, 30)))
+    ax.set_title(plain(f"{shorten(activity, 48)}: done against quota"), loc="left")
+    ax.legend(loc="lower right", frameon=False, fontsize=7)
+    return fig

@@ -120,7 +120,9 @@ def analyse_case(
             "goal": goal,
             "immediacy_k": immediacy_k,
             "nap_se": "unbiased",
-            "nap_ci": "Newcombe method 5 as SingleCaseES",
+            # Newcombe (2006) method 5 with the interior root at NAP = 0 or 1 (sced.md §5 P3);
+            # SingleCaseES's interval is in each NAP/Tau/Tau-BC entry's ci_reference.
+            "nap_ci": "newcombe",
             "smd_bias_correct": True,
             "pem_ties": "half",
             "tau_bc": "Theil-Sen, no pretest, NAP-based, residuals rounded to 9 decimals",

@@ -27,7 +27,9 @@ class EffectSize:
     """One effect size for one comparison.
 
     ``estimate``/``se``/``ci_*`` are None where the reference package gives no value or where the
-    statistic is undefined; ``not_defined_reason`` then says why.  ``options`` spells out every
+    statistic is undefined; ``not_defined_reason`` then says why. ``ci_reference`` is the
+    reference package's interval where ours differs by method (NAP, Tau, Tau-BC at NAP = 0 or 1:
+    ``NAP_CI_METHODS``), kept so it can still be checked against SingleCaseES.  ``options`` spells out every
     choice that changes the number (like the R call the SingleCaseES app prints, sced.md §7);
     ``details`` holds package extras (S, D, Z, p, slope, percent change, …).
     """
@@ -41,6 +43,7 @@ class EffectSize:
     options: Mapping[str, object] = field(default_factory=dict)
     details: Mapping[str, object] = field(default_factory=dict)
     not_defined_reason: str | None = None
+    ci_reference: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
@@ -74,6 +77,7 @@ def make_effect(
     options: Mapping[str, object] | None = None,
     details: Mapping[str, object] | None = None,
     reason: str | None = None,
+    ci_reference: tuple[float, float] | None = None,
 ) -> EffectSize:
     """Build an EffectSize, turning non-finite numbers into None with a reason (sced.md §5 P2)."""
     est = None if reason else _finite(estimate)
@@ -90,6 +94,7 @@ def make_effect(
         options=dict(options or {}),
         details=dict(details or {}),
         not_defined_reason=reason,
+        ci_reference=None if reason else ci_reference,
     )
 
 
@@ -117,6 +122,23 @@ def z_crit(confidence: float) -> float:
 
 NapSE = Literal["unbiased", "Hanley", "null"]
 NapCI = Literal["singlecasees", "newcombe"]
+# The NAP interval, in words for the results page. Both are Newcombe's (2006) method 5, a
+# score-type interval for the Mann-Whitney AUC (Stat Med 25:559-573, "Confidence intervals for
+# an effect size measure based on the Mann-Whitney statistic. Part 2"); they differ only at
+# NAP = 0 or 1, where SingleCaseES's uniroot stops at the endpoint root x = NAP and reports
+# [1, 1] with SE > 0 (sced.md §5 P3). We report the interior root there (0.6427 for m = n = 5),
+# so the interval is continuous in NAP and never has zero width, and keep the package's interval
+# as ``ci_reference``.
+NAP_CI_METHODS = {
+    "newcombe": (
+        "Newcombe's (2006) score-type interval for the proportion of improved pairs (method 5); "
+        "when every pair improved (NAP = 1, Tau = 1) it still gives a lower limit below 1"
+    ),
+    "singlecasees": (
+        "Newcombe's (2006) method 5 as the SingleCaseES package computes it (a zero-width "
+        "interval when every pair improved)"
+    ),
+}
 
 
 def _q_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -193,11 +215,12 @@ def nap(
     improvement: Improvement,
     se_method: NapSE = "unbiased",
     confidence: float = 0.95,
-    ci_method: NapCI = "singlecasees",
+    ci_method: NapCI = "newcombe",
 ) -> EffectSize:
     """Non-overlap of all pairs (Parker & Vannest 2009) as ``SingleCaseES::NAP``.
 
-    Estimate and SE are proportions (0–1); scan's percentage is 100·estimate.
+    Estimate and SE are proportions (0–1); scan's percentage is 100·estimate. The interval is
+    ``ci_method`` (``NAP_CI_METHODS``); ``ci_reference`` is always SingleCaseES's.
     """
     check_improvement(improvement)
     opts = {"se_method": se_method, "confidence": confidence, "ci_method": ci_method}
@@ -209,6 +232,8 @@ def nap(
     m, n = q.shape
     var = _nap_variance(q, est, se_method)
     lo, hi = nap_ci(m, n, est, confidence, ci_method)
+    # The two methods differ only at the boundary; elsewhere the reference is the same interval.
+    reference = (lo, hi) if 0 < est < 1 else nap_ci(m, n, est, confidence, "singlecasees")
     pos = int(np.count_nonzero(q == 1.0))
     ties = int(np.count_nonzero(q == 0.5))
     details = {"pairs": m * n, "positives": pos, "ties": ties, "percent": 100 * est}
@@ -220,6 +245,7 @@ def nap(
         ci=(lo, hi),
         options=opts,
         details=details,
+        ci_reference=reference,
     )
 
 
@@ -243,6 +269,9 @@ def tau_from_nap(res: EffectSize) -> EffectSize:
         improvement=res.improvement,
         options=res.options,
         details=scale,
+        ci_reference=None
+        if res.ci_reference is None
+        else (2 * res.ci_reference[0] - 1, 2 * res.ci_reference[1] - 1),
     )
 
 
@@ -253,7 +282,7 @@ def tau(
     improvement: Improvement,
     se_method: NapSE = "unbiased",
     confidence: float = 0.95,
-    ci_method: NapCI = "singlecasees",
+    ci_method: NapCI = "newcombe",
 ) -> EffectSize:
     """Tau (A vs B non-overlap; Parker, Vannest, Davis & Sauber 2011) as ``SingleCaseES::Tau``.
 
@@ -810,7 +839,7 @@ def tau_bc(
     pretest_alpha: float | None = None,
     se_method: NapSE = "unbiased",
     confidence: float = 0.95,
-    ci_method: NapCI = "singlecasees",
+    ci_method: NapCI = "newcombe",
     tie_decimals: int | None = 9,
 ) -> EffectSize:
     """Baseline-corrected Tau (Tarlow 2017) as ``SingleCaseES::Tau_BC``.
@@ -831,6 +860,7 @@ def tau_bc(
         "se_method": se_method,
         "confidence": confidence,
         "tie_decimals": tie_decimals,
+        **({} if kendall else {"ci_method": ci_method}),
     }
     if reason := pair_problems(a, b, min_a=2):
         return undefined("Tau-BC", reason, improvement, **opts)
@@ -868,6 +898,7 @@ def tau_bc(
             options=opts,
             details=details,
             reason=t.not_defined_reason,
+            ci_reference=t.ci_reference,
         )
     x = orient(np.concatenate([A, B]), improvement)
     if np.all(x == x[0]):

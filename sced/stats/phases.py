@@ -162,6 +162,14 @@ def build_phases(phases: Sequence[tuple[str, Sequence[object]]]) -> list[Phase]:
     return [Phase.from_raw(lab, vals) for lab, (_, vals) in zip(labels, phases, strict=True)]
 
 
+# Comparison keys as a clinician reads them (the keys stay in the JSON and the reference tests).
+COMPARISON_TITLES = {"pooled_A_vs_B": "All A phases vs all B phases"}
+
+
+def comparison_title(name: str) -> str:
+    return COMPARISON_TITLES.get(name, name)
+
+
 def comparisons_for(phases: Sequence[Phase], design: DesignName | None = None) -> list[Comparison]:
     """The phase pairs to analyse (sced.md §2.11, §4).
 

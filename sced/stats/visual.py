@@ -71,16 +71,28 @@ def level_lines(
     return out
 
 
-def trend_lines(phases: Sequence[Phase], *, method: TrendMethod = "ols") -> list[Segment]:
-    """One trend line per phase on global sessions; phases too short for the method are skipped."""
+def trend_lines(
+    phases: Sequence[Phase],
+    *,
+    method: TrendMethod = "ols",
+    sessions: Sequence[Values] | None = None,
+) -> list[Segment]:
+    """One trend line per phase on global sessions; phases too short for the method are skipped.
+
+    ``sessions``: each phase's own session numbers, for a series with missed sessions (scan fits
+    on its measurement times ``mt``, which keep the gaps); by default sessions are 1..N.
+    """
     out = []
-    for phase, start in zip(phases, _starts(phases), strict=True):
-        t = np.arange(start, start + phase.n, dtype=float)
+    for i, (phase, start) in enumerate(zip(phases, _starts(phases), strict=True)):
+        if sessions is None:
+            t = np.arange(start, start + phase.n, dtype=float)
+        else:
+            t = np.asarray(sessions[i], dtype=float)
         if phase.n < 2:
             continue
         line = _TREND[method](phase.values, t)
         if math.isfinite(line.slope):
-            out.append(Segment(phase.label, method, start, start + phase.n - 1, line))
+            out.append(Segment(phase.label, method, int(t[0]), int(t[-1]), line))
     return out
 
 
@@ -130,6 +142,7 @@ def cdc_lines(
     trend_method: Literal["OLS", "bisplit", "trisplit"] = "OLS",
     conservative: float = 0.25,
     a_start: int = 1,
+    sessions: tuple[Values, Values] | None = None,
 ) -> CDCResult:
     """CDC lines and decision (Fisher, Kelley & Lomas 2003; ``scan::cdc``, sced.md §2.8).
 
@@ -146,8 +159,11 @@ def cdc_lines(
     if trend_method != "OLS" and (m < 5 or n < 5):
         reason = f"the {trend_method} trend needs at least five points per phase"
         return CDCResult(**base, **empty, binom_p=None, decision=None, not_defined_reason=reason)
-    ta = np.arange(a_start, a_start + m, dtype=float)
-    tb = np.arange(a_start + m, a_start + m + n, dtype=float)
+    if sessions is None:
+        ta = np.arange(a_start, a_start + m, dtype=float)
+        tb = np.arange(a_start + m, a_start + m + n, dtype=float)
+    else:  # the phases' own session numbers (a series with missed sessions)
+        ta, tb = (np.asarray(t, dtype=float) for t in sessions)
     fit = {"OLS": ols_line, "bisplit": split_middle_line, "trisplit": tri_split_line}[trend_method]
     trend = fit(av, ta)
     shift = conservative * float(av.std(ddof=1))

@@ -45,7 +45,8 @@ def test_gcqs_is_scored_by_the_library_and_charted(client, full_cohort, susan_re
     rating = session.climate_ratings.get()
     assert (rating.engaged, rating.avoiding, rating.conflict) == (4.0, 4.0, 4.0)
     content = client.get(reverse("programmes:cohort", args=[full_cohort.pk])).content.decode()
-    assert "<polyline" in content and "4.00" in content
+    # One rated session: its dots (a line needs two sessions in a row).
+    assert 'class="dot engaged"' in content and "4.00" in content
 
 
 def test_cohort_outcomes_and_the_csv_export_is_audited(

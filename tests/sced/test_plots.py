@@ -229,3 +229,84 @@ def test_same_data_give_the_same_svg() -> None:
     one = plots.render_sced_plot(AB, measure_name="x", improvement="increase", formats=("svg",))
     two = plots.render_sced_plot(AB, measure_name="x", improvement="increase", formats=("svg",))
     assert one == two
+
+
+# A diary with missed days: sessions 3 and 7 have no value.
+GAPPED = [("A", [6, 7, 7, 6], [1, 2, 4, 5]), ("B", [5, 3, 4, 4], [6, 8, 9, 10])]
+
+
+def _plotted(ax: Any) -> tuple[list[float], list[list[float]]]:
+    """(every value's x position, the x data of each drawn data path) of one panel."""
+    paths = [list(ln.get_xdata()) for ln in ax.get_lines() if ln.get_gid() == plots.VALUES_GID]
+    return [x for path in paths for x in path], paths
+
+
+def test_each_value_sits_at_its_session_and_a_missed_session_leaves_a_gap() -> None:
+    fig = plots.build_sced_figure(
+        GAPPED, measure_name="Pain", y_range=(0, 10), improvement="decrease", trend="ols"
+    )
+    ax = fig.axes[0]
+    xs, paths = _plotted(ax)
+    assert xs == [1, 2, 4, 5, 6, 8, 9, 10]  # the sessions, not positions 1..8
+    # No line crosses session 3 or 7: every drawn path runs over consecutive sessions only.
+    assert all(np.all(np.diff(path) == 1) for path in paths)
+    assert [p for p in paths if 3 in range(int(p[0]), int(p[-1]) + 1)] == []
+    assert _phase_lines(fig) == [[5.5]]  # before B's first value (session 6)
+    # Trend lines are fitted and drawn on the sessions too, from each phase's first to last.
+    trends = [list(ln.get_xdata()) for ln in ax.get_lines() if ln.get_gid() == "trend"]
+    assert trends == [[1, 5], [6, 10]]
+    assert ax.get_xlim()[1] == pytest.approx(10.6)
+    fig.canvas.draw()
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+
+
+def test_one_or_two_sessions_still_get_whole_number_ticks() -> None:
+    fig = plots.build_sced_figure(
+        [("A", [6.0]), ("B", [4.0])], measure_name="Pain", improvement="decrease"
+    )
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    lo, hi = ax.get_xlim()
+    ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+    assert ticks == [1.0, 2.0]
+
+
+def test_multiple_baseline_panels_keep_their_missed_sessions() -> None:
+    tiers = [
+        ("walking", [("A", [21, 12, 9], [1, 2, 4]), ("B", [30, 25, 29], [5, 6, 7])]),
+        ("stretching", [("A", [4, 5, 9, 7], [1, 2, 3, 4]), ("B", [10, 14], [6, 9])]),
+    ]
+    fig = plots.build_sced_figure(tiers, measure_name="min", improvement="increase")
+    panels = [ax for ax in fig.axes if ax.get_lines()]
+    assert [_plotted(ax)[0] for ax in panels] == [[1, 2, 4, 5, 6, 7], [1, 2, 3, 4, 6, 9]]
+    assert panels[0].get_xlim() == pytest.approx((0.4, 9.6))  # the longer tier ends at 9
+
+
+def test_sessions_that_do_not_rise_are_refused() -> None:
+    with pytest.raises(ValueError, match="sessions must rise"):
+        plots.build_sced_figure(
+            [("A", [1, 2], [1, 3]), ("B", [3, 4], [3, 4])], measure_name="x", improvement="increase"
+        )
+
+
+MATH = ["$\\frac{", "$x$ and $\\frac{$", "costs $5 or $6", "back\\$slash"]
+
+
+@pytest.mark.parametrize("text", MATH)
+def test_user_text_is_drawn_literally_never_as_mathtext(text: str) -> None:
+    from matplotlib.cbook import is_math_text
+
+    tiers = [(text, [(text, [1, 2, 3]), ("B", [4, 5, 6])]), ("two", AB)]
+    for data in (tiers, [(text, [1.0, 2, 3]), ("B", [4.0, 5, 6])]):
+        fig = plots.build_sced_figure(
+            data, measure_name=text, unit=text, title=text, improvement="increase", x_label=text
+        )
+        out = plots._export(fig, ("png", "svg"))  # drawing would raise on bad mathtext
+        assert out["png"].startswith(PNG_MAGIC)
+        texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+        assert not any(is_math_text(t) for t in texts)
+    fig = plots.build_randomization_figure(
+        [1.0, 2, 3], 2.0, 2 / 3, statistic_label=text, title=text
+    )
+    plots._export(fig, ("png",))

@@ -89,14 +89,50 @@ def test_zeros_need_truncation_for_the_lrr() -> None:
     assert counted.estimate is not None and counted.estimate > 4
 
 
-def test_nap_of_complete_non_overlap_reports_the_package_or_the_proper_interval() -> None:
+def _newcombe_lower_at_nap_1(m: int, n: int, z: float) -> float:
+    """Newcombe (2006) method 5 by hand: the interior root of
+    f(x) = mn(NAP − x)²(2 − x)(1 + x) − z²x(1 − x)(2 + h + (1 + 2h)x(1 − x)), h = (m + n)/2 − 1,
+    at NAP = 1 (sced.md §2.1); dividing out (1 − x) leaves a cubic with one root in (0, 1)."""
+    from numpy.polynomial import Polynomial as P
+
+    x, h = P([0, 1]), (m + n) / 2 - 1
+    cubic = m * n * (1 - x) * (2 - x) * (1 + x) - z**2 * x * (2 + h + (1 + 2 * h) * x * (1 - x))
+    (root,) = [r.real for r in cubic.roots() if abs(r.imag) < 1e-12 and 0 < r.real < 1]
+    return float(root)
+
+
+def test_every_pair_improved_still_gives_an_interval_below_one() -> None:
+    # Jannick's fear ratings all fall below every baseline day: NAP = 1, Tau = 1.
     a, b = [12.0, 15, 11, 14, 13], [22.0, 25, 21, 27, 24]
-    package = no.nap(a, b, improvement="increase")
-    assert (package.ci_lower, package.ci_upper) == (1.0, 1.0)
-    proper = no.nap(a, b, improvement="increase", ci_method="newcombe")
-    # sced.md §5 P3: 0.6427 for m = n = 5 (public set sced13)
-    assert proper.ci_lower == pytest.approx(0.6427, abs=1e-4)
-    assert proper.ci_upper == 1.0
+    result = no.nap(a, b, improvement="increase")
+    assert result.estimate == 1.0 and (result.se or 0) > 0
+    expected = _newcombe_lower_at_nap_1(5, 5, no.z_crit(0.95))
+    assert result.ci_lower == pytest.approx(expected, abs=1e-9)
+    assert result.ci_lower == pytest.approx(0.6427, abs=1e-4)  # sced.md §5 P3 (sced13)
+    assert result.ci_upper == 1.0
+    assert result.options["ci_method"] == "newcombe"
+    assert "Newcombe" in no.NAP_CI_METHODS["newcombe"]
+    # SingleCaseES's zero-width interval stays available for the reference checks.
+    assert result.ci_reference == (1.0, 1.0)
+    tau = no.tau_from_nap(result)
+    assert tau.estimate == 1.0
+    assert tau.ci_lower == pytest.approx(2 * expected - 1) and tau.ci_upper == 1.0
+    assert tau.ci_reference == (1.0, 1.0)
+    worst = no.nap(b, a, improvement="increase")  # NAP = 0 mirrors it
+    assert worst.ci_lower == 0.0 and worst.ci_upper == pytest.approx(1 - expected, abs=1e-9)
+    assert no.tau_bc(a, b, improvement="increase").ci_lower == pytest.approx(2 * expected - 1)
+
+
+def test_the_interval_is_continuous_at_the_boundary_and_the_package_s_elsewhere() -> None:
+    at_one = no.nap_ci(5, 5, 1.0, 0.95, "newcombe")
+    near_one = no.nap_ci(5, 5, 1.0 - 1e-9, 0.95, "newcombe")
+    assert near_one == pytest.approx(at_one, abs=1e-6)
+    # One tied pair (NAP = 24.5/25): the same method as SingleCaseES, a slightly lower limit.
+    a, b = [12.0, 15, 11, 14, 22], [22.0, 25, 23, 27, 24]
+    tied = no.nap(a, b, improvement="increase")
+    assert tied.estimate == pytest.approx(0.98)
+    assert (tied.ci_lower, tied.ci_upper) == tied.ci_reference
+    assert tied.ci_lower < at_one[0] < tied.ci_upper
 
 
 def test_tau_bc_rounds_near_tied_residuals_before_comparing() -> None:

@@ -61,10 +61,32 @@ def _es_checks(tag: str, fn: Callable[[], no.EffectSize], exp: dict, ci_tol=CLOS
     out: list[Check] = [(f"{tag}.est", lambda: fn().estimate, exp["est"], COUNT)]
     if "se" in exp:
         out.append((f"{tag}.se", lambda: fn().se, exp["se"], CLOSED))
-    if "ci_lower" in exp:
+    if "ci_lower" in exp and ci_tol == UNIROOT:
+        # NAP/Tau/Tau-BC: we report Newcombe's interior root at NAP = 0 or 1 (sced.md §5 P3) and
+        # keep SingleCaseES's interval as ci_reference; elsewhere the two are the same interval.
+        def ref(i: int) -> Callable[[], float | None]:
+            return lambda: (fn().ci_reference or (None, None))[i]
+
+        out.append((f"{tag}.ci_reference_lower", ref(0), exp["ci_lower"], ci_tol))
+        out.append((f"{tag}.ci_reference_upper", ref(1), exp["ci_upper"], ci_tol))
+        out.append((f"{tag}.ci_lower", _ours_or_reference(fn, 0), exp["ci_lower"], ci_tol))
+        out.append((f"{tag}.ci_upper", _ours_or_reference(fn, 1), exp["ci_upper"], ci_tol))
+    elif "ci_lower" in exp:
         out.append((f"{tag}.ci_lower", lambda: fn().ci_lower, exp["ci_lower"], ci_tol))
         out.append((f"{tag}.ci_upper", lambda: fn().ci_upper, exp["ci_upper"], ci_tol))
     return out
+
+
+def _ours_or_reference(fn: Callable[[], no.EffectSize], i: int) -> Callable[[], float | None]:
+    """Our limit, which must equal SingleCaseES's wherever its interval has width; where it has
+    none (NAP = 0 or 1) ours is deliberately wider and the tests in test_edge_cases check it."""
+
+    def limit() -> float | None:
+        res = fn()
+        ref = res.ci_reference
+        return ref[i] if ref is not None and ref[0] == ref[1] else (res.ci_lower, res.ci_upper)[i]
+
+    return limit
 
 
 def _singlecasees_checks(a, b, imp, se: dict, opts: dict, tag: str) -> list[Check]:
