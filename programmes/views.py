@@ -495,7 +495,9 @@ def cohort_participants_csv(request: HttpRequest, cohort_id: int) -> HttpRespons
 
 def _render_refer(request, patient, form, status=200, screening_forms=None) -> HttpResponse:
     referrals = list(
-        Enrolment.objects.filter(patient=patient).select_related("programme", "cohort")
+        Enrolment.objects.filter(patient=patient)
+        .select_related("programme", "cohort")
+        .prefetch_related("screenings__screened_by")
     )
     may_screen = policy.may_record_screening(request.user, patient)
     screening_forms = screening_forms or {}
@@ -503,9 +505,12 @@ def _render_refer(request, patient, form, status=200, screening_forms=None) -> H
     for e in referrals:
         screenable = may_screen and e.state in (EnrolmentState.REFERRED, EnrolmentState.SCREENED)
         action = reverse("programmes:refer_screening", args=[patient.pk, e.pk])
+        screenings = list(e.screenings.all())  # newest first (model ordering)
         rows.append(
             {
                 "enrolment": e,
+                # The refer page is the clinical record's (patient_view): the whole result.
+                "screening": screenings[0] if screenings else None,
                 "screening_form": screening_forms.get(e.pk, ScreeningForm(action=action))
                 if screenable
                 else None,
