@@ -24,11 +24,11 @@ from programmes.models import (
     SessionLength,
     WithdrawalReason,
     outcome_value_problem,
+    past_date_problem,
     session_date_problem,
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-NOT_IN_FUTURE = _("This date cannot be in the future.")
 OFFER_NEEDS_COHORT = _("Choose the cohort the place is in.")
 WITHDRAWAL_NEEDS_REASON = _("Give the reason for withdrawal.")
 GCQS_ITEMS = 12
@@ -174,8 +174,8 @@ class ReferForm(forms.Form):
 
     def clean_referred_on(self) -> date:
         day = self.cleaned_data["referred_on"]
-        if day > date.today():
-            raise forms.ValidationError(NOT_IN_FUTURE)
+        if past_date_problem(day):
+            raise forms.ValidationError(past_date_problem(day))
         return day
 
 
@@ -238,8 +238,8 @@ class ScreeningForm(forms.Form):
 
     def clean_screened_on(self) -> date:
         day = self.cleaned_data["screened_on"]
-        if day > date.today():
-            raise forms.ValidationError(NOT_IN_FUTURE)
+        if past_date_problem(day):
+            raise forms.ValidationError(past_date_problem(day))
         return day
 
 
@@ -288,8 +288,8 @@ class TransitionForm(forms.Form):
         if cleaned.get("to_state") == EnrolmentState.WITHDRAWN and not cleaned.get("reason"):
             self.add_error("reason", WITHDRAWAL_NEEDS_REASON)
         day = cleaned.get("changed_on")
-        if day and day > date.today():
-            self.add_error("changed_on", NOT_IN_FUTURE)
+        if past_date_problem(day):
+            self.add_error("changed_on", past_date_problem(day))
         return cleaned
 
 
@@ -376,8 +376,8 @@ class OutcomeForm(forms.Form):
             if problem:
                 self.add_error("value", problem)
         day = cleaned.get("recorded_on")
-        if day and day > date.today():
-            self.add_error("recorded_on", NOT_IN_FUTURE)
+        if past_date_problem(day):
+            self.add_error("recorded_on", past_date_problem(day))
         return cleaned
 
 

@@ -7,7 +7,7 @@ Kept in its own app (issue #6). The rules live in the pure modules ``suitability
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -80,6 +80,29 @@ class Programme(models.Model):
             raise ValidationError(FOLLOW_UP_TOO_WIDE)
 
 
+# Plausible dates: the bounds of painclinic/validators.py (patients stream of issue #9: clinical
+# events from 1 Jan 2000, planned dates at most two years ahead); swap for that module when
+# both are merged. A PMP runs for weeks (BPS 2013: 12 half-days or more), never over a year.
+EARLIEST_CLINICAL = date(2000, 1, 1)
+PLANNED_YEARS_AHEAD = 2
+MAX_COHORT_WEEKS = 52
+NOT_IN_FUTURE = _("This date cannot be in the future.")
+IMPLAUSIBLE_DATE = _("A date before %(earliest)s is not plausible: check the year.")
+TOO_FAR_AHEAD = _("A cohort is planned at most two years ahead: check the year.")
+TOO_LONG = _("A cohort runs for at most a year (52 weeks): check the dates.")
+
+
+def past_date_problem(day) -> str:
+    """Why ``day`` cannot be the date of something that has happened ('' when it can)."""
+    if day is None:
+        return ""
+    if day > date.today():
+        return str(NOT_IN_FUTURE)
+    if day < EARLIEST_CLINICAL:
+        return str(IMPLAUSIBLE_DATE % {"earliest": f"{EARLIEST_CLINICAL:%d %b %Y}"})
+    return ""
+
+
 FOLLOW_UP_TOO_WIDE = _(
     "The follow-up window must start after the cohort ends: make its weeks either side fewer "
     "than its weeks after the end."
@@ -128,6 +151,14 @@ class Cohort(models.Model):
         if self.start_date and self.end_date:
             if self.end_date < self.start_date:
                 raise ValidationError({"end_date": ENDS_BEFORE_START})
+            if self.start_date < EARLIEST_CLINICAL:
+                raise ValidationError(
+                    {"start_date": IMPLAUSIBLE_DATE % {"earliest": f"{EARLIEST_CLINICAL:%d %b %Y}"}}
+                )
+            if self.start_date > date.today() + timedelta(days=366 * PLANNED_YEARS_AHEAD):
+                raise ValidationError({"start_date": TOO_FAR_AHEAD})
+            if (self.end_date - self.start_date).days > MAX_COHORT_WEEKS * 7:
+                raise ValidationError({"end_date": TOO_LONG})
             if self.pk:  # an edit (admin) must not strand timetabled sessions
                 outside = self.sessions.exclude(
                     date__gte=self.start_date, date__lte=self.end_date
@@ -555,7 +586,6 @@ class ProgrammeMeasure(models.Model):
 
 SCORE_OUT_OF_RANGE = _("A %(name)s score runs from %(low)s to %(high)s; %(value)s is outside it.")
 SCORE_NOT_SCORABLE = _("%(name)s is not in the instrument library: its scores cannot be checked.")
-NOT_IN_FUTURE = _("This date cannot be in the future.")
 
 
 def outcome_value_problem(measure: ProgrammeMeasure, value: float) -> str:
@@ -606,8 +636,9 @@ class OutcomeScore(models.Model):
             problem = outcome_value_problem(self.measure, self.value)
             if problem:
                 errors["value"] = problem
-        if self.recorded_on is not None and self.recorded_on > date.today():
-            errors["recorded_on"] = NOT_IN_FUTURE
+        problem = past_date_problem(self.recorded_on)
+        if problem:
+            errors["recorded_on"] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -135,6 +135,9 @@ def cohort_overview(cohort: Cohort) -> dict[str, Any]:
         "half_days": half_days,
         "hours": hours,
         "n_enrolled": sum(e.state in ("enrolled", "completed") for e in participants),
+        "completion_needed": standards.sessions_needed(
+            len(sessions), cohort.programme.completion_min_percent
+        ),
         "climate": (climate := climate_series(cohort, sessions)),
         "chart": climate_chart(climate),
     }

@@ -35,6 +35,7 @@ from programmes.models import (
     StaffMember,
     SuitabilityScreening,
     outcome_value_problem,
+    past_date_problem,
     session_date_problem,
 )
 
@@ -50,7 +51,7 @@ NOT_ELIGIBLE = "The latest screening found the patient not eligible for this pro
 COHORT_FULL = "The cohort is full ({capacity} places)."
 COHORT_OTHER_PROGRAMME = "That cohort belongs to another programme."
 ALREADY_REFERRED = "The patient already has an open referral to this programme."
-BEFORE_REFERRAL = "A change cannot be dated before the referral ({referred})."
+BEFORE_REFERRAL = "A change cannot be dated before the referral ({referred:%d %b %Y})."
 SCREENING_IN_STATE = "Screening is recorded for referred or screened patients only."
 NOT_A_PARTICIPANT = "Attendance and ratings are recorded for enrolled participants only."
 UNKNOWN_COMPONENT = "Unknown programme component: {value}."
@@ -65,6 +66,7 @@ ALREADY_RECORDED = (
     "give the reason for the amendment; the earlier version is kept."
 )
 IN_FUTURE = "This date cannot be in the future."
+COMPLETED_BEFORE_START = "Completion cannot be dated before the cohort starts ({start:%d %b %Y})."
 OPEN_STATES = (
     EnrolmentState.REFERRED,
     EnrolmentState.SCREENED,
@@ -175,6 +177,8 @@ def _record_change(
 def enrolment_refer(
     *, actor: User, patient: Patient, programme: Programme, referred_on: date
 ) -> Enrolment:
+    if past_date_problem(referred_on):
+        raise ValidationError(past_date_problem(referred_on))
     if Enrolment.objects.filter(
         patient=patient, programme=programme, state__in=OPEN_STATES
     ).exists():
@@ -212,8 +216,8 @@ def screening_record(
         raise ValidationError(policy.NOT_A_CLINICIAN)
     if enrolment.state not in (EnrolmentState.REFERRED, EnrolmentState.SCREENED):
         raise ValidationError(SCREENING_IN_STATE)
-    if screened_on > date.today():
-        raise ValidationError(IN_FUTURE)
+    if past_date_problem(screened_on):
+        raise ValidationError(past_date_problem(screened_on))
     if screened_on < enrolment.referred_on:
         raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
     fields = (
@@ -281,6 +285,8 @@ def enrolment_transition(
                 target=EnrolmentState(to_state).label.lower(),
             )
         )
+    if changed_on > date.today():
+        raise ValidationError(IN_FUTURE)
     if changed_on < enrolment.referred_on:
         raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
     changed = ["state"]
@@ -306,7 +312,7 @@ def enrolment_transition(
         if taken >= cohort.capacity:
             raise ValidationError(COHORT_FULL.format(capacity=cohort.capacity))
     if to_state == EnrolmentState.COMPLETED:
-        _check_completion(enrolment)
+        _check_completion(enrolment, changed_on)
     if to_state == EnrolmentState.WITHDRAWN:
         if not reason:
             raise ValidationError(WITHDRAWAL_NEEDS_REASON)
@@ -326,9 +332,13 @@ def enrolment_transition(
     return enrolment
 
 
-def _check_completion(enrolment: Enrolment) -> None:
+def _check_completion(enrolment: Enrolment, changed_on: date) -> None:
     """A completer attended the programme's minimum share of the timetable
-    (Programme.completion_min_percent; issue #9: 0 of 12 sessions was counted as completed)."""
+    (Programme.completion_min_percent; issue #9: 0 of 12 sessions was counted as completed),
+    and completes no earlier than the cohort's start."""
+    start = Cohort.objects.values_list("start_date", flat=True).get(pk=enrolment.cohort_id)
+    if changed_on < start:
+        raise ValidationError(COMPLETED_BEFORE_START.format(start=start))
     offered = ProgrammeSession.objects.filter(cohort_id=enrolment.cohort_id).count()
     attended = Attendance.objects.filter(
         enrolment=enrolment, session__cohort_id=enrolment.cohort_id, attended=True
@@ -476,8 +486,8 @@ def outcome_record(
     problem = outcome_value_problem(measure, value)
     if problem:
         errors["value"] = problem
-    if recorded_on > date.today():
-        errors["recorded_on"] = IN_FUTURE
+    if past_date_problem(recorded_on):
+        errors["recorded_on"] = past_date_problem(recorded_on)
     if errors:
         raise ValidationError(errors)
     score = (

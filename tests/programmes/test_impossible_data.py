@@ -145,6 +145,12 @@ def test_completion_needs_the_programmes_share_of_the_sessions(
     assert complete().state == "completed"
 
 
+def test_the_cohort_page_states_the_completion_rule(client, full_cohort, priya):
+    client.force_login(priya)
+    page = client.get(reverse("programmes:cohort", args=[full_cohort.pk])).content.decode()
+    assert "attending at least 50% of the sessions: 6 of 12" in page
+
+
 def test_a_programme_can_set_a_stricter_completion_rule(full_cohort, susan_referred, priya, pmp):
     pmp.completion_min_percent = 75
     pmp.save()
@@ -254,3 +260,59 @@ def test_outcome_windows_beyond_a_year_are_refused_by_the_service(pmp, priya):
         services.programme_windows_update(actor=priya, programme=pmp, data={"follow_up_weeks": 400})
     pmp.refresh_from_db()
     assert pmp.follow_up_weeks == 12
+
+
+# --- Dates that cannot be -------------------------------------------------------------------
+
+
+def test_programme_dates_must_be_plausible(pmp, susan, ana, priya):
+    form = CohortForm(
+        {
+            "name": "Old",
+            "start_date": "1800-01-06",
+            "end_date": "1800-03-30",
+            "venue": "Gym",
+            "capacity": 8,
+        }
+    )
+    assert not form.is_valid() and "not plausible" in str(form.errors["start_date"])
+    form = CohortForm(
+        {
+            "name": "Endless",
+            "start_date": date.today(),
+            "end_date": date.today() + timedelta(weeks=60),
+            "venue": "Gym",
+            "capacity": 8,
+        }
+    )
+    assert not form.is_valid() and "at most a year" in str(form.errors["end_date"])
+    with pytest.raises(ValidationError, match="not plausible"):
+        services.enrolment_refer(
+            actor=ana, patient=susan, programme=pmp, referred_on=date(1999, 12, 31)
+        )
+    with pytest.raises(ValidationError, match="cannot be in the future"):
+        services.enrolment_refer(actor=ana, patient=susan, programme=pmp, referred_on=TOMORROW)
+
+
+def test_a_step_cannot_be_dated_in_the_future_nor_completion_before_the_start(
+    full_cohort, jannick, pmp, ana, priya
+):
+    referral = services.enrolment_refer(
+        actor=ana,
+        patient=jannick,
+        programme=pmp,
+        referred_on=full_cohort.start_date - timedelta(weeks=4),
+    )
+    enrolment = enrol(referral, full_cohort, priya)
+    attend(enrolment, full_cohort.sessions.all(), priya)
+    with pytest.raises(ValidationError, match="cannot be in the future"):
+        services.enrolment_transition(
+            actor=priya, enrolment=enrolment, to_state="completed", changed_on=TOMORROW
+        )
+    with pytest.raises(ValidationError, match="before the cohort starts"):
+        services.enrolment_transition(
+            actor=priya,
+            enrolment=enrolment,
+            to_state="completed",
+            changed_on=full_cohort.start_date - timedelta(days=1),
+        )
