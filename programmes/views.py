@@ -212,6 +212,8 @@ def climate(request: HttpRequest, cohort_id: int, session_id: int) -> HttpRespon
             messages.success(request, _("GCQ-S saved."))
             return redirect("programmes:cohort", cohort_id=cohort.pk)
     status = 400 if request.method == "POST" else 200
+    # The page names the participants (in the picker and the list of those already rated).
+    _audit_participants_shown(request, cohort, participants)
     return render(
         request,
         "programmes/climate_form.html",
@@ -220,6 +222,9 @@ def climate(request: HttpRequest, cohort_id: int, session_id: int) -> HttpRespon
             "session": session,
             "form": form,
             "in_future": session.date > date.today(),
+            "recorded": session.climate_ratings.select_related(
+                "enrolment__patient", "recorded_by"
+            ).order_by("enrolment__patient__family_name"),
         },
         status=status,
     )

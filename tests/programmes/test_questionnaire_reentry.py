@@ -72,6 +72,8 @@ def test_a_second_gcqs_for_the_same_session_needs_a_reason_and_keeps_the_first(
     assert client.post(url, {"enrolment": susan_in.pk, **_gcqs(4)}).status_code == 302
 
     client.force_login(bob)
+    page = client.get(url).content.decode()
+    assert "Already recorded for this session" in page and "entered by Priya Shah" in page
     refused = client.post(url, {"enrolment": susan_in.pk, **_gcqs(1)})
     assert refused.status_code == 400
     assert "already recorded for Susan" in refused.content.decode()
