@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from painclinic.models import Discipline
 from programmes.models import (
+    ENDS_BEFORE_START,
     ENROLMENT_TRANSITIONS,
+    FOLLOW_UP_TOO_WIDE,
     Cohort,
     Component,
     EnrolmentState,
@@ -21,19 +23,20 @@ from programmes.models import (
     Readiness,
     SessionLength,
     WithdrawalReason,
+    outcome_value_problem,
+    past_date_problem,
+    session_date_problem,
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-NOT_IN_FUTURE = _("This date cannot be in the future.")
-ENDS_BEFORE_START = _("The cohort cannot end before it starts.")
 OFFER_NEEDS_COHORT = _("Choose the cohort the place is in.")
 WITHDRAWAL_NEEDS_REASON = _("Give the reason for withdrawal.")
-FOLLOW_UP_TOO_WIDE = _(
-    "The follow-up window must start after the cohort ends: make its weeks either side fewer "
-    "than its weeks after the end."
-)
 GCQS_ITEMS = 12
-GCQS_SCALE = [(i, str(i)) for i in range(7)]
+# No answer is preset: an unanswered item must fail "required", not be saved as 0 (issue #9).
+GCQS_SCALE = [("", "—"), *[(i, str(i)) for i in range(7)]]
+AMENDMENT_REASON_HELP = _(
+    "Only when correcting an entry already saved: say why. The earlier version is kept."
+)
 
 
 def _helper(action: str, layout: list, button: str, name: str) -> FormHelper:
@@ -106,8 +109,17 @@ class SessionForm(forms.Form):
         min_value=1, max_value=26, initial=1, label=_("Repeat weekly for (weeks)")
     )
 
-    def __init__(self, *args, action: str = "", **kwargs) -> None:
+    def __init__(self, *args, cohort=None, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        if cohort is not None:
+            self.fields["first_date"].widget.attrs.update(
+                {"min": cohort.start_date.isoformat(), "max": cohort.end_date.isoformat()}
+            )
+            self.fields["first_date"].help_text = _("Between %(start)s and %(end)s.") % {
+                "start": f"{cohort.start_date:%d %b %Y}",
+                "end": f"{cohort.end_date:%d %b %Y}",
+            }
         self.helper = _helper(
             action,
             [
@@ -128,6 +140,14 @@ class SessionForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("length") == SessionLength.HOURS and cleaned.get("hours") is None:
             self.add_error("hours", _("Give the hours for a session booked in hours."))
+        first, weeks = cleaned.get("first_date"), cleaned.get("weeks")
+        if self.cohort is not None and first and weeks:
+            for week in range(weeks):
+                problem = session_date_problem(self.cohort, first + timedelta(weeks=week))
+                if problem:
+                    field = "first_date" if week == 0 else "weeks"
+                    self.add_error(field, problem)
+                    break
         return cleaned
 
 
@@ -154,33 +174,45 @@ class ReferForm(forms.Form):
 
     def clean_referred_on(self) -> date:
         day = self.cleaned_data["referred_on"]
-        if day > date.today():
-            raise forms.ValidationError(NOT_IN_FUTURE)
+        if past_date_problem(day):
+            raise forms.ValidationError(past_date_problem(day))
         return day
 
 
+YES_NO = [(True, _("Yes")), (False, _("No"))]
+
+
+def _yes_no(label, help_text="") -> forms.TypedChoiceField:
+    """A caution answered yes or no, neither preset: an unticked box used to stand for "no"
+    whether or not anybody had asked (issue #9: no form presets answers)."""
+    return forms.TypedChoiceField(
+        choices=YES_NO,
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
+        label=label,
+        help_text=help_text,
+    )
+
+
 class ScreeningForm(forms.Form):
+    """The suitability screening: a clinician's entry (programmes.policy)."""
+
     screened_on = forms.DateField(widget=DATE_INPUT, label=_("Screened on"))
-    readiness = forms.ChoiceField(choices=Readiness.choices, label=_("Readiness"))
+    readiness = forms.ChoiceField(choices=[("", "—"), *Readiness.choices], label=_("Readiness"))
     practical_barriers = forms.CharField(
         max_length=300,
         required=False,
         label=_("Practical barriers to group attendance"),
         help_text=_("e.g. transport, work hours, caring duties, interpreter."),
     )
-    acute_psychiatric_need = forms.BooleanField(
-        required=False, label=_("Acute psychiatric need (e.g. active psychosis, severe PTSD)")
+    acute_psychiatric_need = _yes_no(
+        _("Acute psychiatric need (e.g. active psychosis, severe PTSD)")
     )
-    severe_cognitive_impairment = forms.BooleanField(
-        required=False, label=_("Severe cognitive impairment")
-    )
-    profound_disability_or_fatigue = forms.BooleanField(
-        required=False, label=_("Profound disability or fatigue")
-    )
-    litigation_pending = forms.BooleanField(
-        required=False,
-        label=_("Litigation or compensation claim pending"),
-        help_text=_("Recorded for planning; not an exclusion."),
+    severe_cognitive_impairment = _yes_no(_("Severe cognitive impairment"))
+    profound_disability_or_fatigue = _yes_no(_("Profound disability or fatigue"))
+    litigation_pending = _yes_no(
+        _("Litigation or compensation claim pending"),
+        _("Recorded for planning; not an exclusion."),
     )
 
     def __init__(self, *args, action: str = "", **kwargs) -> None:
@@ -206,8 +238,8 @@ class ScreeningForm(forms.Form):
 
     def clean_screened_on(self) -> date:
         day = self.cleaned_data["screened_on"]
-        if day > date.today():
-            raise forms.ValidationError(NOT_IN_FUTURE)
+        if past_date_problem(day):
+            raise forms.ValidationError(past_date_problem(day))
         return day
 
 
@@ -256,8 +288,8 @@ class TransitionForm(forms.Form):
         if cleaned.get("to_state") == EnrolmentState.WITHDRAWN and not cleaned.get("reason"):
             self.add_error("reason", WITHDRAWAL_NEEDS_REASON)
         day = cleaned.get("changed_on")
-        if day and day > date.today():
-            self.add_error("changed_on", NOT_IN_FUTURE)
+        if past_date_problem(day):
+            self.add_error("changed_on", past_date_problem(day))
         return cleaned
 
 
@@ -272,13 +304,24 @@ class ClimateForm(forms.Form):
         self.fields["enrolment"].label_from_instance = lambda e: e.patient.full_name
         for number in range(1, GCQS_ITEMS + 1):
             self.fields[f"item_{number}"] = forms.TypedChoiceField(
-                choices=GCQS_SCALE, coerce=int, label=_("Item %(n)s") % {"n": number}
+                choices=GCQS_SCALE,
+                coerce=int,
+                empty_value=None,
+                required=True,
+                label=_("Item %(n)s") % {"n": number},
             )
+        self.fields["reason"] = forms.CharField(
+            max_length=300,
+            required=False,
+            label=_("Reason for the amendment"),
+            help_text=AMENDMENT_REASON_HELP,
+        )
         self.helper = _helper(
             action,
             [
                 "enrolment",
                 Row(*[Column(f"item_{n}", css_class="col-md-2") for n in range(1, 13)]),
+                "reason",
             ],
             _("Save GCQ-S"),
             "save_gcqs",
@@ -290,15 +333,24 @@ class ClimateForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     measure = forms.ModelChoiceField(queryset=None, label=_("Measure"))
-    time_point = forms.ChoiceField(choices=OutcomeTimePoint.choices, label=_("Time point"))
+    time_point = forms.ChoiceField(
+        choices=[("", "—"), *OutcomeTimePoint.choices], label=_("Time point")
+    )
     value = forms.FloatField(label=_("Score"))
     recorded_on = forms.DateField(widget=DATE_INPUT, label=_("Date"))
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        label=_("Reason for the amendment"),
+        help_text=AMENDMENT_REASON_HELP,
+    )
 
     def __init__(self, *args, measures, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = measures
         if not self.is_bound:
             self.initial.setdefault("recorded_on", date.today())
+        self.fields["recorded_on"].widget.attrs["max"] = date.today().isoformat()
         self.helper = _helper(
             action,
             [
@@ -307,11 +359,26 @@ class OutcomeForm(forms.Form):
                     Column("time_point", css_class="col-md-3"),
                     Column("value", css_class="col-md-3"),
                     Column("recorded_on", css_class="col-md-3"),
-                )
+                ),
+                "reason",
             ],
             _("Save score"),
             "save_score",
         )
+
+    def clean(self) -> dict:
+        # The instrument library's range and the calendar, as the service checks them (the
+        # service is the guard; this says it beside the field).
+        cleaned = super().clean()
+        measure, value = cleaned.get("measure"), cleaned.get("value")
+        if measure is not None and value is not None:
+            problem = outcome_value_problem(measure, value)
+            if problem:
+                self.add_error("value", problem)
+        day = cleaned.get("recorded_on")
+        if past_date_problem(day):
+            self.add_error("recorded_on", past_date_problem(day))
+        return cleaned
 
 
 WINDOW_FIELDS = (

@@ -7,12 +7,17 @@ Kept in its own app (issue #6). The rules live in the pure modules ``suitability
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from assessment import instruments
 from painclinic.models import Discipline
 
 
@@ -31,16 +36,31 @@ class Programme(models.Model):
     # window, is the participant's pre / post / follow-up score. Defaults: pre from 6 weeks before
     # to 1 week after the cohort start (anchor: start); post ±4 weeks around the cohort end
     # (anchor: end); follow-up 12 weeks after the end ±4 weeks (anchor: end + 12 weeks).
-    pre_weeks_before = models.PositiveSmallIntegerField(_("pre: weeks before the start"), default=6)
-    pre_weeks_after = models.PositiveSmallIntegerField(_("pre: weeks after the start"), default=1)
+    # At most a year either way (the page's form has always said so; the admin too now).
+    pre_weeks_before = models.PositiveSmallIntegerField(
+        _("pre: weeks before the start"), default=6, validators=[MaxValueValidator(52)]
+    )
+    pre_weeks_after = models.PositiveSmallIntegerField(
+        _("pre: weeks after the start"), default=1, validators=[MaxValueValidator(52)]
+    )
     post_weeks_around = models.PositiveSmallIntegerField(
-        _("post: weeks either side of the end"), default=4
+        _("post: weeks either side of the end"), default=4, validators=[MaxValueValidator(52)]
     )
     follow_up_weeks = models.PositiveSmallIntegerField(
-        _("follow-up: weeks after the end"), default=12
+        _("follow-up: weeks after the end"), default=12, validators=[MaxValueValidator(52)]
     )
     follow_up_weeks_around = models.PositiveSmallIntegerField(
-        _("follow-up: weeks either side"), default=4
+        _("follow-up: weeks either side"), default=4, validators=[MaxValueValidator(52)]
+    )
+    # Who counts as a completer. shared/reference names no PMP completion rule, and the
+    # British Pain Society guidelines (2013) set a minimum programme input, not a minimum
+    # attendance: clinic policy (UNVERIFIED), half of the timetabled sessions by default,
+    # changeable per programme. Checked when an enrolment is marked completed.
+    completion_min_percent = models.PositiveSmallIntegerField(
+        _("sessions attended to complete (%)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("A participant is marked completed only after attending this share."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -53,6 +73,49 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        weeks, around = self.follow_up_weeks, self.follow_up_weeks_around
+        if weeks is not None and around is not None and around >= weeks:
+            raise ValidationError(FOLLOW_UP_TOO_WIDE)
+
+
+# Plausible dates: the bounds of painclinic/validators.py (patients stream of issue #9: clinical
+# events from 1 Jan 2000, planned dates at most two years ahead); swap for that module when
+# both are merged. A PMP runs for weeks (BPS 2013: 12 half-days or more), never over a year.
+EARLIEST_CLINICAL = date(2000, 1, 1)
+PLANNED_YEARS_AHEAD = 2
+MAX_COHORT_WEEKS = 52
+NOT_IN_FUTURE = _("This date cannot be in the future.")
+IMPLAUSIBLE_DATE = _("A date before %(earliest)s is not plausible: check the year.")
+TOO_FAR_AHEAD = _("A cohort is planned at most two years ahead: check the year.")
+TOO_LONG = _("A cohort runs for at most a year (52 weeks): check the dates.")
+
+
+def past_date_problem(day) -> str:
+    """Why ``day`` cannot be the date of something that has happened ('' when it can)."""
+    if day is None:
+        return ""
+    if day > date.today():
+        return str(NOT_IN_FUTURE)
+    if day < EARLIEST_CLINICAL:
+        return str(IMPLAUSIBLE_DATE % {"earliest": f"{EARLIEST_CLINICAL:%d %b %Y}"})
+    return ""
+
+
+FOLLOW_UP_TOO_WIDE = _(
+    "The follow-up window must start after the cohort ends: make its weeks either side fewer "
+    "than its weeks after the end."
+)
+ENDS_BEFORE_START = _("The cohort cannot end before it starts.")
+SESSIONS_OUTSIDE_DATES = (
+    "%(n)s session of the timetable falls outside these dates: move it first.",
+    "%(n)s sessions of the timetable fall outside these dates: move them first.",
+)
+SESSION_OUTSIDE_COHORT = _(
+    "A session must fall within the cohort's dates (%(start)s to %(end)s); %(day)s is outside them."
+)
+
 
 class Cohort(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cohorts")
@@ -60,7 +123,9 @@ class Cohort(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     venue = models.CharField(_("venue"), max_length=200)
-    capacity = models.PositiveSmallIntegerField(_("capacity"))
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -80,6 +145,27 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start_date and self.end_date:
+            if self.end_date < self.start_date:
+                raise ValidationError({"end_date": ENDS_BEFORE_START})
+            if self.start_date < EARLIEST_CLINICAL:
+                raise ValidationError(
+                    {"start_date": IMPLAUSIBLE_DATE % {"earliest": f"{EARLIEST_CLINICAL:%d %b %Y}"}}
+                )
+            if self.start_date > date.today() + timedelta(days=366 * PLANNED_YEARS_AHEAD):
+                raise ValidationError({"start_date": TOO_FAR_AHEAD})
+            if (self.end_date - self.start_date).days > MAX_COHORT_WEEKS * 7:
+                raise ValidationError({"end_date": TOO_LONG})
+            if self.pk:  # an edit (admin) must not strand timetabled sessions
+                outside = self.sessions.exclude(
+                    date__gte=self.start_date, date__lte=self.end_date
+                ).count()
+                if outside:
+                    message = ngettext(*SESSIONS_OUTSIDE_DATES, outside) % {"n": outside}
+                    raise ValidationError(message)
 
 
 class StaffMember(models.Model):
@@ -141,9 +227,31 @@ class ProgrammeSession(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%d %b %Y} {self.get_length_display()}"
 
+    def clean(self) -> None:
+        super().clean()
+        cohort = self.cohort if self.cohort_id else None
+        if cohort is not None and self.date is not None:
+            problem = session_date_problem(cohort, self.date)
+            if problem:
+                raise ValidationError({"date": problem})
+
     def component_labels(self) -> list[str]:
         labels = dict(Component.choices)
         return [str(labels.get(c, c)) for c in self.components]
+
+
+def session_date_problem(cohort: Cohort, day) -> str:
+    """Why ``day`` cannot be a session of ``cohort`` ('' when it can)."""
+    if cohort.start_date <= day <= cohort.end_date:
+        return ""
+    return str(
+        SESSION_OUTSIDE_COHORT
+        % {
+            "start": f"{cohort.start_date:%d %b %Y}",
+            "end": f"{cohort.end_date:%d %b %Y}",
+            "day": f"{day:%d %b %Y}",
+        }
+    )
 
 
 class EnrolmentState(models.TextChoices):
@@ -232,6 +340,13 @@ class EnrolmentStateChange(models.Model):
     def __str__(self) -> str:
         return f"{self.from_state or 'new'} -> {self.to_state} on {self.changed_on}"
 
+    @property
+    def reason_label(self) -> str:
+        """The withdrawal reason in words (the stored key is not for pages)."""
+        if not self.reason:
+            return ""
+        return str(dict(WithdrawalReason.choices).get(self.reason, self.reason))
+
 
 class Readiness(models.TextChoices):
     READY = "ready", _("Ready to try the self-management approach")
@@ -278,6 +393,13 @@ class SuitabilityScreening(models.Model):
         from programmes.suitability import DECISION_LABELS
 
         return DECISION_LABELS.get(self.decision, self.decision)
+
+    @property
+    def admin_summary(self) -> str:
+        """The decision as someone without clinical access may see it (programmes.policy)."""
+        from programmes.suitability import ADMIN_SUMMARY
+
+        return ADMIN_SUMMARY.get(self.decision, "")
 
 
 class Attendance(models.Model):
@@ -332,6 +454,37 @@ class GroupClimateRating(models.Model):
         return f"GCQ-S for session {self.session_id}"
 
 
+class GroupClimateAmendment(models.Model):
+    """A GCQ-S as it was before a second entry for the same participant and session replaced
+    it: the earlier answers and scores, who had entered them, who changed them, when and why."""
+
+    rating = models.ForeignKey(
+        GroupClimateRating, on_delete=models.CASCADE, related_name="amendments"
+    )
+    old_answers = models.JSONField()
+    old_engaged = models.FloatField()
+    old_avoiding = models.FloatField()
+    old_conflict = models.FloatField()
+    old_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    old_recorded_at = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="gcqs_amendment_has_reason")
+        ]
+
+    def __str__(self) -> str:
+        return f"GCQ-S amendment {self.pk} of rating {self.rating_id}"
+
+
 class OutcomeTimePoint(models.TextChoices):
     PRE = "pre", _("Pre-programme")
     POST = "post", _("Post-programme")
@@ -343,19 +496,67 @@ class Direction(models.TextChoices):
     HIGHER_IS_WORSE = "higher_is_worse", _("Higher is worse")
 
 
+def outcome_instrument_choices() -> list[tuple[str, str]]:
+    """The instrument library's questionnaires with a total score: cohort outcomes compare each
+    participant's total (selectors._signed_candidates), so subscale-only ones cannot serve."""
+    return [(d.key, d.short_name) for d in instruments.all_instruments() if d.primary]
+
+
+def instrument_total_range(key: str) -> tuple[float, float] | None:
+    """The declared range of the instrument's total (its primary score) from the library."""
+    try:
+        definition = instruments.get(key)
+    except KeyError:
+        return None
+    rule = next((r for r in definition.scores if r.id == definition.primary), None)
+    return (float(rule.range[0]), float(rule.range[1])) if rule is not None else None
+
+
+RELIABILITY_RANGE = _("A reliability is a coefficient between 0 and 1 (exclusive), e.g. 0.85.")
+SD_POSITIVE = _("A standard deviation is greater than 0.")
+UNKNOWN_INSTRUMENT = _("Choose an instrument from the instrument library.")
+
+
+def validate_reliability(value: float) -> None:
+    # The RCI's SEM = SD * sqrt(1 - r) (instruments.md §23): r = 1 gives no error, r > 1 none real.
+    if value is not None and not 0 < value < 1:
+        raise ValidationError(RELIABILITY_RANGE, code="reliability_range")
+
+
+def validate_sd(value: float) -> None:
+    if value is not None and not value > 0:
+        raise ValidationError(SD_POSITIVE, code="sd_positive")
+
+
+def validate_outcome_instrument(value: str) -> None:
+    if value not in dict(outcome_instrument_choices()):
+        raise ValidationError(UNKNOWN_INSTRUMENT, code="unknown_instrument")
+
+
 class ProgrammeMeasure(models.Model):
     """A core outcome measure of a programme with the inputs its reliable change needs.
 
     SD and reliability are entered with their source (instruments.md §23: store the inputs with
     each result); where they are missing reliable change is 'not available', never guessed.
+    The instrument is a choice from the instrument library (a free-text key that matched nothing
+    left every participant without a score, issue #9).
     """
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="measures")
-    instrument_key = models.CharField(_("instrument"), max_length=32)
+    instrument_key = models.CharField(
+        _("instrument"),
+        max_length=32,
+        choices=outcome_instrument_choices,
+        validators=[validate_outcome_instrument],
+    )
     label = models.CharField(_("label"), max_length=80)
     direction = models.CharField(max_length=20, choices=Direction.choices)
-    sd = models.FloatField(_("SD (pre-treatment or normative)"), null=True, blank=True)
-    reliability = models.FloatField(_("reliability"), null=True, blank=True)
+    sd = models.FloatField(
+        _("SD (pre-treatment or normative)"), null=True, blank=True, validators=[validate_sd]
+    )
+    reliability = models.FloatField(
+        _("reliability"), null=True, blank=True, validators=[validate_reliability]
+    )
     source = models.CharField(_("source of SD and reliability"), max_length=300, blank=True)
 
     class Meta:
@@ -363,14 +564,52 @@ class ProgrammeMeasure(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "instrument_key"], name="programme_measure_unique"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reliability__isnull=True)
+                | models.Q(reliability__gt=0, reliability__lt=1),
+                name="programme_measure_reliability_0_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sd__isnull=True) | models.Q(sd__gt=0),
+                name="programme_measure_sd_positive",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def instrument_name(self) -> str:
+        return dict(outcome_instrument_choices()).get(self.instrument_key, self.label)
+
+
+SCORE_OUT_OF_RANGE = _("A %(name)s score runs from %(low)s to %(high)s; %(value)s is outside it.")
+SCORE_NOT_SCORABLE = _("%(name)s is not in the instrument library: its scores cannot be checked.")
+
+
+def outcome_value_problem(measure: ProgrammeMeasure, value: float) -> str:
+    """Why ``value`` cannot be a total of the measure's instrument ('' when it can)."""
+    span = instrument_total_range(measure.instrument_key)
+    if span is None:
+        return str(SCORE_NOT_SCORABLE % {"name": measure.label})
+    low, high = span
+    if not low <= value <= high:
+        return str(
+            SCORE_OUT_OF_RANGE
+            % {
+                "name": measure.instrument_name,
+                "low": f"{low:g}",
+                "high": f"{high:g}",
+                "value": f"{value:g}",
+            }
+        )
+    return ""
+
 
 class OutcomeScore(models.Model):
+    """A score collected outside painclinic and typed in. Changed only by an amendment."""
+
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="outcomes")
     measure = models.ForeignKey(ProgrammeMeasure, on_delete=models.PROTECT, related_name="+")
     time_point = models.CharField(max_length=16, choices=OutcomeTimePoint.choices)
@@ -388,4 +627,45 @@ class OutcomeScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.time_point}: {self.value}"
+        return f"{self.get_time_point_display()}: {self.value:g}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.measure_id and self.value is not None:
+            problem = outcome_value_problem(self.measure, self.value)
+            if problem:
+                errors["value"] = problem
+        problem = past_date_problem(self.recorded_on)
+        if problem:
+            errors["recorded_on"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+
+class OutcomeScoreAmendment(models.Model):
+    """The value an entered score had before an amendment: who changed it, when and why
+    (DESIGN.md: clinical records are not overwritten)."""
+
+    score = models.ForeignKey(OutcomeScore, on_delete=models.CASCADE, related_name="amendments")
+    old_value = models.FloatField()
+    old_recorded_on = models.DateField()
+    old_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=300)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="outcome_amendment_has_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Score amendment {self.pk} of score {self.score_id}"

@@ -36,9 +36,8 @@ CLASS_LABELS = {
 }
 
 PUBLISHED_DETERIORATION_RANGE = (0.0, 0.034)
-PUBLISHED_DETERIORATION_SOURCE = (
-    "Residential PMPs report 0–3.4% of participants reliably worse (issue #6)."
-)
+# Source: the range named in issue #6 (published residential PMP outcomes); kept off the page.
+PUBLISHED_DETERIORATION_SOURCE = "Residential PMPs report 0–3.4% of participants reliably worse."
 
 
 PRE, POST, FOLLOW_UP = "pre", "post", "follow_up"

@@ -3,6 +3,7 @@ queries do not grow with the number of participants or sessions."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,7 @@ from assessment.models import Administration, AdministrationState
 from painclinic.access import programmes_run_by
 from painclinic.charts import position, runs
 from patients.review import mean_t_interval
-from programmes import outcomes, standards
+from programmes import outcomes, policy, standards
 from programmes.models import (
     Attendance,
     Cohort,
@@ -135,6 +136,9 @@ def cohort_overview(cohort: Cohort) -> dict[str, Any]:
         "half_days": half_days,
         "hours": hours,
         "n_enrolled": sum(e.state in ("enrolled", "completed") for e in participants),
+        "completion_needed": standards.sessions_needed(
+            len(sessions), cohort.programme.completion_min_percent
+        ),
         "climate": (climate := climate_series(cohort, sessions)),
         "chart": climate_chart(climate),
     }
@@ -211,7 +215,9 @@ def climate_chart(series: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def enrolment_detail(enrolment: Enrolment) -> dict[str, Any]:
+def enrolment_detail(enrolment: Enrolment, *, clinical: bool) -> dict[str, Any]:
+    """The enrolment page's reads. ``clinical``: the viewer may see the patient's clinical
+    record; without it no score is read (programmes.policy)."""
     return {
         "changes": list(
             EnrolmentStateChange.objects.filter(enrolment=enrolment).select_related("changed_by")
@@ -219,9 +225,9 @@ def enrolment_detail(enrolment: Enrolment) -> dict[str, Any]:
         "screening": SuitabilityScreening.objects.filter(enrolment=enrolment)
         .select_related("screened_by")
         .first(),
-        "outcomes": list(
-            OutcomeScore.objects.filter(enrolment=enrolment).select_related("measure")
-        ),
+        "outcomes": list(OutcomeScore.objects.filter(enrolment=enrolment).select_related("measure"))
+        if clinical
+        else [],
     }
 
 
@@ -252,6 +258,15 @@ def _definition(key: str):
         return instruments.get(key)
     except KeyError:
         return None
+
+
+# A definition's source names its section of shared/reference/instruments.md and a source tag
+# ("instruments.md §4 [S:3]: Woby 2005, …"): provenance for the code, not for the page.
+_INTERNAL_REFERENCE = re.compile(r"^\s*instruments\.md\s*§\s*[\d.]+\s*(\[[^\]]*\])?\s*:?\s*")
+
+
+def _plain_source(source: str) -> str:
+    return _INTERNAL_REFERENCE.sub("", source).strip()
 
 
 def _instrument_rci(definition) -> Any:
@@ -288,7 +303,10 @@ def _spec(measure: ProgrammeMeasure) -> outcomes.MeasureSpec:
             sd=parameters.sd,
             reliability=parameters.reliability,
             sem=parameters.sem,
-            parameters_source=f"{definition.short_name} definition: {inputs} ({parameters.source})",
+            parameters_source=(
+                f"{definition.short_name} published values: {inputs} "
+                f"({_plain_source(parameters.source)})"
+            ),
         )
     name = definition.short_name if definition is not None else measure.label
     return outcomes.MeasureSpec(
@@ -342,9 +360,14 @@ def _signed_candidates(
     return by
 
 
-def cohort_outcomes(cohort: Cohort) -> dict[str, Any]:
+def cohort_outcomes(cohort: Cohort, viewer: User) -> dict[str, Any]:
     """Per measure: each participant's pre/post/follow-up with its source and reliable change
     (pre → post and pre → follow-up), and the counts and rates for all enrolled and completers.
+
+    The counts and rates are the cohort's aggregate, for everyone who runs the programme; the
+    per-participant rows (``rows``, ``participants``) hold only the participants whose clinical
+    record ``viewer`` may see (programmes.policy; issue #9: the programme admin sees the
+    aggregate, the care team its patients' own scores). One more query for that.
 
     A signed assessment in the window wins; a score entered by hand fills a time point with no
     signed result (scores collected outside painclinic). Four queries whatever the cohort size.
@@ -356,6 +379,7 @@ def cohort_outcomes(cohort: Cohort) -> dict[str, Any]:
     signed = _signed_candidates(
         [e.patient_id for e in participants], [m.instrument_key for m in measures], found
     )
+    visible = policy.clinically_visible(viewer, [e.patient_id for e in participants])
     entered: dict[tuple[int, int], dict[str, Point]] = defaultdict(dict)
     for s in OutcomeScore.objects.filter(enrolment__cohort=cohort).select_related("recorded_by"):
         entered[(s.enrolment_id, s.measure_id)][s.time_point] = Point(
@@ -403,7 +427,7 @@ def cohort_outcomes(cohort: Cohort) -> dict[str, Any]:
             {
                 "measure": measure,
                 "spec": spec,
-                "rows": rows,
+                "rows": [r for r in rows if r["enrolment"].patient_id in visible],
                 "groups": [
                     _group("All enrolled", everyone),
                     _group("Completers", completers),
@@ -415,7 +439,8 @@ def cohort_outcomes(cohort: Cohort) -> dict[str, Any]:
     return {
         "measures": measures,
         "tables": tables,
-        "participants": participants,
+        "participants": [e for e in participants if e.patient_id in visible],
+        "n_participants": len(participants),
         "windows": [found[p] for p in outcomes.TIME_POINTS],
     }
 

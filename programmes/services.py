@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from assessment import instruments
 from painclinic import audit
 from painclinic.models import AuditAction
-from programmes import suitability
+from programmes import policy, standards, suitability
 from programmes.models import (
     ENROLMENT_TRANSITIONS,
     Attendance,
@@ -23,14 +24,19 @@ from programmes.models import (
     Enrolment,
     EnrolmentState,
     EnrolmentStateChange,
+    GroupClimateAmendment,
     GroupClimateRating,
     OutcomeScore,
+    OutcomeScoreAmendment,
     Programme,
     ProgrammeMeasure,
     ProgrammeSession,
     SessionLength,
     StaffMember,
     SuitabilityScreening,
+    outcome_value_problem,
+    past_date_problem,
+    session_date_problem,
 )
 
 if TYPE_CHECKING:
@@ -45,13 +51,22 @@ NOT_ELIGIBLE = "The latest screening found the patient not eligible for this pro
 COHORT_FULL = "The cohort is full ({capacity} places)."
 COHORT_OTHER_PROGRAMME = "That cohort belongs to another programme."
 ALREADY_REFERRED = "The patient already has an open referral to this programme."
-BEFORE_REFERRAL = "A change cannot be dated before the referral ({referred})."
+BEFORE_REFERRAL = "A change cannot be dated before the referral ({referred:%d %b %Y})."
 SCREENING_IN_STATE = "Screening is recorded for referred or screened patients only."
 NOT_A_PARTICIPANT = "Attendance and ratings are recorded for enrolled participants only."
 UNKNOWN_COMPONENT = "Unknown programme component: {value}."
 SESSION_HOURS = "A session has between 0.5 and 12 hours of input."
 TOO_MANY_WEEKS = "Repeat a session for at most 26 weeks."
 GCQS_UNSCORABLE = "The GCQ-S cannot be scored: {reason}"
+FUTURE_SESSION = (
+    "The session on {day:%d %b %Y} has not happened yet: record it on the day or after."
+)
+ALREADY_RECORDED = (
+    "{what} is already recorded for {name} (entered by {by} on {on:%d %b %Y}). To change it, "
+    "give the reason for the amendment; the earlier version is kept."
+)
+IN_FUTURE = "This date cannot be in the future."
+COMPLETED_BEFORE_START = "Completion cannot be dated before the cohort starts ({start:%d %b %Y})."
 OPEN_STATES = (
     EnrolmentState.REFERRED,
     EnrolmentState.SCREENED,
@@ -73,7 +88,7 @@ def programme_create(
 
 @transaction.atomic
 def cohort_create(*, actor: User, programme: Programme, data: Mapping[str, Any]) -> Cohort:
-    cohort = Cohort.objects.create(
+    cohort = Cohort(
         programme=programme,
         name=data["name"],
         start_date=data["start_date"],
@@ -82,6 +97,8 @@ def cohort_create(*, actor: User, programme: Programme, data: Mapping[str, Any])
         capacity=data["capacity"],
         created_by=actor,
     )
+    cohort.full_clean()  # the same rules as the form and the admin (dates, capacity)
+    cohort.save()
     audit.record_event(actor=actor, action=AuditAction.CREATE, obj=cohort)
     return cohort
 
@@ -118,6 +135,12 @@ def sessions_add(
         raise ValidationError(SESSION_HOURS)
     if not 1 <= weeks <= 26:
         raise ValidationError(TOO_MANY_WEEKS)
+    # Every repeat must fall within the cohort's dates (issue #9: sessions outside them were
+    # accepted and then counted in the dose and the standards check).
+    for week in range(weeks):
+        problem = session_date_problem(cohort, first_date + timedelta(weeks=week))
+        if problem:
+            raise ValidationError(problem)
     created = ProgrammeSession.objects.bulk_create(
         ProgrammeSession(
             cohort=cohort,
@@ -154,6 +177,8 @@ def _record_change(
 def enrolment_refer(
     *, actor: User, patient: Patient, programme: Programme, referred_on: date
 ) -> Enrolment:
+    if past_date_problem(referred_on):
+        raise ValidationError(past_date_problem(referred_on))
     if Enrolment.objects.filter(
         patient=patient, programme=programme, state__in=OPEN_STATES
     ).exists():
@@ -187,8 +212,12 @@ def screening_record(
         .select_related("patient", "programme")
         .get(pk=enrolment.pk)
     )
+    if not policy.may_record_screening(actor, enrolment.patient):
+        raise ValidationError(policy.NOT_A_CLINICIAN)
     if enrolment.state not in (EnrolmentState.REFERRED, EnrolmentState.SCREENED):
         raise ValidationError(SCREENING_IN_STATE)
+    if past_date_problem(screened_on):
+        raise ValidationError(past_date_problem(screened_on))
     if screened_on < enrolment.referred_on:
         raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
     fields = (
@@ -256,6 +285,8 @@ def enrolment_transition(
                 target=EnrolmentState(to_state).label.lower(),
             )
         )
+    if changed_on > date.today():
+        raise ValidationError(IN_FUTURE)
     if changed_on < enrolment.referred_on:
         raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
     changed = ["state"]
@@ -280,6 +311,8 @@ def enrolment_transition(
         ).count()
         if taken >= cohort.capacity:
             raise ValidationError(COHORT_FULL.format(capacity=cohort.capacity))
+    if to_state == EnrolmentState.COMPLETED:
+        _check_completion(enrolment, changed_on)
     if to_state == EnrolmentState.WITHDRAWN:
         if not reason:
             raise ValidationError(WITHDRAWAL_NEEDS_REASON)
@@ -299,6 +332,30 @@ def enrolment_transition(
     return enrolment
 
 
+def _check_completion(enrolment: Enrolment, changed_on: date) -> None:
+    """A completer attended the programme's minimum share of the timetable
+    (Programme.completion_min_percent; issue #9: 0 of 12 sessions was counted as completed),
+    and completes no earlier than the cohort's start."""
+    start = Cohort.objects.values_list("start_date", flat=True).get(pk=enrolment.cohort_id)
+    if changed_on < start:
+        raise ValidationError(COMPLETED_BEFORE_START.format(start=start))
+    offered = ProgrammeSession.objects.filter(cohort_id=enrolment.cohort_id).count()
+    attended = Attendance.objects.filter(
+        enrolment=enrolment, session__cohort_id=enrolment.cohort_id, attended=True
+    ).count()
+    rule = Programme.objects.values_list("completion_min_percent", flat=True).get(
+        pk=enrolment.programme_id
+    )
+    problem = standards.completion_problem(attended, offered, rule)
+    if problem:
+        raise ValidationError(problem)
+
+
+def _not_in_future(session: ProgrammeSession) -> None:
+    if session.date > date.today():
+        raise ValidationError(FUTURE_SESSION.format(day=session.date))
+
+
 def _participant(session: ProgrammeSession, enrolment: Enrolment) -> None:
     if enrolment.cohort_id != session.cohort_id or enrolment.state not in PARTICIPANT_STATES:
         raise ValidationError(NOT_A_PARTICIPANT)
@@ -309,6 +366,7 @@ def attendance_record(
     *, actor: User, session: ProgrammeSession, marks: Mapping[Enrolment, bool]
 ) -> list[Attendance]:
     """Record who attended a session (one row per participant; a correction updates it)."""
+    _not_in_future(session)
     rows = []
     for enrolment, attended in marks.items():
         _participant(session, enrolment)
@@ -330,27 +388,76 @@ def attendance_record(
 
 @transaction.atomic
 def climate_record(
-    *, actor: User, session: ProgrammeSession, enrolment: Enrolment, answers: Mapping[str, Any]
+    *,
+    actor: User,
+    session: ProgrammeSession,
+    enrolment: Enrolment,
+    answers: Mapping[str, Any],
+    reason: str = "",
 ) -> GroupClimateRating:
-    """A participant's GCQ-S for a session, scored by the instrument library (§20)."""
+    """A participant's GCQ-S for a session, scored by the instrument library (§20).
+
+    A second entry for the same participant and session is an amendment: refused without a
+    reason; with one, the earlier answers are kept with who entered them, who changed them,
+    when and why (issue #9: the second entry silently replaced the first).
+    """
     _participant(session, enrolment)
+    _not_in_future(session)
     result = instruments.score("gcqs", answers)
     if isinstance(result, instruments.Unscorable):
         raise ValidationError(GCQS_UNSCORABLE.format(reason=result.reason))
-    rating, _ = GroupClimateRating.objects.update_or_create(
-        session=session,
-        enrolment=enrolment,
-        defaults={
-            "answers": dict(answers),
-            "engaged": float(result.subscales["engaged"]),
-            "avoiding": float(result.subscales["avoiding"]),
-            "conflict": float(result.subscales["conflict"]),
-            "definition_version": result.version,
-            "recorded_by": actor,
-        },
+    values = {
+        "answers": dict(answers),
+        "engaged": float(result.subscales["engaged"]),
+        "avoiding": float(result.subscales["avoiding"]),
+        "conflict": float(result.subscales["conflict"]),
+        "definition_version": result.version,
+        "recorded_by": actor,
+    }
+    rating = (
+        GroupClimateRating.objects.select_for_update()
+        .select_related("recorded_by")
+        .filter(session=session, enrolment=enrolment)
+        .first()
     )
+    if rating is None:
+        rating = GroupClimateRating.objects.create(session=session, enrolment=enrolment, **values)
+        audit.record_event(
+            actor=actor, action=AuditAction.CREATE, patient=enrolment.patient, obj=rating
+        )
+        return rating
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            ALREADY_RECORDED.format(
+                what="A GCQ-S for this session",
+                name=enrolment.patient.full_name,
+                by=rating.recorded_by,
+                on=timezone.localtime(rating.recorded_at),
+            ),
+            code="amendment_needs_reason",
+        )
+    GroupClimateAmendment.objects.create(
+        rating=rating,
+        old_answers=rating.answers,
+        old_engaged=rating.engaged,
+        old_avoiding=rating.avoiding,
+        old_conflict=rating.conflict,
+        old_recorded_by=rating.recorded_by,
+        old_recorded_at=rating.recorded_at,
+        reason=reason,
+        amended_by=actor,
+    )
+    for name, value in values.items():
+        setattr(rating, name, value)
+    rating.recorded_at = timezone.now()
+    rating.save()
     audit.record_event(
-        actor=actor, action=AuditAction.CREATE, patient=enrolment.patient, obj=rating
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=enrolment.patient,
+        obj=rating,
+        changed_fields=["answers"],
     )
     return rating
 
@@ -364,13 +471,69 @@ def outcome_record(
     time_point: str,
     value: float,
     recorded_on: date,
+    reason: str = "",
 ) -> OutcomeScore:
-    score, _ = OutcomeScore.objects.update_or_create(
-        enrolment=enrolment,
-        measure=measure,
-        time_point=time_point,
-        defaults={"value": value, "recorded_on": recorded_on, "recorded_by": actor},
+    """A score collected outside painclinic, typed in by someone on the participant's care team.
+
+    Checked against the instrument library (the total's range) and the calendar; a second entry
+    for the same measure and time point is an amendment with a reason, the earlier value kept.
+    """
+    if not policy.may_see_clinical(actor, enrolment.patient):
+        raise ValidationError(policy.NOT_ON_CARE_TEAM)
+    if measure.programme_id != enrolment.programme_id:
+        raise ValidationError("That measure belongs to another programme.")
+    errors: dict[str, str] = {}
+    problem = outcome_value_problem(measure, value)
+    if problem:
+        errors["value"] = problem
+    if past_date_problem(recorded_on):
+        errors["recorded_on"] = past_date_problem(recorded_on)
+    if errors:
+        raise ValidationError(errors)
+    score = (
+        OutcomeScore.objects.select_for_update()
+        .select_related("recorded_by")
+        .filter(enrolment=enrolment, measure=measure, time_point=time_point)
+        .first()
     )
+    if score is None:
+        score = OutcomeScore.objects.create(
+            enrolment=enrolment,
+            measure=measure,
+            time_point=time_point,
+            value=value,
+            recorded_on=recorded_on,
+            recorded_by=actor,
+        )
+        audit.record_event(
+            actor=actor,
+            action=AuditAction.CREATE,
+            patient=enrolment.patient,
+            obj=score,
+            changed_fields=["value"],
+        )
+        return score
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            ALREADY_RECORDED.format(
+                what=f"A {score.get_time_point_display().lower()} {measure.label} score",
+                name=enrolment.patient.full_name,
+                by=score.recorded_by,
+                on=score.recorded_on,
+            ),
+            code="amendment_needs_reason",
+        )
+    OutcomeScoreAmendment.objects.create(
+        score=score,
+        old_value=score.value,
+        old_recorded_on=score.recorded_on,
+        old_recorded_by=score.recorded_by,
+        reason=reason,
+        amended_by=actor,
+    )
+    score.value, score.recorded_on, score.recorded_by = value, recorded_on, actor
+    score.save(update_fields=["value", "recorded_on", "recorded_by"])
     audit.record_event(
         actor=actor,
         action=AuditAction.CHANGE,
@@ -408,6 +571,7 @@ def programme_windows_update(
     for name in changed:
         setattr(current, name, data[name])
     if changed:
+        current.full_clean()  # bounds and the follow-up rule, as in the form and the admin
         current.save(update_fields=changed)
         audit.record_event(
             actor=actor, action=AuditAction.CHANGE, obj=current, changed_fields=changed

@@ -116,3 +116,23 @@ def dose(attended: Sequence[SessionInput], offered: Sequence[SessionInput]) -> D
         sessions_attended=len(attended),
         sessions_offered=len(offered),
     )
+
+
+def sessions_needed(offered: int, min_percent: int) -> int:
+    """The fewest sessions attended that reach ``min_percent`` of ``offered`` (rounded up)."""
+    return -(-offered * min_percent // 100)
+
+
+def completion_problem(attended: int, offered: int, min_percent: int) -> str:
+    """Why a participant who attended ``attended`` of ``offered`` sessions is not a completer
+    under the programme's rule ('' when they are). A timetable with no sessions has no
+    completers: nothing was delivered."""
+    if offered == 0:
+        return "The cohort's timetable has no sessions yet, so nobody can have completed it."
+    needed = sessions_needed(offered, min_percent)
+    if attended >= needed:
+        return ""
+    return (
+        f"Attended {attended} of {offered} sessions: completing this programme needs at least "
+        f"{needed} ({min_percent}%). Record the attendance first, or withdraw with a reason."
+    )

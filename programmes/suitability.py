@@ -28,6 +28,18 @@ DECISION_LABELS = {
     NOT_ELIGIBLE: "Not eligible for this programme",
 }
 
+# What someone without clinical access (the programme admin) is told of a screening: the
+# decision, never the clinical judgements behind it (issue #9, data minimisation).
+ADMIN_SUITABLE = "Suitable"
+ADMIN_NOT_SUITABLE = "Not suitable"
+ADMIN_DISCUSS = "Discuss at MDT"
+ADMIN_SUMMARY = {
+    SUITABLE: ADMIN_SUITABLE,
+    SUITABLE_WITH_CAUTIONS: ADMIN_DISCUSS,
+    NOT_READY: ADMIN_NOT_SUITABLE,
+    NOT_ELIGIBLE: ADMIN_NOT_SUITABLE,
+}
+
 ADULT_AGE = 18
 YOUNG_ADULT_MAX_AGE = 30
 

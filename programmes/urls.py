@@ -31,9 +31,19 @@ urlpatterns = [
         views.cohort_outcomes_csv,
         name="outcomes_csv",
     ),
+    path(
+        "programmes/cohorts/<int:cohort_id>/participant-outcomes.csv",
+        views.cohort_participants_csv,
+        name="participants_csv",
+    ),
     path("programmes/enrolments/<int:enrolment_id>/", views.enrolment_detail, name="enrolment"),
     path("programmes/enrolments/<int:enrolment_id>/screening/", views.screening, name="screening"),
     path("programmes/enrolments/<int:enrolment_id>/step/", views.transition, name="transition"),
     path("programmes/enrolments/<int:enrolment_id>/scores/", views.outcome, name="outcome"),
     path("patients/<uuid:patient_id>/programmes/refer/", views.refer, name="refer"),
+    path(
+        "patients/<uuid:patient_id>/programmes/<int:enrolment_id>/screening/",
+        views.refer_screening,
+        name="refer_screening",
+    ),
 ]

@@ -4,20 +4,23 @@ patient_view for the clinician's referral), a form, one service or selector, ren
 from __future__ import annotations
 
 import csv
+from datetime import date
+from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit
 from painclinic.access import patient_view, programme_view
 from painclinic.models import AuditAction
 from patients.models import Patient
-from programmes import selectors, services
+from programmes import outcomes, policy, selectors, services
 from programmes.forms import (
     ClimateForm,
     CohortForm,
@@ -65,7 +68,9 @@ def cohort_create(request: HttpRequest, programme_id: int) -> HttpResponse:
 def _cohort_forms(cohort) -> dict:
     return {
         "staff_form": StaffForm(action=reverse("programmes:staff_add", args=[cohort.pk])),
-        "session_form": SessionForm(action=reverse("programmes:sessions_add", args=[cohort.pk])),
+        "session_form": SessionForm(
+            cohort=cohort, action=reverse("programmes:sessions_add", args=[cohort.pk])
+        ),
     }
 
 
@@ -111,7 +116,9 @@ def staff_add(request: HttpRequest, cohort_id: int) -> HttpResponse:
 @programme_view
 def sessions_add(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = selectors.cohort_for(request.user, cohort_id)
-    form = SessionForm(request.POST, action=reverse("programmes:sessions_add", args=[cohort.pk]))
+    form = SessionForm(
+        request.POST, cohort=cohort, action=reverse("programmes:sessions_add", args=[cohort.pk])
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -128,7 +135,11 @@ def sessions_add(request: HttpRequest, cohort_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(n)s session(s) added.") % {"n": len(created)})
+            messages.success(
+                request,
+                ngettext("%(n)s session added.", "%(n)s sessions added.", len(created))
+                % {"n": len(created)},
+            )
             return redirect("programmes:cohort", cohort_id=cohort.pk)
     return _render_cohort(request, cohort, status=400, session_form=form)
 
@@ -145,21 +156,34 @@ def attendance(request: HttpRequest, cohort_id: int, session_id: int) -> HttpRes
     participants = list(
         cohort.enrolments.filter(state__in=selectors.PARTICIPANTS).select_related("patient")
     )
+    error, status = "", 200
     if request.method == "POST":
         present = set(request.POST.getlist("attended"))
-        services.attendance_record(
-            actor=request.user,
-            session=session,
-            marks={e: str(e.pk) in present for e in participants},
-        )
-        messages.success(request, _("Attendance saved."))
-        return redirect("programmes:cohort", cohort_id=cohort.pk)
+        try:
+            services.attendance_record(
+                actor=request.user,
+                session=session,
+                marks={e: str(e.pk) in present for e in participants},
+            )
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 400
+        else:
+            messages.success(request, _("Attendance saved."))
+            return redirect("programmes:cohort", cohort_id=cohort.pk)
     marked = set(session.attendances.filter(attended=True).values_list("enrolment_id", flat=True))
     _audit_participants_shown(request, cohort, participants)
     return render(
         request,
         "programmes/attendance.html",
-        {"cohort": cohort, "session": session, "participants": participants, "marked": marked},
+        {
+            "cohort": cohort,
+            "session": session,
+            "participants": participants,
+            "marked": marked,
+            "error": error,
+            "in_future": session.date > date.today(),
+        },
+        status=status,
     )
 
 
@@ -180,6 +204,7 @@ def climate(request: HttpRequest, cohort_id: int, session_id: int) -> HttpRespon
                 session=session,
                 enrolment=form.cleaned_data["enrolment"],
                 answers=form.answers(),
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -187,21 +212,34 @@ def climate(request: HttpRequest, cohort_id: int, session_id: int) -> HttpRespon
             messages.success(request, _("GCQ-S saved."))
             return redirect("programmes:cohort", cohort_id=cohort.pk)
     status = 400 if request.method == "POST" else 200
+    # The page names the participants (in the picker and the list of those already rated).
+    _audit_participants_shown(request, cohort, participants)
     return render(
         request,
         "programmes/climate_form.html",
-        {"cohort": cohort, "session": session, "form": form},
+        {
+            "cohort": cohort,
+            "session": session,
+            "form": form,
+            "in_future": session.date > date.today(),
+            "recorded": session.climate_ratings.select_related(
+                "enrolment__patient", "recorded_by"
+            ).order_by("enrolment__patient__family_name"),
+        },
         status=status,
     )
 
 
 def _enrolment_page(request, enrolment, status=200, **forms) -> HttpResponse:
     cohorts = enrolment.programme.cohorts.all()
+    clinical = policy.may_see_clinical(request.user, enrolment.patient)
     context = {
         "enrolment": enrolment,
         "patient": enrolment.patient,
         "age": enrolment.patient.age_on(enrolment.referred_on),
-        **selectors.enrolment_detail(enrolment),
+        **selectors.enrolment_detail(enrolment, clinical=clinical),
+        "clinical": clinical,
+        "may_screen": policy.may_record_screening(request.user, enrolment.patient),
         "screening_form": ScreeningForm(
             action=reverse("programmes:screening", args=[enrolment.pk])
         ),
@@ -291,16 +329,22 @@ def outcome(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         action=reverse("programmes:outcome", args=[enrolment.pk]),
     )
     if form.is_valid():
-        services.outcome_record(actor=request.user, enrolment=enrolment, **form.cleaned_data)
-        messages.success(request, _("Score saved."))
-        return redirect("programmes:enrolment", enrolment_id=enrolment.pk)
+        try:
+            services.outcome_record(actor=request.user, enrolment=enrolment, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Score saved."))
+            return redirect("programmes:enrolment", enrolment_id=enrolment.pk)
     return _enrolment_page(request, enrolment, status=400, outcome_form=form)
 
 
 def _render_outcomes(request, cohort, form=None, status=200) -> HttpResponse:
     action = reverse("programmes:outcome_windows", args=[cohort.pk])
-    data = selectors.cohort_outcomes(cohort)
-    # The page shows each participant's scores: each of them is a record view (issue #2).
+    data = selectors.cohort_outcomes(cohort, request.user)
+    # The page shows the scores of the participants in ``participants`` (those whose clinical
+    # record the user may see): each of them is a record view (issue #2). The cohort's
+    # aggregate names nobody.
     audit.record_event_for_patients(
         actor=request.user,
         action=AuditAction.VIEW,
@@ -345,14 +389,73 @@ def outcome_windows(request: HttpRequest, cohort_id: int) -> HttpResponse:
     return _render_outcomes(request, cohort, form=form, status=400)
 
 
+def _csv_response(filename: str) -> tuple[HttpResponse, Any]:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response, csv.writer(response)
+
+
 @require_http_methods(["GET"])
 @programme_view
 def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """The cohort's aggregate per measure and group: names no participant, for everyone who
+    runs the programme (issue #9: the programme admin gets the aggregate)."""
     cohort = selectors.cohort_for(request.user, cohort_id)
-    data = selectors.cohort_outcomes(cohort)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-outcomes.csv"'
-    writer = csv.writer(response)
+    data = selectors.cohort_outcomes(cohort, request.user)
+    response, writer = _csv_response(f"cohort-{cohort.pk}-outcomes-summary.csv")
+    writer.writerow(
+        [
+            "measure",
+            "group",
+            "with_both_scores",
+            "without_both_scores",
+            "reliably_improved",
+            "no_reliable_change",
+            "reliably_deteriorated",
+            "improved_percent",
+            "improved_95ci",
+            "deteriorated_percent",
+            "deteriorated_95ci",
+            "rci_parameters",
+        ]
+    )
+    for table in data["tables"]:
+        for group in table["groups"]:
+            counts = group["counts"]
+            improved = counts.rate(outcomes.RELIABLY_IMPROVED)
+            worse = counts.rate(outcomes.RELIABLY_DETERIORATED)
+            writer.writerow(
+                [
+                    table["measure"].label,
+                    group["name"],
+                    counts.classified,
+                    counts.not_available,
+                    counts.improved,
+                    counts.no_change,
+                    counts.deteriorated,
+                    improved.percent if counts.classified else "",
+                    improved.interval_text if counts.classified else "",
+                    worse.percent if counts.classified else "",
+                    worse.interval_text if counts.classified else "",
+                    table["spec"].parameters_source or table["spec"].no_parameters_reason,
+                ]
+            )
+    audit.record_event(
+        actor=request.user, action=AuditAction.EXPORT, obj=cohort, changed_fields=["summary"]
+    )
+    return response
+
+
+@require_http_methods(["GET"])
+@programme_view
+def cohort_participants_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """Each participant's scores: only the participants whose clinical record the user may see
+    (their care team, their team lead), each export audited for that patient."""
+    cohort = selectors.cohort_for(request.user, cohort_id)
+    data = selectors.cohort_outcomes(cohort, request.user)
+    if not data["participants"]:
+        raise PermissionDenied(policy.NOT_ON_CARE_TEAM)
+    response, writer = _csv_response(f"cohort-{cohort.pk}-participant-outcomes.csv")
     points = ("pre", "post", "follow_up")
     writer.writerow(
         [
@@ -374,17 +477,17 @@ def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
             cells = []
             for p in points:
                 v = values.get(p)
-                cells += [v.value, v.day.isoformat(), v.source] if v else ["", "", ""]
+                cells += [f"{v.value:g}", v.day.isoformat(), v.source] if v else ["", "", ""]
             writer.writerow(
                 [
                     row["enrolment"].patient.identifier,
-                    row["enrolment"].state,
-                    table["measure"].instrument_key,
+                    row["enrolment"].get_state_display(),
+                    table["measure"].label,
                     *cells,
                     "" if row["post"].rc is None else f"{row['post'].rc:.2f}",
-                    row["post"].classification,
+                    row["post"].label,
                     "" if row["follow_up"].rc is None else f"{row['follow_up'].rc:.2f}",
-                    row["follow_up"].classification,
+                    row["follow_up"].label,
                     table["spec"].parameters_source,
                     row["post"].reason,
                 ]
@@ -395,10 +498,41 @@ def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
     return response
 
 
+def _render_refer(request, patient, form, status=200, screening_forms=None) -> HttpResponse:
+    referrals = list(
+        Enrolment.objects.filter(patient=patient)
+        .select_related("programme", "cohort")
+        .prefetch_related("screenings__screened_by")
+    )
+    may_screen = policy.may_record_screening(request.user, patient)
+    screening_forms = screening_forms or {}
+    rows = []
+    for e in referrals:
+        screenable = may_screen and e.state in (EnrolmentState.REFERRED, EnrolmentState.SCREENED)
+        action = reverse("programmes:refer_screening", args=[patient.pk, e.pk])
+        screenings = list(e.screenings.all())  # newest first (model ordering)
+        rows.append(
+            {
+                "enrolment": e,
+                # The refer page is the clinical record's (patient_view): the whole result.
+                "screening": screenings[0] if screenings else None,
+                "screening_form": screening_forms.get(e.pk, ScreeningForm(action=action))
+                if screenable
+                else None,
+            }
+        )
+    return render(
+        request,
+        "programmes/refer.html",
+        {"patient": patient, "form": form, "referrals": rows},
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @patient_view(write=True)
 def refer(request: HttpRequest, patient: Patient) -> HttpResponse:
-    """A clinician on the care team refers the patient to a PMP."""
+    """A clinician on the care team refers the patient to a PMP, and screens the referral."""
     action = reverse("programmes:refer", kwargs={"patient_id": patient.pk})
     form = ReferForm(request.POST or None, programmes=Programme.objects.all(), action=action)
     if request.method == "POST" and form.is_valid():
@@ -415,10 +549,34 @@ def refer(request: HttpRequest, patient: Patient) -> HttpResponse:
             messages.success(request, _("Referred to the programme."))
             return redirect("patients:detail", patient_id=patient.pk)
     status = 400 if request.method == "POST" else 200
-    referrals = Enrolment.objects.filter(patient=patient).select_related("programme", "cohort")
-    return render(
-        request,
-        "programmes/refer.html",
-        {"patient": patient, "form": form, "referrals": referrals},
-        status=status,
+    return _render_refer(request, patient, form, status=status)
+
+
+@require_POST
+@patient_view(write=True)
+def refer_screening(request: HttpRequest, patient: Patient, enrolment_id: int) -> HttpResponse:
+    """The suitability screening, recorded by a clinician with the patient's record open."""
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("patient", "programme"), pk=enrolment_id, patient=patient
+    )
+    action = reverse("programmes:refer_screening", args=[patient.pk, enrolment.pk])
+    form = ScreeningForm(request.POST, action=action)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        screened_on = data.pop("screened_on")
+        try:
+            services.screening_record(
+                actor=request.user, enrolment=enrolment, data=data, screened_on=screened_on
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Screening recorded."))
+            return redirect("programmes:refer", patient_id=patient.pk)
+    refer_form = ReferForm(
+        programmes=Programme.objects.all(),
+        action=reverse("programmes:refer", kwargs={"patient_id": patient.pk}),
+    )
+    return _render_refer(
+        request, patient, refer_form, status=400, screening_forms={enrolment.pk: form}
     )

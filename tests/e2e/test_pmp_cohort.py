@@ -1,5 +1,6 @@
-"""Priya, the programme admin, sets up a PMP cohort, enrols Susan (referred by Ana), records
-attendance and sees the standards check."""
+"""Priya, the programme admin, sets up a PMP cohort, enrols Susan (referred and screened by Ana,
+her clinician: the screening is a clinical entry), records attendance and sees the standards
+check. Priya sees the screening only as suitable / not suitable / discuss at MDT."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def test_priya_runs_a_cohort_and_enrols_susan(
     services.enrolment_refer(
         actor=ana, patient=susan, programme=pmp, referred_on=date.today() - timedelta(days=14)
     )
-    start = date.today() + timedelta(days=7)
+    start = date.today() - timedelta(days=7)  # the first session has taken place
 
     login("priya")
     page.goto(f"{live_server.url}/programmes/")
@@ -61,14 +62,34 @@ def test_priya_runs_a_cohort_and_enrols_susan(
     expect(standards.get_by_text("Met", exact=True)).to_have_count(2)
     screenshot("pmp_02_timetable_and_roster_standards_met")
 
-    page.get_by_role("link", name="Susan Whitfield").click()
+    # Ana screens Susan from Susan's record.
+    page.context.clear_cookies()  # log the previous user out
+    login("ana")
+    page.goto(f"{live_server.url}/patients/{susan.pk}/programmes/refer/")
+    page.get_by_text("Record the suitability screening").click()
     page.get_by_label("Readiness").select_option("ready")
-    page.get_by_label("Litigation or compensation claim pending").check()
+    for caution in (
+        "Acute psychiatric need",
+        "Severe cognitive impairment",
+        "Profound disability or fatigue",
+    ):
+        page.get_by_role("group", name=caution).get_by_label("No").check()
+    page.get_by_role("group", name="Litigation or compensation claim pending").get_by_label(
+        "Yes"
+    ).check()
     page.get_by_role("button", name="Record screening").click()
-    expect(page.get_by_text("Suitable", exact=True)).to_be_visible()
+    expect(page.get_by_text("Screening recorded.")).to_be_visible()
     expect(
         page.get_by_text("Litigation or a compensation claim is not an exclusion.")
     ).to_be_visible()
+
+    page.context.clear_cookies()
+    login("priya")
+    page.goto(f"{live_server.url}/programmes/")
+    page.get_by_role("link", name="Autumn cohort").click()
+    page.get_by_role("link", name="Susan Whitfield").click()
+    expect(page.get_by_text("Suitable", exact=True)).to_be_visible()
+    expect(page.get_by_text("not an exclusion")).to_have_count(0)
     screenshot("pmp_03_susan_screened")
     page.get_by_label("Next step").select_option("offered")
     page.get_by_label("Cohort").select_option(label="Outpatient PMP North: Autumn cohort")

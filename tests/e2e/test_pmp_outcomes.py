@@ -1,5 +1,6 @@
-"""Priya opens the outcomes of a finished cohort: TSK-11 scores come from Susan's signed
-assessments, Carl's post score was typed in, and every number says where it came from."""
+"""Bob, who leads the North team, opens the outcomes of a finished cohort: TSK-11 scores come
+from Susan's signed assessments, Carl's post score was typed in by Ana, and every number says
+where it came from. Priya, who runs the programme, sees the cohort's aggregate only."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from tests.programmes.test_cohort_outcomes_from_record import END, START, WEEK, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_priya_reads_cohort_outcomes_from_signed_assessments(
-    page, live_server, login, screenshot, priya, ana, susan, north
+def test_cohort_outcomes_from_signed_assessments_per_role(
+    page, live_server, login, screenshot, priya, ana, bob, susan, north
 ):
     pmp = services.programme_create(
         actor=priya, team=north, name="Outpatient PMP North", kind=ProgrammeKind.OUTPATIENT
@@ -32,6 +33,15 @@ def test_priya_reads_cohort_outcomes_from_signed_assessments(
             "capacity": 10,
         },
     )
+    services.sessions_add(
+        actor=priya,
+        cohort=cohort,
+        first_date=START,
+        length="am",
+        hours=None,
+        components=["education"],
+        weeks=8,
+    )
     tsk_measure = ProgrammeMeasure.objects.create(
         programme=pmp, instrument_key="tsk11", label="TSK-11", direction=Direction.HIGHER_IS_WORSE
     )
@@ -46,7 +56,7 @@ def test_priya_reads_cohort_outcomes_from_signed_assessments(
     tsk(susan, ana, 26, END + WEEK)
     tsk(carl, ana, 30, START)
     services.outcome_record(
-        actor=priya,
+        actor=ana,
         enrolment=carl_enrolment,
         measure=tsk_measure,
         time_point="post",
@@ -57,13 +67,22 @@ def test_priya_reads_cohort_outcomes_from_signed_assessments(
     login("priya")
     page.goto(f"{live_server.url}/programmes/cohorts/{cohort.pk}/outcomes/")
     tsk_card = page.get_by_role("region", name="TSK-11")
-    expect(tsk_card).to_contain_text("TSK-11 definition: SEM 2.54")
+    expect(tsk_card).to_contain_text("Reliably improved: 1 of 2")
+    expect(tsk_card.get_by_role("row", name="Susan Whitfield")).to_have_count(0)
+    expect(tsk_card).to_contain_text("shown only to their care team")
+    screenshot("pmp_05a_outcomes_aggregate_for_the_programme_admin")
+
+    page.context.clear_cookies()
+    login("bob")
+    page.goto(f"{live_server.url}/programmes/cohorts/{cohort.pk}/outcomes/")
+    tsk_card = page.get_by_role("region", name="TSK-11")
+    expect(tsk_card).to_contain_text("TSK-11 published values: SEM 2.54")
     susan_row = tsk_card.get_by_role("row", name="Susan Whitfield")
     expect(susan_row).to_contain_text("Signed assessment on")
     expect(susan_row).to_contain_text("Reliably improved")
     expect(susan_row).to_contain_text("RC -2.51")
     carl_row = tsk_card.get_by_role("row", name="Carl Berg")
-    expect(carl_row).to_contain_text("Entered by Priya")
+    expect(carl_row).to_contain_text("Entered by Ana")
     expect(carl_row).to_contain_text("Reliably deteriorated")
     expect(page.get_by_role("region", name="PSEQ")).to_contain_text("Not available")
     screenshot("pmp_05_outcomes_from_signed_assessments")

@@ -7,6 +7,7 @@ import pytest
 from painclinic.models import Discipline
 from programmes import services
 from programmes.models import Component, ProgrammeKind, SessionLength
+from tests.factories import EpisodeFactory, PatientFactory
 
 
 @pytest.fixture
@@ -18,7 +19,8 @@ def pmp(north, priya):
 
 @pytest.fixture
 def cohort(pmp, priya):
-    start = date.today() - timedelta(days=7)
+    # Twelve weekly sessions from the start reach today: attendance can be recorded for each.
+    start = date.today() - timedelta(weeks=11)
     return services.cohort_create(
         actor=priya,
         programme=pmp,
@@ -60,9 +62,14 @@ def susan_referred(susan, ana, pmp):
     )
 
 
-def enrol(enrolment, cohort, actor, readiness="ready"):
+def enrol(enrolment, cohort, actor, readiness="ready", screener=None):
+    """Screen (by the patient's lead clinician: a clinician's entry), offer and enrol."""
+    screener = screener or enrolment.patient.episodes.first().lead_clinician
     services.screening_record(
-        actor=actor, enrolment=enrolment, data={"readiness": readiness}, screened_on=date.today()
+        actor=screener,
+        enrolment=enrolment,
+        data={"readiness": readiness},
+        screened_on=date.today(),
     )
     services.enrolment_transition(
         actor=actor, enrolment=enrolment, to_state="offered", changed_on=date.today(), cohort=cohort
@@ -70,3 +77,16 @@ def enrol(enrolment, cohort, actor, readiness="ready"):
     return services.enrolment_transition(
         actor=actor, enrolment=enrolment, to_state="enrolled", changed_on=date.today()
     )
+
+
+def attend(enrolment, sessions, actor):
+    """Mark the participant present at each of ``sessions`` (past sessions only)."""
+    for session in sessions:
+        services.attendance_record(actor=actor, session=session, marks={enrolment: True})
+
+
+def north_patient(ana, north, **fields):
+    """A patient on Ana's caseload in the North team (Ana can screen them)."""
+    patient = PatientFactory(**fields)
+    EpisodeFactory(patient=patient, team=north, lead_clinician=ana, care_team=[ana])
+    return patient

@@ -20,7 +20,7 @@ from programmes import outcomes, selectors, services
 from programmes.models import Direction, ProgrammeMeasure
 from tests.assessment.factories import answers_all, signed_result
 from tests.factories import EpisodeFactory, PatientFactory
-from tests.programmes.conftest import enrol
+from tests.programmes.conftest import attend, enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,15 @@ def done_cohort(pmp, priya):
             "capacity": 30,
         },
     )
+    services.sessions_add(
+        actor=priya,
+        cohort=cohort,
+        first_date=START,
+        length="am",
+        hours=None,
+        components=["education"],
+        weeks=8,
+    )
     for key, label, direction in (
         ("tsk11", "TSK-11", Direction.HIGHER_IS_WORSE),
         ("pseq", "PSEQ", Direction.HIGHER_IS_BETTER),
@@ -64,6 +73,7 @@ def participant(patient, cohort, pmp, ana, priya, state="completed"):
     )
     enrolment = enrol(enrolment, cohort, priya)
     if state == "completed":
+        attend(enrolment, cohort.sessions.all(), priya)
         enrolment = services.enrolment_transition(
             actor=priya, enrolment=enrolment, to_state="completed", changed_on=date.today()
         )
@@ -111,7 +121,7 @@ def story(done_cohort, pmp, ana, priya, susan, jannick, carl):
     # A hand-entered post score does not replace a signed one in the window.
     measure = ProgrammeMeasure.objects.get(instrument_key="tsk11")
     services.outcome_record(
-        actor=priya,
+        actor=ana,
         enrolment=enrolments["susan"],
         measure=measure,
         time_point="post",
@@ -122,7 +132,7 @@ def story(done_cohort, pmp, ana, priya, susan, jannick, carl):
     tsk(jannick, ana, 33, END - 2 * WEEK)
     tsk(carl, ana, 30, START + timedelta(days=3))
     services.outcome_record(
-        actor=priya,
+        actor=ana,
         enrolment=enrolments["carl"],
         measure=measure,
         time_point="post",
@@ -159,8 +169,8 @@ def test_windows_follow_the_programme_settings_and_their_defaults(done_cohort, p
     assert event.changed_fields == ["pre_weeks_before"]
 
 
-def test_the_signed_result_nearest_the_anchor_inside_the_window_is_used(story, susan, jannick):
-    data = selectors.cohort_outcomes(story["susan"].cohort)
+def test_the_signed_result_nearest_the_anchor_inside_the_window_is_used(story, susan, jannick, ana):
+    data = selectors.cohort_outcomes(story["susan"].cohort, ana)
     row = _row(_table(data, "tsk11"), susan)
     pre, post, follow = (row["values"][p] for p in ("pre", "post", "follow_up"))
     assert (pre.value, pre.day, pre.kind) == (35, START - timedelta(days=2), "signed")
@@ -184,9 +194,11 @@ def test_nearest_prefers_the_earlier_on_a_tie_and_never_uses_one_result_twice():
     assert outcomes.choose([only], found) == {"pre": only}
 
 
-def test_reliable_change_comes_from_the_instruments_own_parameters(story, susan, jannick, carl):
-    table = _table(selectors.cohort_outcomes(story["susan"].cohort), "tsk11")
-    assert "TSK-11 definition: SEM 2.54" in table["spec"].parameters_source
+def test_reliable_change_comes_from_the_instruments_own_parameters(
+    story, susan, jannick, carl, ana
+):
+    table = _table(selectors.cohort_outcomes(story["susan"].cohort, ana), "tsk11")
+    assert "TSK-11 published values: SEM 2.54" in table["spec"].parameters_source
     susan_row = _row(table, susan)
     # 35 → 26: Δ = −9, S_diff = √2 · 2.54 = 3.592, RC = −2.51: reliably improved (lower = better).
     assert susan_row["post"].classification == outcomes.RELIABLY_IMPROVED
@@ -199,11 +211,11 @@ def test_reliable_change_comes_from_the_instruments_own_parameters(story, susan,
         "signed",
         "entered",
     )
-    assert carl_row["values"]["post"].source.startswith("Entered by Priya")
+    assert carl_row["values"]["post"].source.startswith("Entered by Ana")
 
 
-def test_no_parameters_anywhere_is_not_available_with_the_reason(story, susan):
-    table = _table(selectors.cohort_outcomes(story["susan"].cohort), "pseq")
+def test_no_parameters_anywhere_is_not_available_with_the_reason(story, susan, ana):
+    table = _table(selectors.cohort_outcomes(story["susan"].cohort, ana), "pseq")
     row = _row(table, susan)
     assert (row["values"]["pre"].value, row["values"]["post"].value) == (20, 50)
     assert row["post"].classification == outcomes.NOT_AVAILABLE and row["post"].rc is None
@@ -214,17 +226,17 @@ def test_no_parameters_anywhere_is_not_available_with_the_reason(story, susan):
     assert table["groups"][0]["counts"].classified == 0
 
 
-def test_the_programmes_own_sd_and_reliability_come_first(story, susan):
+def test_the_programmes_own_sd_and_reliability_come_first(story, susan, ana):
     ProgrammeMeasure.objects.filter(instrument_key="pseq").update(
         sd=10.0, reliability=0.84, source="local norms"
     )
-    table = _table(selectors.cohort_outcomes(story["susan"].cohort), "pseq")
+    table = _table(selectors.cohort_outcomes(story["susan"].cohort, ana), "pseq")
     assert table["spec"].parameters_source.startswith("SD 10 and reliability 0.84 entered")
     assert _row(table, susan)["post"].classification == outcomes.RELIABLY_IMPROVED  # 20 → 50
 
 
-def test_counts_and_rates_for_all_enrolled_and_for_completers(story):
-    table = _table(selectors.cohort_outcomes(story["susan"].cohort), "tsk11")
+def test_counts_and_rates_for_all_enrolled_and_for_completers(story, ana):
+    table = _table(selectors.cohort_outcomes(story["susan"].cohort, ana), "tsk11")
     everyone, completers = (g["counts"] for g in table["groups"])
     assert (everyone.improved, everyone.no_change, everyone.deteriorated) == (1, 1, 1)
     assert (everyone.classified, everyone.not_available) == (3, 0)
@@ -241,42 +253,77 @@ def test_an_amended_result_counts_with_its_amended_value(story, susan, ana):
     assessment_services.administration_amend(
         actor=ana, administration=administration, answers=tsk11(33), reason="Item 4 misread"
     )
-    row = _row(_table(selectors.cohort_outcomes(story["susan"].cohort), "tsk11"), susan)
+    row = _row(_table(selectors.cohort_outcomes(story["susan"].cohort, ana), "tsk11"), susan)
     assert row["values"]["post"].value == 33 and row["values"]["post"].amended
     assert row["values"]["post"].source.endswith("(amended)")
     assert row["post"].classification == outcomes.NO_RELIABLE_CHANGE
 
 
-def test_the_page_and_csv_name_every_source_and_the_export_is_audited_once_per_patient(
+def test_the_team_lead_sees_each_source_and_exports_each_participant_audited_once(
+    client, story, bob, susan, jannick, carl
+):
+    """Bob leads the North team: the participants' clinical records are open to him, so the
+    page shows their own scores with the source of each, and his export names them."""
+    cohort = story["susan"].cohort
+    client.force_login(bob)
+    page = client.get(reverse("programmes:outcomes", args=[cohort.pk])).content.decode()
+    assert f"Signed assessment on {START - timedelta(days=2):%d %b %Y}" in page
+    assert "Entered by Ana" in page
+    assert "pre from 6 weeks before to 1 week after the cohort start" in page
+    assert "has no reliable-change parameters of its own" in page
+    assert "instruments.md" not in page and "§" not in page and "issue #" not in page
+    # Showing each participant's scores is a view of each record: one VIEW event each.
+    for patient in (susan, jannick, carl):
+        views = AuditEvent.objects.filter(patient=patient, action=AuditAction.VIEW, actor=bob)
+        assert views.count() == 1
+    response = client.get(reverse("programmes:participants_csv", args=[cohort.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 6  # 3 participants × 2 measures
+    susan_tsk = next(
+        r for r in rows if r["identifier"] == "DEMO-SUSAN" and r["measure"] == "TSK-11"
+    )
+    assert (susan_tsk["pre"], susan_tsk["post"], susan_tsk["rc_post"]) == ("35", "26", "-2.51")
+    assert susan_tsk["pre_source"].startswith("Signed assessment on ")
+    assert susan_tsk["change_post"] == "Reliably improved"
+    assert susan_tsk["enrolment_state"] == "Completed"
+    assert "SEM 2.54" in susan_tsk["rci_parameters"]
+    assert "instruments.md" not in susan_tsk["rci_parameters"]
+    carl_tsk = next(r for r in rows if r["identifier"] == "DEMO-CARL" and r["measure"] == "TSK-11")
+    assert carl_tsk["post_source"].startswith("Entered by Ana")
+    for patient in (susan, jannick, carl):
+        assert (
+            AuditEvent.objects.filter(patient=patient, action=AuditAction.EXPORT, actor=bob).count()
+            == 1
+        )
+
+
+def test_the_programme_admin_sees_and_exports_the_cohorts_aggregate_only(
     client, story, priya, susan, jannick, carl
 ):
+    """Priya runs the programme but is on nobody's care team: the counts and rates, never a
+    participant's own score (issue #9, data minimisation)."""
     cohort = story["susan"].cohort
     client.force_login(priya)
     page = client.get(reverse("programmes:outcomes", args=[cohort.pk])).content.decode()
-    assert f"Signed assessment on {START - timedelta(days=2):%d %b %Y}" in page
-    assert "Entered by Priya" in page
-    assert "pre from 6 weeks before to 1 week after the cohort start" in page
-    assert "has no reliable-change parameters of its own" in page
-    # Showing each participant's scores is a view of each record: one VIEW event each.
+    assert "Reliably improved: 1 of 3" in page
     for patient in (susan, jannick, carl):
-        views = AuditEvent.objects.filter(patient=patient, action=AuditAction.VIEW, actor=priya)
-        assert views.count() == 1
-    response = client.get(reverse("programmes:outcomes_csv", args=[cohort.pk]))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert len(rows) == 6  # 3 participants × 2 measures
-    susan_tsk = next(r for r in rows if r["identifier"] == "DEMO-SUSAN" and r["measure"] == "tsk11")
-    assert (susan_tsk["pre"], susan_tsk["post"], susan_tsk["rc_post"]) == ("35", "26", "-2.51")
-    assert susan_tsk["pre_source"].startswith("Signed assessment on ")
-    assert "SEM 2.54" in susan_tsk["rci_parameters"]
-    carl_tsk = next(r for r in rows if r["identifier"] == "DEMO-CARL" and r["measure"] == "tsk11")
-    assert carl_tsk["post_source"].startswith("Entered by Priya")
-    for patient in (susan, jannick, carl):
-        assert (
-            AuditEvent.objects.filter(
-                patient=patient, action=AuditAction.EXPORT, actor=priya
-            ).count()
-            == 1
-        )
+        assert patient.full_name not in page
+    assert "Signed assessment on" not in page and "Entered by" not in page
+    assert "shown only to their care team" in page
+    assert "participant-outcomes.csv" not in page
+    assert not AuditEvent.objects.filter(actor=priya, action=AuditAction.VIEW, patient=susan)
+    summary = client.get(reverse("programmes:outcomes_csv", args=[cohort.pk]))
+    rows = list(csv.DictReader(io.StringIO(summary.content.decode())))
+    assert {(r["measure"], r["group"]) for r in rows} == {
+        (m, g) for m in ("TSK-11", "PSEQ") for g in ("All enrolled", "Completers")
+    }
+    everyone = next(r for r in rows if r["measure"] == "TSK-11" and r["group"] == "All enrolled")
+    assert (everyone["reliably_improved"], everyone["reliably_deteriorated"]) == ("1", "1")
+    assert "DEMO-" not in summary.content.decode()
+    assert AuditEvent.objects.filter(actor=priya, action=AuditAction.EXPORT, patient=None).exists()
+    refused = client.get(reverse("programmes:participants_csv", args=[cohort.pk]))
+    assert refused.status_code == 403
+    assert not AuditEvent.objects.filter(actor=priya, action=AuditAction.EXPORT, patient=susan)
 
 
 def test_the_windows_are_changed_on_the_outcomes_page(client, done_cohort, pmp, priya):

@@ -16,8 +16,7 @@ from painclinic import access
 from painclinic.models import AuditAction, AuditEvent
 from programmes import services
 from programmes.models import Direction, ProgrammeMeasure
-from tests.factories import PatientFactory
-from tests.programmes.conftest import enrol
+from tests.programmes.conftest import enrol, north_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +48,8 @@ def test_gcqs_is_scored_by_the_library_and_charted(client, full_cohort, susan_re
     assert 'class="dot engaged"' in content and "4.00" in content
 
 
-def test_cohort_outcomes_and_the_csv_export_is_audited(
-    client, cohort, susan_referred, priya, susan, pmp
+def test_scores_typed_in_by_the_care_team_feed_the_cohort_outcomes(
+    client, cohort, susan_referred, priya, ana, bob, susan, pmp
 ):
     measure = ProgrammeMeasure.objects.create(
         programme=pmp,
@@ -64,7 +63,7 @@ def test_cohort_outcomes_and_the_csv_export_is_audited(
     enrolment = enrol(susan_referred, cohort, priya)
     for point, value in (("pre", 20), ("post", 38)):
         services.outcome_record(
-            actor=priya,
+            actor=ana,
             enrolment=enrolment,
             measure=measure,
             time_point=point,
@@ -75,16 +74,15 @@ def test_cohort_outcomes_and_the_csv_export_is_audited(
     page = client.get(reverse("programmes:outcomes", args=[cohort.pk])).content.decode()
     assert "Reliably improved: 1 of 1 (100%" in page
     assert "0 of 1 (0.0%) reliably deteriorated, within the published 0–3.4%" in page
-    response = client.get(reverse("programmes:outcomes_csv", args=[cohort.pk]))
-    body = response.content.decode()
-    (row,) = csv.DictReader(io.StringIO(body))
-    assert (row["identifier"], row["enrolment_state"]) == ("DEMO-SUSAN", "enrolled")
-    assert (row["pre"], row["post"], row["follow_up"]) == ("20.0", "38.0", "")
+    client.force_login(bob)  # leads Susan's team: her own scores are open to him
+    response = client.get(reverse("programmes:participants_csv", args=[cohort.pk]))
+    (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+    assert (row["identifier"], row["enrolment_state"]) == ("DEMO-SUSAN", "Enrolled")
+    assert (row["pre"], row["post"], row["follow_up"]) == ("20", "38", "")
     assert row["pre_source"].startswith("Entered by ")  # typed in: no signed PSEQ in the record
-    assert (row["rc_post"], row["change_post"]) == ("3.18", "reliably_improved")
+    assert (row["rc_post"], row["change_post"]) == ("3.18", "Reliably improved")
     assert (
-        AuditEvent.objects.filter(patient=susan, action=AuditAction.EXPORT, actor=priya).count()
-        == 1
+        AuditEvent.objects.filter(patient=susan, action=AuditAction.EXPORT, actor=bob).count() == 1
     )
 
 
@@ -107,7 +105,7 @@ def test_another_teams_programme_is_out_of_reach(client, susan_referred, fay, an
 
 
 def test_the_cohort_page_queries_do_not_grow_with_participants(
-    client, full_cohort, priya, ana, pmp
+    client, full_cohort, priya, ana, pmp, north
 ):
     client.force_login(priya)
     url = reverse("programmes:cohort", args=[full_cohort.pk])
@@ -115,7 +113,10 @@ def test_the_cohort_page_queries_do_not_grow_with_participants(
     def add(n):
         for _ in range(n):
             e = services.enrolment_refer(
-                actor=ana, patient=PatientFactory(), programme=pmp, referred_on=date.today()
+                actor=ana,
+                patient=north_patient(ana, north),
+                programme=pmp,
+                referred_on=date.today(),
             )
             enrol(e, full_cohort, priya)
 

@@ -74,8 +74,9 @@ class Command(BaseCommand):
                 programme=programme,
                 referred_on=max(episode.referral_date, date.today() - timedelta(weeks=4)),
             )
+            # The screening is a clinician's entry (programmes.policy): Susan's lead records it.
             services.screening_record(
-                actor=actor,
+                actor=episode.lead_clinician,
                 enrolment=enrolment,
                 data={"readiness": "ready"},
                 screened_on=date.today(),
