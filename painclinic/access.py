@@ -27,12 +27,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from painclinic import audit
-from painclinic.models import AuditAction, Role
+from painclinic.models import AuditAction, Discipline, Role
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
-    from painclinic.models import User
+    from painclinic.models import Team, User
     from patients.models import Patient
 
 
@@ -109,6 +109,55 @@ def can_reassign_patient(user: Any, patient: Patient) -> bool:
     from patients.models import Patient
 
     return Patient.objects.filter(_team_q(user), pk=patient.pk).exists()
+
+
+# --- Who may give clinical care (issue #9) --------------------------------------------------
+# Being lead clinician or on a care team opens the whole record, so only people whose role and
+# discipline make them clinicians may be put there: a programme admin (or an account with no
+# clinical discipline) is never offered as lead and is refused by the services even when a form is
+# forged (DESIGN.md "who uses it"; security.md C1 least privilege).
+
+CLINICAL_CARE_ROLES = (Role.CLINICIAN, Role.TEAM_LEAD)
+CLINICAL_CARE_DISCIPLINES = (
+    Discipline.PHYSIOTHERAPIST,
+    Discipline.PSYCHOLOGIST,
+    Discipline.DOCTOR,
+    Discipline.OCCUPATIONAL_THERAPIST,
+    Discipline.NURSE,
+)
+NOT_A_CLINICIAN = "{name} does not give clinical care, so cannot lead or join a care team."
+
+
+def may_give_clinical_care(user: Any) -> bool:
+    """May this user be a lead clinician or a member of a care team?"""
+    return (
+        _is_active_user(user)
+        and user.role in CLINICAL_CARE_ROLES
+        and user.discipline in CLINICAL_CARE_DISCIPLINES
+    )
+
+
+def clinical_staff(team: Team | QuerySet[Team] | None = None) -> QuerySet[User]:
+    """The users who may lead or join a care team, of one team (or of several). Every picker of a
+    lead clinician or care-team member starts here."""
+    from painclinic.models import User
+
+    staff = User.objects.filter(
+        is_active=True, role__in=CLINICAL_CARE_ROLES, discipline__in=CLINICAL_CARE_DISCIPLINES
+    )
+    if team is None:
+        return staff
+    if isinstance(team, QuerySet):
+        return staff.filter(memberships__team__in=team).distinct()
+    return staff.filter(memberships__team=team)
+
+
+def check_may_give_clinical_care(user: Any) -> None:
+    """The services' guard: raise ValidationError for anyone ``may_give_clinical_care`` refuses."""
+    from django.core.exceptions import ValidationError
+
+    if not may_give_clinical_care(user):
+        raise ValidationError(NOT_A_CLINICIAN.format(name=user), code="not_a_clinician")
 
 
 def can_browse_audit(user: Any) -> bool:
