@@ -59,9 +59,12 @@ def _team_q(user: User) -> Q:
 
 
 def _clinical_q(user: User) -> Q:
+    # A care-team place opens the record only while its holder gives clinical care: an account
+    # changed to programme admin (or a non-clinical discipline) keeps no way in (issue #9).
+    reach = _care_team_q(user) if may_give_clinical_care(user) else Q(pk__in=[])
     if user.role == Role.TEAM_LEAD:
-        return _care_team_q(user) | _team_q(user)
-    return _care_team_q(user)
+        return reach | _team_q(user)
+    return reach
 
 
 def patients_visible_to(user: Any) -> QuerySet[Patient]:

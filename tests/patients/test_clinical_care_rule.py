@@ -134,3 +134,14 @@ def test_reassignment_offers_clinicians_only_and_refuses_a_forged_post(
         "Choose a clinician of the team who gives clinical care."
     ]
     assert jannick.episodes.get().lead_clinician == ana
+
+
+def test_a_care_team_place_opens_the_record_only_while_its_holder_gives_clinical_care(
+    client, ana, jannick
+):
+    url = reverse("patients:detail", kwargs={"patient_id": jannick.pk})
+    client.force_login(ana)
+    assert client.get(url).status_code == 200
+    ana.role = Role.PROGRAMME_ADMIN  # e.g. changed in the admin; her old care-team row remains
+    ana.save()
+    assert client.get(url).status_code == 404
