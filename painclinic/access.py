@@ -168,12 +168,23 @@ def can_browse_audit(user: Any) -> bool:
 
 
 def audit_events_visible_to(user: Any):
-    """Team leads browse the audit log of their team's patients (issue #2)."""
-    from painclinic.models import AuditEvent
+    """Team leads browse the audit log of their team's patients (issue #2), and the events of
+    their team's members that concern no patient: log-ins, failed log-ins (by the username
+    typed), log-outs, exports of the log (issue #9)."""
+    from painclinic.models import AuditEvent, User
 
     if not can_browse_audit(user):
         return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(patient__in=patients_visible_to(user))
+    members = User.objects.filter(memberships__team__memberships__user=user)
+    return AuditEvent.objects.filter(
+        Q(patient__in=patients_visible_to(user))
+        | Q(patient__isnull=True, actor__in=members)
+        | Q(
+            patient__isnull=True,
+            actor__isnull=True,
+            actor_username__in=members.values("username"),
+        )
+    )
 
 
 def get_patient_for_user(

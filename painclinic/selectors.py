@@ -2,9 +2,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Case, CharField, F, Max, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat
 
+from painclinic import audit_words
 from painclinic.celery import app as celery_app
 from painclinic.tasks import health_ping
 
@@ -43,3 +48,85 @@ def worker_health(*, timeout: float = 3.0) -> WorkerHealth:
             error=f"{type(exc).__name__}: {exc}",
         )
     return WorkerHealth(mode="workers", ok=True, workers=sorted(replies), round_trip_ms=elapsed)
+
+
+# --- The audit log, one row per request (issue #9) ------------------------------------------
+# A page writes one event per record it shows (a cohort page, an admin list), so the raw log has
+# many rows for one look. The team lead reads one row per request: who, when, which page, which
+# patients and which kinds of record; the CSV export keeps every event.
+
+AUDIT_ROW_PATIENTS_SHOWN = 5
+
+
+@dataclass
+class AuditRow:
+    at: Any
+    who: str
+    actions: list[str]
+    page: str
+    patients: list[Any]
+    more_patients: int
+    records: list[str]
+    fields: list[str]
+    client_address: str
+    request_id: str
+
+
+def _request_key():
+    """Events of one request share its id; an event written outside a request stands alone."""
+    return Case(
+        When(request_id="", then=Concat(Value("event-"), Cast("id", CharField()))),
+        default=F("request_id"),
+        output_field=CharField(),
+    )
+
+
+def audit_rows(events: QuerySet, page_number: Any, per_page: int = 50):
+    """A page of the (already filtered) log, one AuditRow per request, newest first."""
+    groups = (
+        events.annotate(request_key=_request_key())
+        .values("request_key")
+        .annotate(last_at=Max("at"), last_id=Max("id"))
+        .order_by("-last_at", "-last_id")
+    )
+    page = Paginator(groups, per_page).get_page(page_number)
+    keys = [group["request_key"] for group in page.object_list]
+    by_key: dict[str, list] = {key: [] for key in keys}
+    rows = (
+        events.annotate(request_key=_request_key())
+        .filter(request_key__in=keys)
+        .select_related("actor", "patient")
+        .order_by("at", "id")
+    )
+    for event in rows:
+        by_key[event.request_key].append(event)
+    page.object_list = [_audit_row(by_key[key]) for key in keys if by_key[key]]
+    return page
+
+
+def _unique(items) -> list:
+    return list(dict.fromkeys(item for item in items if item))
+
+
+def _audit_row(events: list) -> AuditRow:
+    first = events[0]
+    actor = next((e.actor for e in events if e.actor is not None), None)
+    patients = _unique(e.patient for e in events)
+    records: dict[str, set] = {}
+    for event in events:
+        if event.object_type:
+            records.setdefault(event.object_type, set()).add(event.object_id)
+    return AuditRow(
+        at=first.at,
+        who=str(actor) if actor is not None else first.actor_username,
+        actions=_unique(e.get_action_display() for e in events),
+        page=audit_words.view_words(first.view_name),
+        patients=patients[:AUDIT_ROW_PATIENTS_SHOWN],
+        more_patients=max(0, len(patients) - AUDIT_ROW_PATIENTS_SHOWN),
+        records=[
+            audit_words.object_words(kind, len(ids)).capitalize() for kind, ids in records.items()
+        ],
+        fields=_unique(field for e in events for field in e.changed_fields),
+        client_address=first.client_address or "",
+        request_id=first.request_id,
+    )
