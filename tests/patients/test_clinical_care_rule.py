@@ -145,3 +145,22 @@ def test_a_care_team_place_opens_the_record_only_while_its_holder_gives_clinical
     ana.role = Role.PROGRAMME_ADMIN  # e.g. changed in the admin; her old care-team row remains
     ana.save()
     assert client.get(url).status_code == 404
+
+
+def test_a_treatment_plan_names_only_clinicians_as_deliverers(ana, priya, jannick):
+    from treatment import selectors as treatment_selectors
+    from treatment import services as treatment_services
+
+    episode = jannick.episodes.get()
+    CareTeamMember.objects.create(episode=episode, user=priya)  # e.g. a row from before the rule
+    assert treatment_selectors.care_team_users(episode) == [ana]
+    with pytest.raises(ValidationError, match="does not give clinical care"):
+        treatment_services.plan_save(
+            actor=ana,
+            episode=episode,
+            formulation="Fear of bending keeps him off work.",
+            yellow_flags=["fear_of_movement"],
+            focus_areas="Lifting at work.",
+            interventions={"pain_education": priya},
+            expected_version=0,
+        )
