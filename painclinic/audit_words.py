@@ -8,6 +8,7 @@ look at?"). A page without its own words here is named from its URL name, never 
 from __future__ import annotations
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 
 VIEW_WORDS = {
     "home": "Home page",
@@ -194,3 +195,17 @@ def view_words(view_name: str) -> str:
     if namespace:
         return f"{APP_WORDS.get(namespace, _humanize(namespace))}: {_humanize(name).lower()}"
     return _humanize(name)
+
+
+def field_words(object_type: str, name: str) -> str:
+    """A changed field's name in words, from the model when it knows it: 'signed_at' ->
+    'signed at', 'yellow_flags' -> 'yellow flags'."""
+    try:
+        field = apps.get_model(object_type)._meta.get_field(name)
+    except (LookupError, ValueError, FieldDoesNotExist):  # a relation or a part ("care_team")
+        return name.replace("_", " ")
+    return str(getattr(field, "verbose_name", "") or name.replace("_", " "))
+
+
+def sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -124,9 +124,14 @@ def _audit_row(events: list) -> AuditRow:
         patients=patients[:AUDIT_ROW_PATIENTS_SHOWN],
         more_patients=max(0, len(patients) - AUDIT_ROW_PATIENTS_SHOWN),
         records=[
-            audit_words.object_words(kind, len(ids)).capitalize() for kind, ids in records.items()
+            audit_words.sentence_case(audit_words.object_words(kind, len(ids)))
+            for kind, ids in records.items()
         ],
-        fields=_unique(field for e in events for field in e.changed_fields),
+        fields=_unique(
+            audit_words.field_words(e.object_type, field)
+            for e in events
+            for field in e.changed_fields
+        ),
         client_address=first.client_address or "",
         request_id=first.request_id,
     )

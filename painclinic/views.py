@@ -106,7 +106,9 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
                 event.object_id,
                 event.patient.identifier if event.patient else "",
                 event.patient.full_name if event.patient else "",
-                ", ".join(event.changed_fields),
+                ", ".join(
+                    audit_words.field_words(event.object_type, f) for f in event.changed_fields
+                ),
                 event.client_address or "",
                 event.request_id,
             )
