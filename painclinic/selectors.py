@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +14,7 @@ from django.db.models.functions import Cast, Concat
 
 from painclinic import audit_words
 from painclinic.celery import app as celery_app
+from painclinic.models import AuditAction
 from painclinic.tasks import health_ping
 
 
@@ -70,6 +74,26 @@ class AuditRow:
     fields: list[str]
     client_address: str
     request_id: str
+    view_name: str = ""
+    actor_key: str = ""
+    patient_ids: tuple = ()
+    parts: list[str] = dataclass_field(default_factory=list)
+
+
+# A chart image or a panel fetched by a page after it loads is its own request and is audited as
+# its own VIEW; shown beside the page that asked for it, one look at a record is one row.
+PAGE_PARTS = {
+    "assessment:chart",
+    "assessment:score_preview",
+    "treatment:section",
+    "treatment:gas_chart",
+    "treatment:hierarchy_chart",
+    "treatment:exposure_chart",
+    "treatment:pacing_chart",
+    "sced:plot_image",
+    "sced:results_panel",
+}
+PAGE_PART_WINDOW = timedelta(minutes=2)
 
 
 def _request_key():
@@ -100,8 +124,39 @@ def audit_rows(events: QuerySet, page_number: Any, per_page: int = 50):
     )
     for event in rows:
         by_key[event.request_key].append(event)
-    page.object_list = [_audit_row(by_key[key]) for key in keys if by_key[key]]
+    page.object_list = _with_parts_on_their_page(
+        [_audit_row(by_key[key]) for key in keys if by_key[key]]
+    )
     return page
+
+
+def _with_parts_on_their_page(rows: list[AuditRow]) -> list[AuditRow]:
+    """Fold each chart or panel request into the page the same person opened on the same
+    patients just before it (rows are newest first)."""
+    kept: list[AuditRow] = []
+    pages: dict[tuple, AuditRow] = {}
+    last_seen: dict[tuple, Any] = {}
+    for row in reversed(rows):
+        key = (row.actor_key, row.patient_ids)
+        viewed_only = row.actions == [AuditAction.VIEW.label]
+        anchor = pages.get(key)
+        if (
+            viewed_only
+            and row.view_name in PAGE_PARTS
+            and anchor is not None
+            and row.at - last_seen[key] <= PAGE_PART_WINDOW
+        ):
+            anchor.parts.append(row.page)
+            last_seen[key] = row.at
+            continue
+        kept.append(row)
+        if viewed_only and row.view_name not in PAGE_PARTS and row.patient_ids:
+            pages[key], last_seen[key] = row, row.at
+    for row in kept:
+        row.parts = [
+            f"{part} ({count})" if count > 1 else part for part, count in Counter(row.parts).items()
+        ]
+    return list(reversed(kept))
 
 
 def _unique(items) -> list:
@@ -134,4 +189,7 @@ def _audit_row(events: list) -> AuditRow:
         ),
         client_address=first.client_address or "",
         request_id=first.request_id,
+        view_name=first.view_name,
+        actor_key=str(actor.pk) if actor is not None else first.actor_username,
+        patient_ids=tuple(sorted(str(p.pk) for p in patients)),
     )

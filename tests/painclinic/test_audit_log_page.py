@@ -66,6 +66,22 @@ def test_ana_opening_jannicks_record_reads_as_patient_record(client, ana, bob, j
     )
 
 
+def test_a_page_and_the_charts_it_loads_are_one_row(client, ana, bob, jannick, susan):
+    client.force_login(ana)
+    client.get(reverse("assessment:profile", kwargs={"patient_id": jannick.pk}))
+    for key in ("tsk11", "pcs", "phq9"):  # the page's chart images, each its own request
+        client.get(reverse("assessment:chart", kwargs={"patient_id": jannick.pk, "key": key}))
+    client.get(reverse("patients:detail", kwargs={"patient_id": susan.pk}))
+    assert AuditEvent.objects.filter(actor=ana, action=AuditAction.VIEW).count() == 5
+    client.force_login(bob)
+    rows = _rows(client, actor=ana.pk, action=AuditAction.VIEW)
+    assert [(r.page, r.parts, r.patients) for r in rows] == [
+        ("Patient record", [], [susan]),
+        ("Yellow-flag profile", ["Score chart (3)"], [jannick]),
+    ]
+    assert "with Score chart (3)" in client.get(reverse("audit_log")).content.decode()
+
+
 def test_log_in_failed_log_in_and_log_out_filters_find_the_teams_events(client, ana, bob, charlie):
     client.post(reverse("login"), {"username": "ana", "password": "not her password"})
     client.post(reverse("login"), {"username": "ana", "password": PASSWORD})
