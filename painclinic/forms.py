@@ -43,8 +43,9 @@ class AuditFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The team, and the site's administrators, whose admin pages are audited too.
         self.filters["actor"].queryset = User.objects.filter(
-            memberships__team__memberships__user=user
+            Q(memberships__team__memberships__user=user) | Q(is_staff=True)
         ).distinct()
 
     def filter_actor(self, queryset, name, value):

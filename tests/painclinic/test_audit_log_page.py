@@ -48,6 +48,7 @@ def test_an_admin_list_of_three_contacts_is_one_row_in_words(
         "Admin: list of contacts",
     )
     assert row.patients == [jannick] and row.records == ["3 contacts"]
+    assert len(_rows(client, actor=site_admin.pk)) == 1  # Bob can pick the admin as "Who"
     page = client.get(reverse("audit_log")).content.decode()
     assert "Jannick de Vries (DEMO-JANNICK)" in page
     assert "patients.contact" not in page and "patients:" not in page
