@@ -151,3 +151,10 @@ def test_every_page_and_record_kind_has_words():
     assert view_words("admin:sced_measurement_change") == "Admin: measurement"
     assert object_words("patients.episode") == "episode of care"
     assert object_words("sced.measurement", 12) == "12 measurements"
+
+
+def test_a_cell_that_looks_like_a_formula_is_exported_as_text():
+    from painclinic.views import _cell
+
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _cell("Jannick de Vries") == "Jannick de Vries"
