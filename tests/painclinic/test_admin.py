@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from painclinic.admin import ClinicalRecordAdmin
-from painclinic.models import AuditAction, AuditEvent, Role
+from painclinic.models import AuditAction, AuditEvent, Role, User
 from patients.models import Contact, Episode, Patient
 
 # The audit log has its own rules (read-only; shows the patient by record id only).
@@ -118,6 +118,13 @@ def test_admin_changing_jannicks_phone_is_refused_and_nothing_changes(client, si
     contact = Contact.objects.filter(episode__patient=jannick).first()
     assert client.post(_url(Contact, "change", contact.pk), {"note": "x"}).status_code == 403
     assert client.post(_url(Patient, "add"), {"identifier": "X"}).status_code == 403
+    episode = jannick.episodes.get()
+    priya = User.objects.get(username="priya")
+    changed_lead = {"lead_clinician": priya.pk, "care_team-TOTAL_FORMS": "1"}
+    assert client.post(_url(Episode, "change", episode.pk), changed_lead).status_code == 403
+    episode.refresh_from_db()
+    assert episode.lead_clinician.username == "ana"
+    assert not episode.care_team.filter(user=priya).exists()
     assert client.post(_url(Patient, "delete", jannick.pk), {"post": "yes"}).status_code == 403
     jannick.refresh_from_db()
     assert jannick.phone == "07700 900123"
