@@ -9,7 +9,10 @@ Rules (issue #2):
   (reassign);
 - a programme admin sees only what PMP work needs: no clinical detail unless they are on the
   care team (the PMP-level view arrives with cohorts, issue #6);
-- anonymous and inactive users see nothing.
+- anonymous and inactive users see nothing;
+- only users who give clinical care (``may_give_clinical_care``: a clinical role and discipline)
+  can lead an episode or sit on a care team, and a care-team place opens the record only while
+  that holds (issue #9).
 A patient outside a user's reach is a 404, never a 403 that confirms it exists (security.md C2).
 """
 
