@@ -7,8 +7,8 @@ Rules (issue #2):
 - a clinician sees the patients whose care team they are on (any episode);
 - a team lead sees every patient with an episode held by one of their teams, and may change them
   (reassign);
-- a programme admin sees only what PMP work needs: no clinical detail unless they are on the
-  care team (the PMP-level view arrives with cohorts, issue #6);
+- a programme admin sees only what PMP work needs (the PMP level, issue #6), never the clinical
+  record: they give no clinical care, so they are never on a care team;
 - anonymous and inactive users see nothing;
 - only users who give clinical care (``may_give_clinical_care``: a clinical role and discipline)
   can lead an episode or sit on a care team, and a care-team place opens the record only while
