@@ -291,8 +291,9 @@ def patient_view(*, write: bool = False) -> Callable[[Callable], Callable]:
 # --- Programme (PMP) level: issue #6 --------------------------------------------------------
 # A programme admin runs the PMP cohorts of their team(s): they see the patients referred to or
 # enrolled in those programmes at the PMP level (name, age, contact details, screening,
-# enrolment, attendance, group outcomes), never the clinical record unless they are on the care
-# team (DESIGN.md roles; STYLE.md §3.4). Team leads of the programme's team may run it too.
+# enrolment, attendance, group outcomes), never the clinical record: they give no clinical care,
+# so no care-team place opens it (DESIGN.md roles; STYLE.md §3.4; issue #9). Team leads of the
+# programme's team may run it too.
 
 PROGRAMME = "programme"
 
