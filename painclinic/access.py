@@ -7,9 +7,12 @@ Rules (issue #2):
 - a clinician sees the patients whose care team they are on (any episode);
 - a team lead sees every patient with an episode held by one of their teams, and may change them
   (reassign);
-- a programme admin sees only what PMP work needs: no clinical detail unless they are on the
-  care team (the PMP-level view arrives with cohorts, issue #6);
-- anonymous and inactive users see nothing.
+- a programme admin sees only what PMP work needs (the PMP level, issue #6), never the clinical
+  record: they give no clinical care, so they are never on a care team;
+- anonymous and inactive users see nothing;
+- only users who give clinical care (``may_give_clinical_care``: a clinical role and discipline)
+  can lead an episode or sit on a care team, and a care-team place opens the record only while
+  that holds (issue #9).
 A patient outside a user's reach is a 404, never a 403 that confirms it exists (security.md C2).
 """
 
@@ -27,12 +30,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from painclinic import audit
-from painclinic.models import AuditAction, Role
+from painclinic.models import AuditAction, Discipline, Role
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
-    from painclinic.models import User
+    from painclinic.models import Team, User
     from patients.models import Patient
 
 
@@ -59,9 +62,12 @@ def _team_q(user: User) -> Q:
 
 
 def _clinical_q(user: User) -> Q:
+    # A care-team place opens the record only while its holder gives clinical care: an account
+    # changed to programme admin (or a non-clinical discipline) keeps no way in (issue #9).
+    reach = _care_team_q(user) if may_give_clinical_care(user) else Q(pk__in=[])
     if user.role == Role.TEAM_LEAD:
-        return _care_team_q(user) | _team_q(user)
-    return _care_team_q(user)
+        return reach | _team_q(user)
+    return reach
 
 
 def patients_visible_to(user: Any) -> QuerySet[Patient]:
@@ -111,17 +117,77 @@ def can_reassign_patient(user: Any, patient: Patient) -> bool:
     return Patient.objects.filter(_team_q(user), pk=patient.pk).exists()
 
 
+# --- Who may give clinical care (issue #9) --------------------------------------------------
+# Being lead clinician or on a care team opens the whole record, so only people whose role and
+# discipline make them clinicians may be put there: a programme admin (or an account with no
+# clinical discipline) is never offered as lead and is refused by the services even when a form is
+# forged (DESIGN.md "who uses it"; security.md C1 least privilege).
+
+CLINICAL_CARE_ROLES = (Role.CLINICIAN, Role.TEAM_LEAD)
+CLINICAL_CARE_DISCIPLINES = (
+    Discipline.PHYSIOTHERAPIST,
+    Discipline.PSYCHOLOGIST,
+    Discipline.DOCTOR,
+    Discipline.OCCUPATIONAL_THERAPIST,
+    Discipline.NURSE,
+)
+NOT_A_CLINICIAN = "{name} does not give clinical care, so cannot lead or join a care team."
+
+
+def may_give_clinical_care(user: Any) -> bool:
+    """May this user be a lead clinician or a member of a care team?"""
+    return (
+        _is_active_user(user)
+        and user.role in CLINICAL_CARE_ROLES
+        and user.discipline in CLINICAL_CARE_DISCIPLINES
+    )
+
+
+def clinical_staff(team: Team | QuerySet[Team] | None = None) -> QuerySet[User]:
+    """The users who may lead or join a care team, of one team (or of several). Every picker of a
+    lead clinician or care-team member starts here."""
+    from painclinic.models import User
+
+    staff = User.objects.filter(
+        is_active=True, role__in=CLINICAL_CARE_ROLES, discipline__in=CLINICAL_CARE_DISCIPLINES
+    )
+    if team is None:
+        return staff
+    if isinstance(team, QuerySet):
+        return staff.filter(memberships__team__in=team).distinct()
+    return staff.filter(memberships__team=team)
+
+
+def check_may_give_clinical_care(user: Any) -> None:
+    """The services' guard: raise ValidationError for anyone ``may_give_clinical_care`` refuses."""
+    from django.core.exceptions import ValidationError
+
+    if not may_give_clinical_care(user):
+        raise ValidationError(NOT_A_CLINICIAN.format(name=user), code="not_a_clinician")
+
+
 def can_browse_audit(user: Any) -> bool:
     return _is_active_user(user) and user.role == Role.TEAM_LEAD
 
 
 def audit_events_visible_to(user: Any):
-    """Team leads browse the audit log of their team's patients (issue #2)."""
-    from painclinic.models import AuditEvent
+    """Team leads browse the audit log of their team's patients (issue #2), and the events of
+    their team's members that concern no patient: log-ins, failed log-ins (by the username
+    typed), log-outs, exports of the log (issue #9)."""
+    from painclinic.models import AuditEvent, User
 
     if not can_browse_audit(user):
         return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(patient__in=patients_visible_to(user))
+    members = User.objects.filter(memberships__team__memberships__user=user)
+    return AuditEvent.objects.filter(
+        Q(patient__in=patients_visible_to(user))
+        | Q(patient__isnull=True, actor__in=members)
+        | Q(
+            patient__isnull=True,
+            actor__isnull=True,
+            actor_username__in=members.values("username"),
+        )
+    )
 
 
 def get_patient_for_user(
@@ -225,8 +291,9 @@ def patient_view(*, write: bool = False) -> Callable[[Callable], Callable]:
 # --- Programme (PMP) level: issue #6 --------------------------------------------------------
 # A programme admin runs the PMP cohorts of their team(s): they see the patients referred to or
 # enrolled in those programmes at the PMP level (name, age, contact details, screening,
-# enrolment, attendance, group outcomes), never the clinical record unless they are on the care
-# team (DESIGN.md roles; STYLE.md §3.4). Team leads of the programme's team may run it too.
+# enrolment, attendance, group outcomes), never the clinical record: they give no clinical care,
+# so no care-team place opens it (DESIGN.md roles; STYLE.md §3.4; issue #9). Team leads of the
+# programme's team may run it too.
 
 PROGRAMME = "programme"
 

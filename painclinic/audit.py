@@ -126,3 +126,30 @@ def record_event_for_patients(
     if audited is not None:
         audited.update(patient.pk for patient in patients)
     return events
+
+
+def record_views(
+    *, actor: User, object_type: str, rows: list[tuple[Any, Any]], action: str = AuditAction.VIEW
+) -> list[AuditEvent]:
+    """One event per record shown, as (object id, patient id) pairs, in one INSERT: an admin list
+    page audits every record it listed (issue #9; DESIGN.md "including the Django admin")."""
+    context = current_request_context()
+    events = AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            actor_username=actor.get_username(),
+            action=action,
+            patient_id=patient_id,
+            object_type=object_type,
+            object_id=str(object_id),
+            view_name=context.view_name,
+            client_address=context.client_address,
+            request_id=context.request_id,
+            user_agent=context.user_agent[:300],
+        )
+        for object_id, patient_id in rows
+    )
+    audited = _audited.get()
+    if audited is not None:
+        audited.update(patient_id for _, patient_id in rows if patient_id is not None)
+    return events

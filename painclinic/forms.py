@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from painclinic.models import AuditAction, AuditEvent, User
@@ -16,10 +17,12 @@ class LoginForm(AuthenticationForm):
 
 
 class AuditFilter(django_filters.FilterSet):
-    actor = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Who"))
+    actor = django_filters.ModelChoiceFilter(
+        queryset=User.objects.none(), method="filter_actor", label=_("Who")
+    )
     action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
-    patient_identifier = django_filters.CharFilter(
-        field_name="patient__identifier", lookup_expr="iexact", label=_("Patient identifier")
+    patient = django_filters.CharFilter(
+        method="filter_patient", label=_("Patient name or identifier")
     )
     since = django_filters.DateFilter(
         field_name="at",
@@ -40,6 +43,25 @@ class AuditFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The team, and the site's administrators, whose admin pages are audited too.
         self.filters["actor"].queryset = User.objects.filter(
-            memberships__team__memberships__user=user
+            Q(memberships__team__memberships__user=user) | Q(is_staff=True)
         ).distinct()
+
+    def filter_actor(self, queryset, name, value):
+        # A failed log-in has no actor, only the username typed (painclinic.signals).
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(actor=value) | Q(actor__isnull=True, actor_username=value.get_username())
+        )
+
+    def filter_patient(self, queryset, name, value):
+        """Every word must match the patient's identifier, given or family name."""
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(patient__identifier__icontains=word)
+                | Q(patient__given_name__icontains=word)
+                | Q(patient__family_name__icontains=word)
+            )
+        return queryset

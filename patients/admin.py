@@ -1,19 +1,22 @@
+"""Patients, episodes and contacts are clinical records: read-only and audited in the admin
+(painclinic.admin.ClinicalRecordAdmin). They change through patients.services only."""
+
 from django.contrib import admin
 
+from painclinic.admin import ClinicalInline, ClinicalRecordAdmin
 from patients.models import CareTeamMember, Contact, Episode, EpisodeStatusChange, Patient
 
 
-class EpisodeInline(admin.TabularInline):
+class EpisodeInline(ClinicalInline):
     model = Episode
-    extra = 0
     fields = ("team", "referral_date", "status", "lead_clinician", "discharge_date")
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(ClinicalRecordAdmin):
+    patient_path = "pk"
     list_display = ("identifier", "family_name", "given_name", "date_of_birth", "primary_condition")
     search_fields = ("identifier", "family_name", "given_name")
     list_filter = ("primary_condition", "sex")
@@ -21,30 +24,29 @@ class PatientAdmin(admin.ModelAdmin):
     inlines = [EpisodeInline]
 
 
-class CareTeamInline(admin.TabularInline):
+class CareTeamInline(ClinicalInline):
     model = CareTeamMember
-    extra = 0
-    autocomplete_fields = ("user",)
+    fields = ("user",)
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ClinicalInline):
     model = EpisodeStatusChange
-    extra = 0
-    readonly_fields = ("from_status", "to_status", "changed_on", "changed_by", "note")
-    can_delete = False
+    fields = ("from_status", "to_status", "changed_on", "changed_by", "note")
 
 
 @admin.register(Episode)
-class EpisodeAdmin(admin.ModelAdmin):
+class EpisodeAdmin(ClinicalRecordAdmin):
+    patient_path = "patient"
     list_display = ("patient", "team", "status", "referral_date", "lead_clinician")
     list_filter = ("status", "team")
     search_fields = ("patient__identifier", "patient__family_name")
-    raw_id_fields = ("patient",)
+    list_select_related = ("patient", "team", "lead_clinician")
     inlines = [CareTeamInline, StatusChangeInline]
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ClinicalRecordAdmin):
+    patient_path = "episode__patient"
     list_display = ("episode", "date", "contact_type", "duration_minutes", "clinician")
     list_filter = ("contact_type",)
-    raw_id_fields = ("episode",)
+    list_select_related = ("episode__patient", "clinician")

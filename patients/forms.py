@@ -8,6 +8,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painclinic.access import clinical_staff, may_give_clinical_care
 from painclinic.models import Team, User
 from patients.conditions import CONDITION_CHOICES
 from patients.models import (
@@ -42,6 +43,8 @@ PATIENT_FIELDS = [
 
 NOT_IN_FUTURE = _("This date cannot be in the future.")
 ONSET_BEFORE_BIRTH = _("Pain onset cannot be before the date of birth.")
+# Only clinicians of the team can lead (painclinic.access.clinical_staff; issue #9).
+CHOOSE_A_CLINICIAN = _("Choose a clinician of the team who gives clinical care.")
 
 
 def _patient_layout() -> list:
@@ -122,7 +125,11 @@ class PatientRegisterForm(PatientForm):
     """A new patient and the referral that brings them (their first episode)."""
 
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Team"))
-    lead_clinician = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Lead clinician"))
+    lead_clinician = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("Lead clinician"),
+        error_messages={"invalid_choice": CHOOSE_A_CLINICIAN},
+    )
     referral_date = forms.DateField(widget=DATE_INPUT, label=_("Referral date"))
     referral_source = forms.ChoiceField(choices=ReferralSource.choices, label=_("Referred by"))
     referral_reason = forms.CharField(
@@ -133,11 +140,10 @@ class PatientRegisterForm(PatientForm):
         super().__init__(*args, **kwargs)
         teams = Team.objects.filter(memberships__user=user)
         self.fields["team"].queryset = teams
-        self.fields["lead_clinician"].queryset = User.objects.filter(
-            memberships__team__in=teams, is_active=True
-        ).distinct()
+        self.fields["lead_clinician"].queryset = clinical_staff(teams)
         if not self.is_bound:
-            self.initial.setdefault("lead_clinician", user.pk)
+            if may_give_clinical_care(user):
+                self.initial.setdefault("lead_clinician", user.pk)
             self.initial.setdefault("referral_date", date.today())
             first_team = teams.first()
             if first_team is not None:

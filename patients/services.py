@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from painclinic import audit
+from painclinic.access import check_may_give_clinical_care, may_give_clinical_care
 from painclinic.models import AuditAction
 from patients.models import (
     EPISODE_TRANSITIONS,
@@ -72,9 +73,11 @@ def patient_register(
 ) -> Patient:
     """Register a patient with their first episode (status: referred).
 
-    The registering clinician and the lead clinician join the care team, so the new record is
-    at once on their caseload.
+    The lead clinician joins the care team, and so does the registering user when they give
+    clinical care, so the new record is at once on their caseload. A programme admin who
+    registers a referral does not join it (issue #9: registering is not a way into the record).
     """
+    check_may_give_clinical_care(lead_clinician)
     patient = Patient.objects.create(
         created_by=actor, **{k: v for k, v in patient_data.items() if k in PATIENT_EDITABLE_FIELDS}
     )
@@ -102,6 +105,7 @@ def episode_open(
     referral_source: str,
     referral_reason: str,
 ) -> Episode:
+    check_may_give_clinical_care(lead_clinician)
     episode = Episode.objects.create(
         patient=patient,
         team=team,
@@ -121,7 +125,8 @@ def episode_open(
         note="Referral received",
     )
     for member in {lead_clinician, actor}:
-        CareTeamMember.objects.get_or_create(episode=episode, user=member)
+        if may_give_clinical_care(member):
+            CareTeamMember.objects.get_or_create(episode=episode, user=member)
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=episode)
     return episode
 
@@ -255,6 +260,7 @@ def episode_set_review_date(
 
 @transaction.atomic
 def care_team_add(*, actor: User, episode: Episode, member: User) -> CareTeamMember:
+    check_may_give_clinical_care(member)
     place, created = CareTeamMember.objects.get_or_create(episode=episode, user=member)
     if created:
         audit.record_event(
@@ -303,6 +309,7 @@ def patient_reassign(
         raise ValidationError(REASSIGN_NOT_IN_TEAM.format(name=to_clinician, team=episode.team))
     if episode.lead_clinician_id == to_clinician.pk:
         raise ValidationError(REASSIGN_SAME.format(name=to_clinician))
+    check_may_give_clinical_care(to_clinician)
     previous = episode.lead_clinician_id
     episode.lead_clinician = to_clinician
     episode.save(update_fields=["lead_clinician"])

@@ -7,6 +7,8 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painclinic.access import clinical_staff
+from painclinic.models import User
 from patients.conditions import CONDITION_CHOICES
 from patients.models import EpisodeStatus
 from patients.review import ATTENTION_LISTS
@@ -49,13 +51,23 @@ class ReviewFilterForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    to_clinician = forms.ModelChoiceField(queryset=None, label=_("New lead clinician"))
+    to_clinician = forms.ModelChoiceField(
+        queryset=None,
+        label=_("New lead clinician"),
+        error_messages={
+            "invalid_choice": _("Choose a clinician of the team who gives clinical care.")
+        },
+    )
     note = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Note for the clinician")
     )
 
-    def __init__(self, *args, clinicians, action: str = "", **kwargs) -> None:
+    def __init__(self, *args, team, exclude=None, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Only clinicians of the episode's team may take it over (painclinic.access, issue #9).
+        clinicians = clinical_staff(team) if team is not None else User.objects.none()
+        if exclude is not None:
+            clinicians = clinicians.exclude(pk=exclude)
         self.fields["to_clinician"].queryset = clinicians
         self.helper = FormHelper()
         self.helper.form_action = action

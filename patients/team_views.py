@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic.access import can_reassign_patient, patient_view, team_lead_view
-from painclinic.models import User
 from patients import services, team_selectors
 from patients.models import OPEN_STATUSES, Episode, Patient, ReviewNote
 from patients.team_forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
@@ -76,13 +75,6 @@ def _open_episode(patient: Patient) -> Episode | None:
 
 
 def _page(request, patient, episode, *, status=200, reassign_form=None, note_form=None):
-    clinicians = User.objects.none()
-    if episode is not None:
-        clinicians = (
-            User.objects.filter(memberships__team=episode.team, is_active=True)
-            .exclude(pk=episode.lead_clinician_id)
-            .exclude(role="programme_admin")
-        )
     may_reassign = can_reassign_patient(request.user, patient)
     context = {
         "patient": patient,
@@ -90,7 +82,8 @@ def _page(request, patient, episode, *, status=200, reassign_form=None, note_for
         "may_reassign": may_reassign,
         "reassign_form": reassign_form
         or ReassignForm(
-            clinicians=clinicians,
+            team=episode.team if episode else None,
+            exclude=episode.lead_clinician_id if episode else None,
             action=reverse("team:reassign", kwargs={"patient_id": patient.pk}),
         ),
         "note_form": note_form
@@ -109,10 +102,7 @@ def reassign(request: HttpRequest, patient: Patient) -> HttpResponse:
     episode = _open_episode(patient)
     if request.method == "GET":
         return _page(request, patient, episode)
-    clinicians = (
-        User.objects.filter(memberships__team=episode.team) if episode else User.objects.none()
-    )
-    form = ReassignForm(request.POST, clinicians=clinicians)
+    form = ReassignForm(request.POST, team=episode.team if episode else None)
     if episode is not None and form.is_valid():
         try:
             services.patient_reassign(

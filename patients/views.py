@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from painclinic.access import authenticated_view, patient_view
+from painclinic.access import authenticated_view, can_view_patient, patient_view
 from patients import selectors, services
 from patients.forms import (
     ContactForm,
@@ -73,6 +73,9 @@ def patient_register(request: HttpRequest) -> HttpResponse:
             referral_reason=data["referral_reason"],
         )
         messages.success(request, _("%(name)s is registered.") % {"name": patient.full_name})
+        if not can_view_patient(request.user, patient):
+            # A programme admin registers a referral without joining its care team.
+            return redirect("home")
         return redirect("patients:detail", patient_id=patient.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "patients/patient_register.html", {"form": form}, status=status)

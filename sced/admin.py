@@ -1,7 +1,8 @@
 """Admin: read-only views of studies, draws, analyses and diary links (for support and audit).
 
 Clinical records change only through ``sced.services``, which validate and audit; the admin
-therefore adds, changes and deletes nothing here. Measurements cannot be deleted at all (the
+therefore adds, changes and deletes nothing here, and every page audits the records it shows
+(painclinic.admin.ClinicalRecordAdmin). Measurements cannot be deleted at all (the
 database refuses it too, migration 0002). Values are not listed, only their existence, and a
 diary link's token hash is never shown.
 """
@@ -10,33 +11,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from painclinic.admin import ClinicalInline, ClinicalRecordAdmin
 from sced.models import AnalysisRun, DiaryLink, Draw, Measure, Measurement, Study
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+ReadOnlyAdmin = ClinicalRecordAdmin
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
+class ReadOnlyInline(ClinicalInline):
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class MeasureInline(ReadOnlyInline):
@@ -52,6 +34,7 @@ class DrawInline(ReadOnlyInline):
 
 @admin.register(Study)
 class StudyAdmin(ReadOnlyAdmin):
+    patient_path = "episode__patient"
     list_display = ["id", "design", "state", "episode", "created_by", "created_at", "closed_at"]
     list_filter = ["design", "state"]
     list_select_related = ["episode", "created_by"]
@@ -61,6 +44,7 @@ class StudyAdmin(ReadOnlyAdmin):
 
 @admin.register(Draw)
 class DrawAdmin(ReadOnlyAdmin):
+    patient_path = "study__episode__patient"
     list_display = ["id", "study", "start", "seed", "concealed", "drawn_by", "drawn_at"]
     list_select_related = ["study", "drawn_by"]
     readonly_fields = ["drawn_at"]
@@ -68,6 +52,7 @@ class DrawAdmin(ReadOnlyAdmin):
 
 @admin.register(AnalysisRun)
 class AnalysisRunAdmin(ReadOnlyAdmin):
+    patient_path = "study__episode__patient"
     list_display = ["id", "study", "state", "attempts", "created_at", "finished_at"]
     list_filter = ["state"]
     list_select_related = ["study"]
@@ -77,6 +62,7 @@ class AnalysisRunAdmin(ReadOnlyAdmin):
 
 @admin.register(Measurement)
 class MeasurementAdmin(ReadOnlyAdmin):
+    patient_path = "measure__study__episode__patient"
     """Which sessions exist and who recorded them; never a delete (not even in bulk)."""
 
     list_display = ["id", "measure", "session", "date", "recorded_by", "recorded_at"]
@@ -88,6 +74,7 @@ class MeasurementAdmin(ReadOnlyAdmin):
 
 @admin.register(DiaryLink)
 class DiaryLinkAdmin(ReadOnlyAdmin):
+    patient_path = "study__episode__patient"
     list_display = ["id", "study", "kind", "expires_at", "used_at", "revoked_at", "created_by"]
     list_filter = ["kind"]
     list_select_related = ["study", "created_by"]

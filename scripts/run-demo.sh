@@ -13,12 +13,13 @@ cat <<MSG
 
   painclinic is starting on http://127.0.0.1:${PORT:-8000}/
   Demo logins (password for all: painclinic-demo):
-    ana      clinician (physiotherapist), Jannick's and Susan's care team
-    dina     clinician (psychologist)
-    bob      team lead, Pain Rehabilitation North
-    charlie  clinician, Pain Rehabilitation South (cannot see Jannick)
-    priya    programme admin
-    admin    Django admin (/admin/)
+    ana      clinician (physiotherapist), North: leads Jannick, on Susan's care team
+    dina     clinician (psychologist), North: leads Susan, on Jannick's care team
+    emil     clinician (doctor), North: on Susan's care team
+    bob      team lead, North: every North patient, team review, audit log
+    charlie  clinician, South (cannot see Jannick or Susan); gus likewise; fay leads South
+    priya    programme admin, North: PMP programmes and cohorts, no clinical record
+    admin    Django admin (/admin/): accounts, teams, configuration
   Database: ${DATABASE_URL:-SQLite file db.sqlite3}   Workers: ${REDIS_URL:-in-process (no REDIS_URL)}
 
 MSG

@@ -88,9 +88,11 @@ def plan_history(episode: Episode) -> list[TreatmentPlan]:
 
 
 def care_team_users(episode: Episode) -> list[User]:
-    from painclinic.models import User
+    """Who may deliver an intervention: the care team's members who give clinical care
+    (painclinic.access.clinical_staff; a member whose role changed is not offered)."""
+    from painclinic.access import clinical_staff
 
-    return list(User.objects.filter(care_team_places__episode=episode).order_by("last_name"))
+    return list(clinical_staff().filter(care_team_places__episode=episode).order_by("last_name"))
 
 
 # --- suggestions ------------------------------------------------------------------------------

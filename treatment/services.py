@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from painclinic import audit
+from painclinic.access import check_may_give_clinical_care
 from painclinic.models import AuditAction
 from patients.models import Episode, Patient
 from treatment import pacing
@@ -127,9 +128,11 @@ def plan_save(
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if not episode.is_open:
         raise ValidationError(EPISODE_CLOSED)
-    for kind in interventions:
+    for kind, deliverer in interventions.items():
         if kind not in Intervention.values:
             raise ValidationError(UNKNOWN_INTERVENTION.format(kind=kind))
+        if deliverer is not None:
+            check_may_give_clinical_care(deliverer)  # issue #9: clinicians deliver care
     current = (
         TreatmentPlan.objects.filter(episode=episode)
         .prefetch_related("interventions")

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from painclinic.access import may_give_clinical_care
 from painclinic.models import Discipline, Membership, Role, Team, User
 from patients.conditions import CONDITION_CHOICES
 from patients.models import (
@@ -300,7 +301,7 @@ class Command(BaseCommand):
             team.pk: [
                 u
                 for u in users.values()
-                if u.memberships.filter(team=team).exists() and u.role != Role.PROGRAMME_ADMIN
+                if u.memberships.filter(team=team).exists() and may_give_clinical_care(u)
             ]
             for team in teams
         }
