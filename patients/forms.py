@@ -42,6 +42,10 @@ PATIENT_FIELDS = [
 
 NOT_IN_FUTURE = _("This date cannot be in the future.")
 ONSET_BEFORE_BIRTH = _("Pain onset cannot be before the date of birth.")
+IDENTIFIER_IN_USE = _(
+    "This identifier is already in use (identifiers are compared without regard to case). "
+    "Check the number with the referral letter."
+)
 
 
 def _patient_layout() -> list:
@@ -81,7 +85,35 @@ def _patient_layout() -> list:
     ]
 
 
+def identifier_in_use_error(identifier: str, *, user: User | None, exclude_pk=None) -> str | None:
+    """The error for an identifier already used by another patient (compared case-insensitively),
+    or None. The existing record is named only to a user who may see it; anyone else reads a
+    neutral message, so the form does not reveal whose number it is (security.md: no leaks)."""
+    from painclinic.access import patients_visible_to
+
+    existing = Patient.objects.filter(identifier__iexact=identifier.strip())
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
+    found = existing.first()
+    if found is None:
+        return None
+    if user is not None and patients_visible_to(user).filter(pk=found.pk).exists():
+        return _(
+            "%(name)s (born %(born)s) is already registered with the identifier %(id)s. "
+            "Open their record instead of registering them again."
+        ) % {
+            "name": found.full_name,
+            "born": f"{found.date_of_birth.day} {found.date_of_birth:%b %Y}",
+            "id": found.identifier,
+        }
+    return IDENTIFIER_IN_USE
+
+
 class PatientForm(forms.ModelForm):
+    def __init__(self, *args, user: User | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     class Meta:
         model = Patient
         fields = PATIENT_FIELDS
@@ -90,6 +122,13 @@ class PatientForm(forms.ModelForm):
             "pain_onset": DATE_INPUT,
             "address": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def clean_identifier(self) -> str:
+        identifier = self.cleaned_data["identifier"].strip()
+        error = identifier_in_use_error(identifier, user=self.user, exclude_pk=self.instance.pk)
+        if error:
+            raise forms.ValidationError(error)
+        return identifier
 
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]
@@ -130,7 +169,7 @@ class PatientRegisterForm(PatientForm):
     )
 
     def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         teams = Team.objects.filter(memberships__user=user)
         self.fields["team"].queryset = teams
         self.fields["lead_clinician"].queryset = User.objects.filter(

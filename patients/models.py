@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from patients.conditions import CONDITION_CHOICES
@@ -42,7 +43,6 @@ class Patient(models.Model):
     identifier = models.CharField(
         _("identifier"),
         max_length=32,
-        unique=True,
         help_text=_("The clinic's patient identifier (e.g. NHS or hospital number)."),
     )
     given_name = models.CharField(_("given name"), max_length=100)
@@ -78,6 +78,15 @@ class Patient(models.Model):
     class Meta:
         ordering = ["family_name", "given_name"]
         indexes = [models.Index(fields=["family_name", "given_name"], name="patient_name")]
+        constraints = [
+            # "ux-0001" and "UX-0001" are the same patient: hospital and NHS numbers are not
+            # case-sensitive, so uniqueness is on the lower-cased identifier.
+            models.UniqueConstraint(
+                Lower("identifier"),
+                name="patient_identifier_unique_ci",
+                violation_error_message=_("This identifier is already in use."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"

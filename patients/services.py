@@ -44,6 +44,7 @@ PATIENT_EDITABLE_FIELDS = (
     "pain_onset",
 )
 
+IDENTIFIER_IN_USE = "This identifier is already in use."
 TRANSITION_NOT_ALLOWED = "An episode that is {current} cannot become {target}."
 DISCHARGE_NEEDS_REASON = "A discharge needs a date and a reason."
 TRANSITION_BEFORE_REFERRAL = "A status cannot change before the referral date ({referral})."
@@ -57,6 +58,16 @@ class EditConflict(Exception):
         self.current = current
         # Fields where what this user typed differs from what is saved now.
         self.differing_fields = differing_fields
+
+
+def _check_identifier_free(identifier: str, exclude_pk=None) -> None:
+    """Identifiers are unique whatever their case (constraint patient_identifier_unique_ci); the
+    form says so first, this keeps a service call from reaching the database error."""
+    others = Patient.objects.filter(identifier__iexact=identifier.strip())
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError({"identifier": IDENTIFIER_IN_USE})
 
 
 @transaction.atomic
@@ -75,9 +86,9 @@ def patient_register(
     The registering clinician and the lead clinician join the care team, so the new record is
     at once on their caseload.
     """
-    patient = Patient.objects.create(
-        created_by=actor, **{k: v for k, v in patient_data.items() if k in PATIENT_EDITABLE_FIELDS}
-    )
+    data = {k: v for k, v in patient_data.items() if k in PATIENT_EDITABLE_FIELDS}
+    _check_identifier_free(data.get("identifier", ""))
+    patient = Patient.objects.create(created_by=actor, **data)
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=patient)
     episode_open(
         actor=actor,
@@ -151,6 +162,8 @@ def patient_update(
         raise EditConflict(current=current, differing_fields=differing)
     if not changes:
         return current
+    if "identifier" in changes:
+        _check_identifier_free(changes["identifier"], exclude_pk=current.pk)
     for field, value in changes.items():
         setattr(current, field, value)
     current.version = expected_version + 1

@@ -63,17 +63,21 @@ def patient_register(request: HttpRequest) -> HttpResponse:
     form = PatientRegisterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        patient = services.patient_register(
-            actor=request.user,
-            team=data["team"],
-            lead_clinician=data["lead_clinician"],
-            patient_data=data,
-            referral_date=data["referral_date"],
-            referral_source=data["referral_source"],
-            referral_reason=data["referral_reason"],
-        )
-        messages.success(request, _("%(name)s is registered.") % {"name": patient.full_name})
-        return redirect("patients:detail", patient_id=patient.pk)
+        try:
+            patient = services.patient_register(
+                actor=request.user,
+                team=data["team"],
+                lead_clinician=data["lead_clinician"],
+                patient_data=data,
+                referral_date=data["referral_date"],
+                referral_source=data["referral_source"],
+                referral_reason=data["referral_reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": patient.full_name})
+            return redirect("patients:detail", patient_id=patient.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "patients/patient_register.html", {"form": form}, status=status)
 
@@ -107,7 +111,9 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
 def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
     conflict = None
     if request.method == "POST":
-        form = PatientEditForm(request.POST, instance=Patient.objects.get(pk=patient.pk))
+        form = PatientEditForm(
+            request.POST, instance=Patient.objects.get(pk=patient.pk), user=request.user
+        )
         if form.is_valid():
             try:
                 services.patient_update(
@@ -116,20 +122,24 @@ def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
                     data=form.cleaned_data,
                     expected_version=form.cleaned_data["version"],
                 )
+            except ValidationError as exc:
+                form.add_error(None, exc)
             except services.EditConflict as exc:
                 # Keep everything typed; show what the other person saved, and let this user
                 # save again on top of the new version if they still mean it.
                 conflict = exc
                 data = request.POST.copy()
                 data["version"] = exc.current.version
-                form = PatientEditForm(data, instance=exc.current)
+                form = PatientEditForm(data, instance=exc.current, user=request.user)
                 form.is_valid()
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("patients:detail", patient_id=patient.pk)
         status = 409 if conflict else 400
     else:
-        form = PatientEditForm(instance=patient, initial={"version": patient.version})
+        form = PatientEditForm(
+            instance=patient, initial={"version": patient.version}, user=request.user
+        )
         status = 200
     return render(
         request,
