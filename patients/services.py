@@ -18,6 +18,7 @@ from patients.models import (
     Episode,
     EpisodeStatus,
     EpisodeStatusChange,
+    LeadChange,
     Patient,
     ReviewNote,
     TeamSettings,
@@ -301,10 +302,18 @@ def _leads_team(actor: User, episode: Episode) -> bool:
 
 @transaction.atomic
 def patient_reassign(
-    *, actor: User, episode: Episode, to_clinician: User, note: str = ""
+    *,
+    actor: User,
+    episode: Episode,
+    to_clinician: User,
+    note: str = "",
+    keep_previous_lead: bool = True,
 ) -> Episode:
     """A team lead moves an episode to another clinician of the team: the new clinician becomes
-    lead and joins the care team, the previous lead leaves it. Audited as REASSIGN."""
+    lead and joins the care team. The previous lead stays on the care team unless the team lead
+    explicitly removes them (they may be the recipient of review notes about this patient: a
+    silent removal cut them off). The change is a LeadChange row (on the patient's timeline)
+    and an audit event REASSIGN."""
     from painclinic.models import Membership
 
     episode = Episode.objects.select_for_update().select_related("team").get(pk=episode.pk)
@@ -320,7 +329,18 @@ def patient_reassign(
     episode.lead_clinician = to_clinician
     episode.save(update_fields=["lead_clinician"])
     CareTeamMember.objects.get_or_create(episode=episode, user=to_clinician)
-    CareTeamMember.objects.filter(episode=episode, user_id=previous).exclude(user=actor).delete()
+    if not keep_previous_lead and previous != actor.pk:
+        CareTeamMember.objects.filter(episode=episode, user_id=previous).delete()
+    LeadChange.objects.create(
+        episode=episode,
+        from_lead_id=previous,
+        to_lead=to_clinician,
+        changed_by=actor,
+        changed_on=date.today(),
+        previous_lead_kept=CareTeamMember.objects.filter(
+            episode=episode, user_id=previous
+        ).exists(),
+    )
     if note.strip():
         ReviewNote.objects.create(
             episode=episode, author=actor, addressed_to=to_clinician, text=note.strip()
@@ -345,6 +365,31 @@ def review_note_add(*, actor: User, episode: Episode, text: str) -> ReviewNote:
         episode=episode, author=actor, addressed_to=episode.lead_clinician, text=text.strip()
     )
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=note)
+    return note
+
+
+NOTE_NOT_YOURS = "Only the clinician the note is addressed to can mark it as read."
+
+
+@transaction.atomic
+def review_note_acknowledge(*, actor: User, note: ReviewNote) -> ReviewNote:
+    """The clinician marks a review note read: it leaves their caseload's list of notes and shows
+    as read on the record. Idempotent (a second click changes nothing); audited."""
+    from django.utils import timezone
+
+    note = ReviewNote.objects.select_for_update().select_related("episode__patient").get(pk=note.pk)
+    if note.addressed_to_id != actor.pk:
+        raise ValidationError(NOTE_NOT_YOURS)
+    if note.acknowledged_at is None:
+        note.acknowledged_at = timezone.now()
+        note.save(update_fields=["acknowledged_at"])
+        audit.record_event(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            patient=note.episode.patient,
+            obj=note,
+            changed_fields=["acknowledged_at"],
+        )
     return note
 
 

@@ -54,12 +54,27 @@ class ReassignForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Note for the clinician")
     )
 
-    def __init__(self, *args, clinicians, action: str = "", **kwargs) -> None:
+    remove_previous_lead = forms.BooleanField(
+        required=False,
+        label=_("Remove the current lead clinician from the care team"),
+        help_text=_(
+            "By default the current lead stays on the care team: they keep access to the record "
+            "and to the review notes addressed to them."
+        ),
+    )
+
+    def __init__(self, *args, clinicians, action: str = "", previous_lead=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_clinician"].queryset = clinicians
+        if previous_lead is not None:
+            self.fields["remove_previous_lead"].label = _("Remove %(name)s from the care team") % {
+                "name": previous_lead
+            }
         self.helper = FormHelper()
         self.helper.form_action = action
-        self.helper.layout = Layout("to_clinician", "note", Submit("reassign", _("Reassign")))
+        self.helper.layout = Layout(
+            "to_clinician", "note", "remove_previous_lead", Submit("reassign", _("Continue"))
+        )
 
 
 class ReviewNoteForm(forms.Form):

@@ -10,10 +10,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from painclinic import audit
 from painclinic.access import authenticated_view, patient_view
+from painclinic.models import AuditAction
 from patients import selectors, services
 from patients.forms import (
     ContactForm,
@@ -23,7 +26,9 @@ from patients.forms import (
     PatientRegisterForm,
     ReviewDateForm,
 )
-from patients.models import Episode, Patient
+from patients.models import Episode, Patient, ReviewNote
+
+NOTES_SHOWN = 20
 
 
 @require_http_methods(["GET"])
@@ -40,7 +45,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for episode in page
     ]
-    return render(request, "patients/caseload.html", {"page": page, "rows": rows, "today": today})
+    notes = list(selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
+    for note in notes:  # the note is clinical content about the patient: its view is audited
+        audit.record_event(
+            actor=request.user, action=AuditAction.VIEW, patient=note.episode.patient, obj=note
+        )
+    return render(
+        request,
+        "patients/caseload.html",
+        {"page": page, "rows": rows, "today": today, "review_notes": notes},
+    )
 
 
 @require_http_methods(["GET"])
@@ -219,3 +233,22 @@ def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> H
         {"form": form, "patient": patient, "episode": episode},
         status=400,
     )
+
+
+@require_POST
+@patient_view()
+def review_note_acknowledge(request: HttpRequest, patient: Patient, note_id: int) -> HttpResponse:
+    """The clinician marks a team lead's review note read (from the caseload or the record)."""
+    note = get_object_or_404(ReviewNote, pk=note_id, episode__patient=patient)
+    try:
+        services.review_note_acknowledge(actor=request.user, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Review note marked as read."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("patients:detail", kwargs={"patient_id": patient.pk})
+    return redirect(target)
