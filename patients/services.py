@@ -11,6 +11,12 @@ from django.db import transaction
 
 from painclinic import audit
 from painclinic.models import AuditAction
+from painclinic.validators import (
+    past_clinical_date,
+    planned_clinical_date,
+    validate_birth_date,
+    validate_history_date,
+)
 from patients.models import (
     EPISODE_TRANSITIONS,
     CareTeamMember,
@@ -71,6 +77,24 @@ def _check_identifier_free(identifier: str, exclude_pk=None) -> None:
         raise ValidationError({"identifier": IDENTIFIER_IN_USE})
 
 
+def _field_error(field: str, validator, value, **kwargs) -> None:
+    """Run a painclinic.validators rule and name the field in its error, so a form that calls
+    the service shows the message beside the field."""
+    try:
+        validator(value, **kwargs)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+def _check_patient_dates(data: dict[str, Any]) -> None:
+    """The same plausibility rules as the patient forms (painclinic.validators)."""
+    born = data.get("date_of_birth")
+    _field_error("date_of_birth", validate_birth_date, born)
+    _field_error(
+        "pain_onset", validate_history_date, data.get("pain_onset"), born=born, what="Pain onset"
+    )
+
+
 @transaction.atomic
 def patient_register(
     *,
@@ -89,6 +113,7 @@ def patient_register(
     """
     data = {k: v for k, v in patient_data.items() if k in PATIENT_EDITABLE_FIELDS}
     _check_identifier_free(data.get("identifier", ""))
+    _check_patient_dates(data)
     patient = Patient.objects.create(created_by=actor, **data)
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=patient)
     episode_open(
@@ -114,6 +139,13 @@ def episode_open(
     referral_source: str,
     referral_reason: str,
 ) -> Episode:
+    _field_error(
+        "referral_date",
+        past_clinical_date,
+        referral_date,
+        born=patient.date_of_birth,
+        what="The referral date",
+    )
     episode = Episode.objects.create(
         patient=patient,
         team=team,
@@ -165,6 +197,13 @@ def patient_update(
         return current
     if "identifier" in changes:
         _check_identifier_free(changes["identifier"], exclude_pk=current.pk)
+    if {"date_of_birth", "pain_onset"} & set(changes):
+        _check_patient_dates(
+            {
+                "date_of_birth": changes.get("date_of_birth", current.date_of_birth),
+                "pain_onset": changes.get("pain_onset", current.pain_onset),
+            }
+        )
     for field, value in changes.items():
         setattr(current, field, value)
     current.version = expected_version + 1
@@ -202,6 +241,13 @@ def episode_change_status(
         raise ValidationError(
             TRANSITION_BEFORE_REFERRAL.format(referral=episode.referral_date.strftime("%d %b %Y"))
         )
+    _field_error(
+        "changed_on",
+        past_clinical_date,
+        changed_on,
+        born=episode.patient.date_of_birth,
+        what="The date",
+    )
     if to_status == EpisodeStatus.DISCHARGED:
         if not discharge_reason:
             raise ValidationError(DISCHARGE_NEEDS_REASON)
@@ -230,6 +276,15 @@ def episode_change_status(
 
 @transaction.atomic
 def contact_record(*, actor: User, episode: Episode, data: dict[str, Any]) -> Contact:
+    _field_error(
+        "date",
+        past_clinical_date,
+        data["date"],
+        born=episode.patient.date_of_birth,
+        not_before=episode.referral_date,
+        not_before_label="the referral",
+        what="The contact date",
+    )
     contact = Contact.objects.create(
         episode=episode,
         date=data["date"],
@@ -255,6 +310,14 @@ def contact_record(*, actor: User, episode: Episode, data: dict[str, Any]) -> Co
 def episode_set_review_date(
     *, actor: User, episode: Episode, next_review_due: date | None
 ) -> Episode:
+    _field_error(
+        "next_review_due",
+        planned_clinical_date,
+        next_review_due,
+        not_before=episode.referral_date,
+        not_before_label="the referral",
+        what="The next review",
+    )
     episode.next_review_due = next_review_due
     episode.save(update_fields=["next_review_due"])
     audit.record_event(

@@ -171,11 +171,15 @@ def _current_episode(patient: Patient, episode_id: int) -> Episode:
 @patient_view(write=True)
 def contact_add(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
     episode = _current_episode(patient, episode_id)
-    form = ContactForm(request.POST)
+    form = ContactForm(request.POST, episode=episode)
     if form.is_valid() and episode.is_open:
-        services.contact_record(actor=request.user, episode=episode, data=form.cleaned_data)
-        messages.success(request, _("Contact recorded."))
-        return redirect("patients:detail", patient_id=patient.pk)
+        try:
+            services.contact_record(actor=request.user, episode=episode, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Contact recorded."))
+            return redirect("patients:detail", patient_id=patient.pk)
     if not episode.is_open:
         form.add_error(None, _("This episode is discharged; open a new episode to add contacts."))
     return render(
@@ -190,7 +194,7 @@ def contact_add(request: HttpRequest, patient: Patient, episode_id: int) -> Http
 @patient_view(write=True)
 def episode_status(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
     episode = _current_episode(patient, episode_id)
-    form = EpisodeStatusForm(request.POST, current_status=episode.status)
+    form = EpisodeStatusForm(request.POST, current_status=episode.status, episode=episode)
     if form.is_valid():
         try:
             services.episode_change_status(
@@ -218,15 +222,19 @@ def episode_status(request: HttpRequest, patient: Patient, episode_id: int) -> H
 @patient_view(write=True)
 def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
     episode = _current_episode(patient, episode_id)
-    form = ReviewDateForm(request.POST)
+    form = ReviewDateForm(request.POST, episode=episode)
     if form.is_valid():
-        services.episode_set_review_date(
-            actor=request.user,
-            episode=episode,
-            next_review_due=form.cleaned_data["next_review_due"],
-        )
-        messages.success(request, _("Review date saved."))
-        return redirect("patients:detail", patient_id=patient.pk)
+        try:
+            services.episode_set_review_date(
+                actor=request.user,
+                episode=episode,
+                next_review_due=form.cleaned_data["next_review_due"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Review date saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
     return render(
         request,
         "patients/review_form.html",
