@@ -88,3 +88,22 @@ def test_called_with_the_value_only_each_is_a_field_validator():
     field = forms.DateField(validators=[past_clinical_date])
     with pytest.raises(ValidationError):
         field.clean("1800-01-01")
+
+
+@pytest.mark.parametrize(
+    "form_path,field,validator",
+    [
+        ("assessment.forms.SessionStartForm", "date", past_clinical_date),
+        ("treatment.forms.GoalReviewForm", "review_date", past_clinical_date),
+        ("treatment.forms.PacingPlanForm", "start_date", planned_clinical_date),
+        ("treatment.forms.PacingLogForm", "day", planned_clinical_date),
+        ("treatment.forms.PacingScheduleChangeForm", "effective_from", planned_clinical_date),
+        ("sced.forms.StudyForm", "start_date", planned_clinical_date),
+    ],
+)
+def test_the_other_apps_simple_date_fields_use_the_same_rule(form_path, field, validator):
+    from importlib import import_module
+
+    module, name = form_path.rsplit(".", 1)
+    form_class = getattr(import_module(module), name)
+    assert validator in form_class.base_fields[field].validators
