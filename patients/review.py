@@ -46,7 +46,7 @@ REASON_NO_ASSESSMENT = (
 REASON_LAST_ASSESSMENT = "Last signed assessment {days} days ago (review every {interval})."
 REASON_DETERIORATED = "Reliable deterioration on {instrument}."
 REASON_SCED = "SCED analysis shows no improvement."
-REASON_SCED_NAP = "SCED: NAP {nap:.2f} (95% CI {low}–{high}) in '{measure}' — no improvement{p}."
+REASON_SCED_NAP = "SCED: NAP {nap:.2f}{ci} in '{measure}' — no improvement{p}."
 REASON_NO_IMPROVEMENT = "No reliable improvement after {weeks} weeks of treatment."
 # Said differently when no outcome has been measured twice: the improvement cannot be judged.
 REASON_NOT_REMEASURED = (
@@ -168,13 +168,14 @@ class ScedFinding:
 
     @property
     def reason(self) -> str:
-        def fmt(x: float | None) -> str:
-            return "?" if x is None else f"{x:.2f}"
-
-        p = "" if self.p_value is None else f"; randomization p = {self.p_value:.3f}"
-        return REASON_SCED_NAP.format(
-            nap=self.nap, low=fmt(self.ci_low), high=fmt(self.ci_high), measure=self.measure, p=p
+        # A missing interval is left out, not shown as "?–?".
+        ci = (
+            ""
+            if self.ci_low is None or self.ci_high is None
+            else f" (95% CI {self.ci_low:.2f}–{self.ci_high:.2f})"
         )
+        p = "" if self.p_value is None else f"; randomization p = {self.p_value:.3f}"
+        return REASON_SCED_NAP.format(nap=self.nap, ci=ci, measure=self.measure, p=p)
 
 
 def sced_finding(measure_entry: dict | None) -> ScedFinding | None:
