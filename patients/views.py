@@ -53,7 +53,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "patients/caseload.html",
-        {"page": page, "rows": rows, "today": today, "review_notes": notes},
+        {
+            "page": page,
+            "rows": rows,
+            "today": today,
+            "review_notes": notes,
+            "noted_episodes": {note.episode_id for note in notes},
+        },
     )
 
 

@@ -1,4 +1,4 @@
-"""Bob's review notes reach the clinician: on Dina's caseload and on Jannick's record until she
+"""Bob's review notes reach the clinician: on Ana's caseload and on Jannick's record until she
 marks them read (audited). Reassigning Jannick from Ana to Dina keeps Ana on the care team unless
 Bob removes her, says so before he confirms, and puts it on Jannick's timeline."""
 
@@ -29,6 +29,7 @@ def test_a_note_to_ana_shows_on_her_caseload_and_the_record_until_she_reads_it(
     client.force_login(ana)
     caseload = client.get(reverse("caseload")).content.decode()
     assert "A note from your team lead" in caseload and "Consider PHQ-9" in caseload
+    assert "note from your team lead</a>" in caseload  # on Jannick's row too
     assert AuditEvent.objects.filter(
         actor=ana, action=AuditAction.VIEW, patient=jannick, object_type="patients.reviewnote"
     ).exists()

@@ -85,3 +85,30 @@ def test_bobs_dashboard_with_0_1_or_2_signed_waisr_answers(client, bob, ana, jan
     if codes:
         assert "too few to estimate" in row
     assert not re.search(r"−?-\d|\d\.\d{3,}", row)  # no negative bound, no raw float
+
+
+@pytest.mark.django_db
+def test_a_lead_whose_team_has_no_patients_reads_empty_lists_not_an_error(client, fay):
+    client.force_login(fay)
+    page = client.get(reverse("team:dashboard"))
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "Needs attention (0 entries)" in content and "Nobody on these lists." in content
+
+
+@pytest.mark.django_db
+def test_one_attention_entry_is_worded_in_the_singular(client, bob, ana, north):
+    from datetime import date, timedelta
+
+    from tests.factories import EpisodeFactory
+
+    EpisodeFactory(
+        team=north,
+        lead_clinician=ana,
+        status="active",
+        referral_date=date.today() - timedelta(days=20),
+        status_since=date.today() - timedelta(days=20),
+    )
+    client.force_login(bob)
+    content = client.get(reverse("team:dashboard")).content.decode()
+    assert "Needs attention (1 entry)" in content
