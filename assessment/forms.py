@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment import instruments, yellow_flags
 from assessment.models import Battery, Pathway, TimePoint
+from painclinic.validators import past_clinical_date
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RADIO_LIMIT = 11  # scales with more codes than this (PHODA 0-100) get a number box
@@ -31,7 +32,7 @@ class SessionStartForm(forms.Form):
         help_text=_("Hold Ctrl (or Cmd) to choose several. Used when no battery is chosen."),
     )
     time_point = forms.ChoiceField(choices=TimePoint.choices, label=_("Time point"))
-    date = forms.DateField(widget=DATE_INPUT, label=_("Date"))
+    date = forms.DateField(widget=DATE_INPUT, label=_("Date"), validators=[past_clinical_date])
 
     def __init__(self, *args, teams=None, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from painclinic.access import clinical_staff, may_give_clinical_care
 from painclinic.models import Team, User
+from painclinic.validators import (
+    past_clinical_date,
+    planned_clinical_date,
+    validate_birth_date,
+    validate_history_date,
+)
 from patients.conditions import CONDITION_CHOICES
 from patients.models import (
     EPISODE_TRANSITIONS,
@@ -41,10 +47,25 @@ PATIENT_FIELDS = [
     "pain_onset",
 ]
 
-NOT_IN_FUTURE = _("This date cannot be in the future.")
-ONSET_BEFORE_BIRTH = _("Pain onset cannot be before the date of birth.")
 # Only clinicians of the team can lead (painclinic.access.clinical_staff; issue #9).
 CHOOSE_A_CLINICIAN = _("Choose a clinician of the team who gives clinical care.")
+
+
+def _episode_window(episode) -> dict:
+    """The bounds an episode puts on its dates: the patient's birth and the referral."""
+    if episode is None:
+        return {}
+    return {
+        "born": episode.patient.date_of_birth,
+        "not_before": episode.referral_date,
+        "not_before_label": _("the referral"),
+    }
+
+
+IDENTIFIER_IN_USE = _(
+    "This identifier is already in use (identifiers are compared without regard to case). "
+    "Check the number with the referral letter."
+)
 
 
 def _patient_layout() -> list:
@@ -84,7 +105,35 @@ def _patient_layout() -> list:
     ]
 
 
+def identifier_in_use_error(identifier: str, *, user: User | None, exclude_pk=None) -> str | None:
+    """The error for an identifier already used by another patient (compared case-insensitively),
+    or None. The existing record is named only to a user who may see it; anyone else reads a
+    neutral message, so the form does not reveal whose number it is (security.md: no leaks)."""
+    from painclinic.access import patients_visible_to
+
+    existing = Patient.objects.filter(identifier__iexact=identifier.strip())
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
+    found = existing.first()
+    if found is None:
+        return None
+    if user is not None and patients_visible_to(user).filter(pk=found.pk).exists():
+        return _(
+            "%(name)s (born %(born)s) is already registered with the identifier %(id)s. "
+            "Open their record instead of registering them again."
+        ) % {
+            "name": found.full_name,
+            "born": f"{found.date_of_birth.day} {found.date_of_birth:%b %Y}",
+            "id": found.identifier,
+        }
+    return IDENTIFIER_IN_USE
+
+
 class PatientForm(forms.ModelForm):
+    def __init__(self, *args, user: User | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     class Meta:
         model = Patient
         fields = PATIENT_FIELDS
@@ -94,19 +143,25 @@ class PatientForm(forms.ModelForm):
             "address": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def clean_identifier(self) -> str:
+        identifier = self.cleaned_data["identifier"].strip()
+        error = identifier_in_use_error(identifier, user=self.user, exclude_pk=self.instance.pk)
+        if error:
+            raise forms.ValidationError(error)
+        return identifier
+
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]
-        if born > date.today():
-            raise forms.ValidationError(NOT_IN_FUTURE)
+        validate_birth_date(born)
         return born
 
     def clean(self) -> dict:
         cleaned = super().clean()
         onset, born = cleaned.get("pain_onset"), cleaned.get("date_of_birth")
-        if onset and onset > date.today():
-            self.add_error("pain_onset", NOT_IN_FUTURE)
-        elif onset and born and onset < born:
-            self.add_error("pain_onset", ONSET_BEFORE_BIRTH)
+        try:
+            validate_history_date(onset, born=born, what=_("Pain onset"))
+        except forms.ValidationError as exc:
+            self.add_error("pain_onset", exc)
         return cleaned
 
 
@@ -137,7 +192,7 @@ class PatientRegisterForm(PatientForm):
     )
 
     def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         teams = Team.objects.filter(memberships__user=user)
         self.fields["team"].queryset = teams
         self.fields["lead_clinician"].queryset = clinical_staff(teams)
@@ -164,14 +219,16 @@ class PatientRegisterForm(PatientForm):
             Submit("register", _("Register patient")),
         )
 
-    def clean_referral_date(self) -> date:
-        referral = self.cleaned_data["referral_date"]
-        if referral > date.today():
-            raise forms.ValidationError(NOT_IN_FUTURE)
-        return referral
-
     def clean(self) -> dict:
         cleaned = super().clean()
+        try:
+            past_clinical_date(
+                cleaned.get("referral_date"),
+                born=cleaned.get("date_of_birth"),
+                what=_("The referral date"),
+            )
+        except forms.ValidationError as exc:
+            self.add_error("referral_date", exc)
         team, lead = cleaned.get("team"), cleaned.get("lead_clinician")
         if team and lead and not team.memberships.filter(user=lead).exists():
             self.add_error("lead_clinician", _("The lead clinician must be a member of the team."))
@@ -184,8 +241,9 @@ class ContactForm(forms.ModelForm):
         fields = ["date", "contact_type", "duration_minutes", "note"]
         widgets = {"date": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, action: str = "", **kwargs) -> None:
+    def __init__(self, *args, action: str = "", episode=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.episode = episode
         self.fields["duration_minutes"].widget.attrs.update(min=1, max=600)
         if not self.is_bound:
             self.initial.setdefault("date", date.today())
@@ -205,8 +263,7 @@ class ContactForm(forms.ModelForm):
 
     def clean_date(self) -> date:
         day = self.cleaned_data["date"]
-        if day > date.today():
-            raise forms.ValidationError(NOT_IN_FUTURE)
+        past_clinical_date(day, what=_("The contact date"), **_episode_window(self.episode))
         return day
 
     def clean_duration_minutes(self) -> int:
@@ -226,8 +283,11 @@ class EpisodeStatusForm(forms.Form):
     )
     note = forms.CharField(required=False, max_length=300, label=_("Note"))
 
-    def __init__(self, *args, current_status: str, action: str = "", **kwargs) -> None:
+    def __init__(
+        self, *args, current_status: str, action: str = "", episode=None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.episode = episode
         allowed = EPISODE_TRANSITIONS[current_status]
         self.fields["to_status"].choices = [(s, EpisodeStatus(s).label) for s in allowed]
         if not self.is_bound:
@@ -250,23 +310,34 @@ class EpisodeStatusForm(forms.Form):
             "discharge_reason"
         ):
             self.add_error("discharge_reason", _("Give the reason for discharge."))
-        changed_on = cleaned.get("changed_on")
-        if changed_on and changed_on > date.today():
-            self.add_error("changed_on", NOT_IN_FUTURE)
+        try:
+            past_clinical_date(
+                cleaned.get("changed_on"), what=_("The date"), **_episode_window(self.episode)
+            )
+        except forms.ValidationError as exc:
+            self.add_error("changed_on", exc)
         return cleaned
 
 
 class ReviewDateForm(forms.Form):
     next_review_due = forms.DateField(widget=DATE_INPUT, required=False, label=_("Next review due"))
 
-    def __init__(self, *args, action: str = "", **kwargs) -> None:
+    def __init__(self, *args, action: str = "", episode=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.episode = episode
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.layout = Layout(
             Row(Column("next_review_due", css_class="col-md-4")),
             Submit("save_review", _("Save review date"), css_class="btn-outline-primary"),
         )
+
+    def clean_next_review_due(self) -> date | None:
+        day = self.cleaned_data["next_review_due"]
+        window = _episode_window(self.episode)
+        window.pop("born", None)
+        planned_clinical_date(day, what=_("The next review"), **window)
+        return day
 
 
 class PatientFilter(django_filters.FilterSet):

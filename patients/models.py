@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from patients.conditions import CONDITION_CHOICES
@@ -42,7 +43,6 @@ class Patient(models.Model):
     identifier = models.CharField(
         _("identifier"),
         max_length=32,
-        unique=True,
         help_text=_("The clinic's patient identifier (e.g. NHS or hospital number)."),
     )
     given_name = models.CharField(_("given name"), max_length=100)
@@ -78,6 +78,15 @@ class Patient(models.Model):
     class Meta:
         ordering = ["family_name", "given_name"]
         indexes = [models.Index(fields=["family_name", "given_name"], name="patient_name")]
+        constraints = [
+            # "ux-0001" and "UX-0001" are the same patient: hospital and NHS numbers are not
+            # case-sensitive, so uniqueness is on the lower-cased identifier.
+            models.UniqueConstraint(
+                Lower("identifier"),
+                name="patient_identifier_unique_ci",
+                violation_error_message=_("This identifier is already in use."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
@@ -291,9 +300,46 @@ class ReviewNote(models.Model):
     )
     text = models.TextField(_("note for the clinician"), max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The clinician it is addressed to marks it read; until then it shows on their caseload.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["addressed_to", "acknowledged_at"], name="review_note_inbox")
+        ]
 
     def __str__(self) -> str:
         return f"Review note for {self.addressed_to} on {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+class LeadChange(models.Model):
+    """A team lead's reassignment of an episode: who led it before and after, and whether the
+    previous lead stayed on the care team (they keep access to the record and to the review
+    notes addressed to them unless the lead chose to remove them). Shown on the timeline."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="lead_changes")
+    from_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    to_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_on = models.DateField()
+    previous_lead_kept = models.BooleanField(
+        help_text=_("Whether the previous lead stayed on the care team.")
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Lead {self.from_lead} -> {self.to_lead} on {self.changed_on}"

@@ -46,7 +46,7 @@ REASON_NO_ASSESSMENT = (
 REASON_LAST_ASSESSMENT = "Last signed assessment {days} days ago (review every {interval})."
 REASON_DETERIORATED = "Reliable deterioration on {instrument}."
 REASON_SCED = "SCED analysis shows no improvement."
-REASON_SCED_NAP = "SCED: NAP {nap:.2f} (95% CI {low}–{high}) in '{measure}' — no improvement{p}."
+REASON_SCED_NAP = "SCED: NAP {nap:.2f}{ci} in '{measure}' — no improvement{p}."
 REASON_NO_IMPROVEMENT = "No reliable improvement after {weeks} weeks of treatment."
 # Said differently when no outcome has been measured twice: the improvement cannot be judged.
 REASON_NOT_REMEASURED = (
@@ -59,6 +59,8 @@ REASON_NO_PLAN = "Active without a signed plan."
 SMALL_N = 10
 SMALL_N_WARNING = "n = {n}: too few to read anything into."
 NO_DATA = "No data yet."
+TOO_FEW = "too few to estimate"
+CLIPPED_NOTE = "Interval limited to the scale's range ({low}–{high})."
 Z_95 = 1.959963984540054
 
 
@@ -166,13 +168,14 @@ class ScedFinding:
 
     @property
     def reason(self) -> str:
-        def fmt(x: float | None) -> str:
-            return "?" if x is None else f"{x:.2f}"
-
-        p = "" if self.p_value is None else f"; randomization p = {self.p_value:.3f}"
-        return REASON_SCED_NAP.format(
-            nap=self.nap, low=fmt(self.ci_low), high=fmt(self.ci_high), measure=self.measure, p=p
+        # A missing interval is left out, not shown as "?–?".
+        ci = (
+            ""
+            if self.ci_low is None or self.ci_high is None
+            else f" (95% CI {self.ci_low:.2f}–{self.ci_high:.2f})"
         )
+        p = "" if self.p_value is None else f"; randomization p = {self.p_value:.3f}"
+        return REASON_SCED_NAP.format(nap=self.nap, ci=ci, measure=self.measure, p=p)
 
 
 def sced_finding(measure_entry: dict | None) -> ScedFinding | None:
@@ -240,7 +243,11 @@ def attention_for(f: CaseFacts, rules: ReviewRules, today: date) -> list[Attenti
 
 @dataclass(frozen=True)
 class Estimate:
-    """A mean or a rate with its 95% interval and the method, and a plain small-n warning."""
+    """A mean or a rate with its 95% interval and the method, and a plain small-n warning.
+
+    ``low``/``high`` are None when the interval cannot be estimated (n < 2 for a mean, or a t
+    interval wider than the whole scale); ``clipped`` says the interval was limited to the
+    scale's range (``bounds``)."""
 
     kind: str  # "mean" | "rate"
     n: int
@@ -249,15 +256,29 @@ class Estimate:
     high: float | None
     method: str
     successes: int | None = None
+    bounds: tuple[float, float] | None = None
+    clipped: bool = False
 
     @property
     def percent(self) -> str:
         return "" if self.value is None else f"{self.value:.0%}"
 
     @property
+    def value_text(self) -> str:
+        """The estimate as a page shows it: a rate as a percentage with its count, a mean to one
+        decimal; never a raw float."""
+        if self.value is None:
+            return "—"
+        if self.kind == "rate":
+            return f"{self.value:.0%} ({self.successes} of {self.n})"
+        return f"{self.value:.1f}"
+
+    @property
     def interval_text(self) -> str:
+        if self.n == 0:
+            return "—"
         if self.low is None or self.high is None:
-            return "not estimable"
+            return TOO_FEW
         if self.kind == "rate":
             return f"{self.low:.0%}–{self.high:.0%}"
         return f"{self.low:.1f}–{self.high:.1f}"
@@ -266,9 +287,16 @@ class Estimate:
     def warning(self) -> str:
         if self.n == 0:
             return NO_DATA
+        parts = []
         if self.n < SMALL_N:
-            return SMALL_N_WARNING.format(n=self.n)
-        return ""
+            parts.append(SMALL_N_WARNING.format(n=self.n))
+        if self.clipped and self.bounds is not None:
+            parts.append(CLIPPED_NOTE.format(low=_num(self.bounds[0]), high=_num(self.bounds[1])))
+        return " ".join(parts)
+
+
+def _num(x: float) -> str:
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
 
 
 WILSON = "Wilson score 95% interval"
@@ -289,26 +317,51 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> Estimate:
     )
 
 
-def mean_t_interval(values: Sequence[float]) -> Estimate:
+def mean_t_interval(
+    values: Sequence[float], *, bounds: tuple[float, float] | None = None
+) -> Estimate:
     values = [float(v) for v in values]
     n = len(values)
     if n == 0:
-        return Estimate("mean", 0, None, None, None, T_INTERVAL)
+        return Estimate("mean", 0, None, None, None, T_INTERVAL, bounds=bounds)
     mean = sum(values) / n
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else None
-    return mean_t_interval_from_summary(n, mean, sd)
+    return mean_t_interval_from_summary(n, mean, sd, bounds=bounds)
 
 
-def mean_t_interval_from_summary(n: int, mean: float | None, sd: float | None) -> Estimate:
-    """The same interval from n, mean and sample SD (n − 1), e.g. SQL AVG and STDDEV_SAMP."""
+def sample_sd_from_sums(n: int, total: float | None, sum_of_squares: float | None) -> float | None:
+    """Sample SD (n − 1) from SQL SUM(x) and SUM(x²): portable where STDDEV_SAMP is not (Django's
+    SQLite StdDev raises for n = 1; PostgreSQL answers NULL). None for n < 2."""
+    if n < 2 or total is None or sum_of_squares is None:
+        return None
+    variance = (float(sum_of_squares) - float(total) ** 2 / n) / (n - 1)
+    return math.sqrt(max(variance, 0.0))  # rounding can make a zero variance slightly negative
+
+
+def mean_t_interval_from_summary(
+    n: int, mean: float | None, sd: float | None, *, bounds: tuple[float, float] | None = None
+) -> Estimate:
+    """The same interval from n, mean and sample SD (n − 1), e.g. SQL AVG and STDDEV_SAMP.
+
+    With ``bounds`` (the scale's range, e.g. WAI-SR 12–60) the interval is limited to the scale,
+    and an interval that would cover the whole scale is not shown (too few to estimate): with
+    n = 2, t(0.975, 1) = 12.7 and "−116.5–188.5" on a 12–60 scale says nothing."""
     if n == 0 or mean is None:
-        return Estimate("mean", 0, None, None, None, T_INTERVAL)
+        return Estimate("mean", 0, None, None, None, T_INTERVAL, bounds=bounds)
     mean = float(mean)
     if n == 1 or sd is None:
-        return Estimate("mean", n, mean, None, None, T_INTERVAL)
+        return Estimate("mean", n, mean, None, None, T_INTERVAL, bounds=bounds)
     sd = float(sd)
     half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-    return Estimate("mean", n, mean, mean - half, mean + half, T_INTERVAL)
+    low, high = mean - half, mean + half
+    clipped = False
+    if bounds is not None:
+        floor, ceiling = bounds
+        if low <= floor and high >= ceiling:
+            return Estimate("mean", n, mean, None, None, T_INTERVAL, bounds=bounds)
+        clipped = low < floor or high > ceiling
+        low, high = max(low, floor), min(high, ceiling)
+    return Estimate("mean", n, mean, low, high, T_INTERVAL, bounds=bounds, clipped=clipped)
 
 
 def reliable_improvement_rate(classifications: Iterable[str]) -> Estimate:

@@ -23,7 +23,9 @@ from patients.models import (
     Episode,
     EpisodeStatus,
     EpisodeStatusChange,
+    LeadChange,
     Patient,
+    ReviewNote,
 )
 
 if TYPE_CHECKING:
@@ -46,6 +48,17 @@ def caseload_for(user: User) -> QuerySet[Episode]:
         .select_related("patient", "lead_clinician", "team")
         .annotate(last_contact=Subquery(last_contact))
         .order_by(F("next_review_due").asc(nulls_last=True), "patient__family_name", "pk")
+    )
+
+
+def unread_review_notes_for(user: User) -> QuerySet[ReviewNote]:
+    """Review notes a team lead addressed to this clinician that they have not marked read, on
+    patients they may still see (a note never reaches someone through a record they cannot open)."""
+    visible = patients_visible_to(user).filter(pk=OuterRef("episode__patient_id"))
+    return (
+        ReviewNote.objects.filter(Exists(visible), addressed_to=user, acknowledged_at__isnull=True)
+        .select_related("episode__patient", "author")
+        .order_by("-created_at", "-id")
     )
 
 
@@ -81,7 +94,7 @@ def patient_list_for(user: User) -> QuerySet[Patient]:
 @dataclass(frozen=True)
 class TimelineEntry:
     day: date
-    kind: str  # "status" or "contact"
+    kind: str  # "status", "contact" or "lead" (a reassignment)
     episode: Episode
     item: Any
 
@@ -98,7 +111,14 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
                 queryset=EpisodeStatusChange.objects.select_related("changed_by"),
             ),
             Prefetch("contacts", queryset=Contact.objects.select_related("clinician")),
+            Prefetch(
+                "lead_changes",
+                queryset=LeadChange.objects.select_related("from_lead", "to_lead", "changed_by"),
+            ),
         )
+    )
+    notes = list(
+        ReviewNote.objects.filter(episode__patient=patient).select_related("author", "addressed_to")
     )
     timeline: list[TimelineEntry] = []
     for episode in episodes:
@@ -110,9 +130,18 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
             TimelineEntry(contact.date, "contact", episode, contact)
             for contact in episode.contacts.all()
         )
+        timeline.extend(
+            TimelineEntry(change.changed_on, "lead", episode, change)
+            for change in episode.lead_changes.all()
+        )
     # Newest first; on the same day a status change sorts after the contact that caused it.
     timeline.sort(
-        key=lambda entry: (entry.day, entry.kind == "status", entry.item.pk), reverse=True
+        key=lambda entry: (entry.day, entry.kind != "contact", entry.item.pk), reverse=True
     )
     current = next((e for e in episodes if e.is_open), None)
-    return {"episodes": episodes, "timeline": timeline, "current_episode": current}
+    return {
+        "episodes": episodes,
+        "timeline": timeline,
+        "current_episode": current,
+        "review_notes": notes,
+    }

@@ -12,6 +12,12 @@ from django.db import transaction
 from painclinic import audit
 from painclinic.access import check_may_give_clinical_care, may_give_clinical_care
 from painclinic.models import AuditAction
+from painclinic.validators import (
+    past_clinical_date,
+    planned_clinical_date,
+    validate_birth_date,
+    validate_history_date,
+)
 from patients.models import (
     EPISODE_TRANSITIONS,
     CareTeamMember,
@@ -19,6 +25,7 @@ from patients.models import (
     Episode,
     EpisodeStatus,
     EpisodeStatusChange,
+    LeadChange,
     Patient,
     ReviewNote,
     TeamSettings,
@@ -45,6 +52,7 @@ PATIENT_EDITABLE_FIELDS = (
     "pain_onset",
 )
 
+IDENTIFIER_IN_USE = "This identifier is already in use."
 TRANSITION_NOT_ALLOWED = "An episode that is {current} cannot become {target}."
 DISCHARGE_NEEDS_REASON = "A discharge needs a date and a reason."
 TRANSITION_BEFORE_REFERRAL = "A status cannot change before the referral date ({referral})."
@@ -58,6 +66,34 @@ class EditConflict(Exception):
         self.current = current
         # Fields where what this user typed differs from what is saved now.
         self.differing_fields = differing_fields
+
+
+def _check_identifier_free(identifier: str, exclude_pk=None) -> None:
+    """Identifiers are unique whatever their case (constraint patient_identifier_unique_ci); the
+    form says so first, this keeps a service call from reaching the database error."""
+    others = Patient.objects.filter(identifier__iexact=identifier.strip())
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError({"identifier": IDENTIFIER_IN_USE})
+
+
+def _field_error(field: str, validator, value, **kwargs) -> None:
+    """Run a painclinic.validators rule and name the field in its error, so a form that calls
+    the service shows the message beside the field."""
+    try:
+        validator(value, **kwargs)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+def _check_patient_dates(data: dict[str, Any]) -> None:
+    """The same plausibility rules as the patient forms (painclinic.validators)."""
+    born = data.get("date_of_birth")
+    _field_error("date_of_birth", validate_birth_date, born)
+    _field_error(
+        "pain_onset", validate_history_date, data.get("pain_onset"), born=born, what="Pain onset"
+    )
 
 
 @transaction.atomic
@@ -78,9 +114,10 @@ def patient_register(
     registers a referral does not join it (issue #9: registering is not a way into the record).
     """
     check_may_give_clinical_care(lead_clinician)
-    patient = Patient.objects.create(
-        created_by=actor, **{k: v for k, v in patient_data.items() if k in PATIENT_EDITABLE_FIELDS}
-    )
+    data = {k: v for k, v in patient_data.items() if k in PATIENT_EDITABLE_FIELDS}
+    _check_identifier_free(data.get("identifier", ""))
+    _check_patient_dates(data)
+    patient = Patient.objects.create(created_by=actor, **data)
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=patient)
     episode_open(
         actor=actor,
@@ -106,6 +143,13 @@ def episode_open(
     referral_reason: str,
 ) -> Episode:
     check_may_give_clinical_care(lead_clinician)
+    _field_error(
+        "referral_date",
+        past_clinical_date,
+        referral_date,
+        born=patient.date_of_birth,
+        what="The referral date",
+    )
     episode = Episode.objects.create(
         patient=patient,
         team=team,
@@ -156,6 +200,15 @@ def patient_update(
         raise EditConflict(current=current, differing_fields=differing)
     if not changes:
         return current
+    if "identifier" in changes:
+        _check_identifier_free(changes["identifier"], exclude_pk=current.pk)
+    if {"date_of_birth", "pain_onset"} & set(changes):
+        _check_patient_dates(
+            {
+                "date_of_birth": changes.get("date_of_birth", current.date_of_birth),
+                "pain_onset": changes.get("pain_onset", current.pain_onset),
+            }
+        )
     for field, value in changes.items():
         setattr(current, field, value)
     current.version = expected_version + 1
@@ -193,6 +246,13 @@ def episode_change_status(
         raise ValidationError(
             TRANSITION_BEFORE_REFERRAL.format(referral=episode.referral_date.strftime("%d %b %Y"))
         )
+    _field_error(
+        "changed_on",
+        past_clinical_date,
+        changed_on,
+        born=episode.patient.date_of_birth,
+        what="The date",
+    )
     if to_status == EpisodeStatus.DISCHARGED:
         if not discharge_reason:
             raise ValidationError(DISCHARGE_NEEDS_REASON)
@@ -221,6 +281,15 @@ def episode_change_status(
 
 @transaction.atomic
 def contact_record(*, actor: User, episode: Episode, data: dict[str, Any]) -> Contact:
+    _field_error(
+        "date",
+        past_clinical_date,
+        data["date"],
+        born=episode.patient.date_of_birth,
+        not_before=episode.referral_date,
+        not_before_label="the referral",
+        what="The contact date",
+    )
     contact = Contact.objects.create(
         episode=episode,
         date=data["date"],
@@ -246,6 +315,14 @@ def contact_record(*, actor: User, episode: Episode, data: dict[str, Any]) -> Co
 def episode_set_review_date(
     *, actor: User, episode: Episode, next_review_due: date | None
 ) -> Episode:
+    _field_error(
+        "next_review_due",
+        planned_clinical_date,
+        next_review_due,
+        not_before=episode.referral_date,
+        not_before_label="the referral",
+        what="The next review",
+    )
     episode.next_review_due = next_review_due
     episode.save(update_fields=["next_review_due"])
     audit.record_event(
@@ -294,10 +371,18 @@ def _leads_team(actor: User, episode: Episode) -> bool:
 
 @transaction.atomic
 def patient_reassign(
-    *, actor: User, episode: Episode, to_clinician: User, note: str = ""
+    *,
+    actor: User,
+    episode: Episode,
+    to_clinician: User,
+    note: str = "",
+    keep_previous_lead: bool = True,
 ) -> Episode:
     """A team lead moves an episode to another clinician of the team: the new clinician becomes
-    lead and joins the care team, the previous lead leaves it. Audited as REASSIGN."""
+    lead and joins the care team. The previous lead stays on the care team unless the team lead
+    explicitly removes them (they may be the recipient of review notes about this patient: a
+    silent removal cut them off). The change is a LeadChange row (on the patient's timeline)
+    and an audit event REASSIGN."""
     from painclinic.models import Membership
 
     episode = Episode.objects.select_for_update().select_related("team").get(pk=episode.pk)
@@ -314,7 +399,18 @@ def patient_reassign(
     episode.lead_clinician = to_clinician
     episode.save(update_fields=["lead_clinician"])
     CareTeamMember.objects.get_or_create(episode=episode, user=to_clinician)
-    CareTeamMember.objects.filter(episode=episode, user_id=previous).exclude(user=actor).delete()
+    if not keep_previous_lead and previous != actor.pk:
+        CareTeamMember.objects.filter(episode=episode, user_id=previous).delete()
+    LeadChange.objects.create(
+        episode=episode,
+        from_lead_id=previous,
+        to_lead=to_clinician,
+        changed_by=actor,
+        changed_on=date.today(),
+        previous_lead_kept=CareTeamMember.objects.filter(
+            episode=episode, user_id=previous
+        ).exists(),
+    )
     if note.strip():
         ReviewNote.objects.create(
             episode=episode, author=actor, addressed_to=to_clinician, text=note.strip()
@@ -339,6 +435,31 @@ def review_note_add(*, actor: User, episode: Episode, text: str) -> ReviewNote:
         episode=episode, author=actor, addressed_to=episode.lead_clinician, text=text.strip()
     )
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=note)
+    return note
+
+
+NOTE_NOT_YOURS = "Only the clinician the note is addressed to can mark it as read."
+
+
+@transaction.atomic
+def review_note_acknowledge(*, actor: User, note: ReviewNote) -> ReviewNote:
+    """The clinician marks a review note read: it leaves their caseload's list of notes and shows
+    as read on the record. Idempotent (a second click changes nothing); audited."""
+    from django.utils import timezone
+
+    note = ReviewNote.objects.select_for_update().select_related("episode__patient").get(pk=note.pk)
+    if note.addressed_to_id != actor.pk:
+        raise ValidationError(NOTE_NOT_YOURS)
+    if note.acknowledged_at is None:
+        note.acknowledged_at = timezone.now()
+        note.save(update_fields=["acknowledged_at"])
+        audit.record_event(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            patient=note.episode.patient,
+            obj=note,
+            changed_fields=["acknowledged_at"],
+        )
     return note
 
 

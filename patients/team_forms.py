@@ -7,8 +7,6 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from painclinic.access import clinical_staff
-from painclinic.models import User
 from patients.conditions import CONDITION_CHOICES
 from patients.models import EpisodeStatus
 from patients.review import ATTENTION_LISTS
@@ -62,16 +60,29 @@ class ReassignForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("Note for the clinician")
     )
 
-    def __init__(self, *args, team, exclude=None, action: str = "", **kwargs) -> None:
+    remove_previous_lead = forms.BooleanField(
+        required=False,
+        label=_("Remove the current lead clinician from the care team"),
+        help_text=_(
+            "By default the current lead stays on the care team: they keep access to the record "
+            "and to the review notes addressed to them."
+        ),
+    )
+
+    def __init__(self, *args, clinicians, action: str = "", previous_lead=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Only clinicians of the episode's team may take it over (painclinic.access, issue #9).
-        clinicians = clinical_staff(team) if team is not None else User.objects.none()
-        if exclude is not None:
-            clinicians = clinicians.exclude(pk=exclude)
+        # Only clinicians of the episode's team may take it over (painclinic.access.clinical_staff,
+        # chosen by the view).
         self.fields["to_clinician"].queryset = clinicians
+        if previous_lead is not None:
+            self.fields["remove_previous_lead"].label = _("Remove %(name)s from the care team") % {
+                "name": previous_lead
+            }
         self.helper = FormHelper()
         self.helper.form_action = action
-        self.helper.layout = Layout("to_clinician", "note", Submit("reassign", _("Reassign")))
+        self.helper.layout = Layout(
+            "to_clinician", "note", "remove_previous_lead", Submit("reassign", _("Continue"))
+        )
 
 
 class ReviewNoteForm(forms.Form):

@@ -38,8 +38,8 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    StdDev,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -61,6 +61,21 @@ HIGH_RISK_BANDS = {
 }
 PROCESS_MEASURES = {"waisr": "WAI-SR (working alliance)", "care": "CARE (empathy)"}
 PROCESS_KEYS = tuple(PROCESS_MEASURES)
+# The widest range a Kiresuk-Sherman T can take (rho = 0.3, every goal at -2 or +2, many equally
+# weighted goals): 50 ± 20/√0.3 ≈ 13.5–86.5 (instruments.md §22). A mean's interval is clipped to it.
+GAS_T_RANGE = (50 - 20 / 0.3**0.5, 50 + 20 / 0.3**0.5)
+
+
+def _scale(key: str) -> tuple[float, float] | None:
+    """The declared range of an instrument's total (WAI-SR 12–60, CARE 10–50)."""
+    from assessment import instruments
+
+    try:
+        definition = instruments.get(key)
+    except KeyError:
+        return None
+    rule = definition.score_rule(definition.primary or "total")
+    return tuple(rule.range) if rule else None
 
 
 def teams_led_by(user: User):
@@ -298,7 +313,11 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
         .filter(total__isnull=False)
         .order_by()
         .values("session__episode__lead_clinician_id", "instrument_key")
-        .annotate(n=Count("pk"), mean=Avg("total"), sd=StdDev("total", sample=True))
+        # SUM(x) and SUM(x²), not StdDev(sample=True): Django's SQLite StdDev raises for one
+        # value (a 500 on /team/ as soon as a clinician had one signed WAI-SR or CARE).
+        .annotate(
+            n=Count("pk"), mean=Avg("total"), sum=Sum("total"), sum_sq=Sum(F("total") * F("total"))
+        )
     }
     lead_of = outcomes.lead_of
     outcome_classes: dict[int, list[str]] = defaultdict(list)
@@ -339,9 +358,10 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
 
         def estimate(key, user_id=user_id):
             p = process.get((user_id, key))
-            return review.mean_t_interval_from_summary(
-                p["n"] if p else 0, p and p["mean"], p and p["sd"]
-            )
+            if not p:
+                return review.mean_t_interval_from_summary(0, None, None, bounds=_scale(key))
+            sd = review.sample_sd_from_sums(p["n"], p["sum"], p["sum_sq"])
+            return review.mean_t_interval_from_summary(p["n"], p["mean"], sd, bounds=_scale(key))
 
         row.measures = [
             *((label, estimate(key)) for key, label in PROCESS_MEASURES.items()),
@@ -349,7 +369,7 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
                 "Reliable improvement rate",
                 review.reliable_improvement_rate(outcome_classes[user_id]),
             ),
-            ("Mean GAS T-score", review.mean_t_interval(gas_of[user_id])),
+            ("Mean GAS T-score", review.mean_t_interval(gas_of[user_id], bounds=GAS_T_RANGE)),
         ]
         rows.append(row)
     return rows

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from painclinic.access import can_reassign_patient, patient_view, team_lead_view
+from painclinic.access import can_reassign_patient, clinical_staff, patient_view, team_lead_view
+from painclinic.models import User
 from patients import services, team_selectors
 from patients.models import OPEN_STATUSES, Episode, Patient, ReviewNote
 from patients.team_forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
@@ -74,6 +75,13 @@ def _open_episode(patient: Patient) -> Episode | None:
     )
 
 
+def _clinicians(episode: Episode | None):
+    """Who may take the episode over: its team's clinical staff (the access policy's rule)."""
+    if episode is None:
+        return User.objects.none()
+    return clinical_staff(episode.team).exclude(pk=episode.lead_clinician_id)
+
+
 def _page(request, patient, episode, *, status=200, reassign_form=None, note_form=None):
     may_reassign = can_reassign_patient(request.user, patient)
     context = {
@@ -82,14 +90,14 @@ def _page(request, patient, episode, *, status=200, reassign_form=None, note_for
         "may_reassign": may_reassign,
         "reassign_form": reassign_form
         or ReassignForm(
-            team=episode.team if episode else None,
-            exclude=episode.lead_clinician_id if episode else None,
+            clinicians=_clinicians(episode),
+            previous_lead=episode.lead_clinician if episode else None,
             action=reverse("team:reassign", kwargs={"patient_id": patient.pk}),
         ),
         "note_form": note_form
         or ReviewNoteForm(action=reverse("team:note", kwargs={"patient_id": patient.pk})),
         "notes": ReviewNote.objects.filter(episode__patient=patient).select_related(
-            "author", "addressed_to"
+            "author", "addressed_to", "episode"
         ),
     }
     return render(request, "patients/team_patient.html", context, status=status)
@@ -98,29 +106,56 @@ def _page(request, patient, episode, *, status=200, reassign_form=None, note_for
 @require_http_methods(["GET", "POST"])
 @patient_view(write=True)
 def reassign(request: HttpRequest, patient: Patient) -> HttpResponse:
-    """Reassign the patient's open episode (team leads); others see the page read-only."""
+    """Reassign the patient's open episode (team leads); others see the page read-only.
+
+    Two steps: the form, then a confirmation page that says what happens to the current lead
+    (stays on the care team, or is removed); only the confirmed POST (``confirm``) reassigns."""
     episode = _open_episode(patient)
     if request.method == "GET":
         return _page(request, patient, episode)
-    form = ReassignForm(request.POST, team=episode.team if episode else None)
-    if episode is not None and form.is_valid():
+    previous = episode.lead_clinician if episode else None
+    form = ReassignForm(
+        request.POST,
+        clinicians=_clinicians(episode),
+        previous_lead=previous,
+        action=reverse("team:reassign", kwargs={"patient_id": patient.pk}),
+    )
+    if episode is not None and form.is_valid() and can_reassign_patient(request.user, patient):
+        data = form.cleaned_data
+        if "confirm" not in request.POST or "edit" in request.POST:
+            if "edit" in request.POST:
+                return _page(request, patient, episode, reassign_form=form)
+            return render(
+                request,
+                "patients/team_reassign_confirm.html",
+                {"patient": patient, "episode": episode, "form": form, "data": data},
+            )
         try:
             services.patient_reassign(
                 actor=request.user,
                 episode=episode,
-                to_clinician=form.cleaned_data["to_clinician"],
-                note=form.cleaned_data["note"],
+                to_clinician=data["to_clinician"],
+                note=data["note"],
+                keep_previous_lead=not data["remove_previous_lead"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request,
-                _("%(patient)s is now with %(clinician)s.")
-                % {"patient": patient.full_name, "clinician": form.cleaned_data["to_clinician"]},
-            )
+            messages.success(request, _reassigned_message(patient, previous, data))
             return redirect("team:dashboard")
+    elif episode is not None and form.is_valid():
+        form.add_error(None, services.REASSIGN_NOT_TEAM_LEAD)
     return _page(request, patient, episode, status=400, reassign_form=form)
+
+
+def _reassigned_message(patient: Patient, previous: User, data: dict) -> str:
+    values = {"patient": patient.full_name, "clinician": data["to_clinician"], "old": previous}
+    if data["remove_previous_lead"]:
+        return (
+            _("%(patient)s is now with %(clinician)s; %(old)s was removed from the care team.")
+            % values
+        )
+    return _("%(patient)s is now with %(clinician)s; %(old)s stays on the care team.") % values
 
 
 @require_POST

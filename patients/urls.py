@@ -24,4 +24,9 @@ urlpatterns = [
         views.episode_review,
         name="episode_review",
     ),
+    path(
+        "<uuid:patient_id>/review-notes/<int:note_id>/read/",
+        views.review_note_acknowledge,
+        name="review_note_read",
+    ),
 ]

@@ -10,10 +10,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from painclinic import audit
 from painclinic.access import authenticated_view, can_view_patient, patient_view
+from painclinic.models import AuditAction
 from patients import selectors, services
 from patients.forms import (
     ContactForm,
@@ -23,7 +26,9 @@ from patients.forms import (
     PatientRegisterForm,
     ReviewDateForm,
 )
-from patients.models import Episode, Patient
+from patients.models import Episode, Patient, ReviewNote
+
+NOTES_SHOWN = 20
 
 
 @require_http_methods(["GET"])
@@ -40,7 +45,22 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for episode in page
     ]
-    return render(request, "patients/caseload.html", {"page": page, "rows": rows, "today": today})
+    notes = list(selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
+    for note in notes:  # the note is clinical content about the patient: its view is audited
+        audit.record_event(
+            actor=request.user, action=AuditAction.VIEW, patient=note.episode.patient, obj=note
+        )
+    return render(
+        request,
+        "patients/caseload.html",
+        {
+            "page": page,
+            "rows": rows,
+            "today": today,
+            "review_notes": notes,
+            "noted_episodes": {note.episode_id for note in notes},
+        },
+    )
 
 
 @require_http_methods(["GET"])
@@ -63,20 +83,24 @@ def patient_register(request: HttpRequest) -> HttpResponse:
     form = PatientRegisterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        patient = services.patient_register(
-            actor=request.user,
-            team=data["team"],
-            lead_clinician=data["lead_clinician"],
-            patient_data=data,
-            referral_date=data["referral_date"],
-            referral_source=data["referral_source"],
-            referral_reason=data["referral_reason"],
-        )
-        messages.success(request, _("%(name)s is registered.") % {"name": patient.full_name})
-        if not can_view_patient(request.user, patient):
-            # A programme admin registers a referral without joining its care team.
-            return redirect("home")
-        return redirect("patients:detail", patient_id=patient.pk)
+        try:
+            patient = services.patient_register(
+                actor=request.user,
+                team=data["team"],
+                lead_clinician=data["lead_clinician"],
+                patient_data=data,
+                referral_date=data["referral_date"],
+                referral_source=data["referral_source"],
+                referral_reason=data["referral_reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": patient.full_name})
+            if not can_view_patient(request.user, patient):
+                # A programme admin registers a referral without joining its care team.
+                return redirect("home")
+            return redirect("patients:detail", patient_id=patient.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "patients/patient_register.html", {"form": form}, status=status)
 
@@ -110,7 +134,9 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
 def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
     conflict = None
     if request.method == "POST":
-        form = PatientEditForm(request.POST, instance=Patient.objects.get(pk=patient.pk))
+        form = PatientEditForm(
+            request.POST, instance=Patient.objects.get(pk=patient.pk), user=request.user
+        )
         if form.is_valid():
             try:
                 services.patient_update(
@@ -119,20 +145,24 @@ def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
                     data=form.cleaned_data,
                     expected_version=form.cleaned_data["version"],
                 )
+            except ValidationError as exc:
+                form.add_error(None, exc)
             except services.EditConflict as exc:
                 # Keep everything typed; show what the other person saved, and let this user
                 # save again on top of the new version if they still mean it.
                 conflict = exc
                 data = request.POST.copy()
                 data["version"] = exc.current.version
-                form = PatientEditForm(data, instance=exc.current)
+                form = PatientEditForm(data, instance=exc.current, user=request.user)
                 form.is_valid()
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("patients:detail", patient_id=patient.pk)
         status = 409 if conflict else 400
     else:
-        form = PatientEditForm(instance=patient, initial={"version": patient.version})
+        form = PatientEditForm(
+            instance=patient, initial={"version": patient.version}, user=request.user
+        )
         status = 200
     return render(
         request,
@@ -150,11 +180,15 @@ def _current_episode(patient: Patient, episode_id: int) -> Episode:
 @patient_view(write=True)
 def contact_add(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
     episode = _current_episode(patient, episode_id)
-    form = ContactForm(request.POST)
+    form = ContactForm(request.POST, episode=episode)
     if form.is_valid() and episode.is_open:
-        services.contact_record(actor=request.user, episode=episode, data=form.cleaned_data)
-        messages.success(request, _("Contact recorded."))
-        return redirect("patients:detail", patient_id=patient.pk)
+        try:
+            services.contact_record(actor=request.user, episode=episode, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Contact recorded."))
+            return redirect("patients:detail", patient_id=patient.pk)
     if not episode.is_open:
         form.add_error(None, _("This episode is discharged; open a new episode to add contacts."))
     return render(
@@ -169,7 +203,7 @@ def contact_add(request: HttpRequest, patient: Patient, episode_id: int) -> Http
 @patient_view(write=True)
 def episode_status(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
     episode = _current_episode(patient, episode_id)
-    form = EpisodeStatusForm(request.POST, current_status=episode.status)
+    form = EpisodeStatusForm(request.POST, current_status=episode.status, episode=episode)
     if form.is_valid():
         try:
             services.episode_change_status(
@@ -197,18 +231,41 @@ def episode_status(request: HttpRequest, patient: Patient, episode_id: int) -> H
 @patient_view(write=True)
 def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
     episode = _current_episode(patient, episode_id)
-    form = ReviewDateForm(request.POST)
+    form = ReviewDateForm(request.POST, episode=episode)
     if form.is_valid():
-        services.episode_set_review_date(
-            actor=request.user,
-            episode=episode,
-            next_review_due=form.cleaned_data["next_review_due"],
-        )
-        messages.success(request, _("Review date saved."))
-        return redirect("patients:detail", patient_id=patient.pk)
+        try:
+            services.episode_set_review_date(
+                actor=request.user,
+                episode=episode,
+                next_review_due=form.cleaned_data["next_review_due"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Review date saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
     return render(
         request,
         "patients/review_form.html",
         {"form": form, "patient": patient, "episode": episode},
         status=400,
     )
+
+
+@require_POST
+@patient_view()
+def review_note_acknowledge(request: HttpRequest, patient: Patient, note_id: int) -> HttpResponse:
+    """The clinician marks a team lead's review note read (from the caseload or the record)."""
+    note = get_object_or_404(ReviewNote, pk=note_id, episode__patient=patient)
+    try:
+        services.review_note_acknowledge(actor=request.user, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Review note marked as read."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("patients:detail", kwargs={"patient_id": patient.pk})
+    return redirect(target)

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from painclinic import access
-from painclinic.models import Role
 
 NOT_A_CLINICIAN = (
     "The suitability screening records clinical judgements: a clinician on the patient's care "
@@ -30,18 +29,8 @@ NOT_ON_CARE_TEAM = (
 
 
 def gives_clinical_care(user: Any) -> bool:
-    """May this user give clinical care at all (role-wise)?
-
-    Another stream of issue #9 adds the rule for this to painclinic.access (who may be lead
-    clinician or on a care team); until it is merged the role is the rule. Swap the body for
-    that rule: every check in the programmes app comes through here.
-    """
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.role in (Role.CLINICIAN, Role.TEAM_LEAD)
-    )
+    """May this user give clinical care at all? The one rule lives in the access policy."""
+    return access.may_give_clinical_care(user)
 
 
 def may_see_clinical(user: Any, patient) -> bool:

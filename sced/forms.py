@@ -7,6 +7,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painclinic.validators import planned_clinical_date
 from sced.models import MBD_DESIGNS, Design, DiaryLinkKind, Improvement, Measure
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,7 +28,12 @@ class StudyForm(forms.Form):
         label=_("Planned sessions per intervention (B) phase"), min_value=1, initial=14
     )
     min_phase_length = forms.IntegerField(label=_("Minimum phase length"), min_value=1, initial=3)
-    start_date = forms.DateField(label=_("First baseline day"), required=False, widget=DATE_INPUT)
+    start_date = forms.DateField(
+        label=_("First baseline day"),
+        required=False,
+        widget=DATE_INPUT,
+        validators=[planned_clinical_date],
+    )
     measure_name = forms.CharField(label=_("Outcome measure"), max_length=120)
     measure_unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
     measure_min = forms.FloatField(label=_("Lowest value"), initial=0)

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.instruments.base import Unscorable
+from painclinic.validators import past_clinical_date, planned_clinical_date
 from treatment import exposure, pacing
 from treatment.models import (
     GAS_LEVEL_CHOICES,
@@ -208,7 +209,9 @@ class MoveForm(forms.Form):
 
 
 class GoalReviewForm(forms.Form):
-    review_date = forms.DateField(label=_("Review date"), widget=DATE_INPUT)
+    review_date = forms.DateField(
+        label=_("Review date"), widget=DATE_INPUT, validators=[past_clinical_date]
+    )
     attained_level = forms.TypedChoiceField(
         label=_("Level attained"), choices=[("", "—"), *GAS_LEVEL_CHOICES], coerce=int
     )
@@ -406,7 +409,9 @@ class PacingPlanForm(forms.Form):
         label=_("Days per step"), min_value=1, max_value=28, initial=7
     )
     target = forms.DecimalField(label=_("Target (optional)"), required=False, min_value=0.01)
-    start_date = forms.DateField(label=_("First day of the quota"), widget=DATE_INPUT)
+    start_date = forms.DateField(
+        label=_("First day of the quota"), widget=DATE_INPUT, validators=[planned_clinical_date]
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -467,7 +472,7 @@ class PacingPlanForm(forms.Form):
 
 
 class PacingLogForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=DATE_INPUT)
+    day = forms.DateField(label=_("Day"), widget=DATE_INPUT, validators=[planned_clinical_date])
     done = forms.DecimalField(label=_("Done"), min_value=0, max_digits=8, decimal_places=2)
 
     def __init__(self, *args, action: str = "", **kwargs) -> None:
@@ -521,7 +526,9 @@ class FlareUpForm(forms.Form):
 class PacingScheduleChangeForm(forms.Form):
     """A new version of the schedule from a given day (services.pacing_schedule_change)."""
 
-    effective_from = forms.DateField(label=_("New schedule from"), widget=DATE_INPUT)
+    effective_from = forms.DateField(
+        label=_("New schedule from"), widget=DATE_INPUT, validators=[planned_clinical_date]
+    )
     baseline = forms.CharField(
         label=_("New baseline recordings (optional)"),
         required=False,

@@ -34,7 +34,7 @@ def test_ana_registers_maria_and_finds_her_on_her_caseload(
     # First a mistake: a birth date in the future is refused and nothing typed is lost.
     page.get_by_label("Date of birth").fill("2999-01-01")
     page.get_by_role("button", name="Register patient").click()
-    expect(page.get_by_text("This date cannot be in the future.")).to_be_visible()
+    expect(page.get_by_text("A date of birth cannot be in the future.")).to_be_visible()
     expect(page.get_by_label("Family name")).to_have_value("Lindqvist")
     screenshot("02_register_with_error")
     page.get_by_label("Date of birth").fill("1971-05-02")

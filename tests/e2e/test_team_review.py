@@ -55,8 +55,13 @@ def test_bob_finds_a_not_on_track_patient_and_reassigns_them(
         "18 weeks without reliable change: please review the formulation."
     )
     screenshot("team_02_reassign_form")
-    page.get_by_role("button", name="Reassign").click()
-    expect(page.get_by_text("Olga Petrova is now with Dina Okafor.")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Ana Costa stays on the care team")).to_be_visible()
+    screenshot("team_02b_reassign_confirm")
+    page.get_by_role("button", name="Confirm reassignment").click()
+    expect(
+        page.get_by_text("Olga Petrova is now with Dina Okafor; Ana Costa stays on the care team.")
+    ).to_be_visible()
     expect(page.get_by_role("row", name="Olga Petrova Not on track")).to_contain_text("Dina Okafor")
     screenshot("team_03_after_reassign")
 
@@ -65,3 +70,13 @@ def test_bob_finds_a_not_on_track_patient_and_reassigns_them(
     assert AuditEvent.objects.filter(
         patient=episode.patient, action=AuditAction.REASSIGN, actor=bob
     ).exists()
+
+    # Dina finds Bob's note on her caseload and marks it read.
+    page.context.clear_cookies()
+    login("dina")
+    page.goto(f"{live_server.url}/caseload/")
+    expect(page.get_by_text("18 weeks without reliable change")).to_be_visible()
+    screenshot("team_04_note_on_caseload")
+    page.get_by_role("button", name="Mark as read").click()
+    expect(page.get_by_text("Review note marked as read.")).to_be_visible()
+    expect(page.get_by_text("18 weeks without reliable change")).to_have_count(0)

@@ -24,12 +24,14 @@ def _count(client, url):
 
 
 # Lists: session, user, COUNT, one page query, then the session save (UPDATE wrapped in a
-# SAVEPOINT/RELEASE pair, which exists only because tests run inside a transaction).
-CASELOAD_QUERIES = 7
+# SAVEPOINT/RELEASE pair, which exists only because tests run inside a transaction). The
+# caseload also reads the unread review notes addressed to the user (one query).
+CASELOAD_QUERIES = 8
 PATIENT_LIST_QUERIES = 7
 # Detail: session, user, patient (through the access policy), episodes, care teams, status
-# changes, contacts, the audit INSERT, then the session save (3 with the test savepoints).
-PATIENT_DETAIL_QUERIES = 11
+# changes, contacts, reassignments, review notes, the audit INSERT, then the session save (3
+# with the test savepoints).
+PATIENT_DETAIL_QUERIES = 13
 
 
 @pytest.mark.django_db

@@ -55,9 +55,10 @@ def test_reassignment_moves_lead_and_care_team_and_is_audited(bob, ana, dina, ja
     services.patient_reassign(actor=bob, episode=episode, to_clinician=dina, note="Please see soon")
     episode.refresh_from_db()
     assert episode.lead_clinician == dina
+    # The previous lead stays on the care team unless Bob removes her explicitly.
     assert set(
         CareTeamMember.objects.filter(episode=episode).values_list("user__username", flat=True)
-    ) == {"dina"}
+    ) == {"ana", "dina"}
     event = AuditEvent.objects.get(patient=jannick, action=AuditAction.REASSIGN)
     assert event.actor == bob and event.changed_fields == ["care_team", "lead_clinician"]
     assert ReviewNote.objects.get(episode=episode).addressed_to == dina
@@ -82,9 +83,9 @@ def test_reassign_page_posts_and_clinicians_get_a_read_only_page(client, bob, an
     assert "Only the lead" in client.get(url).content.decode()
     assert client.post(url, {"to_clinician": dina.pk}).status_code == 400
     client.force_login(bob)
-    response = client.post(
-        url, {"to_clinician": dina.pk, "note": "Fear of movement: graded exposure?"}
-    )
+    data = {"to_clinician": dina.pk, "note": "Fear of movement: graded exposure?"}
+    assert client.post(url, data).status_code == 200  # the confirmation page
+    response = client.post(url, {**data, "confirm": "1"})
     assert response.status_code == 302
     note_url = reverse("team:note", kwargs={"patient_id": jannick.pk})
     assert client.post(note_url, {"text": "Review in 2 weeks"}).status_code == 302
