@@ -173,20 +173,25 @@ class BackfillForm(forms.Form):
     def __init__(self, *args, study, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = Measure.objects.filter(study_id=study.pk)
+        self.line_errors: list[tuple[int, str]] = []
 
     def clean_table(self) -> list[tuple[int, str, float, int]]:
-        """(line, "session" or "date", value, session or date ordinal) per non-empty line."""
+        """(line, "session" or "date", value, session or date ordinal) per readable line.
+
+        Lines that cannot be read go to ``line_errors`` (line, message) instead of stopping the
+        form, so the view reports them together with what the service finds in the other lines
+        (a value out of range, a session already recorded): every line's problem at once."""
         from datetime import date
 
         rows = []
-        errors = []
+        errors: list[tuple[int, str]] = []
         for number, line in enumerate(self.cleaned_data["table"].splitlines(), start=1):
             parts = line.replace(",", " ").replace(";", " ").replace("\t", " ").split()
             if not parts:
                 continue
             if len(parts) != 2:
                 errors.append(
-                    _("Line %(n)d: give a session (or date) and a value.") % {"n": number}
+                    (number, _("Line %(n)d: give a session (or date) and a value.") % {"n": number})
                 )
                 continue
             when, raw = parts
@@ -209,14 +214,17 @@ class BackfillForm(forms.Form):
                     )
             if problems:
                 errors.append(
-                    _("Line %(n)d: %(problems)s.") % {"n": number, "problems": "; ".join(problems)}
+                    (
+                        number,
+                        _("Line %(n)d: %(problems)s.")
+                        % {"n": number, "problems": "; ".join(problems)},
+                    )
                 )
                 continue
             assert found is not None and value is not None
             rows.append((number, found[0], value, found[1]))
-        if errors:
-            raise forms.ValidationError(errors)
-        if not rows:
+        self.line_errors = errors
+        if not rows and not errors:
             raise forms.ValidationError(_("No values given."))
         return rows
 

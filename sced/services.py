@@ -476,8 +476,12 @@ def _live_keys(study: Study) -> set[tuple[int, int]]:
 def measurements_check(
     *, study: Study, rows: Sequence[Row], confirm_outside_plan: bool = False
 ) -> list[tuple[int | None, ValidationError]]:
-    """The problems ``measurements_record`` would refuse the rows for, without writing (the CSV
-    import reports them together with the file's own problems)."""
+    """The problems ``measurements_record`` would refuse the rows for, as (line, error), without
+    writing: a bulk entry reports them together with the lines it could not read."""
+    try:
+        _check_can_record(study)
+    except ValidationError as exc:
+        return [(None, exc)]
     _, errors = _row_errors(
         study, rows, existing=_live_keys(study), confirm_outside_plan=confirm_outside_plan
     )

@@ -384,18 +384,23 @@ def measurements_backfill(request: HttpRequest, patient: Patient, study_id: int)
             request, patient, study, _form_errors(form), where="backfill", backfill_form=form
         )
     measure = form.cleaned_data["measure"]
+    confirm = form.cleaned_data["confirm_outside_plan"]
     rows = [
         services.Row(measure, value, session=n, line=line)
         if kind == "session"
         else services.Row(measure, value, day=date.fromordinal(n), line=line)
         for line, kind, value, n in form.cleaned_data["table"]
     ]
+    if form.line_errors:
+        # Unreadable lines and the problems of the readable ones, in line order.
+        found = [(line, ValidationError(msg)) for line, msg in form.line_errors]
+        found += services.measurements_check(study=study, rows=rows, confirm_outside_plan=confirm)
+        found.sort(key=lambda item: item[0] or 0)
+        error = ValidationError([e for _, e in found])
+        return _refuse(request, patient, study, error, where="backfill", backfill_form=form)
     try:
         created = services.measurements_record(
-            actor=request.user,
-            study=study,
-            rows=rows,
-            confirm_outside_plan=form.cleaned_data["confirm_outside_plan"],
+            actor=request.user, study=study, rows=rows, confirm_outside_plan=confirm
         )
     except ValidationError as exc:
         return _refuse(request, patient, study, exc, where="backfill", backfill_form=form)
