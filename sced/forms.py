@@ -234,7 +234,7 @@ class ImportForm(forms.Form):
     back in the text box (a browser never re-fills a file field), so nothing is lost."""
 
     file = forms.FileField(
-        label=_("CSV in scan's long format (case, phase, values, mt)"),
+        label=_("CSV file in the long format of scan (columns case, phase, values, mt)"),
         help_text=_("case = the measure's name; mt = the session number of each value"),
         required=False,
     )

@@ -178,6 +178,7 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
             (label, first) for label, first, _last in selectors.phase_spans(study)[1:]
         ],
         "next_sessions": next_sessions,
+        "next_by_measure": {str(n.measure.pk): n.session for n in next_sessions},
         "value_form": ValueForm(initial=value_initial, study=study, prefix="entry"),
         "backfill_form": BackfillForm(study=study, prefix="backfill"),
         "import_form": ImportForm(prefix="import"),

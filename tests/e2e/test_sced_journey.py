@@ -65,7 +65,9 @@ def test_ana_runs_an_ab_study_for_jannick(page, live_server, login, screenshot, 
     expect(results.get_by_role("rowheader", name="NAP")).to_be_visible()
     expect(results.get_by_text("lower is better (improvement = decrease)")).to_be_visible()
     expect(results.get_by_text("Randomization test: p =")).to_be_visible()
-    expect(results.get_by_text("admissible assignments (every assignment computed)")).to_be_visible()
+    expect(
+        results.get_by_text("admissible assignments (every assignment computed)")
+    ).to_be_visible()
     expect(page.get_by_text(f"Intervention (B) starts at session {start}")).to_be_visible()
     screenshot("sced_03_results")
 
