@@ -93,6 +93,11 @@ def test_a_session_after_the_plan_needs_a_confirmation(client, ana, jannick):
     assert 'name="entry-confirm_outside_plan"' in page  # the box is shown now, and only now
     assert 'name="entry-session" value="28"' in page and 'name="entry-value" value="5"' in page
     assert not Measurement.objects.exists()
+    # The fast-entry form (htmx, no reload) answers the same way, in its own panel.
+    data = {"entry-measure": study.measures.first().pk, "entry-session": 28, "entry-value": 5}
+    partial = client.post(_url("sced:measurement_add", study), data, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 400
+    assert 'name="entry-confirm_outside_plan"' in partial.content.decode()
     response = _post_value(client, study, value="5", session="28", confirm_outside_plan="on")
     assert response.status_code == 302
     assert Measurement.objects.get().session == 28
