@@ -460,7 +460,9 @@ def measurement_amend(
 ) -> HttpResponse:
     study = _study(patient, study_id)
     measurement = get_object_or_404(
-        Measurement.objects.select_related("measure"), pk=measurement_id, measure__study=study
+        Measurement.objects.select_related("measure", "struck_out_by"),
+        pk=measurement_id,
+        measure__study=study,
     )
     form = AmendForm(request.POST or None, initial={"value": measurement.value})
     if request.method == "POST" and form.is_valid():

@@ -154,6 +154,8 @@ def test_a_value_entered_in_error_is_struck_out_kept_and_no_longer_analysed(
     assert "<del>7</del>" in page
     assert "Typed under session 4; it was session 5&#x27;s value" in page
     assert "Session 4 — baseline (A)" in page  # its session is expected again
+    amend = client.get(_url("sced:measurement_amend", ab_study, measurement_id=wrong.pk))
+    assert "cannot be amended" in amend.content.decode()
     # ... and takes the right value (one value in force per session).
     services.measurement_record(actor=ana, measure=wrong.measure, value=6, session=4)
     assert Measurement.objects.filter(session=4).count() == 2
