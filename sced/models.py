@@ -75,6 +75,9 @@ class Improvement(models.TextChoices):
     DECREASE = "decrease", _("Lower is better")
 
 
+NO_DATA_TO_ANALYSE = "-"
+
+
 class Study(models.Model):
     episode = models.ForeignKey(
         "patients.Episode", on_delete=models.PROTECT, related_name="sced_studies"
@@ -92,6 +95,11 @@ class Study(models.Model):
         help_text=_("Session 1 is this day; daily values then get their session from the date."),
     )
     state = models.CharField(max_length=16, choices=StudyState.choices, default=StudyState.PLANNED)
+    # The input hash of the data in force, set by ``analysis_request``: the analysis shown is the
+    # run of this hash. "The newest run" is not enough: striking out or amending back can return
+    # to an earlier run's data (issue #9). NO_DATA_TO_ANALYSE when no value is left in force;
+    # "" when never requested (then the newest run is the one).
+    analysis_input_hash = models.CharField(max_length=64, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from sced.models import AnalysisPlot, AnalysisRun, DiaryLink, Measure, Measurement, Study
+from sced.models import (
+    NO_DATA_TO_ANALYSE,
+    AnalysisPlot,
+    AnalysisRun,
+    DiaryLink,
+    Measure,
+    Measurement,
+    Study,
+)
 
 if TYPE_CHECKING:
     from patients.models import Patient
@@ -193,12 +201,15 @@ def diary_links_of(study: Study) -> list[DiaryLink]:
 
 
 def latest_run(study: Study) -> AnalysisRun | None:
-    return (
-        AnalysisRun.objects.filter(study=study)
-        .defer("inputs")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    """The analysis of the data in force: the run of the study's current input hash (None when
+    no value is left in force, e.g. every value struck out; the newest run when the study has
+    never named one)."""
+    runs = AnalysisRun.objects.filter(study=study).defer("inputs")
+    if study.analysis_input_hash == NO_DATA_TO_ANALYSE:
+        return None
+    if study.analysis_input_hash:
+        return runs.filter(input_hash=study.analysis_input_hash).first()
+    return runs.order_by("-created_at", "-id").first()
 
 
 def plots_of(run: AnalysisRun) -> list[AnalysisPlot]:

@@ -23,6 +23,7 @@ from sced import selectors
 from sced.models import (
     DESIGN_PHASES,
     MBD_DESIGNS,
+    NO_DATA_TO_ANALYSE,
     RANDOMIZABLE_DESIGNS,
     AnalysisRun,
     AnalysisState,
@@ -880,11 +881,14 @@ def analysis_request(*, actor: User | None, study: Study) -> AnalysisRun | None:
         .get(pk=study.pk)
     )
     inputs = analysis_inputs(fresh)
+    digest = NO_DATA_TO_ANALYSE if inputs is None else input_hash(inputs)
+    # The run of the data in force is the one shown (also when it is an earlier run again).
+    Study.objects.filter(pk=fresh.pk).update(analysis_input_hash=digest)
     if inputs is None:
         return None
     run, created = AnalysisRun.objects.get_or_create(
         study=fresh,
-        input_hash=input_hash(inputs),
+        input_hash=digest,
         defaults={"inputs": inputs, "requested_by": actor},
     )
     if not created and run.state == AnalysisState.FAILED:

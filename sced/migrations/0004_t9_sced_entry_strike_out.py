@@ -3,6 +3,9 @@
 One value in force per session (struck-out values do not count). The overwrite trigger of
 migration 0002 is extended: once struck out, a row does not change at all (no un-striking, no
 new reason, no amendment), so striking out is as permanent as the value itself.
+
+``Study.analysis_input_hash`` names the analysis of the data in force (struck-out values change
+it, and can bring back an earlier run's data); existing studies get their newest run's hash.
 """
 
 import importlib
@@ -75,6 +78,15 @@ def backward(apps, schema_editor):
             schema_editor.execute(statement, params=None)
 
 
+def current_analysis(apps, schema_editor):
+    Study = apps.get_model("sced", "Study")
+    AnalysisRun = apps.get_model("sced", "AnalysisRun")
+    for study in Study.objects.all().only("id"):
+        run = AnalysisRun.objects.filter(study=study).order_by("-created_at", "-id").first()
+        if run is not None:
+            Study.objects.filter(pk=study.pk).update(analysis_input_hash=run.input_hash)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("sced", "0003_diary_links_mbd_close"),
@@ -136,4 +148,10 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(forward, backward),
+        migrations.AddField(
+            model_name="study",
+            name="analysis_input_hash",
+            field=models.CharField(blank=True, editable=False, max_length=64),
+        ),
+        migrations.RunPython(current_analysis, migrations.RunPython.noop),
     ]

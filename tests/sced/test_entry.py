@@ -355,3 +355,24 @@ def test_sced_pages_speak_the_clinics_language(
     assert "all baseline phases vs all intervention phases" in page
     for internal in ("pooled_A_vs_B", "(P9)", "P11)", "sced.md", "§", "UNVERIFIED", "monte_carlo"):
         assert internal not in page, internal
+
+
+@pytest.mark.django_db
+def test_the_analysis_shown_is_the_one_of_the_values_in_force(ana, jannick, ab_study):
+    """Striking out session 4 brings back the data of an earlier run: that run is the analysis
+    shown, not the newest one (which still holds the struck-out value)."""
+    from sced import selectors
+    from sced.models import Study
+
+    services.study_randomize(actor=ana, study=ab_study, seed=5)
+    fill(ab_study, ana, [8, 7, 8])
+    three = selectors.latest_run(Study.objects.get(pk=ab_study.pk))
+    wrong = fill_one(ab_study, ana, session=4, value=2)
+    four = selectors.latest_run(Study.objects.get(pk=ab_study.pk))
+    assert four.pk != three.pk
+    services.measurement_strike_out(actor=ana, measurement=wrong, reason="wrong session")
+    assert selectors.latest_run(Study.objects.get(pk=ab_study.pk)).pk == three.pk
+    # Every value struck out: no analysis is shown at all.
+    for m in Measurement.objects.in_force():
+        services.measurement_strike_out(actor=ana, measurement=m, reason="test entries")
+    assert selectors.latest_run(Study.objects.get(pk=ab_study.pk)) is None
