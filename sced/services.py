@@ -125,6 +125,10 @@ MSG_DIARY_NO_START_DATE = (
     "get their session from the date."
 )
 MSG_DIARY_DAYS = "A link is valid for 1 to {max} days."
+MSG_DIARY_PLAN_OVER = (
+    "The planned sessions ended on {day}: a diary link would file values in no planned session. "
+    "Enter any extra session yourself (it asks for a confirmation)."
+)
 MSG_DIARY_KIND = "Unknown kind of link."
 MSG_DIARY_ALREADY_REVOKED = "The link was already revoked."
 # What the patient reads (plain words; no clinical detail, no other page).
@@ -966,6 +970,9 @@ def diary_link_issue(
     _check_can_record(study)
     if study.start_date is None:
         raise ValidationError(MSG_DIARY_NO_START_DATE)
+    last_day = study.start_date + timedelta(days=study.planned_sessions - 1)
+    if timezone.localdate() > last_day:
+        raise ValidationError(MSG_DIARY_PLAN_OVER.format(day=last_day.strftime("%d %b %Y")))
     token, hashed = tokens.issue_token()
     link = DiaryLink.objects.create(
         study=study,

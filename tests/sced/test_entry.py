@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from painclinic.models import AuditAction, AuditEvent
 from sced import services
-from sced.models import Measurement
+from sced.models import Measurement, Study
 from tests.sced.conftest import FEAR, fill, make_study
 
 
@@ -216,13 +216,19 @@ def test_a_diary_day_whose_value_was_struck_out_can_be_entered_again(ana, jannic
 @pytest.mark.django_db
 def test_a_diary_link_ends_with_the_planned_sessions(client, ana, jannick):
     """The diary's session is the day; after the plan it would file values in no planned session."""
-    study = make_study(ana, jannick, start_date=date.today() - timedelta(days=30))
+    study = make_study(ana, jannick, start_date=date.today() - timedelta(days=20))
     services.study_randomize(actor=ana, study=study, seed=5)
-    _link, token = services.diary_link_issue(actor=ana, study=study)
+    _link, token = services.diary_link_issue(actor=ana, study=study)  # day 21 of 21
+    tomorrow = date.today() + timedelta(days=1)
+    with pytest.raises(ValidationError, match="Your diary ended on"):
+        services.diary_day(services.diary_link_redeem(token=token).link, today=tomorrow)
+    Study.objects.filter(pk=study.pk).update(start_date=date.today() - timedelta(days=30))
     response = client.get(reverse("sced:diary", args=[token]))
     assert response.status_code == 410
     assert "Your diary ended on" in response.content.decode()
     assert not Measurement.objects.exists()
+    with pytest.raises(ValidationError, match="The planned sessions ended on"):
+        services.diary_link_issue(actor=ana, study=Study.objects.get(pk=study.pk))
 
 
 # --- item 2: bulk entry reports every line and keeps the input ---------------------------------
