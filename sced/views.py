@@ -163,6 +163,7 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
             "session": next_sessions[0].session,
         }
     draw = selectors.draw_of(study)
+    spans = selectors.phase_spans(study)
     now = timezone.now()
     links = [(link, link.status(now)) for link in selectors.diary_links_of(study)]
     return {
@@ -172,11 +173,9 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
         "measures": measures,
         "rows": rows,
         "concealment": hidden,
-        "phase_spans": selectors.phase_spans(study),
-        "phase_spans_drawn": draw is not None and not study.is_mbd,
-        "drawn_starts": [
-            (label, first) for label, first, _last in selectors.phase_spans(study)[1:]
-        ],
+        # Rendered only when the start may be seen (the template's concealed branch says less).
+        "phase_spans": spans,
+        "drawn_starts": [(label, first) for label, first, _last in spans[1:]],
         "next_sessions": next_sessions,
         "next_by_measure": {str(n.measure.pk): n.session for n in next_sessions},
         "value_form": ValueForm(initial=value_initial, study=study, prefix="entry"),
