@@ -220,7 +220,12 @@ def _sced_by_episode(episodes) -> dict[int, tuple[bool | None, tuple[str, ...]]]
 
     findings: dict[int, list] = defaultdict(list)
     for episode_id, entry in _distinct_on(
-        AnalysisRun.objects.filter(state=AnalysisState.DONE, study__episode__in=episodes),
+        # The run of the data in force (sced.models.Study.analysis_input_hash), not merely the
+        # newest: a struck-out value can bring back an earlier run's data. A study that never
+        # named one ("") keeps the newest DONE run.
+        AnalysisRun.objects.filter(state=AnalysisState.DONE, study__episode__in=episodes).filter(
+            Q(input_hash=F("study__analysis_input_hash")) | Q(study__analysis_input_hash="")
+        ),
         ("study_id",),
         ("-created_at", "-id"),
         ("study__episode_id", "results__measures__0"),

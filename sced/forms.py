@@ -139,13 +139,21 @@ class RandomizeForm(forms.Form):
     )
 
 
+OUTSIDE_PLAN_LABEL = _("Yes, record it after the planned sessions")
+
+
 class ValueForm(forms.Form):
-    """Today's value (or one session's): keyboard first, Enter submits."""
+    """One value at an explicit session: keyboard first, Enter submits.
+
+    The session is prefilled with the next expected one and shown with its phase; it is never
+    derived from today's date (issue #9: a value typed in the baseline landed in phase B2). A
+    session after the planned ones needs the confirmation box, shown only when it is needed.
+    """
 
     measure = forms.ModelChoiceField(queryset=None, label=_("Measure"), empty_label=None)
-    session = forms.IntegerField(label=_("Session"), min_value=1, required=False)
-    date = forms.DateField(label=_("Date"), required=False, widget=DATE_INPUT)
+    session = forms.IntegerField(label=_("Session"), min_value=1)
     value = forms.FloatField(label=_("Value"))
+    confirm_outside_plan = forms.BooleanField(label=OUTSIDE_PLAN_LABEL, required=False)
 
     def __init__(self, *args, study, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -153,15 +161,12 @@ class ValueForm(forms.Form):
         self.fields["value"].widget.attrs.update({"autofocus": True, "inputmode": "decimal"})
         self.study = study
 
-    def clean(self):
-        data = super().clean()
-        if not data.get("session") and not data.get("date") and self.study.start_date is None:
-            raise forms.ValidationError(_("Give the session number."))
-        return data
-
 
 class BackfillForm(forms.Form):
-    """A table pasted or typed as lines 'session value' (or 'YYYY-MM-DD value')."""
+    """A table pasted or typed as lines 'session value' (or 'YYYY-MM-DD value').
+
+    Every line's problem is reported (line number, what is wrong); the table is kept as typed.
+    """
 
     measure = forms.ModelChoiceField(queryset=None, label=_("Measure"), empty_label=None)
     table = forms.CharField(
@@ -169,52 +174,101 @@ class BackfillForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
         help_text=_("e.g. '1 8' or '2025-03-01 8'; separated by a space, tab, comma or ';'"),
     )
+    confirm_outside_plan = forms.BooleanField(label=OUTSIDE_PLAN_LABEL, required=False)
 
     def __init__(self, *args, study, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = Measure.objects.filter(study_id=study.pk)
+        self.line_errors: list[tuple[int, str]] = []
 
-    def clean_table(self) -> list[tuple[str, float, int]]:
+    def clean_table(self) -> list[tuple[int, str, float, int]]:
+        """(line, "session" or "date", value, session or date ordinal) per readable line.
+
+        Lines that cannot be read go to ``line_errors`` (line, message) instead of stopping the
+        form, so the view reports them together with what the service finds in the other lines
+        (a value out of range, a session already recorded): every line's problem at once."""
         from datetime import date
 
         rows = []
-        errors = []
+        errors: list[tuple[int, str]] = []
         for number, line in enumerate(self.cleaned_data["table"].splitlines(), start=1):
             parts = line.replace(",", " ").replace(";", " ").replace("\t", " ").split()
             if not parts:
                 continue
             if len(parts) != 2:
                 errors.append(
-                    _("Line %(n)d: give a session (or date) and a value.") % {"n": number}
+                    (number, _("Line %(n)d: give a session (or date) and a value.") % {"n": number})
                 )
                 continue
             when, raw = parts
+            problems = []
+            value = None
             try:
                 value = float(raw)
             except ValueError:
-                errors.append(_("Line %(n)d: %(v)r is not a number.") % {"n": number, "v": raw})
-                continue
-            if when.isdigit():
-                rows.append(("session", value, int(when)))
+                problems.append(_("value %(v)r is not a number") % {"v": raw})
+            found: tuple[str, int] | None = None
+            if when.isdigit() and int(when) >= 1:
+                found = ("session", int(when))
             else:
                 try:
-                    rows.append(("date", value, date.fromisoformat(when).toordinal()))
+                    found = ("date", date.fromisoformat(when).toordinal())
                 except ValueError:
-                    errors.append(
-                        _("Line %(n)d: %(w)r is neither a session nor a date.")
-                        % {"n": number, "w": when}
+                    problems.append(
+                        _("%(w)r is neither a session (1, 2, …) nor a date (YYYY-MM-DD)")
+                        % {"w": when}
                     )
-        if errors:
-            raise forms.ValidationError(errors)
-        if not rows:
+            if problems:
+                errors.append(
+                    (
+                        number,
+                        _("Line %(n)d: %(problems)s.")
+                        % {"n": number, "problems": "; ".join(problems)},
+                    )
+                )
+                continue
+            assert found is not None and value is not None
+            rows.append((number, found[0], value, found[1]))
+        self.line_errors = errors
+        if not rows and not errors:
             raise forms.ValidationError(_("No values given."))
         return rows
 
 
 class ImportForm(forms.Form):
+    """A scan long-format file, or the same text pasted. After an error the file's text comes
+    back in the text box (a browser never re-fills a file field), so nothing is lost."""
+
     file = forms.FileField(
-        label=_("CSV in scan's long format (case, phase, values, mt)"),
-        help_text=_("case = the measure's name; mt = session number"),
+        label=_("CSV file in the long format of scan (columns case, phase, values, mt)"),
+        help_text=_("case = the measure's name; mt = the session number of each value"),
+        required=False,
+    )
+    text = forms.CharField(
+        label=_("or paste the CSV text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+    )
+    confirm_outside_plan = forms.BooleanField(label=OUTSIDE_PLAN_LABEL, required=False)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", _("The file is not UTF-8 text."))
+        if not (data.get("text") or "").strip() and not self.errors:
+            raise forms.ValidationError(_("Choose a CSV file or paste its text."))
+        return data
+
+
+class StrikeOutForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this value struck out?"),
+        max_length=300,
+        help_text=_("e.g. 'Entered under the wrong session'. The value is kept in the record."),
     )
 
 

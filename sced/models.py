@@ -58,9 +58,24 @@ class StudyState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# The state badge of a study, as Bootstrap contextual classes that set both the background and a
+# text colour of sufficient contrast. Bootstrap is on every page, so the badge stays readable
+# where sced.css is not loaded (the patient overview loads the SCED summary into its own page;
+# a ".badge" there was white on transparent, issue #9).
+STATE_BADGE_CLASSES = {
+    StudyState.PLANNED: "text-bg-secondary",
+    StudyState.RANDOMIZED: "text-bg-info",
+    StudyState.COLLECTING: "text-bg-success",
+    StudyState.CLOSED: "text-bg-dark",
+}
+
+
 class Improvement(models.TextChoices):
     INCREASE = "increase", _("Higher is better")
     DECREASE = "decrease", _("Lower is better")
+
+
+NO_DATA_TO_ANALYSE = "-"
 
 
 class Study(models.Model):
@@ -80,6 +95,11 @@ class Study(models.Model):
         help_text=_("Session 1 is this day; daily values then get their session from the date."),
     )
     state = models.CharField(max_length=16, choices=StudyState.choices, default=StudyState.PLANNED)
+    # The input hash of the data in force, set by ``analysis_request``: the analysis shown is the
+    # run of this hash. "The newest run" is not enough: striking out or amending back can return
+    # to an earlier run's data (issue #9). NO_DATA_TO_ANALYSE when no value is left in force;
+    # "" when never requested (then the newest run is the one).
+    analysis_input_hash = models.CharField(max_length=64, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -120,6 +140,10 @@ class Study(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state == StudyState.CLOSED
+
+    @property
+    def state_badge_class(self) -> str:
+        return STATE_BADGE_CLASSES[self.state]
 
 
 class Measure(models.Model):
@@ -192,9 +216,21 @@ class Draw(models.Model):
         return int(self.start[self.tiers.index(measure_id)])
 
 
+class MeasurementQuerySet(models.QuerySet):
+    def in_force(self) -> MeasurementQuerySet:
+        """Values that count: not struck out."""
+        return self.filter(struck_out_at__isnull=True)
+
+
 class Measurement(models.Model):
     """One value of a measure at one session. ``original_value`` is immutable (DB trigger);
-    ``value`` is the value in force, changed only by ``measurement_amend`` with an amendment row."""
+    ``value`` is the value in force, changed only by ``measurement_amend`` with an amendment row.
+
+    A value entered in error (wrong session, wrong patient, a test entry) is *struck out* by
+    ``measurement_strike_out`` with a reason: the row is kept, who struck it, when and why, but it
+    no longer counts anywhere (analysis, plots, export, next expected session), and its session
+    may take a new value. Striking out cannot be undone or edited (DB trigger, migration 0004).
+    """
 
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="measurements")
     session = models.PositiveIntegerField(_("session"))
@@ -205,12 +241,28 @@ class Measurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    struck_out_at = models.DateTimeField(_("struck out at"), null=True, blank=True)
+    struck_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    struck_out_reason = models.CharField(_("reason for striking out"), max_length=300, blank=True)
+
+    objects = MeasurementQuerySet.as_manager()
 
     class Meta:
-        ordering = ["measure_id", "session"]
+        ordering = ["measure_id", "session", "id"]
         constraints = [
+            # One value in force per session; struck-out values do not count, so a session whose
+            # value was struck out can take the right one.
             models.UniqueConstraint(
-                fields=["measure", "session"], name="sced_measurement_one_per_session"
+                fields=["measure", "session"],
+                condition=models.Q(struck_out_at__isnull=True),
+                name="sced_measurement_one_live_per_session",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(struck_out_at__isnull=True)
+                | (models.Q(struck_out_by__isnull=False) & ~models.Q(struck_out_reason="")),
+                name="sced_measurement_strike_has_who_and_why",
             ),
             models.CheckConstraint(
                 condition=models.Q(session__gte=1), name="sced_measurement_session_positive"
@@ -223,6 +275,10 @@ class Measurement(models.Model):
     @property
     def is_amended(self) -> bool:
         return self.value != self.original_value
+
+    @property
+    def is_struck_out(self) -> bool:
+        return self.struck_out_at is not None
 
 
 class MeasurementAmendment(models.Model):

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from sced.models import AnalysisPlot, AnalysisRun, DiaryLink, Measure, Measurement, Study
+from sced.models import (
+    NO_DATA_TO_ANALYSE,
+    AnalysisPlot,
+    AnalysisRun,
+    DiaryLink,
+    Measure,
+    Measurement,
+    Study,
+)
 
 if TYPE_CHECKING:
     from patients.models import Patient
@@ -35,6 +43,10 @@ def phase_starts(study: Study) -> tuple[int, ...]:
     draw = getattr(study, "draw", None) if _has_draw(study) else None
     if draw is not None:
         return draw.starts
+    return _planned_starts(study)
+
+
+def _planned_starts(study: Study) -> tuple[int, ...]:
     lengths = [int(study.planned_phase_lengths.get(label, 0)) for label in study.phase_labels]
     return tuple(int(s) + 1 for s in itertools.accumulate(lengths[:-1]))
 
@@ -75,6 +87,65 @@ def phase_of_session(session: int, starts: tuple[int, ...], labels: tuple[str, .
     return labels[min(index, len(labels) - 1)]
 
 
+def phase_in_words(label: str) -> str:
+    """'baseline (A1)', 'intervention (B)': the phase as the clinic says it, with its label."""
+    kind = "baseline" if label.startswith("A") else "intervention"
+    return f"{kind} ({label})"
+
+
+def phase_spans(study: Study, measure_id: int | None = None) -> list[tuple[str, int, int]]:
+    """(label, first session, last session) of every phase, from the same starts the data table
+    and the analysis use (the drawn ones, else the plan), so the design card and the draw always
+    agree (issue #9: "starts at session 8, 17, 20" beside "A1: 6 · B1: 6 · …")."""
+    if measure_id is not None:
+        starts = phase_starts_for(study, measure_id)
+    elif study.is_mbd:
+        starts = _planned_starts(study)  # tiers have their own starts: the plan is common
+    else:
+        starts = phase_starts(study)
+    firsts = [1, *starts]
+    lasts = [s - 1 for s in starts] + [study.planned_sessions]
+    return list(zip(study.phase_labels, firsts, lasts, strict=True))
+
+
+@dataclass(frozen=True)
+class NextSession:
+    """The session a new value of one measure is expected for, with its phase in words
+    (``None`` when the phase is concealed)."""
+
+    measure: Measure
+    session: int
+    phase: str | None
+    planned: bool  # False: every planned session has a value; this one is an extra
+
+    @property
+    def label(self) -> str:
+        if self.phase is None:
+            return f"Session {self.session}"
+        return f"Session {self.session} — {self.phase}"
+
+
+def next_expected_sessions(
+    study: Study, measures, *, hidden: Concealment | None = None
+) -> list[NextSession]:
+    """Per measure, the first planned session without a value in force (struck-out values do
+    not count). Uses the prefetched measurements of ``study_page``."""
+    out = []
+    for measure in measures:
+        have = {m.session for m in measure.measurements.all() if m.struck_out_at is None}
+        session = next(
+            (s for s in range(1, study.planned_sessions + 1) if s not in have),
+            max(have, default=study.planned_sessions) + 1,
+        )
+        phase: str | None = phase_in_words(
+            phase_of_session(session, phase_starts_for(study, measure.pk), study.phase_labels)
+        )
+        if hidden is not None and hidden.concealed and session >= (hidden.until_session or 0):
+            phase = None  # the start may already have passed: say nothing about the phase
+        out.append(NextSession(measure, session, phase, session <= study.planned_sessions))
+    return out
+
+
 def session_for_date(study: Study, day: date) -> int | None:
     if study.start_date is None:
         return None
@@ -106,7 +177,11 @@ def concealment(study: Study, *, latest_session: int, today: date | None = None)
 
 def study_page(study_id: int, patient: Patient) -> Study:
     """The study with everything its page shows, in a constant number of queries."""
-    measurements = Measurement.objects.order_by("session").prefetch_related(Prefetch("amendments"))
+    measurements = (
+        Measurement.objects.order_by("session", "id")
+        .select_related("struck_out_by")
+        .prefetch_related(Prefetch("amendments"))
+    )
     return (
         Study.objects.select_related("episode", "draw", "draw__drawn_by", "created_by")
         .prefetch_related(
@@ -126,12 +201,15 @@ def diary_links_of(study: Study) -> list[DiaryLink]:
 
 
 def latest_run(study: Study) -> AnalysisRun | None:
-    return (
-        AnalysisRun.objects.filter(study=study)
-        .defer("inputs")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    """The analysis of the data in force: the run of the study's current input hash (None when
+    no value is left in force, e.g. every value struck out; the newest run when the study has
+    never named one)."""
+    runs = AnalysisRun.objects.filter(study=study).defer("inputs")
+    if study.analysis_input_hash == NO_DATA_TO_ANALYSE:
+        return None
+    if study.analysis_input_hash:
+        return runs.filter(input_hash=study.analysis_input_hash).first()
+    return runs.order_by("-created_at", "-id").first()
 
 
 def plots_of(run: AnalysisRun) -> list[AnalysisPlot]:

@@ -23,6 +23,7 @@ from sced import selectors
 from sced.models import (
     DESIGN_PHASES,
     MBD_DESIGNS,
+    NO_DATA_TO_ANALYSE,
     RANDOMIZABLE_DESIGNS,
     AnalysisRun,
     AnalysisState,
@@ -53,8 +54,12 @@ DEFAULT_B_LENGTH = 14
 
 MSG_DESIGN = "Unknown design {design!r}."
 MSG_NO_MEASURES = "A study needs at least one outcome measure."
-MSG_MEASURE_KEYS = "Measure {i}: name, range_min, range_max and improvement are required."
-MSG_IMPROVEMENT = "Measure {name!r}: the direction of improvement must be 'increase' or 'decrease'."
+MSG_MEASURE_KEYS = (
+    "Measure {i}: give its name, its lowest and highest value and its direction of improvement."
+)
+MSG_IMPROVEMENT = (
+    "Measure {name!r}: choose the direction of improvement (higher is better, or lower is better)."
+)
 MSG_RANGE = "Measure {name!r}: the lowest value must be below the highest."
 MSG_DUPLICATE_MEASURE = "Two measures are called {name!r}."
 MSG_MIN_PHASE = "The minimum phase length must be at least 1."
@@ -66,9 +71,10 @@ MSG_NOT_RANDOMIZABLE = (
     "Randomization of the start point is available for AB, ABA, ABAB and multiple-baseline designs."
 )
 MSG_ALREADY_DRAWN = "The start point was drawn on {when}; a study is randomized only once."
+# The randomization test is valid only for a start drawn before the data (sced.md §5 P12).
 MSG_DATA_EXIST = (
-    "Measurements already exist: randomize before data collection, or the test is not valid "
-    "(sced.md §5 P12)."
+    "Values have already been entered: the start must be drawn before data collection, or the "
+    "randomization test is not valid."
 )
 MSG_NO_ADMISSIBLE = "No admissible start point between session {lo} and {hi}."
 MSG_RANDOMIZE_FIRST = (
@@ -76,18 +82,33 @@ MSG_RANDOMIZE_FIRST = (
     "a start drawn before the data were seen."
 )
 MSG_VALUE_RANGE = "{measure}: {value:g} is outside {lo:g}–{hi:g}."
-MSG_ALREADY_RECORDED = "{measure}: session {session} already has a value; amend it instead."
+MSG_ALREADY_RECORDED = (
+    "{measure}: session {session} already has a value; amend it, or strike it out if it was "
+    "entered in error."
+)
 MSG_NEEDS_SESSION = "Give a session number, or a date once the study has a first baseline day."
 MSG_BEFORE_START = "{day} is before the first baseline day {start}."
 MSG_DUPLICATE_ROW = "{measure}: session {session} appears twice."
+MSG_OUTSIDE_PLAN = (
+    "{measure}: session {session} is after the {planned} planned sessions. Check the session; if "
+    "the study really runs longer, tick the box to confirm."
+)
 MSG_REASON = "Say why the value is amended."
+MSG_STRIKE_REASON = "Say why the value is struck out."
+MSG_STRUCK = "This value was struck out on {when}; it is kept as it is."
 MSG_SAME_VALUE = "The amended value is the value already recorded."
 MSG_STUDY_CLOSED = "The study is closed."
 MSG_IMPORT_MEASURE = "Line {line}: case {case!r} is not a measure of this study ({names})."
 MSG_IMPORT_PHASE = (
     "Line {line}: session {session} belongs to phase {expected} of the plan, the file says {got!r}."
 )
-MSG_IMPORT_SESSION = "Line {line}: mt {mt!r} is not a whole session number ≥ 1."
+MSG_IMPORT_SESSION = "Line {line}: mt (session) {mt!r} is not a whole session number ≥ 1."
+MSG_IMPORT_NO_MT = (
+    "The file has no mt column: give each value's session number in a column called mt, so no "
+    "value is filed under a session it was not meant for."
+)
+MSG_IMPORT_FIELDS = "Line {line}: {found} fields where the header has {expected}."
+MSG_IMPORT_BLANK = "Line {line}: the {column} column is empty."
 MSG_RETRY_ONLY_FAILED = "Only a failed analysis can be retried."
 MSG_MBD_TIERS = (
     "A multiple-baseline study needs at least two tiers (one outcome measure per behaviour or "
@@ -104,6 +125,10 @@ MSG_DIARY_NO_START_DATE = (
     "get their session from the date."
 )
 MSG_DIARY_DAYS = "A link is valid for 1 to {max} days."
+MSG_DIARY_PLAN_OVER = (
+    "The planned sessions ended on {day}: a diary link would file values in no planned session. "
+    "Enter any extra session yourself (it asks for a confirmation)."
+)
 MSG_DIARY_KIND = "Unknown kind of link."
 MSG_DIARY_ALREADY_REVOKED = "The link was already revoked."
 # What the patient reads (plain words; no clinical detail, no other page).
@@ -112,6 +137,7 @@ LINK_EXPIRED = "This link has expired. Ask your clinician for a new one."
 LINK_USED = "Today's values were already sent with this link. Thank you."
 LINK_CLOSED = "This diary has ended. Thank you for your values."
 LINK_NOT_STARTED = "Your diary starts on {day}. Please open this link again then."
+LINK_ENDED = "Your diary ended on {day}. Thank you for your values."
 LINK_ALREADY_TODAY = "You have already entered today's value. Please come back tomorrow."
 LINK_VALUE_MISSING = "Please enter a value for {measure}."
 LINK_VALUE_RANGE = "{measure}: please enter a number from {lo:g} to {hi:g}."
@@ -358,12 +384,19 @@ def study_randomize(
 
 @dataclass(frozen=True)
 class Row:
-    """One value to record: the session, or the date from which the session follows."""
+    """One value to record: the session, or the date from which the session follows (the
+    patient's daily diary, and a backfilled line that gives a date). ``line`` is the line of a
+    pasted table or file, so each problem is reported with its line."""
 
     measure: Measure
     value: float
     session: int | None = None
     day: date | None = None
+    line: int | None = None
+
+
+def _at_line(row: Row, message: str) -> str:
+    return message if row.line is None else f"Line {row.line}: {message}"
 
 
 def _session_of(study: Study, row: Row) -> int:
@@ -383,44 +416,107 @@ def _check_can_record(study: Study) -> None:
         raise ValidationError(MSG_RANDOMIZE_FIRST)
 
 
-@transaction.atomic
-def measurements_record(
-    *, actor: User | None, study: Study, rows: Sequence[Row], actor_username: str = ""
-) -> list[Measurement]:
-    """Record a day's value or a backfilled table, all or nothing.
+def _row_errors(
+    study: Study,
+    rows: Sequence[Row],
+    *,
+    existing: set[tuple[int, int]],
+    confirm_outside_plan: bool,
+) -> tuple[list[tuple[Row, int]], list[tuple[int | None, ValidationError]]]:
+    """The rows with their sessions, and every problem of every row as (line, error).
 
-    Every problem is reported at once (ValidationError with a list). A session that already
-    has a value is refused (amend it instead). After commit the analysis is enqueued.
-    """
-    study = Study.objects.select_for_update().get(pk=study.pk)
-    _check_can_record(study)
-    errors: list[str] = []
-    prepared: list[Measurement] = []
+    A session after the planned ones is refused unless confirmed (code "outside_plan"): a value
+    typed during the baseline must never land in a later phase unnoticed (issue #9)."""
+    errors: list[tuple[int | None, ValidationError]] = []
+    ok: list[tuple[Row, int]] = []
     seen: set[tuple[int, int]] = set()
-    existing = set(
-        Measurement.objects.filter(measure__study=study).values_list("measure_id", "session")
-    )
+
+    def add(row: Row, message: str, code: str | None = None) -> None:
+        errors.append((row.line, ValidationError(_at_line(row, message), code=code)))
+
     for row in rows:
-        if row.measure.study_id != study.pk:
+        m = row.measure
+        if m.study_id != study.pk:
             raise ValidationError("measure of another study")
         try:
             session = _session_of(study, row)
         except ValidationError as exc:
-            errors.extend(exc.messages)
+            for message in exc.messages:
+                add(row, message)
             continue
-        key = (row.measure.pk, session)
-        m = row.measure
+        key = (m.pk, session)
         if not m.range_min <= row.value <= m.range_max:
-            errors.append(
+            add(
+                row,
                 MSG_VALUE_RANGE.format(
                     measure=m.name, value=row.value, lo=m.range_min, hi=m.range_max
-                )
+                ),
             )
         if key in existing:
-            errors.append(MSG_ALREADY_RECORDED.format(measure=m.name, session=session))
+            add(row, MSG_ALREADY_RECORDED.format(measure=m.name, session=session))
         elif key in seen:
-            errors.append(MSG_DUPLICATE_ROW.format(measure=m.name, session=session))
+            add(row, MSG_DUPLICATE_ROW.format(measure=m.name, session=session))
+        if session > study.planned_sessions and not confirm_outside_plan:
+            add(
+                row,
+                MSG_OUTSIDE_PLAN.format(
+                    measure=m.name, session=session, planned=study.planned_sessions
+                ),
+                code="outside_plan",
+            )
         seen.add(key)
+        ok.append((row, session))
+    return ok, errors
+
+
+def _live_keys(study: Study) -> set[tuple[int, int]]:
+    """(measure, session) of the values in force (struck-out values leave their session free)."""
+    return set(
+        Measurement.objects.in_force()
+        .filter(measure__study=study)
+        .values_list("measure_id", "session")
+    )
+
+
+def measurements_check(
+    *, study: Study, rows: Sequence[Row], confirm_outside_plan: bool = False
+) -> list[tuple[int | None, ValidationError]]:
+    """The problems ``measurements_record`` would refuse the rows for, as (line, error), without
+    writing: a bulk entry reports them together with the lines it could not read."""
+    try:
+        _check_can_record(study)
+    except ValidationError as exc:
+        return [(None, exc)]
+    _, errors = _row_errors(
+        study, rows, existing=_live_keys(study), confirm_outside_plan=confirm_outside_plan
+    )
+    return errors
+
+
+@transaction.atomic
+def measurements_record(
+    *,
+    actor: User | None,
+    study: Study,
+    rows: Sequence[Row],
+    actor_username: str = "",
+    confirm_outside_plan: bool = False,
+) -> list[Measurement]:
+    """Record a day's value or a backfilled table, all or nothing.
+
+    Every problem of every row is reported at once (ValidationError with a list, each message
+    with its line when the row has one). A session that already has a value in force is refused
+    (amend it, or strike it out). A session after the planned ones needs
+    ``confirm_outside_plan`` (error code "outside_plan"). After commit the analysis is enqueued.
+    """
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    _check_can_record(study)
+    prepared: list[Measurement] = []
+    ok, errors = _row_errors(
+        study, rows, existing=_live_keys(study), confirm_outside_plan=confirm_outside_plan
+    )
+    for row, session in ok:
+        m = row.measure
         day = row.day
         if day is None and study.start_date is not None:
             day = study.start_date + timedelta(days=session - 1)
@@ -435,7 +531,7 @@ def measurements_record(
             )
         )
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError([error for _, error in errors])
     if not prepared:
         return []
     created = Measurement.objects.bulk_create(prepared)
@@ -459,12 +555,16 @@ def measurement_record(
     actor: User | None,
     measure: Measure,
     value: float,
-    session: int | None = None,
-    day: date | None = None,
+    session: int,
+    confirm_outside_plan: bool = False,
 ) -> Measurement:
-    """Record one value (today's, or one session's)."""
+    """Record one value at an explicit session. The session is never guessed from today's date:
+    the entry form prefills the next expected session and shows its phase (issue #9)."""
     (created,) = measurements_record(
-        actor=actor, study=measure.study, rows=[Row(measure, value, session, day)]
+        actor=actor,
+        study=measure.study,
+        rows=[Row(measure, value, session=session)],
+        confirm_outside_plan=confirm_outside_plan,
     )
     return created
 
@@ -481,6 +581,12 @@ def measurement_amend(
         .get(pk=measurement.pk)
     )
     measure = measurement.measure
+    if measurement.is_struck_out:
+        raise ValidationError(
+            MSG_STRUCK.format(
+                when=timezone.localtime(measurement.struck_out_at).strftime("%d %b %Y")
+            )
+        )
     if not reason.strip():
         raise ValidationError(MSG_REASON)
     if not measure.range_min <= value <= measure.range_max:
@@ -512,19 +618,73 @@ def measurement_amend(
     return amendment
 
 
-def _import_rows(study: Study, text: str) -> tuple[list[Row], list[str]]:
-    """Rows of a scan long-format file, with line-numbered errors (sced.stats.scan_csv does the
-    format; this adds what only the study knows: measure names, the phase plan, sessions)."""
-    scan_csv.read_scan_csv(text)  # format errors first, with their line numbers
+@transaction.atomic
+def measurement_strike_out(*, actor: User, measurement: Measurement, reason: str) -> Measurement:
+    """Strike out a value entered in error (wrong session, wrong measure, a test entry).
+
+    The row is kept with who, when and why; it no longer counts for the analysis, the plots,
+    the export or the next expected session, and its session may take a new value. Striking
+    out is final (the database refuses to undo or edit it, migration 0004); amendments made
+    before it stay in the history."""
+    measurement = (
+        Measurement.objects.select_for_update()
+        .select_related("measure__study__episode__patient")
+        .get(pk=measurement.pk)
+    )
+    if measurement.is_struck_out:
+        raise ValidationError(
+            MSG_STRUCK.format(
+                when=timezone.localtime(measurement.struck_out_at).strftime("%d %b %Y")
+            )
+        )
+    if not reason.strip():
+        raise ValidationError(MSG_STRIKE_REASON)
+    study = measurement.measure.study
+    if study.state == StudyState.CLOSED:
+        raise ValidationError(MSG_STUDY_CLOSED)
+    measurement.struck_out_at = timezone.now()
+    measurement.struck_out_by = actor
+    measurement.struck_out_reason = reason.strip()
+    measurement.save(update_fields=["struck_out_at", "struck_out_by", "struck_out_reason"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=study.episode.patient,
+        obj=measurement,
+        changed_fields=["struck_out_at", "struck_out_by", "struck_out_reason"],
+    )
+    analysis_request(actor=actor, study=study)
+    return measurement
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    line: int | None
+    message: str
+
+
+def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem]]:
+    """Rows of a scan long-format file and every problem of every line (issue #9: one pass
+    reports an unknown measure, a bad number and a phase that does not match the plan together).
+
+    Only what a file of one study needs is checked here; a file need not hold two phases yet (an
+    import during the baseline is fine). ``mt`` is required: each value's session is explicit.
+    """
     text = text.removeprefix("\ufeff")
-    header_line = next(ln for ln in text.splitlines() if ln.strip())
-    delimiter, header = scan_csv._pick_delimiter(header_line)
+    header_line = next((ln for ln in text.splitlines() if ln.strip()), None)
+    if header_line is None:
+        return [], [ImportProblem(None, scan_csv.ERR_EMPTY)]
+    try:
+        delimiter, header = scan_csv._pick_delimiter(header_line)
+    except scan_csv.ScanCsvError as exc:
+        return [], [ImportProblem(1, str(exc))]
     col = {name: header.index(name) for name in ("case", "phase", "values", "mt") if name in header}
+    if "mt" not in col:
+        return [], [ImportProblem(None, MSG_IMPORT_NO_MT)]
     measures = {m.name.lower(): m for m in study.measures.all()}
-    only = next(iter(measures.values())) if len(measures) == 1 else None
+    names = ", ".join(m.name for m in measures.values())
     rows: list[Row] = []
-    errors: list[str] = []
-    counters: dict[str, int] = {}
+    problems: list[ImportProblem] = []
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     seen_header = False
     for fields in reader:
@@ -534,58 +694,78 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[str]]:
         if not seen_header:
             seen_header = True
             continue
-        case = fields[col["case"]].strip()
-        measure = measures.get(case.lower(), only)
-        if measure is None:
-            errors.append(
-                MSG_IMPORT_MEASURE.format(
-                    line=line, case=case, names=", ".join(m.name for m in measures.values())
+        if len(fields) != len(header):
+            problems.append(
+                ImportProblem(
+                    line,
+                    MSG_IMPORT_FIELDS.format(line=line, found=len(fields), expected=len(header)),
                 )
             )
             continue
-        counters[case] = counters.get(case, 0) + 1
-        value = scan_csv._parse_number(
-            fields[col["values"]], line=line, column="values", delimiter=delimiter
-        )
-        session = counters[case]
-        if "mt" in col:
-            mt = scan_csv._parse_number(
-                fields[col["mt"]], line=line, column="mt", delimiter=delimiter
+        here: list[str] = []
+        case = fields[col["case"]].strip()
+        measure = measures.get(case.lower())
+        if not case:
+            here.append(MSG_IMPORT_BLANK.format(line=line, column="case"))
+        elif measure is None:
+            here.append(MSG_IMPORT_MEASURE.format(line=line, case=case, names=names))
+        phase = fields[col["phase"]].strip()
+        if not phase:
+            here.append(MSG_IMPORT_BLANK.format(line=line, column="phase"))
+        value = session = None
+        try:
+            value = scan_csv._parse_number(
+                fields[col["values"]], line=line, column="values", delimiter=delimiter
             )
-            if mt is None or mt < 1 or not float(mt).is_integer():
-                errors.append(MSG_IMPORT_SESSION.format(line=line, mt=fields[col["mt"]]))
-                continue
+        except scan_csv.ScanCsvError as exc:
+            here.append(str(exc))
+        raw_mt = fields[col["mt"]]
+        try:
+            mt = scan_csv._parse_number(raw_mt, line=line, column="mt", delimiter=delimiter)
+        except scan_csv.ScanCsvError:
+            mt = None
+        if mt is None or mt < 1 or not float(mt).is_integer():
+            here.append(MSG_IMPORT_SESSION.format(line=line, mt=raw_mt.strip()))
+        else:
             session = int(mt)
-        if value is None:
-            continue  # a missing day stays missing (scan_csv module docstring)
-        starts = selectors.phase_starts_for(study, measure.pk)
-        expected = selectors.phase_of_session(session, starts, study.phase_labels)
-        got = fields[col["phase"]].strip()
-        if got[:1].upper() != expected[:1]:
-            errors.append(
-                MSG_IMPORT_PHASE.format(line=line, session=session, expected=expected, got=got)
-            )
-            continue
-        rows.append(Row(measure=measure, value=value, session=session))
-    return rows, errors
+        if measure is not None and session is not None and phase:
+            starts = selectors.phase_starts_for(study, measure.pk)
+            expected = selectors.phase_of_session(session, starts, study.phase_labels)
+            if phase[:1].upper() != expected[:1]:
+                here.append(
+                    MSG_IMPORT_PHASE.format(
+                        line=line, session=session, expected=expected, got=phase
+                    )
+                )
+        problems.extend(ImportProblem(line, message) for message in here)
+        if here or value is None or measure is None or session is None:
+            continue  # a missing value (NA) stays missing (scan_csv module docstring)
+        rows.append(Row(measure=measure, value=value, session=session, line=line))
+    if not seen_header or (not rows and not problems):
+        problems.append(ImportProblem(None, scan_csv.ERR_NO_ROWS))
+    return rows, problems
 
 
 @transaction.atomic
-def measurements_import_csv(*, actor: User, study: Study, text: str) -> list[Measurement]:
-    """Import a scan long-format CSV (case = measure name; mt = session, else 1, 2, …).
+def measurements_import_csv(
+    *, actor: User, study: Study, text: str, confirm_outside_plan: bool = False
+) -> list[Measurement]:
+    """Import a scan long-format CSV (case = measure name, mt = session).
 
-    All or nothing: any error (format, unknown measure, phase not matching the plan, value out
-    of range, session already recorded) raises ValidationError listing them with line numbers,
-    and nothing is written.
+    All or nothing: every problem of every line (format, unknown measure, phase not matching the
+    plan, value out of range, session already recorded or after the plan) is reported at once,
+    in line order with its line number, and nothing is written.
     """
     _check_can_record(study)
-    try:
-        rows, errors = _import_rows(study, text)
-    except scan_csv.ScanCsvError as exc:
-        raise ValidationError(str(exc)) from exc
-    if errors:
-        raise ValidationError(errors)
-    return measurements_record(actor=actor, study=study, rows=rows)
+    rows, problems = _import_rows(study, text)
+    found = [(p.line, ValidationError(p.message)) for p in problems]
+    found += measurements_check(study=study, rows=rows, confirm_outside_plan=confirm_outside_plan)
+    if found:
+        found.sort(key=lambda item: -1 if item[0] is None else item[0])
+        raise ValidationError([error for _, error in found])
+    return measurements_record(
+        actor=actor, study=study, rows=rows, confirm_outside_plan=confirm_outside_plan
+    )
 
 
 def measurements_export_csv(*, actor: User, study: Study) -> str:
@@ -595,7 +775,7 @@ def measurements_export_csv(*, actor: User, study: Study) -> str:
     for measure in study.measures.all():
         starts = selectors.phase_starts_for(study, measure.pk)
         phases: list[scan_csv.Phase] = []
-        points = sorted(measure.measurements.all(), key=lambda m: m.session)
+        points = _in_force(measure)
         for label, group in _runs(points, starts, study.phase_labels):
             phases.append(
                 scan_csv.Phase(
@@ -610,6 +790,15 @@ def measurements_export_csv(*, actor: User, study: Study) -> str:
         actor=actor, action=AuditAction.EXPORT, patient=study.episode.patient, obj=study
     )
     return scan_csv.write_scan_csv(cases) if cases else "case,phase,values,mt\n"
+
+
+def _in_force(measure: Measure) -> list[Measurement]:
+    """The measure's values in force, by session: struck-out values are kept in the record but
+    never analysed, plotted or exported (filtered in Python so a prefetch is used)."""
+    return sorted(
+        (m for m in measure.measurements.all() if m.struck_out_at is None),
+        key=lambda m: m.session,
+    )
 
 
 def _runs(points: Sequence[Measurement], starts: tuple[int, ...], labels: tuple[str, ...]):
@@ -634,7 +823,7 @@ def analysis_inputs(study: Study) -> dict[str, Any] | None:
     total = 0
     for measure in study.measures.all():
         starts = selectors.phase_starts_for(study, measure.pk)
-        points = sorted(measure.measurements.all(), key=lambda m: m.session)
+        points = _in_force(measure)
         total += len(points)
         measures.append(
             {
@@ -696,11 +885,14 @@ def analysis_request(*, actor: User | None, study: Study) -> AnalysisRun | None:
         .get(pk=study.pk)
     )
     inputs = analysis_inputs(fresh)
+    digest = NO_DATA_TO_ANALYSE if inputs is None else input_hash(inputs)
+    # The run of the data in force is the one shown (also when it is an earlier run again).
+    Study.objects.filter(pk=fresh.pk).update(analysis_input_hash=digest)
     if inputs is None:
         return None
     run, created = AnalysisRun.objects.get_or_create(
         study=fresh,
-        input_hash=input_hash(inputs),
+        input_hash=digest,
         defaults={"inputs": inputs, "requested_by": actor},
     )
     if not created and run.state == AnalysisState.FAILED:
@@ -778,6 +970,9 @@ def diary_link_issue(
     _check_can_record(study)
     if study.start_date is None:
         raise ValidationError(MSG_DIARY_NO_START_DATE)
+    last_day = study.start_date + timedelta(days=study.planned_sessions - 1)
+    if timezone.localdate() > last_day:
+        raise ValidationError(MSG_DIARY_PLAN_OVER.format(day=last_day.strftime("%d %b %Y")))
     token, hashed = tokens.issue_token()
     link = DiaryLink.objects.create(
         study=study,
@@ -853,11 +1048,17 @@ def diary_day(link: DiaryLink, *, today: date | None = None) -> DiaryDay:
             code="not_started",
         )
     session = (today - study.start_date).days + 1
+    if session > study.planned_sessions:
+        # The diary's session is the day; after the planned sessions a value would be filed in
+        # no planned session (issue #9), so the link ends with the plan. The clinician can still
+        # enter a confirmed extra session.
+        last = study.start_date + timedelta(days=study.planned_sessions - 1)
+        raise ValidationError(LINK_ENDED.format(day=last.strftime("%A %d %B %Y")), code="ended")
     measures = list(study.measures.all())
     recorded = set(
-        Measurement.objects.filter(measure__study=study, session=session).values_list(
-            "measure_id", flat=True
-        )
+        Measurement.objects.in_force()
+        .filter(measure__study=study, session=session)
+        .values_list("measure_id", flat=True)
     )
     return DiaryDay(
         link=link,

@@ -30,10 +30,8 @@ BASELINE_TREND_SHARE = 0.10
 NOT_READY = (
     "Not analysed yet: {measure} needs values in a baseline and an intervention phase ({have})."
 )
-NO_DRAW = (
-    "No randomization test: the intervention start was not drawn at random before the data "
-    "(sced.md §5 P12)."
-)
+# sced.md §5 P12: the test is valid only for a start drawn before the data.
+NO_DRAW = "No randomization test: the intervention start was not drawn at random before the data."
 NO_RT_DESIGN = "No randomization test for this design yet (AB, ABA, ABAB and multiple baseline)."
 MBD_DESIGNS = ("MBD_behaviours", "MBD_settings")
 SEE_MBD = (
@@ -241,7 +239,7 @@ def _reading(
                 f"The baseline was already improving (OLS slope {slope:+.2f} per session, "
                 f"{better} is better): part of any difference may be that trend continuing. "
                 "Tau-BC and Tau-U (A vs B − trend A) correct for it; look at the extended "
-                "baseline trend in the graph (sced.md §5 P8)."
+                "baseline trend in the graph."  # sced.md §5 P8
             )
     for p in phases:
         r1 = p.get("lag1_autocorrelation")
@@ -249,13 +247,13 @@ def _reading(
             cautions.append(
                 f"Values in phase {p['label']} are autocorrelated (lag-1 r = {r1:.2f}): "
                 "standard errors and confidence intervals assume independent days and are too "
-                "narrow (sced.md §5 P11)."
+                "narrow."  # sced.md §5 P11
             )
             break
     else:
         cautions.append(
             "Confidence intervals assume independent observations; daily values are usually "
-            "autocorrelated, so read them as approximate (sced.md §5 P11)."
+            "autocorrelated, so read them as approximate."  # sced.md §5 P11
         )
     cautions.append(
         "NAP, PND, PEM, PAND and IRD count overlap only: they ignore the order of the points and "

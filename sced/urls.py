@@ -23,6 +23,11 @@ urlpatterns = [
         views.measurement_amend,
         name="measurement_amend",
     ),
+    path(
+        S + "values/<int:measurement_id>/strike-out/",
+        views.measurement_strike_out,
+        name="measurement_strike_out",
+    ),
     path(S + "close/", views.study_close, name="study_close"),
     path(S + "diary-links/", views.diary_link_issue, name="diary_link_issue"),
     path(

@@ -4,6 +4,7 @@ a form, one service or selector, render (shared/STYLE.md §3.2)."""
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import date
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from painclinic.access import patient_view, public_view
@@ -26,6 +28,7 @@ from sced.forms import (
     DiaryLinkForm,
     ImportForm,
     RandomizeForm,
+    StrikeOutForm,
     StudyForm,
     ValueForm,
 )
@@ -59,9 +62,30 @@ EFFECT_LABELS = {
 }
 
 
+# A reference to the design notes at the end of a stored reason, e.g. "(P9)" or
+# "(sced.md §5 P11)": provenance stays in the code, never on the page (issue #9).
+INTERNAL_REFERENCE = re.compile(r"\s*\((?:[a-z_]+\.md\b[^)]*|P\d+(?:,\s*P\d+)*)\)")
+RANDOMIZATION_METHODS = {
+    "exact": "every assignment computed",
+    "monte_carlo": "a random sample of the assignments",
+}
+
+
+def clinic_words(text: str | None) -> str | None:
+    """A stored message without its internal references."""
+    return INTERNAL_REFERENCE.sub("", text) if text else text
+
+
 def _effect_rows(effects: dict) -> list[dict]:
     keys = sorted(effects, key=lambda k: EFFECT_ORDER.index(k) if k in EFFECT_ORDER else 99)
-    return [{**effects[k], "label": EFFECT_LABELS.get(k, effects[k]["name"])} for k in keys]
+    return [
+        {
+            **effects[k],
+            "label": EFFECT_LABELS.get(k, effects[k]["name"]),
+            "not_defined_reason": clinic_words(effects[k].get("not_defined_reason")),
+        }
+        for k in keys
+    ]
 
 
 def _study(patient: Patient, study_id: int) -> Study:
@@ -103,9 +127,19 @@ def study_create(request: HttpRequest, patient: Patient) -> HttpResponse:
     )
 
 
-def _detail_context(request: HttpRequest, patient: Patient, study: Study) -> dict:
+def _detail_context(request: HttpRequest, patient: Patient, study: Study, **forms) -> dict:
+    """The study page. ``forms`` replaces an entry form by the bound one that failed, so what
+    was typed comes back with its errors (value_form, backfill_form, import_form)."""
     measures = list(study.measures.all())
-    latest = max((m.session for measure in measures for m in measure.measurements.all()), default=0)
+    latest = max(
+        (
+            m.session
+            for measure in measures
+            for m in measure.measurements.all()
+            if m.struck_out_at is None
+        ),
+        default=0,
+    )
     hidden = selectors.concealment(study, latest_session=latest, today=date.today())
     rows = []
     for measure in measures:
@@ -115,31 +149,38 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study) -> dic
             if hidden.concealed and hidden.until_session and m.session >= hidden.until_session:
                 phase = "?"
             rows.append({"measure": measure, "m": m, "phase": phase})
-    next_session = latest + 1
-    today_session = selectors.session_for_date(study, date.today())
-    value_initial = {"session": next_session}
-    if today_session is not None and today_session >= 1:
-        value_initial = {"date": date.today()}
+    next_sessions = selectors.next_expected_sessions(study, measures, hidden=hidden)
+    value_initial = {}
+    if next_sessions:
+        value_initial = {
+            "measure": next_sessions[0].measure.pk,
+            "session": next_sessions[0].session,
+        }
+    draw = selectors.draw_of(study)
+    spans = selectors.phase_spans(study)
     now = timezone.now()
     links = [(link, link.status(now)) for link in selectors.diary_links_of(study)]
     return {
         "patient": patient,
         "study": study,
-        "draw": selectors.draw_of(study),
+        "draw": draw,
         "measures": measures,
         "rows": rows,
         "concealment": hidden,
-        "phase_plan": [
-            (label, study.planned_phase_lengths.get(label)) for label in study.phase_labels
-        ],
+        # Rendered only when the start may be seen (the template's concealed branch says less).
+        "phase_spans": spans,
+        "drawn_starts": [(label, first) for label, first, _last in spans[1:]],
+        "next_sessions": next_sessions,
+        "next_by_measure": {str(n.measure.pk): n.session for n in next_sessions},
         "value_form": ValueForm(initial=value_initial, study=study, prefix="entry"),
         "backfill_form": BackfillForm(study=study, prefix="backfill"),
-        "import_form": ImportForm(),
+        "import_form": ImportForm(prefix="import"),
         "randomize_form": RandomizeForm(),
         "tier_starts": selectors.tier_starts(study, measures),
         "diary_links": links,
         "diary_form": DiaryLinkForm(prefix="diary"),
         "close_form": CloseForm(prefix="close"),
+        **forms,
         **_results_context(study),
     }
 
@@ -168,12 +209,26 @@ def _results_context(study: Study) -> dict:
                     }
                     for name, c in comps.items()
                 ]
+            if "reading" in entry:
+                entry["reading"] = {
+                    key: [clinic_words(line) for line in lines]
+                    for key, lines in entry["reading"].items()
+                }
+            for key in ("not_ready",):
+                entry[key] = clinic_words(entry.get(key))
+            if "randomization" in entry:
+                rand = dict(entry["randomization"])
+                rand["error"] = clinic_words(rand.get("error"))
+                rand["method"] = RANDOMIZATION_METHODS.get(rand.get("method"), rand.get("method"))
+                entry["randomization"] = rand
             measures.append(entry)
     mbd = None
     if run is not None and run.results and "mbd" in run.results:
         # The stacked graph and the test across tiers are stored with the first tier's measure.
         mbd_plots = {k: v for p in plots.values() for k, v in p.items() if k.startswith("mbd")}
         mbd = {**run.results["mbd"], "plots": mbd_plots}
+        mbd["error"] = clinic_words(mbd.get("error"))
+        mbd["method"] = RANDOMIZATION_METHODS.get(mbd.get("method"), mbd.get("method"))
     return {
         "run": run,
         "mbd": mbd,
@@ -213,13 +268,39 @@ def _back(patient: Patient, study: Study, anchor: str = "") -> HttpResponse:
 
 
 def _refuse(
-    request: HttpRequest, patient: Patient, study: Study, exc: ValidationError
+    request: HttpRequest,
+    patient: Patient,
+    study: Study,
+    exc: ValidationError,
+    *,
+    where: str = "",
+    **forms,
 ) -> HttpResponse:
-    """Re-display the study page with the service's messages (nothing typed is written)."""
+    """Re-display the study page with the service's messages; nothing is written. ``where``
+    ("entry", "backfill", "import") shows the messages beside that form, opened, and ``forms``
+    puts back the bound form so what was typed is kept (issue #9)."""
     page = selectors.study_page(study.pk, patient)
-    context = _detail_context(request, patient, page)
-    context["errors"] = exc.messages
+    context = _detail_context(request, patient, page, **forms)
+    if page.is_closed:
+        where = ""  # the entry forms are gone: the page's own message box says why
+    context[f"{where}_errors" if where else "errors"] = exc.messages
+    if where:
+        context[f"{where}_needs_confirm"] = _needs_confirm(exc)
     return render(request, "sced/study_detail.html", context, status=400)
+
+
+def _needs_confirm(exc: ValidationError) -> bool:
+    """True when a value is after the planned sessions: the confirmation box is then shown."""
+    return any(getattr(e, "code", None) == "outside_plan" for e in exc.error_list)
+
+
+def _form_errors(form) -> ValidationError:
+    """A form's errors as one list, each with its field's label (non-field errors as they are)."""
+    out = []
+    for name, errs in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        out += [f"{label}: {e}" if label and not str(e).startswith("Line ") else e for e in errs]
+    return ValidationError(out)
 
 
 @require_POST
@@ -248,7 +329,9 @@ def study_randomize(request: HttpRequest, patient: Patient, study_id: int) -> Ht
 @require_POST
 @patient_view(write=True)
 def measurement_add(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
-    """Today's value. With htmx, answers with the refreshed data and results panels."""
+    """One value at an explicit session. With htmx, answers with the refreshed data and results
+    panels; an error re-shows the form as typed (and the confirmation box when the session is
+    after the planned ones)."""
     study = _study(patient, study_id)
     form = ValueForm(request.POST, study=study, prefix="entry")
     error: ValidationError | None = None
@@ -260,7 +343,7 @@ def measurement_add(request: HttpRequest, patient: Patient, study_id: int) -> Ht
                 measure=d["measure"],
                 value=d["value"],
                 session=d["session"],
-                day=d["date"] if not d["session"] else None,
+                confirm_outside_plan=d["confirm_outside_plan"],
             )
         except ValidationError as exc:
             error = exc
@@ -269,60 +352,87 @@ def measurement_add(request: HttpRequest, patient: Patient, study_id: int) -> Ht
                 messages.success(request, _("Value saved."))
                 return _back(patient, study, "#entry")
     else:
-        error = ValidationError([m for errs in form.errors.values() for m in errs])
+        error = _form_errors(form)
     if request.headers.get("HX-Request"):
         page = selectors.study_page(study.pk, patient)
         context = _detail_context(request, patient, page)
         if error is not None:
             context["entry_errors"] = error.messages
+            context["entry_needs_confirm"] = _needs_confirm(error)
             context["value_form"] = form
         else:
             context["saved"] = True
         return render(request, "sced/_entry_and_data.html", context, status=400 if error else 200)
     assert error is not None
-    return _refuse(request, patient, study, error)
+    return _refuse(request, patient, study, error, where="entry", value_form=form)
 
 
 @require_POST
 @patient_view(write=True)
 def measurements_backfill(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    """A pasted table: every line's problem is reported and the table comes back as typed."""
     study = _study(patient, study_id)
     form = BackfillForm(request.POST, study=study, prefix="backfill")
     if not form.is_valid():
-        errors = [m for errs in form.errors.values() for m in errs]
-        return _refuse(request, patient, study, ValidationError(errors))
+        return _refuse(
+            request, patient, study, _form_errors(form), where="backfill", backfill_form=form
+        )
     measure = form.cleaned_data["measure"]
+    confirm = form.cleaned_data["confirm_outside_plan"]
     rows = [
-        services.Row(measure, value, session=n)
+        services.Row(measure, value, session=n, line=line)
         if kind == "session"
-        else services.Row(measure, value, day=date.fromordinal(n))
-        for kind, value, n in form.cleaned_data["table"]
+        else services.Row(measure, value, day=date.fromordinal(n), line=line)
+        for line, kind, value, n in form.cleaned_data["table"]
     ]
+    if form.line_errors:
+        # Unreadable lines and the problems of the readable ones, in line order.
+        found = [(line, ValidationError(msg)) for line, msg in form.line_errors]
+        found += services.measurements_check(study=study, rows=rows, confirm_outside_plan=confirm)
+        found.sort(key=lambda item: item[0] or 0)
+        error = ValidationError([e for _, e in found])
+        return _refuse(request, patient, study, error, where="backfill", backfill_form=form)
     try:
-        created = services.measurements_record(actor=request.user, study=study, rows=rows)
+        created = services.measurements_record(
+            actor=request.user, study=study, rows=rows, confirm_outside_plan=confirm
+        )
     except ValidationError as exc:
-        return _refuse(request, patient, study, exc)
-    messages.success(request, _("%(n)d values saved.") % {"n": len(created)})
+        return _refuse(request, patient, study, exc, where="backfill", backfill_form=form)
+    messages.success(
+        request,
+        ngettext("%(n)d value saved.", "%(n)d values saved.", len(created)) % {"n": len(created)},
+    )
     return _back(patient, study, "#data")
 
 
 @require_POST
 @patient_view(write=True)
 def measurements_import(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    """A scan CSV, uploaded or pasted: every line's problem at once; after an error the file's
+    text is put in the text box so the clinician can correct it there."""
     study = _study(patient, study_id)
-    form = ImportForm(request.POST, request.FILES)
+    form = ImportForm(request.POST, request.FILES, prefix="import")
     if not form.is_valid():
-        errors = [m for errs in form.errors.values() for m in errs]
-        return _refuse(request, patient, study, ValidationError(errors))
+        return _refuse(
+            request, patient, study, _form_errors(form), where="import", import_form=form
+        )
+    text = form.cleaned_data["text"]
     try:
-        text = form.cleaned_data["file"].read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return _refuse(request, patient, study, ValidationError(_("The file is not UTF-8 text.")))
-    try:
-        created = services.measurements_import_csv(actor=request.user, study=study, text=text)
+        created = services.measurements_import_csv(
+            actor=request.user,
+            study=study,
+            text=text,
+            confirm_outside_plan=form.cleaned_data["confirm_outside_plan"],
+        )
     except ValidationError as exc:
-        return _refuse(request, patient, study, exc)
-    messages.success(request, _("%(n)d values imported.") % {"n": len(created)})
+        form.data = form.data.copy()
+        form.data[form.add_prefix("text")] = text
+        return _refuse(request, patient, study, exc, where="import", import_form=form)
+    messages.success(
+        request,
+        ngettext("%(n)d value imported.", "%(n)d values imported.", len(created))
+        % {"n": len(created)},
+    )
     return _back(patient, study, "#data")
 
 
@@ -343,7 +453,9 @@ def measurement_amend(
 ) -> HttpResponse:
     study = _study(patient, study_id)
     measurement = get_object_or_404(
-        Measurement.objects.select_related("measure"), pk=measurement_id, measure__study=study
+        Measurement.objects.select_related("measure", "struck_out_by"),
+        pk=measurement_id,
+        measure__study=study,
     )
     form = AmendForm(request.POST or None, initial={"value": measurement.value})
     if request.method == "POST" and form.is_valid():
@@ -369,6 +481,58 @@ def measurement_amend(
             "study": study,
             "measurement": measurement,
             "amendments": list(measurement.amendments.select_related("amended_by")),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def measurement_strike_out(
+    request: HttpRequest, patient: Patient, study_id: int, measurement_id: int
+) -> HttpResponse:
+    """Strike out a value entered in error, with a reason; the value is kept, shown struck out."""
+    study = _study(patient, study_id)
+    measurement = get_object_or_404(
+        Measurement.objects.select_related("measure", "struck_out_by"),
+        pk=measurement_id,
+        measure__study=study,
+    )
+    form = StrikeOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measurement_strike_out(
+                actor=request.user, measurement=measurement, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("The value is struck out; it is kept in the record and not analysed.")
+            )
+            return _back(patient, study, "#data")
+    status = 400 if request.method == "POST" else 200
+    starts = selectors.phase_starts_for(study, measurement.measure_id)
+    label = selectors.phase_of_session(measurement.session, starts, study.phase_labels)
+    latest = (
+        Measurement.objects.in_force()
+        .filter(measure__study=study)
+        .order_by("-session")
+        .values_list("session", flat=True)
+        .first()
+    ) or 0
+    hidden = selectors.concealment(study, latest_session=latest, today=date.today())
+    concealed = hidden.concealed and measurement.session >= (hidden.until_session or 0)
+    return render(
+        request,
+        "sced/measurement_strike.html",
+        {
+            "patient": patient,
+            "study": study,
+            "measurement": measurement,
+            "phase": None if concealed else selectors.phase_in_words(label),
             "form": form,
         },
         status=status,
@@ -510,7 +674,7 @@ def diary(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 services.diary_record(token=token, values=form.values(), today=day.today)
             except ValidationError as exc:
-                if getattr(exc, "code", None) in ("invalid", "used", "expired", "closed"):
+                if getattr(exc, "code", None) in ("invalid", "used", "expired", "closed", "ended"):
                     return _diary_closed(request, exc)
                 if getattr(exc, "code", None) == "already_today":
                     return render(request, "sced_diary/thanks.html", {"day": day, "again": True})

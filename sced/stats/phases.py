@@ -163,11 +163,14 @@ def build_phases(phases: Sequence[tuple[str, Sequence[object]]]) -> list[Phase]:
 
 
 # Comparison keys as a clinician reads them (the keys stay in the JSON and the reference tests).
-COMPARISON_TITLES = {"pooled_A_vs_B": "All A phases vs all B phases"}
+COMPARISON_TITLES = {"pooled_A_vs_B": "All baseline phases vs all intervention phases"}
 
 
 def comparison_title(name: str) -> str:
-    return COMPARISON_TITLES.get(name, name)
+    """ "A1-B1" -> "A1 vs B1"; "pooled_A_vs_B" -> "All baseline phases vs all intervention phases"."""
+    if name in COMPARISON_TITLES:
+        return COMPARISON_TITLES[name]
+    return name.replace("_vs_", " vs ").replace("-", " vs ").replace("_", " ")
 
 
 def comparisons_for(phases: Sequence[Phase], design: DesignName | None = None) -> list[Comparison]:

@@ -14,3 +14,13 @@ document.body.addEventListener("htmx:afterSwap", function (event) {
     if (field) { field.focus(); }
   }
 });
+// Choosing another measure puts its next expected session in the session field (the page lists
+// each measure's next session with its phase; the server prefilled the first measure's).
+document.body.addEventListener("change", function (event) {
+  if (event.target.name !== "entry-measure") { return; }
+  var data = document.getElementById("sced-next-sessions");
+  var field = document.querySelector("#entry-and-data input[name=entry-session]");
+  if (!data || !field) { return; }
+  var next = JSON.parse(data.textContent)[event.target.value];
+  if (next) { field.value = next; }
+});

@@ -77,7 +77,9 @@ def test_ana_reads_a_three_tier_multiple_baseline(
         "img => img.complete && img.naturalWidth > 0", arg=graph.element_handle()
     )
     expect(results.get_by_text("Randomization test across tiers")).to_be_visible()
-    expect(results.get_by_text("900 admissible assignments (exact)")).to_be_visible()
+    expect(
+        results.get_by_text("900 admissible assignments (every assignment computed)")
+    ).to_be_visible()
     screenshot("sced_13_mbd_results")
     # Closing keeps the analysis.
     page.get_by_label(re.compile("Data collection has ended")).check()

@@ -65,8 +65,10 @@ def test_ana_runs_an_ab_study_for_jannick(page, live_server, login, screenshot, 
     expect(results.get_by_role("rowheader", name="NAP")).to_be_visible()
     expect(results.get_by_text("lower is better (improvement = decrease)")).to_be_visible()
     expect(results.get_by_text("Randomization test: p =")).to_be_visible()
-    expect(results.get_by_text("admissible assignments (exact)")).to_be_visible()
-    expect(page.get_by_text(f"Intervention starts at session {start}")).to_be_visible()
+    expect(
+        results.get_by_text("admissible assignments (every assignment computed)")
+    ).to_be_visible()
+    expect(page.get_by_text(f"Intervention (B) starts at session {start}")).to_be_visible()
     screenshot("sced_03_results")
 
     # One run for session 1 alone (not analysable yet), one for the full data.
@@ -75,3 +77,15 @@ def test_ana_runs_an_ab_study_for_jannick(page, live_server, login, screenshot, 
     nap = run.results["measures"][0]["analysis"]["comparisons"]["A-B"]["effect_sizes"]["NAP"]
     assert nap["estimate"] == 1.0
     assert run.plots.count() == 2
+
+    # Back on Jannick's overview the study's state badge can be read: a background and a text
+    # colour that differ (issue #9: it was white on transparent there, sced.css not loaded).
+    page.goto(f"{live_server.url}/patients/{jannick.pk}/")
+    section = page.get_by_role("region", name="Single-case experiments")
+    badge = section.locator(".badge", has_text="Collecting data")
+    expect(badge).to_be_visible()
+    background, colour = badge.evaluate(
+        "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]"
+    )
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent") and background != colour
+    expect(section.get_by_text("1 measure", exact=False)).to_be_visible()

@@ -10,7 +10,7 @@ from tests.sced.conftest import BASELINE, INTERVENTION, fill, make_study
 def url_kwargs(patient, actor) -> dict:
     """Jannick's randomized AB study with data, one stored analysis, its plot and a diary
     link."""
-    study = make_study(actor, patient, start_date=date.today() - timedelta(days=30))
+    study = make_study(actor, patient, start_date=date.today() - timedelta(days=20))
     draw = services.study_randomize(actor=actor, study=study, seed=7)
     start = draw.start
     values = (BASELINE * 3)[: start - 1] + (INTERVENTION * 2)[: 21 - (start - 1)]

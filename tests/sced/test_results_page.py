@@ -80,5 +80,5 @@ def test_the_pooled_comparison_is_named_in_words(
     client.force_login(ana)
     url = reverse("sced:study_detail", kwargs={"patient_id": jannick.pk, "study_id": study.pk})
     page = client.get(url).content.decode()
-    assert "All A phases vs all B phases" in page
+    assert "All baseline phases vs all intervention phases" in page
     assert "pooled_A_vs_B" not in page

@@ -91,7 +91,7 @@ def test_randomizing_after_data_is_refused(ana, jannick):
     # Data exist: a later draw would not be valid (sced.md §5 P12).
     Measurement.objects.create(measure=abab.measures.first(), session=1, original_value=5, value=5)
     abab.draw.delete()
-    with pytest.raises(ValidationError, match="Measurements already exist"):
+    with pytest.raises(ValidationError, match="Values have already been entered"):
         services.study_randomize(actor=ana, study=Study.objects.get(pk=abab.pk))
 
 
@@ -170,10 +170,15 @@ def test_csv_import_is_all_or_nothing_with_line_numbers(ana, ab_study):
     with pytest.raises(ValidationError) as excinfo:
         services.measurements_import_csv(actor=ana, study=ab_study, text="\n".join(bad))
     assert excinfo.value.messages[0].startswith("Line 3: session 2 belongs to phase A")
+    assert excinfo.value.messages[1].startswith("Line 5: Fear of lifting a crate: 12 is outside")
     assert not Measurement.objects.exists()
     with pytest.raises(ValidationError, match="Line 3, column 'values'"):
         services.measurements_import_csv(
-            actor=ana, study=ab_study, text="case,phase,values\nX,A,1\nX,A,x\n"
+            actor=ana, study=ab_study, text="case,phase,values,mt\nX,A,1,1\nX,A,x,2\n"
+        )
+    with pytest.raises(ValidationError, match="no mt column"):
+        services.measurements_import_csv(
+            actor=ana, study=ab_study, text="case,phase,values\nFear of lifting a crate,A,1\n"
         )
     created = services.measurements_import_csv(actor=ana, study=ab_study, text="\n".join(lines))
     assert len(created) == 21
@@ -208,5 +213,5 @@ def test_a_concealed_start_and_its_seed_stay_off_the_page_until_reachable(
     assert f"seed {draw.seed}" not in page and f"session <strong>{draw.start}" not in page
     fill(ab_study, ana, [8, 7, 8, 7])
     page = client.get(url).content.decode()
-    assert f"Intervention starts at session <strong>{draw.start}</strong>" in page
+    assert f"Intervention (B) starts at session <strong>{draw.start}</strong>" in page
     assert f"seed {draw.seed}" in page
