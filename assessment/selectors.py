@@ -190,7 +190,7 @@ def reliable_change_for(patient: Patient) -> dict[str, dict]:
 
 def sessions_for(patient: Patient):
     return (
-        AssessmentSession.objects.filter(patient=patient)
+        AssessmentSession.objects.filter(patient=patient, discarded_at__isnull=True)
         .select_related("battery", "administered_by", "episode")
         .prefetch_related("administrations")
     )
@@ -205,7 +205,12 @@ def session_administrations(session: AssessmentSession) -> list[Administration]:
 
 
 def latest_decision(patient: Patient) -> MatchedCareDecision | None:
-    return MatchedCareDecision.objects.filter(patient=patient).select_related("decided_by").first()
+    """The decision in force, with the amendment that flagged it for review (if any)."""
+    return (
+        MatchedCareDecision.objects.filter(patient=patient)
+        .select_related("decided_by", "review_amendment__amended_by")
+        .first()
+    )
 
 
 def latest_formulation(patient: Patient) -> Formulation | None:
@@ -214,5 +219,7 @@ def latest_formulation(patient: Patient) -> Formulation | None:
 
 def drafts_waiting(patient: Patient) -> int:
     return Administration.objects.filter(
-        session__patient=patient, state=AdministrationState.DRAFT
+        session__patient=patient,
+        session__discarded_at__isnull=True,
+        state=AdministrationState.DRAFT,
     ).count()

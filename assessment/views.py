@@ -75,9 +75,7 @@ def session_list(request: HttpRequest, patient: Patient) -> HttpResponse:
                     time_point=form.cleaned_data["time_point"],
                     on=form.cleaned_data["date"],
                     battery=form.cleaned_data["battery"],
-                    instrument_keys=None
-                    if form.cleaned_data["battery"]
-                    else form.cleaned_data["instruments"],
+                    instrument_keys=form.cleaned_data["instruments"] or None,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -102,16 +100,33 @@ def session_list(request: HttpRequest, patient: Patient) -> HttpResponse:
 @patient_view()
 def session_detail(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
     session = _session(patient, session_id)
+    administrations = selectors.session_administrations(session)
     return render(
         request,
         "assessment/session_detail.html",
         {
             "patient": patient,
             "session": session,
-            "administrations": selectors.session_administrations(session),
+            "administrations": administrations,
             "names": short_names(),
+            "may_discard": not session.is_discarded
+            and not any(a.is_signed for a in administrations),
         },
     )
+
+
+@require_POST
+@patient_view(write=True)
+def session_discard(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
+    """Discard a session started by mistake, while nothing in it is signed."""
+    session = _session(patient, session_id)
+    try:
+        services.session_discard(actor=request.user, session=session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessment:session", patient_id=patient.pk, session_id=session.pk)
+    messages.success(request, _("Session discarded. Nothing in it was signed."))
+    return redirect("assessment:sessions", patient_id=patient.pk)
 
 
 @require_POST
@@ -170,6 +185,11 @@ def administration_form(
 ) -> HttpResponse:
     administration = _administration(patient, administration_id)
     definition = instruments.get(administration.instrument_key)
+    if administration.session.is_discarded and not administration.is_signed:
+        messages.error(request, services.SESSION_DISCARDED)
+        return redirect(
+            "assessment:session", patient_id=patient.pk, session_id=administration.session_id
+        )
     context = {
         "patient": patient,
         "administration": administration,
@@ -288,7 +308,7 @@ def administration_amend(
         status = 400
         score = _preview(definition, answers_from_post(definition, request.POST))
     else:
-        score = administration.current_score
+        score = _with_policy_band(administration.current_score)
     return render(
         request,
         "assessment/administration_amend.html",
@@ -331,8 +351,7 @@ def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
     names = short_names()
     suggestion = yellow_flags.matched_care_suggestion(data["latest"])
     decision_form = MatchedCareForm(
-        initial={"chosen_pathway": suggestion.pathway if suggestion else None},
-        action=reverse("assessment:decide", kwargs={"patient_id": patient.pk}),
+        action=reverse("assessment:decide", kwargs={"patient_id": patient.pk})
     )
     return render(
         request,
