@@ -348,6 +348,7 @@ def _treatment_events(patient: Patient) -> list[tuple]:
 def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
     data = selectors.profile_data(patient)
     rows = yellow_flags.yellow_flag_profile(data["latest"], data["change"])
+    outcomes = yellow_flags.outcome_rows(data["latest"], data["change"])
     names = short_names()
     suggestion = yellow_flags.matched_care_suggestion(data["latest"])
     decision_form = MatchedCareForm(
@@ -359,6 +360,7 @@ def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
         {
             "patient": patient,
             "rows": rows,
+            "outcomes": outcomes,
             "headline": yellow_flags.headline(rows, names),
             "names": names,
             "latest": data["latest"],
@@ -368,12 +370,20 @@ def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
             "suggestion": suggestion,
             "decision": selectors.latest_decision(patient),
             "decision_form": decision_form,
-            "cycle": yellow_flags.cycle_placement(rows),
+            "cycle": yellow_flags.cycle_placement(rows + outcomes),
             "formulation": selectors.latest_formulation(patient),
             "checklist": yellow_flags.CHECKLIST,
-            "policy_note": yellow_flags.POLICY_NOTE,
+            "definitions": _definitions_shown(rows + outcomes, suggestion),
         },
     )
+
+
+def _definitions_shown(rows, suggestion) -> list:
+    """The definitions behind the numbers on the profile, for their "Sources and policy"."""
+    keys = [row.key for row in rows if row.key]
+    if suggestion is not None:
+        keys.append(suggestion.key)
+    return [instruments.get(key) for key in dict.fromkeys(keys)]
 
 
 def _chart_spec(patient: Patient, key: str, series: list[tuple]) -> dict:
@@ -389,7 +399,9 @@ def _chart_spec(patient: Patient, key: str, series: list[tuple]) -> dict:
             for lo, hi, _n, label, level in yellow_flags.POLICY_BANDS.get((key, "total"), ())
         ]
     return {
-        "title": f"{definition.short_name} ({definition.version})",
+        # The instrument's name as the clinic says it; the definition's version key
+        # ("generic-0-10", "Hill2008") is provenance, not a title (issue #9).
+        "title": definition.short_name,
         "range": [low, high],
         "bands": bands,
         "points": [[day.isoformat(), total] for day, total, _id in series if total is not None],
