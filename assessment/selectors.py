@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from assessment import instruments
+from assessment import instruments, yellow_flags
 from assessment.instruments import change
 from assessment.models import (
     Administration,
@@ -209,6 +209,20 @@ def latest_decision(patient: Patient) -> MatchedCareDecision | None:
     return (
         MatchedCareDecision.objects.filter(patient=patient)
         .select_related("decided_by", "review_amendment__amended_by")
+        .first()
+    )
+
+
+def decision_at_stake(administration: Administration, score: dict | None):
+    """The pathway decision resting on this signed result that an amendment to ``score`` would
+    flag for review (services._flag_decisions_for_review), or None. For the amendment preview."""
+    if not administration.is_signed or not score or score.get("error"):
+        return None
+    return (
+        MatchedCareDecision.objects.filter(
+            administration=administration, review_amendment__isnull=True
+        )
+        .exclude(risk_category=yellow_flags.risk_category(score))
         .first()
     )
 

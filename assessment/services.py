@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessment import instruments
+from assessment import instruments, yellow_flags
 from assessment.instruments import InvalidAnswer, cli
 from assessment.instruments.base import definition_hash
 from assessment.models import (
@@ -334,21 +334,13 @@ def administration_amend(
     return amendment
 
 
-def risk_category(score: Mapping[str, Any] | None) -> str:
-    """The group a pathway decision is based on: the band (STarT Back risk group, ÖMPSQ-10
-    cut-off band) of a stored score, "" when it has none or cannot be scored."""
-    if not score or not score.get("scorable"):
-        return ""
-    return (score.get("band") or {}).get("name") or ""
-
-
 def _flag_decisions_for_review(
     *, actor: User, administration: Administration, amendment: Amendment
 ) -> None:
     """A pathway decision made on this result's old group no longer rests on the result in force:
     flag it for review (shown on the profile until a clinician records a new decision). Issue #9:
     an amendment that changes the STarT Back group must not leave the old decision standing."""
-    new_category = risk_category(amendment.new_score)
+    new_category = yellow_flags.risk_category(amendment.new_score)
     stale = list(
         MatchedCareDecision.objects.select_for_update()
         .filter(administration=administration, review_amendment__isnull=True)

@@ -257,7 +257,13 @@ def score_preview(request: HttpRequest, patient: Patient, administration_id: int
     definition = instruments.get(administration.instrument_key)
     score = _preview(definition, answers_from_post(definition, request.POST))
     return render(
-        request, "assessment/_score_preview.html", {"score": score, "definition": definition}
+        request,
+        "assessment/_score_preview.html",
+        {
+            "score": score,
+            "definition": definition,
+            "decision_at_stake": selectors.decision_at_stake(administration, score),
+        },
     )
 
 
@@ -319,6 +325,7 @@ def administration_amend(
             "form": form,
             "reason_form": reason_form,
             "score": score,
+            "decision_at_stake": selectors.decision_at_stake(administration, score),
         },
         status=status,
     )

@@ -277,6 +277,14 @@ class MatchedCareSuggestion:
         }
 
 
+def risk_category(score: Mapping[str, Any] | None) -> str:
+    """The group a pathway decision is based on: the band (STarT Back risk group, ÖMPSQ-10
+    cut-off band) of a stored score, "" when it has none or cannot be scored."""
+    if not score or not score.get("scorable"):
+        return ""
+    return (score.get("band") or {}).get("name") or ""
+
+
 def matched_care_suggestion(
     latest: Mapping[str, Mapping[str, Any]],
 ) -> MatchedCareSuggestion | None:

@@ -96,3 +96,17 @@ def test_the_amendment_preview_updates_without_a_reason(client, jannick, ana):
     tag_of_form = page.split('id="amend-form"')[0].rsplit("<form", 1)[1]
     assert "hx-post" not in tag_of_form  # htmx would validate the form (required reason) first
     assert "hx-post" in form and 'name="reason"' in form
+
+
+def test_the_preview_says_before_saving_that_the_decision_will_be_flagged(client, jannick, ana):
+    result = signed_result(patient=jannick, key="startback", answers=STARTBACK_HIGH, actor=ana)
+    _decide(jannick, ana, "pipt")
+    client.force_login(ana)
+    url = reverse(
+        "assessment:score_preview",
+        kwargs={"patient_id": jannick.pk, "administration_id": result.pk},
+    )
+    same_group = client.post(url, {f"item_{k}": str(v) for k, v in STARTBACK_HIGH.items()})
+    assert b"decision-at-stake" not in same_group.content
+    medium = client.post(url, {f"item_{k}": str(v) for k, v in STARTBACK_MEDIUM.items()})
+    assert b"flags that decision for review" in medium.content
