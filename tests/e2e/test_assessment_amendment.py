@@ -34,6 +34,7 @@ def test_the_amendment_preview_is_live_and_the_old_decision_is_flagged(
     page.locator("input[name='item_6'][value='0']").check()
     expect(preview.locator("[data-testid=score-total]")).to_have_text("7")
     expect(preview).to_contain_text("Medium risk")
+    expect(preview.get_by_test_id("decision-at-stake")).to_contain_text("flags that decision")
     expect(page.get_by_label("Reason for the amendment")).to_have_value("")
     screenshot("assessment_30_amendment_preview")
 
