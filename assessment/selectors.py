@@ -1,9 +1,10 @@
 """Reads of the assessment app. Page-shaped queries live here; views never filter by hand.
 
 Contracts other apps rely on (issue #3):
-- ``latest_scores(patient)`` -> {key: {"key", "total", "band", "band_level", "subscales",
-  "derived", "flags", "date", "result_id"}}: the latest SIGNED, scorable result per instrument,
-  with amended values where amended. One query.
+- ``latest_scores(patient)`` -> {key: {"key", "total", "band", "band_label", "band_level",
+  "subscales", "derived", "flags", "date", "result_id"}}: the latest SIGNED, scorable result per
+  instrument, with amended values where amended. One query. Pages print ``band_label``, never
+  the band's name.
 - ``reliable_change_for(patient)`` -> {key: {...}}: first vs latest signed scorable result,
   classified by the Jacobson-Truax RCI with the instrument's own parameters.
 """
@@ -58,6 +59,8 @@ class SignedResult:
             "key": self.key,
             "total": self.total,
             "band": band["name"] if band else None,
+            # What a page prints: the band's label ("Below clinical cut-off"), never its name.
+            "band_label": band["label"] if band else None,
             "band_level": band["level"] if band else None,
             "subscales": dict(self.score.get("subscales") or {}),
             "derived": dict(self.score.get("derived") or {}),
@@ -90,10 +93,8 @@ def signed_results(patient: Patient) -> dict[str, list[SignedResult]]:
 
 
 def _detailed(result: SignedResult) -> dict[str, Any]:
-    band = result.score.get("band") or {}
     return {
         **result.as_latest(),
-        "band_label": band.get("label"),
         "bands": dict(result.score.get("bands") or {}),
         "amended": result.amended,
     }
