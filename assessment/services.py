@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessment import instruments, yellow_flags
+from assessment import instruments, signals, yellow_flags
 from assessment.instruments import InvalidAnswer, cli
 from assessment.instruments.base import definition_hash
 from assessment.models import (
@@ -331,6 +331,9 @@ def administration_amend(
         actor=actor, action=AuditAction.CREATE, patient=locked.session.patient, obj=amendment
     )
     _flag_decisions_for_review(actor=actor, administration=locked, amendment=amendment)
+    signals.result_amended.send(
+        sender=Administration, administration=locked, amendment=amendment, actor=actor
+    )
     return amendment
 
 

@@ -298,7 +298,7 @@ def matched_care_suggestion(
             PATHWAY_BY_RISK[startback["band"]],
             startback.get("result_id"),
             startback.get("date"),
-            "Hill et al. Lancet 2011;378:1560-71 (STarT Back stratified care)",
+            "Hill et al. Lancet 2011;378:1560-71, STarT Back stratified care",
         )
     ompsq = latest.get("ompsq10")
     if ompsq and ompsq.get("band") in PATHWAY_BY_OMPSQ:

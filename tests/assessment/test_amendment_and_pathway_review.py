@@ -110,3 +110,23 @@ def test_the_preview_says_before_saving_that_the_decision_will_be_flagged(client
     assert b"decision-at-stake" not in same_group.content
     medium = client.post(url, {f"item_{k}": str(v) for k, v in STARTBACK_MEDIUM.items()})
     assert b"flags that decision for review" in medium.content
+
+
+def test_apps_above_hear_of_an_amendment_inside_its_transaction(jannick, ana):
+    """treatment/ can flag a suggestion decision whose evidence was the old result."""
+    from assessment.signals import result_amended
+
+    heard = []
+
+    def receiver(sender, administration, amendment, actor, **kwargs):
+        heard.append((administration.pk, amendment.new_score["band"]["name"], actor))
+
+    result = signed_result(patient=jannick, key="startback", answers=STARTBACK_HIGH, actor=ana)
+    result_amended.connect(receiver)
+    try:
+        services.administration_amend(
+            actor=ana, administration=result, answers=STARTBACK_MEDIUM, reason="misread"
+        )
+    finally:
+        result_amended.disconnect(receiver)
+    assert heard == [(result.pk, "medium", ana)]
