@@ -248,3 +248,24 @@ def test_a_chart_is_titled_with_the_instruments_name_not_its_definition_key(jann
 
     spec = views._chart_spec(jannick, "nrs", [(TODAY, 5, 1)])
     assert spec["title"] == "NRS" and not problems(spec["title"])
+
+
+def test_the_demo_patients_assessment_pages_speak_the_clinics_language(client):
+    """The same sweep over what `make run` seeds: the demo Jannick and Susan, each as their lead
+    clinician sees them."""
+    from django.core.management import call_command
+
+    from patients.models import Patient
+
+    call_command("seed_demo", patients=2, stdout=None)
+    call_command("seed_clinical_demo")
+    swept = 0
+    for identifier in ("DEMO-JANNICK", "DEMO-SUSAN"):
+        patient = Patient.objects.get(identifier=identifier)
+        client.force_login(patient.episodes.order_by("-referral_date").first().lead_clinician)
+        for url in _pages(patient):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert_plain_language(response.content, page=f"{identifier} {url}")
+            swept += 1
+    assert swept > 20
