@@ -571,5 +571,6 @@ def summary(request: HttpRequest, patient: Patient) -> HttpResponse:
             "headline": yellow_flags.headline(rows, short_names()),
             "has_scores": bool(latest),
             "drafts": selectors.drafts_waiting(patient),
+            "decision": selectors.latest_decision(patient),
         },
     )

@@ -52,6 +52,8 @@ def test_amending_startback_from_high_to_medium_flags_the_pipt_decision(client, 
     page = _profile(client, jannick).content.decode()
     assert 'data-testid="decision-needs-review"' in page
     assert "High risk → Medium risk" in page
+    summary = client.get(reverse("assessment:summary", kwargs={"patient_id": jannick.pk}))
+    assert b"summary-decision-review" in summary.content  # on the patient page too
 
     # Ana looks again and records the decision on the amended result: the flag is gone.
     _decide(jannick, ana, "physiotherapy")
