@@ -19,7 +19,14 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RADIO_LIMIT = 11  # scales with more codes than this (PHODA 0-100) get a number box
 
 
+BLANK = [("", "---------")]
+
+
 class SessionStartForm(forms.Form):
+    """A battery OR single instruments, never both, and nothing preselected: the first battery
+    used to be preselected, so choosing a single instrument started the whole battery (issue
+    #9). The time point is chosen too (a default would label every session a first visit)."""
+
     battery = forms.ModelChoiceField(
         queryset=Battery.objects.none(), label=_("Battery"), required=False
     )
@@ -29,9 +36,9 @@ class SessionStartForm(forms.Form):
         required=False,
         label=_("Or single instruments"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Hold Ctrl (or Cmd) to choose several. Used when no battery is chosen."),
+        help_text=_("Hold Ctrl (or Cmd) to choose several. Leave the battery empty."),
     )
-    time_point = forms.ChoiceField(choices=TimePoint.choices, label=_("Time point"))
+    time_point = forms.ChoiceField(choices=BLANK + TimePoint.choices, label=_("Time point"))
     date = forms.DateField(widget=DATE_INPUT, label=_("Date"), validators=[past_clinical_date])
 
     def __init__(self, *args, teams=None, action: str = "", **kwargs) -> None:
@@ -42,16 +49,11 @@ class SessionStartForm(forms.Form):
                 Q(team__isnull=True) | Q(team__in=teams)
             )
         self.fields["battery"].queryset = queryset
-        from assessment.instruments import all_instruments
-
         self.fields["instruments"].choices = [
-            (i.key, f"{i.short_name} – {i.name}") for i in all_instruments()
+            (i.key, f"{i.short_name} – {i.name}") for i in instruments.all_instruments()
         ]
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
-            first = queryset.first()
-            if first is not None:
-                self.initial.setdefault("battery", first.pk)
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.layout = Layout(
@@ -66,8 +68,17 @@ class SessionStartForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("battery") and not cleaned.get("instruments"):
+        battery, chosen = cleaned.get("battery"), cleaned.get("instruments")
+        if not battery and not chosen:
             self.add_error("battery", _("Choose a battery, or one or more single instruments."))
+        elif battery and chosen:
+            self.add_error(
+                "instruments",
+                _(
+                    "Choose either a battery or single instruments, not both: clear the battery "
+                    "to give only the instruments you chose."
+                ),
+            )
         return cleaned
 
     def clean_date(self):
@@ -145,7 +156,9 @@ class AmendForm(forms.Form):
 
 
 class MatchedCareForm(forms.Form):
-    chosen_pathway = forms.ChoiceField(choices=Pathway.choices, label=_("Pathway decided"))
+    # No pathway preselected, not even the suggested one: the decision is the clinician's, and a
+    # select without a blank option always has a value, so "required" would check nothing.
+    chosen_pathway = forms.ChoiceField(choices=BLANK + Pathway.choices, label=_("Pathway decided"))
     rationale = forms.CharField(
         label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

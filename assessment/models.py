@@ -63,6 +63,13 @@ class AssessmentSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A session started by mistake is discarded, not deleted, while nothing in it is signed
+    # (services.session_discard): the row stays for the audit trail, its drafts can no longer
+    # be filled and it leaves the patient's lists.
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -70,6 +77,10 @@ class AssessmentSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_time_point_display()} {self.date:%d %b %Y}"
+
+    @property
+    def is_discarded(self) -> bool:
+        return self.discarded_at is not None
 
 
 class AdministrationState(models.TextChoices):
@@ -228,12 +239,22 @@ class MatchedCareDecision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(auto_now_add=True)
+    # Set when the result the decision was based on is amended and its risk group changes
+    # (services.administration_amend): the decision was made on a score that no longer stands.
+    # Cleared by nobody: a clinician re-confirms or changes it by recording a new decision.
+    review_amendment = models.ForeignKey(
+        "Amendment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-decided_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.get_chosen_pathway_display()} on {self.decided_at:%d %b %Y}"
+
+    @property
+    def needs_review(self) -> bool:
+        return self.review_amendment_id is not None
 
     @property
     def follows_suggestion(self) -> bool:

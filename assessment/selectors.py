@@ -1,9 +1,10 @@
 """Reads of the assessment app. Page-shaped queries live here; views never filter by hand.
 
 Contracts other apps rely on (issue #3):
-- ``latest_scores(patient)`` -> {key: {"key", "total", "band", "band_level", "subscales",
-  "derived", "flags", "date", "result_id"}}: the latest SIGNED, scorable result per instrument,
-  with amended values where amended. One query.
+- ``latest_scores(patient)`` -> {key: {"key", "total", "band", "band_label", "band_level",
+  "subscales", "derived", "flags", "date", "result_id"}}: the latest SIGNED, scorable result per
+  instrument, with amended values where amended. One query. Pages print ``band_label``, never
+  the band's name.
 - ``reliable_change_for(patient)`` -> {key: {...}}: first vs latest signed scorable result,
   classified by the Jacobson-Truax RCI with the instrument's own parameters.
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from assessment import instruments
+from assessment import instruments, yellow_flags
 from assessment.instruments import change
 from assessment.models import (
     Administration,
@@ -58,6 +59,8 @@ class SignedResult:
             "key": self.key,
             "total": self.total,
             "band": band["name"] if band else None,
+            # What a page prints: the band's label ("Below clinical cut-off"), never its name.
+            "band_label": band["label"] if band else None,
             "band_level": band["level"] if band else None,
             "subscales": dict(self.score.get("subscales") or {}),
             "derived": dict(self.score.get("derived") or {}),
@@ -90,10 +93,8 @@ def signed_results(patient: Patient) -> dict[str, list[SignedResult]]:
 
 
 def _detailed(result: SignedResult) -> dict[str, Any]:
-    band = result.score.get("band") or {}
     return {
         **result.as_latest(),
-        "band_label": band.get("label"),
         "bands": dict(result.score.get("bands") or {}),
         "amended": result.amended,
     }
@@ -190,7 +191,7 @@ def reliable_change_for(patient: Patient) -> dict[str, dict]:
 
 def sessions_for(patient: Patient):
     return (
-        AssessmentSession.objects.filter(patient=patient)
+        AssessmentSession.objects.filter(patient=patient, discarded_at__isnull=True)
         .select_related("battery", "administered_by", "episode")
         .prefetch_related("administrations")
     )
@@ -205,7 +206,26 @@ def session_administrations(session: AssessmentSession) -> list[Administration]:
 
 
 def latest_decision(patient: Patient) -> MatchedCareDecision | None:
-    return MatchedCareDecision.objects.filter(patient=patient).select_related("decided_by").first()
+    """The decision in force, with the amendment that flagged it for review (if any)."""
+    return (
+        MatchedCareDecision.objects.filter(patient=patient)
+        .select_related("decided_by", "review_amendment__amended_by")
+        .first()
+    )
+
+
+def decision_at_stake(administration: Administration, score: dict | None):
+    """The pathway decision resting on this signed result that an amendment to ``score`` would
+    flag for review (services._flag_decisions_for_review), or None. For the amendment preview."""
+    if not administration.is_signed or not score or score.get("error"):
+        return None
+    return (
+        MatchedCareDecision.objects.filter(
+            administration=administration, review_amendment__isnull=True
+        )
+        .exclude(risk_category=yellow_flags.risk_category(score))
+        .first()
+    )
 
 
 def latest_formulation(patient: Patient) -> Formulation | None:
@@ -214,5 +234,7 @@ def latest_formulation(patient: Patient) -> Formulation | None:
 
 def drafts_waiting(patient: Patient) -> int:
     return Administration.objects.filter(
-        session__patient=patient, state=AdministrationState.DRAFT
+        session__patient=patient,
+        session__discarded_at__isnull=True,
+        state=AdministrationState.DRAFT,
     ).count()

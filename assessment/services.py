@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessment import instruments
+from assessment import instruments, signals, yellow_flags
 from assessment.instruments import InvalidAnswer, cli
 from assessment.instruments.base import definition_hash
 from assessment.models import (
@@ -50,6 +50,11 @@ LINK_INVALID = "This link is not valid. Ask your clinician for a new one."
 LINK_EXPIRED = "This link has expired. Ask your clinician for a new one."
 LINK_USED = "These answers were already sent to your clinician. Thank you."
 LINK_NOTHING_TO_FILL = "Every questionnaire of this session is already signed."
+NOTHING_TO_START = "Choose a battery, or one or more single instruments."
+SESSION_DISCARDED = "This session was discarded; its questionnaires can no longer be filled."
+SESSION_HAS_SIGNED = (
+    "A session with a signed result cannot be discarded: correct a signed result with an amendment."
+)
 CHOSEN_PATHWAY_REQUIRED = "Choose the pathway you decided on."
 RATIONALE_REQUIRED = "Say why you chose a pathway other than the one suggested."
 
@@ -122,14 +127,21 @@ def session_start(
     battery: Battery | None = None,
     instrument_keys: list[str] | None = None,
 ) -> AssessmentSession:
-    """Start a session and create one empty DRAFT administration per instrument of the battery
-    (or of ``instrument_keys``), in order."""
+    """Start a session and create one empty DRAFT administration per instrument of
+    ``instrument_keys`` (the clinician's own choice) or else of the battery, in order."""
     on = on or timezone.localdate()
     if episode.patient_id != patient.pk:
         raise ValidationError(EPISODE_NOT_OF_PATIENT)
     if on > timezone.localdate():
         raise ValidationError(SESSION_DATE_IN_FUTURE)
-    keys = list(instrument_keys if instrument_keys is not None else battery.instrument_keys)
+    if instrument_keys:
+        keys = list(instrument_keys)
+    elif battery is not None:
+        keys = list(battery.instrument_keys)
+    else:
+        keys = []
+    if not keys:
+        raise ValidationError(NOTHING_TO_START, code="nothing_to_start")
     definitions = [_definition(key) for key in keys]
     session = AssessmentSession.objects.create(
         patient=patient,
@@ -154,12 +166,49 @@ def session_start(
     return session
 
 
+@transaction.atomic
+def session_discard(*, actor: User, session: AssessmentSession) -> AssessmentSession:
+    """Discard a session started by mistake (the wrong battery, the wrong patient) while nothing
+    in it is signed. The session and its drafts are kept, marked discarded (who, when), for the
+    audit trail; open self-report links are revoked. Refused once any result is signed: a signed
+    result is part of the record and is corrected by an amendment."""
+    locked = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    if locked.discarded_at is not None:
+        raise ValidationError(SESSION_DISCARDED, code="discarded")
+    # Lock the drafts too: a sign racing the discard either lands first (and we refuse) or
+    # waits and then finds the session discarded (_lock_draft).
+    states = list(
+        Administration.objects.select_for_update()
+        .filter(session=locked)
+        .values_list("state", flat=True)
+    )
+    if AdministrationState.SIGNED in states:
+        raise ValidationError(SESSION_HAS_SIGNED, code="signed")
+    now = timezone.now()
+    locked.discarded_at, locked.discarded_by = now, actor
+    locked.save(update_fields=["discarded_at", "discarded_by"])
+    PatientLink.objects.filter(
+        session=locked, submitted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=locked.patient,
+        obj=locked,
+        changed_fields=["discarded_at", "discarded_by"],
+    )
+    return locked
+
+
 def _lock_draft(administration: Administration) -> Administration:
     # Lock the row: two tabs (or the clinician and the patient link) saving at once would
     # otherwise both read DRAFT, and a save could land after the other one signed.
     locked = Administration.objects.select_for_update().get(pk=administration.pk)
     if locked.state != AdministrationState.DRAFT:
         raise ValidationError(ALREADY_SIGNED, code="signed")
+    # A fresh statement after the lock: sees a discard committed while we waited for the row.
+    if AssessmentSession.objects.filter(pk=locked.session_id, discarded_at__isnull=False).exists():
+        raise ValidationError(SESSION_DISCARDED, code="discarded")
     return locked
 
 
@@ -281,7 +330,35 @@ def administration_amend(
     audit.record_event(
         actor=actor, action=AuditAction.CREATE, patient=locked.session.patient, obj=amendment
     )
+    _flag_decisions_for_review(actor=actor, administration=locked, amendment=amendment)
+    signals.result_amended.send(
+        sender=Administration, administration=locked, amendment=amendment, actor=actor
+    )
     return amendment
+
+
+def _flag_decisions_for_review(
+    *, actor: User, administration: Administration, amendment: Amendment
+) -> None:
+    """A pathway decision made on this result's old group no longer rests on the result in force:
+    flag it for review (shown on the profile until a clinician records a new decision). Issue #9:
+    an amendment that changes the STarT Back group must not leave the old decision standing."""
+    new_category = yellow_flags.risk_category(amendment.new_score)
+    stale = list(
+        MatchedCareDecision.objects.select_for_update()
+        .filter(administration=administration, review_amendment__isnull=True)
+        .exclude(risk_category=new_category)
+    )
+    for decision in stale:
+        decision.review_amendment = amendment
+        decision.save(update_fields=["review_amendment"])
+        audit.record_event(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            patient=administration.session.patient,
+            obj=decision,
+            changed_fields=["review_amendment"],
+        )
 
 
 # --- patient self-report link -----------------------------------------------------------------
@@ -293,6 +370,8 @@ def patient_link_issue(
 ) -> tuple[PatientLink, str]:
     """Issue a single-use link for the session's draft administrations. Returns the link and
     the token, which is shown once and never stored (only its SHA-256 is)."""
+    if session.discarded_at is not None:
+        raise ValidationError(SESSION_DISCARDED, code="discarded")
     if not session.administrations.filter(state=AdministrationState.DRAFT).exists():
         raise ValidationError(LINK_NOTHING_TO_FILL)
     token, hashed = tokens.issue_token()

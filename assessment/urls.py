@@ -10,6 +10,7 @@ urlpatterns = [
     path(P, views.session_list, name="sessions"),
     path(P + "sessions/<int:session_id>/", views.session_detail, name="session"),
     path(P + "sessions/<int:session_id>/link/", views.patient_link_issue, name="link_issue"),
+    path(P + "sessions/<int:session_id>/discard/", views.session_discard, name="discard"),
     path(
         P + "results/<int:administration_id>/",
         views.administration_form,

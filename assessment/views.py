@@ -75,9 +75,7 @@ def session_list(request: HttpRequest, patient: Patient) -> HttpResponse:
                     time_point=form.cleaned_data["time_point"],
                     on=form.cleaned_data["date"],
                     battery=form.cleaned_data["battery"],
-                    instrument_keys=None
-                    if form.cleaned_data["battery"]
-                    else form.cleaned_data["instruments"],
+                    instrument_keys=form.cleaned_data["instruments"] or None,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -102,16 +100,33 @@ def session_list(request: HttpRequest, patient: Patient) -> HttpResponse:
 @patient_view()
 def session_detail(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
     session = _session(patient, session_id)
+    administrations = selectors.session_administrations(session)
     return render(
         request,
         "assessment/session_detail.html",
         {
             "patient": patient,
             "session": session,
-            "administrations": selectors.session_administrations(session),
+            "administrations": administrations,
             "names": short_names(),
+            "may_discard": not session.is_discarded
+            and not any(a.is_signed for a in administrations),
         },
     )
+
+
+@require_POST
+@patient_view(write=True)
+def session_discard(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
+    """Discard a session started by mistake, while nothing in it is signed."""
+    session = _session(patient, session_id)
+    try:
+        services.session_discard(actor=request.user, session=session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessment:session", patient_id=patient.pk, session_id=session.pk)
+    messages.success(request, _("Session discarded. Nothing in it was signed."))
+    return redirect("assessment:sessions", patient_id=patient.pk)
 
 
 @require_POST
@@ -170,6 +185,11 @@ def administration_form(
 ) -> HttpResponse:
     administration = _administration(patient, administration_id)
     definition = instruments.get(administration.instrument_key)
+    if administration.session.is_discarded and not administration.is_signed:
+        messages.error(request, services.SESSION_DISCARDED)
+        return redirect(
+            "assessment:session", patient_id=patient.pk, session_id=administration.session_id
+        )
     context = {
         "patient": patient,
         "administration": administration,
@@ -237,7 +257,13 @@ def score_preview(request: HttpRequest, patient: Patient, administration_id: int
     definition = instruments.get(administration.instrument_key)
     score = _preview(definition, answers_from_post(definition, request.POST))
     return render(
-        request, "assessment/_score_preview.html", {"score": score, "definition": definition}
+        request,
+        "assessment/_score_preview.html",
+        {
+            "score": score,
+            "definition": definition,
+            "decision_at_stake": selectors.decision_at_stake(administration, score),
+        },
     )
 
 
@@ -288,7 +314,7 @@ def administration_amend(
         status = 400
         score = _preview(definition, answers_from_post(definition, request.POST))
     else:
-        score = administration.current_score
+        score = _with_policy_band(administration.current_score)
     return render(
         request,
         "assessment/administration_amend.html",
@@ -299,6 +325,7 @@ def administration_amend(
             "form": form,
             "reason_form": reason_form,
             "score": score,
+            "decision_at_stake": selectors.decision_at_stake(administration, score),
         },
         status=status,
     )
@@ -328,11 +355,11 @@ def _treatment_events(patient: Patient) -> list[tuple]:
 def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
     data = selectors.profile_data(patient)
     rows = yellow_flags.yellow_flag_profile(data["latest"], data["change"])
+    outcomes = yellow_flags.outcome_rows(data["latest"], data["change"])
     names = short_names()
     suggestion = yellow_flags.matched_care_suggestion(data["latest"])
     decision_form = MatchedCareForm(
-        initial={"chosen_pathway": suggestion.pathway if suggestion else None},
-        action=reverse("assessment:decide", kwargs={"patient_id": patient.pk}),
+        action=reverse("assessment:decide", kwargs={"patient_id": patient.pk})
     )
     return render(
         request,
@@ -340,6 +367,7 @@ def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
         {
             "patient": patient,
             "rows": rows,
+            "outcomes": outcomes,
             "headline": yellow_flags.headline(rows, names),
             "names": names,
             "latest": data["latest"],
@@ -349,12 +377,20 @@ def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
             "suggestion": suggestion,
             "decision": selectors.latest_decision(patient),
             "decision_form": decision_form,
-            "cycle": yellow_flags.cycle_placement(rows),
+            "cycle": yellow_flags.cycle_placement(rows + outcomes),
             "formulation": selectors.latest_formulation(patient),
             "checklist": yellow_flags.CHECKLIST,
-            "policy_note": yellow_flags.POLICY_NOTE,
+            "definitions": _definitions_shown(rows + outcomes, suggestion),
         },
     )
+
+
+def _definitions_shown(rows, suggestion) -> list:
+    """The definitions behind the numbers on the profile, for their "Sources and policy"."""
+    keys = [row.key for row in rows if row.key]
+    if suggestion is not None:
+        keys.append(suggestion.key)
+    return [instruments.get(key) for key in dict.fromkeys(keys)]
 
 
 def _chart_spec(patient: Patient, key: str, series: list[tuple]) -> dict:
@@ -370,7 +406,8 @@ def _chart_spec(patient: Patient, key: str, series: list[tuple]) -> dict:
             for lo, hi, _n, label, level in yellow_flags.POLICY_BANDS.get((key, "total"), ())
         ]
     return {
-        # The instrument's name, as the clinic reads it; never its version key.
+        # The instrument's name as the clinic says it; the definition's version key
+        # ("generic-0-10", "Hill2008") is provenance, not a title (issue #9).
         "title": definition.name,
         "range": [low, high],
         "bands": bands,
@@ -534,5 +571,6 @@ def summary(request: HttpRequest, patient: Patient) -> HttpResponse:
             "headline": yellow_flags.headline(rows, short_names()),
             "has_scores": bool(latest),
             "drafts": selectors.drafts_waiting(patient),
+            "decision": selectors.latest_decision(patient),
         },
     )

@@ -20,7 +20,52 @@ from typing import Any
 # --- domains ----------------------------------------------------------------------------------
 # Each domain lists (instrument key, score id) in order of preference; the first with a signed
 # result is shown. Score id "total" is the primary score; other ids are subscales or derived.
-DOMAINS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+# The fourth field is what a raised flag says on the patient page; "{band}" is the band's label.
+#
+# Only psychosocial domains can raise a yellow flag (Kendall, Linton & Main 1997: beliefs,
+# emotions, behaviours; blue flags: perceptions of work). Pain intensity and disability are
+# outcomes, not flags (issue #9: an NRS of 5 was shown as a red "yellow flag: high pain
+# intensity"): they are listed apart in OUTCOMES and never counted as flags.
+DOMAINS: tuple[tuple[str, str, tuple[tuple[str, str], ...], str], ...] = (
+    (
+        "fear_of_movement",
+        "Fear of movement",
+        (("tsk11", "total"), ("tsk17", "total")),
+        "High fear of movement",
+    ),
+    (
+        "fear_avoidance_beliefs",
+        "Fear-avoidance beliefs",
+        (("fabq", "physical_activity"),),
+        "High fear-avoidance beliefs about physical activity",
+    ),
+    ("catastrophizing", "Catastrophizing", (("pcs", "total"),), "High catastrophizing"),
+    ("pain_anxiety", "Pain anxiety", (("pass20", "total"),), "High pain anxiety"),
+    (
+        "depression",
+        "Depression",
+        (("phq9", "total"), ("dass21", "depression")),
+        "Depressive symptoms: {band}",
+    ),
+    (
+        "anxiety",
+        "Anxiety",
+        (("gad7", "total"), ("dass21", "anxiety")),
+        "Anxiety symptoms: {band}",
+    ),
+    ("self_efficacy", "Self-efficacy", (("pseq", "total"),), "Low pain self-efficacy"),
+    ("acceptance", "Acceptance", (("cpaq8", "total"),), "Low acceptance of pain"),
+    (
+        "work",
+        "Work",
+        (("ompsq10", "total"), ("fabq", "work")),
+        "High risk of long-term work disability",
+    ),
+)
+
+# Outcomes: shown beside the flags (with their bands, as words) and placed on the cycle, but they
+# never raise a flag.
+OUTCOMES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("pain_intensity", "Pain intensity", (("nrs", "total"), ("bpi", "severity"), ("peg", "total"))),
     (
         "interference",
@@ -33,29 +78,14 @@ DOMAINS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
             ("psfs", "total"),
         ),
     ),
-    ("fear_of_movement", "Fear of movement", (("tsk11", "total"), ("tsk17", "total"))),
-    (
-        "fear_avoidance_beliefs",
-        "Fear-avoidance beliefs",
-        (("fabq", "physical_activity"),),
-    ),
-    ("catastrophizing", "Catastrophizing", (("pcs", "total"),)),
-    ("pain_anxiety", "Pain anxiety", (("pass20", "total"),)),
-    ("depression", "Depression", (("phq9", "total"), ("dass21", "depression"))),
-    ("anxiety", "Anxiety", (("gad7", "total"), ("dass21", "anxiety"))),
-    ("self_efficacy", "Self-efficacy", (("pseq", "total"),)),
-    ("acceptance", "Acceptance", (("cpaq8", "total"),)),
-    ("work", "Work", (("ompsq10", "total"), ("fabq", "work"))),
 )
+HEADLINES = {domain: text for domain, _label, _candidates, text in DOMAINS}
 
 # Bands the library leaves open would be decided here as clinic POLICY and shown as such. None
 # today: the TSK-11 policy cut-off (>= 24) lives in its definition (assessment/instruments/tsk.py)
-# with evidence "unverified", so the profile, the suggestions and the attention lists agree.
+# with evidence "unverified", so the profile, the suggestions and the attention lists agree; the
+# page shows it as clinic policy and its reasoning in the instrument's "Sources and policy".
 POLICY_BANDS: dict[tuple[str, str], tuple[tuple[float, float, str, str, int], ...]] = {}
-POLICY_NOTE = (
-    "TSK-11 has no published cut-off; this clinic reads >= 24 as high (the TSK-17 cut-off > 37 "
-    "carried over per item). UNVERIFIED policy."
-)
 
 
 def _is_policy_band(key: str, score_id: str, band_name: str | None) -> bool:
@@ -91,10 +121,11 @@ class DomainRow:
     change: str | None = None  # RCI classification, or None when not computed
     change_reason: str = ""
     higher_is_better: bool = False
+    outcome: bool = False  # pain intensity, disability: shown, never a flag
 
     @property
     def flagged(self) -> bool:
-        return self.band_level is not None and self.band_level >= FLAG_LEVEL
+        return not self.outcome and self.band_level is not None and self.band_level >= FLAG_LEVEL
 
 
 def _band_from(
@@ -128,17 +159,17 @@ def policy_band(key: str, score_id: str, value: float | None) -> tuple[str, str,
     return None
 
 
-def yellow_flag_profile(
+def _rows(
+    domains,
     latest: Mapping[str, Mapping[str, Any]],
-    change: Mapping[str, Mapping[str, Any]] | None = None,
+    change: Mapping[str, Mapping[str, Any]],
+    higher_is_better: frozenset[str],
     *,
-    higher_is_better: frozenset[str] = frozenset({"pseq", "cpaq8", "psfs"}),
+    outcome: bool,
 ) -> list[DomainRow]:
-    """One row per domain: the preferred instrument with a signed result, its band and change."""
-    change = change or {}
     rows = []
-    for domain, label, candidates in DOMAINS:
-        row = DomainRow(domain, label)
+    for domain, label, candidates, *_headline in domains:
+        row = DomainRow(domain, label, outcome=outcome)
         for key, score_id in candidates:
             score = latest.get(key)
             if score is None or _value(score, score_id) is None:
@@ -167,23 +198,49 @@ def yellow_flag_profile(
                 change=(rci or {}).get("classification"),
                 change_reason=(rci or {}).get("reason", ""),
                 higher_is_better=key in higher_is_better,
+                outcome=outcome,
             )
             break
         rows.append(row)
     return rows
 
 
+HIGHER_IS_BETTER = frozenset({"pseq", "cpaq8", "psfs"})
+
+
+def yellow_flag_profile(
+    latest: Mapping[str, Mapping[str, Any]],
+    change: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    higher_is_better: frozenset[str] = HIGHER_IS_BETTER,
+) -> list[DomainRow]:
+    """One row per psychosocial domain: the preferred instrument with a signed result, its band
+    and change. Outcomes (pain intensity, disability) are not here: ``outcome_rows``."""
+    return _rows(DOMAINS, latest, change or {}, higher_is_better, outcome=False)
+
+
+def outcome_rows(
+    latest: Mapping[str, Mapping[str, Any]],
+    change: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    higher_is_better: frozenset[str] = HIGHER_IS_BETTER,
+) -> list[DomainRow]:
+    """One row per outcome (pain intensity, interference / disability); never flagged."""
+    return _rows(OUTCOMES, latest, change or {}, higher_is_better, outcome=True)
+
+
 def headline(rows: list[DomainRow], short_names: Mapping[str, str]) -> list[str]:
-    """Short sentences for the patient page, most severe first: "High fear of movement (TSK-11 32)"."""
+    """Short sentences for the patient page, most severe first, in the clinic's words:
+    "High fear of movement (TSK-11 32)", "High risk of long-term work disability (ÖMPSQ-10 68)".
+    Outcomes are never in it."""
     flagged = sorted((r for r in rows if r.flagged), key=lambda r: -(r.band_level or 0))
     out = []
     for row in flagged:
         name = short_names.get(row.key or "", row.key or "")
-        what = row.label.lower()
-        if row.higher_is_better:
-            out.append(f"Low {what} ({name} {_fmt(row.value)})")
-        else:
-            out.append(f"High {what} ({name} {_fmt(row.value)})")
+        text = HEADLINES.get(row.domain) or row.label
+        band = (row.band_label or "").lower()
+        text = text.format(band=band) if "{band}" in text and band else text.split(":")[0]
+        out.append(f"{text} ({name} {_fmt(row.value)})")
     return out
 
 
@@ -220,6 +277,14 @@ class MatchedCareSuggestion:
         }
 
 
+def risk_category(score: Mapping[str, Any] | None) -> str:
+    """The group a pathway decision is based on: the band (STarT Back risk group, ÖMPSQ-10
+    cut-off band) of a stored score, "" when it has none or cannot be scored."""
+    if not score or not score.get("scorable"):
+        return ""
+    return (score.get("band") or {}).get("name") or ""
+
+
 def matched_care_suggestion(
     latest: Mapping[str, Mapping[str, Any]],
 ) -> MatchedCareSuggestion | None:
@@ -233,7 +298,7 @@ def matched_care_suggestion(
             PATHWAY_BY_RISK[startback["band"]],
             startback.get("result_id"),
             startback.get("date"),
-            "Hill et al. Lancet 2011;378:1560-71 (STarT Back stratified care)",
+            "Hill et al. Lancet 2011;378:1560-71, STarT Back stratified care",
         )
     ompsq = latest.get("ompsq10")
     if ompsq and ompsq.get("band") in PATHWAY_BY_OMPSQ:
@@ -244,7 +309,8 @@ def matched_care_suggestion(
             PATHWAY_BY_OMPSQ[ompsq["band"]],
             ompsq.get("result_id"),
             ompsq.get("date"),
-            "Linton et al. 2011 cut-off 50 (instruments.md); pathway mapping is clinic POLICY",
+            "Linton et al. Spine 2011;36:1891-5 (cut-off 50); the pathway for each band is "
+            "the clinic's policy",
         )
     return None
 

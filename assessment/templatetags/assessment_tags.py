@@ -1,8 +1,11 @@
-"""Template helpers: one way to show a score with its band (word + colour, never colour alone)."""
+"""Template helpers: one way to show a score with its band (word + colour, never colour alone),
+the name of a score, and an instrument's sources in the clinic's words."""
 
 from __future__ import annotations
 
 from django import template
+
+from assessment import instruments, provenance
 
 register = template.Library()
 
@@ -33,12 +36,47 @@ def number(value):
     return str(int(value)) if value.is_integer() else f"{value:.1f}"
 
 
+@register.filter
+def score_label(key, score_id):
+    """The definition's name of a subscale or derived score ("physical_activity" ->
+    "Physical activity", "phq2" -> "PHQ-2"); never the internal id."""
+    try:
+        rule = instruments.get(key).score_rule(score_id)
+    except KeyError:
+        rule = None
+    label = rule.label if rule is not None else str(score_id).replace("_", " ")
+    return label[:1].upper() + label[1:]
+
+
+@register.filter
+def readable_note(note):
+    return provenance.readable_note(note)
+
+
+@register.filter
+def readable_source(text):
+    return provenance.readable_source(text)
+
+
+@register.filter
+def readable_version(version):
+    return provenance.readable_version(version)
+
+
 @register.inclusion_tag("assessment/_band.html")
-def band(label, level, policy=False):
-    return {"label": label, "level": level, "policy": policy}
+def band(label, level, policy=False, outcome=False):
+    # A band label may already say it is policy ("High fear of movement (clinic policy)"): the
+    # marker is then left out rather than read "... (clinic policy) policy" (issue #9).
+    policy = bool(policy) and "policy" not in str(label or "").lower()
+    return {"label": label, "level": level, "policy": policy, "outcome": outcome}
 
 
 @register.inclusion_tag("assessment/_change.html")
 def change_badge(classification, reason=""):
     word, css = CHANGE_WORDS.get(classification or "", ("", ""))
     return {"word": word, "css": css, "reason": reason}
+
+
+@register.inclusion_tag("assessment/_sources.html")
+def sources_and_policy(definition, open_=False):
+    return {"sources": provenance.sources_and_policy(definition), "open": open_}

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from assessment import instruments
 from assessment.models import Administration
+from tests.assessment.plain_language import assert_plain_language
 
 KEYS = [definition.key for definition in instruments.all_instruments()]
 
@@ -32,13 +33,25 @@ def test_ana_gives_jannick_a_single_instrument_and_signs_it(client, jannick, ana
         "assessment:administration",
         kwargs={"patient_id": jannick.pk, "administration_id": administration.pk},
     )
-    assert client.get(url).status_code == 200
+    draft_page = client.get(url)
+    assert draft_page.status_code == 200
+    assert_plain_language(draft_page.content, page=f"{key} draft")
     answers = _mid_answers(key)
     posted = {f"item_{item_id}": str(code) for item_id, code in answers.items()}
+    kwargs = {"patient_id": jannick.pk, "administration_id": administration.pk}
+    preview_url = reverse("assessment:score_preview", kwargs=kwargs)
+    first_item = next(iter(posted.items()))
+    for given in (dict([first_item]), posted):  # cannot be scored yet, then complete
+        preview = client.post(preview_url, given)
+        assert_plain_language(preview.content, page=f"{key} preview of {len(given)} answers")
     response = client.post(url, {**posted, "sign": "1"})
     assert response.status_code == 302, response.content.decode()[:1500]
     administration.refresh_from_db()
     assert administration.state == "signed"
+    for name in ("assessment:administration", "assessment:amend"):
+        assert_plain_language(
+            client.get(reverse(name, kwargs=kwargs)).content, page=f"{key} {name}"
+        )
     expected = instruments.score(key, answers)
     assert administration.score["scorable"] is isinstance(expected, instruments.Score)
     if isinstance(expected, instruments.Score):

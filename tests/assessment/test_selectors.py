@@ -44,7 +44,9 @@ def test_latest_scores_gives_the_latest_signed_result_per_instrument(jannick, an
     )
     scores = selectors.latest_scores(jannick)
     assert set(scores) == {"tsk11", "phq9"}
-    assert scores["tsk11"] == {
+    tsk11 = dict(scores["tsk11"])
+    assert tsk11.pop("band_label").startswith("High")  # the definition's words, not "high"
+    assert tsk11 == {
         "key": "tsk11",
         "total": 33,
         # No published TSK-11 cut-off; its clinic-policy band >= 24 is in the definition.

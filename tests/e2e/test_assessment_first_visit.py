@@ -3,6 +3,8 @@ of movement on his profile."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from playwright.sync_api import expect
 
@@ -26,14 +28,25 @@ def _enter(page, key_name, answers, screenshot_name=None, screenshot=None):
     expect(page.get_by_text(f"{key_name} signed.")).to_be_visible()
 
 
+@pytest.fixture
+def clinic_batteries(transactional_db):
+    """The batteries migration 0002 seeds: an earlier browser test's flush (transaction=True)
+    empties the table, so seed them again here (the migration's own get_or_create)."""
+    from django.apps import apps
+
+    seed = importlib.import_module("assessment.migrations.0002_default_batteries")
+    seed.forward(apps, None)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_ana_screens_jannick_and_sees_high_fear_of_movement(
-    page, live_server, login, screenshot, ana, jannick
+    page, live_server, login, screenshot, ana, jannick, clinic_batteries
 ):
     login("ana")
     page.get_by_role("link", name="Jannick de Vries").first.click()
     page.get_by_role("link", name="Assessments").first.click()
     page.get_by_label("Battery").select_option(label="First-visit yellow-flag screen (back pain)")
+    page.get_by_label("Time point").select_option(label="Referral / first visit")
     page.get_by_role("button", name="Start session").click()
     expect(page.get_by_role("link", name="Enter TSK-11")).to_be_visible()
     screenshot("assessment_01_session")
