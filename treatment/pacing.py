@@ -74,9 +74,11 @@ class QuotaRule:
             raise ValueError("min_recordings must be at least 1")
 
 
+# Shown on the pacing pages, so it names the literature only. Confidence: UNVERIFIED, not in
+# shared/reference (general knowledge of the literature).
 _COMMON_PRACTICE = (
     "common practice in operant graded activity and pacing (Fordyce 1976; Birkholtz et al. 2004; "
-    "Nielson et al. 2013). UNVERIFIED: not in shared/reference"
+    "Nielson et al. 2013)"
 )
 
 
@@ -181,7 +183,8 @@ class IncrementRule:
 
     kind: IncrementKind
     amount: float
-    source: str = "planned with the patient (graded activity: Fordyce 1976, UNVERIFIED)"
+    # Shown on the page; confidence UNVERIFIED (general knowledge), kept here, not on the page.
+    source: str = "planned with the patient (graded activity: Fordyce 1976)"
 
     def __post_init__(self) -> None:
         if self.kind not in ("fixed", "percent"):
@@ -295,9 +298,10 @@ DEFAULT_BOOM_MARGIN = 0.20
 # The "bust" must follow within this many days of the boom.
 DEFAULT_BUST_WINDOW = 1
 
+# Shown on the page. Confidence: UNVERIFIED, not in shared/reference (clinic settings).
 ADHERENCE_SOURCE = (
-    "quota adherence and boom-and-bust as operationalised here (tolerance, boom margin, bust "
-    "window are clinic settings). UNVERIFIED: not in shared/reference"
+    "Quota adherence and boom-and-bust days as this clinic defines them: the tolerance, the boom "
+    "margin and the bust window are clinic settings, not published values."
 )
 
 
