@@ -241,34 +241,59 @@ def hierarchy_for(patient: Patient) -> list[HierarchyItem]:
 
 
 def experiments(items: list[HierarchyItem]) -> list[exposure.BehaviouralExperiment]:
+    """Experiments with their outcome logged; a pending prediction is not an experiment yet."""
     return [
         exposure.BehaviouralExperiment(
             session=s.session_number,
             item=item.activity,
             expectancy_before=float(s.expectancy_before),
-            expectancy_after=float(s.expectancy_after),
-            outcome_observed=None if s.outcome_observed is None else float(s.outcome_observed),
+            expectancy_after=_float(s.expectancy_after),
+            outcome_observed=_float(s.outcome_observed),
             fear_before=float(s.fear_before),
-            fear_peak=float(s.fear_peak),
-            fear_after=float(s.fear_after),
+            fear_peak=_float(s.fear_peak),
+            fear_after=_float(s.fear_after),
         )
         for item in items
         for s in item.sessions.all()
+        if not s.is_pending
     ]
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def exposure_summary(items: list[HierarchyItem]) -> exposure.ExposureSummary:
     return exposure.summarise_experiments(experiments(items))
 
 
-def sessions_for(items: list[HierarchyItem]) -> list[ExposureSession]:
-    """Every session, in session order, with its item attached (no extra queries)."""
+def _with_items(items: list[HierarchyItem], *, pending: bool) -> list[ExposureSession]:
     rows = []
     for item in items:
         for s in item.sessions.all():
-            s.item = item
-            rows.append(s)
+            if s.is_pending == pending:
+                s.item = item
+                rows.append(s)
     return sorted(rows, key=lambda s: (s.session_number, s.pk))
+
+
+def sessions_for(items: list[HierarchyItem]) -> list[ExposureSession]:
+    """Every experiment with its outcome logged, in session order, with its item attached (no
+    extra queries)."""
+    return _with_items(items, pending=False)
+
+
+def pending_for(items: list[HierarchyItem]) -> list[ExposureSession]:
+    """Predictions recorded before an experiment whose outcome is not logged yet."""
+    return _with_items(items, pending=True)
+
+
+def experiment_for(patient: Patient, experiment_id: int) -> ExposureSession:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        ExposureSession.objects.select_related("item"), pk=experiment_id, item__patient=patient
+    )
 
 
 # --- pacing -----------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from painclinic.access import patient_view
 from patients.models import Patient
 from treatment import charts, documents, selectors, services
 from treatment.forms import (
-    ExposureSessionForm,
+    ExposureOutcomeForm,
+    ExposurePredictionForm,
     FlareUpForm,
     GoalForm,
     GoalReviewAmendForm,
@@ -385,6 +386,7 @@ def _hierarchy_page(request, patient, *, form=None, status=200, **extra) -> Http
         "form": form or HierarchyItemForm(action=_url("hierarchy", patient)),
         "summary": selectors.exposure_summary(items),
         "sessions": selectors.sessions_for(items),
+        "pending": selectors.pending_for(items),
         "sced_form": ScedOutcomeForm(),
         "retire_form": RetireForm(),
         **extra,
@@ -399,21 +401,61 @@ def _item(patient: Patient, item_id: int) -> HierarchyItem:
 @require_http_methods(["GET", "POST"])
 @patient_view(write=True)
 def exposure_session_add(request: HttpRequest, patient: Patient, item_id: int) -> HttpResponse:
+    """Step 1 of a behavioural experiment: the prediction, before it (services)."""
     item = _item(patient, item_id)
-    form = ExposureSessionForm(request.POST or None)
+    form = ExposurePredictionForm(request.POST or None, item=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.exposure_session_record(actor=request.user, item=item, data=form.cleaned_data)
+            services.exposure_prediction_record(
+                actor=request.user, item=item, data=form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Behavioural experiment logged."))
+            messages.success(
+                request,
+                _("Prediction recorded. Log the outcome after the experiment."),
+            )
+            return redirect(_url("hierarchy", patient) + "#pending")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "treatment/exposure_form.html",
+        {"patient": patient, "item": item, "form": form, "step": "prediction"},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def exposure_outcome(request: HttpRequest, patient: Patient, experiment_id: int) -> HttpResponse:
+    """Step 2: what happened, shown against the prediction recorded before the experiment."""
+    session = selectors.experiment_for(patient, experiment_id)
+    if not session.is_pending and request.method == "GET":
+        messages.info(request, _("The outcome of this experiment is already logged."))
+        return redirect(_url("hierarchy", patient) + "#sessions")
+    form = ExposureOutcomeForm(request.POST or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exposure_outcome_record(
+                actor=request.user, session=session, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Outcome logged."))
             return redirect(_url("hierarchy", patient) + "#sessions")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "treatment/exposure_form.html",
-        {"patient": patient, "item": item, "form": form},
+        {
+            "patient": patient,
+            "item": session.item,
+            "form": form,
+            "step": "outcome",
+            "experiment": session,
+        },
         status=status,
     )
 
