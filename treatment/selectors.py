@@ -438,6 +438,56 @@ def flare_up_history(patient: Patient) -> list[FlareUpPlan]:
 # --- the treatment page and the printable documents -------------------------------------------
 
 
+@dataclass(frozen=True)
+class ProfileLine:
+    """One questionnaire result as a letter states it: the instrument's name, the total as the
+    pages show it (whole numbers, else one decimal), the band's label, the date."""
+
+    name: str
+    total: str
+    band: str
+    date: date | None
+
+
+def _band_label(definition, name: str | None) -> str:
+    if not name:
+        return ""
+    rows = [band for rule in definition.scores for band in rule.bands]
+    if definition.classification is not None:
+        rows += list(definition.classification.rows)
+    # A band unknown to the definition is left out rather than shown as its internal name.
+    return next((row.label for row in rows if row.name == name), "")
+
+
+def _plain_number(value) -> str:
+    if value is None:
+        return "–"
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+
+
+def profile_lines(scores: dict[str, dict]) -> list[ProfileLine]:
+    """The latest signed results in the words the pages use (no instrument keys, band names or
+    raw floats reach a letter: issue #9)."""
+    from assessment import instruments
+
+    lines = []
+    for key, result in scores.items():
+        try:
+            definition = instruments.get(key)
+        except KeyError:
+            continue  # an instrument no longer in the library has no name to print
+        lines.append(
+            ProfileLine(
+                name=definition.short_name,
+                total=_plain_number(result.get("total")),
+                band=_band_label(definition, result.get("band")),
+                date=result.get("date"),
+            )
+        )
+    return sorted(lines, key=lambda line: line.name)
+
+
 def treatment_overview(patient: Patient) -> dict[str, Any]:
     """Everything the treatment page, the summary and the GP letter show."""
     episode = current_episode(patient)
@@ -462,6 +512,7 @@ def treatment_overview(patient: Patient) -> dict[str, Any]:
         "episode": episode,
         "plan": plan,
         "scores": scores,
+        "profile_lines": profile_lines(scores),
         "suggestions": [SuggestionRow(s, latest.get(s.rule.key)) for s in made],
         "decisions": records,
         "goals": current_goals,

@@ -732,9 +732,11 @@ def _document(request, patient, *, document, template, context, pdf) -> HttpResp
     return response
 
 
-def _with_charts(context: dict) -> dict:
-    """The charts inlined as data URIs (no URL for the browser or WeasyPrint to fetch)."""
-    if context["gas_history"]:
+def _with_charts(context: dict, *, gas: bool = True) -> dict:
+    """The charts inlined as data URIs (no URL for the browser or WeasyPrint to fetch). The
+    patient's summary leaves out the GAS chart: its title and axis carry the clinicians' method
+    (T-score, Kiresuk & Sherman, rho), and the summary's table says the same in plain words."""
+    if gas and context["gas_history"]:
         points = [(p.label, p.t_score) for p in context["gas_history"]]
         context["gas_chart_uri"] = documents.svg_data_uri(charts.gas_chart(points))
     if context["sessions"]:
@@ -765,7 +767,7 @@ def _flare_up_document(request, patient, *, pdf) -> HttpResponse:
 
 
 def _summary_document(request, patient, *, pdf) -> HttpResponse:
-    context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)})
+    context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)}, gas=False)
     return _document(
         request,
         patient,
