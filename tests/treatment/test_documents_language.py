@@ -21,6 +21,8 @@ from tests.treatment.factories import (
     plan_for,
     review_for,
 )
+from treatment import services
+from treatment.models import DEFAULT_SETBACK_TEXT
 
 PDFTOTEXT = shutil.which("pdftotext")
 
@@ -39,9 +41,8 @@ def url(name, patient):
 def pdf_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "document.pdf"
     path.write_bytes(data)
-    return subprocess.run(
-        [PDFTOTEXT, str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    out = subprocess.run([PDFTOTEXT, str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(out.stdout.split())  # a line break in the PDF is a space in the sentence
 
 
 def faults(text: str, *, patient_facing: bool) -> list[str]:
@@ -63,13 +64,29 @@ def jannick_in_treatment(jannick, ana):
     plan_for(jannick, ana)
     review_for(goal_for(jannick, ana), ana, level=1)
     exposure_session_for(hierarchy_item_for(jannick, ana), ana, before=80, after=30)
+    services.flare_up_plan_save(
+        actor=ana,
+        patient=jannick,
+        data={
+            "triggers": "Long days at work",
+            "early_signs": "Stiff back in the morning",
+            "self_management": "Halve the quota for two days",
+            "contacts": "The pain team",
+            "opportunity_text": str(DEFAULT_SETBACK_TEXT),
+        },
+        expected_version=0,
+    )
     return jannick
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("page", "pdf", "patient_facing"),
-    [("summary", "summary_pdf", True), ("gp_letter", "gp_letter_pdf", False)],
+    [
+        ("summary", "summary_pdf", True),
+        ("gp_letter", "gp_letter_pdf", False),
+        ("flare_up_print", "flare_up_pdf", True),
+    ],
 )
 def test_documents_use_the_pages_plain_labels(
     client, ana, jannick_in_treatment, tmp_path, page, pdf, patient_facing
@@ -85,8 +102,12 @@ def test_documents_use_the_pages_plain_labels(
         if page == "gp_letter":
             # The instruments by their names, totals as the pages show them, band labels.
             assert "PEG: 7.3" in text and "PCS: 26" in text and "TSK-11: 33" in text
-        else:
+            # Expected 80, happened 0; 80 before, 30 after.
+            assert "happened 80 points less" in text and "50 points lower" in text
+        elif page == "summary":
             assert "60.0" in text  # the goal score, without the formula behind it
+        else:
+            assert "Halve the quota" in text
 
 
 def test_the_checks_catch_what_the_documents_used_to_print():
