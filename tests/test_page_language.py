@@ -12,6 +12,7 @@ Python None / nan shown as a value.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections import Counter
 from html.parser import HTMLParser
@@ -85,13 +86,14 @@ SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/logout/", "/accounts/logout
 class VisibleText(HTMLParser):
     """The text a user can read or hear on an HTML page, as separate chunks, and its links."""
 
-    SKIPPED = {"script", "style", "template"}
+    SKIPPED = {"script", "style", "template", "metadata"}  # metadata: an SVG's RDF header
     READ_OUT = ("title", "aria-label", "alt", "placeholder", "aria-description")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.chunks: list[str] = []
         self.links: list[str] = []
+        self.images: list[str] = []
         self._skipping = 0
 
     def handle_starttag(self, tag, attrs) -> None:
@@ -106,6 +108,8 @@ class VisibleText(HTMLParser):
             self.chunks.append(attributes.get("value") or "")
         if tag == "a" and attributes.get("href"):
             self.links.append(attributes["href"])
+        if tag == "img" and attributes.get("src"):
+            self.images.append(attributes["src"])
 
     def handle_startendtag(self, tag, attrs) -> None:
         self.handle_starttag(tag, attrs)
@@ -168,6 +172,7 @@ def read(html: str) -> VisibleText:
         ("<h2>NRS (generic-0-10)</h2>", "instrument key"),
         ("<li>TSK11: 33</li>", "instrument key"),
         ("<li>TSK-11: 33, PHQ-9: 12</li>", None),
+        ("<svg><title>x</title><text>NRS (generic-0-10)</text></svg>", "instrument key"),
         ("<td>nan</td>", "None or nan shown as a value"),
     ],
 )
@@ -184,6 +189,14 @@ def test_the_checker_reads_what_users_read_and_nothing_else():
     )
     assert faults_in(page.chunks) == [("raw enum value", "save_now")]
     assert page.links == ["/patients/?sort=family_name"]
+
+
+def test_the_checker_reads_the_words_drawn_in_an_svg_chart():
+    from treatment import charts
+
+    chunks = read(charts.gas_chart([("Baseline", 40.0), ("Review 1", 60.0)])).chunks
+    assert "Baseline" in chunks and "60.0" in chunks
+    assert not any("Matplotlib" in chunk or "image/svg" in chunk for chunk in chunks)
 
 
 # --- the crawl --------------------------------------------------------------------------------
@@ -210,14 +223,14 @@ def _url_name(path: str) -> str | None:
         return None
 
 
-def _crawl(client: Client, start: list[str]) -> tuple[dict[str, list], int]:
+def _crawl(client: Client, start: list[str]) -> tuple[dict[str, list], int, int]:
     """Open the start pages, then pages linked from them (same site, bounded). Returns the faults
-    per page and how many HTML pages were read."""
+    per page, how many HTML pages and how many SVG charts were read."""
     queue = list(dict.fromkeys(start))
     seen = set(queue)
     variants: Counter[str] = Counter()
     faults: dict[str, list] = {}
-    pages = 0
+    pages = charts = 0
     while queue and pages < MAX_PAGES_PER_PERSONA:
         url = queue.pop(0)
         name = _url_name(urlsplit(url).path) or url
@@ -233,6 +246,14 @@ def _crawl(client: Client, start: list[str]) -> tuple[dict[str, list], int]:
         found = faults_in(page.chunks, KNOWN_OTHER_STREAM.get(name, frozenset()))
         if found:
             faults[f"{name} {url}"] = found
+        for src in page.images:  # the words drawn in our SVG charts (titles, axes, legends)
+            chart = _chart_text(client, src, seen)
+            if chart is not None:
+                charts += 1
+                chart_name, chunks = chart
+                skip = KNOWN_OTHER_STREAM.get(chart_name, frozenset())
+                if found := faults_in(chunks, skip):
+                    faults[f"{chart_name} {src[:80]}"] = found
         for href in page.links:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or not parts.path.startswith("/"):
@@ -246,7 +267,24 @@ def _crawl(client: Client, start: list[str]) -> tuple[dict[str, list], int]:
             variants[target_name] += 1
             seen.add(target)
             queue.append(target)
-    return faults, pages
+    return faults, pages, charts
+
+
+def _chart_text(client: Client, src: str, seen: set[str]) -> tuple[str, list[str]] | None:
+    """(URL name, text chunks) of an SVG chart on the page, once per chart; None otherwise."""
+    if src.startswith("data:image/svg+xml;base64,"):
+        svg = base64.b64decode(src.split(",", 1)[1]).decode()
+        return "inline chart", read(svg).chunks
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or src in seen:
+        return None
+    if parts.path.startswith(SKIP_PREFIXES) or not parts.path.endswith(".svg"):
+        return None
+    seen.add(src)
+    response = client.get(src)
+    if response.status_code != 200 or "svg" not in response.get("Content-Type", ""):
+        return None
+    return _url_name(parts.path) or src, read(response.content.decode()).chunks
 
 
 def _patient_link_urls(known: dict, actor: User) -> list[str]:
@@ -297,18 +335,21 @@ def test_no_page_shows_internal_references_raw_values_or_jargon_to_any_persona()
 
     all_faults: dict[str, list] = {}
     read_pages = {}
+    read_charts = 0
     for username in PERSONAS:
         client = Client()
         client.force_login(User.objects.get(username=username))
-        faults, pages = _crawl(client, start)
+        faults, pages, charts = _crawl(client, start)
         read_pages[username] = pages
+        read_charts += charts
         all_faults.update({f"[{username}] {page}": found for page, found in faults.items()})
     patient = Client()
-    faults, pages = _crawl(patient, _patient_link_urls(known, ana))
+    faults, pages, _charts = _crawl(patient, _patient_link_urls(known, ana))
     read_pages["patient"] = pages
     all_faults.update({f"[patient] {page}": found for page, found in faults.items()})
 
     # Guards the crawl itself: a login redirect or a broken seed would pass vacuously.
     assert read_pages["ana"] >= 40 and read_pages["bob"] >= 20 and read_pages["priya"] >= 5
     assert read_pages["patient"] == 2
+    assert read_charts >= 4  # the treatment charts at least (GAS, exposure, hierarchy, pacing)
     assert not all_faults, "pages show internal references or raw values:\n" + _report(all_faults)
