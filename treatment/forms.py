@@ -376,6 +376,16 @@ class ExposureOutcomeForm(forms.ModelForm):
         return cleaned
 
 
+class ExposureNotDoneForm(forms.Form):
+    """Close a pending prediction whose experiment did not take place."""
+
+    reason = forms.CharField(
+        label=_("Why the experiment did not take place"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. the patient was unwell that day")}),
+    )
+
+
 class ScedOutcomeForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Outcome"),

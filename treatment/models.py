@@ -374,6 +374,11 @@ class ExposureSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A prediction whose experiment did not take place is closed with the reason (kept, left out
+    # of the means and charts), so the step can take a new prediction.
+    not_done_reason = models.CharField(
+        _("why the experiment did not take place"), max_length=300, blank=True
+    )
     outcome_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -387,6 +392,7 @@ class ExposureSession(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(outcome_recorded_at__isnull=True)
+                | ~models.Q(not_done_reason="")
                 | models.Q(
                     expectancy_after__isnull=False,
                     fear_peak__isnull=False,
@@ -402,6 +408,11 @@ class ExposureSession(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.outcome_recorded_at is None
+
+    @property
+    def took_place(self) -> bool:
+        """The outcome is logged (not pending, not closed as "did not take place")."""
+        return self.outcome_recorded_at is not None and not self.not_done_reason
 
     @property
     def expectancy_violation(self) -> int | None:

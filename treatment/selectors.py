@@ -255,7 +255,7 @@ def experiments(items: list[HierarchyItem]) -> list[exposure.BehaviouralExperime
         )
         for item in items
         for s in item.sessions.all()
-        if not s.is_pending
+        if s.took_place
     ]
 
 
@@ -267,11 +267,11 @@ def exposure_summary(items: list[HierarchyItem]) -> exposure.ExposureSummary:
     return exposure.summarise_experiments(experiments(items))
 
 
-def _with_items(items: list[HierarchyItem], *, pending: bool) -> list[ExposureSession]:
+def _with_items(items: list[HierarchyItem], keep) -> list[ExposureSession]:
     rows = []
     for item in items:
         for s in item.sessions.all():
-            if s.is_pending == pending:
+            if keep(s):
                 s.item = item
                 rows.append(s)
     return sorted(rows, key=lambda s: (s.session_number, s.pk))
@@ -280,12 +280,17 @@ def _with_items(items: list[HierarchyItem], *, pending: bool) -> list[ExposureSe
 def sessions_for(items: list[HierarchyItem]) -> list[ExposureSession]:
     """Every experiment with its outcome logged, in session order, with its item attached (no
     extra queries)."""
-    return _with_items(items, pending=False)
+    return _with_items(items, lambda s: s.took_place)
 
 
 def pending_for(items: list[HierarchyItem]) -> list[ExposureSession]:
     """Predictions recorded before an experiment whose outcome is not logged yet."""
-    return _with_items(items, pending=True)
+    return _with_items(items, lambda s: s.is_pending)
+
+
+def not_done_for(items: list[HierarchyItem]) -> list[ExposureSession]:
+    """Predictions closed because the experiment did not take place (kept, with the reason)."""
+    return _with_items(items, lambda s: bool(s.not_done_reason))
 
 
 def experiment_for(patient: Patient, experiment_id: int) -> ExposureSession:

@@ -519,6 +519,38 @@ def exposure_outcome_record(
     return session
 
 
+NOT_DONE_NEEDS_REASON = "Say why the experiment did not take place: the prediction is kept."
+
+
+@transaction.atomic
+def exposure_not_done_record(
+    *, actor: User, session: ExposureSession, reason: str
+) -> ExposureSession:
+    """Close a pending prediction whose experiment did not take place. It is kept, with the
+    reason, and left out of the means and charts; the step can then take a new prediction."""
+    session = (
+        ExposureSession.objects.select_for_update()
+        .select_related("item__patient")
+        .get(pk=session.pk)
+    )
+    if not session.is_pending:
+        raise ValidationError(OUTCOME_ALREADY_LOGGED)
+    if not (reason or "").strip():
+        raise ValidationError(NOT_DONE_NEEDS_REASON)
+    session.not_done_reason = reason.strip()
+    session.outcome_recorded_by = actor
+    session.outcome_recorded_at = timezone.now()
+    session.save(update_fields=["not_done_reason", "outcome_recorded_by", "outcome_recorded_at"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=session.item.patient,
+        obj=session,
+        changed_fields=["not_done_reason"],
+    )
+    return session
+
+
 def exposure_session_record(
     *, actor: User, item: HierarchyItem, data: dict[str, Any]
 ) -> ExposureSession:

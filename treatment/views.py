@@ -18,6 +18,7 @@ from painclinic.access import patient_view
 from patients.models import Patient
 from treatment import charts, documents, selectors, services
 from treatment.forms import (
+    ExposureNotDoneForm,
     ExposureOutcomeForm,
     ExposurePredictionForm,
     FlareUpForm,
@@ -387,6 +388,7 @@ def _hierarchy_page(request, patient, *, form=None, status=200, **extra) -> Http
         "summary": selectors.exposure_summary(items),
         "sessions": selectors.sessions_for(items),
         "pending": selectors.pending_for(items),
+        "not_done": selectors.not_done_for(items),
         "sced_form": ScedOutcomeForm(),
         "retire_form": RetireForm(),
         **extra,
@@ -434,16 +436,29 @@ def exposure_outcome(request: HttpRequest, patient: Patient, experiment_id: int)
     if not session.is_pending and request.method == "GET":
         messages.info(request, _("The outcome of this experiment is already logged."))
         return redirect(_url("hierarchy", patient) + "#sessions")
-    form = ExposureOutcomeForm(request.POST or None, session=session)
-    if request.method == "POST" and form.is_valid():
+    not_done = request.method == "POST" and "not_done" in request.POST
+    form = ExposureOutcomeForm(None if not_done else request.POST or None, session=session)
+    not_done_form = ExposureNotDoneForm(request.POST if not_done else None)
+    bound = not_done_form if not_done else form
+    if request.method == "POST" and bound.is_valid():
         try:
-            services.exposure_outcome_record(
-                actor=request.user, session=session, data=form.cleaned_data
-            )
+            if not_done:
+                services.exposure_not_done_record(
+                    actor=request.user, session=session, reason=bound.cleaned_data["reason"]
+                )
+            else:
+                services.exposure_outcome_record(
+                    actor=request.user, session=session, data=bound.cleaned_data
+                )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            bound.add_error(None, exc)
         else:
-            messages.success(request, _("Outcome logged."))
+            messages.success(
+                request,
+                _("Kept as not done; the step can take a new prediction.")
+                if not_done
+                else _("Outcome logged."),
+            )
             return redirect(_url("hierarchy", patient) + "#sessions")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -453,6 +468,7 @@ def exposure_outcome(request: HttpRequest, patient: Patient, experiment_id: int)
             "patient": patient,
             "item": session.item,
             "form": form,
+            "not_done_form": not_done_form,
             "step": "outcome",
             "experiment": session,
         },

@@ -129,6 +129,35 @@ def test_a_logged_outcome_is_not_overwritten_and_a_second_prediction_waits_for_i
 
 
 @pytest.mark.django_db
+def test_a_prediction_whose_experiment_did_not_take_place_is_kept_with_the_reason(
+    client, ana, jannick
+):
+    item = hierarchy_item_for(jannick, ana)
+    experiment = exposure_prediction_for(item, ana, before=70)
+    client.force_login(ana)
+    outcome_url = url("exposure_outcome", jannick, experiment_id=experiment.pk)
+    assert "The experiment did not take place" in client.get(outcome_url).content.decode()
+    refused = client.post(outcome_url, {"not_done": "1", "reason": ""})
+    assert refused.status_code == 400
+    experiment.refresh_from_db()
+    assert experiment.is_pending
+
+    done = client.post(outcome_url, {"not_done": "1", "reason": "Unwell with flu that week"})
+    assert done.status_code == 302
+    experiment.refresh_from_db()
+    assert not experiment.is_pending and not experiment.took_place
+    assert experiment.not_done_reason == "Unwell with flu that week"
+    items = selectors.hierarchy_for(jannick)
+    assert (
+        selectors.sessions_for(items) == [] and selectors.exposure_summary(items).n_experiments == 0
+    )
+    page = client.get(url("hierarchy", jannick)).content.decode()
+    assert "Unwell with flu that week" in page
+    # The step takes a new prediction, numbered after the one kept.
+    assert exposure_prediction_for(item, ana).session_number == 2
+
+
+@pytest.mark.django_db
 def test_the_outcome_needs_what_happened_and_keeps_what_was_typed(client, ana, jannick):
     experiment = exposure_prediction_for(hierarchy_item_for(jannick, ana), ana)
     client.force_login(ana)
