@@ -293,6 +293,10 @@ def not_done_for(items: list[HierarchyItem]) -> list[ExposureSession]:
     return _with_items(items, lambda s: bool(s.not_done_reason))
 
 
+def pending_experiment(item: HierarchyItem) -> ExposureSession | None:
+    return ExposureSession.objects.filter(item=item, outcome_recorded_at__isnull=True).first()
+
+
 def experiment_for(patient: Patient, experiment_id: int) -> ExposureSession:
     from django.shortcuts import get_object_or_404
 

@@ -380,6 +380,7 @@ def hierarchy(request: HttpRequest, patient: Patient) -> HttpResponse:
 
 def _hierarchy_page(request, patient, *, form=None, status=200, **extra) -> HttpResponse:
     items = selectors.hierarchy_for(patient)
+    pending = selectors.pending_for(items)
     context = {
         "patient": patient,
         "items": [i for i in items if not i.is_retired],
@@ -387,7 +388,8 @@ def _hierarchy_page(request, patient, *, form=None, status=200, **extra) -> Http
         "form": form or HierarchyItemForm(action=_url("hierarchy", patient)),
         "summary": selectors.exposure_summary(items),
         "sessions": selectors.sessions_for(items),
-        "pending": selectors.pending_for(items),
+        "pending": pending,
+        "pending_items": {p.item_id for p in pending},
         "not_done": selectors.not_done_for(items),
         "sced_form": ScedOutcomeForm(),
         "retire_form": RetireForm(),
@@ -405,6 +407,10 @@ def _item(patient: Patient, item_id: int) -> HierarchyItem:
 def exposure_session_add(request: HttpRequest, patient: Patient, item_id: int) -> HttpResponse:
     """Step 1 of a behavioural experiment: the prediction, before it (services)."""
     item = _item(patient, item_id)
+    waiting = selectors.pending_experiment(item)
+    if waiting is not None and request.method == "GET":
+        messages.info(request, services.EXPERIMENT_PENDING)
+        return redirect(_url("exposure_outcome", patient, experiment_id=waiting.pk))
     form = ExposurePredictionForm(request.POST or None, item=item)
     if request.method == "POST" and form.is_valid():
         try:

@@ -120,6 +120,11 @@ def test_a_logged_outcome_is_not_overwritten_and_a_second_prediction_waits_for_i
         exposure_prediction_for(item, ana)
     client.force_login(ana)
     outcome_url = url("exposure_outcome", jannick, experiment_id=experiment.pk)
+    # The step's button leads to the waiting outcome, not to a second prediction.
+    assert client.get(url("exposure_session_add", jannick, item_id=item.pk)).url == outcome_url
+    page = client.get(url("hierarchy", jannick)).content.decode()
+    assert outcome_url in page
+    assert url("exposure_session_add", jannick, item_id=item.pk) not in page
     assert client.post(outcome_url, outcome(outcome_observed=0, fear_peak=80)).status_code == 302
     again = client.post(outcome_url, outcome(outcome_observed=100))
     assert again.status_code == 400 and "not overwritten" in again.content.decode()
