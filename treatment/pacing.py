@@ -36,9 +36,17 @@ QuotaRuleKind = Literal["proportion_of_baseline_mean", "lowest_baseline_value"]
 QUOTA_RULE_KINDS = ("proportion_of_baseline_mean", "lowest_baseline_value")
 
 REASON_TOO_FEW = (
-    "Only {n} baseline recording(s): a starting quota needs at least {needed}. "
+    "Only {recordings}: a starting quota needs at least {needed}. "
     "Record the activity on more days first."
 )
+
+
+def too_few_reason(n: int, needed: int) -> str:
+    """REASON_TOO_FEW with the plural said in words ("1 baseline recording", "2 … recordings")."""
+    recordings = f"{n} baseline recording" + ("" if n == 1 else "s")
+    return REASON_TOO_FEW.format(recordings=recordings, needed=needed)
+
+
 REASON_ZERO_BASELINE = (
     "The baseline {statistic} is 0, so this rule gives a quota of 0. Set the first quota by hand."
 )
@@ -142,7 +150,7 @@ def starting_quota(
             raise ValueError(ERROR_RECORDING.format(index=index, value=value))
         values.append(float(value))
     if len(values) < rule.min_recordings:
-        return Unscorable(KEY, REASON_TOO_FEW.format(n=len(values), needed=rule.min_recordings))
+        return Unscorable(KEY, too_few_reason(len(values), rule.min_recordings))
     mean = math.fsum(values) / len(values)
     lowest = min(values)
     if rule.kind == "proportion_of_baseline_mean":
@@ -289,6 +297,13 @@ ON_QUOTA = "on"
 UNDER_QUOTA = "under"
 OVER_QUOTA = "over"
 NOT_RECORDED = "missing"
+# How a day's status reads on the page (the values above are keys, for CSS and code).
+STATUS_WORDS = {
+    ON_QUOTA: "on quota",
+    UNDER_QUOTA: "under quota",
+    OVER_QUOTA: "over quota",
+    NOT_RECORDED: "not recorded",
+}
 
 # ±10% of the quota still counts as "on quota". UNVERIFIED: clinic setting, no published value.
 DEFAULT_TOLERANCE = 0.10
@@ -312,6 +327,10 @@ class DayAdherence:
     done: float | None
     ratio: float | None  # done / quota; None when not recorded or the quota is 0
     status: str  # on / under / over / missing
+
+    @property
+    def status_words(self) -> str:
+        return STATUS_WORDS[self.status]
 
 
 @dataclass(frozen=True)

@@ -263,7 +263,7 @@ def test_a_schedule_change_needs_a_reason_and_cannot_rewrite_the_past(client, an
     too_few = client.post(
         url("pacing_change", susan, pacing_id=plan.pk), change_form(baseline="5, 6")
     )
-    assert too_few.status_code == 400 and "Only 2 baseline recording(s)" in too_few.content.decode()
+    assert too_few.status_code == 400 and "Only 2 baseline recordings:" in too_few.content.decode()
     assert not PacingScheduleChange.objects.exists()
     later = date.today() + timedelta(days=14)
     services.pacing_schedule_change(

@@ -54,7 +54,7 @@ def test_two_baseline_recordings_are_not_enough_and_the_reason_is_shown(client, 
     client.force_login(ana)
     response = client.post(url("pacing_list", susan), pacing_form(baseline="20, 10"))
     assert response.status_code == 400
-    assert "Only 2 baseline recording(s)" in response.content.decode()
+    assert "Only 2 baseline recordings:" in response.content.decode()
     assert not PacingPlan.objects.exists()
 
 
