@@ -33,8 +33,9 @@ from tests.test_access import our_urls, url_parameters_for
 KNOWN_OTHER_STREAM: dict[str, frozenset[str]] = {
     # "definition Krebs2009" / "Definition Sullivan1995" under each signed result.
     "assessment:administration": frozenset({"definition key"}),
-    # "UNVERIFIED policy" / "clinic policy, UNVERIFIED" in the TSK-11 band notes.
-    "assessment:profile": frozenset({"confidence mark"}),
+    # "UNVERIFIED policy" / "clinic policy, UNVERIFIED" in the TSK-11 band notes; the band
+    # badge "High fear of movement (clinic policy)" followed by a "policy" mark.
+    "assessment:profile": frozenset({"confidence mark", "doubled word"}),
     # "AB · 1 measure(s)".
     "sced:patient_summary": frozenset({"(s) plural"}),
     # object types such as "treatment.gp_letter_pdf" in the log rows.
@@ -67,6 +68,8 @@ FORBIDDEN = {
         r"|dass21|cpaq8|pass20|psfs|phoda|waisr|gcqs|OMPSQ10|OMPQ21|TSK17|TSK11|PHQ9|GAD7|DASS21"
         r"|CPAQ8|PASS20|generic-[\w-]+)\b"
     ),
+    # A label and its suffix both carrying a word: "(clinic policy) policy".
+    "doubled word": re.compile(r"\b([A-Za-z]{3,})\)\s+\1\b", re.IGNORECASE),
     # None as a displayed value: alone in its text, after a label or before a separator ("PEG:
     # None", "None / 10"); English "None of these" is fine. nan is never English.
     "None or nan shown as a value": re.compile(
@@ -94,6 +97,7 @@ class VisibleText(HTMLParser):
         self.chunks: list[str] = []
         self.links: list[str] = []
         self.images: list[str] = []
+        self.texts: list[str] = []  # the text alone, in reading order (no attributes)
         self._skipping = 0
 
     def handle_starttag(self, tag, attrs) -> None:
@@ -123,10 +127,14 @@ class VisibleText(HTMLParser):
     def handle_data(self, data) -> None:
         if not self._skipping and data.strip():
             self.chunks.append(" ".join(data.split()))
+            self.texts.append(self.chunks[-1])
 
 
-def faults_in(chunks: list[str], skip: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
-    """(pattern name, the offending text) for every forbidden pattern found in the chunks."""
+def faults_in(
+    chunks: list[str], skip: frozenset[str] = frozenset(), texts: list[str] | None = None
+) -> list[tuple[str, str]]:
+    """(pattern name, the offending text) for every forbidden pattern found in the chunks;
+    ``texts``, the page's text in reading order, is also read as one phrase for doubled words."""
     found = []
     for chunk in chunks:
         for name, pattern in FORBIDDEN.items():
@@ -137,6 +145,12 @@ def faults_in(chunks: list[str], skip: frozenset[str] = frozenset()) -> list[tup
                     continue
                 found.append((name, chunk[:160]))
                 break
+    # A label and a badge beside it are separate chunks but read as one phrase.
+    doubled = FORBIDDEN["doubled word"]
+    if "doubled word" not in skip and not any(n == "doubled word" for n, _ in found):
+        text = " ".join(chunks if texts is None else texts)
+        if match := doubled.search(text):
+            found.append(("doubled word", text[max(0, match.start() - 60) : match.end() + 20]))
     return found
 
 
@@ -172,12 +186,20 @@ def read(html: str) -> VisibleText:
         ("<h2>NRS (generic-0-10)</h2>", "instrument key"),
         ("<li>TSK11: 33</li>", "instrument key"),
         ("<li>TSK-11: 33, PHQ-9: 12</li>", None),
+        ("<p>High fear of movement (clinic policy) policy</p>", "doubled word"),
+        ("<p>80% of the baseline (baseline minus 20%)</p>", None),
+        (
+            '<span class="badge">High fear of movement (clinic policy)</span> '
+            '<abbr title="No published cut-off">policy</abbr>',
+            "doubled word",
+        ),
         ("<svg><title>x</title><text>NRS (generic-0-10)</text></svg>", "instrument key"),
         ("<td>nan</td>", "None or nan shown as a value"),
     ],
 )
 def test_the_checker_finds_each_kind_of_internal_reference(html, fault):
-    names = {name for name, _ in faults_in(read(html).chunks)}
+    page = read(html)
+    names = {name for name, _ in faults_in(page.chunks, texts=page.texts)}
     assert (fault in names) if fault else names == set()
 
 
@@ -243,7 +265,7 @@ def _crawl(client: Client, start: list[str]) -> tuple[dict[str, list], int, int]
             continue
         pages += 1
         page = read(response.content.decode())
-        found = faults_in(page.chunks, KNOWN_OTHER_STREAM.get(name, frozenset()))
+        found = faults_in(page.chunks, KNOWN_OTHER_STREAM.get(name, frozenset()), page.texts)
         if found:
             faults[f"{name} {url}"] = found
         for src in page.images:  # the words drawn in our SVG charts (titles, axes, legends)
