@@ -163,6 +163,28 @@ def test_a_prediction_whose_experiment_did_not_take_place_is_kept_with_the_reaso
 
 
 @pytest.mark.django_db
+def test_a_prediction_out_of_range_or_in_the_future_is_refused_keeping_the_words(
+    client, ana, jannick
+):
+    from datetime import timedelta
+
+    item = hierarchy_item_for(jannick, ana)
+    client.force_login(ana)
+    for bad in (
+        {"date": date.today().isoformat(), "expectancy_before": 150, "fear_before": 60},
+        {"date": (date.today() + timedelta(days=1)).isoformat(), "expectancy_before": 60,
+         "fear_before": 60},
+    ):  # fmt: skip
+        response = client.post(
+            url("exposure_session_add", jannick, item_id=item.pk),
+            {**bad, "prediction": "The disc will slip out"},
+        )
+        assert response.status_code == 400
+        assert "The disc will slip out" in response.content.decode()
+    assert not ExposureSession.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_outcome_needs_what_happened_and_keeps_what_was_typed(client, ana, jannick):
     experiment = exposure_prediction_for(hierarchy_item_for(jannick, ana), ana)
     client.force_login(ana)
