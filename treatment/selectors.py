@@ -486,10 +486,19 @@ def profile_lines(scores: dict[str, dict]) -> list[ProfileLine]:
             definition = instruments.get(key)
         except KeyError:
             continue  # an instrument no longer in the library has no name to print
+        total = _plain_number(result.get("total"))
+        if result.get("total") is None and result.get("subscales"):
+            # FABQ, DASS-21: no total, so each subscale by its label ("work 21").
+            subscales = result["subscales"]
+            total = ", ".join(
+                f"{rule.label} {_plain_number(subscales[rule.id])}"
+                for rule in definition.scores  # in the definition's order
+                if rule.id in subscales
+            )
         lines.append(
             ProfileLine(
                 name=definition.short_name,
-                total=_plain_number(result.get("total")),
+                total=total,
                 band=_band_label(definition, result.get("band")),
                 date=result.get("date"),
             )

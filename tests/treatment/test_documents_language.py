@@ -61,6 +61,7 @@ def jannick_in_treatment(jannick, ana):
     signed_result(patient=jannick, key="peg", answers=peg, actor=ana)
     signed_result(patient=jannick, key="pcs", answers=answers_all("pcs", 2), actor=ana)
     signed_result(patient=jannick, key="tsk11", answers=answers_all("tsk11", 3), actor=ana)
+    signed_result(patient=jannick, key="fabq", answers=answers_all("fabq", 3), actor=ana)
     plan_for(jannick, ana)
     review_for(goal_for(jannick, ana), ana, level=1)
     exposure_session_for(hierarchy_item_for(jannick, ana), ana, before=80, after=30)
@@ -102,6 +103,7 @@ def test_documents_use_the_pages_plain_labels(
         if page == "gp_letter":
             # The instruments by their names, totals as the pages show them, band labels.
             assert "PEG: 7.3" in text and "PCS: 26" in text and "TSK-11: 33" in text
+            assert "FABQ: physical activity 12, work 21" in text  # no total: its subscales
             # Expected 80, happened 0; 80 before, 30 after.
             assert "happened 80 points less" in text and "50 points lower" in text
         elif page == "summary":
