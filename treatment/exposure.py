@@ -1,14 +1,18 @@
-"""Graded exposure in vivo: expectancy violation in behavioural experiments.
+"""Graded exposure in vivo: expectancy violation and belief change in behavioural experiments.
 
 Pure: stdlib only (STYLE.md §3.2). The hierarchy itself comes from 0-100 harmfulness ratings
 (PHODA or the patient's own feared activities, instruments.md §18); this module scores what
 happens when the patient does one of those activities as a behavioural experiment.
 
 Sources (instruments.md is silent on these rules, so they are UNVERIFIED against it):
-- Expectancy violation drives inhibitory learning: the patient rates how likely the feared outcome
-  is before the exposure; the exposure is set up so that it is disconfirmed. Craske MG, Treanor M,
-  Conway CC, Zbozinek T, Vervliet B. Behav Res Ther 2014;58:10-23,
-  doi:10.1016/j.brat.2014.04.006. UNVERIFIED (general knowledge).
+- Inhibitory learning: exposure works through *expectancy violation*, the mismatch between what
+  the patient expected (the predicted likelihood or severity of the feared outcome, rated before
+  the exposure) and what actually happened. Craske MG, Treanor M, Conway CC, Zbozinek T,
+  Vervliet B. Maximizing exposure therapy: an inhibitory learning approach. Behav Res Ther
+  2014;58:10-23, doi:10.1016/j.brat.2014.04.006. UNVERIFIED (general knowledge).
+- shared/reference/competence.md §3 (graded-exposure fidelity): the session records the
+  patient's prediction/expectancy before (0-100) and after, and "outcome discussed as expectancy
+  violation" -- i.e. the prediction is recorded before the experiment and the outcome after it.
 - Graded exposure in vivo for pain-related fear, with behavioural experiments that test the
   patient's predictions about harm: Vlaeyen JWS et al. Behav Res Ther 2001;39(2):151-66 and
   Vlaeyen, Morley, Linton, Boersma & de Jong, "Pain-related fear" (IASP Press 2012).
@@ -16,12 +20,17 @@ Sources (instruments.md is silent on these rules, so they are UNVERIFIED against
 - Craske et al. 2014 argue that fear reduction within a session is not needed for learning; it is
   reported here because clinicians chart it, not as a success criterion.
 
-Definitions used here (our operationalisation, stated so that it can be reviewed):
-- expectancy violation = expectancy before − expectancy after (positive: the patient now expects
-  the feared outcome less).
-- prediction error = expectancy before − what happened, both 0-100 (100 = the feared outcome
-  happened fully, 0 = not at all). Positive: the feared outcome was less than predicted.
+Definitions used here (all ratings 0-100; 100 = the feared outcome certain / happened fully):
+- expectancy violation = expectancy before − what happened (``outcome_observed``). Positive: the
+  feared outcome happened less than predicted, the mismatch that drives inhibitory learning.
+- belief change = expectancy before − expectancy after. Positive: after the experiment the
+  patient expects the feared outcome less. This is the *result* of the learning, not the
+  violation (before issue #9 this quantity was mislabelled "expectancy violation").
 - fear reduction = peak fear − fear after (within-session); fear change = fear before − fear after.
+
+Worked example: the patient predicts 80 that lifting the laundry basket will make the back "give
+way"; it does not happen (0); afterwards the patient still rates 50. Expectancy violation
+80 − 0 = 80; belief change 80 − 50 = 30.
 """
 
 from __future__ import annotations
@@ -92,15 +101,17 @@ class BehaviouralExperiment:
 
     @property
     def expectancy_violation(self) -> float | None:
-        if self.expectancy_after is None:
-            return None
-        return self.expectancy_before - self.expectancy_after
-
-    @property
-    def prediction_error(self) -> float | None:
+        """Expected minus what happened (Craske et al. 2014); None until the outcome is rated."""
         if self.outcome_observed is None:
             return None
         return self.expectancy_before - self.outcome_observed
+
+    @property
+    def belief_change(self) -> float | None:
+        """Expectancy before minus expectancy after; None without a rating after."""
+        if self.expectancy_after is None:
+            return None
+        return self.expectancy_before - self.expectancy_after
 
     @property
     def fear_reduction(self) -> float | None:
@@ -151,7 +162,7 @@ class SessionSummary:
     mean_expectancy_before: float
     mean_expectancy_after: float | None
     mean_violation: float | None
-    mean_prediction_error: float | None
+    mean_belief_change: float | None
     mean_fear_peak: float | None
     mean_fear_reduction: float | None
 
@@ -167,6 +178,7 @@ class ItemSummary:
     violations: tuple[float | None, ...]
     mean_violation: float | None
     violation_trend: float | None
+    mean_belief_change: float | None
     # Negative = the patient predicts the feared outcome less with each repetition, the
     # between-session learning that exposure aims for (Craske et al. 2014, UNVERIFIED).
     expectancy_before_trend: float | None
@@ -178,7 +190,7 @@ class ItemSummary:
 class ExposureSummary:
     n_experiments: int
     mean_violation: float | None
-    mean_prediction_error: float | None
+    mean_belief_change: float | None
     # OLS slopes over every experiment, in rating points per session (None: fewer than two sessions).
     violation_trend: float | None
     expectancy_before_trend: float | None
@@ -208,7 +220,7 @@ def summarise_experiments(experiments: Sequence[BehaviouralExperiment]) -> Expos
             mean_expectancy_before=math.fsum(e.expectancy_before for e in group) / len(group),
             mean_expectancy_after=_mean(e.expectancy_after for e in group),
             mean_violation=_mean(e.expectancy_violation for e in group),
-            mean_prediction_error=_mean(e.prediction_error for e in group),
+            mean_belief_change=_mean(e.belief_change for e in group),
             mean_fear_peak=_mean(e.fear_peak for e in group),
             mean_fear_reduction=_mean(e.fear_reduction for e in group),
         )
@@ -223,6 +235,7 @@ def summarise_experiments(experiments: Sequence[BehaviouralExperiment]) -> Expos
             violations=tuple(e.expectancy_violation for e in group),
             mean_violation=_mean(e.expectancy_violation for e in group),
             violation_trend=_trend(group, "expectancy_violation"),
+            mean_belief_change=_mean(e.belief_change for e in group),
             expectancy_before_trend=_trend(group, "expectancy_before"),
             mean_fear_peak=_mean(e.fear_peak for e in group),
             fear_peak_trend=_trend(group, "fear_peak"),
@@ -232,7 +245,7 @@ def summarise_experiments(experiments: Sequence[BehaviouralExperiment]) -> Expos
     return ExposureSummary(
         n_experiments=len(ordered),
         mean_violation=_mean(e.expectancy_violation for e in ordered),
-        mean_prediction_error=_mean(e.prediction_error for e in ordered),
+        mean_belief_change=_mean(e.belief_change for e in ordered),
         violation_trend=_trend(ordered, "expectancy_violation"),
         expectancy_before_trend=_trend(ordered, "expectancy_before"),
         sessions=sessions,

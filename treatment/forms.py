@@ -281,50 +281,37 @@ class HierarchyItemForm(forms.ModelForm):
         )
 
 
-class ExposureSessionForm(forms.ModelForm):
+class ExposurePredictionForm(forms.ModelForm):
+    """Step 1, before the behavioural experiment: the patient's prediction (models.ExposureSession)."""
+
     class Meta:
         model = ExposureSession
-        fields = [
-            "date",
-            "expectancy_before",
-            "fear_before",
-            "fear_peak",
-            "fear_after",
-            "what_happened",
-            "outcome_observed",
-            "expectancy_after",
-        ]
-        widgets = {"date": DATE_INPUT, "what_happened": forms.Textarea(attrs={"rows": 3})}
+        fields = ["date", "prediction", "expectancy_before", "fear_before"]
+        widgets = {"date": DATE_INPUT}
+        help_texts = {
+            "expectancy_before": _(
+                "0 = it will not happen at all, 100 = it will certainly happen."
+            ),
+        }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, item: HierarchyItem | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in self.Meta.fields[1:]:
-            if name != "what_happened":
-                self.fields[name].widget.attrs.update(RATING_ATTRS)
+        for name in ("expectancy_before", "fear_before"):
+            self.fields[name].widget.attrs.update(RATING_ATTRS)
         if not self.is_bound:
             self.initial.setdefault("date", date.today())
+            if item is not None:
+                self.initial.setdefault("prediction", item.feared_consequence)
         self.helper = FormHelper()
-        self.helper.form_id = "exposure-form"
+        self.helper.form_id = "prediction-form"
         self.helper.layout = Layout(
-            Fieldset(
-                _("Before"),
-                Row(
-                    Column("date", css_class="col-md-4"),
-                    Column("expectancy_before", css_class="col-md-4"),
-                    Column("fear_before", css_class="col-md-4"),
-                ),
+            "prediction",
+            Row(
+                Column("date", css_class="col-md-4"),
+                Column("expectancy_before", css_class="col-md-4"),
+                Column("fear_before", css_class="col-md-4"),
             ),
-            Fieldset(
-                _("During and after"),
-                Row(
-                    Column("fear_peak", css_class="col-md-4"),
-                    Column("fear_after", css_class="col-md-4"),
-                    Column("outcome_observed", css_class="col-md-4"),
-                ),
-                "what_happened",
-                Row(Column("expectancy_after", css_class="col-md-4")),
-            ),
-            Submit("log_session", _("Log the behavioural experiment")),
+            Submit("record_prediction", _("Record the prediction")),
         )
 
     def clean_date(self) -> date:
@@ -333,28 +320,73 @@ class ExposureSessionForm(forms.ModelForm):
             raise forms.ValidationError(NOT_IN_FUTURE)
         return day
 
+
+class ExposureOutcomeForm(forms.ModelForm):
+    """Step 2, after the experiment: what happened, against the prediction recorded before it."""
+
+    class Meta:
+        model = ExposureSession
+        fields = [
+            "outcome_observed",
+            "what_happened",
+            "fear_peak",
+            "fear_after",
+            "expectancy_after",
+        ]
+        widgets = {"what_happened": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "outcome_observed": _("0 = it did not happen at all, 100 = it happened fully."),
+        }
+
+    def __init__(self, *args, session: ExposureSession, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.session = session
+        for name in self.Meta.fields:  # every outcome rating is needed to learn from it
+            self.fields[name].required = True
+            if name != "what_happened":
+                self.fields[name].widget.attrs.update(RATING_ATTRS)
+        self.helper = FormHelper()
+        self.helper.form_id = "outcome-form"
+        self.helper.layout = Layout(
+            Row(Column("outcome_observed", css_class="col-md-4")),
+            "what_happened",
+            Row(
+                Column("fear_peak", css_class="col-md-4"),
+                Column("fear_after", css_class="col-md-4"),
+                Column("expectancy_after", css_class="col-md-4"),
+            ),
+            Submit("log_outcome", _("Log the outcome")),
+        )
+
     def clean(self) -> dict:
         cleaned = super().clean()
-        needed = ("expectancy_before", "expectancy_after", "fear_before", "fear_peak", "fear_after")
+        needed = ("outcome_observed", "expectancy_after", "fear_peak", "fear_after")
         if all(cleaned.get(n) is not None for n in needed):
             try:  # the pure core is the one place that says what a valid experiment is
                 exposure.BehaviouralExperiment(
                     session=1,
                     item="check",
+                    expectancy_before=float(self.session.expectancy_before),
+                    fear_before=float(self.session.fear_before),
                     **{n: float(cleaned[n]) for n in needed},
-                    outcome_observed=(
-                        None
-                        if cleaned.get("outcome_observed") is None
-                        else float(cleaned["outcome_observed"])
-                    ),
                 )
             except exposure.ExposureRatingError as exc:
                 self.add_error(exc.field if exc.field in self.fields else None, str(exc))
-            if cleaned["fear_peak"] < max(cleaned["fear_before"], cleaned["fear_after"]):
+            if cleaned["fear_peak"] < max(self.session.fear_before, cleaned["fear_after"]):
                 self.add_error(
                     "fear_peak", _("Peak fear cannot be lower than fear before or after.")
                 )
         return cleaned
+
+
+class ExposureNotDoneForm(forms.Form):
+    """Close a pending prediction whose experiment did not take place."""
+
+    reason = forms.CharField(
+        label=_("Why the experiment did not take place"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. the patient was unwell that day")}),
+    )
 
 
 class ScedOutcomeForm(forms.Form):

@@ -154,7 +154,7 @@ class ValuesDomain(models.TextChoices):
 
 
 class LinkedMeasure(models.TextChoices):
-    NONE = "", _("None")
+    NONE = "", _("No linked measure")
     PSFS = "psfs", _("PSFS activity")
     SCED = "sced", _("SCED outcome")
 
@@ -333,44 +333,99 @@ class HierarchyItem(models.Model):
 
 
 class ExposureSession(models.Model):
-    """One behavioural experiment on one hierarchy item (treatment/exposure.py)."""
+    """One behavioural experiment on one hierarchy item, in two steps (treatment/exposure.py).
+
+    The prediction is recorded *before* the experiment (expectancy of the feared outcome, fear
+    before) and the outcome *after* it (what happened, how far the feared outcome happened, fear
+    during and after, expectancy after): an experiment whose outcome is not logged yet is pending.
+    Recording the prediction first keeps it honest -- it cannot be rated with hindsight
+    (competence.md §3: prediction before, outcome discussed as expectancy violation).
+    """
 
     item = models.ForeignKey(HierarchyItem, on_delete=models.PROTECT, related_name="sessions")
     session_number = models.PositiveIntegerField()
     date = models.DateField(_("date"))
+    prediction = models.CharField(
+        _("the prediction, in the patient's words"), max_length=300, blank=True
+    )
     expectancy_before = models.PositiveSmallIntegerField(
-        _("expectancy of the feared outcome before (0-100)"), validators=RATING
+        _("how likely is the feared outcome? (0-100)"), validators=RATING
     )
     fear_before = models.PositiveSmallIntegerField(_("fear before (0-100)"), validators=RATING)
-    fear_peak = models.PositiveSmallIntegerField(_("peak fear (0-100)"), validators=RATING)
-    fear_after = models.PositiveSmallIntegerField(_("fear after (0-100)"), validators=RATING)
-    what_happened = models.TextField(_("what happened"))
+    # The outcome: empty while the experiment is pending.
+    fear_peak = models.PositiveSmallIntegerField(
+        _("peak fear (0-100)"), validators=RATING, null=True, blank=True
+    )
+    fear_after = models.PositiveSmallIntegerField(
+        _("fear after (0-100)"), validators=RATING, null=True, blank=True
+    )
+    what_happened = models.TextField(_("what happened"), blank=True)
+    # Required by the outcome form; empty on experiments logged before issue #9, when it was
+    # optional (their expectancy violation is then "not rated").
     outcome_observed = models.PositiveSmallIntegerField(
-        _("how far the feared outcome happened (0-100, optional)"),
+        _("how far did the feared outcome happen? (0-100)"),
         validators=RATING, null=True, blank=True,
     )  # fmt: skip
     expectancy_after = models.PositiveSmallIntegerField(
-        _("expectancy of the feared outcome after (0-100)"), validators=RATING
-    )
+        _("how likely is the feared outcome now? (0-100)"),
+        validators=RATING, null=True, blank=True,
+    )  # fmt: skip
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A prediction whose experiment did not take place is closed with the reason (kept, left out
+    # of the means and charts), so the step can take a new prediction.
+    not_done_reason = models.CharField(
+        _("why the experiment did not take place"), max_length=300, blank=True
+    )
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["session_number", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "session_number"], name="exposure_session_number_per_item"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome_recorded_at__isnull=True)
+                | ~models.Q(not_done_reason="")
+                | models.Q(
+                    expectancy_after__isnull=False,
+                    fear_peak__isnull=False,
+                    fear_after__isnull=False,
+                ),
+                name="exposure_outcome_complete",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Exposure {self.session_number}: {self.item}"
 
     @property
-    def expectancy_violation(self) -> int:
-        # exposure.py's definition: before − after (positive = expects the feared outcome less).
+    def is_pending(self) -> bool:
+        return self.outcome_recorded_at is None
+
+    @property
+    def took_place(self) -> bool:
+        """The outcome is logged (not pending, not closed as "did not take place")."""
+        return self.outcome_recorded_at is not None and not self.not_done_reason
+
+    @property
+    def expectancy_violation(self) -> int | None:
+        # Expected minus what happened (exposure.py; Craske et al. 2014). None: not rated.
+        if self.outcome_observed is None:
+            return None
+        return self.expectancy_before - self.outcome_observed
+
+    @property
+    def belief_change(self) -> int | None:
+        # Expectancy before minus after (exposure.py). None: pending.
+        if self.expectancy_after is None:
+            return None
         return self.expectancy_before - self.expectancy_after
 
 

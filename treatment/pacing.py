@@ -36,9 +36,17 @@ QuotaRuleKind = Literal["proportion_of_baseline_mean", "lowest_baseline_value"]
 QUOTA_RULE_KINDS = ("proportion_of_baseline_mean", "lowest_baseline_value")
 
 REASON_TOO_FEW = (
-    "Only {n} baseline recording(s): a starting quota needs at least {needed}. "
+    "Only {recordings}: a starting quota needs at least {needed}. "
     "Record the activity on more days first."
 )
+
+
+def too_few_reason(n: int, needed: int) -> str:
+    """REASON_TOO_FEW with the plural said in words ("1 baseline recording", "2 … recordings")."""
+    recordings = f"{n} baseline recording" + ("" if n == 1 else "s")
+    return REASON_TOO_FEW.format(recordings=recordings, needed=needed)
+
+
 REASON_ZERO_BASELINE = (
     "The baseline {statistic} is 0, so this rule gives a quota of 0. Set the first quota by hand."
 )
@@ -74,9 +82,11 @@ class QuotaRule:
             raise ValueError("min_recordings must be at least 1")
 
 
+# Shown on the pacing pages, so it names the literature only. Confidence: UNVERIFIED, not in
+# shared/reference (general knowledge of the literature).
 _COMMON_PRACTICE = (
     "common practice in operant graded activity and pacing (Fordyce 1976; Birkholtz et al. 2004; "
-    "Nielson et al. 2013). UNVERIFIED: not in shared/reference"
+    "Nielson et al. 2013)"
 )
 
 
@@ -140,7 +150,7 @@ def starting_quota(
             raise ValueError(ERROR_RECORDING.format(index=index, value=value))
         values.append(float(value))
     if len(values) < rule.min_recordings:
-        return Unscorable(KEY, REASON_TOO_FEW.format(n=len(values), needed=rule.min_recordings))
+        return Unscorable(KEY, too_few_reason(len(values), rule.min_recordings))
     mean = math.fsum(values) / len(values)
     lowest = min(values)
     if rule.kind == "proportion_of_baseline_mean":
@@ -181,7 +191,8 @@ class IncrementRule:
 
     kind: IncrementKind
     amount: float
-    source: str = "planned with the patient (graded activity: Fordyce 1976, UNVERIFIED)"
+    # Shown on the page; confidence UNVERIFIED (general knowledge), kept here, not on the page.
+    source: str = "planned with the patient (graded activity: Fordyce 1976)"
 
     def __post_init__(self) -> None:
         if self.kind not in ("fixed", "percent"):
@@ -286,6 +297,13 @@ ON_QUOTA = "on"
 UNDER_QUOTA = "under"
 OVER_QUOTA = "over"
 NOT_RECORDED = "missing"
+# How a day's status reads on the page (the values above are keys, for CSS and code).
+STATUS_WORDS = {
+    ON_QUOTA: "on quota",
+    UNDER_QUOTA: "under quota",
+    OVER_QUOTA: "over quota",
+    NOT_RECORDED: "not recorded",
+}
 
 # ±10% of the quota still counts as "on quota". UNVERIFIED: clinic setting, no published value.
 DEFAULT_TOLERANCE = 0.10
@@ -295,9 +313,10 @@ DEFAULT_BOOM_MARGIN = 0.20
 # The "bust" must follow within this many days of the boom.
 DEFAULT_BUST_WINDOW = 1
 
+# Shown on the page. Confidence: UNVERIFIED, not in shared/reference (clinic settings).
 ADHERENCE_SOURCE = (
-    "quota adherence and boom-and-bust as operationalised here (tolerance, boom margin, bust "
-    "window are clinic settings). UNVERIFIED: not in shared/reference"
+    "Quota adherence and boom-and-bust days as this clinic defines them: the tolerance, the boom "
+    "margin and the bust window are clinic settings, not published values."
 )
 
 
@@ -308,6 +327,10 @@ class DayAdherence:
     done: float | None
     ratio: float | None  # done / quota; None when not recorded or the quota is 0
     status: str  # on / under / over / missing
+
+    @property
+    def status_words(self) -> str:
+        return STATUS_WORDS[self.status]
 
 
 @dataclass(frozen=True)

@@ -243,34 +243,68 @@ def hierarchy_for(patient: Patient) -> list[HierarchyItem]:
 
 
 def experiments(items: list[HierarchyItem]) -> list[exposure.BehaviouralExperiment]:
+    """Experiments with their outcome logged; a pending prediction is not an experiment yet."""
     return [
         exposure.BehaviouralExperiment(
             session=s.session_number,
             item=item.activity,
             expectancy_before=float(s.expectancy_before),
-            expectancy_after=float(s.expectancy_after),
-            outcome_observed=None if s.outcome_observed is None else float(s.outcome_observed),
+            expectancy_after=_float(s.expectancy_after),
+            outcome_observed=_float(s.outcome_observed),
             fear_before=float(s.fear_before),
-            fear_peak=float(s.fear_peak),
-            fear_after=float(s.fear_after),
+            fear_peak=_float(s.fear_peak),
+            fear_after=_float(s.fear_after),
         )
         for item in items
         for s in item.sessions.all()
+        if s.took_place
     ]
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def exposure_summary(items: list[HierarchyItem]) -> exposure.ExposureSummary:
     return exposure.summarise_experiments(experiments(items))
 
 
-def sessions_for(items: list[HierarchyItem]) -> list[ExposureSession]:
-    """Every session, in session order, with its item attached (no extra queries)."""
+def _with_items(items: list[HierarchyItem], keep) -> list[ExposureSession]:
     rows = []
     for item in items:
         for s in item.sessions.all():
-            s.item = item
-            rows.append(s)
+            if keep(s):
+                s.item = item
+                rows.append(s)
     return sorted(rows, key=lambda s: (s.session_number, s.pk))
+
+
+def sessions_for(items: list[HierarchyItem]) -> list[ExposureSession]:
+    """Every experiment with its outcome logged, in session order, with its item attached (no
+    extra queries)."""
+    return _with_items(items, lambda s: s.took_place)
+
+
+def pending_for(items: list[HierarchyItem]) -> list[ExposureSession]:
+    """Predictions recorded before an experiment whose outcome is not logged yet."""
+    return _with_items(items, lambda s: s.is_pending)
+
+
+def not_done_for(items: list[HierarchyItem]) -> list[ExposureSession]:
+    """Predictions closed because the experiment did not take place (kept, with the reason)."""
+    return _with_items(items, lambda s: bool(s.not_done_reason))
+
+
+def pending_experiment(item: HierarchyItem) -> ExposureSession | None:
+    return ExposureSession.objects.filter(item=item, outcome_recorded_at__isnull=True).first()
+
+
+def experiment_for(patient: Patient, experiment_id: int) -> ExposureSession:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        ExposureSession.objects.select_related("item"), pk=experiment_id, item__patient=patient
+    )
 
 
 # --- pacing -----------------------------------------------------------------------------------
@@ -415,6 +449,65 @@ def flare_up_history(patient: Patient) -> list[FlareUpPlan]:
 # --- the treatment page and the printable documents -------------------------------------------
 
 
+@dataclass(frozen=True)
+class ProfileLine:
+    """One questionnaire result as a letter states it: the instrument's name, the total as the
+    pages show it (whole numbers, else one decimal), the band's label, the date."""
+
+    name: str
+    total: str
+    band: str
+    date: date | None
+
+
+def _band_label(definition, name: str | None) -> str:
+    if not name:
+        return ""
+    rows = [band for rule in definition.scores for band in rule.bands]
+    if definition.classification is not None:
+        rows += list(definition.classification.rows)
+    # A band unknown to the definition is left out rather than shown as its internal name.
+    return next((row.label for row in rows if row.name == name), "")
+
+
+def _plain_number(value) -> str:
+    if value is None:
+        return "–"
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+
+
+def profile_lines(scores: dict[str, dict]) -> list[ProfileLine]:
+    """The latest signed results in the words the pages use (no instrument keys, band names or
+    raw floats reach a letter: issue #9)."""
+    from assessment import instruments
+
+    lines = []
+    for key, result in scores.items():
+        try:
+            definition = instruments.get(key)
+        except KeyError:
+            continue  # an instrument no longer in the library has no name to print
+        total = _plain_number(result.get("total"))
+        if result.get("total") is None and result.get("subscales"):
+            # FABQ, DASS-21: no total, so each subscale by its label ("work 21").
+            subscales = result["subscales"]
+            total = ", ".join(
+                f"{rule.label} {_plain_number(subscales[rule.id])}"
+                for rule in definition.scores  # in the definition's order
+                if rule.id in subscales
+            )
+        lines.append(
+            ProfileLine(
+                name=definition.short_name,
+                total=total,
+                band=_band_label(definition, result.get("band")),
+                date=result.get("date"),
+            )
+        )
+    return sorted(lines, key=lambda line: line.name)
+
+
 def treatment_overview(patient: Patient) -> dict[str, Any]:
     """Everything the treatment page, the summary and the GP letter show."""
     episode = current_episode(patient)
@@ -439,6 +532,7 @@ def treatment_overview(patient: Patient) -> dict[str, Any]:
         "episode": episode,
         "plan": plan,
         "scores": scores,
+        "profile_lines": profile_lines(scores),
         "suggestions": [SuggestionRow(s, latest.get(s.rule.key)) for s in made],
         "decisions": records,
         "goals": current_goals,

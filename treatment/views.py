@@ -18,7 +18,9 @@ from painclinic.access import patient_view
 from patients.models import Patient
 from treatment import charts, documents, selectors, services
 from treatment.forms import (
-    ExposureSessionForm,
+    ExposureNotDoneForm,
+    ExposureOutcomeForm,
+    ExposurePredictionForm,
     FlareUpForm,
     GoalForm,
     GoalReviewAmendForm,
@@ -378,6 +380,7 @@ def hierarchy(request: HttpRequest, patient: Patient) -> HttpResponse:
 
 def _hierarchy_page(request, patient, *, form=None, status=200, **extra) -> HttpResponse:
     items = selectors.hierarchy_for(patient)
+    pending = selectors.pending_for(items)
     context = {
         "patient": patient,
         "items": [i for i in items if not i.is_retired],
@@ -385,6 +388,9 @@ def _hierarchy_page(request, patient, *, form=None, status=200, **extra) -> Http
         "form": form or HierarchyItemForm(action=_url("hierarchy", patient)),
         "summary": selectors.exposure_summary(items),
         "sessions": selectors.sessions_for(items),
+        "pending": pending,
+        "pending_items": {p.item_id for p in pending},
+        "not_done": selectors.not_done_for(items),
         "sced_form": ScedOutcomeForm(),
         "retire_form": RetireForm(),
         **extra,
@@ -399,21 +405,79 @@ def _item(patient: Patient, item_id: int) -> HierarchyItem:
 @require_http_methods(["GET", "POST"])
 @patient_view(write=True)
 def exposure_session_add(request: HttpRequest, patient: Patient, item_id: int) -> HttpResponse:
+    """Step 1 of a behavioural experiment: the prediction, before it (services)."""
     item = _item(patient, item_id)
-    form = ExposureSessionForm(request.POST or None)
+    waiting = selectors.pending_experiment(item)
+    if waiting is not None and request.method == "GET":
+        messages.info(request, services.EXPERIMENT_PENDING)
+        return redirect(_url("exposure_outcome", patient, experiment_id=waiting.pk))
+    form = ExposurePredictionForm(request.POST or None, item=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.exposure_session_record(actor=request.user, item=item, data=form.cleaned_data)
+            services.exposure_prediction_record(
+                actor=request.user, item=item, data=form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Behavioural experiment logged."))
+            messages.success(
+                request,
+                _("Prediction recorded. Log the outcome after the experiment."),
+            )
+            return redirect(_url("hierarchy", patient) + "#pending")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "treatment/exposure_form.html",
+        {"patient": patient, "item": item, "form": form, "step": "prediction"},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def exposure_outcome(request: HttpRequest, patient: Patient, experiment_id: int) -> HttpResponse:
+    """Step 2: what happened, shown against the prediction recorded before the experiment."""
+    session = selectors.experiment_for(patient, experiment_id)
+    if not session.is_pending and request.method == "GET":
+        messages.info(request, _("The outcome of this experiment is already logged."))
+        return redirect(_url("hierarchy", patient) + "#sessions")
+    not_done = request.method == "POST" and "not_done" in request.POST
+    form = ExposureOutcomeForm(None if not_done else request.POST or None, session=session)
+    not_done_form = ExposureNotDoneForm(request.POST if not_done else None)
+    bound = not_done_form if not_done else form
+    if request.method == "POST" and bound.is_valid():
+        try:
+            if not_done:
+                services.exposure_not_done_record(
+                    actor=request.user, session=session, reason=bound.cleaned_data["reason"]
+                )
+            else:
+                services.exposure_outcome_record(
+                    actor=request.user, session=session, data=bound.cleaned_data
+                )
+        except ValidationError as exc:
+            bound.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Kept as not done; the step can take a new prediction.")
+                if not_done
+                else _("Outcome logged."),
+            )
             return redirect(_url("hierarchy", patient) + "#sessions")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "treatment/exposure_form.html",
-        {"patient": patient, "item": item, "form": form},
+        {
+            "patient": patient,
+            "item": session.item,
+            "form": form,
+            "not_done_form": not_done_form,
+            "step": "outcome",
+            "experiment": session,
+        },
         status=status,
     )
 
@@ -690,9 +754,11 @@ def _document(request, patient, *, document, template, context, pdf) -> HttpResp
     return response
 
 
-def _with_charts(context: dict) -> dict:
-    """The charts inlined as data URIs (no URL for the browser or WeasyPrint to fetch)."""
-    if context["gas_history"]:
+def _with_charts(context: dict, *, gas: bool = True) -> dict:
+    """The charts inlined as data URIs (no URL for the browser or WeasyPrint to fetch). The
+    patient's summary leaves out the GAS chart: its title and axis carry the clinicians' method
+    (T-score, Kiresuk & Sherman, rho), and the summary's table says the same in plain words."""
+    if gas and context["gas_history"]:
         points = [(p.label, p.t_score) for p in context["gas_history"]]
         context["gas_chart_uri"] = documents.svg_data_uri(charts.gas_chart(points))
     if context["sessions"]:
@@ -723,7 +789,7 @@ def _flare_up_document(request, patient, *, pdf) -> HttpResponse:
 
 
 def _summary_document(request, patient, *, pdf) -> HttpResponse:
-    context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)})
+    context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)}, gas=False)
     return _document(
         request,
         patient,

@@ -87,19 +87,28 @@ def test_ana_plans_jannicks_graded_exposure_and_sees_his_first_gas_t_score(
     expect(rows.nth(2)).to_contain_text("Lifting a crate of 10 kg")
     screenshot("treatment_04_hierarchy")
 
-    # 4. The first behavioural experiment, on the least feared step.
-    page.get_by_role("link", name="Log an exposure: Bending to tie shoelaces").click()
-    page.get_by_label("Expectancy of the feared outcome before (0-100)").fill("80")
+    # 4. The first behavioural experiment, on the least feared step, in two steps: the
+    # prediction before it, the outcome after it (shown against the prediction).
+    page.get_by_role("link", name="Record a prediction: Bending to tie shoelaces").click()
+    page.get_by_label("The prediction, in the patient's words").fill("My back will lock.")
+    page.get_by_label("How likely is the feared outcome? (0-100)").fill("80")
     page.get_by_label("Fear before (0-100)").fill("60")
+    page.get_by_role("button", name="Record the prediction").click()
+    expect(page.get_by_text("Prediction recorded.")).to_be_visible()
+    page.get_by_role("link", name="Log the outcome: Bending to tie shoelaces").click()
+    expect(page.locator("#the-prediction")).to_contain_text("My back will lock.")
+    expect(page.locator("#the-prediction")).to_contain_text("80 out of 100")
+    page.get_by_label("How far did the feared outcome happen? (0-100)").fill("10")
+    page.get_by_label("What happened").fill("Tied both shoes three times; back stiff, no lock.")
     page.get_by_label("Peak fear (0-100)").fill("75")
     page.get_by_label("Fear after (0-100)").fill("30")
-    page.get_by_label("What happened").fill("Tied both shoes three times; back stiff, no lock.")
-    page.get_by_label("Expectancy of the feared outcome after (0-100)").fill("35")
-    page.get_by_role("button", name="Log the behavioural experiment").click()
-    expect(page.get_by_text("Behavioural experiment logged.")).to_be_visible()
+    page.get_by_label("How likely is the feared outcome now? (0-100)").fill("35")
+    page.get_by_role("button", name="Log the outcome").click()
+    expect(page.get_by_text("Outcome logged.")).to_be_visible()
     session_row = page.locator("#sessions-table tbody tr").first
-    expect(session_row.locator(".violation")).to_have_text("45")
-    expect(page.get_by_text("Mean expectancy violation: 45.0")).to_be_visible()
+    expect(session_row.locator(".violation")).to_have_text("70")  # expected 80, happened 10
+    expect(session_row.locator(".belief-change")).to_have_text("45")  # 80 before, 35 after
+    expect(page.locator("#exposure-means")).to_contain_text("Mean expectancy violation: 70.0")
     screenshot("treatment_05_exposure_session")
 
     # 5. A goal in Jannick's words with its five GAS levels.
@@ -142,7 +151,8 @@ def test_ana_plans_jannicks_graded_exposure_and_sees_his_first_gas_t_score(
     assert TreatmentPlan.objects.get(episode__patient=jannick).version == 1
     assert SuggestionRecord.objects.get(episode__patient=jannick).decision == "accepted"
     assert HierarchyItem.objects.filter(patient=jannick).count() == 3
-    assert ExposureSession.objects.get(item__patient=jannick).expectancy_violation == 45
+    experiment = ExposureSession.objects.get(item__patient=jannick)
+    assert (experiment.expectancy_violation, experiment.belief_change) == (70, 45)
     assert GoalReview.objects.get(goal__episode__patient=jannick).attained_level == 1
     creates = AuditEvent.objects.filter(patient=jannick, action=AuditAction.CREATE, actor=ana)
     assert creates.filter(object_type="treatment.treatmentplan").exists()

@@ -1,6 +1,7 @@
 """URL parameters for treatment views, for the access suite (tests/test_access.py)."""
 
 from tests.treatment.factories import (
+    exposure_prediction_for,
     goal_for,
     hierarchy_item_for,
     pacing_plan_for,
@@ -15,5 +16,6 @@ def url_kwargs(patient, actor) -> dict:
         "goal_id": goal.pk,
         "review_id": review_for(goal, actor).pk,
         "item_id": hierarchy_item_for(patient, actor).pk,
+        "experiment_id": exposure_prediction_for(hierarchy_item_for(patient, actor), actor).pk,
         "pacing_id": pacing_plan_for(patient, actor).pk,
     }

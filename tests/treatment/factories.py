@@ -75,6 +75,20 @@ def exposure_session_for(item, actor, *, before=80, after=30, peak=70):
     )
 
 
+def exposure_prediction_for(item, actor, *, before=80, fear_before=60, prediction=""):
+    """Step 1 only: the prediction before the experiment, a pending experiment."""
+    return services.exposure_prediction_record(
+        actor=actor,
+        item=item,
+        data={
+            "date": date.today(),
+            "prediction": prediction or item.feared_consequence,
+            "expectancy_before": before,
+            "fear_before": fear_before,
+        },
+    )
+
+
 def pacing_plan_for(patient, actor, *, baseline=(20, 10, 15), start: date | None = None):
     return services.pacing_plan_create(
         actor=actor,

@@ -77,11 +77,17 @@ def test_jannicks_summary_pdf_has_his_name_and_t_score_and_is_one_export(
 
 @pytest.mark.django_db
 def test_the_summary_inlines_its_charts_as_data_not_urls(client, ana, jannick_profile):
+    from tests.treatment.factories import exposure_session_for, hierarchy_item_for
+
     review_for(goal_for(jannick_profile, ana), ana, level=1)
+    exposure_session_for(hierarchy_item_for(jannick_profile, ana), ana)
     client.force_login(ana)
     html = client.get(url("summary", jannick_profile)).content.decode()
-    assert 'src="data:image/svg+xml;base64,' in html
-    assert "gas.svg" not in html
+    assert 'src="data:image/svg+xml;base64,' in html  # the exposure chart
+    # The GAS chart's title carries the method (T-score, rho): the patient reads the table.
+    assert "gas.svg" not in html and html.count("data:image/svg+xml") == 1
+    letter = client.get(url("gp_letter", jannick_profile)).content.decode()
+    assert letter.count("data:image/svg+xml") == 1 and "gas.svg" not in letter  # the GAS chart
 
 
 @pytest.mark.django_db
@@ -118,7 +124,7 @@ def test_the_letter_and_the_flare_up_plan_are_pdfs_audited_once(
         text = pdf_text(response.content, tmp_path)
         assert "Jannick" in text
         if name == "gp_letter_pdf":
-            assert "TSK11: 33" in text and "50.0" in text
+            assert "TSK-11: 33" in text and "50.0" in text
         else:
             assert "Halve the quota" in text
 

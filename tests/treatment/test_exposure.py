@@ -1,4 +1,8 @@
-"""Expectancy violation in graded exposure in vivo (treatment/exposure.py). Pure: no database.
+"""Expectancy violation and belief change in graded exposure in vivo. Pure: no database.
+
+Expectancy violation = what the patient expected minus what actually happened (Craske et al. 2014,
+inhibitory learning); belief change = expectancy before minus expectancy after. Before issue #9
+the second was computed and called the first.
 
 Jannick's hierarchy (shared/DESIGN.md): he fears that bending and lifting will damage his back.
 """
@@ -27,29 +31,38 @@ class TestOneExperiment:
             session=1,
             item=BEND,
             expectancy_before=80,
-            expectancy_after=30,
             outcome_observed=0,
+            expectancy_after=30,
             fear_before=70,
             fear_peak=85,
             fear_after=40,
         )
-        assert experiment.expectancy_violation == 50  # 80 - 30
-        assert experiment.prediction_error == 80  # 80 expected, 0 happened
+        assert experiment.expectancy_violation == 80  # expected 80, happened 0
+        assert experiment.belief_change == 50  # expected 80 before, 30 after
         assert experiment.fear_reduction == 45  # peak 85 - after 40
         assert experiment.fear_change == 30  # before 70 - after 40
 
-    def test_feared_outcome_partly_happened(self):
-        experiment = BehaviouralExperiment(1, LIFT, expectancy_before=60, outcome_observed=70)
-        assert experiment.prediction_error == -10  # worse than predicted
+    def test_the_violation_is_against_what_happened_not_against_the_rating_after(self):
+        # Same prediction and outcome, different belief afterwards: the same violation (the
+        # surprise) and a different belief change (what he learned from it).
+        stuck = BehaviouralExperiment(1, BEND, 80, expectancy_after=75, outcome_observed=10)
+        learned = BehaviouralExperiment(1, BEND, 80, expectancy_after=20, outcome_observed=10)
+        assert stuck.expectancy_violation == learned.expectancy_violation == 70
+        assert (stuck.belief_change, learned.belief_change) == (5, 60)
 
-    def test_expectancy_rising_after_the_experiment_is_a_negative_violation(self):
+    def test_feared_outcome_happened_more_than_predicted_is_a_negative_violation(self):
+        experiment = BehaviouralExperiment(1, LIFT, expectancy_before=60, outcome_observed=70)
+        assert experiment.expectancy_violation == -10  # worse than predicted
+
+    def test_expectancy_rising_after_the_experiment_is_a_negative_belief_change(self):
         experiment = BehaviouralExperiment(1, LIFT, expectancy_before=40, expectancy_after=55)
-        assert experiment.expectancy_violation == -15
+        assert experiment.belief_change == -15
+        assert experiment.expectancy_violation is None  # no outcome rated
 
     def test_missing_ratings_give_none_not_zero(self):
         experiment = BehaviouralExperiment(2, BEND, expectancy_before=50)
         assert experiment.expectancy_violation is None
-        assert experiment.prediction_error is None
+        assert experiment.belief_change is None
         assert experiment.fear_reduction is None
         assert experiment.fear_change is None
 
@@ -107,19 +120,27 @@ class TestValidation:
 
 
 def jannicks_series():
-    # Bending: the feared outcome is predicted less each session (90 → 70 → 50) and the
-    # violation shrinks as the prediction gets closer to what happens (40 → 30 → 20).
-    # Lifting his son is introduced in session 2.
+    # Bending: predicted less each session (90 → 70 → 50) while the back never gives way, so the
+    # violation shrinks as the prediction gets closer to what happens (90 → 60 → 50). Lifting his
+    # son is introduced in session 2; in session 3 he stops before rating the outcome.
     return [
-        BehaviouralExperiment(3, BEND, expectancy_before=50, expectancy_after=30, fear_peak=40),
         BehaviouralExperiment(
-            1, BEND, expectancy_before=90, expectancy_after=50, outcome_observed=0, fear_peak=80
+            3, BEND, expectancy_before=50, outcome_observed=0, expectancy_after=30, fear_peak=40
         ),
         BehaviouralExperiment(
-            2, BEND, expectancy_before=70, expectancy_after=40, outcome_observed=10, fear_peak=60
+            1, BEND, expectancy_before=90, outcome_observed=0, expectancy_after=50, fear_peak=80
         ),
         BehaviouralExperiment(
-            2, LIFT, expectancy_before=95, expectancy_after=75, fear_peak=90, fear_after=50
+            2, BEND, expectancy_before=70, outcome_observed=10, expectancy_after=40, fear_peak=60
+        ),
+        BehaviouralExperiment(
+            2,
+            LIFT,
+            expectancy_before=95,
+            outcome_observed=30,
+            expectancy_after=75,
+            fear_peak=90,
+            fear_after=50,
         ),
         BehaviouralExperiment(3, LIFT, expectancy_before=85, expectancy_after=None, fear_peak=85),
     ]
@@ -130,13 +151,15 @@ class TestSummary:
         summary = summarise_experiments(jannicks_series())
         assert [s.session for s in summary.sessions] == [1, 2, 3]
         one, two, three = summary.sessions
-        assert one.n_experiments == 1 and one.mean_violation == 40
+        assert one.n_experiments == 1
+        assert (one.mean_violation, one.mean_belief_change) == (90, 40)  # 90 − 0; 90 − 50
         assert two.items == (BEND, LIFT)
-        assert two.mean_violation == pytest.approx((30 + 20) / 2)
+        assert two.mean_violation == pytest.approx((60 + 65) / 2)  # 70 − 10, 95 − 30
+        assert two.mean_belief_change == pytest.approx((30 + 20) / 2)  # 70 − 40, 95 − 75
         assert two.mean_expectancy_before == pytest.approx((70 + 95) / 2)
-        assert two.mean_prediction_error == pytest.approx(60)  # only bending recorded an outcome
         assert two.mean_fear_reduction == pytest.approx(40)  # only lifting had fear after
-        assert three.mean_violation == 20  # lifting has no rating after: skipped, not counted as 0
+        # lifting has no outcome or rating after: skipped, not counted as 0
+        assert (three.mean_violation, three.mean_belief_change) == (50, 20)
         assert three.mean_fear_peak == pytest.approx((40 + 85) / 2)
 
     def test_per_item_with_trends(self):
@@ -145,24 +168,27 @@ class TestSummary:
         assert (bend.item, lift.item) == (BEND, LIFT)  # order of first appearance
         assert bend.sessions == (1, 2, 3)
         assert bend.expectancy_before == (90, 70, 50)
-        assert bend.violations == (40, 30, 20)
-        assert bend.mean_violation == 30
+        assert bend.violations == (90, 60, 50)
+        assert bend.mean_violation == pytest.approx(200 / 3)
+        assert bend.mean_belief_change == pytest.approx((40 + 30 + 20) / 3)
         assert bend.expectancy_before_trend == pytest.approx(-20)
-        assert bend.violation_trend == pytest.approx(-10)
+        # (1, 90), (2, 60), (3, 50): x̄ = 2, Sxy = −1·(90 − 66.7) + 1·(50 − 66.7) = −40, Sxx = 2
+        assert bend.violation_trend == pytest.approx(-20)
         assert bend.fear_peak_trend == pytest.approx(-20)
-        assert lift.violations == (20, None)
-        assert lift.mean_violation == 20
+        assert lift.violations == (65, None)
+        assert lift.mean_violation == 65
+        assert lift.mean_belief_change == 20
         assert lift.violation_trend is None  # one rated session: no trend
         assert lift.expectancy_before_trend == pytest.approx(-10)
 
     def test_overall(self):
         summary = summarise_experiments(jannicks_series())
         assert summary.n_experiments == 5
-        assert summary.mean_violation == pytest.approx((40 + 30 + 20 + 20) / 4)
-        assert summary.mean_prediction_error == pytest.approx((90 + 60) / 2)
-        # violations (session, value): (1, 40), (2, 30), (2, 20), (3, 20): x̄ = 2, ȳ = 27.5,
-        # Sxy = -12.5 + 0 + 0 + -7.5 = -20, Sxx = 2 → slope -10 per session.
-        assert summary.violation_trend == pytest.approx(-10)
+        assert summary.mean_violation == pytest.approx((90 + 60 + 65 + 50) / 4)  # 66.25
+        assert summary.mean_belief_change == pytest.approx((40 + 30 + 20 + 20) / 4)  # 27.5
+        # violations (session, value): (1, 90), (2, 60), (2, 65), (3, 50): x̄ = 2, ȳ = 66.25,
+        # Sxy = −23.75 + 0 + 0 − 16.25 = −40, Sxx = 2 → slope −20 per session.
+        assert summary.violation_trend == pytest.approx(-20)
 
     def test_no_experiments(self):
         summary = summarise_experiments([])

@@ -20,7 +20,6 @@ from treatment.pacing import (
     NOT_RECORDED,
     ON_QUOTA,
     OVER_QUOTA,
-    REASON_TOO_FEW,
     REASON_ZERO_BASELINE,
     SEVENTY_PERCENT_OF_BASELINE_MEAN,
     UNDER_QUOTA,
@@ -33,6 +32,7 @@ from treatment.pacing import (
     expand_schedule,
     quota_schedule,
     starting_quota,
+    too_few_reason,
 )
 
 SUSANS_BASELINE = [10, 12, 14]  # minutes of gardening before pain made her stop
@@ -50,7 +50,8 @@ class TestStartingQuota:
         assert result.baseline_mean == 12
         assert result.value == pytest.approx(0.8 * 12)
         assert result.n_recordings == 3
-        assert "UNVERIFIED" in result.source
+        # The source is shown on the page: the literature, not our confidence mark.
+        assert "Fordyce" in result.source and "UNVERIFIED" not in result.source
 
     def test_baseline_minus_20_percent_is_the_same_rule(self):
         assert BASELINE_MEAN_MINUS_20_PERCENT is EIGHTY_PERCENT_OF_BASELINE_MEAN
@@ -78,13 +79,13 @@ class TestStartingQuota:
             SEVENTY_PERCENT_OF_BASELINE_MEAN,
             LOWEST_BASELINE_VALUE,
         ):
-            assert "Fordyce" in rule.source and "UNVERIFIED" in rule.source
+            assert "Fordyce" in rule.source and "UNVERIFIED" not in rule.source
 
     @pytest.mark.parametrize("recordings", [[], [10], [10, 12], [10, None, 12, None]])
     def test_fewer_than_three_recordings_is_unscorable(self, recordings):
         n = sum(1 for r in recordings if r is not None)
         assert starting_quota(recordings, EIGHTY_PERCENT_OF_BASELINE_MEAN) == Unscorable(
-            "pacing_quota", REASON_TOO_FEW.format(n=n, needed=3)
+            "pacing_quota", too_few_reason(n, 3)
         )
 
     def test_days_not_recorded_are_skipped(self):
@@ -217,7 +218,7 @@ class TestAdherence:
         assert report.boom_bust == (BoomBust(boom_day=6, bust_days=(7,)),)
         assert (report.n_on, report.n_under, report.n_over, report.n_missing) == (2, 2, 2, 1)
         assert report.proportion_on == pytest.approx(2 / 6)
-        assert "UNVERIFIED" in report.source
+        assert "clinic settings" in report.source and "UNVERIFIED" not in report.source
 
     def test_exactly_at_the_tolerance_edges_is_on_quota(self):
         report = adherence([9, 11], [10, 10])
@@ -272,3 +273,14 @@ class TestAdherence:
     def test_negative_activity_raises(self):
         with pytest.raises(ValueError, match="day 2"):
             adherence([10, -1], [10, 10])
+
+
+def test_pacing_words_on_the_page_are_words_not_keys():
+    # "Only 1 baseline recording(s)" and a status column reading "under" were issue #9 faults.
+    assert too_few_reason(1, 3).startswith("Only 1 baseline recording:")
+    assert too_few_reason(2, 3).startswith("Only 2 baseline recordings:")
+    from treatment.pacing import STATUS_WORDS, DayAdherence
+
+    day = DayAdherence(day=1, quota=10.0, done=None, ratio=None, status="missing")
+    assert day.status_words == "not recorded"
+    assert set(STATUS_WORDS.values()) == {"on quota", "under quota", "over quota", "not recorded"}

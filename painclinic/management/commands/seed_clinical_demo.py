@@ -124,8 +124,20 @@ class Command(BaseCommand):
                 "fear_peak": 70,
                 "fear_after": 30,
                 "what_happened": "Picked up the sock ten times; stiff but no locking.",
-                "outcome_observed": False,
+                "outcome_observed": 0,
                 "expectancy_after": 30,
+            },
+        )
+        # The next experiment: its prediction is recorded, its outcome not yet (issue #9: the
+        # prediction is saved before the experiment, the outcome after it).
+        treatment_services.exposure_prediction_record(
+            actor=ana,
+            item=items[1],
+            data={
+                "date": today,
+                "prediction": "If I lift the crate my back will give way.",
+                "expectancy_before": 70,
+                "fear_before": 65,
             },
         )
         goal = treatment_services.goal_create(
