@@ -27,27 +27,6 @@ from painclinic.models import User
 from patients.models import Patient
 from tests.test_access import our_urls, url_parameters_for
 
-# TEMPORARY, for the merge of issue #9 only: (page, pattern) pairs that other streams are fixing
-# in parallel on their own branches. Each entry skips exactly that pattern on that page (by URL
-# name); every other pattern is still checked there. The lead empties this after the merge.
-KNOWN_OTHER_STREAM: dict[str, frozenset[str]] = {
-    # "definition Krebs2009" / "Definition Sullivan1995" under each signed result.
-    "assessment:administration": frozenset({"definition key"}),
-    # "UNVERIFIED policy" / "clinic policy, UNVERIFIED" in the TSK-11 band notes; the band
-    # badge "High fear of movement (clinic policy)" followed by a "policy" mark.
-    "assessment:profile": frozenset({"confidence mark", "doubled word"}),
-    # "AB · 1 measure(s)".
-    "sced:patient_summary": frozenset({"(s) plural"}),
-    # object types such as "treatment.gp_letter_pdf" in the log rows.
-    "audit_log": frozenset({"raw enum value"}),
-    # "(MacKenzie 1983; instruments.md §…)" under the GCQ-S form.
-    "programmes:climate": frozenset({"section mark", "file name (.md)"}),
-    # "… (2013), as named in issue #6."
-    "programmes:cohort": frozenset({"issue number"}),
-    # "Jacobson & Truax RCI, |RC| > 1.96 (instruments.md §23)".
-    "programmes:outcomes": frozenset({"section mark", "file name (.md)"}),
-}
-
 FORBIDDEN = {
     "section mark": re.compile("§"),
     "file name (.md)": re.compile(r"\.md\b"),
@@ -265,7 +244,7 @@ def _crawl(client: Client, start: list[str]) -> tuple[dict[str, list], int, int]
             continue
         pages += 1
         page = read(response.content.decode())
-        found = faults_in(page.chunks, KNOWN_OTHER_STREAM.get(name, frozenset()), page.texts)
+        found = faults_in(page.chunks, texts=page.texts)
         if found:
             faults[f"{name} {url}"] = found
         for src in page.images:  # the words drawn in our SVG charts (titles, axes, legends)
@@ -273,8 +252,7 @@ def _crawl(client: Client, start: list[str]) -> tuple[dict[str, list], int, int]
             if chart is not None:
                 charts += 1
                 chart_name, chunks = chart
-                skip = KNOWN_OTHER_STREAM.get(chart_name, frozenset())
-                if found := faults_in(chunks, skip):
+                if found := faults_in(chunks):
                     faults[f"{chart_name} {src[:80]}"] = found
         for href in page.links:
             parts = urlsplit(href)
