@@ -314,7 +314,7 @@ def daily_ome(medications: list[Medication], table: str) -> OmeResult:
             {"kind": "threshold", "threshold": t.ome, "message": t.message, "source": t.source}
         )
     others = [m.label for m in medications if not m.is_opioid]
-    coprs = co_prescriptions([m.label for m in opioids], others)
+    coprs = co_prescriptions(list(dict.fromkeys(m.label for m in opioids)), others)
     naloxone = bool(opioids) and (
         total >= NALOXONE_OME or any(c.drug_class == "benzodiazepine" for c in coprs)
     )
