@@ -1,0 +1,123 @@
+"""Reads of the medication record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+
+from medicines.core import taper as core_taper
+from medicines.core.products import TABLES
+from medicines.models import (
+    Medication,
+    MedicationVersion,
+    NaloxoneOffer,
+    OmeFigure,
+    TaperPlan,
+    TaperStep,
+)
+from patients.models import Patient
+
+
+def _with_versions(patient: Patient):
+    return Medication.objects.filter(patient=patient).prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=MedicationVersion.objects.select_related("recorded_by").order_by("-version"),
+        )
+    )
+
+
+def medication_for(patient: Patient, medication_id: int) -> Medication:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Medication.objects.filter(patient=patient), pk=medication_id)
+
+
+def latest_versions(patient: Patient) -> list[MedicationVersion]:
+    """Each medication's newest version (current and stopped), in the order they were added."""
+    return [m.versions.all()[0] for m in _with_versions(patient) if m.versions.all()]
+
+
+def medication_list_on(patient: Patient, day: date) -> list[MedicationVersion]:
+    """The list as it stood on ``day``: each medication's newest version effective by then,
+    if the medication was being taken that day."""
+    result = []
+    for medication in _with_versions(patient):
+        effective = [v for v in medication.versions.all() if v.effective_from <= day]
+        if effective and effective[0].active_on(day):
+            result.append(effective[0])
+    return result
+
+
+def latest_ome(patient: Patient) -> OmeFigure | None:
+    return (
+        OmeFigure.objects.filter(patient=patient, as_of__lte=date.today())
+        .order_by("-as_of", "-computed_at")
+        .first()
+    )
+
+
+def ome_series(patient: Patient) -> list[tuple[date, float]]:
+    """One figure per day (the latest computed), oldest first."""
+    by_day: dict[date, float] = {}
+    for figure in OmeFigure.objects.filter(patient=patient).order_by("as_of", "computed_at"):
+        by_day[figure.as_of] = float(figure.total)
+    return sorted(by_day.items())
+
+
+def current_taper(patient: Patient) -> TaperPlan | None:
+    return TaperPlan.objects.filter(patient=patient).select_related("signed_by").first()
+
+
+def taper_view(patient: Patient) -> dict[str, Any]:
+    plan = current_taper(patient)
+    steps = list(
+        TaperStep.objects.filter(patient=patient).select_related("recorded_by").order_by("on")
+    )
+    if plan is None:
+        return {"taper": None, "taper_steps": steps, "taper_schedule": [], "adherence": []}
+    schedule = core_taper.taper_schedule(
+        start_dose=float(plan.start_dose),
+        target_dose=float(plan.target_dose),
+        start=plan.start_date,
+        percent=float(plan.percent),
+        interval_days=plan.interval_days,
+        of=plan.basis,
+    )
+    adherence = core_taper.adherence(
+        schedule,
+        float(plan.start_dose),
+        [(s.on, float(s.dose_after)) for s in steps if s.on >= plan.start_date],
+    )
+    last = steps[-1] if steps else None
+    review_due = (last.next_review if last and last.next_review else None) or (
+        plan.start_date if not steps else None
+    )
+    return {
+        "taper": plan,
+        "taper_steps": steps,
+        "taper_schedule": schedule,
+        "adherence": dict(
+            zip([s.pk for s in steps if s.on >= plan.start_date], adherence, strict=True)
+        ),
+        "taper_review_due": review_due,
+        "taper_overdue": bool(review_due and review_due < date.today()),
+    }
+
+
+def medicines_page(patient: Patient) -> dict[str, Any]:
+    versions = latest_versions(patient)
+    today = date.today()
+    figure = latest_ome(patient)
+    return {
+        "current": [v for v in versions if v.active_on(today) or v.start_date > today],
+        "stopped": [v for v in versions if v.stop_date and v.stop_date <= today],
+        "ome": figure,
+        "ome_result": figure.result if figure else None,
+        "clinic_table": TABLES[settings.OME_TABLE],
+        "naloxone_offers": list(NaloxoneOffer.objects.filter(patient=patient)[:5]),
+        **taper_view(patient),
+    }

@@ -1,0 +1,212 @@
+"""Jannick's medication record, as Ana keeps it: opioids and other medicines on one list, the
+daily OME with its table, warnings, naloxone, versions instead of edits, and bad input that comes
+back with a clear message and nothing lost."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from medicines import services
+from medicines.models import MedicationVersion, OmeFigure
+from painclinic.models import AuditAction, AuditEvent, Discipline
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+START = date.today() - timedelta(days=60)
+
+
+def url(name, patient, **kw):
+    return reverse(f"medicines:{name}", kwargs={"patient_id": patient.pk, **kw})
+
+
+def oxycodone(**extra):
+    return {
+        "product": "oxycodone_oral",
+        "strength": "20",
+        "unit": "mg",
+        "units_per_dose": "1",
+        "frequency": "regular",
+        "doses_per_day": "2",
+        "start_date": START.isoformat(),
+        "prescriber": "Dr Patel (GP)",
+        "indication": "Low back pain",
+        **extra,
+    }
+
+
+def pregabalin():
+    return {
+        "name": "Pregabalin 150 mg twice a day",
+        "frequency": "regular",
+        "start_date": START.isoformat(),
+        "route": "oral",
+    }
+
+
+def test_ana_records_oxycodone_and_pregabalin_and_sees_ome_and_co_prescription(
+    client, ana, jannick, settings
+):
+    settings.OME_TABLE = "cdc2022"
+    client.force_login(ana)
+    assert client.post(url("add", jannick), oxycodone()).status_code == 302
+    assert client.post(url("add", jannick), pregabalin()).status_code == 302
+    page = client.get(url("list", jannick)).content.decode()
+    # CDC 2022: oxycodone 20 mg twice a day = 40 mg x 1.5 = 60 MME/day
+    assert "60.0" in page and "CDC 2022" in page
+    assert "Co-prescription: an opioid with a gabapentinoid" in page
+    assert "offering naloxone" in page  # >= 50 MME/day
+    figure = OmeFigure.objects.filter(patient=jannick).latest("computed_at")
+    assert (figure.table, float(figure.total)) == ("cdc2022", 60.0)
+    assert figure.table_version.startswith("CDC 2022")
+    for internal in ("cdc2022", "gabapentinoid'", "as_needed", "CDC22", "UNVERIFIED", "60.000"):
+        assert internal not in page
+
+
+def test_the_clinics_table_choice_gives_the_opioids_aware_figure(client, ana, jannick, settings):
+    settings.OME_TABLE = "opioids_aware"
+    client.force_login(ana)
+    client.post(url("add", jannick), oxycodone(product="tramadol_oral", strength="50",
+                                                doses_per_day="4"))  # fmt: skip
+    figure = OmeFigure.objects.get(patient=jannick)
+    # Opioids Aware: tramadol 200 mg/day x 0.1 = 20 (CDC 2022 would say 40)
+    assert (figure.table, float(figure.total)) == ("opioids_aware", 20.0)
+    assert "Opioids Aware" in client.get(url("list", jannick)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"unit": "µg/h"}, "unit", "does not fit"),
+        ({"strength": "2000"}, "strength", "plausible"),
+        ({"doses_per_day": "30"}, "doses_per_day", "plausible"),
+        ({"stop_date": (START - timedelta(days=1)).isoformat()}, "stop_date", "before the start"),
+        ({"frequency": "as_needed", "doses_per_day": ""}, "max_doses_per_day", "maximum"),
+        ({"product": "", "name": "Oxycodone 5 mg"}, "name", "opioid"),
+    ],
+)
+def test_bad_input_comes_back_with_the_message_and_everything_typed(
+    client, ana, jannick, change, field, words
+):
+    client.force_login(ana)
+    response = client.post(url("add", jannick), oxycodone(**change))
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert words in " ".join(form.errors[field])
+    assert 'value="Dr Patel (GP)"' in response.content.decode()  # nothing lost
+    assert not MedicationVersion.objects.filter(medication__patient=jannick).exists()
+
+
+def test_a_change_is_a_new_version_with_its_reason_and_the_old_one_kept(client, ana, jannick):
+    client.force_login(ana)
+    client.post(url("add", jannick), oxycodone())
+    medication = jannick.medications.get()
+    change = url("change", jannick, medication_id=medication.pk)
+    form = client.get(change).context["form"]
+    assert form.initial["version"] == 1
+    data = oxycodone(strength="15", version="1", effective_from=date.today().isoformat())
+    no_reason = client.post(change, data)
+    assert no_reason.status_code == 400
+    assert "Say why" in " ".join(no_reason.context["form"].errors["change_reason"])
+    assert client.post(change, {**data, "change_reason": "Taper step 1"}).status_code == 302
+    versions = list(medication.versions.order_by("version"))
+    assert [(v.version, float(v.strength)) for v in versions] == [(1, 20.0), (2, 15.0)]
+    assert versions[1].change_reason == "Taper step 1"
+    # 15 mg x 2 x 1.5 = 45 (both tables); the figure follows the change
+    assert float(OmeFigure.objects.filter(patient=jannick).latest("computed_at").total) == 45.0
+    history = client.get(url("history", jannick, medication_id=medication.pk)).content.decode()
+    assert "Taper step 1" in history
+
+
+def test_two_clinicians_changing_the_same_version_do_not_overwrite_each_other(
+    client, ana, bob, jannick
+):
+    services.medication_add(actor=ana, patient=jannick, data={**oxycodone(), "strength": 20,
+                            "doses_per_day": 2, "start_date": START})  # fmt: skip
+    medication = jannick.medications.get()
+    change = url("change", jannick, medication_id=medication.pk)
+    client.force_login(bob)
+    bob_data = oxycodone(strength="15", version="1", change_reason="Bob's change",
+                         effective_from=date.today().isoformat())  # fmt: skip
+    assert client.post(change, bob_data).status_code == 302
+    client.force_login(ana)
+    ana_data = {**bob_data, "strength": "10", "change_reason": "Ana's change"}
+    response = client.post(change, ana_data)
+    assert response.status_code == 409
+    assert 'value="10"' in response.content.decode()
+    assert medication.versions.count() == 2
+
+
+def test_stopping_a_medication_takes_it_off_the_ome(client, ana, jannick):
+    client.force_login(ana)
+    client.post(url("add", jannick), oxycodone())
+    medication = jannick.medications.get()
+    client.post(
+        url("change", jannick, medication_id=medication.pk),
+        oxycodone(
+            version="1",
+            stop_date=date.today().isoformat(),
+            change_reason="Stopped",
+            effective_from=date.today().isoformat(),
+        ),
+    )
+    figure = OmeFigure.objects.filter(patient=jannick).latest("computed_at")
+    assert float(figure.total) == 0.0
+    page = client.get(url("list", jannick)).content.decode()
+    assert "1 stopped medicine" in page
+
+
+def test_buprenorphine_patch_under_cdc_says_cannot_compute_on_the_page(
+    client, ana, jannick, settings
+):
+    settings.OME_TABLE = "cdc2022"
+    client.force_login(ana)
+    client.post(url("add", jannick), oxycodone(product="buprenorphine_patch", strength="10",
+                                                unit="µg/h", doses_per_day=""))  # fmt: skip
+    page = client.get(url("list", jannick)).content.decode()
+    assert "cannot compute" in page
+    assert "excludes buprenorphine" in page
+
+
+def test_naloxone_offer_is_recorded_with_its_date(client, ana, jannick):
+    client.force_login(ana)
+    response = client.post(
+        url("naloxone", jannick), {"offered_on": date.today().isoformat(), "accepted": "on"}
+    )
+    assert response.status_code == 302
+    assert jannick.naloxone_offers.get().accepted
+    future = client.post(
+        url("naloxone", jannick), {"offered_on": (date.today() + timedelta(days=3)).isoformat()}
+    )
+    assert future.status_code == 400
+
+
+def test_every_view_and_change_is_audited(client, ana, jannick):
+    client.force_login(ana)
+    client.post(url("add", jannick), oxycodone())
+    created = AuditEvent.objects.filter(patient=jannick, action=AuditAction.CREATE)
+    assert created.filter(object_type="medicines.medicationversion").count() == 1
+    assert set(created.get().changed_fields) >= {"product", "strength"}
+    before = AuditEvent.objects.filter(patient=jannick, action=AuditAction.VIEW).count()
+    client.get(url("list", jannick))
+    client.get(url("ome_chart", jannick))
+    assert AuditEvent.objects.filter(patient=jannick, action=AuditAction.VIEW).count() == before + 2
+
+
+def test_charlie_from_another_team_cannot_see_jannicks_medicines(client, charlie, jannick):
+    client.force_login(charlie)
+    assert client.get(url("list", jannick)).status_code == 404
+
+
+def test_a_pharmacist_can_be_on_a_care_team(north):
+    pharmacist = UserFactory(discipline=Discipline.PHARMACIST, team=north)
+    assert pharmacist.get_discipline_display() == "Pharmacist"
+
+
+def test_the_patient_page_links_to_the_medicines(client, ana, jannick):
+    client.force_login(ana)
+    page = client.get(reverse("patients:detail", kwargs={"patient_id": jannick.pk}))
+    assert url("list", jannick) in page.content.decode()
