@@ -89,7 +89,8 @@ def _ome_axis(ax, series, planned, steps, thresholds, until: date) -> None:
         )
     ax.set_ylabel("mg oral morphine a day")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper right", frameon=False, fontsize=8)
 
 
 def ome_chart(

@@ -126,23 +126,28 @@ class MedicationVersion(models.Model):
 
     @property
     def dose_text(self) -> str:
-        """The dose as a prescriber writes it: '10 mg, 1 twice a day'."""
-        if not self.product and self.strength is None:
+        """The dose as a prescriber writes it: '20 mg, twice a day' or '2 × 30 mg, 4 times a day'."""
+        if self.strength is None:
             return ""
+
+        def n(value) -> str:
+            return f"{value.normalize():f}"
+
         unit = self.unit or (PRODUCTS[self.product].unit if self.product in PRODUCTS else "")
-        units = f"{self.units_per_dose.normalize():f}"
-        strength = f"{self.strength.normalize():f} {unit}" if self.strength is not None else ""
-        if self.frequency == Frequency.AS_NEEDED:
-            most = self.max_doses_per_day.normalize() if self.max_doses_per_day else "?"
-            return _("%(s)s, %(u)s as needed, at most %(m)s times a day") % {
-                "s": strength,
-                "u": units,
-                "m": f"{most:f}" if most != "?" else most,
-            }
+        strength = f"{n(self.strength)} {unit}"
+        if self.units_per_dose != 1:
+            strength = f"{n(self.units_per_dose)} × {strength}"
         if self.product in PRODUCTS and PRODUCTS[self.product].is_patch:
-            return _("%(s)s, %(u)s patch(es) worn") % {"s": strength, "u": units}
-        per_day = f"{self.doses_per_day.normalize():f}" if self.doses_per_day else "?"
-        return _("%(s)s, %(u)s, %(d)s times a day") % {"s": strength, "u": units, "d": per_day}
+            return str(_("%(s)s patch") % {"s": strength})
+        if self.frequency == Frequency.AS_NEEDED:
+            return str(
+                _("%(s)s as needed, at most %(m)s times a day")
+                % {"s": strength, "m": n(self.max_doses_per_day) if self.max_doses_per_day else "?"}
+            )
+        times = {1: _("once a day"), 2: _("twice a day")}.get(
+            self.doses_per_day, _("%(d)s times a day") % {"d": n(self.doses_per_day or 0)}
+        )
+        return f"{strength}, {times}"
 
 
 class OmeFigure(models.Model):

@@ -108,6 +108,15 @@ def taper_view(patient: Patient) -> dict[str, Any]:
     }
 
 
+def _for_display(result: dict) -> dict:
+    """Factors as a clinician writes them (1.5, 0.15, 2.4), not as stored floats."""
+    lines = [
+        {**line, "factor_text": "" if line["factor"] is None else f"{line['factor']:.3g}"}
+        for line in result["lines"]
+    ]
+    return {**result, "lines": lines}
+
+
 def medicines_page(patient: Patient) -> dict[str, Any]:
     versions = latest_versions(patient)
     today = date.today()
@@ -116,7 +125,7 @@ def medicines_page(patient: Patient) -> dict[str, Any]:
         "current": [v for v in versions if v.active_on(today) or v.start_date > today],
         "stopped": [v for v in versions if v.stop_date and v.stop_date <= today],
         "ome": figure,
-        "ome_result": figure.result if figure else None,
+        "ome_result": _for_display(figure.result) if figure else None,
         "clinic_table": TABLES[settings.OME_TABLE],
         "naloxone_offers": list(NaloxoneOffer.objects.filter(patient=patient)[:5]),
         **taper_view(patient),

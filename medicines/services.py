@@ -157,7 +157,7 @@ def medication_add(*, actor: User, patient: Patient, data: dict[str, Any]) -> Me
         obj=version,
         changed_fields=_changed(None, clean),
     )
-    ome_record(patient=patient, as_of=max(clean["start_date"], date.today()))
+    ome_record_from(patient=patient, since=clean["start_date"])
     return medication
 
 
@@ -199,11 +199,22 @@ def medication_change(
         obj=version,
         changed_fields=changed,
     )
-    as_of = clean["stop_date"] if clean["stop_date"] and "stop_date" in changed else effective_from
-    ome_record(patient=medication.patient, as_of=as_of)
-    if as_of < date.today():
-        ome_record(patient=medication.patient, as_of=date.today())  # today's figure follows
+    since = min(effective_from, clean["stop_date"] or effective_from)
+    ome_record_from(patient=medication.patient, since=since)
     return version
+
+
+def ome_record_from(*, patient: Patient, since: date) -> list[OmeFigure]:
+    """Store the figure at every date from ``since`` on which the list changes (a start, a stop,
+    a version taking effect) and today's: a back-dated entry corrects the later figures too, and
+    the stored history is what the chart draws."""
+    today = date.today()
+    days = {since, today} if since <= today else {since}
+    for v in MedicationVersion.objects.filter(medication__patient=patient):
+        days.update(d for d in (v.start_date, v.stop_date, v.effective_from) if d and d > since)
+    return [
+        ome_record(patient=patient, as_of=day) for day in sorted(days) if day <= max(today, since)
+    ]
 
 
 def ome_record(*, patient: Patient, as_of: date, table: str | None = None) -> OmeFigure:

@@ -71,7 +71,7 @@ def test_the_clinics_table_choice_gives_the_opioids_aware_figure(client, ana, ja
     client.force_login(ana)
     client.post(url("add", jannick), oxycodone(product="tramadol_oral", strength="50",
                                                 doses_per_day="4"))  # fmt: skip
-    figure = OmeFigure.objects.get(patient=jannick)
+    figure = OmeFigure.objects.filter(patient=jannick).latest("as_of", "computed_at")
     # Opioids Aware: tramadol 200 mg/day x 0.1 = 20 (CDC 2022 would say 40)
     assert (figure.table, float(figure.total)) == ("opioids_aware", 20.0)
     assert "Opioids Aware" in client.get(url("list", jannick)).content.decode()
@@ -138,6 +138,34 @@ def test_two_clinicians_changing_the_same_version_do_not_overwrite_each_other(
     assert response.status_code == 409
     assert 'value="10"' in response.content.decode()
     assert medication.versions.count() == 2
+
+
+def test_the_ome_history_starts_when_the_medicine_started_and_a_late_entry_corrects_it(
+    ana, jannick
+):
+    from medicines import selectors
+
+    services.medication_add(actor=ana, patient=jannick, data={**oxycodone(), "strength": 20,
+                            "doses_per_day": 2, "start_date": START})  # fmt: skip
+    assert selectors.ome_series(jannick) == [(START, 60.0), (date.today(), 60.0)]
+    # Morphine 10 mg twice a day since 30 days ago, entered late: that day on adds 20
+    later = START + timedelta(days=30)
+    services.medication_add(actor=ana, patient=jannick, data={**oxycodone(), "strength": 10,
+                            "product": "morphine_oral", "doses_per_day": 2,
+                            "start_date": later})  # fmt: skip
+    assert selectors.ome_series(jannick) == [(START, 60.0), (later, 80.0), (date.today(), 80.0)]
+
+
+def test_the_list_reads_like_a_prescription(client, ana, jannick, settings):
+    settings.OME_TABLE = "cdc2022"
+    client.force_login(ana)
+    client.post(url("add", jannick), oxycodone())
+    client.post(url("add", jannick), oxycodone(product="co_codamol", strength="30",
+                                               units_per_dose="2", doses_per_day="4"))  # fmt: skip
+    page = client.get(url("list", jannick)).content.decode()
+    assert "20 mg, twice a day" in page
+    assert "2 × 30 mg, 4 times a day" in page
+    assert "× 1.5<" in page and "× 0.15<" in page  # CDC 2022 factors as written, not floats
 
 
 def test_stopping_a_medication_takes_it_off_the_ome(client, ana, jannick):
