@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -92,10 +92,7 @@ def taper_view(patient: Patient) -> dict[str, Any]:
         float(plan.start_dose),
         [(s.on, float(s.dose_after)) for s in steps if s.on >= plan.start_date],
     )
-    last = steps[-1] if steps else None
-    review_due = (last.next_review if last and last.next_review else None) or (
-        plan.start_date if not steps else None
-    )
+    review_due = taper_review_due(plan, steps[-1] if steps else None)
     return {
         "taper": plan,
         "taper_steps": steps,
@@ -117,6 +114,16 @@ def _for_display(result: dict) -> dict:
     return {**result, "lines": lines}
 
 
+def taper_review_due(plan: TaperPlan, last_step: TaperStep | None) -> date:
+    """The step's own next review; else one interval after the last step (follow up at least
+    monthly [CDC22-X S]); else the plan's first step."""
+    if last_step is None:
+        return plan.start_date
+    if last_step.next_review:
+        return last_step.next_review
+    return last_step.on + timedelta(days=plan.interval_days)
+
+
 def medicines_page(patient: Patient) -> dict[str, Any]:
     versions = latest_versions(patient)
     today = date.today()
@@ -130,3 +137,65 @@ def medicines_page(patient: Patient) -> dict[str, Any]:
         "naloxone_offers": list(NaloxoneOffer.objects.filter(patient=patient)[:5]),
         **taper_view(patient),
     }
+
+
+# --- the team lead's opioid review ---------------------------------------------------------------
+
+
+def opioid_review(user, today: date | None = None) -> list[dict[str, Any]]:
+    """Patients of the lead's reach whose latest figure crosses the table's first threshold
+    (50 MME CDC 2022, 120 mg Opioids Aware), who have a co-prescription warning, or whose taper
+    review is overdue. A constant number of queries, whatever the team's size."""
+    from django.db.models import OuterRef, Subquery
+
+    from painclinic.access import patients_visible_to
+
+    today = today or date.today()
+    visible = patients_visible_to(user)
+    latest_id = (
+        OmeFigure.objects.filter(patient=OuterRef("patient_id"), as_of__lte=today)
+        .order_by("-as_of", "-computed_at")
+        .values("pk")[:1]
+    )
+    figures = {
+        f.patient_id: f
+        for f in OmeFigure.objects.filter(
+            patient__in=visible, pk=Subquery(latest_id)
+        ).select_related("patient")
+    }
+    plans = {}
+    for p in (
+        TaperPlan.objects.filter(patient__in=visible)
+        .select_related("patient")
+        .order_by("patient_id", "version")
+    ):
+        plans[p.patient_id] = p
+    last_steps: dict[Any, TaperStep] = {}
+    for s in TaperStep.objects.filter(patient__in=visible).order_by(
+        "patient_id", "on", "recorded_at"
+    ):
+        last_steps[s.patient_id] = s
+    rows = []
+    for patient_id in {*figures, *plans}:
+        figure, plan = figures.get(patient_id), plans.get(patient_id)
+        reasons = []
+        if figure is not None:
+            table = TABLES[figure.table]
+            first = table.thresholds[0].ome if table.thresholds else None
+            if first is not None and float(figure.total) >= first:
+                reasons.append(
+                    f"{figure.total:.1f} mg oral morphine a day ({table.name}: at or above {first:g})"
+                )
+            for c in figure.result.get("co_prescriptions", []):
+                reasons.append(f"Opioid with {c['class_name']}")
+        if plan is not None:
+            step = last_steps.get(patient_id)
+            due = taper_review_due(plan, step)
+            if due is not None and due < today:
+                reasons.append(f"Taper review overdue since {due:%d %b %Y}")
+        if reasons:
+            patient = (figure or plan).patient
+            rows.append(
+                {"patient": patient, "ome": figure.total if figure else None, "reasons": reasons}
+            )
+    return sorted(rows, key=lambda r: (r["patient"].family_name, r["patient"].given_name))

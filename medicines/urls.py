@@ -7,6 +7,7 @@ app_name = "medicines"
 P = "patients/<uuid:patient_id>/medicines/"
 
 urlpatterns = [
+    path("team/opioid-review/", views.opioid_review, name="opioid_review"),
     path(P, views.medicine_list, name="list"),
     path(f"{P}new/", views.medication_add, name="add"),
     path(f"{P}<int:medication_id>/change/", views.medication_change, name="change"),

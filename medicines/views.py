@@ -24,7 +24,9 @@ from medicines.forms import (
     TaperStepForm,
     _apply,
 )
-from painclinic.access import patient_view
+from painclinic import audit
+from painclinic.access import patient_view, team_lead_view
+from painclinic.models import AuditAction
 from patients.models import Patient
 
 
@@ -271,3 +273,13 @@ def ome_outcomes_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
             selectors.ome_series(patient), outcomes, _planned(selectors.taper_view(patient))
         )
     )
+
+
+@require_GET
+@team_lead_view
+def opioid_review(request: HttpRequest) -> HttpResponse:
+    rows = selectors.opioid_review(request.user)
+    for row in rows:  # the lead saw these patients' medicines: one event each
+        audit.record_event(actor=request.user, action=AuditAction.VIEW, patient=row["patient"],
+                           object_type="medicines.opioid_review")  # fmt: skip
+    return render(request, "medicines/opioid_review.html", {"rows": rows})

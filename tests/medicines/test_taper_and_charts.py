@@ -187,3 +187,38 @@ def test_chart_pages_answer_svg_for_the_care_team(client, ana, jannick):
         response = client.get(url(name, jannick))
         assert response.status_code == 200
         assert response["Content-Type"] == "image/svg+xml"
+
+
+# --- the team lead's review ----------------------------------------------------------------------
+
+
+def test_bob_sees_high_doses_co_prescriptions_and_overdue_tapers(client, ana, bob, charlie,
+                                                                 jannick, susan, settings):  # fmt: skip
+    settings.OME_TABLE = "cdc2022"
+    long_ago = date.today() - timedelta(days=100)
+    # Jannick: oxycodone 30 mg twice a day = 90 MME (CDC 2022) and diazepam
+    services.medication_add(actor=ana, patient=jannick, data={"product": "oxycodone_oral",
+                            "strength": 30, "doses_per_day": 2, "start_date": long_ago})  # fmt: skip
+    services.medication_add(actor=ana, patient=jannick,
+                            data={"name": "Diazepam 5 mg", "start_date": long_ago})  # fmt: skip
+    # Susan: 30 MME, but her taper's first step was due 40 days ago and nothing is recorded
+    services.medication_add(actor=ana, patient=susan, data={"product": "morphine_oral",
+                            "strength": 15, "doses_per_day": 2, "start_date": long_ago})  # fmt: skip
+    services.taper_plan_save(actor=ana, patient=susan, expected_version=0, data={
+        "start_date": START, "start_dose": 30, "target_dose": 0, "percent": 10,
+        "basis": "current", "interval_days": 28, "reason": "r", "shared_decision": "s"})  # fmt: skip
+    client.force_login(bob)
+    page = client.get(reverse("medicines:opioid_review")).content.decode()
+    assert "90.0 mg oral morphine a day (CDC 2022: at or above 50)" in page
+    assert "Opioid with a benzodiazepine" in page
+    assert "Taper review overdue since" in page and "Susan" in page
+    assert AuditEvent.objects.filter(
+        patient=jannick, object_type="medicines.opioid_review"
+    ).exists()
+    assert (
+        reverse("medicines:opioid_review") in client.get(reverse("team:dashboard")).content.decode()
+    )
+    client.force_login(ana)  # a clinician, not a team lead
+    assert client.get(reverse("medicines:opioid_review")).status_code == 403
+    client.force_login(charlie)
+    assert client.get(reverse("medicines:opioid_review")).status_code == 403
