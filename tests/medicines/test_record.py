@@ -238,3 +238,27 @@ def test_the_patient_page_links_to_the_medicines(client, ana, jannick):
     client.force_login(ana)
     page = client.get(reverse("patients:detail", kwargs={"patient_id": jannick.pk}))
     assert url("list", jannick) in page.content.decode()
+
+
+def test_the_gp_letter_and_the_patients_summary_have_a_medication_section(
+    client, ana, jannick, settings
+):
+    settings.OME_TABLE = "opioids_aware"
+    client.force_login(ana)
+    client.post(url("add", jannick), oxycodone(strength="40"))  # 80 mg x 1.5 = 120 mg
+    client.post(url("add", jannick), pregabalin())
+    services.taper_plan_save(actor=ana, patient=jannick, expected_version=0, data={
+        "start_date": date.today(), "start_dose": 120, "target_dose": 60, "percent": 10,
+        "basis": "current", "interval_days": 28, "reason": "r", "shared_decision": "s"})  # fmt: skip
+    letter = client.get(reverse("treatment:gp_letter", kwargs={"patient_id": jannick.pk}))
+    text = letter.content.decode()
+    assert "Oxycodone (oral): 40 mg, twice a day (Low back pain)" in text
+    assert "Daily opioid dose: 120.0 mg oral morphine equivalent a day (Opioids Aware" in text
+    assert "120 mg oral morphine a day: harm rises" in text
+    assert "Opioid with a gabapentinoid" in text
+    assert "An opioid taper has been agreed: about 10 % every 28 days" in text
+    summary = client.get(reverse("treatment:summary", kwargs={"patient_id": jannick.pk}))
+    mine = summary.content.decode()
+    assert "Your medicines" in mine and "Pregabalin 150 mg twice a day" in mine
+    assert "We agreed to lower your opioid dose slowly" in mine
+    assert "oral morphine equivalent a day (Opioids Aware" not in mine
