@@ -38,7 +38,7 @@ TABLES: dict[str, Table] = {
     CDC2022: Table(
         key=CDC2022,
         name="CDC 2022",
-        version="CDC 2022 MME table (MMWR Recomm Rep 2022;71(RR-3))",
+        version="MMWR Recomm Rep 2022;71(RR-3)",
         source="CDC22-IG",
         thresholds=(
             # CDC 2022 has no numeric cap (Rec 4) [CDC22-IG V]; 50 is its narrative guidepost for
@@ -60,7 +60,7 @@ TABLES: dict[str, Table] = {
     OPIOIDS_AWARE: Table(
         key=OPIOIDS_AWARE,
         name="Opioids Aware (Faculty of Pain Medicine)",
-        version="FPM Opioids Aware dose equivalents, table reviewed August 2020",
+        version="table reviewed August 2020",
         source="OA",
         thresholds=(
             # Harm rises substantially above 120 mg/day with no added benefit [OA-KEY S];

@@ -61,7 +61,7 @@ def test_ana_records_oxycodone_and_pregabalin_and_sees_ome_and_co_prescription(
     assert "offering naloxone" in page  # >= 50 MME/day
     figure = OmeFigure.objects.filter(patient=jannick).latest("computed_at")
     assert (figure.table, float(figure.total)) == ("cdc2022", 60.0)
-    assert figure.table_version.startswith("CDC 2022")
+    assert figure.table_version == "MMWR Recomm Rep 2022;71(RR-3)"
     for internal in ("cdc2022", "gabapentinoid'", "as_needed", "CDC22", "UNVERIFIED", "60.000"):
         assert internal not in page
 
