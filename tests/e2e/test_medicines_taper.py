@@ -79,6 +79,18 @@ def test_ana_records_medicines_and_tapers_jannicks_oxycodone(
         expect(page.get_by_text("The taper step is recorded.")).to_be_visible()
     assert TaperStep.objects.filter(patient=jannick).count() == 2
 
+    # The prescription follows the first step: a new version of the oxycodone from that day
+    page.locator("#medication-list").get_by_role("link", name="Change or stop").first.click()
+    page.locator("#id_strength").fill("18")
+    page.locator("#id_effective_from").fill((today - timedelta(days=56)).isoformat())
+    page.locator("#id_change_reason").fill("Taper step 1")
+    page.get_by_role("button", name="Save the change").click()
+    expect(
+        page.get_by_text("The change is recorded; the previous version is kept.")
+    ).to_be_visible()
+    expect(page.locator("#ome-total")).to_contain_text("54.0")  # 18 mg x 2 x 1.5
+    expect(page.locator("#medication-list")).to_contain_text("version 2")
+
     steps = page.locator("#taper-steps")
     expect(steps).to_contain_text("60 → 54")
     expect(steps).to_contain_text("54 → 48.6")
