@@ -61,9 +61,14 @@ def latest_ome(patient: Patient) -> OmeFigure | None:
 
 
 def ome_series(patient: Patient) -> list[tuple[date, float]]:
-    """One figure per day (the latest computed), oldest first."""
+    """One figure per day (the latest computed), oldest first, all from the table of the latest
+    figure: a line never mixes two tables."""
+    latest = latest_ome(patient)
+    if latest is None:
+        return []
     by_day: dict[date, float] = {}
-    for figure in OmeFigure.objects.filter(patient=patient).order_by("as_of", "computed_at"):
+    figures = OmeFigure.objects.filter(patient=patient, table=latest.table)
+    for figure in figures.order_by("as_of", "computed_at"):
         by_day[figure.as_of] = float(figure.total)
     return sorted(by_day.items())
 

@@ -371,3 +371,20 @@ def taper_step_record(
         changed_fields=[f for f in STEP_FIELDS if data.get(f) not in (None, "", False)],
     )
     return step
+
+
+@transaction.atomic
+def ome_recompute(*, actor: User, patient: Patient) -> list[OmeFigure]:
+    """Recompute the whole history with the clinic's table (after the clinic changes OME_TABLE);
+    the old figures stay, with the table that produced them."""
+    starts = MedicationVersion.objects.filter(medication__patient=patient).values_list(
+        "start_date", flat=True
+    )
+    if not starts:
+        return []
+    figures = ome_record_from(patient=patient, since=min(starts))
+    audit.record_event(
+        actor=actor, action=AuditAction.CREATE, patient=patient, obj=figures[-1],
+        changed_fields=["table"],
+    )  # fmt: skip
+    return figures

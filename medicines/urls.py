@@ -12,6 +12,7 @@ urlpatterns = [
     path(f"{P}new/", views.medication_add, name="add"),
     path(f"{P}<int:medication_id>/change/", views.medication_change, name="change"),
     path(f"{P}<int:medication_id>/history/", views.medication_history, name="history"),
+    path(f"{P}ome/recompute/", views.ome_recompute, name="ome_recompute"),
     path(f"{P}naloxone/", views.naloxone, name="naloxone"),
     path(f"{P}taper/", views.taper_plan, name="taper"),
     path(f"{P}taper/steps/new/", views.taper_step, name="taper_step"),

@@ -135,6 +135,14 @@ def naloxone(request: HttpRequest, patient: Patient) -> HttpResponse:
     return _page(request, patient, status=400, naloxone_form=form)
 
 
+@require_POST
+@patient_view(write=True)
+def ome_recompute(request: HttpRequest, patient: Patient) -> HttpResponse:
+    if services.ome_recompute(actor=request.user, patient=patient):
+        messages.success(request, _("The daily dose is recomputed with the clinic's table."))
+    return redirect(_url("list", patient))
+
+
 @require_http_methods(["GET", "POST"])
 @patient_view(write=True)
 def taper_plan(request: HttpRequest, patient: Patient) -> HttpResponse:

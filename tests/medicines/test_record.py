@@ -262,3 +262,23 @@ def test_the_gp_letter_and_the_patients_summary_have_a_medication_section(
     assert "Your medicines" in mine and "Pregabalin 150 mg twice a day" in mine
     assert "We agreed to lower your opioid dose slowly" in mine
     assert "oral morphine equivalent a day (Opioids Aware" not in mine
+
+
+def test_after_the_clinic_changes_its_table_ana_recomputes_the_history(
+    client, ana, jannick, settings
+):
+    from medicines import selectors
+
+    settings.OME_TABLE = "cdc2022"
+    services.medication_add(actor=ana, patient=jannick, data={"product": "tramadol_oral",
+                            "strength": 50, "doses_per_day": 4, "start_date": START})  # fmt: skip
+    assert selectors.ome_series(jannick)[-1][1] == 40.0  # CDC 2022: 200 mg x 0.2
+    settings.OME_TABLE = "opioids_aware"
+    client.force_login(ana)
+    page = client.get(url("list", jannick)).content.decode()
+    assert "The clinic now uses the Opioids Aware (Faculty of Pain Medicine) table." in page
+    assert client.post(url("ome_recompute", jannick)).status_code == 302
+    # Opioids Aware: 200 mg x 0.1 = 20, over the whole history, and the line uses one table
+    assert selectors.ome_series(jannick) == [(START, 20.0), (date.today(), 20.0)]
+    assert OmeFigure.objects.filter(patient=jannick, table="cdc2022").exists()  # kept
+    assert "The clinic now uses" not in client.get(url("list", jannick)).content.decode()
