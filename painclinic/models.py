@@ -15,6 +15,7 @@ class Discipline(models.TextChoices):
     DOCTOR = "doctor", _("Doctor")
     OCCUPATIONAL_THERAPIST = "occupational_therapist", _("Occupational therapist")
     NURSE = "nurse", _("Nurse")
+    PHARMACIST = "pharmacist", _("Pharmacist")
     OTHER = "other", _("Other")
 
 

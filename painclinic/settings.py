@@ -37,13 +37,18 @@ try:
     MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
     STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
     LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
+    # The clinic's oral morphine equivalent table (medicines/core/products.py TABLES); every
+    # stored figure records the table and version that produced it.
+    OME_TABLE = env_str("OME_TABLE", "cdc2022")
+    if OME_TABLE not in ("cdc2022", "opioids_aware"):
+        raise EnvError(f"OME_TABLE must be cdc2022 or opioids_aware, not {OME_TABLE!r}")
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 
 # Management commands that sign nothing (no session, token, link or password reset) and serve
 # nothing: pure calculations over stdin/files. They run without a secret so that the README's
 # examples work on a fresh clone; never the server, a worker or a command that writes data.
-COMMANDS_WITHOUT_SECRET = frozenset({"score", "sced_analyse"})
+COMMANDS_WITHOUT_SECRET = frozenset({"score", "sced_analyse", "ome"})
 
 
 def _running_command_without_secret(argv: list[str]) -> bool:
@@ -82,6 +87,7 @@ INSTALLED_APPS = [
     "treatment",
     "sced",
     "programmes",
+    "medicines",
 ]
 
 MIDDLEWARE = [

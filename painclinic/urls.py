@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("assessment.urls")),
     path("", include("treatment.urls")),
     path("", include("sced.urls")),
+    path("", include("medicines.urls")),
     path("", include("programmes.urls")),
     path("", include("patients.team_urls")),
     path("audit/", views.audit_log, name="audit_log"),

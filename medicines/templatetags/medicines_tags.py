@@ -1,0 +1,29 @@
+"""The medication section of the GP letter and the printable summary (issue #11), as an inclusion
+tag so that the treatment documents need one line each and no change to their views."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import template
+
+from medicines import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("medicines/_letter_section.html")
+def medication_section(patient, heading_class: str = "h6", for_patient: bool = False):
+    """For the GP: the list, the daily OME with its table and warnings, the taper. For the
+    patient's own summary: the list and the taper in plain words."""
+    today = date.today()
+    versions = selectors.latest_versions(patient)
+    figure = selectors.latest_ome(patient)
+    return {
+        "current": [v for v in versions if v.active_on(today)],
+        "ome": figure,
+        "ome_result": figure.result if figure else None,
+        "taper": selectors.current_taper(patient),
+        "heading_class": heading_class,
+        "for_patient": for_patient,
+    }
