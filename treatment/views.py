@@ -356,7 +356,7 @@ def _svg(svg: str) -> HttpResponse:
 @patient_view()
 def gas_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
     goals = selectors.goals_for(selectors.current_episode(patient))
-    points = [(p.label, p.t_score) for p in selectors.gas_history(goals)]
+    points = [(p.label, p.t_score, p.on) for p in selectors.gas_history(goals)]
     return _svg(charts.gas_chart(points))
 
 
@@ -759,7 +759,7 @@ def _with_charts(context: dict, *, gas: bool = True) -> dict:
     patient's summary leaves out the GAS chart: its title and axis carry the clinicians' method
     (T-score, Kiresuk & Sherman, rho), and the summary's table says the same in plain words."""
     if gas and context["gas_history"]:
-        points = [(p.label, p.t_score) for p in context["gas_history"]]
+        points = [(p.label, p.t_score, p.on) for p in context["gas_history"]]
         context["gas_chart_uri"] = documents.svg_data_uri(charts.gas_chart(points))
     if context["sessions"]:
         rows = [
