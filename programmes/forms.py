@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from painclinic.models import Discipline
+from painclinic.validators import planned_clinical_date
 from programmes.models import (
     ENDS_BEFORE_START,
     ENROLMENT_TRANSITIONS,
@@ -91,7 +92,9 @@ class StaffForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    first_date = forms.DateField(widget=DATE_INPUT, label=_("Session date"))
+    first_date = forms.DateField(
+        widget=DATE_INPUT, label=_("Session date"), validators=[planned_clinical_date]
+    )
     length = forms.ChoiceField(choices=SessionLength.choices, label=_("Length"))
     hours = forms.DecimalField(
         required=False,
