@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -67,7 +68,13 @@ class Programme(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["team", "name"], name="programme_unique_team_name")
+            # Names compare case-insensitively ("PMP" and "pmp" are one programme of a team).
+            models.UniqueConstraint(
+                "team",
+                Lower("name"),
+                name="programme_unique_team_name_ci",
+                violation_error_message=_("This team already has a programme with that name."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -109,6 +116,7 @@ FOLLOW_UP_TOO_WIDE = _(
     "The follow-up window must start after the cohort ends: make its weeks either side fewer "
     "than its weeks after the end."
 )
+COHORT_NAME_TAKEN = _("This programme already has a cohort with that name.")
 ENDS_BEFORE_START = _("The cohort cannot end before it starts.")
 SESSIONS_OUTSIDE_DATES = (
     "%(n)s session of the timetable falls outside these dates: move it first.",
@@ -136,6 +144,13 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["-start_date", "-id"]
         constraints = [
+            # One cohort name per programme, whatever the case (issue #9: natural keys).
+            models.UniqueConstraint(
+                "programme",
+                Lower("name"),
+                name="cohort_unique_programme_name_ci",
+                violation_error_message=COHORT_NAME_TAKEN,
+            ),
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")),
                 name="cohort_ends_after_start",

@@ -81,7 +81,9 @@ DEFAULT_HOURS = {SessionLength.MORNING: 3, SessionLength.AFTERNOON: 3, SessionLe
 def programme_create(
     *, actor: User, team: Team, name: str, kind: str, description: str = ""
 ) -> Programme:
-    programme = Programme.objects.create(team=team, name=name, kind=kind, description=description)
+    programme = Programme(team=team, name=name, kind=kind, description=description)
+    programme.full_clean()  # the admin's rules: a name once per team, whatever the case
+    programme.save()
     audit.record_event(actor=actor, action=AuditAction.CREATE, obj=programme)
     return programme
 

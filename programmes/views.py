@@ -49,13 +49,17 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @programme_view
 def cohort_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = selectors.programme_for(request.user, programme_id)
-    form = CohortForm(request.POST or None)
+    form = CohortForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
-        cohort = services.cohort_create(
-            actor=request.user, programme=programme, data=form.cleaned_data
-        )
-        messages.success(request, _("Cohort created."))
-        return redirect("programmes:cohort", cohort_id=cohort.pk)
+        try:
+            cohort = services.cohort_create(
+                actor=request.user, programme=programme, data=form.cleaned_data
+            )
+        except ValidationError as error:  # e.g. the same name saved a moment ago
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Cohort created."))
+            return redirect("programmes:cohort", cohort_id=cohort.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
