@@ -287,3 +287,8 @@ LOGGING = {
 }
 
 PAGINATE_BY = 25
+
+# Programme outcomes: an aggregate over fewer participants than this is not shown to a user
+# outside their care team (the programme admin), as with 1 or 2 it is their own result. Clinic
+# policy (UNVERIFIED: no published rule in shared/reference; 3 is a common small-cell floor).
+PROGRAMME_MIN_AGGREGATE_N = env_int("PROGRAMME_MIN_AGGREGATE_N", 3, minimum=1)

@@ -421,11 +421,17 @@ def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "deteriorated_percent",
             "deteriorated_95ci",
             "rci_parameters",
+            "note",
         ]
     )
     for table in data["tables"]:
         for group in table["groups"]:
             counts = group["counts"]
+            if group["suppressed"]:  # a group of 1 or 2: their own results (selectors._hidden)
+                writer.writerow(
+                    [table["measure"].label, group["name"], *[""] * 10, group["suppressed"]]
+                )
+                continue
             improved = counts.rate(outcomes.RELIABLY_IMPROVED)
             worse = counts.rate(outcomes.RELIABLY_DETERIORATED)
             writer.writerow(
@@ -442,6 +448,7 @@ def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
                     worse.percent if counts.classified else "",
                     worse.interval_text if counts.classified else "",
                     table["spec"].parameters_source or table["spec"].no_parameters_reason,
+                    "",
                 ]
             )
     audit.record_event(
