@@ -54,3 +54,35 @@ def test_a_programme_name_is_once_per_team_whatever_the_case(pmp, priya):
         services.programme_create(actor=priya, team=pmp.team, name=pmp.name.upper(), kind=pmp.kind)
     with pytest.raises(IntegrityError), transaction.atomic():
         Programme.objects.create(team=pmp.team, name=pmp.name.lower(), kind=pmp.kind)
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_programme_named_again_in_capitals_and_keeps_the_form(
+    client, django_user_model, pmp
+):
+    site_admin = django_user_model.objects.create_superuser(
+        "admin", "", "correct horse battery staple"
+    )
+    client.force_login(site_admin)
+    response = client.post(
+        reverse("admin:programmes_programme_add"),
+        {
+            "name": pmp.name.upper(),
+            "kind": pmp.kind,
+            "team": pmp.team_id,
+            "description": "Typed again",
+            "pre_weeks_before": 6,
+            "pre_weeks_after": 1,
+            "post_weeks_around": 4,
+            "follow_up_weeks": 12,
+            "follow_up_weeks_around": 4,
+            "completion_min_percent": 50,
+            "measures-TOTAL_FORMS": 0,
+            "measures-INITIAL_FORMS": 0,
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This team already has a programme with that name." in page
+    assert "Typed again" in page
+    assert Programme.objects.filter(team=pmp.team).count() == 1
