@@ -132,7 +132,10 @@ def record_views(
     *, actor: User, object_type: str, rows: list[tuple[Any, Any]], action: str = AuditAction.VIEW
 ) -> list[AuditEvent]:
     """One event per record shown, as (object id, patient id) pairs, in one INSERT: an admin list
-    page audits every record it listed (issue #9; DESIGN.md "including the Django admin")."""
+    page audits every record it listed (issue #9; DESIGN.md "including the Django admin"), and
+    so does every list page that names patients (caseload, patient list, team dashboard). A record
+    listed twice on one page (a patient on two attention lists) is one event."""
+    rows = list(dict.fromkeys((str(object_id), patient_id) for object_id, patient_id in rows))
     context = current_request_context()
     events = AuditEvent.objects.bulk_create(
         AuditEvent(

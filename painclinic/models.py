@@ -148,6 +148,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["patient", "-at"], name="audit_patient_at"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            # The audit log page reads a page of requests' events by request id (selectors).
+            models.Index(fields=["request_id"], name="audit_request_id"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, CharField, F, Max, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat
 
 from painclinic import audit_words
@@ -116,9 +116,13 @@ def audit_rows(events: QuerySet, page_number: Any, per_page: int = 50):
     page = Paginator(groups, per_page).get_page(page_number)
     keys = [group["request_key"] for group in page.object_list]
     by_key: dict[str, list] = {key: [] for key in keys}
+    # The page's events by request id (indexed) or, for an event outside a request, by its id:
+    # never a filter on the computed key, which would read every event the lead may see.
+    request_ids = [key for key in keys if not key.startswith("event-")]
+    event_ids = [int(key.removeprefix("event-")) for key in keys if key.startswith("event-")]
     rows = (
-        events.annotate(request_key=_request_key())
-        .filter(request_key__in=keys)
+        events.filter(Q(request_id__in=request_ids) | Q(request_id="", id__in=event_ids))
+        .annotate(request_key=_request_key())
         .select_related("actor", "patient")
         .order_by("at", "id")
     )

@@ -151,7 +151,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Usernames match whatever their case (painclinic/backends.py).
+    "painclinic.backends.CaseInsensitiveModelBackend",
 ]
 # ASVS 5.0 6.2.1/6.2.4: at least 12 characters, common passwords refused, no composition rules.
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,6 +171,8 @@ AXES_FAILURE_LIMIT = 5  # five wrong passwords; the sixth attempt is refused
 # Lock the (username, address) pair: a colleague at another PC can still log in, and an attacker
 # cannot lock a clinician out from elsewhere by guessing at their username.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures count per username case-insensitively, as the log-in matches it ("ANA" is ana).
+AXES_USERNAME_CALLABLE = "painclinic.backends.axes_username"
 AXES_COOLOFF_TIME = timedelta(minutes=15)  # long enough to stop guessing, short enough for a clinic
 AXES_RESET_ON_SUCCESS = True  # a successful login clears earlier typos
 AXES_HTTP_RESPONSE_CODE = 429
@@ -290,3 +293,8 @@ LOGGING = {
 }
 
 PAGINATE_BY = 25
+
+# Programme outcomes: an aggregate over fewer participants than this is not shown to a user
+# outside their care team (the programme admin), as with 1 or 2 it is their own result. Clinic
+# policy (UNVERIFIED: no published rule in shared/reference; 3 is a common small-cell floor).
+PROGRAMME_MIN_AGGREGATE_N = env_int("PROGRAMME_MIN_AGGREGATE_N", 3, minimum=1)

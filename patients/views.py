@@ -45,6 +45,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for episode in page
     ]
+    # The page names each patient of the page: one VIEW per episode listed (DESIGN.md: every
+    # access audited, list pages included).
+    audit.record_views(
+        actor=request.user,
+        object_type="patients.episode",
+        rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows],
+    )
     notes = list(selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
     for note in notes:  # the note is clinical content about the patient: its view is audited
         audit.record_event(
@@ -72,6 +79,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "querystring": query.urlencode()}
+    # Each patient named on the page (full page or live-search table) is a record view.
+    audit.record_views(
+        actor=request.user, object_type="patients.patient", rows=[(p.pk, p.pk) for p in page]
+    )
     # Live search: htmx asks for the results table only (the form stays as typed).
     template = "patients/_patient_table.html" if request.htmx else "patients/patient_list.html"
     return render(request, template, context)

@@ -36,6 +36,7 @@ from programmes.models import (
     SuitabilityScreening,
     outcome_value_problem,
     past_date_problem,
+    planned_date_problem,
     session_date_problem,
 )
 
@@ -65,7 +66,6 @@ ALREADY_RECORDED = (
     "{what} is already recorded for {name} (entered by {by} on {on:%d %b %Y}). To change it, "
     "give the reason for the amendment; the earlier version is kept."
 )
-IN_FUTURE = "This date cannot be in the future."
 COMPLETED_BEFORE_START = "Completion cannot be dated before the cohort starts ({start:%d %b %Y})."
 OPEN_STATES = (
     EnrolmentState.REFERRED,
@@ -81,7 +81,9 @@ DEFAULT_HOURS = {SessionLength.MORNING: 3, SessionLength.AFTERNOON: 3, SessionLe
 def programme_create(
     *, actor: User, team: Team, name: str, kind: str, description: str = ""
 ) -> Programme:
-    programme = Programme.objects.create(team=team, name=name, kind=kind, description=description)
+    programme = Programme(team=team, name=name, kind=kind, description=description)
+    programme.full_clean()  # the admin's rules: a name once per team, whatever the case
+    programme.save()
     audit.record_event(actor=actor, action=AuditAction.CREATE, obj=programme)
     return programme
 
@@ -135,6 +137,8 @@ def sessions_add(
         raise ValidationError(SESSION_HOURS)
     if not 1 <= weeks <= 26:
         raise ValidationError(TOO_MANY_WEEKS)
+    if planned_date_problem(first_date):
+        raise ValidationError(planned_date_problem(first_date))
     # Every repeat must fall within the cohort's dates (issue #9: sessions outside them were
     # accepted and then counted in the dose and the standards check).
     for week in range(weeks):
@@ -285,8 +289,8 @@ def enrolment_transition(
                 target=EnrolmentState(to_state).label.lower(),
             )
         )
-    if changed_on > date.today():
-        raise ValidationError(IN_FUTURE)
+    if past_date_problem(changed_on):
+        raise ValidationError(past_date_problem(changed_on))
     if changed_on < enrolment.referred_on:
         raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
     changed = ["state"]

@@ -49,13 +49,17 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @programme_view
 def cohort_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = selectors.programme_for(request.user, programme_id)
-    form = CohortForm(request.POST or None)
+    form = CohortForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
-        cohort = services.cohort_create(
-            actor=request.user, programme=programme, data=form.cleaned_data
-        )
-        messages.success(request, _("Cohort created."))
-        return redirect("programmes:cohort", cohort_id=cohort.pk)
+        try:
+            cohort = services.cohort_create(
+                actor=request.user, programme=programme, data=form.cleaned_data
+            )
+        except ValidationError as error:  # e.g. the same name saved a moment ago
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Cohort created."))
+            return redirect("programmes:cohort", cohort_id=cohort.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -417,11 +421,17 @@ def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "deteriorated_percent",
             "deteriorated_95ci",
             "rci_parameters",
+            "note",
         ]
     )
     for table in data["tables"]:
         for group in table["groups"]:
             counts = group["counts"]
+            if group["suppressed"]:  # a group of 1 or 2: their own results (selectors._hidden)
+                writer.writerow(
+                    [table["measure"].label, group["name"], *[""] * 10, group["suppressed"]]
+                )
+                continue
             improved = counts.rate(outcomes.RELIABLY_IMPROVED)
             worse = counts.rate(outcomes.RELIABLY_DETERIORATED)
             writer.writerow(
@@ -438,6 +448,7 @@ def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
                     worse.percent if counts.classified else "",
                     worse.interval_text if counts.classified else "",
                     table["spec"].parameters_source or table["spec"].no_parameters_reason,
+                    "",
                 ]
             )
     audit.record_event(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -170,7 +171,14 @@ class Measure(models.Model):
                 condition=models.Q(range_min__lt=models.F("range_max")),
                 name="sced_measure_range_ordered",
             ),
-            models.UniqueConstraint(fields=["study", "name"], name="sced_measure_unique_name"),
+            # "Fear" and "fear" are one measure of a study (issue #9: natural keys compared
+            # case-sensitively); study_create refuses them with a message first.
+            models.UniqueConstraint(
+                "study",
+                Lower("name"),
+                name="sced_measure_unique_name_ci",
+                violation_error_message=_("This study already has a measure with that name."),
+            ),
         ]
 
     def __str__(self) -> str:

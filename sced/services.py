@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from painclinic import audit, tokens
 from painclinic.models import AuditAction
+from painclinic.validators import past_clinical_date, planned_clinical_date
 from sced import selectors
 from sced.models import (
     DESIGN_PHASES,
@@ -188,6 +189,10 @@ def study_create(
         errors.append(MSG_QUESTION)
     if min_phase_length < 1:
         errors.append(MSG_MIN_PHASE)
+    try:  # the same rule as the form (painclinic/validators.py): at most two years ahead
+        planned_clinical_date(start_date, what="The first baseline day")
+    except ValidationError as exc:
+        errors.extend(exc.messages)
     lengths = _planned_lengths(design, planned_phase_lengths)
     for label, n in lengths.items():
         if n < min_phase_length:
@@ -399,7 +404,10 @@ def _at_line(row: Row, message: str) -> str:
     return message if row.line is None else f"Line {row.line}: {message}"
 
 
-def _session_of(study: Study, row: Row) -> int:
+def _session_of(study: Study, row: Row, today: date | None = None) -> int:
+    # A dated value (a backfilled line, the diary) is a measurement that has happened: the one
+    # rule of painclinic/validators.py (not in the future, not before the clinic's records).
+    past_clinical_date(row.day, what="The date", today=today)
     if row.session is not None:
         return int(row.session)
     if row.day is None or study.start_date is None:
@@ -422,6 +430,7 @@ def _row_errors(
     *,
     existing: set[tuple[int, int]],
     confirm_outside_plan: bool,
+    today: date | None = None,
 ) -> tuple[list[tuple[Row, int]], list[tuple[int | None, ValidationError]]]:
     """The rows with their sessions, and every problem of every row as (line, error).
 
@@ -439,7 +448,7 @@ def _row_errors(
         if m.study_id != study.pk:
             raise ValidationError("measure of another study")
         try:
-            session = _session_of(study, row)
+            session = _session_of(study, row, today)
         except ValidationError as exc:
             for message in exc.messages:
                 add(row, message)
@@ -501,8 +510,11 @@ def measurements_record(
     rows: Sequence[Row],
     actor_username: str = "",
     confirm_outside_plan: bool = False,
+    today: date | None = None,
 ) -> list[Measurement]:
     """Record a day's value or a backfilled table, all or nothing.
+
+    ``today`` (default: the clinic's date) is the day a dated value may not be after.
 
     Every problem of every row is reported at once (ValidationError with a list, each message
     with its line when the row has one). A session that already has a value in force is refused
@@ -513,7 +525,11 @@ def measurements_record(
     _check_can_record(study)
     prepared: list[Measurement] = []
     ok, errors = _row_errors(
-        study, rows, existing=_live_keys(study), confirm_outside_plan=confirm_outside_plan
+        study,
+        rows,
+        existing=_live_keys(study),
+        confirm_outside_plan=confirm_outside_plan,
+        today=today,
     )
     for row, session in ok:
         m = row.measure
@@ -1122,7 +1138,7 @@ def diary_record(
     if errors:
         raise ValidationError(errors, code="values")
     created = measurements_record(
-        actor=None, study=link.study, rows=rows, actor_username=DIARY_ACTOR
+        actor=None, study=link.study, rows=rows, actor_username=DIARY_ACTOR, today=day.today
     )
     link.last_entry_at = timezone.now()
     fields = ["last_entry_at"]

@@ -195,6 +195,8 @@ class GoalForm(forms.ModelForm):
         unchanged = self.instance.pk is not None and day == self.instance.by_when
         if day < date.today() and not unchanged:
             raise forms.ValidationError(_("The target date cannot be in the past."))
+        # A target is a planned date: at most two years ahead (painclinic/validators.py).
+        planned_clinical_date(day, what=_("The target date"))
         return day
 
 

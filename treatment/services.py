@@ -15,6 +15,7 @@ from django.utils import timezone
 from painclinic import audit
 from painclinic.access import check_may_give_clinical_care
 from painclinic.models import AuditAction
+from painclinic.validators import planned_clinical_date
 from patients.models import Episode, Patient
 from treatment import pacing
 from treatment.models import (
@@ -245,10 +246,19 @@ GOAL_FIELDS = (
 )
 
 
+def _check_by_when(data: dict[str, Any]) -> None:
+    # The goal form's rule (painclinic/validators.py), so no other path files a target in 1800.
+    try:
+        planned_clinical_date(data.get("by_when"), what="The target date")
+    except ValidationError as exc:
+        raise ValidationError({"by_when": exc.messages}) from exc
+
+
 @transaction.atomic
 def goal_create(*, actor: User, episode: Episode, data: dict[str, Any]) -> Goal:
     if not episode.is_open:
         raise ValidationError(EPISODE_CLOSED)
+    _check_by_when(data)
     goal = Goal.objects.create(
         episode=episode, created_by=actor, **{k: data[k] for k in GOAL_FIELDS if k in data}
     )
@@ -267,6 +277,8 @@ def goal_update(*, actor: User, goal: Goal, data: dict[str, Any]) -> Goal:
     changed = [k for k in GOAL_FIELDS if k in data and getattr(goal, k) != data[k]]
     if not changed:
         return goal
+    if "by_when" in changed:
+        _check_by_when(data)
     for name in changed:
         setattr(goal, name, data[name])
     goal.full_clean(exclude=["episode", "created_by", "retired_by"])

@@ -215,3 +215,22 @@ def test_a_concealed_start_and_its_seed_stay_off_the_page_until_reachable(
     page = client.get(url).content.decode()
     assert f"Intervention (B) starts at session <strong>{draw.start}</strong>" in page
     assert f"seed {draw.seed}" in page
+
+
+@pytest.mark.django_db
+def test_a_measure_name_is_once_per_study_whatever_the_case(ana, jannick):
+    from django.db import IntegrityError
+
+    from sced.models import Measure
+
+    study = make_study(ana, jannick)
+    with pytest.raises(ValidationError, match="Two measures are called"):
+        make_study(ana, jannick, measures=[FEAR, {**FEAR, "name": FEAR["name"].upper()}])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Measure.objects.create(
+            study=study,
+            name=FEAR["name"].upper(),
+            range_min=0,
+            range_max=10,
+            improvement="decrease",
+        )
