@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('painclinic', '0004_t9_patients_team_names_ci'),
+        ('painclinic', '0005_merge_20261207_0401'),
         ('patients', '0004_t9_patients_team_review_notes_reach_clinician'),
     ]
 

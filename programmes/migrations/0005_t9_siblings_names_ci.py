@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('painclinic', '0004_t9_patients_team_names_ci'),
-        ('programmes', '0003_t9_programmes_integrity'),
+        ('painclinic', '0005_merge_20261207_0401'),
+        ('programmes', '0004_merge_20261207_0401'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
