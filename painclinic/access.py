@@ -225,9 +225,21 @@ TEAM_LEAD = "team-lead"
 
 
 def public_view(view: Callable) -> Callable:
-    """No login needed (the login page, a patient's single-use link)."""
-    view.access_policy = PUBLIC  # type: ignore[attr-defined]
-    return view
+    """No login needed (the login page, a patient's single-use link).
+
+    Every answer, errors included, is ``no-store``: a link page shows a patient's questions and
+    answers on a phone or a shared computer without a session, so neither the browser nor a
+    proxy may keep it (ASVS 5.0 14.3.2; issue #15).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    wrapper.access_policy = PUBLIC  # type: ignore[attr-defined]
+    return wrapper
 
 
 def _login_redirect(request: HttpRequest) -> HttpResponse:
