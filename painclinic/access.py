@@ -323,6 +323,16 @@ def programmes_run_by(user: Any):
     return Programme.objects.filter(team__memberships__user=user).distinct()
 
 
+def programmes_open_to_referral(patient: Patient):
+    """The programmes a patient may be referred to: those run by a team holding one of the
+    patient's episodes. A referral shows the patient's identity to the programme's team, so another
+    team's programme is out of reach (issue #15: the referral form offered every team's
+    programme; cross-team referral would need an explicit, audited agreement between teams)."""
+    from programmes.models import Programme
+
+    return Programme.objects.filter(team__episodes__patient=patient).distinct()
+
+
 def patients_in_programmes_of(user: Any) -> QuerySet[Patient]:
     """Patients referred to or enrolled in a programme the user runs (PMP-level reach)."""
     from patients.models import Patient

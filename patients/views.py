@@ -45,6 +45,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for episode in page
     ]
+    # The caseload shows who the patients are: audited like the patient list (issue #15).
+    audit.record_views(
+        actor=request.user,
+        object_type="patients.patient",
+        rows=[(episode.patient_id, episode.patient_id) for episode in page],
+    )
     notes = list(selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
     for note in notes:  # the note is clinical content about the patient: its view is audited
         audit.record_event(
@@ -72,6 +78,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "querystring": query.urlencode()}
+    # Which patients this page (or live-search result) showed: one event per patient listed,
+    # in one INSERT, as the cohort pages do (issue #15: lists and searches were not audited).
+    audit.record_views(
+        actor=request.user,
+        object_type="patients.patient",
+        rows=[(patient.pk, patient.pk) for patient in page],
+    )
     # Live search: htmx asks for the results table only (the form stays as typed).
     template = "patients/_patient_table.html" if request.htmx else "patients/patient_list.html"
     return render(request, template, context)
