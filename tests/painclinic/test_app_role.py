@@ -93,3 +93,18 @@ def test_the_app_role_does_its_ordinary_work(as_app_role, records, jannick):
         "SELECT tableowner FROM pg_tables WHERE tablename = 'painclinic_auditevent'"
     ).fetchone()[0]
     assert owner != APP_ROLE
+
+
+def test_a_table_a_later_migration_creates_gets_the_same_grants(as_app_role):
+    """Default privileges: the owner's next migration needs no new grant_app_role run to work,
+    and grants no more than row access."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE painclinic_later_probe (id serial PRIMARY KEY, note text)")
+    try:
+        as_app_role.execute("INSERT INTO painclinic_later_probe (note) VALUES ('x')")
+        assert as_app_role.execute("SELECT count(*) FROM painclinic_later_probe").fetchone() == (1,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            as_app_role.execute("TRUNCATE painclinic_later_probe")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE painclinic_later_probe")
