@@ -537,10 +537,22 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             if exc.code in ("invalid", "used", "expired"):
                 return _link_error(request, exc)
-            return HttpResponse(" ".join(exc.messages), status=400)
+            # The message may quote what was typed: rendered through a template (escaped), never
+            # as a bare text/html body (issue #15: reflected input on the public link).
+            problem = " ".join(exc.messages)
+            if request.htmx:
+                # htmx swaps only 2xx answers: the patient must see why nothing was saved.
+                return render(request, "patient_link/_saved.html", {"problem": problem})
+            return _fill_page(request, link, administrations, problem=problem, status=400)
         if request.htmx:
             return render(request, "patient_link/_saved.html")
         return redirect(request.path)
+    return _fill_page(request, link, administrations)
+
+
+def _fill_page(
+    request: HttpRequest, link, administrations, *, problem: str = "", status: int = 200
+) -> HttpResponse:
     forms_ = []
     for administration in administrations:
         definition = instruments.get(administration.instrument_key)
@@ -555,7 +567,12 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
                 ),
             )
         )
-    return render(request, "patient_link/fill.html", {"forms": forms_, "link": link})
+    return render(
+        request,
+        "patient_link/fill.html",
+        {"forms": forms_, "link": link, "problem": problem},
+        status=status,
+    )
 
 
 @require_GET

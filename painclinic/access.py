@@ -225,9 +225,21 @@ TEAM_LEAD = "team-lead"
 
 
 def public_view(view: Callable) -> Callable:
-    """No login needed (the login page, a patient's single-use link)."""
-    view.access_policy = PUBLIC  # type: ignore[attr-defined]
-    return view
+    """No login needed (the login page, a patient's single-use link).
+
+    Every answer, errors included, is ``no-store``: a link page shows a patient's questions and
+    answers on a phone or a shared computer without a session, so neither the browser nor a
+    proxy may keep it (ASVS 5.0 14.3.2; issue #15).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    wrapper.access_policy = PUBLIC  # type: ignore[attr-defined]
+    return wrapper
 
 
 def _login_redirect(request: HttpRequest) -> HttpResponse:
@@ -309,6 +321,16 @@ def programmes_run_by(user: Any):
     if not can_run_programmes(user):
         return Programme.objects.none()
     return Programme.objects.filter(team__memberships__user=user).distinct()
+
+
+def programmes_open_to_referral(patient: Patient):
+    """The programmes a patient may be referred to: those run by a team holding one of the
+    patient's episodes. A referral shows the patient's identity to the programme's team, so another
+    team's programme is out of reach (issue #15: the referral form offered every team's
+    programme; cross-team referral would need an explicit, audited agreement between teams)."""
+    from programmes.models import Programme
+
+    return Programme.objects.filter(team__episodes__patient=patient).distinct()
 
 
 def patients_in_programmes_of(user: Any) -> QuerySet[Patient]:

@@ -17,6 +17,7 @@ VIEW_WORDS = {
     "caseload": "Caseload",
     "audit_log": "Audit log",
     "audit_log_export": "Audit log exported as CSV",
+    "audit_verify": "Audit log checked for tampering",
     "worker_health": "Background workers",
     "patients:list": "Patient list",
     "patients:register": "Register a patient",

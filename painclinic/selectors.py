@@ -197,3 +197,11 @@ def _audit_row(events: list) -> AuditRow:
         actor_key=str(actor.pk) if actor is not None else first.actor_username,
         patient_ids=tuple(sorted(str(p.pk) for p in patients)),
     )
+
+
+def audit_chain_check():
+    """Recompute the audit log's hash chain (painclinic.audit_chain) over every event."""
+    from painclinic import audit_chain
+    from painclinic.models import AuditEvent
+
+    return audit_chain.verify(AuditEvent.objects.all())

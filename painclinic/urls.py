@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("", include("patients.team_urls")),
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/check/", views.audit_verify, name="audit_verify"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path("system/workers/", views.worker_health, name="worker_health"),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from assessment import instruments
 from painclinic import audit
+from painclinic.access import programmes_open_to_referral
 from painclinic.models import AuditAction
 from programmes import policy, standards, suitability
 from programmes.models import (
@@ -52,6 +53,10 @@ NOT_ELIGIBLE = "The latest screening found the patient not eligible for this pro
 COHORT_FULL = "The cohort is full ({capacity} places)."
 COHORT_OTHER_PROGRAMME = "That cohort belongs to another programme."
 ALREADY_REFERRED = "The patient already has an open referral to this programme."
+NOT_THIS_TEAMS_PROGRAMME = (
+    "This programme is run by another team: refer the patient only to a programme of their "
+    "care team."
+)
 BEFORE_REFERRAL = "A change cannot be dated before the referral ({referred:%d %b %Y})."
 SCREENING_IN_STATE = "Screening is recorded for referred or screened patients only."
 NOT_A_PARTICIPANT = "Attendance and ratings are recorded for enrolled participants only."
@@ -183,6 +188,9 @@ def enrolment_refer(
 ) -> Enrolment:
     if past_date_problem(referred_on):
         raise ValidationError(past_date_problem(referred_on))
+    # The form offers only these; a forged POST is refused here too (issue #15).
+    if not programmes_open_to_referral(patient).filter(pk=programme.pk).exists():
+        raise ValidationError(NOT_THIS_TEAMS_PROGRAMME, code="other_team")
     if Enrolment.objects.filter(
         patient=patient, programme=programme, state__in=OPEN_STATES
     ).exists():

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit
-from painclinic.access import patient_view, programme_view
+from painclinic.access import patient_view, programme_view, programmes_open_to_referral
 from painclinic.models import AuditAction
 from patients.models import Patient
 from programmes import outcomes, policy, selectors, services
@@ -545,7 +545,9 @@ def _render_refer(request, patient, form, status=200, screening_forms=None) -> H
 def refer(request: HttpRequest, patient: Patient) -> HttpResponse:
     """A clinician on the care team refers the patient to a PMP, and screens the referral."""
     action = reverse("programmes:refer", kwargs={"patient_id": patient.pk})
-    form = ReferForm(request.POST or None, programmes=Programme.objects.all(), action=action)
+    form = ReferForm(
+        request.POST or None, programmes=programmes_open_to_referral(patient), action=action
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.enrolment_refer(
@@ -585,7 +587,7 @@ def refer_screening(request: HttpRequest, patient: Patient, enrolment_id: int) -
             messages.success(request, _("Screening recorded."))
             return redirect("programmes:refer", patient_id=patient.pk)
     refer_form = ReferForm(
-        programmes=Programme.objects.all(),
+        programmes=programmes_open_to_referral(patient),
         action=reverse("programmes:refer", kwargs={"patient_id": patient.pk}),
     )
     return _render_refer(
