@@ -40,7 +40,12 @@ def enqueue_now(
     on_failure: Callable[[BaseException], None] | None = None,
     **options: Any,
 ) -> bool:
-    """Send ``task`` now. True when the broker took it; False (after ``on_failure``) when not."""
+    """Send ``task`` now. True when the broker took it; False (after ``on_failure``) when not.
+
+    No result subscription by default: the job's database row is the truth, and subscribing to
+    the result backend of a Redis that is down retries for 20 s and then raises a RuntimeError
+    ("the Celery application must be restarted"), measured with celery 5.7."""
+    options.setdefault("ignore_result", True)
     try:
         task.apply_async(args, **options)
     except BROKER_ERRORS as exc:

@@ -19,8 +19,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
+from django.conf import settings
 from django.db import connection
 
 from painclinic.celery import app as celery_app
@@ -92,12 +94,15 @@ class OwnRedis:
 
 
 def point_celery_at(url: str) -> None:
-    """This process's Celery app sends to ``url`` from now on (fresh connection pools)."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    """This process's Celery app uses ``url`` as broker and result store from now on, as in
+    production (one Redis for both), with fresh connection pools."""
+    kombu.pools.reset()  # closes every pooled connection and empties kombu's pool registry
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
     celery_app.conf.broker_url = url
+    celery_app.conf.result_backend = url
 
 
 @dataclass
@@ -184,7 +189,7 @@ def fault_stack(tmp_path, _eager_celery):
     own.start()
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     old = (
-        celery_app.conf.broker_url,
+        settings.CELERY_BROKER_URL,
         celery_app.conf.task_default_queue,
         celery_app.conf.task_always_eager,
     )

@@ -50,6 +50,7 @@ def test_redis_down_at_save_time_the_save_succeeds_and_the_sweep_runs_the_analys
     client.force_login(ana)
     fill(study, ana, values[:-1])  # the bulk of the diary, through the service
     measure = study.measures.first()
+    started = time.monotonic()
     response = client.post(
         reverse("sced:measurement_add", kwargs={"patient_id": jannick.pk, "study_id": study.pk}),
         {
@@ -59,6 +60,7 @@ def test_redis_down_at_save_time_the_save_succeeds_and_the_sweep_runs_the_analys
         },
         follow=True,
     )
+    print(f"\n[faults] redis down at save: the save answered in {time.monotonic() - started:.2f} s")
     assert response.status_code == 200  # not a 500: the values are committed
     page = response.content.decode()
     assert "Value saved. The analysis will run when the job service is back" in page
@@ -169,3 +171,30 @@ def test_a_whole_worker_sigkilled_mid_job_is_detected_restarted_and_completes_on
     assert run.attempts == 2  # the killed start and the completing one; the stale one did nothing
     _assert_each_run_stored_once(study)
     assert sweep_analysis_runs() == {}
+
+
+def test_redis_down_when_jannick_enters_his_diary_he_is_thanked_and_the_analysis_follows(
+    client, ana, jannick, fault_stack
+):
+    from datetime import timedelta
+
+    study = make_study(ana, jannick, start_date=timezone.localdate() - timedelta(days=4))
+    services.study_randomize(actor=ana, study=study, seed=5)
+    _link, token = services.diary_link_issue(actor=ana, study=study, days=14)
+    fault_stack.redis.kill()
+
+    measure = study.measures.first()
+    response = client.post(reverse("sced:diary", args=[token]), {f"diary-m{measure.pk}": 6})
+    assert response.status_code == 200  # his thank-you page, not a 500
+    assert Measurement.objects.filter(measure__study=study).count() == 1
+    run = AnalysisRun.objects.get(study=study)
+    assert run.state == AnalysisState.NOT_ENQUEUED
+
+    fault_stack.redis.start()
+    back = time.monotonic()
+    fault_stack.start_worker("a")
+    assert sweep_analysis_runs() == {RequeueReason.NOT_ENQUEUED: [run.pk]}
+    wait_until(lambda: _all_done(study))
+    print(f"\n[faults] redis down at diary entry: done {time.monotonic() - back:.1f} s after")
+    run.refresh_from_db()
+    assert run.attempts == 1 and run.results is not None
