@@ -74,12 +74,17 @@ def alive_workers(*, timeout: float = 1.0) -> set[str] | None:
 
     if app.conf.task_always_eager:
         return None
-    try:
-        replies = app.control.ping(timeout=timeout) or []
-    except BROKER_ERRORS as exc:
-        logger.warning("could not ping the workers: %s: %s", type(exc).__name__, exc)
-        return None
-    return {name for reply in replies for name in reply}
+    # Two pings, and a node counts as alive if it answered either: one late answer on a busy
+    # machine must not restart a job that is running fine.
+    alive: set[str] = set()
+    for _ in range(2):
+        try:
+            replies = app.control.ping(timeout=timeout) or []
+        except BROKER_ERRORS as exc:
+            logger.warning("could not ping the workers: %s: %s", type(exc).__name__, exc)
+            return None
+        alive |= {name for reply in replies for name in reply}
+    return alive
 
 
 # --- fault injection (tests only) -------------------------------------------------------------
