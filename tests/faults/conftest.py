@@ -83,6 +83,7 @@ class OwnRedis:
                 if self.client().ping():
                     return
             time.sleep(0.05)
+        self.kill()
         raise RuntimeError(f"own redis-server on {self.port} did not start")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
@@ -179,6 +180,7 @@ class FaultStack:
             with contextlib.suppress(Exception):
                 if celery_app.control.ping(destination=[name], timeout=0.5):
                     return worker
+        worker.stop()
         raise RuntimeError(f"worker {name} did not answer within 45 s")
 
 
@@ -186,18 +188,18 @@ class FaultStack:
 def fault_stack(tmp_path, _eager_celery):
     """Own Redis (started), this process's Celery pointed at it, real sends (not eager)."""
     own = OwnRedis(directory=tmp_path)
-    own.start()
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     old = (
         settings.CELERY_BROKER_URL,
         celery_app.conf.task_default_queue,
         celery_app.conf.task_always_eager,
     )
-    point_celery_at(own.url)
-    celery_app.conf.task_default_queue = queue
-    celery_app.conf.task_always_eager = False
     stack = FaultStack(redis=own, queue=queue)
-    try:
+    try:  # everything it started is stopped, even when the set-up itself fails
+        own.start()
+        point_celery_at(own.url)
+        celery_app.conf.task_default_queue = queue
+        celery_app.conf.task_always_eager = False
         yield stack
     finally:
         for worker in stack.workers:
