@@ -198,3 +198,23 @@ def test_redis_down_when_jannick_enters_his_diary_he_is_thanked_and_the_analysis
     print(f"\n[faults] redis down at diary entry: done {time.monotonic() - back:.1f} s after")
     run.refresh_from_db()
     assert run.attempts == 1 and run.results is not None
+
+
+def test_redis_down_the_live_entry_panel_says_saved_and_when_the_analysis_will_come(
+    client, ana, jannick, fault_stack
+):
+    study = make_study(ana, jannick)
+    services.study_randomize(actor=ana, study=study, seed=11)
+    fault_stack.redis.kill()
+    client.force_login(ana)
+    response = client.post(
+        reverse("sced:measurement_add", kwargs={"patient_id": jannick.pk, "study_id": study.pk}),
+        {"entry-measure": study.measures.first().pk, "entry-session": 1, "entry-value": 8},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Value saved. The analysis will run when the job service is back" in page
+    assert "The values are saved." in page and "Retry" in page
+    assert Measurement.objects.filter(measure__study=study).count() == 1
+    assert AnalysisRun.objects.get(study=study).state == AnalysisState.NOT_ENQUEUED
