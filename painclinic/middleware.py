@@ -10,7 +10,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
+from django.template import loader
 
 from painclinic import audit
 
@@ -97,4 +99,36 @@ class NoStoreForAuthenticatedMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store, private"
+        return response
+
+
+class DatabaseLostMiddleware:
+    """The database connection dropped in the middle of a request (a restart, a failover, a
+    killed backend): answer 503 with a clear message instead of a 500 (issue #15).
+
+    A save runs in one transaction, so a dropped connection means nothing of it was written; the
+    page says so. The broken connection is closed first, so that the rest of the response (the
+    session, the audit context) gets a fresh one instead of failing a second time.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_unusable_or_obsolete()
+        template = loader.get_template("database_lost.html")
+        body = template.render(
+            {
+                "saving": request.method not in ("GET", "HEAD", "OPTIONS"),
+                "request_id": getattr(request, "request_id", ""),
+            }
+        )
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "10"
         return response

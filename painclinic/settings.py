@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "painclinic.middleware.NoStoreForAuthenticatedMiddleware",
+    "painclinic.middleware.DatabaseLostMiddleware",
     # django-axes must be last (shared/reference/stack.md gotcha 14).
     "axes.middleware.AxesMiddleware",
 ]
@@ -272,7 +273,32 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Bound the time a save waits for a broker that is down: the job is then marked "not enqueued"
+# and sent again by the sweep (painclinic/jobs.py, issue #15), instead of a request that hangs.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# The sweep of analysis runs nobody is working on (sced.services.analysis_sweep): not enqueued,
+# queued too long, or running on a worker that stopped (security.md J4: the row is the truth).
+ANALYSIS_SWEEP_SECONDS = env_int("ANALYSIS_SWEEP_SECONDS", 60, minimum=5)
+ANALYSIS_QUEUED_STALE_AFTER_SECONDS = env_int(
+    "ANALYSIS_QUEUED_STALE_AFTER_SECONDS", 600, minimum=60
+)
+# A running job whose worker no longer answers a ping for this long is restarted (a prefork
+# worker answers while its child computes; the visibility timeout alone would wait an hour).
+ANALYSIS_WORKER_GONE_SECONDS = env_int("ANALYSIS_WORKER_GONE_SECONDS", 120, minimum=10)
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "sced-sweep-analysis-runs": {
+        "task": "sced.sweep_analysis_runs",
+        "schedule": float(ANALYSIS_SWEEP_SECONDS),
+        # A sweep that could not run in its minute is replaced by the next one.
+        "options": {"expires": float(ANALYSIS_SWEEP_SECONDS)},
+    },
+}
 
 # --- Logging: structured enough to read, never patient content (security.md D5) -------------
 LOGGING = {

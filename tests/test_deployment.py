@@ -50,3 +50,18 @@ def test_the_app_runs_as_a_role_that_does_not_own_the_tables():
         url = services[name]["environment"]["DATABASE_URL"]
         assert url.startswith("postgres://painclinic_app:"), name
         assert "APP_DATABASE_URL" not in services[name]["environment"]
+
+
+def test_beat_runs_the_sweep_of_lost_jobs_and_workers_answer_its_ping_mid_job():
+    """Issue #15: Celery beat sends the sweep (settings.CELERY_BEAT_SCHEDULE); the sweep takes a
+    worker that does not answer a ping for gone, so workers must not run the solo pool (whose
+    only process is busy computing and cannot answer)."""
+    from django.conf import settings
+
+    services = _compose()["services"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "painclinic", "beat"]
+    assert "deploy" not in services["beat"]  # one beat: two would send every sweep twice
+    worker = " ".join(services["worker"]["command"])
+    assert "solo" not in worker and "threads" not in worker
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "sced.sweep_analysis_runs" in tasks
