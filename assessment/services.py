@@ -250,6 +250,10 @@ def administration_save_draft(
             obj=locked,
             changed_fields=["answers"],
         )
+        # A patient link's answers are announced when the patient sends them (patient_link_submit).
+        signals.administration_saved.send(
+            sender=Administration, administration=locked, actor=actor, stage="draft"
+        )
     return locked
 
 
@@ -282,6 +286,9 @@ def administration_sign(
         patient=locked.session.patient,
         obj=locked,
         changed_fields=["answers", "score", "state", "signed_by", "signed_at"],
+    )
+    signals.administration_saved.send(
+        sender=Administration, administration=locked, actor=actor, stage="signed"
     )
     return locked
 
@@ -333,6 +340,9 @@ def administration_amend(
     _flag_decisions_for_review(actor=actor, administration=locked, amendment=amendment)
     signals.result_amended.send(
         sender=Administration, administration=locked, amendment=amendment, actor=actor
+    )
+    signals.administration_saved.send(
+        sender=Administration, administration=locked, actor=actor, stage="amended"
     )
     return amendment
 
@@ -460,6 +470,9 @@ def patient_link_submit(*, token: str) -> PatientLink:
         patient=link.session.patient,
         obj=link,
         changed_fields=["submitted_at"],
+    )
+    signals.patient_link_submitted.send(
+        sender=PatientLink, link=link, administrations=patient_link_administrations(link)
     )
     return link
 

@@ -533,13 +533,13 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
                     )
             if "send" in request.POST:
                 services.patient_link_submit(token=token)
-                return render(request, "patient_link/thanks.html")
+                return render(request, "patient_link/thanks.html", {"link": link})
         except ValidationError as exc:
             if exc.code in ("invalid", "used", "expired"):
                 return _link_error(request, exc)
             return HttpResponse(" ".join(exc.messages), status=400)
         if request.htmx:
-            return render(request, "patient_link/_saved.html")
+            return render(request, "patient_link/_saved.html", {"link": link})
         return redirect(request.path)
     forms_ = []
     for administration in administrations:

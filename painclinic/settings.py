@@ -37,6 +37,15 @@ try:
     MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
     STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
     LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
+    # Safety (issue #10): the crisis contacts patient pages show ("uk" or "us"), the working
+    # days within which a self-harm signal needs a clinician's recorded response, and the e-mail
+    # backend that tells the care team (console in `make run`; SMTP where the clinic sets one).
+    CLINIC_CRISIS_CONTACTS = env_str("CLINIC_CRISIS_CONTACTS", "uk").lower()
+    SAFETY_RESPONSE_WORKING_DAYS = env_int("SAFETY_RESPONSE_WORKING_DAYS", 1, minimum=0)
+    EMAIL_BACKEND = env_str(
+        "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    )
+    DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "painclinic@localhost")
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 
@@ -82,6 +91,7 @@ INSTALLED_APPS = [
     "treatment",
     "sced",
     "programmes",
+    "safety",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "painclinic.context_processors.navigation",
+                "safety.context_processors.notifications",
             ],
         },
     },

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("sced.urls")),
     path("", include("programmes.urls")),
     path("", include("patients.team_urls")),
+    path("", include("safety.urls")),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path("system/workers/", views.worker_health, name="worker_health"),

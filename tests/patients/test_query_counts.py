@@ -25,13 +25,15 @@ def _count(client, url):
 
 # Lists: session, user, COUNT, one page query, then the session save (UPDATE wrapped in a
 # SAVEPOINT/RELEASE pair, which exists only because tests run inside a transaction). The
-# caseload also reads the unread review notes addressed to the user (one query).
-CASELOAD_QUERIES = 8
-PATIENT_LIST_QUERIES = 7
+# caseload also reads the unread review notes addressed to the user (one query). Every page
+# with the navigation counts the user's unread notifications (one query, issue #10).
+CASELOAD_QUERIES = 9
+PATIENT_LIST_QUERIES = 8
 # Detail: session, user, patient (through the access policy), episodes, care teams, status
 # changes, contacts, reassignments, review notes, the audit INSERT, then the session save (3
-# with the test savepoints).
-PATIENT_DETAIL_QUERIES = 13
+# with the test savepoints), the unread notifications and the open self-harm signals of the
+# banner (issue #10).
+PATIENT_DETAIL_QUERIES = 15
 
 
 @pytest.mark.django_db

@@ -146,7 +146,7 @@ def test_a_clear_sced_effect_does_not_list_the_patient(bob, ana, jannick):
 # session, user, teams, settings, team episode ids, first and latest results, goal reviews, SCED runs, clinician
 # counts, contacts, process measures, members, high-risk candidates, attention count, attention
 # page, the page's episodes, then the session save (3 with the test savepoints).
-DASHBOARD_QUERIES = 20
+DASHBOARD_QUERIES = 22  # + open self-harm signals and unread notifications (issue #10)
 
 
 def _count(client, url):

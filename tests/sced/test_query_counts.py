@@ -13,8 +13,8 @@ from tests.sced.conftest import fill
 # session, user, patient (access policy), study + draw, measures, measurements, amendments,
 # latest run, its plots, the diary links with who issued them, the measure choices of the two entry forms (4 cursors: each select's
 # choices are iterated twice when rendered), the audit INSERT, then the session save (3 with the
-# test savepoints).
-STUDY_DETAIL_QUERIES = 18
+# test savepoints), the unread notifications and the self-harm banner's open signals (issue #10).
+STUDY_DETAIL_QUERIES = 20
 
 
 def _count(client, url):

@@ -102,15 +102,17 @@ def _add_rows(patient, ana, n):
 # amendments + signers, hierarchy + sessions, pacing plans + logs, flare-up plan), the assessment
 # profile read, the audit INSERT and the session save with its test savepoints. Pacing plans
 # bring their schedule versions in one more prefetch. The PDF reads what its print page reads.
+# Pages in the app's frame (base.html) add the unread notifications and the self-harm banner's
+# open signals (issue #10); the htmx section and the PDF have neither.
 PINNED = {
-    "overview": 22,
+    "overview": 24,
     "section": 22,
-    "hierarchy": 9,
-    "goal_detail": 12,
-    "plan_edit": 19,
-    "summary": 22,
+    "hierarchy": 11,
+    "goal_detail": 14,
+    "plan_edit": 21,
+    "summary": 24,
     "summary_pdf": 22,
-    "gp_letter": 22,
+    "gp_letter": 24,
 }
 
 

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django import template
+
+from painclinic.models import Role
+from safety import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("safety/_banner.html", takes_context=True)
+def safety_banner(context) -> dict:
+    """The banner on every page of a patient's record (base.html shows it when the page has a
+    ``patient``). A programme admin sees only that the participant needs clinical review, never
+    the content (issue #10)."""
+    patient = context.get("patient")
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if patient is None or not getattr(patient, "pk", None) or not user or not user.is_authenticated:
+        return {"show": False}
+    state = selectors.banner(patient)
+    return {
+        "show": state is not None,
+        "state": state,
+        "patient": patient,
+        "pmp_only": user.role == Role.PROGRAMME_ADMIN,
+    }
+
+
+@register.inclusion_tag("safety/_crisis_contacts.html")
+def crisis_contacts(link=None, prominent: bool = False, only_if_answered: bool = False) -> dict:
+    """The clinic's crisis contacts on a patient page; prominent (``If you are in danger now…``)
+    when the patient has just answered a risk item above 0 through ``link``. With
+    ``only_if_answered`` (the "Saved." note under the form) nothing shows otherwise."""
+    if link is not None and selectors.link_answered_risk_item(link):
+        prominent = True
+    elif only_if_answered:
+        return {"show": False}
+    return {"show": True, "contacts": selectors.clinic_crisis_contacts(), "prominent": prominent}
