@@ -46,6 +46,11 @@ try:
         "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
     )
     DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "painclinic@localhost")
+    EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+    EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 

@@ -32,6 +32,16 @@ def open_signal_exists(patient_ref: Any = None) -> Exists:
     )
 
 
+def patients_with_open_signals(patient_ids: list) -> set:
+    if not patient_ids:
+        return set()
+    return set(
+        RiskSignal.objects.filter(patient_id__in=patient_ids, response__isnull=True)
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )
+
+
 def response_due(raised_at: datetime) -> datetime:
     """When the clinician's response is due: the clinic's interval in working days (setting
     SAFETY_RESPONSE_WORKING_DAYS, default 1; services commonly require contact the same or next

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from painclinic.models import Role
+from painclinic.access import AccessLevel, access_level
 from safety import selectors
 
 register = template.Library()
@@ -19,12 +19,30 @@ def safety_banner(context) -> dict:
     if patient is None or not getattr(patient, "pk", None) or not user or not user.is_authenticated:
         return {"show": False}
     state = selectors.banner(patient)
+    if state is None:
+        return {"show": False}
+    level = access_level(user, patient)  # only when there is something to show
+    if level == AccessLevel.NONE:
+        return {"show": False}
     return {
         "show": state is not None,
         "state": state,
         "patient": patient,
-        "pmp_only": user.role == Role.PROGRAMME_ADMIN,
+        "pmp_only": level < AccessLevel.CLINICAL,
     }
+
+
+@register.simple_tag
+def needing_clinical_review(rows, path: str = "patient_id") -> set:
+    """The patient ids of ``rows`` (each read along the dotted ``path``) with an open self-harm
+    signal, in one query: programme pages say only "needs clinical review before the next
+    session", never why (issue #10)."""
+    ids = []
+    for row in rows or ():
+        for part in path.split("."):
+            row = getattr(row, part)
+        ids.append(row)
+    return selectors.patients_with_open_signals(ids)
 
 
 @register.inclusion_tag("safety/_crisis_contacts.html")
