@@ -46,7 +46,9 @@ def needing_clinical_review(rows, path: str = "patient_id") -> set:
 
 
 @register.inclusion_tag("safety/_crisis_contacts.html")
-def crisis_contacts(link=None, prominent: bool = False, only_if_answered: bool = False) -> dict:
+def crisis_contacts(
+    link=None, prominent: bool = False, only_if_answered: bool = False, plan: bool = False
+) -> dict:
     """The clinic's crisis contacts on a patient page; prominent (``If you are in danger now…``)
     when the patient has just answered a risk item above 0 through ``link``. With
     ``only_if_answered`` (the "Saved." note under the form) nothing shows otherwise."""
@@ -54,4 +56,9 @@ def crisis_contacts(link=None, prominent: bool = False, only_if_answered: bool =
         prominent = True
     elif only_if_answered:
         return {"show": False}
-    return {"show": True, "contacts": selectors.clinic_crisis_contacts(), "prominent": prominent}
+    return {
+        "show": True,
+        "contacts": selectors.clinic_crisis_contacts(),
+        "prominent": prominent,
+        "plan": plan,  # the printed safety plan: the patient's own words, no "your answers"
+    }
