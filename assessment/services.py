@@ -242,6 +242,11 @@ def administration_save_draft(
             obj=locked,
             changed_fields=["answers"],
         )
+        # The patient's page offers help the moment they answer a risk item above 0 and says the
+        # care team will be in touch: so the team is told then, not only if they press "send".
+        signals.administration_saved.send(
+            sender=Administration, administration=locked, actor=None, stage="link_draft"
+        )
     else:
         audit.record_event(
             actor=actor,
@@ -250,7 +255,6 @@ def administration_save_draft(
             obj=locked,
             changed_fields=["answers"],
         )
-        # A patient link's answers are announced when the patient sends them (patient_link_submit).
         signals.administration_saved.send(
             sender=Administration, administration=locked, actor=actor, stage="draft"
         )

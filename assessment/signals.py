@@ -10,7 +10,8 @@ in the same transaction, with its own audit event.
 ``administration_saved``: sent inside the transaction of every save of an administration's
 answers (a draft save by a clinician, a signing, an amendment). Receivers get ``administration``,
 ``actor`` (None for answers given through a patient link) and ``stage`` ("draft", "signed",
-"amended"). The safety app raises the self-harm signal from it (issue #10).
+"amended", or "link_draft" for an answer saved through a patient link). The safety app raises
+the self-harm signal from it (issue #10).
 
 ``patient_link_submitted``: sent inside ``services.patient_link_submit``'s transaction when the
 patient sends their answers. Receivers get ``link`` and its ``administrations`` (still drafts).

@@ -127,15 +127,21 @@ def _raise_for_administration(
 def signals_raise_from_administration(
     *, administration: Administration, actor: User | None, stage: str
 ) -> list[RiskSignal]:
-    """A clinician saved, signed or amended an administration. A draft raises only a positive
-    risk item (a half-filled draft's empty item 9 is not yet "unknown"); a signed or amended
-    result raises an unanswered one as "unknown" too."""
-    return _raise_for_administration(
+    """A clinician saved, signed or amended an administration, or a patient saved an answer
+    through a link ("link_draft"). A draft raises only a positive risk item (a half-filled
+    draft's empty item 9 is not yet "unknown"); a signed or amended result raises an unanswered
+    one as "unknown" too. A patient's positive answer tells the care team at once."""
+    by_link = stage == "link_draft"
+    raised = _raise_for_administration(
         administration=administration,
         actor=actor,
-        source=SignalSource.QUESTIONNAIRE,
-        include_unknown=stage != "draft",
+        source=SignalSource.PATIENT_LINK if by_link else SignalSource.QUESTIONNAIRE,
+        include_unknown=stage not in ("draft", "link_draft"),
     )
+    if by_link:
+        for signal in raised:
+            notify_care_team(signal)
+    return raised
 
 
 @transaction.atomic

@@ -184,6 +184,25 @@ def test_answers_by_link_tell_the_care_team_at_once_without_signing(jannick, ana
     assert "PHQ" not in message.body
 
 
+def test_an_answer_saved_by_link_tells_the_team_before_the_patient_presses_send(
+    jannick, ana, client
+):
+    # The page offers help and says the team will be in touch as soon as item 9 is answered
+    # above 0: the team must then be told even if the patient closes the page without sending.
+    session, token = _link_session(jannick, ana)
+    phq = session.administrations.get()
+    url = reverse("assessment:link", args=[token])
+    saved = client.post(url, {f"a{phq.pk}-item_9": "1"}, HTTP_HX_REQUEST="true")
+    assert "If you are in danger now" in saved.content.decode()
+    assert open_signals(jannick).get().source == "patient_link"
+    assert unread_count(ana) == 1
+    # Sending later (with item 9 changed to 0) neither closes the signal nor notifies twice.
+    data = {f"a{phq.pk}-item_{i}": "0" for i in range(1, 10)}
+    client.post(url, {**data, "send": "1"})
+    assert open_signals(jannick).count() == 1
+    assert Notification.objects.filter(user=ana).count() == 1
+
+
 def test_the_thank_you_page_always_gives_crisis_contacts(jannick, ana, client):
     session, token = _link_session(jannick, ana)
     phq = session.administrations.get()
