@@ -55,13 +55,14 @@ def is_overdue(raised_at: datetime, now: datetime | None = None) -> bool:
 
 def banner(patient: Patient) -> dict[str, Any] | None:
     """What the record's banner says: None when no signal is open. One query."""
-    first = open_signals(patient).values_list("raised_at", flat=True)
-    raised = list(first[:50])
-    if not raised:
+    rows = list(open_signals(patient).values_list("raised_at", "answered")[:50])
+    if not rows:
         return None
-    oldest = raised[0]
+    oldest = rows[0][0]
     return {
-        "count": len(raised),
+        "count": len(rows),
+        # Only unanswered risk items open: "unknown", shown as such, never as "no risk".
+        "unknown_only": not any(answered for _, answered in rows),
         "raised_at": oldest,
         "due": response_due(oldest),
         "overdue": is_overdue(oldest),

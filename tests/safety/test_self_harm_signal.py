@@ -79,12 +79,15 @@ def test_an_unscorable_phq9_keeps_its_signal(jannick, ana):
     assert open_signals(jannick).get().answer_value == 3
 
 
-def test_an_unanswered_item9_is_unknown_not_no_risk(jannick, ana):
+def test_an_unanswered_item9_is_unknown_not_no_risk(jannick, ana, client):
     answers = phq9(None)
     del answers["9"]
     signed_result(patient=jannick, key="phq9", answers=answers, actor=ana)
     signal = open_signals(jannick).get()
     assert signal.answered is False
+    client.force_login(ana)
+    page = client.get(reverse("patients:detail", kwargs={"patient_id": jannick.pk}))
+    assert "Self-harm question not answered — response needed" in page.content.decode()
 
 
 def test_a_later_phq9_with_item9_0_leaves_the_signal_open_until_a_response(jannick, ana, client):
