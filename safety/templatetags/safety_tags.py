@@ -47,7 +47,11 @@ def needing_clinical_review(rows, path: str = "patient_id") -> set:
 
 @register.inclusion_tag("safety/_crisis_contacts.html")
 def crisis_contacts(
-    link=None, prominent: bool = False, only_if_answered: bool = False, plan: bool = False
+    link=None,
+    prominent: bool = False,
+    only_if_answered: bool = False,
+    plan: bool = False,
+    neutral: bool = False,
 ) -> dict:
     """The clinic's crisis contacts on a patient page; prominent (``If you are in danger now…``)
     when the patient has just answered a risk item above 0 through ``link``. With
@@ -61,4 +65,5 @@ def crisis_contacts(
         "contacts": selectors.clinic_crisis_contacts(),
         "prominent": prominent,
         "plan": plan,  # the printed safety plan: the patient's own words, no "your answers"
+        "neutral": neutral,  # a closed link: nothing was sent, so nothing about answers
     }

@@ -292,3 +292,11 @@ def test_us_clinics_print_988(jannick, ana, client, settings):
     url = reverse("safety:plan_print", kwargs={"patient_id": jannick.pk, "version": 1})
     body = client.get(url).content.decode()
     assert "988" in body and "116 123" not in body
+
+
+def test_a_used_link_still_gives_crisis_contacts(jannick, ana, client):
+    _session, token = _link_session(jannick, ana)
+    url = reverse("assessment:link", args=[token])
+    client.post(url, {"send": "1"})
+    closed = client.get(url).content.decode()
+    assert "If you need help now" in closed and "116 123" in closed
