@@ -242,6 +242,11 @@ def administration_save_draft(
             obj=locked,
             changed_fields=["answers"],
         )
+        # The patient's page offers help the moment they answer a risk item above 0 and says the
+        # care team will be in touch: so the team is told then, not only if they press "send".
+        signals.administration_saved.send(
+            sender=Administration, administration=locked, actor=None, stage="link_draft"
+        )
     else:
         audit.record_event(
             actor=actor,
@@ -249,6 +254,9 @@ def administration_save_draft(
             patient=patient,
             obj=locked,
             changed_fields=["answers"],
+        )
+        signals.administration_saved.send(
+            sender=Administration, administration=locked, actor=actor, stage="draft"
         )
     return locked
 
@@ -282,6 +290,9 @@ def administration_sign(
         patient=locked.session.patient,
         obj=locked,
         changed_fields=["answers", "score", "state", "signed_by", "signed_at"],
+    )
+    signals.administration_saved.send(
+        sender=Administration, administration=locked, actor=actor, stage="signed"
     )
     return locked
 
@@ -333,6 +344,9 @@ def administration_amend(
     _flag_decisions_for_review(actor=actor, administration=locked, amendment=amendment)
     signals.result_amended.send(
         sender=Administration, administration=locked, amendment=amendment, actor=actor
+    )
+    signals.administration_saved.send(
+        sender=Administration, administration=locked, actor=actor, stage="amended"
     )
     return amendment
 
@@ -460,6 +474,9 @@ def patient_link_submit(*, token: str) -> PatientLink:
         patient=link.session.patient,
         obj=link,
         changed_fields=["submitted_at"],
+    )
+    signals.patient_link_submitted.send(
+        sender=PatientLink, link=link, administrations=patient_link_administrations(link)
     )
     return link
 

@@ -533,7 +533,7 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
                     )
             if "send" in request.POST:
                 services.patient_link_submit(token=token)
-                return render(request, "patient_link/thanks.html")
+                return render(request, "patient_link/thanks.html", {"link": link})
         except ValidationError as exc:
             if exc.code in ("invalid", "used", "expired"):
                 return _link_error(request, exc)
@@ -545,7 +545,7 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
                 return render(request, "patient_link/_saved.html", {"problem": problem})
             return _fill_page(request, link, administrations, problem=problem, status=400)
         if request.htmx:
-            return render(request, "patient_link/_saved.html")
+            return render(request, "patient_link/_saved.html", {"link": link})
         return redirect(request.path)
     return _fill_page(request, link, administrations)
 

@@ -42,6 +42,20 @@ try:
     OME_TABLE = env_str("OME_TABLE", "cdc2022")
     if OME_TABLE not in ("cdc2022", "opioids_aware"):
         raise EnvError(f"OME_TABLE must be cdc2022 or opioids_aware, not {OME_TABLE!r}")
+    # Safety (issue #10): the crisis contacts patient pages show ("uk" or "us"), the working
+    # days within which a self-harm signal needs a clinician's recorded response, and the e-mail
+    # backend that tells the care team (console in `make run`; SMTP where the clinic sets one).
+    CLINIC_CRISIS_CONTACTS = env_str("CLINIC_CRISIS_CONTACTS", "uk").lower()
+    SAFETY_RESPONSE_WORKING_DAYS = env_int("SAFETY_RESPONSE_WORKING_DAYS", 1, minimum=0)
+    EMAIL_BACKEND = env_str(
+        "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    )
+    DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "painclinic@localhost")
+    EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+    EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 
@@ -88,6 +102,7 @@ INSTALLED_APPS = [
     "sced",
     "programmes",
     "medicines",
+    "safety",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "painclinic.context_processors.navigation",
+                "safety.context_processors.notifications",
             ],
         },
     },

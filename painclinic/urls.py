@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("medicines.urls")),
     path("", include("programmes.urls")),
     path("", include("patients.team_urls")),
+    path("", include("safety.urls")),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/check/", views.audit_verify, name="audit_verify"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),

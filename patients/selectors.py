@@ -46,9 +46,18 @@ def caseload_for(user: User) -> QuerySet[Episode]:
             status__in=OPEN_STATUSES,
         )
         .select_related("patient", "lead_clinician", "team")
-        .annotate(last_contact=Subquery(last_contact))
+        .annotate(last_contact=Subquery(last_contact), self_harm_open=_self_harm_open())
         .order_by(F("next_review_due").asc(nulls_last=True), "patient__family_name", "pk")
     )
+
+
+def _self_harm_open():
+    """An open self-harm signal on the episode's patient, in the caseload's one query. The
+    safety app sits above patients/ (it reads assessment results); like the team review
+    (team_selectors), this read imports it lazily."""
+    from safety.selectors import open_signal_exists
+
+    return open_signal_exists(OuterRef("patient_id"))
 
 
 def unread_review_notes_for(user: User) -> QuerySet[ReviewNote]:

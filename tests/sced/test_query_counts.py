@@ -15,7 +15,8 @@ from tests.sced.conftest import fill
 # choices are iterated twice when rendered), the audit INSERT, then the session save (3 with the
 # test savepoints).
 # +2: the audit chain locks its head and reads it before the INSERT (issue #15).
-STUDY_DETAIL_QUERIES = 20
+# Issue #10: the unread notifications and the self-harm banner's open signals (+2).
+STUDY_DETAIL_QUERIES = 22
 
 
 def _count(client, url):

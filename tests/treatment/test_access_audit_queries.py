@@ -104,15 +104,17 @@ def _add_rows(patient, ana, n):
 # bring their schedule versions in one more prefetch. The PDF reads what its print page reads.
 # The documents' medication section adds 3 (medications, latest OME figure, taper plan).
 # Each includes 2 for the audit chain (lock and head) before the audit INSERT (issue #15).
+# Pages in the app's frame (base.html) add the unread notifications and the self-harm banner's
+# open signals (issue #10); the htmx section and the PDF have neither.
 PINNED = {
-    "overview": 24,
+    "overview": 26,
     "section": 24,
-    "hierarchy": 11,
-    "goal_detail": 14,
-    "plan_edit": 21,
-    "summary": 27,
+    "hierarchy": 13,
+    "goal_detail": 16,
+    "plan_edit": 23,
+    "summary": 29,
     "summary_pdf": 27,
-    "gp_letter": 27,
+    "gp_letter": 29,
 }
 
 
