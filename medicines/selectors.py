@@ -147,10 +147,20 @@ def medicines_page(patient: Patient) -> dict[str, Any]:
 # --- the team lead's opioid review ---------------------------------------------------------------
 
 
+def review_threshold(table_key: str) -> tuple[float | None, str]:
+    """The daily OME at or above which the lead reviews a patient, and where it comes from: the
+    clinic's OME_REVIEW_THRESHOLD_MG if set, else the table's first threshold (50 MME CDC 2022,
+    120 mg Opioids Aware)."""
+    if settings.OME_REVIEW_THRESHOLD_MG is not None:
+        return float(settings.OME_REVIEW_THRESHOLD_MG), "the clinic's review threshold"
+    table = TABLES[table_key]
+    return (table.thresholds[0].ome if table.thresholds else None), table.name
+
+
 def opioid_review(user, today: date | None = None) -> list[dict[str, Any]]:
-    """Patients of the lead's reach whose latest figure crosses the table's first threshold
-    (50 MME CDC 2022, 120 mg Opioids Aware), who have a co-prescription warning, or whose taper
-    review is overdue. A constant number of queries, whatever the team's size."""
+    """Patients of the lead's reach whose latest figure is at or above the review threshold
+    (``review_threshold``), who have a co-prescription warning, or whose taper review is overdue.
+    A constant number of queries, whatever the team's size."""
     from django.db.models import OuterRef, Subquery
 
     from painclinic.access import patients_visible_to
@@ -185,11 +195,11 @@ def opioid_review(user, today: date | None = None) -> list[dict[str, Any]]:
         figure, plan = figures.get(patient_id), plans.get(patient_id)
         reasons = []
         if figure is not None:
-            table = TABLES[figure.table]
-            first = table.thresholds[0].ome if table.thresholds else None
-            if first is not None and float(figure.total) >= first:
+            threshold, source = review_threshold(figure.table)
+            if threshold is not None and float(figure.total) >= threshold:
                 reasons.append(
-                    f"{figure.total:.1f} mg oral morphine a day ({table.name}: at or above {first:g})"
+                    f"{figure.total:.1f} mg oral morphine a day ({source}: at or above "
+                    f"{threshold:g})"
                 )
             for c in figure.result.get("co_prescriptions", []):
                 reasons.append(f"Opioid with {c['class_name']}")

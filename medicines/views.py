@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -290,4 +291,5 @@ def opioid_review(request: HttpRequest) -> HttpResponse:
     for row in rows:  # the lead saw these patients' medicines: one event each
         audit.record_event(actor=request.user, action=AuditAction.VIEW, patient=row["patient"],
                            object_type="medicines.opioid_review")  # fmt: skip
-    return render(request, "medicines/opioid_review.html", {"rows": rows})
+    context = {"rows": rows, "clinic_threshold": settings.OME_REVIEW_THRESHOLD_MG}
+    return render(request, "medicines/opioid_review.html", context)
