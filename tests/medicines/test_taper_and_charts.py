@@ -222,3 +222,29 @@ def test_bob_sees_high_doses_co_prescriptions_and_overdue_tapers(client, ana, bo
     assert client.get(reverse("medicines:opioid_review")).status_code == 403
     client.force_login(charlie)
     assert client.get(reverse("medicines:opioid_review")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda d: charts.ome_chart([(d, 60.0)], today=d),
+        lambda d: charts.ome_chart([], planned=[(d, 60.0)], today=d),
+        lambda d: charts.ome_outcomes_chart([], {"NRS": [(d, 5.0)]}, today=d),
+        lambda d: charts.ome_outcomes_chart([(d, 60.0)], {"PEG": [(d, 6.0)]}, today=d),
+    ],
+    ids=["one figure", "a plan only", "one pain score", "first visit"],
+)
+def test_a_chart_of_a_single_day_draws_without_a_date_axis_warning(draw):
+    # On the first visit everything is on one day: a zero-width date range made
+    # AutoDateLocator warn ("unable to pick an appropriate interval") on every draw.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        svg = draw(date.today())
+    assert f"{date.today():%d %b %Y}" in svg
+
+
+def test_user_text_on_the_outcome_chart_is_drawn_literally():
+    svg = charts.ome_outcomes_chart([], {"Pain $5 and $6": [(START, 5.0)]}, today=START)
+    assert "Pain $5 and $6" in svg
