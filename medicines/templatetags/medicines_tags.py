@@ -27,3 +27,17 @@ def medication_section(patient, heading_class: str = "h6", for_patient: bool = F
         "heading_class": heading_class,
         "for_patient": for_patient,
     }
+
+
+@register.inclusion_tag("medicines/_beside_flag.html")
+def medicines_beside_flag(patient):
+    """Beside the orange flags (psychiatric, incl. substance misuse) on the assessment pages: the
+    patient's current daily OME with its warnings and a link to the medication record, so the
+    flag leads somewhere (issue #11). One query: the latest stored figure."""
+    figure = selectors.latest_ome(patient)
+    result = figure.result if figure else None
+    return {
+        "patient": patient,
+        "ome": figure if result and result.get("lines") else None,
+        "ome_result": result,
+    }
