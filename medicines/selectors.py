@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 
 from medicines.core import taper as core_taper
-from medicines.core.products import TABLES
+from medicines.core.products import DRUGS, MG, PRODUCTS, TABLES, factor_for
 from medicines.models import (
     Medication,
     MedicationVersion,
@@ -110,6 +110,37 @@ def taper_view(patient: Patient) -> dict[str, Any]:
     }
 
 
+def taper_opioid(patient: Patient, plan: TaperPlan | None) -> dict[str, Any] | None:
+    """Where the taper concerns one opioid taken by mouth (every opioid on today's list, or on
+    the plan's first day, is the same drug), what turns the plan's oral morphine figures back into
+    mg of that opioid: the factor of the plan's table and the smallest tablet strength.
+    None for several opioids, patches, methadone (its factor must not be used to derive a dose
+    [CDC22-IG V]) or a drug the table cannot convert."""
+    if plan is None:
+        return None
+    versions = [v for v in medication_list_on(patient, date.today()) if v.is_opioid]
+    if not versions:
+        versions = [v for v in medication_list_on(patient, plan.start_date) if v.is_opioid]
+    products = {PRODUCTS[v.product] for v in versions if v.product in PRODUCTS}
+    drugs = {p.drug for p in products}
+    if len(drugs) != 1 or len(products) != len({v.product for v in versions}):
+        return None
+    drug = drugs.pop()
+    if drug == "methadone" or any(p.unit != MG for p in products):
+        return None
+    factor = factor_for(drug, plan.table)
+    if factor.value is None:
+        return None
+    known = [p.strengths for p in products]
+    return {
+        "name": DRUGS[drug].name,
+        "factor": factor.value,
+        "factor_text": f"{factor.value:.3g}",
+        "table_name": TABLES[plan.table].name,
+        "strengths": tuple(min(s) for s in known) if all(known) else (),
+    }
+
+
 def _for_display(result: dict) -> dict:
     """Factors as a clinician writes them (1.5, 0.15, 2.4), not as stored floats."""
     lines = [
@@ -140,8 +171,12 @@ def medicines_page(patient: Patient) -> dict[str, Any]:
         "ome_result": _for_display(figure.result) if figure else None,
         "clinic_table": TABLES[settings.OME_TABLE],
         "naloxone_offers": list(NaloxoneOffer.objects.filter(patient=patient)[:5]),
-        **taper_view(patient),
+        **with_taper_opioid(patient, taper_view(patient)),
     }
+
+
+def with_taper_opioid(patient: Patient, view: dict[str, Any]) -> dict[str, Any]:
+    return {**view, "taper_opioid": taper_opioid(patient, view["taper"])}
 
 
 # --- the team lead's opioid review ---------------------------------------------------------------

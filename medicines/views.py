@@ -189,7 +189,13 @@ def taper_plan(request: HttpRequest, patient: Patient) -> HttpResponse:
             "plan": plan,
             "conflict": conflict,
             "versions": patient.taper_plans.select_related("signed_by").order_by("-version"),
-            **{k: v for k, v in selectors.taper_view(patient).items() if k != "taper"},
+            **{
+                k: v
+                for k, v in selectors.with_taper_opioid(
+                    patient, selectors.taper_view(patient)
+                ).items()
+                if k != "taper"
+            },
         },
         status=status,
     )

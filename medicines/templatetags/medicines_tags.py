@@ -8,6 +8,7 @@ from datetime import date
 from django import template
 
 from medicines import selectors
+from medicines.core.taper import opioid_dose
 
 register = template.Library()
 
@@ -41,3 +42,14 @@ def medicines_beside_flag(patient):
         "ome": figure if result and result.get("lines") else None,
         "ome_result": result,
     }
+
+
+@register.filter
+def in_opioid(ome, taper_opioid) -> str:
+    """A taper's daily OME as mg of the one opioid being tapered, rounded by the clinic's rule
+    (core.taper.opioid_dose): '35' (whole tablets) or '32.4'. Empty where there is no such
+    opioid."""
+    if not taper_opioid or ome is None:
+        return ""
+    dose = opioid_dose(float(ome), taper_opioid["factor"], taper_opioid["strengths"])
+    return f"{dose.practical:g}"
