@@ -110,15 +110,20 @@ def taper_view(patient: Patient) -> dict[str, Any]:
     }
 
 
-def taper_opioid(patient: Patient, plan: TaperPlan | None) -> dict[str, Any] | None:
+def taper_opioid(
+    patient: Patient, plan: TaperPlan | None, current: list[MedicationVersion] | None = None
+) -> dict[str, Any] | None:
     """Where the taper concerns one opioid taken by mouth (every opioid on today's list, or on
     the plan's first day, is the same drug), what turns the plan's oral morphine figures back into
     mg of that opioid: the factor of the plan's table and the smallest tablet strength.
     None for several opioids, patches, methadone (its factor must not be used to derive a dose
-    [CDC22-IG V]) or a drug the table cannot convert."""
+    [CDC22-IG V]) or a drug the table cannot convert. ``current``: today's list if the caller
+    has it (no query then, unless it holds no opioid)."""
     if plan is None:
         return None
-    versions = [v for v in medication_list_on(patient, date.today()) if v.is_opioid]
+    if current is None:
+        current = medication_list_on(patient, date.today())
+    versions = [v for v in current if v.is_opioid]
     if not versions:
         versions = [v for v in medication_list_on(patient, plan.start_date) if v.is_opioid]
     products = {PRODUCTS[v.product] for v in versions if v.product in PRODUCTS}

@@ -20,11 +20,14 @@ def medication_section(patient, heading_class: str = "h6", for_patient: bool = F
     today = date.today()
     versions = selectors.latest_versions(patient)
     figure = selectors.latest_ome(patient)
+    current = [v for v in versions if v.active_on(today)]
+    taper = selectors.current_taper(patient)
     return {
-        "current": [v for v in versions if v.active_on(today)],
+        "current": current,
         "ome": figure,
         "ome_result": figure.result if figure else None,
-        "taper": selectors.current_taper(patient),
+        "taper": taper,
+        "taper_opioid": selectors.taper_opioid(patient, taper, current),
         "heading_class": heading_class,
         "for_patient": for_patient,
     }
