@@ -14,6 +14,8 @@ from matplotlib import rc_context
 from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 
+from painclinic.charts import plain
+
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
 GREEN = "#009E73"
@@ -44,8 +46,13 @@ def _empty(message: str) -> str:
         return _svg(fig)
 
 
-def _date_axis(ax) -> None:
-    ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
+def _date_axis(ax, first: date, last: date) -> None:
+    """Dates on x, from ``first`` to ``last`` with a margin. The limits are set explicitly: a lone
+    point (one OME figure, one planned step, one pain score) otherwise gives a zero-width range,
+    on which AutoDateLocator finds no interval and warns while drawing."""
+    pad = timedelta(days=max(1, (last - first).days // 20))
+    ax.set_xlim(first - pad, last + pad)
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=8))
     ax.xaxis.set_major_formatter(DateFormatter("%d %b %Y"))
     for label in ax.get_xticklabels():
         label.set_rotation(20)
@@ -80,7 +87,7 @@ def _ome_axis(ax, series, planned, steps, thresholds, until: date) -> None:
     for value, label in thresholds:
         ax.axhline(value, color=GREY, linestyle=":", linewidth=1)
         ax.annotate(
-            label,
+            plain(label),
             (1, value),
             xycoords=("axes fraction", "data"),
             ha="right",
@@ -103,12 +110,13 @@ def ome_chart(
     if not series and not planned:
         return _empty("No opioid doses recorded yet.")
     today = today or date.today()
-    last = max([d for d, _ in [*series, *planned, *steps]] + [today])
+    dates = [d for d, _ in [*series, *planned, *steps]]
+    last = max([*dates, today])
     with rc_context(_RC):
         fig = Figure(figsize=(7, 3.2))
         ax = fig.add_subplot()
         _ome_axis(ax, series, planned, steps, thresholds, last + timedelta(days=1))
-        _date_axis(ax)
+        _date_axis(ax, min(dates), last + timedelta(days=1))
         ax.set_title("Daily oral morphine equivalent", loc="left")
         return _svg(fig)
 
@@ -139,7 +147,7 @@ def ome_outcomes_chart(
                 color=colour,
                 marker=marker,
                 linestyle=style,
-                label=name,
+                label=plain(name),
             )
         if not shown:
             bottom.text(
@@ -151,6 +159,7 @@ def ome_outcomes_chart(
         bottom.set_title("Pain and interference", loc="left")
         if shown:
             bottom.legend(loc="upper right", frameon=False, fontsize=8)
-        _date_axis(bottom)
+        shown_dates = [*every, *(d for d, _ in planned)]
+        _date_axis(bottom, min(shown_dates), max([*shown_dates, last]) + timedelta(days=1))
         fig.align_ylabels()
         return _svg(fig)

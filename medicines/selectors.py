@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 
 from medicines.core import taper as core_taper
-from medicines.core.products import TABLES
+from medicines.core.products import DRUGS, MG, PRODUCTS, TABLES, factor_for
 from medicines.models import (
     Medication,
     MedicationVersion,
@@ -110,6 +110,42 @@ def taper_view(patient: Patient) -> dict[str, Any]:
     }
 
 
+def taper_opioid(
+    patient: Patient, plan: TaperPlan | None, current: list[MedicationVersion] | None = None
+) -> dict[str, Any] | None:
+    """Where the taper concerns one opioid taken by mouth (every opioid on today's list, or on
+    the plan's first day, is the same drug), what turns the plan's oral morphine figures back into
+    mg of that opioid: the factor of the plan's table and the smallest tablet strength.
+    None for several opioids, patches, methadone (its factor must not be used to derive a dose
+    [CDC22-IG V]) or a drug the table cannot convert. ``current``: today's list if the caller
+    has it (no query then, unless it holds no opioid)."""
+    if plan is None:
+        return None
+    if current is None:
+        current = medication_list_on(patient, date.today())
+    versions = [v for v in current if v.is_opioid]
+    if not versions:
+        versions = [v for v in medication_list_on(patient, plan.start_date) if v.is_opioid]
+    products = {PRODUCTS[v.product] for v in versions if v.product in PRODUCTS}
+    drugs = {p.drug for p in products}
+    if len(drugs) != 1 or len(products) != len({v.product for v in versions}):
+        return None
+    drug = drugs.pop()
+    if drug == "methadone" or any(p.unit != MG for p in products):
+        return None
+    factor = factor_for(drug, plan.table)
+    if factor.value is None:
+        return None
+    known = [p.strengths for p in products]
+    return {
+        "name": DRUGS[drug].name,
+        "factor": factor.value,
+        "factor_text": f"{factor.value:.3g}",
+        "table_name": TABLES[plan.table].name,
+        "strengths": tuple(min(s) for s in known) if all(known) else (),
+    }
+
+
 def _for_display(result: dict) -> dict:
     """Factors as a clinician writes them (1.5, 0.15, 2.4), not as stored floats."""
     lines = [
@@ -140,17 +176,31 @@ def medicines_page(patient: Patient) -> dict[str, Any]:
         "ome_result": _for_display(figure.result) if figure else None,
         "clinic_table": TABLES[settings.OME_TABLE],
         "naloxone_offers": list(NaloxoneOffer.objects.filter(patient=patient)[:5]),
-        **taper_view(patient),
+        **with_taper_opioid(patient, taper_view(patient)),
     }
+
+
+def with_taper_opioid(patient: Patient, view: dict[str, Any]) -> dict[str, Any]:
+    return {**view, "taper_opioid": taper_opioid(patient, view["taper"])}
 
 
 # --- the team lead's opioid review ---------------------------------------------------------------
 
 
+def review_threshold(table_key: str) -> tuple[float | None, str]:
+    """The daily OME at or above which the lead reviews a patient, and where it comes from: the
+    clinic's OME_REVIEW_THRESHOLD_MG if set, else the table's first threshold (50 MME CDC 2022,
+    120 mg Opioids Aware)."""
+    if settings.OME_REVIEW_THRESHOLD_MG is not None:
+        return float(settings.OME_REVIEW_THRESHOLD_MG), "the clinic's review threshold"
+    table = TABLES[table_key]
+    return (table.thresholds[0].ome if table.thresholds else None), table.name
+
+
 def opioid_review(user, today: date | None = None) -> list[dict[str, Any]]:
-    """Patients of the lead's reach whose latest figure crosses the table's first threshold
-    (50 MME CDC 2022, 120 mg Opioids Aware), who have a co-prescription warning, or whose taper
-    review is overdue. A constant number of queries, whatever the team's size."""
+    """Patients of the lead's reach whose latest figure is at or above the review threshold
+    (``review_threshold``), who have a co-prescription warning, or whose taper review is overdue.
+    A constant number of queries, whatever the team's size."""
     from django.db.models import OuterRef, Subquery
 
     from painclinic.access import patients_visible_to
@@ -185,11 +235,11 @@ def opioid_review(user, today: date | None = None) -> list[dict[str, Any]]:
         figure, plan = figures.get(patient_id), plans.get(patient_id)
         reasons = []
         if figure is not None:
-            table = TABLES[figure.table]
-            first = table.thresholds[0].ome if table.thresholds else None
-            if first is not None and float(figure.total) >= first:
+            threshold, source = review_threshold(figure.table)
+            if threshold is not None and float(figure.total) >= threshold:
                 reasons.append(
-                    f"{figure.total:.1f} mg oral morphine a day ({table.name}: at or above {first:g})"
+                    f"{figure.total:.1f} mg oral morphine a day ({source}: at or above "
+                    f"{threshold:g})"
                 )
             for c in figure.result.get("co_prescriptions", []):
                 reasons.append(f"Opioid with {c['class_name']}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -188,7 +189,13 @@ def taper_plan(request: HttpRequest, patient: Patient) -> HttpResponse:
             "plan": plan,
             "conflict": conflict,
             "versions": patient.taper_plans.select_related("signed_by").order_by("-version"),
-            **{k: v for k, v in selectors.taper_view(patient).items() if k != "taper"},
+            **{
+                k: v
+                for k, v in selectors.with_taper_opioid(
+                    patient, selectors.taper_view(patient)
+                ).items()
+                if k != "taper"
+            },
         },
         status=status,
     )
@@ -290,4 +297,5 @@ def opioid_review(request: HttpRequest) -> HttpResponse:
     for row in rows:  # the lead saw these patients' medicines: one event each
         audit.record_event(actor=request.user, action=AuditAction.VIEW, patient=row["patient"],
                            object_type="medicines.opioid_review")  # fmt: skip
-    return render(request, "medicines/opioid_review.html", {"rows": rows})
+    context = {"rows": rows, "clinic_threshold": settings.OME_REVIEW_THRESHOLD_MG}
+    return render(request, "medicines/opioid_review.html", context)

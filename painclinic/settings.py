@@ -42,6 +42,23 @@ try:
     OME_TABLE = env_str("OME_TABLE", "cdc2022")
     if OME_TABLE not in ("cdc2022", "opioids_aware"):
         raise EnvError(f"OME_TABLE must be cdc2022 or opioids_aware, not {OME_TABLE!r}")
+    # The team lead's opioid review lists patients at or above this daily OME (mg oral morphine a
+    # day). Unset (None): the first threshold of the table that produced each figure (CDC 2022:
+    # 50, Opioids Aware: 120; medicines/core/products.py), so a clinic that changes its table
+    # gets that table's threshold. A clinic may set its own, e.g. 90 (CDC 2016 legacy tier).
+    OME_REVIEW_THRESHOLD_MG = env_str("OME_REVIEW_THRESHOLD_MG", "") or None
+    if OME_REVIEW_THRESHOLD_MG is not None:
+        try:
+            OME_REVIEW_THRESHOLD_MG = float(OME_REVIEW_THRESHOLD_MG)
+        except ValueError:
+            raise EnvError(
+                f"OME_REVIEW_THRESHOLD_MG={OME_REVIEW_THRESHOLD_MG!r} is not a number of mg."
+            ) from None
+        if not 0 < OME_REVIEW_THRESHOLD_MG <= 1000:
+            raise EnvError(
+                f"OME_REVIEW_THRESHOLD_MG={OME_REVIEW_THRESHOLD_MG:g} must be more than 0 and at "
+                "most 1000 mg oral morphine a day."
+            )
     # Safety (issue #10): the crisis contacts patient pages show ("uk" or "us"), the working
     # days within which a self-harm signal needs a clinician's recorded response, and the e-mail
     # backend that tells the care team (console in `make run`; SMTP where the clinic sets one).

@@ -248,22 +248,31 @@ class Product:
     unit: str
     max_strength: float  # plausible upper bound per unit, for input checks [U design]
     other_ingredients: tuple[str, ...] = field(default=())
+    # Strengths of the opioid per tablet or capsule on the UK market (BNF, immediate and
+    # modified release together) [U memory, check against the BNF]; used only to round a taper's
+    # dose to whole tablets (taper.practical_dose). Empty: not known, no rounding to tablets.
+    strengths: tuple[float, ...] = field(default=())
 
     @property
     def is_patch(self) -> bool:
         return self.unit == UG_PER_H
 
 
-def _oral(key, name, drug, form="tablet or capsule", max_strength=200.0, other=()):
-    return Product(key, name, drug, ORAL, form, MG, max_strength, tuple(other))
+def _oral(key, name, drug, form="tablet or capsule", max_strength=200.0, other=(), strengths=()):
+    return Product(key, name, drug, ORAL, form, MG, max_strength, tuple(other), tuple(strengths))
 
 
 PRODUCTS: dict[str, Product] = {
     p.key: p
     for p in (
-        _oral("morphine_oral", "Morphine (oral)", "morphine"),
+        _oral(
+            "morphine_oral",
+            "Morphine (oral)",
+            "morphine",
+            strengths=(5, 10, 15, 20, 30, 50, 60, 100, 200),
+        ),
         _oral("morphine_oral_solution", "Morphine oral solution", "morphine", "oral solution"),
-        _oral("codeine_oral", "Codeine (oral)", "codeine", max_strength=60),
+        _oral("codeine_oral", "Codeine (oral)", "codeine", max_strength=60, strengths=(15, 30, 60)),
         _oral(
             "co_codamol",
             "Co-codamol (codeine with paracetamol)",
@@ -271,8 +280,20 @@ PRODUCTS: dict[str, Product] = {
             max_strength=60,
             other=("paracetamol",),
         ),
-        _oral("dihydrocodeine_oral", "Dihydrocodeine (oral)", "dihydrocodeine", max_strength=120),
-        _oral("tramadol_oral", "Tramadol (oral)", "tramadol", max_strength=200),
+        _oral(
+            "dihydrocodeine_oral",
+            "Dihydrocodeine (oral)",
+            "dihydrocodeine",
+            max_strength=120,
+            strengths=(30, 60, 90, 120),
+        ),
+        _oral(
+            "tramadol_oral",
+            "Tramadol (oral)",
+            "tramadol",
+            max_strength=200,
+            strengths=(50, 100, 150, 200),
+        ),
         _oral(
             "tramadol_paracetamol",
             "Tramadol with paracetamol",
@@ -280,8 +301,20 @@ PRODUCTS: dict[str, Product] = {
             max_strength=75,
             other=("paracetamol",),
         ),
-        _oral("tapentadol_oral", "Tapentadol (oral)", "tapentadol", max_strength=250),
-        _oral("oxycodone_oral", "Oxycodone (oral)", "oxycodone", max_strength=120),
+        _oral(
+            "tapentadol_oral",
+            "Tapentadol (oral)",
+            "tapentadol",
+            max_strength=250,
+            strengths=(50, 75, 100, 150, 200, 250),
+        ),
+        _oral(
+            "oxycodone_oral",
+            "Oxycodone (oral)",
+            "oxycodone",
+            max_strength=120,
+            strengths=(5, 10, 15, 20, 30, 40, 60, 80, 120),
+        ),
         _oral(
             "oxycodone_naloxone",
             "Oxycodone with naloxone",

@@ -4,12 +4,13 @@ Never stop abruptly or reduce rapidly from high doses [CDC22-IG V; HHS19 V; FDA1
 below are the reference's, marked: ~10 % a month or slower after a year or more of use
 [CDC22-X S]; "a month" is taken as 28 days so steps fall on the same weekday [U design]. A pause
 holds the dose (withdrawal, pain or mood worse; a lower stable dose is an acceptable goal
-[HHS19 U]). Doses are daily doses (mg/day or OME); rounding to available strengths is the
-prescriber's, not this module's.
+[HHS19 U]). Doses are daily doses (mg/day or OME). ``opioid_dose`` shows a step in mg of the one opioid
+being tapered; the prescriber still writes the prescription.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -133,3 +134,29 @@ def adherence(
             }
         )
     return rows
+
+
+@dataclass(frozen=True)
+class OpioidDose:
+    exact: float  # mg of the opioid a day: the OME divided by the factor that produced it
+    practical: float  # rounded by the clinic's rule below
+    rounded_to: float | None  # the tablet strength it is a multiple of, or None (1 decimal)
+
+
+def opioid_dose(ome: float, factor: float, strengths: tuple[float, ...] = ()) -> OpioidDose:
+    """A daily OME back in mg a day of the one opioid it was computed from (same drug, same
+    factor: the inverse of the record's own sum, not a switch to another opioid, for which the
+    tables must not be used [CDC22-IG V]).
+
+    Clinic policy [U design], not a guideline's: round to the nearest whole number of the
+    smallest tablet strength (any such daily dose can be given in whole tablets; halves round
+    up), or to 1 decimal where the product's strengths are not known.
+    """
+    if factor <= 0:
+        raise ValueError("factor must be more than 0")
+    exact = ome / factor
+    if strengths:
+        smallest = min(strengths)
+        practical = math.floor(exact / smallest + 0.5 + 1e-9) * smallest
+        return OpioidDose(round(exact, 1), float(practical), float(smallest))
+    return OpioidDose(round(exact, 1), math.floor(exact * 10 + 0.5 + 1e-9) / 10, None)

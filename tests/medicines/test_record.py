@@ -257,6 +257,8 @@ def test_the_gp_letter_and_the_patients_summary_have_a_medication_section(
     assert "120 mg oral morphine a day: harm rises" in text
     assert "Opioid with a gabapentinoid" in text
     assert "An opioid taper has been agreed: about 10 % every 28 days" in text
+    # Opioids Aware, oxycodone x 1.5: 120 -> 60 mg oral morphine is 80 -> 40 mg oxycodone
+    assert "In oxycodone: from about 80 to 40 mg a day." in text
     summary = client.get(reverse("treatment:summary", kwargs={"patient_id": jannick.pk}))
     mine = summary.content.decode()
     assert "Your medicines" in mine and "Pregabalin 150 mg twice a day" in mine

@@ -222,3 +222,66 @@ def test_bob_sees_high_doses_co_prescriptions_and_overdue_tapers(client, ana, bo
     assert client.get(reverse("medicines:opioid_review")).status_code == 403
     client.force_login(charlie)
     assert client.get(reverse("medicines:opioid_review")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda d: charts.ome_chart([(d, 60.0)], today=d),
+        lambda d: charts.ome_chart([], planned=[(d, 60.0)], today=d),
+        lambda d: charts.ome_outcomes_chart([], {"NRS": [(d, 5.0)]}, today=d),
+        lambda d: charts.ome_outcomes_chart([(d, 60.0)], {"PEG": [(d, 6.0)]}, today=d),
+    ],
+    ids=["one figure", "a plan only", "one pain score", "first visit"],
+)
+def test_a_chart_of_a_single_day_draws_without_a_date_axis_warning(draw):
+    # On the first visit everything is on one day: a zero-width date range made
+    # AutoDateLocator warn ("unable to pick an appropriate interval") on every draw.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        svg = draw(date.today())
+    assert f"{date.today():%d %b %Y}" in svg
+
+
+def test_user_text_on_the_outcome_chart_is_drawn_literally():
+    svg = charts.ome_outcomes_chart([], {"Pain $5 and $6": [(START, 5.0)]}, today=START)
+    assert "Pain $5 and $6" in svg
+
+
+# --- the taper in mg of the one opioid -----------------------------------------------------------
+
+
+def test_ana_sees_jannicks_oxycodone_taper_in_mg_of_oxycodone(client, ana, jannick, settings):
+    settings.OME_TABLE = "cdc2022"
+    services.medication_add(actor=ana, patient=jannick, data={"product": "oxycodone_oral",
+                            "strength": 20, "doses_per_day": 2, "start_date": START})  # fmt: skip
+    client.force_login(ana)
+    client.post(url("taper", jannick), plan_data())
+    page = client.get(url("taper", jannick)).content.decode()
+    # 60 -> 54 mg oral morphine: 40 -> 35 mg oxycodone (36 rounded to whole 5 mg tablets)
+    assert "Oxycodone a day (mg)" in page
+    assert '60.0 → 54.0</td><td class="text-end">40 → 35</td>' in page
+    assert "divided by 1.5 (the CDC 2022 factor that produced it)" in page
+    assert "whole 5 mg tablet (clinic rule)" in page
+    listing = client.get(url("list", jannick)).content.decode()
+    assert "(Oxycodone: from 40 to 20 mg a day.)" in listing
+
+
+def test_no_opioid_dose_is_derived_for_two_opioids_or_methadone(client, ana, jannick, susan,
+                                                              settings):  # fmt: skip
+    settings.OME_TABLE = "cdc2022"
+    # Jannick: oxycodone and morphine (two opioids); Susan: methadone (its factor must never be
+    # used to derive a dose [CDC22-IG V]).
+    for patient, products in ((jannick, ("oxycodone_oral", "morphine_oral")),
+                              (susan, ("methadone_oral",))):  # fmt: skip
+        for product in products:
+            services.medication_add(actor=ana, patient=patient, data={"product": product,
+                                    "strength": 10, "doses_per_day": 2, "start_date": START})  # fmt: skip
+    client.force_login(ana)
+    for patient in (jannick, susan):
+        client.post(url("taper", patient), plan_data())
+        page = client.get(url("taper", patient)).content.decode()
+        assert "taper-schedule" in page
+        assert "a day (mg)</th>" not in page

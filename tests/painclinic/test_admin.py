@@ -77,6 +77,7 @@ def demo(db):
 # changed (through the services) in the app only. A new model that leads to a patient must be
 # registered read-only (ClinicalRecordAdmin or a ClinicalInline) or be added here on purpose.
 NOT_IN_ADMIN = {
+    "safety.notification",  # a user's own inbox
     "patients.reviewnote",
     "patients.leadchange",
     "assessment.assessmentsession",

@@ -10,13 +10,15 @@ from hypothesis import strategies as st
 
 from medicines.core.coprescription import co_prescriptions, drug_class
 from medicines.core.ome import Medication, daily_ome
-from medicines.core.products import CDC2022
+from medicines.core.products import CDC2022, PRODUCTS
 from medicines.core.taper import (
     FASTER,
     ON_PLAN,
     SLOWER,
+    OpioidDose,
     TaperError,
     adherence,
+    opioid_dose,
     taper_schedule,
 )
 
@@ -122,3 +124,18 @@ def test_every_schedule_falls_steadily_to_its_target(start, percent, of):
         if s is steps[-1]:
             allowed += 0.5  # the last step goes to the target rather than leave a sliver
         assert s.dose_before - s.dose_after <= allowed + 1e-9
+
+
+def test_oxycodone_doses_are_the_ome_over_its_factor_rounded_to_whole_5_mg_tablets():
+    # CDC 2022, oxycodone x 1.5: 54 mg oral morphine = 36 mg oxycodone -> 35 (7 x 5 mg tablets,
+    # the clinic's rounding rule); 52.5 = 35 exactly.
+    strengths = PRODUCTS["oxycodone_oral"].strengths
+    assert opioid_dose(54, 1.5, strengths) == OpioidDose(36.0, 35.0, 5.0)
+    assert opioid_dose(52.5, 1.5, strengths).practical == 35.0
+    assert opioid_dose(56.25, 1.5, strengths).practical == 40.0  # 37.5 mg: halves round up
+    # Opioids Aware, codeine x 0.1: 24 mg oral morphine = 240 mg codeine = 16 x 15 mg tablets
+    assert opioid_dose(24, 0.1, PRODUCTS["codeine_oral"].strengths).practical == 240.0
+    # No tablet strengths known (oxycodone with naloxone): one decimal
+    assert opioid_dose(48.6, 1.5, PRODUCTS["oxycodone_naloxone"].strengths) == OpioidDose(
+        32.4, 32.4, None
+    )
