@@ -266,3 +266,24 @@ def test_an_unverified_session_cannot_open_the_admin(client):
     assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_verify"))
     client.force_login(admin)
     assert client.get("/admin/painclinic/user/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_enrols_its_leads_with_a_printed_secret_and_only_in_demo_mode(
+    client, settings, capsys
+):
+    from django.core.management import CommandError, call_command
+
+    from painclinic.management.commands.seed_demo_mfa import demo_code, demo_secret
+
+    call_command("seed_demo", patients=2, stdout=None)
+    with pytest.raises(CommandError, match="Demo only"):
+        call_command("seed_demo_mfa")
+    settings.DEBUG = True
+    call_command("seed_demo_mfa")
+    printed = capsys.readouterr().out
+    assert demo_secret() in printed and "bob" in printed and "ana" not in printed.split("enter")[0]
+    client.post(reverse("login"), {"username": "bob", "password": "painclinic-demo"})
+    assert client.get(reverse("caseload"))["Location"].startswith(reverse("mfa_verify"))
+    assert client.post(reverse("mfa_verify"), {"code": demo_code()}).status_code == 302
+    assert client.get(reverse("caseload")).status_code == 200

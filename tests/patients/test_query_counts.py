@@ -23,15 +23,16 @@ def _count(client, url):
     return len(queries)
 
 
-# Lists: session, user, COUNT, one page query, then the session save (UPDATE wrapped in a
-# SAVEPOINT/RELEASE pair, which exists only because tests run inside a transaction). The
-# caseload also reads the unread review notes addressed to the user (one query).
-CASELOAD_QUERIES = 8
-PATIENT_LIST_QUERIES = 7
-# Detail: session, user, patient (through the access policy), episodes, care teams, status
-# changes, contacts, reassignments, review notes, the audit INSERT, then the session save (3
-# with the test savepoints).
-PATIENT_DETAIL_QUERIES = 13
+# Lists: session, user, the authenticator that verified the session (two-step verification,
+# issue #15), COUNT, one page query, then the session save (UPDATE wrapped in a SAVEPOINT/RELEASE
+# pair, which exists only because tests run inside a transaction). The caseload also reads the
+# unread review notes addressed to the user (one query).
+CASELOAD_QUERIES = 9
+PATIENT_LIST_QUERIES = 8
+# Detail: session, user, authenticator, patient (through the access policy), episodes, care
+# teams, status changes, contacts, reassignments, review notes, the audit INSERT, then the session
+# save (3 with the test savepoints).
+PATIENT_DETAIL_QUERIES = 14
 
 
 @pytest.mark.django_db
