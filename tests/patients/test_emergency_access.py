@@ -205,3 +205,17 @@ def test_the_audit_log_page_flags_emergency_access_for_the_lead(client, jannick,
     content = client.get(reverse("audit_log"), {"patient": "Jannick"}).content.decode()
     assert 'text-bg-danger">emergency access</span>' in content
     assert "Emergency access to a patient" in content  # the page, in words
+
+
+@pytest.mark.django_db
+def test_the_audit_export_says_which_looks_were_emergency_access(client, jannick, charlie, bob):
+    import csv
+    import io
+
+    client.force_login(charlie)
+    _break_glass(client)
+    client.force_login(bob)
+    response = client.get(reverse("audit_log_export"), {"patient": "DEMO-JANNICK"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    charlies = [row for row in rows if row["Username"] == "charlie"]
+    assert charlies and all(row["Emergency access"] == "yes" for row in charlies)
