@@ -123,6 +123,7 @@ class MFARequiredMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         from painclinic import mfa  # imports the device models: not at app loading
+        from painclinic.access import PUBLIC
 
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or mfa.is_verified(request):
@@ -130,6 +131,8 @@ class MFARequiredMiddleware:
         match = getattr(request, "resolver_match", None)
         if match is not None and match.view_name in MFA_PAGES:
             return None
+        if getattr(view_func, "access_policy", None) == PUBLIC:
+            return None  # a patient's link page asks no clinician for anything
         if mfa.is_enrolled(user):
             target = "mfa_verify"
         elif mfa.mfa_required(user):

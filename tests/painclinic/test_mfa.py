@@ -287,3 +287,22 @@ def test_the_demo_enrols_its_leads_with_a_printed_secret_and_only_in_demo_mode(
     assert client.get(reverse("caseload"))["Location"].startswith(reverse("mfa_verify"))
     assert client.post(reverse("mfa_verify"), {"code": demo_code()}).status_code == 302
     assert client.get(reverse("caseload")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_patients_link_page_opens_in_a_browser_with_an_unverified_staff_session(
+    client, bob, jannick, ana
+):
+    """Public pages (the patient's questionnaire link) ask nobody for a code."""
+    from assessment import services
+
+    session = services.session_start(
+        actor=ana,
+        patient=jannick,
+        episode=jannick.episodes.get(),
+        time_point="first_visit",
+        instrument_keys=["tsk11"],
+    )
+    _link, token = services.patient_link_issue(actor=ana, session=session)
+    client.force_login(bob, otp_verified=False)
+    assert client.get(reverse("assessment:link", args=[token])).status_code == 200
