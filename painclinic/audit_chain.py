@@ -49,7 +49,10 @@ def canonical(event: Any) -> bytes:
             _address(event.client_address),
             event.request_id,
             event.user_agent,
-        ],
+        ]
+        # Emergency access (break-glass) is part of what an event says; added only when set, so
+        # the hashes of events written before the column existed stay as they were.
+        + (["break_glass"] if getattr(event, "break_glass", False) else []),
         separators=(",", ":"),
         ensure_ascii=False,
     ).encode()
@@ -93,6 +96,7 @@ FIELDS = (
     "client_address",
     "request_id",
     "user_agent",
+    "break_glass",
     "chain_hash",
 )
 

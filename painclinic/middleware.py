@@ -11,8 +11,10 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.template import loader
+from django.utils.http import urlencode
 
 from painclinic import audit
 
@@ -132,3 +134,44 @@ class DatabaseLostMiddleware:
         response = HttpResponse(body, status=503)
         response["Retry-After"] = "10"
         return response
+
+
+# Pages an authenticated but not yet verified session may open: the second step itself and the
+# way out. Everything else, the Django admin included, waits for the code (security.md A6).
+MFA_PAGES = frozenset({"login", "logout", "mfa_verify", "mfa_setup"})
+
+
+class MFARequiredMiddleware:
+    """After the password, the code: an unverified session reaches only the MFA pages.
+
+    Someone who has set up an authenticator is always asked for a code; someone who must use MFA
+    (``painclinic.mfa.mfa_required``) and has not is sent to set it up. Needs django-otp's
+    OTPMiddleware before it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        from painclinic import mfa  # imports the device models: not at app loading
+        from painclinic.access import PUBLIC
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or mfa.is_verified(request):
+            return None
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in MFA_PAGES:
+            return None
+        if getattr(view_func, "access_policy", None) == PUBLIC:
+            return None  # a patient's link page asks no clinician for anything
+        if mfa.is_enrolled(user):
+            target = "mfa_verify"
+        elif mfa.mfa_required(user):
+            target = "mfa_setup"
+        else:
+            return None
+        query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+        return HttpResponseRedirect(resolve_url(target) + (f"?{query}" if query else ""))

@@ -107,6 +107,15 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("logged in")
     LOGIN_FAILED = "login_failed", _("failed to log in")
     LOGOUT = "logout", _("logged out")
+    # Two-step verification (painclinic/mfa.py).
+    MFA_ENROLLED = "mfa_enrolled", _("set up two-step verification")
+    MFA_VERIFIED = "mfa_verified", _("passed two-step verification")
+    MFA_FAILED = "mfa_failed", _("entered a wrong verification code")
+    MFA_LOCKED = "mfa_locked", _("was refused two-step verification after too many wrong codes")
+    MFA_RECOVERY_USED = "mfa_recovery_used", _("used a recovery code")
+    MFA_CODES_ISSUED = "mfa_codes_issued", _("was given new recovery codes")
+    # Emergency access to a patient outside the user's care teams (patients/emergency_access.py).
+    BREAK_GLASS = "break_glass", _("opened by emergency access")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -172,6 +181,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     chain_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Set on every event written while the actor reached the patient only by emergency access.
+    break_glass = models.BooleanField(default=False)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -78,6 +78,7 @@ class AuditRow:
     actor_key: str = ""
     patient_ids: tuple = ()
     parts: list[str] = dataclass_field(default_factory=list)
+    break_glass: bool = False  # the actor reached the patient by emergency access
 
 
 # A chart image or a panel fetched by a page after it loads is its own request and is audited as
@@ -196,6 +197,7 @@ def _audit_row(events: list) -> AuditRow:
         view_name=first.view_name,
         actor_key=str(actor.pk) if actor is not None else first.actor_username,
         patient_ids=tuple(sorted(str(p.pk) for p in patients)),
+        break_glass=any(e.break_glass for e in events),
     )
 
 

@@ -112,6 +112,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "painclinic",
     "patients",
     "assessment",
@@ -131,6 +134,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "painclinic.middleware.AbsoluteSessionLimitMiddleware",
+    # Second factor: marks request.user verified, then keeps an unverified session on the
+    # MFA pages (security.md A6).
+    "django_otp.middleware.OTPMiddleware",
+    "painclinic.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -215,6 +222,27 @@ AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AUDIT_TRUST_X_FORWARDED_FOR else ("REMOTE_ADDR",)
 )
+
+# MFA (security.md A6; ASVS 5.0 6.3.3): TOTP through django-otp with single-use recovery codes.
+# Team leads, programme admins and the Django admin's staff must enrol; clinicians too when
+# MFA_REQUIRED_FOR_CLINICIANS is on. Anyone who has enrolled is always asked for a code.
+try:
+    MFA_REQUIRED_FOR_CLINICIANS = env_bool("MFA_REQUIRED_FOR_CLINICIANS", default=False)
+    # Emergency ("break-glass") access to a patient outside one's care teams (security.md C4).
+    BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 12, minimum=1)
+except EnvError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+# Wrong codes lock the second step as wrong passwords lock the first (the same limits as axes).
+MFA_FAILURE_LIMIT = AXES_FAILURE_LIMIT
+MFA_COOLOFF_TIME = AXES_COOLOFF_TIME
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "painclinic"
+# django-otp's own back-off (1 s, 2 s, 4 s ...) is replaced by the lockout above, which the
+# audit log records and the page explains.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# The admin never shows a device's secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions: idle timeout 30 minutes (save on every request), absolute cap 12 hours
 # (ASVS 4.0.3 3.3.2 L2; HIPAA 164.312(a)(2)(iii) automatic logoff). The cap is enforced by

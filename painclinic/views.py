@@ -105,6 +105,7 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
             "Fields changed",
             "From",
             "Request",
+            "Emergency access",
         ]
     )
     for event in events.iterator(chunk_size=2000):
@@ -125,6 +126,7 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
                 ),
                 event.client_address or "",
                 event.request_id,
+                "yes" if event.break_glass else "",
             )
         )
     audit.record_event(

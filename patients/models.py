@@ -343,3 +343,46 @@ class LeadChange(models.Model):
 
     def __str__(self) -> str:
         return f"Lead {self.from_lead} -> {self.to_lead} on {self.changed_on}"
+
+
+class EmergencyAccessQuerySet(models.QuerySet):
+    def active(self) -> EmergencyAccessQuerySet:
+        from django.utils import timezone
+
+        return self.filter(ended_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class EmergencyAccess(models.Model):
+    """ "Break-glass": a clinician opened a patient outside their care teams, giving a reason
+    (on call, cover). Time-limited, audited as such and reviewed by the patient's team lead
+    (security.md C4; HIPAA 164.312(a)(2)(ii) emergency access procedure)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    reason = models.TextField(_("reason"))
+    started_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    # Set when the session that opened it ends (log-out, or the next log-in).
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    objects = EmergencyAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["user", "patient", "expires_at"], name="emergency_reach")]
+
+    def __str__(self) -> str:
+        return f"{self.user} -> {self.patient_id} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from patients import views
+from patients import emergency_views, views
 
 app_name = "patients"
 
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("register/", views.patient_register, name="register"),
+    path("emergency-access/", emergency_views.request_access, name="emergency_access"),
     path("<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("<uuid:patient_id>/edit/", views.patient_edit, name="edit"),
     path(

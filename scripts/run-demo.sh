@@ -10,6 +10,8 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 .venv/bin/python manage.py seed_clinical_demo
 .venv/bin/python manage.py seed_safety_demo
 .venv/bin/python manage.py seed_pmp
+# DEMO ONLY: known authenticator secret for the users who must use MFA (printed below).
+MFA_NOTE="$(.venv/bin/python manage.py seed_demo_mfa)"
 cat <<MSG
 
   painclinic is starting on http://127.0.0.1:${PORT:-8000}/
@@ -22,6 +24,7 @@ cat <<MSG
     charlie  clinician, South (cannot see Jannick or Susan); gus likewise; fay leads South
     priya    programme admin, North: PMP programmes and cohorts, no clinical record
     admin    Django admin (/admin/): accounts, teams, configuration
+${MFA_NOTE}
   Database: ${DATABASE_URL:-SQLite file db.sqlite3}   Workers: ${REDIS_URL:-in-process (no REDIS_URL)}
 
 MSG

@@ -147,10 +147,11 @@ def _count(client, url):
 # session, user, patient (through the access policy), the signed results (one query for
 # latest, RCI and chart list), the latest decision, the latest formulation, the audit INSERT,
 # then the session save (3 with the test savepoints).
+# (+1 since two-step verification: the authenticator that verified the session, issue #15.)
 # +2: the audit chain locks its head and reads it before the INSERT (issue #15).
 # Issue #10: pages in the app frame count the unread notifications (+1); patient pages also read
 # the self-harm banner's open signals (+1), and the access level when one is open (+1).
-PROFILE_QUERIES = 15
+PROFILE_QUERIES = 16
 
 
 def test_profile_queries_do_not_grow_with_results(client, jannick, ana):

@@ -102,19 +102,20 @@ def _add_rows(patient, ana, n):
 # amendments + signers, hierarchy + sessions, pacing plans + logs, flare-up plan), the assessment
 # profile read, the audit INSERT and the session save with its test savepoints. Pacing plans
 # bring their schedule versions in one more prefetch. The PDF reads what its print page reads.
+# (+1 since two-step verification: the authenticator that verified the session, issue #15.)
 # The documents' medication section adds 3 (medications, latest OME figure, taper plan).
 # Each includes 2 for the audit chain (lock and head) before the audit INSERT (issue #15).
 # Pages in the app's frame (base.html) add the unread notifications and the self-harm banner's
 # open signals (issue #10); the htmx section and the PDF have neither.
 PINNED = {
-    "overview": 26,
-    "section": 24,
-    "hierarchy": 13,
-    "goal_detail": 16,
-    "plan_edit": 23,
-    "summary": 29,
-    "summary_pdf": 27,
-    "gp_letter": 29,
+    "overview": 27,
+    "section": 25,
+    "hierarchy": 14,
+    "goal_detail": 17,
+    "plan_edit": 24,
+    "summary": 30,
+    "summary_pdf": 28,
+    "gp_letter": 30,
 }
 
 
