@@ -238,3 +238,58 @@ def drafts_waiting(patient: Patient) -> int:
         session__discarded_at__isnull=True,
         state=AdministrationState.DRAFT,
     ).count()
+
+
+# --- red-flag screen (issue #10) -------------------------------------------------------------
+
+
+def screen_episode(patient: Patient):
+    """The episode a new screen belongs to: the patient's current open episode."""
+    from patients.models import OPEN_STATUSES, Episode
+
+    return (
+        Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES)
+        .order_by("-referral_date", "-id")
+        .first()
+    )
+
+
+def red_flag_screens(episode) -> list:
+    from assessment import red_flags
+    from assessment.models import RedFlagScreen
+
+    if episode is None:
+        return []
+    screens = list(
+        RedFlagScreen.objects.filter(episode=episode)
+        .select_related("recorded_by", "referral_outcome_by")
+        .prefetch_related("overrides__decided_by")
+    )
+    destinations = dict(red_flags.DESTINATIONS)
+    urgencies = dict(red_flags.URGENCIES)
+    for screen in screens:
+        screen.present_labels = [
+            red_flags.ITEM_LABELS[k] for k in red_flags.present_items(screen.answers)
+        ]
+        screen.not_asked_labels = [
+            red_flags.ITEM_LABELS[k]
+            for k in red_flags.ITEM_KEYS
+            if screen.answers.get(k) == red_flags.NOT_ASKED
+        ]
+        screen.destination_label = destinations.get(screen.referral_destination, "")
+        screen.urgency_label = urgencies.get(screen.referral_urgency, "")
+    return screens
+
+
+def red_flag_status(patient: Patient) -> dict:
+    """What the record says about red flags: not screened, the latest screen, an open referral."""
+    from assessment.models import RedFlagScreen
+
+    episode = screen_episode(patient)
+    screens = list(RedFlagScreen.objects.filter(episode=episode)) if episode else []
+    open_referral = next((s for s in screens if s.referral_open), None)
+    return {
+        "episode": episode,
+        "latest": screens[0] if screens else None,
+        "open_referral": open_referral,
+    }

@@ -12,15 +12,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import charts, instruments, selectors, services, yellow_flags
+from assessment import charts, instruments, red_flags, selectors, services, yellow_flags
 from assessment.forms import (
     AdministrationForm,
     AmendForm,
     FormulationForm,
     MatchedCareForm,
+    RedFlagOutcomeForm,
+    RedFlagScreenForm,
     SessionStartForm,
     answers_from_post,
     short_names,
@@ -379,6 +382,7 @@ def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
             "decision_form": decision_form,
             "cycle": yellow_flags.cycle_placement(rows + outcomes),
             "formulation": selectors.latest_formulation(patient),
+            "red_flag": selectors.red_flag_status(patient),
             "checklist": yellow_flags.CHECKLIST,
             "definitions": _definitions_shown(rows + outcomes, suggestion),
         },
@@ -468,7 +472,7 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
     current = selectors.latest_formulation(patient)
     initial = {}
     if current is not None:
-        initial = {**current.flags, "red_flags": current.red_flags, "notes": current.notes}
+        initial = {**current.flags, "notes": current.notes}
     form = FormulationForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -477,7 +481,6 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
                 actor=request.user,
                 patient=patient,
                 flags=form.flags(),
-                red_flags=form.cleaned_data["red_flags"],
                 notes=form.cleaned_data["notes"],
             )
             messages.success(request, _("Formulation saved."))
@@ -486,7 +489,79 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
     return render(
         request,
         "assessment/formulation_form.html",
-        {"patient": patient, "form": form, "current": current},
+        {
+            "patient": patient,
+            "form": form,
+            "current": current,
+            "red_flag": selectors.red_flag_status(patient),
+        },
+        status=status,
+    )
+
+
+# --- red-flag screen (issue #10) ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def red_flag_screen(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """The episode's red-flag screens, a new screen, and the open referral's follow-up."""
+    episode = selectors.screen_episode(patient)
+    form = RedFlagScreenForm(
+        request.POST if request.POST.get("action") == "screen" else None,
+        initial={"screened_on": timezone.localdate()},
+    )
+    open_referral = services.open_red_flag_referral(episode)
+    outcome_form = RedFlagOutcomeForm(
+        request.POST if request.POST.get("action") == "outcome" else None
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if episode is None:
+            messages.error(request, _("The patient has no open episode of care."))
+        elif request.POST.get("action") == "screen" and form.is_valid():
+            try:
+                services.red_flag_screen_record(
+                    actor=request.user, episode=episode, data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Red-flag screen recorded."))
+                return redirect("assessment:red_flags", patient_id=patient.pk)
+        elif (
+            request.POST.get("action") == "outcome"
+            and open_referral is not None
+            and outcome_form.is_valid()
+        ):
+            try:
+                services.red_flag_referral_outcome_record(
+                    actor=request.user,
+                    screen=open_referral,
+                    outcome=outcome_form.cleaned_data["referral_outcome"],
+                    on=outcome_form.cleaned_data["referral_outcome_on"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    outcome_form.add_error(field if field in outcome_form.fields else None, errors)
+            else:
+                messages.success(request, _("The outcome of the referral is recorded."))
+                return redirect("assessment:red_flags", patient_id=patient.pk)
+    return render(
+        request,
+        "assessment/red_flags.html",
+        {
+            "patient": patient,
+            "episode": episode,
+            "form": form,
+            "outcome_form": outcome_form,
+            "open_referral": open_referral,
+            "screens": selectors.red_flag_screens(episode),
+            "accuracy_note": red_flags.ACCURACY_NOTE,
+            "accuracy_sources": red_flags.ACCURACY_SOURCES,
+        },
         status=status,
     )
 
