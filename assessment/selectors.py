@@ -293,3 +293,30 @@ def red_flag_status(patient: Patient) -> dict:
         "latest": screens[0] if screens else None,
         "open_referral": open_referral,
     }
+
+
+def safety_gate_status(episode, context: str) -> dict | None:
+    """What a planning page shows about an open red-flag referral: the referral and any override
+    already recorded for this kind of plan. None when no referral is open."""
+    from assessment import red_flags
+    from assessment.models import RedFlagScreen, SafetyOverride
+
+    if episode is None:
+        return None
+    screen = (
+        RedFlagScreen.objects.filter(
+            episode=episode, outcome="referred", referral_outcome_at__isnull=True
+        )
+        .order_by("-screened_on", "-recorded_at", "-id")
+        .first()
+    )
+    if screen is None:
+        return None
+    return {
+        "screen": screen,
+        "destination": dict(red_flags.DESTINATIONS).get(screen.referral_destination, ""),
+        "urgency": dict(red_flags.URGENCIES).get(screen.referral_urgency, ""),
+        "override": SafetyOverride.objects.filter(screen=screen, context=context)
+        .select_related("decided_by")
+        .first(),
+    }

@@ -535,6 +535,7 @@ OVERRIDE_CONTEXTS = {
     "pacing": "graded activity or pacing",
     "pmp": "a pain management programme",
 }
+NEEDS_CLINICAL_REVIEW = "This participant needs clinical review before the next session."
 OVERRIDE_NEEDS_REASON = (
     "A red-flag referral is still open. To go ahead, say why it is safe to do so now."
 )
@@ -652,6 +653,16 @@ def safety_gate(
     screen = open_red_flag_referral(episode)
     if screen is None:
         return None
+    # One override per open referral and kind of plan: once a clinician has gone ahead with, e.g.,
+    # exposure, the next step of it is not asked again (the override stays shown).
+    earlier = SafetyOverride.objects.filter(screen=screen, context=context).first()
+    if earlier is not None:
+        return earlier
+    from painclinic.access import may_give_clinical_care
+
+    if not may_give_clinical_care(actor):
+        # The programme admin gives no clinical care: told only that a clinician must review.
+        raise ValidationError({"override_reason": [NEEDS_CLINICAL_REVIEW]})
     if not (override_reason or "").strip():
         raise ValidationError({"override_reason": [OVERRIDE_NEEDS_REASON]})
     override = SafetyOverride.objects.create(

@@ -105,7 +105,7 @@ def _add_rows(patient, ana, n):
 PINNED = {
     "overview": 22,
     "section": 22,
-    "hierarchy": 9,
+    "hierarchy": 11,  # + the episode and its open red-flag referral (safety gate, issue #10)
     "goal_detail": 12,
     "plan_edit": 19,
     "summary": 22,
