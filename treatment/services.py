@@ -781,7 +781,18 @@ def pacing_log_record(*, actor: User, plan: PacingPlan, day: date, done: Decimal
 
 # --- flare-up plan ----------------------------------------------------------------------------
 
-FLARE_UP_FIELDS = ("triggers", "early_signs", "self_management", "contacts", "opportunity_text")
+FLARE_UP_FIELDS = (
+    "triggers",
+    "early_signs",
+    "self_management",
+    "contacts",
+    "opportunity_text",
+    "safety_net",
+)
+SAFETY_NET_REQUIRED = (
+    "The plan must say when to seek urgent help. Edit the section to suit the patient; it "
+    "cannot be left empty."
+)
 
 
 @transaction.atomic
@@ -793,7 +804,10 @@ def flare_up_plan_save(
     expected_version: int,
     change_reason: str = "",
 ) -> FlareUpPlan:
-    """Sign a new version of the flare-up plan; same optimistic check as ``plan_save``."""
+    """Sign a new version of the flare-up plan; same optimistic check as ``plan_save``. The
+    "seek urgent help if" section is required in every version (issue #10)."""
+    if not (data.get("safety_net") or "").strip():
+        raise ValidationError({"safety_net": [SAFETY_NET_REQUIRED]})
     Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
     current = FlareUpPlan.objects.filter(patient=patient).order_by("-version").first()
     current_version = current.version if current else 0

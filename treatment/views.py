@@ -39,6 +39,7 @@ from treatment.forms import (
 from treatment.models import (
     DEFAULT_SETBACK_TEXT,
     FLAG_INSTRUMENTS,
+    SAFETY_NET_DEFAULT,
     Goal,
     GoalReview,
     HierarchyItem,
@@ -755,14 +756,21 @@ def flare_up(request: HttpRequest, patient: Patient) -> HttpResponse:
                 form.is_valid()
                 current = exc.current
             except ValidationError as exc:
-                form.add_error(None, exc)
+                if hasattr(exc, "error_dict") and "safety_net" in exc.error_dict:
+                    form.add_error("safety_net", exc.message_dict["safety_net"])
+                else:
+                    form.add_error(None, exc)
             else:
                 messages.success(request, _("The flare-up plan is signed."))
                 return redirect(_url("flare_up", patient))
         status = 409 if conflict else 400
     else:
         if current is None:
-            initial = {"version": 0, "opportunity_text": str(DEFAULT_SETBACK_TEXT)}
+            initial = {
+                "version": 0,
+                "opportunity_text": str(DEFAULT_SETBACK_TEXT),
+                "safety_net": str(SAFETY_NET_DEFAULT),
+            }
         else:
             initial = {
                 "version": current.version,
