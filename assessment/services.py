@@ -376,6 +376,11 @@ def patient_link_issue(
         raise ValidationError(SESSION_DISCARDED, code="discarded")
     if not session.administrations.filter(state=AdministrationState.DRAFT).exists():
         raise ValidationError(LINK_NOTHING_TO_FILL)
+    from patients.models import ConsentKind
+    from patients.services import consent_require
+
+    # A link goes to the patient by e-mail or text message: only with their consent (issue #10).
+    consent_require(session.patient, ConsentKind.PATIENT_LINKS)
     token, hashed = tokens.issue_token()
     link = PatientLink.objects.create(
         session=session,

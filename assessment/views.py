@@ -136,10 +136,13 @@ def session_discard(request: HttpRequest, patient: Patient, session_id: int) -> 
 @patient_view(write=True)
 def patient_link_issue(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
     session = _session(patient, session_id)
+    consent_missing = ""
     try:
         link, token = services.patient_link_issue(actor=request.user, session=session)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        consent_missing = " ".join(exc.messages) if exc.code == "consent_missing" else ""
+        if not consent_missing:
+            messages.error(request, " ".join(exc.messages))
         status, url, link = 400, None, None
     else:
         status, url = 200, request.build_absolute_uri(reverse("assessment:link", args=[token]))
@@ -154,6 +157,7 @@ def patient_link_issue(request: HttpRequest, patient: Patient, session_id: int) 
             "names": short_names(),
             "link": link,
             "link_url": url,
+            "consent_missing": consent_missing,
         },
         status=status,
     )

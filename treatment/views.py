@@ -858,6 +858,19 @@ def _summary_document(request, patient, *, pdf) -> HttpResponse:
 
 
 def _letter_document(request, patient, *, pdf) -> HttpResponse:
+    from patients.models import ConsentKind
+    from patients.services import consent_require
+
+    # A letter to the GP shares the record: only with the patient's consent (issue #10).
+    try:
+        consent_require(patient, ConsentKind.GP_SHARING)
+    except ValidationError as exc:
+        return render(
+            request,
+            "treatment/letter_needs_consent.html",
+            {"patient": patient, "consent_missing": " ".join(exc.messages)},
+            status=403,
+        )
     context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)})
     return _document(
         request,

@@ -110,7 +110,7 @@ PINNED = {
     "plan_edit": 19,
     "summary": 22,
     "summary_pdf": 22,
-    "gp_letter": 22,
+    "gp_letter": 23,  # + the consent to share with the GP (issue #10)
 }
 
 
