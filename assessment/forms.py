@@ -205,12 +205,15 @@ class FormulationForm(forms.Form):
         }
 
 
+RED_FLAG_DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
 class RedFlagScreenForm(forms.Form):
     """Every item present / absent / not asked with nothing preselected (a preset answer would be
     recorded as asked when it was not)."""
 
     screened_on = forms.DateField(
-        label=_("Date of the screen"), widget=DATE_INPUT, validators=[past_clinical_date]
+        label=_("Date of the screen"), widget=RED_FLAG_DATE, validators=[past_clinical_date]
     )
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=red_flags.OUTCOMES, widget=forms.RadioSelect
@@ -226,7 +229,7 @@ class RedFlagScreenForm(forms.Form):
     )
     referral_date = forms.DateField(
         label=_("Date referred"),
-        widget=DATE_INPUT,
+        widget=RED_FLAG_DATE,
         required=False,
         validators=[past_clinical_date],
     )
@@ -250,7 +253,7 @@ class RedFlagOutcomeForm(forms.Form):
         label=_("What came of the referral"), widget=forms.Textarea(attrs={"rows": 2})
     )
     referral_outcome_on = forms.DateField(
-        label=_("Date of the outcome"), widget=DATE_INPUT, validators=[past_clinical_date]
+        label=_("Date of the outcome"), widget=RED_FLAG_DATE, validators=[past_clinical_date]
     )
 
 

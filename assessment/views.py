@@ -553,6 +553,7 @@ def red_flag_screen(request: HttpRequest, patient: Patient) -> HttpResponse:
             else:
                 messages.success(request, _("The outcome of the referral is recorded."))
                 return redirect("assessment:red_flags", patient_id=patient.pk)
+    screens = selectors.red_flag_screens(episode)
     return render(
         request,
         "assessment/red_flags.html",
@@ -561,8 +562,9 @@ def red_flag_screen(request: HttpRequest, patient: Patient) -> HttpResponse:
             "episode": episode,
             "form": form,
             "outcome_form": outcome_form,
-            "open_referral": open_referral,
-            "screens": selectors.red_flag_screens(episode),
+            # The open referral as listed (with its destination and urgency in words).
+            "open_referral": next((sc for sc in screens if sc.referral_open), None),
+            "screens": screens,
             "accuracy_note": red_flags.ACCURACY_NOTE,
             "accuracy_sources": red_flags.ACCURACY_SOURCES,
         },

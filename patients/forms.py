@@ -371,6 +371,11 @@ class PatientFilter(django_filters.FilterSet):
 # --- Consent and safeguarding (issue #10) -----------------------------------------------------
 
 
+DATE_INPUT_BOXED = forms.DateInput(
+    attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
+)
+
+
 class ConsentForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Consent to"), choices=[("", "---------"), *ConsentKind.choices]
@@ -379,14 +384,14 @@ class ConsentForm(forms.Form):
         label=_("Decision"), choices=ConsentState.choices, widget=forms.RadioSelect
     )
     decided_on = forms.DateField(
-        label=_("Date"), widget=DATE_INPUT, validators=[past_clinical_date]
+        label=_("Date"), widget=DATE_INPUT_BOXED, validators=[past_clinical_date]
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
 class SafeguardingForm(forms.Form):
     raised_on = forms.DateField(
-        label=_("Date raised"), widget=DATE_INPUT, validators=[past_clinical_date]
+        label=_("Date raised"), widget=DATE_INPUT_BOXED, validators=[past_clinical_date]
     )
     raised_by = forms.CharField(label=_("Who raised it"), max_length=200)
     category = forms.ChoiceField(
@@ -401,7 +406,7 @@ class SafeguardingForm(forms.Form):
     )
     referred_on = forms.DateField(
         label=_("Date referred"),
-        widget=DATE_INPUT,
+        widget=DATE_INPUT_BOXED,
         required=False,
         validators=[past_clinical_date],
     )
@@ -411,6 +416,6 @@ class SafeguardingForm(forms.Form):
 class SafeguardingCloseForm(forms.Form):
     concern_id = forms.IntegerField(widget=forms.HiddenInput)
     closed_on = forms.DateField(
-        label=_("Date closed"), widget=DATE_INPUT, validators=[past_clinical_date]
+        label=_("Date closed"), widget=DATE_INPUT_BOXED, validators=[past_clinical_date]
     )
     closing_note = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))
