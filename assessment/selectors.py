@@ -320,3 +320,22 @@ def safety_gate_status(episode, context: str) -> dict | None:
         .select_related("decided_by")
         .first(),
     }
+
+
+def patients_needing_clinical_review(patient_ids) -> set:
+    """Patients (of ``patient_ids``) with a red-flag referral still open: the programme pages say
+    only "needs clinical review before the next session", never why (issue #10). One query."""
+    from assessment.models import RedFlagScreen
+    from patients.models import OPEN_STATUSES
+
+    ids = list(patient_ids)
+    if not ids:
+        return set()
+    return set(
+        RedFlagScreen.objects.filter(
+            episode__patient_id__in=ids,
+            episode__status__in=OPEN_STATUSES,
+            outcome="referred",
+            referral_outcome_at__isnull=True,
+        ).values_list("episode__patient_id", flat=True)
+    )

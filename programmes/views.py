@@ -78,6 +78,11 @@ def _render_cohort(request, cohort, status=200, **forms) -> HttpResponse:
     context = {"cohort": cohort, **selectors.cohort_overview(cohort), **_cohort_forms(cohort)}
     context.update(forms)
     shown = [row.enrolment for row in context["rows"]] + list(context["waiting"])
+    from assessment import selectors as assessment_selectors
+
+    context["needs_review"] = assessment_selectors.patients_needing_clinical_review(
+        e.patient_id for e in shown
+    )
     _audit_participants_shown(request, cohort, shown)
     return render(request, "programmes/cohort_detail.html", context, status=status)
 

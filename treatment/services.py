@@ -727,7 +727,13 @@ SCHEDULE_FIELDS = (
 
 @transaction.atomic
 def pacing_schedule_change(
-    *, actor: User, plan: PacingPlan, effective_from: date, data: dict[str, Any], reason: str
+    *,
+    actor: User,
+    plan: PacingPlan,
+    effective_from: date,
+    data: dict[str, Any],
+    reason: str,
+    override_reason: str = "",
 ) -> PacingScheduleChange:
     """A new version of the schedule from ``effective_from`` (today or later): a new quota rule,
     increment, steps or target, and optionally a new baseline. The plan, the earlier versions and
@@ -743,6 +749,8 @@ def pacing_schedule_change(
     latest = plan.changes.order_by("-effective_from", "-id").first()
     if latest is not None and effective_from < latest.effective_from:
         raise ValidationError(SCHEDULE_CHANGE_BEFORE_LAST.format(day=latest.effective_from))
+    # A new graded schedule is graded activity planned anew (issue #10).
+    _safety_gate(actor, plan.patient, "pacing", override_reason)
     before = latest or plan
     values = {
         "baseline": [float(v) for v in data.get("baseline") or before.baseline],

@@ -698,6 +698,7 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
         current_baseline=latest.baseline,
         initial={f: getattr(latest, f) for f in services.SCHEDULE_FIELDS if f != "baseline"},
     )
+    gate = _gate_context(request, patient, "pacing", "pacing-change-form")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -707,9 +708,10 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
                 effective_from=data["effective_from"],
                 data=data,
                 reason=data["reason"],
+                override_reason=request.POST.get("override_reason", ""),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _gate_error(gate, form, exc)
         else:
             messages.success(request, _("New schedule set; the earlier one and the log are kept."))
             return redirect(_url("pacing_detail", patient, pacing_id=plan.pk))
@@ -717,7 +719,7 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
     return render(
         request,
         "treatment/pacing_change.html",
-        {"patient": patient, "o": overview, "form": form},
+        {"patient": patient, "o": overview, "form": form, **gate},
         status=status,
     )
 

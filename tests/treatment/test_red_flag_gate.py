@@ -110,3 +110,35 @@ def test_the_hierarchy_page_shows_the_referral_and_keeps_what_was_typed(
     assert "Only seated tasks until the MRI." in page
     # The next step of exposure is not asked again: the override stands for this referral.
     hierarchy_item_for(jannick, ana, activity="Carrying shopping")
+
+
+def test_a_new_pacing_schedule_is_graded_activity_planned_again(jannick, ana):
+    from treatment import services
+
+    plan = pacing_plan_for(jannick, ana)
+    assessment_services.red_flag_screen_record(
+        actor=ana,
+        episode=jannick.episodes.get(),
+        data={
+            **CAUDA_EQUINA,
+            "screened_on": date.today(),
+            "outcome": "referred",
+            "referral_destination": "spinal_on_call",
+            "referral_urgency": "emergency",
+            "referral_date": date.today(),
+        },
+    )
+    data = {k: v for k, v in _pacing_data().items() if k not in ("activity", "unit", "start_date")}
+    with pytest.raises(ValidationError):
+        services.pacing_schedule_change(
+            actor=ana, plan=plan, effective_from=date.today(), data=data, reason="Faster steps"
+        )
+    services.pacing_schedule_change(
+        actor=ana,
+        plan=plan,
+        effective_from=date.today(),
+        data=data,
+        reason="Faster steps",
+        override_reason="Walking only; MRI booked for tomorrow.",
+    )
+    assert SafetyOverride.objects.get().context == "pacing"
