@@ -849,6 +849,10 @@ def _flare_up_document(request, patient, *, pdf) -> HttpResponse:
 
 def _summary_document(request, patient, *, pdf) -> HttpResponse:
     context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)}, gas=False)
+    # The patient's own summary carries the safety-netting too: the clinician's edited section
+    # of the current flare-up plan, else the default (issue #10; safety.md §5).
+    flare_up = selectors.current_flare_up_plan(patient)
+    context["safety_net"] = flare_up.safety_net if flare_up else str(SAFETY_NET_DEFAULT)
     return _document(
         request,
         patient,

@@ -108,8 +108,8 @@ PINNED = {
     "hierarchy": 11,  # + the episode and its open red-flag referral (safety gate, issue #10)
     "goal_detail": 12,
     "plan_edit": 19,
-    "summary": 22,
-    "summary_pdf": 22,
+    "summary": 23,  # + the flare-up plan's safety-netting (issue #10)
+    "summary_pdf": 23,
     "gp_letter": 23,  # + the consent to share with the GP (issue #10)
 }
 

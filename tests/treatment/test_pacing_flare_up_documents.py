@@ -196,3 +196,13 @@ def test_the_service_refuses_a_plan_without_the_section(ana, susan):
             data={**flare_up_form(0), "safety_net": ""},
             expected_version=0,
         )
+
+
+@pytest.mark.django_db
+def test_the_patients_treatment_summary_carries_the_safety_netting(client, ana, susan):
+    client.force_login(ana)
+    printed = client.get(url("summary", susan)).content.decode()
+    assert "Seek urgent help if" in printed and "numbness around your genitals" in printed
+    edited = "Call 999 if you lose control of your bladder. Local urgent care: 01234 567890."
+    client.post(url("flare_up", susan), flare_up_form(0, safety_net=edited))
+    assert "Local urgent care: 01234 567890." in client.get(url("summary", susan)).content.decode()
