@@ -154,3 +154,52 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
         "current_episode": current,
         "review_notes": notes,
     }
+
+
+# --- Consent and safeguarding (issue #10) -----------------------------------------------------
+
+
+def consent_overview(patient: Patient) -> dict[str, Any]:
+    """Per kind the decision in force (latest), and the whole dated history, newest first."""
+    from patients.models import ConsentKind, ConsentRecord
+
+    history = list(
+        ConsentRecord.objects.filter(patient=patient)
+        .select_related("recorded_by")
+        .order_by("-decided_on", "-recorded_at", "-id")
+    )
+    latest: dict[str, Any] = {}
+    for record in history:
+        latest.setdefault(record.kind, record)
+    return {
+        "in_force": [(label, latest.get(kind)) for kind, label in ConsentKind.choices],
+        "history": history,
+    }
+
+
+def safeguarding_concerns(patient: Patient) -> list:
+    from patients.models import SafeguardingConcern
+
+    return list(
+        SafeguardingConcern.objects.filter(patient=patient).select_related(
+            "recorded_by", "closed_by"
+        )
+    )
+
+
+def has_open_safeguarding(patient: Patient) -> bool:
+    from patients.models import SafeguardingConcern
+
+    return SafeguardingConcern.objects.filter(patient=patient, closed_on__isnull=True).exists()
+
+
+def patients_with_open_safeguarding(patient_ids: list) -> set:
+    from patients.models import SafeguardingConcern
+
+    if not patient_ids:
+        return set()
+    return set(
+        SafeguardingConcern.objects.filter(
+            patient_id__in=patient_ids, closed_on__isnull=True
+        ).values_list("patient_id", flat=True)
+    )

@@ -115,7 +115,9 @@ def _signed_scorable():
 
 
 def _with_rule_facts(episodes):
-    """The facts the SQL lists read: last signed scorable assessment, goals, signed plan."""
+    """The facts the SQL lists read: last signed scorable assessment, goals, signed plan, the
+    open red-flag referral."""
+    from assessment.models import RedFlagScreen
     from treatment.models import Goal, TreatmentPlan
 
     last_signed = (
@@ -127,7 +129,14 @@ def _with_rule_facts(episodes):
         .values("d")
     )
     latest_plan = TreatmentPlan.objects.filter(episode=OuterRef("pk")).order_by("-version")
+    open_referral = RedFlagScreen.objects.filter(
+        episode=OuterRef("pk"), outcome="referred", referral_outcome_at__isnull=True
+    ).order_by("-referral_date", "-id")
     return episodes.annotate(
+        red_flag_referred_on=Subquery(
+            open_referral.values("referral_date")[:1], output_field=DateField()
+        ),
+        red_flag_urgency=Subquery(open_referral.values("referral_urgency")[:1]),
         last_signed=Subquery(last_signed, output_field=DateField()),
         has_plan=Exists(latest_plan),
         plan_flags=Subquery(latest_plan.values("yellow_flags")[:1]),
@@ -284,6 +293,9 @@ def case_facts(e, outcomes: OutcomeFacts) -> review.CaseFacts:
             if (harm := outcomes.self_harm.get(e.pk))
             else {}
         ),
+        red_flag_referral=(e.red_flag_referred_on, e.red_flag_urgency)
+        if e.red_flag_referred_on is not None
+        else None,
     )
 
 
@@ -433,6 +445,8 @@ def _list_filters(
     self_harm = ~Q(status=EpisodeStatus.DISCHARGED) & Q(pk__in=list(outcomes.self_harm))
     return {
         review.SELF_HARM_RESPONSE: self_harm,
+        # review.red_flag_referral_open
+        review.RED_FLAG_REFERRAL: Q(red_flag_referred_on__isnull=False),
         review.OVERDUE_REVIEW: overdue,
         review.NOT_ON_TRACK: not_on_track,
         review.HIGH_RISK_NO_PLAN: Q(pk__in=high_risk),

@@ -182,9 +182,29 @@ def _record_change(
     enrolment.state_since = changed_on
 
 
+def _safety_gate(actor: User, patient: Patient, override_reason: str) -> None:
+    """A PMP referral, offer or enrolment waits for an open red-flag referral's outcome unless a
+    clinician records why going ahead is safe (assessment.services.safety_gate); the programme
+    admin is told only that clinical review is needed, never why (issue #10)."""
+    from assessment import selectors as assessment_selectors
+    from assessment import services as assessment_services
+
+    assessment_services.safety_gate(
+        actor=actor,
+        episode=assessment_selectors.screen_episode(patient),
+        context="pmp",
+        override_reason=override_reason,
+    )
+
+
 @transaction.atomic
 def enrolment_refer(
-    *, actor: User, patient: Patient, programme: Programme, referred_on: date
+    *,
+    actor: User,
+    patient: Patient,
+    programme: Programme,
+    referred_on: date,
+    override_reason: str = "",
 ) -> Enrolment:
     if past_date_problem(referred_on):
         raise ValidationError(past_date_problem(referred_on))
@@ -195,6 +215,7 @@ def enrolment_refer(
         patient=patient, programme=programme, state__in=OPEN_STATES
     ).exists():
         raise ValidationError(ALREADY_REFERRED)
+    _safety_gate(actor, patient, override_reason)
     enrolment = Enrolment.objects.create(
         programme=programme,
         patient=patient,
@@ -286,6 +307,7 @@ def enrolment_transition(
     changed_on: date,
     cohort: Cohort | None = None,
     reason: str = "",
+    override_reason: str = "",
 ) -> Enrolment:
     """Move an enrolment along referred → screened → offered → enrolled → completed, or to
     withdrawn (with a reason) from any open state. Dated, kept as history, audited."""
@@ -301,6 +323,8 @@ def enrolment_transition(
         raise ValidationError(past_date_problem(changed_on))
     if changed_on < enrolment.referred_on:
         raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
+    if to_state in (EnrolmentState.OFFERED, EnrolmentState.ENROLLED):
+        _safety_gate(actor, enrolment.patient, override_reason)
     changed = ["state"]
     if to_state == EnrolmentState.SCREENED and not enrolment.screenings.exists():
         raise ValidationError(OFFER_NEEDS_SCREENING)

@@ -82,6 +82,11 @@ def _render_cohort(request, cohort, status=200, **forms) -> HttpResponse:
     context = {"cohort": cohort, **selectors.cohort_overview(cohort), **_cohort_forms(cohort)}
     context.update(forms)
     shown = [row.enrolment for row in context["rows"]] + list(context["waiting"])
+    from assessment import selectors as assessment_selectors
+
+    context["needs_review"] = assessment_selectors.patients_needing_clinical_review(
+        e.patient_id for e in shown
+    )
     _audit_participants_shown(request, cohort, shown)
     return render(request, "programmes/cohort_detail.html", context, status=status)
 
@@ -234,6 +239,27 @@ def climate(request: HttpRequest, cohort_id: int, session_id: int) -> HttpRespon
     )
 
 
+def _gate_error(form, exc: ValidationError) -> None:
+    """The safety gate's refusal (issue #10) is shown with the form; the reason box keeps it."""
+    if hasattr(exc, "error_dict") and "override_reason" in exc.error_dict:
+        form.add_error(None, " ".join(exc.message_dict["override_reason"]))
+    else:
+        form.add_error(None, exc)
+
+
+def _gate(request, patient, form_id: str) -> dict:
+    """An open red-flag referral as the page shows it: in full to the care team, to others only
+    as "needs clinical review before the next session" (programmes/_safety_gate)."""
+    from assessment import selectors as assessment_selectors
+
+    episode = assessment_selectors.screen_episode(patient)
+    return {
+        "gate": assessment_selectors.safety_gate_status(episode, "pmp"),
+        "form_id": form_id,
+        "override_reason": request.POST.get("override_reason", ""),
+    }
+
+
 def _enrolment_page(request, enrolment, status=200, **forms) -> HttpResponse:
     cohorts = enrolment.programme.cohorts.all()
     clinical = policy.may_see_clinical(request.user, enrolment.patient)
@@ -258,8 +284,10 @@ def _enrolment_page(request, enrolment, status=200, **forms) -> HttpResponse:
             action=reverse("programmes:outcome", args=[enrolment.pk]),
         ),
         "can_screen": enrolment.state in (EnrolmentState.REFERRED, EnrolmentState.SCREENED),
+        **_gate(request, enrolment.patient, "transition-form"),
     }
     context.update(forms)
+    context["transition_form"].helper.form_id = "transition-form"
     # The page shows who the patient is: a PMP-level view of the record, audited as such.
     if not audit.patient_audited_in_request(enrolment.patient_id):
         audit.record_event(
@@ -314,9 +342,10 @@ def transition(request: HttpRequest, enrolment_id: int) -> HttpResponse:
                 changed_on=data["changed_on"],
                 cohort=data["cohort"],
                 reason=data["reason"],
+                override_reason=request.POST.get("override_reason", ""),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _gate_error(form, exc)
         else:
             messages.success(request, _("Enrolment updated."))
             return redirect("programmes:enrolment", enrolment_id=enrolment.pk)
@@ -532,10 +561,17 @@ def _render_refer(request, patient, form, status=200, screening_forms=None) -> H
                 else None,
             }
         )
+    form.helper.form_id = "refer-form"
     return render(
         request,
         "programmes/refer.html",
-        {"patient": patient, "form": form, "referrals": rows},
+        {
+            "patient": patient,
+            "form": form,
+            "referrals": rows,
+            "clinical": True,  # the refer page is the clinical record's (patient_view)
+            **_gate(request, patient, "refer-form"),
+        },
         status=status,
     )
 
@@ -555,9 +591,10 @@ def refer(request: HttpRequest, patient: Patient) -> HttpResponse:
                 patient=patient,
                 programme=form.cleaned_data["programme"],
                 referred_on=form.cleaned_data["referred_on"],
+                override_reason=request.POST.get("override_reason", ""),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _gate_error(form, exc)
         else:
             messages.success(request, _("Referred to the programme."))
             return redirect("patients:detail", patient_id=patient.pk)

@@ -1103,6 +1103,11 @@ def diary_link_issue(
     last_day = study.start_date + timedelta(days=study.planned_sessions - 1)
     if timezone.localdate() > last_day:
         raise ValidationError(MSG_DIARY_PLAN_OVER.format(day=last_day.strftime("%d %b %Y")))
+    from patients.models import ConsentKind
+    from patients.services import consent_require
+
+    # A diary link goes to the patient by e-mail or text message: only with consent (issue #10).
+    consent_require(study.episode.patient, ConsentKind.PATIENT_LINKS)
     token, hashed = tokens.issue_token()
     link = DiaryLink.objects.create(
         study=study,

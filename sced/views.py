@@ -642,6 +642,11 @@ def diary_link_issue(request: HttpRequest, patient: Patient, study_id: int) -> H
             days=form.cleaned_data["days"],
         )
     except ValidationError as exc:
+        if exc.code == "consent_missing":
+            page = selectors.study_page(study.pk, patient)
+            context = _detail_context(request, patient, page)
+            context["consent_missing"] = " ".join(exc.messages)
+            return render(request, "sced/study_detail.html", context, status=400)
         return _refuse(request, patient, study, exc)
     page = selectors.study_page(study.pk, patient)
     context = _detail_context(request, patient, page)

@@ -178,6 +178,23 @@ def priya(north):
     )
 
 
+def give_consent(patient, actor, kinds=("treatment", "gp_sharing", "patient_links")):
+    """Jannick and Susan consented at their first visit to treatment, sharing with their GP and
+    links by e-mail or text message: links and letters check it (issue #10)."""
+    from patients.models import ConsentRecord
+
+    # Written directly (not through the audited service) so that the fixtures add no audit
+    # events that tests counting a patient's events would see.
+    for kind in kinds:
+        ConsentRecord.objects.create(
+            patient=patient,
+            kind=kind,
+            state="given",
+            decided_on=date.today() - timedelta(days=1),
+            recorded_by=actor,
+        )
+
+
 @pytest.fixture
 def jannick(ana, north):
     patient = PatientFactory(
@@ -190,6 +207,7 @@ def jannick(ana, north):
     )
     episode = EpisodeFactory(patient=patient, team=north, lead_clinician=ana, care_team=[ana])
     ContactFactory(episode=episode, clinician=ana, note="First assessment")
+    give_consent(patient, ana)
     return patient
 
 
@@ -204,6 +222,7 @@ def susan(ana, north):
         primary_condition="MG30.00",
     )
     EpisodeFactory(patient=patient, team=north, lead_clinician=ana, care_team=[ana])
+    give_consent(patient, ana)
     return patient
 
 

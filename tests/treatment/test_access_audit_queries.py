@@ -110,12 +110,12 @@ def _add_rows(patient, ana, n):
 PINNED = {
     "overview": 27,
     "section": 25,
-    "hierarchy": 14,
+    "hierarchy": 16,  # + episode and open red-flag referral (safety gate, #10)
     "goal_detail": 17,
     "plan_edit": 24,
-    "summary": 30,
-    "summary_pdf": 28,
-    "gp_letter": 30,
+    "summary": 31,  # + the flare-up plan's safety-netting (#10)
+    "summary_pdf": 29,  # + safety-netting (#10)
+    "gp_letter": 31,  # + the consent to share with the GP (#10)
 }
 
 

@@ -8,13 +8,16 @@ Idempotent: does nothing once a demo signal exists. Run after seed_demo.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assessment import services as assessment_services
 from assessment.models import TimePoint
 from painclinic.models import User
-from patients.models import OPEN_STATUSES, Episode
+from patients import services as patients_services
+from patients.models import OPEN_STATUSES, ConsentKind, ConsentState, Episode
 from safety.models import RiskSignal, SignalSource
 
 # Answers of a moderately low mood with item 9 = 1 ("several days"): the item, not the total,
@@ -50,6 +53,16 @@ class Command(BaseCommand):
         if episode is None:
             self.stderr.write("No synthetic patient on Ana's caseload: run `seed_demo` first.")
             return
+        # A link goes out only with the patient's consent to links (issue #10): recorded first.
+        if not patients_services.consent_in_force(episode.patient, ConsentKind.PATIENT_LINKS):
+            patients_services.consent_record(
+                actor=ana,
+                patient=episode.patient,
+                kind=ConsentKind.PATIENT_LINKS,
+                state=ConsentState.GIVEN,
+                decided_on=date.today(),
+                note="Agreed at the first visit to questionnaires by e-mail.",
+            )
         session = assessment_services.session_start(
             actor=ana,
             patient=episode.patient,
