@@ -182,7 +182,7 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     chain_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Set on every event written while the actor reached the patient only by emergency access.
-    break_glass = models.BooleanField(default=False)
+    break_glass = models.BooleanField(default=False, db_default=False)
 
     objects = AuditEventQuerySet.as_manager()
 

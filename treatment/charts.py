@@ -85,7 +85,7 @@ def gas_figure(points: Sequence[GasChartPoint]) -> Figure:
     ys = [t for _, t in scored]
     ax.plot(xs, ys, color=BLUE, marker="o", linewidth=2, label="Goal attainment score")
     for x, y in zip(xs, ys, strict=True):
-        ax.annotate(f"{y:.0f}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center")
+        ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center")
     ax.set_xticks(xs_all, [plain(label) for label in labels], rotation=20, ha="right")
     low = min([*ys, 30.0]) - 5
     high = max([*ys, 70.0]) + 5

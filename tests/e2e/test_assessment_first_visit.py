@@ -44,7 +44,7 @@ def test_ana_screens_jannick_and_sees_high_fear_of_movement(
 ):
     login("ana")
     page.get_by_role("link", name="Jannick de Vries").first.click()
-    page.get_by_role("link", name="Assessments").first.click()
+    page.get_by_role("link", name="Assessments", exact=True).first.click()
     page.get_by_label("Battery").select_option(label="First-visit yellow-flag screen (back pain)")
     page.get_by_label("Time point").select_option(label="Referral / first visit")
     page.get_by_role("button", name="Start session").click()

@@ -67,7 +67,9 @@ def test_cohort_outcomes_from_signed_assessments_per_role(
     login("priya")
     page.goto(f"{live_server.url}/programmes/cohorts/{cohort.pk}/outcomes/")
     tsk_card = page.get_by_role("region", name="TSK-11")
-    expect(tsk_card).to_contain_text("Reliably improved: 1 of 2")
+    # Two participants: too few to show the programme admin a count (PROGRAMME_MIN_AGGREGATE_N).
+    expect(tsk_card).to_contain_text("Fewer than 3 participants: not shown to protect privacy.")
+    expect(tsk_card).not_to_contain_text("Reliably improved: 1 of 2")
     expect(tsk_card.get_by_role("row", name="Susan Whitfield")).to_have_count(0)
     expect(tsk_card).to_contain_text("shown only to their care team")
     screenshot("pmp_05a_outcomes_aggregate_for_the_programme_admin")
@@ -77,6 +79,7 @@ def test_cohort_outcomes_from_signed_assessments_per_role(
     page.goto(f"{live_server.url}/programmes/cohorts/{cohort.pk}/outcomes/")
     tsk_card = page.get_by_role("region", name="TSK-11")
     expect(tsk_card).to_contain_text("TSK-11 published values: SEM 2.54")
+    expect(tsk_card).to_contain_text("Reliably improved: 1 of 2")  # the lead sees the counts
     susan_row = tsk_card.get_by_role("row", name="Susan Whitfield")
     expect(susan_row).to_contain_text("Signed assessment on")
     expect(susan_row).to_contain_text("Reliably improved")
