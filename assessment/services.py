@@ -21,6 +21,7 @@ from django.utils import timezone
 from assessment import instruments, signals, yellow_flags
 from assessment.instruments import InvalidAnswer, cli
 from assessment.instruments.base import definition_hash
+from assessment.instruments.numbers import parse_int
 from assessment.models import (
     Administration,
     AdministrationState,
@@ -76,8 +77,9 @@ def _normalise(value: Any) -> Any:
         text = value.strip()
         if text.upper() == "NA":
             return "NA"
-        if text.lstrip("+-").isdigit():
-            return int(text)
+        number = parse_int(text)
+        if number is not None:
+            return number
     return value
 
 

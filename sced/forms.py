@@ -7,6 +7,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessment.instruments.numbers import parse_float, parse_int
 from painclinic.validators import planned_clinical_date
 from sced.models import MBD_DESIGNS, Design, DiaryLinkKind, Improvement, Measure
 
@@ -203,13 +204,13 @@ class BackfillForm(forms.Form):
             when, raw = parts
             problems = []
             value = None
-            try:
-                value = float(raw)
-            except ValueError:
-                problems.append(_("value %(v)r is not a number") % {"v": raw})
+            value = parse_float(raw)  # refuses NaN, inf, 1e309, "²", over-long digit strings
+            if value is None:
+                problems.append(_("value %(v)r is not a number") % {"v": raw[:40]})
             found: tuple[str, int] | None = None
-            if when.isdigit() and int(when) >= 1:
-                found = ("session", int(when))
+            session = parse_int(when)
+            if session is not None and session >= 1:
+                found = ("session", session)
             else:
                 try:
                     found = ("date", date.fromisoformat(when).toordinal())

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.instruments.base import Unscorable
+from assessment.instruments.numbers import parse_float
 from painclinic.validators import past_clinical_date, planned_clinical_date
 from treatment import exposure, pacing
 from treatment.models import (
@@ -399,18 +400,27 @@ class ScedOutcomeForm(forms.Form):
     )
 
 
+# Minutes, metres or steps in a day: a million is beyond any activity, and keeps the quota
+# arithmetic (means, proportions, increments) far from float overflow (1e308 * 2 = inf).
+BASELINE_MAX = 1_000_000
+
+
 def _parse_numbers(text: str) -> list[float]:
     parts = [p for p in re.split(r"[\s,;]+", text.strip()) if p]
     values = []
     for part in parts:
-        try:
-            value = float(part)
-        except ValueError as exc:
+        value = parse_float(part)  # refuses NaN, inf, 1e309 and non-ASCII digits
+        if value is None:
             raise forms.ValidationError(
-                _("'%(part)s' is not a number."), params={"part": part}
-            ) from exc
+                _("'%(part)s' is not a number."), params={"part": part[:40]}
+            )
         if value < 0:
             raise forms.ValidationError(_("Baseline values cannot be negative."))
+        if value > BASELINE_MAX:
+            raise forms.ValidationError(
+                _("Baseline values above %(max)s are not plausible."),
+                params={"max": f"{BASELINE_MAX:,}"},
+            )
         values.append(value)
     return values
 

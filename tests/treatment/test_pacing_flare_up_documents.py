@@ -155,3 +155,13 @@ def test_printables_are_audited_as_exports(client, ana, jannick_profile, name, d
     ).exists()
     if name == "gp_letter":
         assert "TSK-11: 33" in page and "PCS: 39" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["NaN", "1e309", "inf", "²", "9" * 5000, "1e308"])
+def test_a_baseline_that_is_not_a_plausible_number_is_refused_not_a_500(client, ana, susan, bad):
+    client.force_login(ana)
+    response = client.post(url("pacing_list", susan), pacing_form(baseline=f"20, {bad}, 15"))
+    assert response.status_code == 400
+    assert "baseline" in response.content.decode().lower()
+    assert not PacingPlan.objects.exists()
