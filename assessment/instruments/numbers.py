@@ -16,8 +16,10 @@ import re
 # refused before it reaches int()/float(), so the 4,300-digit limit is never hit.
 MAX_DIGITS = 15
 _INT = re.compile(r"[+-]?[0-9]{1,15}", re.ASCII)
+# Floats: up to 30 digits on each side of the point (repr of a float needs at most 17
+# significant digits), a 3-digit exponent; overflow to inf is refused after float().
 _FLOAT = re.compile(
-    r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]{0,15})?|\.[0-9]{1,15})(?:[eE][+-]?[0-9]{1,3})?", re.ASCII
+    r"[+-]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][+-]?[0-9]{1,3})?", re.ASCII
 )
 
 
