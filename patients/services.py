@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from painclinic import audit
+from painclinic import audit, concurrency
 from painclinic.access import check_may_give_clinical_care, may_give_clinical_care
 from painclinic.models import AuditAction
 from painclinic.validators import (
@@ -58,14 +58,8 @@ DISCHARGE_NEEDS_REASON = "A discharge needs a date and a reason."
 TRANSITION_BEFORE_REFERRAL = "A status cannot change before the referral date ({referral})."
 
 
-class EditConflict(Exception):
-    """Someone else saved the record after this form was opened."""
-
-    def __init__(self, current: Patient, differing_fields: list[str]) -> None:
-        super().__init__("edit conflict")
-        self.current = current
-        # Fields where what this user typed differs from what is saved now.
-        self.differing_fields = differing_fields
+# Someone else saved the record after this form was opened (painclinic/concurrency.py).
+EditConflict = concurrency.EditConflict
 
 
 def _check_identifier_free(identifier: str, exclude_pk=None) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment.instruments.base import Unscorable
 from assessment.instruments.numbers import parse_float
+from painclinic.concurrency import EditTokenFormMixin
 from painclinic.validators import past_clinical_date, planned_clinical_date
 from treatment import exposure, pacing
 from treatment.models import (
@@ -130,7 +131,7 @@ class SuggestionDecisionForm(forms.Form):
     note = forms.CharField(max_length=300, required=False, label=_("Note"))
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(EditTokenFormMixin, forms.ModelForm):
     class Meta:
         model = Goal
         fields = [
@@ -150,6 +151,8 @@ class GoalForm(forms.ModelForm):
             "linked_measure_label",
         ]
         widgets = {"by_when": DATE_INPUT, "patient_words": forms.Textarea(attrs={"rows": 2})}
+
+    EDIT_TOKEN_FIELDS = tuple(Meta.fields)
 
     def __init__(self, *args, submit_label=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -190,6 +193,7 @@ class GoalForm(forms.ModelForm):
             ),
             Submit("save_goal", submit_label or _("Set the goal")),
         )
+        self.add_edit_token(self.instance if self.instance.pk else None)
 
     def clean_by_when(self) -> date:
         day = self.cleaned_data["by_when"]

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from painclinic import audit
+from painclinic import audit, concurrency
 from painclinic.access import check_may_give_clinical_care
 from painclinic.models import AuditAction
 from patients.models import Episode, Patient
@@ -79,13 +79,9 @@ SCED_PERFORMANCE = "performance"
 SCED_DESIGN = "ABAB"  # Jannick's AB(AB) exposure study (DESIGN.md); sced may refuse and say so.
 
 
-class EditConflict(Exception):
-    """Someone signed a newer version of the plan after this form was opened."""
-
-    def __init__(self, current: Any, differing_fields: list[str]) -> None:
-        super().__init__("edit conflict")
-        self.current = current
-        self.differing_fields = differing_fields
+# Someone signed a newer version (plan, flare-up plan) or saved the record (goal) after this
+# form was opened: the one conflict of every edit form (painclinic/concurrency.py).
+EditConflict = concurrency.EditConflict
 
 
 # --- treatment plan ---------------------------------------------------------------------------
@@ -257,13 +253,21 @@ def goal_create(*, actor: User, episode: Episode, data: dict[str, Any]) -> Goal:
 
 
 @transaction.atomic
-def goal_update(*, actor: User, goal: Goal, data: dict[str, Any]) -> Goal:
-    """Change a goal's wording, levels or weight before its first review (see GOAL_REVIEWED)."""
+def goal_update(
+    *, actor: User, goal: Goal, data: dict[str, Any], edit_token: str | None = None
+) -> Goal:
+    """Change a goal's wording, levels or weight before its first review (see GOAL_REVIEWED).
+
+    ``edit_token`` is the token of the goal as the form showed it (painclinic/concurrency.py):
+    when someone saved the goal since, EditConflict, and nothing is written. None = no form
+    (a caller holding the row it just read)."""
     goal = Goal.objects.select_for_update().select_related("episode__patient").get(pk=goal.pk)
     if goal.is_retired:
         raise ValidationError(GOAL_RETIRED)
     if GoalReview.objects.filter(goal=goal).exists():
         raise ValidationError(GOAL_REVIEWED)
+    if edit_token is not None:
+        concurrency.check_edit_token(goal, GOAL_FIELDS, edit_token, data)
     changed = [k for k in GOAL_FIELDS if k in data and getattr(goal, k) != data[k]]
     if not changed:
         return goal

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from painclinic import concurrency
 from painclinic.access import patient_view
 from patients.models import Patient
 from treatment import charts, documents, selectors, services
@@ -279,23 +280,40 @@ def goal_edit(request: HttpRequest, patient: Patient, goal_id: int) -> HttpRespo
         instance=goal,
         submit_label=_("Save the goal"),
     )
+    conflict = None
     if request.method == "POST":
         if locked:
             form.is_valid()  # so the refusal can sit beside what was typed
             form.add_error(None, locked)
         elif form.is_valid():
             try:
-                services.goal_update(actor=request.user, goal=goal, data=form.cleaned_data)
+                services.goal_update(
+                    actor=request.user,
+                    goal=goal,
+                    data=form.cleaned_data,
+                    edit_token=form.cleaned_data.get(concurrency.TOKEN_FIELD, ""),
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
+            except services.EditConflict as exc:
+                # 409: keep what was typed, show what is saved now, carry the new token.
+                conflict = exc
+                form.rebase_on(exc.current)
             else:
                 messages.success(request, _("Goal changed."))
                 return redirect(_url("goal_detail", patient, goal_id=goal.pk))
-    status = 400 if request.method == "POST" else 200
+    status = (409 if conflict else 400) if request.method == "POST" else 200
     return render(
         request,
         "treatment/goal_form.html",
-        {"patient": patient, "form": form, "goal": goal, "locked": locked},
+        {
+            "patient": patient,
+            "form": form,
+            "goal": goal,
+            "locked": locked,
+            "conflict": conflict,
+            "conflict_rows": concurrency.conflict_rows(conflict, form) if conflict else [],
+        },
         status=status,
     )
 
