@@ -7,7 +7,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -264,8 +264,10 @@ def review_note_acknowledge(request: HttpRequest, patient: Patient, note_id: int
     else:
         messages.success(request, _("Review note marked as read."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path of this site: redirect() would read any other word as a view name and answer
+    # 500 (NoReverseMatch) — found by tests/test_fuzz_forms.py (#15).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("patients:detail", kwargs={"patient_id": patient.pk})
-    return redirect(target)
+    return HttpResponseRedirect(target)
