@@ -307,8 +307,19 @@ def contact_record(*, actor: User, episode: Episode, data: dict[str, Any]) -> Co
 
 @transaction.atomic
 def episode_set_review_date(
-    *, actor: User, episode: Episode, next_review_due: date | None
+    *,
+    actor: User,
+    episode: Episode,
+    next_review_due: date | None,
+    edit_token: str | None = None,
 ) -> Episode:
+    """Set the next review date; with ``edit_token`` (the form's), refused with EditConflict
+    when someone changed it since the form was opened (painclinic/concurrency.py)."""
+    episode = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    if edit_token is not None:
+        concurrency.check_edit_token(
+            episode, ("next_review_due",), edit_token, {"next_review_due": next_review_due}
+        )
     _field_error(
         "next_review_due",
         planned_clinical_date,

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.formats import date_format
 
-from patients.models import CareTeamMember
+from patients.models import CareTeamMember, Episode
 from tests.treatment.factories import goal_for
 from tests.treatment.test_goal_hierarchy_pacing_maintenance import goal_post
 from treatment.models import Goal
@@ -34,19 +36,21 @@ def concurrent_rounds(
     data: Callable[[int, str], dict],
     saved: Callable[[], str],
     rounds: int = ROUNDS,
+    form_url: str | None = None,
 ) -> int:
     """Each round: both open the form; the first saves (302), the second, from the older form,
     is refused (409) with its typed text on the page. Returns the lost updates (must be 0)."""
     lost = 0
     for i in range(rounds):
-        token_1, token_2 = _token(first.get(url)), _token(second.get(url))
+        page_url = form_url or url  # the page the form is on
+        token_1, token_2 = _token(first.get(page_url)), _token(second.get(page_url))
         mine, theirs = data(i, "first"), data(i, "second")
         assert first.post(url, {**mine["post"], "edit_token": token_1}).status_code == 302
         refused = second.post(url, {**theirs["post"], "edit_token": token_2})
         assert refused.status_code == 409, (i, refused.status_code)
         page = refused.content.decode()
         assert theirs["text"] in page  # nothing typed is lost
-        assert mine["text"] in page  # and what is saved now is shown
+        assert mine.get("shown", mine["text"]) in page  # and what is saved now is shown
         lost += saved() != mine["text"]
     # Having compared, the second saves deliberately on top: the carried token lets it through.
     resave = second.post(url, {**theirs["post"], "edit_token": _token(refused)})
@@ -80,4 +84,32 @@ def test_goal(two_clinicians, ana, jannick):
 
     lost = concurrent_rounds(first, second, url, data, lambda: Goal.objects.get(pk=goal.pk).level_0)
     _report("goal", lost)
+    assert lost == 0
+
+
+@pytest.mark.django_db
+def test_episode_review_date(two_clinicians, jannick):
+    first, second = two_clinicians
+    episode = jannick.episodes.get()
+    url = reverse(
+        "patients:episode_review", kwargs={"patient_id": jannick.pk, "episode_id": episode.pk}
+    )
+
+    def data(i, who):
+        day = date.today() + timedelta(days=10 + 2 * i + (who == "second"))
+        return {
+            "post": {"next_review_due": day.isoformat()},
+            "text": day.isoformat(),
+            "shown": date_format(day),
+        }
+
+    lost = concurrent_rounds(
+        first,
+        second,
+        url,
+        data,
+        lambda: Episode.objects.get(pk=episode.pk).next_review_due.isoformat(),
+        form_url=reverse("patients:detail", kwargs={"patient_id": jannick.pk}),
+    )
+    _report("episode review date", lost)
     assert lost == 0
