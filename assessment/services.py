@@ -33,7 +33,7 @@ from assessment.models import (
     MatchedCareDecision,
     PatientLink,
 )
-from painclinic import audit, tokens
+from painclinic import audit, concurrency, tokens
 from painclinic.models import AuditAction
 
 if TYPE_CHECKING:
@@ -58,6 +58,9 @@ SESSION_HAS_SIGNED = (
 )
 CHOSEN_PATHWAY_REQUIRED = "Choose the pathway you decided on."
 RATIONALE_REQUIRED = "Say why you chose a pathway other than the one suggested."
+
+# Someone saved the draft after this form was opened (painclinic/concurrency.py).
+EditConflict = concurrency.EditConflict
 
 PATIENT_LINK_ACTOR = "patient-link"  # audit actor_username for what a patient does via a link
 LINK_LIFETIME = timedelta(days=7)  # long enough to fill at home before the visit
@@ -222,11 +225,14 @@ def administration_save_draft(
     answers: Mapping[str, Any],
     source: str = AnswerSource.CLINICIAN,
     merge: bool = False,
+    edit_token: str | None = None,
 ) -> Administration:
     """Save (partial) answers of a draft; unanswered items are kept as None. ``merge`` keeps the
     answers already saved and overwrites only the items given (the patient link saves one item at
     a time). The score is recomputed so a draft shows what it would sign as."""
     locked = _lock_draft(administration)
+    if edit_token is not None:  # the form's token: refused if the draft changed since it opened
+        concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
     new = dict(locked.answers) if merge else {}
     new.update({str(k): v for k, v in answers.items()})
     cleaned = _clean_answers(locked.instrument_key, new)
@@ -257,7 +263,11 @@ def administration_save_draft(
 
 @transaction.atomic
 def administration_sign(
-    *, actor: User, administration: Administration, answers: Mapping[str, Any] | None = None
+    *,
+    actor: User,
+    administration: Administration,
+    answers: Mapping[str, Any] | None = None,
+    edit_token: str | None = None,
 ) -> Administration:
     """Sign a draft (optionally saving ``answers`` first). Final: the row becomes immutable.
 
@@ -266,6 +276,8 @@ def administration_sign(
     changes what was signed. Unscorable results may be signed (module docstring).
     """
     locked = _lock_draft(administration)
+    if edit_token is not None:
+        concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
     if answers is not None:
         locked.answers = _clean_answers(locked.instrument_key, answers)
     else:

@@ -41,6 +41,13 @@ def _plain(value: Any) -> Any:
     return str(value) if not isinstance(value, str | int | bool | type(None)) else value
 
 
+def posted_token(request: Any) -> str | None:
+    """The token a form posted; None when the POST carries none (a script or a test posting
+    the fields only), which skips the check: every page's form carries it, so a browser always
+    takes part, and an empty or stale token is always refused."""
+    return request.POST.get(TOKEN_FIELD)
+
+
 def edit_token(obj: Any, fields: Iterable[str]) -> str:
     """A short hash of ``obj``'s saved values of ``fields`` (a decimal 0.80 and 0.8 differ only
     if the database would store them differently: both come from the row as read)."""

@@ -241,7 +241,7 @@ def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> H
                 actor=request.user,
                 episode=episode,
                 next_review_due=form.cleaned_data["next_review_due"],
-                edit_token=form.cleaned_data.get(concurrency.TOKEN_FIELD, ""),
+                edit_token=concurrency.posted_token(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -14,6 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from assessment import services as assessment_services
+from assessment.models import Administration
 from patients.models import CareTeamMember, Episode
 from tests.treatment.factories import goal_for
 from tests.treatment.test_goal_hierarchy_pacing_maintenance import goal_post
@@ -112,4 +114,39 @@ def test_episode_review_date(two_clinicians, jannick):
         form_url=reverse("patients:detail", kwargs={"patient_id": jannick.pk}),
     )
     _report("episode review date", lost)
+    assert lost == 0
+
+
+@pytest.mark.django_db
+def test_questionnaire_draft(two_clinicians, ana, jannick):
+    """Two clinicians (or two tabs) entering the same paper questionnaire: the later save from
+    the older form is refused, its answers stay ticked, the saved ones are listed."""
+    first, second = two_clinicians
+    session = assessment_services.session_start(
+        actor=ana,
+        patient=jannick,
+        episode=jannick.episodes.get(),
+        time_point="first_visit",
+        instrument_keys=["tsk11"],
+    )
+    draft = session.administrations.get()
+    url = reverse(
+        "assessment:administration",
+        kwargs={"patient_id": jannick.pk, "administration_id": draft.pk},
+    )
+    lost = 0
+    for i in range(ROUNDS):
+        token_1, token_2 = _token(first.get(url)), _token(second.get(url))
+        mine, theirs = str(1 + i % 4), str(1 + (i + 1) % 4)
+        saved = first.post(url, {"item_1": mine, "save": "1", "edit_token": token_1})
+        assert saved.status_code == 302
+        refused = second.post(url, {"item_1": theirs, "save": "1", "edit_token": token_2})
+        assert refused.status_code == 409
+        page = refused.content.decode()
+        assert re.search(rf'name="item_1" value="{theirs}"[^>]*checked', page)  # kept
+        assert 'id="edit-conflict"' in page
+        lost += Administration.objects.get(pk=draft.pk).answers["1"] != int(mine)
+    resave = second.post(url, {"item_1": theirs, "save": "1", "edit_token": _token(refused)})
+    assert resave.status_code == 302
+    _report("questionnaire draft", lost)
     assert lost == 0

@@ -291,7 +291,7 @@ def goal_edit(request: HttpRequest, patient: Patient, goal_id: int) -> HttpRespo
                     actor=request.user,
                     goal=goal,
                     data=form.cleaned_data,
-                    edit_token=form.cleaned_data.get(concurrency.TOKEN_FIELD, ""),
+                    edit_token=concurrency.posted_token(request),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
