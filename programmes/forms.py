@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from painclinic.concurrency import EditTokenFormMixin
 from painclinic.models import Discipline
 from programmes.models import (
     ENDS_BEFORE_START,
@@ -390,8 +391,10 @@ WINDOW_FIELDS = (
 )
 
 
-class WindowsForm(forms.ModelForm):
+class WindowsForm(EditTokenFormMixin, forms.ModelForm):
     """The programme's outcome windows (defaults in models.Programme: 6/1, ±4, 12 ± 4 weeks)."""
+
+    EDIT_TOKEN_FIELDS = tuple(WINDOW_FIELDS)
 
     class Meta:
         model = Programme
@@ -413,6 +416,7 @@ class WindowsForm(forms.ModelForm):
             _("Save windows"),
             "save_windows",
         )
+        self.add_edit_token(self.instance if self.instance.pk else None)
 
     def clean(self) -> dict:
         data = super().clean()

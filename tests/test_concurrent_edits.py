@@ -17,6 +17,8 @@ from django.utils.formats import date_format
 from assessment import services as assessment_services
 from assessment.models import Administration
 from patients.models import CareTeamMember, Episode
+from programmes import services as programme_services
+from programmes.models import Programme, ProgrammeKind
 from tests.treatment.factories import goal_for
 from tests.treatment.test_goal_hierarchy_pacing_maintenance import goal_post
 from treatment.models import Goal
@@ -149,4 +151,56 @@ def test_questionnaire_draft(two_clinicians, ana, jannick):
     resave = second.post(url, {"item_1": theirs, "save": "1", "edit_token": _token(refused)})
     assert resave.status_code == 302
     _report("questionnaire draft", lost)
+    assert lost == 0
+
+
+@pytest.mark.django_db
+def test_programme_outcome_windows(priya, north):
+    """Two tabs of the programme admin change the follow-up window of the same programme."""
+    programme = programme_services.programme_create(
+        actor=priya, team=north, name="Outpatient PMP North", kind=ProgrammeKind.OUTPATIENT
+    )
+    start = date.today() - timedelta(weeks=2)
+    cohort = programme_services.cohort_create(
+        actor=priya,
+        programme=programme,
+        data={
+            "name": "Spring",
+            "start_date": start,
+            "end_date": start + timedelta(weeks=12),
+            "venue": "Gym",
+            "capacity": 10,
+        },
+    )
+    first, second = Client(), Client()
+    first.force_login(priya)
+    second.force_login(priya)
+    url = reverse("programmes:outcome_windows", args=[cohort.pk])
+
+    def data(i, who):
+        weeks = 13 + i % 15 + (who == "second") * 20
+        return {
+            "post": {
+                "pre_weeks_before": 6,
+                "pre_weeks_after": 1,
+                "post_weeks_around": 4,
+                "follow_up_weeks": weeks,
+                "follow_up_weeks_around": 4,
+            },
+            "text": f'value="{weeks}"',
+            "shown": f"<td>{weeks}</td>",
+        }
+
+    def saved():
+        return f'value="{Programme.objects.get(pk=programme.pk).follow_up_weeks}"'
+
+    lost = concurrent_rounds(
+        first,
+        second,
+        url,
+        data,
+        saved,
+        form_url=reverse("programmes:outcomes", args=[cohort.pk]),
+    )
+    _report("programme outcome windows", lost)
     assert lost == 0
