@@ -63,7 +63,11 @@ def conflict_rows(conflict: EditConflict, form: Any) -> list[tuple[str, Any]]:
         field = form.fields.get(name)
         value = getattr(conflict.current, name, None)
         display = getattr(conflict.current, f"get_{name}_display", None)
-        rows.append((field.label if field is not None else name, display() if display else value))
+        if display:
+            value = display()
+        elif isinstance(value, float):
+            value = f"{value:g}"  # no raw floats on a page
+        rows.append((field.label if field is not None else name, value))
     return rows
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.instruments.numbers import parse_float, parse_int
+from painclinic.concurrency import EditTokenFormMixin
 from painclinic.validators import planned_clinical_date
 from sced.models import MBD_DESIGNS, Design, DiaryLinkKind, Improvement, Measure
 from sced.stats.limits import MAX_PHASE_SESSIONS, MAX_STUDY_SESSIONS
@@ -296,9 +297,14 @@ class StrikeOutForm(forms.Form):
     )
 
 
-class AmendForm(forms.Form):
+class AmendForm(EditTokenFormMixin, forms.Form):
+    EDIT_TOKEN_FIELDS = ("value",)  # the value in force: a second amendment must see the first
     value = forms.FloatField(label=_("Corrected value"))
     reason = forms.CharField(label=_("Reason for the amendment"), max_length=300)
+
+    def __init__(self, *args, measurement=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_edit_token(measurement)
 
 
 class DiaryLinkForm(forms.Form):

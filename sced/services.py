@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from painclinic import audit, tokens
+from painclinic import audit, concurrency, tokens
 from painclinic.models import AuditAction
 from sced import selectors
 from sced.models import (
@@ -592,7 +592,12 @@ def measurement_record(
 
 @transaction.atomic
 def measurement_amend(
-    *, actor: User, measurement: Measurement, value: float, reason: str
+    *,
+    actor: User,
+    measurement: Measurement,
+    value: float,
+    reason: str,
+    edit_token: str | None = None,
 ) -> MeasurementAmendment:
     """Correct a value: the amendment keeps the old value, who, when and why; the original is
     never touched (the database refuses it, migration 0002)."""
@@ -602,6 +607,8 @@ def measurement_amend(
         .get(pk=measurement.pk)
     )
     measure = measurement.measure
+    if edit_token is not None:  # someone amended it since the form was opened
+        concurrency.check_edit_token(measurement, ("value",), edit_token, {"value": value})
     if measurement.is_struck_out:
         raise ValidationError(
             MSG_STRUCK.format(

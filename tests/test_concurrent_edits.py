@@ -19,6 +19,9 @@ from assessment.models import Administration
 from patients.models import CareTeamMember, Episode
 from programmes import services as programme_services
 from programmes.models import Programme, ProgrammeKind
+from sced import services as sced_services
+from sced.models import Measurement
+from tests.sced.conftest import fill, make_study
 from tests.treatment.factories import goal_for
 from tests.treatment.test_goal_hierarchy_pacing_maintenance import goal_post
 from treatment.models import Goal
@@ -203,4 +206,43 @@ def test_programme_outcome_windows(priya, north):
         form_url=reverse("programmes:outcomes", args=[cohort.pk]),
     )
     _report("programme outcome windows", lost)
+    assert lost == 0
+
+
+@pytest.mark.django_db
+def test_sced_value_amendment(two_clinicians, ana, jannick):
+    """Two clinicians correct the same diary value: the second sees the first's correction."""
+    first, second = two_clinicians
+    study = make_study(ana, jannick)
+    sced_services.study_randomize(actor=ana, study=study, seed=5, concealed=False)
+    measurement = fill(study, ana, [8])[0]
+    url = reverse(
+        "sced:measurement_amend",
+        kwargs={"patient_id": jannick.pk, "study_id": study.pk, "measurement_id": measurement.pk},
+    )
+
+    def data(i, who):
+        value = (i % 9) + (0.5 if who == "second" else 0.0)
+        return {
+            "post": {"value": str(value), "reason": f"Wrong day ({who} {i})"},
+            "text": f"Wrong day ({who} {i})",
+            "shown": f"<td>{value:g}</td>",
+        }
+
+    def value_saved():
+        return Measurement.objects.get(pk=measurement.pk).value
+
+    lost = 0
+    for i in range(ROUNDS):
+        token_1, token_2 = _token(first.get(url)), _token(second.get(url))
+        mine, theirs = data(i, "first"), data(i, "second")
+        if value_saved() == float(mine["post"]["value"]):
+            continue  # the same value is refused as "already recorded": not a concurrency round
+        assert first.post(url, {**mine["post"], "edit_token": token_1}).status_code == 302
+        refused = second.post(url, {**theirs["post"], "edit_token": token_2})
+        assert refused.status_code == 409
+        page = refused.content.decode()
+        assert theirs["text"] in page and mine["shown"] in page
+        lost += value_saved() != float(mine["post"]["value"])
+    _report("SCED value amendment", lost)
     assert lost == 0
