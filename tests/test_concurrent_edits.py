@@ -22,9 +22,9 @@ from programmes.models import Programme, ProgrammeKind
 from sced import services as sced_services
 from sced.models import Measurement
 from tests.sced.conftest import fill, make_study
-from tests.treatment.factories import goal_for
-from tests.treatment.test_goal_hierarchy_pacing_maintenance import goal_post
-from treatment.models import Goal
+from tests.treatment.factories import goal_for, pacing_plan_for
+from tests.treatment.test_goal_hierarchy_pacing_maintenance import change_form, goal_post
+from treatment.models import Goal, PacingScheduleChange
 
 ROUNDS = 20
 TOKEN = re.compile(r'name="edit_token" value="([0-9a-f]+)"')
@@ -245,4 +245,26 @@ def test_sced_value_amendment(two_clinicians, ana, jannick):
         assert theirs["text"] in page and mine["shown"] in page
         lost += value_saved() != float(mine["post"]["value"])
     _report("SCED value amendment", lost)
+    assert lost == 0
+
+
+@pytest.mark.django_db
+def test_pacing_schedule_change(two_clinicians, ana, jannick):
+    """Two clinicians set a new pacing schedule from the same page: the second sees the first."""
+    first, second = two_clinicians
+    plan = pacing_plan_for(jannick, ana)
+    url = reverse(
+        "treatment:pacing_change", kwargs={"patient_id": jannick.pk, "pacing_id": plan.pk}
+    )
+
+    def data(i, who):
+        reason = f"Copes well, round {i} ({who})"
+        return {"post": change_form(reason=reason), "text": reason}
+
+    def saved():
+        latest = PacingScheduleChange.objects.filter(plan=plan).order_by("-id").first()
+        return latest.reason if latest else ""
+
+    lost = concurrent_rounds(first, second, url, data, saved)
+    _report("pacing schedule", lost)
     assert lost == 0

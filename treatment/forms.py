@@ -569,8 +569,11 @@ class FlareUpForm(forms.Form):
         )
 
 
-class PacingScheduleChangeForm(forms.Form):
-    """A new version of the schedule from a given day (services.pacing_schedule_change)."""
+class PacingScheduleChangeForm(EditTokenFormMixin, forms.Form):
+    """A new version of the schedule from a given day (services.pacing_schedule_change). The
+    edit token covers the latest version: two changes from the same page cannot both land."""
+
+    EDIT_TOKEN_FIELDS = ("latest_change",)
 
     effective_from = forms.DateField(
         label=_("New schedule from"), widget=DATE_INPUT, validators=[planned_clinical_date]
@@ -589,7 +592,7 @@ class PacingScheduleChangeForm(forms.Form):
     target = PacingPlanForm.base_fields["target"]
     reason = forms.CharField(label=_("Reason for the change"), max_length=300)
 
-    def __init__(self, *args, current_baseline=(), **kwargs) -> None:
+    def __init__(self, *args, current_baseline=(), schedule_state=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._current_baseline = list(current_baseline)
         if not self.is_bound:
@@ -615,6 +618,7 @@ class PacingScheduleChangeForm(forms.Form):
             "reason",
             Submit("change_schedule", _("Start the new schedule")),
         )
+        self.add_edit_token(schedule_state)
 
     def clean_baseline(self) -> list[float]:
         text = self.cleaned_data["baseline"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -707,8 +708,20 @@ SCHEDULE_FIELDS = (
 
 
 @transaction.atomic
+def pacing_schedule_state(plan: PacingPlan) -> SimpleNamespace:
+    """What a schedule-change form was opened on: the latest version (the token's field)."""
+    latest = plan.changes.order_by("-effective_from", "-id").first()
+    return SimpleNamespace(latest_change=latest.pk if latest else 0)
+
+
 def pacing_schedule_change(
-    *, actor: User, plan: PacingPlan, effective_from: date, data: dict[str, Any], reason: str
+    *,
+    actor: User,
+    plan: PacingPlan,
+    effective_from: date,
+    data: dict[str, Any],
+    reason: str,
+    edit_token: str | None = None,
 ) -> PacingScheduleChange:
     """A new version of the schedule from ``effective_from`` (today or later): a new quota rule,
     increment, steps or target, and optionally a new baseline. The plan, the earlier versions and
@@ -717,6 +730,10 @@ def pacing_schedule_change(
     Preconditions (checked by the form through the pure core): the rule gives a starting quota.
     """
     plan = PacingPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    if edit_token is not None:  # someone set a newer schedule since the form was opened
+        concurrency.check_edit_token(
+            pacing_schedule_state(plan), ("latest_change",), edit_token, {}
+        )
     if not reason.strip():
         raise ValidationError(SCHEDULE_CHANGE_NEEDS_REASON)
     if effective_from < date.today():

@@ -665,7 +665,9 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
         request.POST or None,
         current_baseline=latest.baseline,
         initial={f: getattr(latest, f) for f in services.SCHEDULE_FIELDS if f != "baseline"},
+        schedule_state=services.pacing_schedule_state(plan),
     )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -675,17 +677,23 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
                 effective_from=data["effective_from"],
                 data=data,
                 reason=data["reason"],
+                edit_token=concurrency.posted_token(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except services.EditConflict as exc:
+            # 409: the page below shows the schedule in force now (re-read), the form what was typed
+            conflict = exc
+            form.rebase_on(exc.current)
+            overview = selectors.pacing_overview(plan)
         else:
             messages.success(request, _("New schedule set; the earlier one and the log are kept."))
             return redirect(_url("pacing_detail", patient, pacing_id=plan.pk))
-    status = 400 if request.method == "POST" else 200
+    status = (409 if conflict else 400) if request.method == "POST" else 200
     return render(
         request,
         "treatment/pacing_change.html",
-        {"patient": patient, "o": overview, "form": form},
+        {"patient": patient, "o": overview, "form": form, "conflict": conflict},
         status=status,
     )
 
