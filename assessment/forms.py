@@ -188,7 +188,7 @@ class MatchedCareForm(forms.Form):
         )
 
 
-class FormulationForm(forms.Form):
+class FormulationForm(EditTokenFormMixin, forms.Form):
     red_flags = forms.ChoiceField(
         choices=yellow_flags.RED_FLAG_STATES, required=False, label=_("Red flags")
     )
@@ -196,8 +196,11 @@ class FormulationForm(forms.Form):
         label=_("Formulation notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
 
-    def __init__(self, *args, action: str = "", **kwargs) -> None:
+    EDIT_TOKEN_FIELDS = ("latest_formulation",)  # each save is a version: the newest is current
+
+    def __init__(self, *args, action: str = "", formulation_state=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.add_edit_token(formulation_state)
         for _group, _title, items in yellow_flags.CHECKLIST:
             for item_id, label in items:
                 self.fields[item_id] = forms.BooleanField(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -513,10 +514,29 @@ def matched_care_decide(
 
 
 @transaction.atomic
+def formulation_state(patient: Patient) -> SimpleNamespace:
+    """What a formulation form was opened on: the newest version (its edit token's field)."""
+    latest = Formulation.objects.filter(patient=patient).order_by("-recorded_at", "-id").first()
+    return SimpleNamespace(latest_formulation=latest.pk if latest else 0)
+
+
+@transaction.atomic
 def formulation_record(
-    *, actor: User, patient: Patient, flags: Mapping[str, bool], red_flags: str, notes: str
+    *,
+    actor: User,
+    patient: Patient,
+    flags: Mapping[str, bool],
+    red_flags: str,
+    notes: str,
+    edit_token: str | None = None,
 ) -> Formulation:
-    """Save a new version of the formulation (earlier versions are kept)."""
+    """Save a new version of the formulation (earlier versions are kept). With the form's
+    ``edit_token``: EditConflict when someone saved a newer version since it was opened."""
+    if edit_token is not None:
+        type(patient).objects.select_for_update().get(pk=patient.pk)  # serialise the saves
+        concurrency.check_edit_token(
+            formulation_state(patient), ("latest_formulation",), edit_token, {}
+        )
     formulation = Formulation.objects.create(
         patient=patient,
         flags={key: bool(value) for key, value in flags.items()},

@@ -486,24 +486,37 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
     initial = {}
     if current is not None:
         initial = {**current.flags, "red_flags": current.red_flags, "notes": current.notes}
-    form = FormulationForm(request.POST or None, initial=initial)
+    form = FormulationForm(
+        request.POST or None,
+        initial=initial,
+        formulation_state=services.formulation_state(patient),
+    )
     status = 200
+    conflict = None
     if request.method == "POST":
         if form.is_valid():
-            services.formulation_record(
-                actor=request.user,
-                patient=patient,
-                flags=form.flags(),
-                red_flags=form.cleaned_data["red_flags"],
-                notes=form.cleaned_data["notes"],
-            )
-            messages.success(request, _("Formulation saved."))
-            return redirect("assessment:profile", patient_id=patient.pk)
-        status = 400
+            try:
+                services.formulation_record(
+                    actor=request.user,
+                    patient=patient,
+                    flags=form.flags(),
+                    red_flags=form.cleaned_data["red_flags"],
+                    notes=form.cleaned_data["notes"],
+                    edit_token=concurrency.posted_token(request),
+                )
+            except services.EditConflict as exc:
+                # 409: the typed checklist stays; the newest saved version is shown above it.
+                conflict = exc
+                form.rebase_on(exc.current)
+                current = selectors.latest_formulation(patient)
+            else:
+                messages.success(request, _("Formulation saved."))
+                return redirect("assessment:profile", patient_id=patient.pk)
+        status = 409 if conflict else 400
     return render(
         request,
         "assessment/formulation_form.html",
-        {"patient": patient, "form": form, "current": current},
+        {"patient": patient, "form": form, "current": current, "conflict": conflict},
         status=status,
     )
 

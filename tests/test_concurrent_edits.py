@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 
 from assessment import services as assessment_services
-from assessment.models import Administration
+from assessment.models import Administration, Formulation
 from patients.models import CareTeamMember, Episode
 from programmes import services as programme_services
 from programmes.models import Programme, ProgrammeKind
@@ -267,4 +267,23 @@ def test_pacing_schedule_change(two_clinicians, ana, jannick):
 
     lost = concurrent_rounds(first, second, url, data, saved)
     _report("pacing schedule", lost)
+    assert lost == 0
+
+
+@pytest.mark.django_db
+def test_formulation(two_clinicians, jannick):
+    """Each save is a new version; the second from an older page must not become current
+    unseen."""
+    first, second = two_clinicians
+    url = reverse("assessment:formulation", kwargs={"patient_id": jannick.pk})
+
+    def data(i, who):
+        notes = f"Avoids lifting since the injury, round {i} ({who})"
+        return {"post": {"notes": notes, "red_flags": ""}, "text": notes}
+
+    def saved():
+        return Formulation.objects.filter(patient=jannick).order_by("-recorded_at", "-id")[0].notes
+
+    lost = concurrent_rounds(first, second, url, data, saved)
+    _report("formulation", lost)
     assert lost == 0
