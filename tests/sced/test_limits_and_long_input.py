@@ -126,3 +126,20 @@ def test_a_phase_over_500_points_in_a_file_is_refused():
 def test_a_file_value_that_is_not_a_plain_number_is_refused(value):
     with pytest.raises(ScanCsvError, match="is not a number"):
         read_scan_csv(f"case,phase,values\nc,A,{value}\nc,A,2\nc,B,3\n")
+
+
+@pytest.mark.parametrize("n_random", ["0", "1000000001"])
+def test_sced_analyse_refuses_an_absurd_number_of_random_assignments(tmp_path, n_random):
+    path = tmp_path / "ok.csv"
+    path.write_text(_long_file(5, 5, case="c"), encoding="utf-8")
+    with pytest.raises(CommandError, match="random assignments") as raised:
+        call_command(
+            "sced_analyse",
+            str(path),
+            "--improvement",
+            "decrease",
+            "--n-random",
+            n_random,
+            stdout=StringIO(),
+        )
+    assert raised.value.returncode == 2
