@@ -1,10 +1,13 @@
-.PHONY: run test services worker beat lint format bench clean
+.PHONY: run test faults services worker beat lint format bench clean audit-deps
 
 run:        ## venv + deps + migrate + demo data + server on http://127.0.0.1:8000
 	bash scripts/run-demo.sh
 
 test:       ## the whole suite on PostgreSQL + Redis (started if needed), browser tests included
 	bash scripts/test.sh
+
+faults:     ## only the fault-injection suite (own Redis, real workers, dropped connections)
+	bash scripts/test.sh -m faults -s
 
 services:   ## start local PostgreSQL and Redis where they are not running
 	bash scripts/services.sh
@@ -14,6 +17,9 @@ worker:     ## a Celery worker (needs DATABASE_URL and REDIS_URL)
 
 beat:
 	.venv/bin/celery -A painclinic beat -l info
+
+audit-deps: ## known vulnerabilities in requirements.txt (pip-audit; needs the network; fails if any package could not be checked)
+	bash scripts/audit-deps.sh
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

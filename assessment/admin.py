@@ -7,7 +7,8 @@ from django import forms
 from django.contrib import admin
 
 from assessment import instruments
-from assessment.models import Battery
+from assessment.models import Battery, RedFlagScreen, SafetyOverride
+from painclinic.admin import ClinicalRecordAdmin
 
 
 class BatteryForm(forms.ModelForm):
@@ -34,3 +35,17 @@ class BatteryAdmin(admin.ModelAdmin):
     form = BatteryForm
     list_display = ["name", "team", "time_point", "active"]
     list_filter = ["active", "team"]
+
+
+@admin.register(RedFlagScreen)
+class RedFlagScreenAdmin(ClinicalRecordAdmin):
+    patient_path = "episode__patient"
+    list_display = ("__str__", "episode")
+    list_select_related = ("episode__patient",)
+
+
+@admin.register(SafetyOverride)
+class SafetyOverrideAdmin(ClinicalRecordAdmin):
+    patient_path = "episode__patient"
+    list_display = ("__str__", "episode")
+    list_select_related = ("episode__patient",)

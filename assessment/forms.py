@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessment import instruments, yellow_flags
+from assessment import instruments, red_flags, yellow_flags
 from assessment.models import Battery, Pathway, TimePoint
 from painclinic.concurrency import TOKEN_FIELD, EditTokenFormMixin
 from painclinic.validators import past_clinical_date
@@ -189,9 +189,8 @@ class MatchedCareForm(forms.Form):
 
 
 class FormulationForm(EditTokenFormMixin, forms.Form):
-    red_flags = forms.ChoiceField(
-        choices=yellow_flags.RED_FLAG_STATES, required=False, label=_("Red flags")
-    )
+    # The red-flag state is no longer a select here: it is the dated red-flag screen
+    # (RedFlagScreenForm, issue #10), which has items, an outcome and a referral follow-up.
     notes = forms.CharField(
         label=_("Formulation notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
@@ -219,6 +218,58 @@ class FormulationForm(EditTokenFormMixin, forms.Form):
         return {
             item_id: bool(self.cleaned_data.get(item_id)) for item_id in yellow_flags.CHECKLIST_IDS
         }
+
+
+RED_FLAG_DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+class RedFlagScreenForm(forms.Form):
+    """Every item present / absent / not asked with nothing preselected (a preset answer would be
+    recorded as asked when it was not)."""
+
+    screened_on = forms.DateField(
+        label=_("Date of the screen"), widget=RED_FLAG_DATE, validators=[past_clinical_date]
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=red_flags.OUTCOMES, widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        label=_("Clinical reasoning"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    referral_destination = forms.ChoiceField(
+        label=_("Referred to"), choices=BLANK + list(red_flags.DESTINATIONS), required=False
+    )
+    referral_urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=BLANK + list(red_flags.URGENCIES), required=False
+    )
+    referral_date = forms.DateField(
+        label=_("Date referred"),
+        widget=RED_FLAG_DATE,
+        required=False,
+        validators=[past_clinical_date],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label, _hint in red_flags.ITEMS:
+            self.fields[key] = forms.ChoiceField(
+                label=label,
+                choices=red_flags.ANSWERS,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose present, absent or not asked.")},
+            )
+
+    def items(self):
+        return [self[key] for key in red_flags.ITEM_KEYS]
+
+
+class RedFlagOutcomeForm(forms.Form):
+    referral_outcome = forms.CharField(
+        label=_("What came of the referral"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    referral_outcome_on = forms.DateField(
+        label=_("Date of the outcome"), widget=RED_FLAG_DATE, validators=[past_clinical_date]
+    )
 
 
 def short_names() -> dict[str, str]:

@@ -281,3 +281,67 @@ class Formulation(models.Model):
 
     def __str__(self) -> str:
         return f"formulation of {self.recorded_at:%d %b %Y}"
+
+
+class RedFlagScreen(models.Model):
+    """A dated red-flag screen of one episode (assessment/red_flags.py). Each screen is a new row;
+    a later screen supersedes an earlier one, nothing is edited. Only the referral's follow-up
+    (its outcome, once known) is added to a referred screen, once."""
+
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="red_flag_screens"
+    )
+    screened_on = models.DateField(_("date of the screen"))
+    answers = models.JSONField(default=dict)  # item key -> present / absent / not_asked
+    outcome = models.CharField(max_length=16)  # red_flags.OUTCOMES
+    rationale = models.TextField(_("clinical reasoning"), blank=True)
+    referral_destination = models.CharField(max_length=32, blank=True)
+    referral_urgency = models.CharField(max_length=16, blank=True)
+    referral_date = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # Follow-up of a referral: open until its outcome is recorded.
+    referral_outcome = models.TextField(_("outcome of the referral"), blank=True)
+    referral_outcome_on = models.DateField(null=True, blank=True)
+    referral_outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    referral_outcome_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-screened_on", "-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"red-flag screen of {self.screened_on:%d %b %Y}"
+
+    @property
+    def referral_open(self) -> bool:
+        return self.outcome == "referred" and self.referral_outcome_at is None
+
+
+class SafetyOverride(models.Model):
+    """A clinician's explicit decision to go ahead with exposure, graded activity/pacing or a PMP
+    offer while a red-flag referral is open (issue #10), with the reason."""
+
+    episode = models.ForeignKey(
+        "patients.Episode", on_delete=models.PROTECT, related_name="safety_overrides"
+    )
+    screen = models.ForeignKey(RedFlagScreen, on_delete=models.PROTECT, related_name="overrides")
+    context = models.CharField(max_length=16)  # services.OVERRIDE_CONTEXTS
+    reason = models.TextField(_("reason to go ahead"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"override of {self.decided_at:%d %b %Y}"

@@ -238,3 +238,104 @@ def drafts_waiting(patient: Patient) -> int:
         session__discarded_at__isnull=True,
         state=AdministrationState.DRAFT,
     ).count()
+
+
+# --- red-flag screen (issue #10) -------------------------------------------------------------
+
+
+def screen_episode(patient: Patient):
+    """The episode a new screen belongs to: the patient's current open episode."""
+    from patients.models import OPEN_STATUSES, Episode
+
+    return (
+        Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES)
+        .order_by("-referral_date", "-id")
+        .first()
+    )
+
+
+def red_flag_screens(episode) -> list:
+    from assessment import red_flags
+    from assessment.models import RedFlagScreen
+
+    if episode is None:
+        return []
+    screens = list(
+        RedFlagScreen.objects.filter(episode=episode)
+        .select_related("recorded_by", "referral_outcome_by")
+        .prefetch_related("overrides__decided_by")
+    )
+    destinations = dict(red_flags.DESTINATIONS)
+    urgencies = dict(red_flags.URGENCIES)
+    for screen in screens:
+        screen.present_labels = [
+            red_flags.ITEM_LABELS[k] for k in red_flags.present_items(screen.answers)
+        ]
+        screen.not_asked_labels = [
+            red_flags.ITEM_LABELS[k]
+            for k in red_flags.ITEM_KEYS
+            if screen.answers.get(k) == red_flags.NOT_ASKED
+        ]
+        screen.destination_label = destinations.get(screen.referral_destination, "")
+        screen.urgency_label = urgencies.get(screen.referral_urgency, "")
+    return screens
+
+
+def red_flag_status(patient: Patient) -> dict:
+    """What the record says about red flags: not screened, the latest screen, an open referral."""
+    from assessment.models import RedFlagScreen
+
+    episode = screen_episode(patient)
+    screens = list(RedFlagScreen.objects.filter(episode=episode)) if episode else []
+    open_referral = next((s for s in screens if s.referral_open), None)
+    return {
+        "episode": episode,
+        "latest": screens[0] if screens else None,
+        "open_referral": open_referral,
+    }
+
+
+def safety_gate_status(episode, context: str) -> dict | None:
+    """What a planning page shows about an open red-flag referral: the referral and any override
+    already recorded for this kind of plan. None when no referral is open."""
+    from assessment import red_flags
+    from assessment.models import RedFlagScreen, SafetyOverride
+
+    if episode is None:
+        return None
+    screen = (
+        RedFlagScreen.objects.filter(
+            episode=episode, outcome="referred", referral_outcome_at__isnull=True
+        )
+        .order_by("-screened_on", "-recorded_at", "-id")
+        .first()
+    )
+    if screen is None:
+        return None
+    return {
+        "screen": screen,
+        "destination": dict(red_flags.DESTINATIONS).get(screen.referral_destination, ""),
+        "urgency": dict(red_flags.URGENCIES).get(screen.referral_urgency, ""),
+        "override": SafetyOverride.objects.filter(screen=screen, context=context)
+        .select_related("decided_by")
+        .first(),
+    }
+
+
+def patients_needing_clinical_review(patient_ids) -> set:
+    """Patients (of ``patient_ids``) with a red-flag referral still open: the programme pages say
+    only "needs clinical review before the next session", never why (issue #10). One query."""
+    from assessment.models import RedFlagScreen
+    from patients.models import OPEN_STATUSES
+
+    ids = list(patient_ids)
+    if not ids:
+        return set()
+    return set(
+        RedFlagScreen.objects.filter(
+            episode__patient_id__in=ids,
+            episode__status__in=OPEN_STATUSES,
+            outcome="referred",
+            referral_outcome_at__isnull=True,
+        ).values_list("episode__patient_id", flat=True)
+    )

@@ -33,6 +33,8 @@ from assessment.models import (
     Formulation,
     MatchedCareDecision,
     PatientLink,
+    RedFlagScreen,
+    SafetyOverride,
 )
 from painclinic import audit, concurrency, tokens
 from painclinic.models import AuditAction
@@ -251,6 +253,11 @@ def administration_save_draft(
             obj=locked,
             changed_fields=["answers"],
         )
+        # The patient's page offers help the moment they answer a risk item above 0 and says the
+        # care team will be in touch: so the team is told then, not only if they press "send".
+        signals.administration_saved.send(
+            sender=Administration, administration=locked, actor=None, stage="link_draft"
+        )
     else:
         audit.record_event(
             actor=actor,
@@ -258,6 +265,9 @@ def administration_save_draft(
             patient=patient,
             obj=locked,
             changed_fields=["answers"],
+        )
+        signals.administration_saved.send(
+            sender=Administration, administration=locked, actor=actor, stage="draft"
         )
     return locked
 
@@ -297,6 +307,9 @@ def administration_sign(
         patient=locked.session.patient,
         obj=locked,
         changed_fields=["answers", "score", "state", "signed_by", "signed_at"],
+    )
+    signals.administration_saved.send(
+        sender=Administration, administration=locked, actor=actor, stage="signed"
     )
     return locked
 
@@ -349,6 +362,9 @@ def administration_amend(
     signals.result_amended.send(
         sender=Administration, administration=locked, amendment=amendment, actor=actor
     )
+    signals.administration_saved.send(
+        sender=Administration, administration=locked, actor=actor, stage="amended"
+    )
     return amendment
 
 
@@ -389,6 +405,11 @@ def patient_link_issue(
         raise ValidationError(SESSION_DISCARDED, code="discarded")
     if not session.administrations.filter(state=AdministrationState.DRAFT).exists():
         raise ValidationError(LINK_NOTHING_TO_FILL)
+    from patients.models import ConsentKind
+    from patients.services import consent_require
+
+    # A link goes to the patient by e-mail or text message: only with their consent (issue #10).
+    consent_require(session.patient, ConsentKind.PATIENT_LINKS)
     token, hashed = tokens.issue_token()
     link = PatientLink.objects.create(
         session=session,
@@ -476,6 +497,9 @@ def patient_link_submit(*, token: str) -> PatientLink:
         obj=link,
         changed_fields=["submitted_at"],
     )
+    signals.patient_link_submitted.send(
+        sender=PatientLink, link=link, administrations=patient_link_administrations(link)
+    )
     return link
 
 
@@ -526,8 +550,8 @@ def formulation_record(
     actor: User,
     patient: Patient,
     flags: Mapping[str, bool],
-    red_flags: str,
     notes: str,
+    red_flags: str = "",
     edit_token: str | None = None,
 ) -> Formulation:
     """Save a new version of the formulation (earlier versions are kept). With the form's
@@ -549,6 +573,161 @@ def formulation_record(
         action=AuditAction.CREATE,
         patient=patient,
         obj=formulation,
-        changed_fields=["flags", "red_flags", "notes"],
+        changed_fields=["flags", "notes"],
     )
     return formulation
+
+
+# --- red-flag screen and the safety gate (issue #10) ---------------------------------------
+
+# Where the gate applies: planning exposure, graded activity/pacing, or a PMP offer.
+OVERRIDE_CONTEXTS = {
+    "exposure": "exposure",
+    "pacing": "graded activity or pacing",
+    "pmp": "a pain management programme",
+}
+NEEDS_CLINICAL_REVIEW = "This participant needs clinical review before the next session."
+OVERRIDE_NEEDS_REASON = (
+    "A red-flag referral is still open. To go ahead, say why it is safe to do so now."
+)
+
+
+@transaction.atomic
+def red_flag_screen_record(
+    *, actor: User, episode: Episode, data: Mapping[str, Any]
+) -> RedFlagScreen:
+    """Record a new red-flag screen (earlier screens are kept; none is edited)."""
+    from assessment import red_flags
+
+    answers = {key: data.get(key, "") for key in red_flags.ITEM_KEYS}
+    outcome = data.get("outcome", "")
+    referred = outcome == red_flags.REFERRED
+    errors = red_flags.check_screen(
+        answers,
+        outcome,
+        data.get("rationale", "") or "",
+        data.get("referral_destination", "") or "",
+        data.get("referral_urgency", "") or "",
+        bool(data.get("referral_date")),
+    )
+    screened_on = data.get("screened_on")
+    if not screened_on:
+        errors["screened_on"] = "Give the date of the screen."
+    elif screened_on > timezone.localdate():
+        errors["screened_on"] = "The screen cannot be dated in the future."
+    if errors:
+        raise ValidationError({k: [v] for k, v in errors.items()})
+    screen = RedFlagScreen.objects.create(
+        episode=episode,
+        screened_on=screened_on,
+        answers=answers,
+        outcome=outcome,
+        rationale=(data.get("rationale") or "").strip(),
+        referral_destination=data.get("referral_destination", "") if referred else "",
+        referral_urgency=data.get("referral_urgency", "") if referred else "",
+        referral_date=data.get("referral_date") if referred else None,
+        recorded_by=actor,
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=episode.patient,
+        obj=screen,
+        changed_fields=["answers", "outcome", "referral"],
+    )
+    return screen
+
+
+@transaction.atomic
+def red_flag_referral_outcome_record(
+    *, actor: User, screen: RedFlagScreen, outcome: str, on: date | None
+) -> RedFlagScreen:
+    """Close a referral's follow-up with what came of it (once; it is not edited later)."""
+    screen = RedFlagScreen.objects.select_for_update().get(pk=screen.pk)
+    if not screen.referral_open:
+        raise ValidationError("This referral's outcome is already recorded.")
+    errors = {}
+    if not outcome.strip():
+        errors["referral_outcome"] = ["Say what came of the referral."]
+    if on is None:
+        errors["referral_outcome_on"] = ["Give the date of the outcome."]
+    elif on > timezone.localdate():
+        errors["referral_outcome_on"] = ["The outcome cannot be dated in the future."]
+    elif screen.referral_date and on < screen.referral_date:
+        errors["referral_outcome_on"] = ["The outcome cannot be before the referral."]
+    if errors:
+        raise ValidationError(errors)
+    screen.referral_outcome = outcome.strip()
+    screen.referral_outcome_on = on
+    screen.referral_outcome_by = actor
+    screen.referral_outcome_at = timezone.now()
+    screen.save(
+        update_fields=[
+            "referral_outcome",
+            "referral_outcome_on",
+            "referral_outcome_by",
+            "referral_outcome_at",
+        ]
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=screen.episode.patient,
+        obj=screen,
+        changed_fields=["referral_outcome", "referral_outcome_on"],
+    )
+    return screen
+
+
+def open_red_flag_referral(episode: Episode | None) -> RedFlagScreen | None:
+    """The latest red-flag referral of the episode whose outcome is not yet recorded."""
+    if episode is None:
+        return None
+    return (
+        RedFlagScreen.objects.filter(
+            episode=episode, outcome="referred", referral_outcome_at__isnull=True
+        )
+        .select_related("recorded_by")
+        .first()
+    )
+
+
+@transaction.atomic
+def safety_gate(
+    *, actor: User, episode: Episode | None, context: str, override_reason: str = ""
+) -> SafetyOverride | None:
+    """The service-level check before exposure, graded activity/pacing or a PMP offer is planned:
+    while a red-flag referral is open, going ahead needs a clinician's explicit override with a
+    reason, recorded and audited. None when nothing is open."""
+    if context not in OVERRIDE_CONTEXTS:
+        raise ValueError(f"unknown safety-gate context {context!r}")
+    screen = open_red_flag_referral(episode)
+    if screen is None:
+        return None
+    # One override per open referral and kind of plan: once a clinician has gone ahead with, e.g.,
+    # exposure, the next step of it is not asked again (the override stays shown).
+    earlier = SafetyOverride.objects.filter(screen=screen, context=context).first()
+    if earlier is not None:
+        return earlier
+    from painclinic.access import may_give_clinical_care
+
+    if not may_give_clinical_care(actor):
+        # The programme admin gives no clinical care: told only that a clinician must review.
+        raise ValidationError({"override_reason": [NEEDS_CLINICAL_REVIEW]})
+    if not (override_reason or "").strip():
+        raise ValidationError({"override_reason": [OVERRIDE_NEEDS_REASON]})
+    override = SafetyOverride.objects.create(
+        episode=episode,
+        screen=screen,
+        context=context,
+        reason=override_reason.strip(),
+        decided_by=actor,
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=episode.patient,
+        obj=override,
+        changed_fields=["context", "reason"],
+    )
+    return override

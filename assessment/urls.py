@@ -30,6 +30,7 @@ urlpatterns = [
     path(P + "profile/charts/<slug:key>.png", views.profile_chart, name="chart"),
     path(P + "profile/decision/", views.matched_care_decide, name="decide"),
     path(P + "formulation/", views.formulation, name="formulation"),
+    path(P + "red-flags/", views.red_flag_screen, name="red_flags"),
     path(P + "summary/", views.summary, name="summary"),
     path("p/<str:token>/", views.patient_link, name="link"),
 ]

@@ -12,15 +12,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import charts, instruments, selectors, services, yellow_flags
+from assessment import charts, instruments, red_flags, selectors, services, yellow_flags
 from assessment.forms import (
     AdministrationForm,
     AmendForm,
     FormulationForm,
     MatchedCareForm,
+    RedFlagOutcomeForm,
+    RedFlagScreenForm,
     SessionStartForm,
     answers_from_post,
     short_names,
@@ -134,10 +137,13 @@ def session_discard(request: HttpRequest, patient: Patient, session_id: int) -> 
 @patient_view(write=True)
 def patient_link_issue(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
     session = _session(patient, session_id)
+    consent_missing = ""
     try:
         link, token = services.patient_link_issue(actor=request.user, session=session)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        consent_missing = " ".join(exc.messages) if exc.code == "consent_missing" else ""
+        if not consent_missing:
+            messages.error(request, " ".join(exc.messages))
         status, url, link = 400, None, None
     else:
         status, url = 200, request.build_absolute_uri(reverse("assessment:link", args=[token]))
@@ -152,6 +158,7 @@ def patient_link_issue(request: HttpRequest, patient: Patient, session_id: int) 
             "names": short_names(),
             "link": link,
             "link_url": url,
+            "consent_missing": consent_missing,
         },
         status=status,
     )
@@ -396,6 +403,7 @@ def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
             "decision_form": decision_form,
             "cycle": yellow_flags.cycle_placement(rows + outcomes),
             "formulation": selectors.latest_formulation(patient),
+            "red_flag": selectors.red_flag_status(patient),
             "checklist": yellow_flags.CHECKLIST,
             "definitions": _definitions_shown(rows + outcomes, suggestion),
         },
@@ -485,7 +493,7 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
     current = selectors.latest_formulation(patient)
     initial = {}
     if current is not None:
-        initial = {**current.flags, "red_flags": current.red_flags, "notes": current.notes}
+        initial = {**current.flags, "notes": current.notes}
     form = FormulationForm(
         request.POST or None,
         initial=initial,
@@ -500,7 +508,6 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
                     actor=request.user,
                     patient=patient,
                     flags=form.flags(),
-                    red_flags=form.cleaned_data["red_flags"],
                     notes=form.cleaned_data["notes"],
                     edit_token=concurrency.posted_token(request),
                 )
@@ -516,7 +523,82 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
     return render(
         request,
         "assessment/formulation_form.html",
-        {"patient": patient, "form": form, "current": current, "conflict": conflict},
+        {
+            "patient": patient,
+            "form": form,
+            "current": current,
+            "conflict": conflict,
+            "red_flag": selectors.red_flag_status(patient),
+        },
+        status=status,
+    )
+
+
+# --- red-flag screen (issue #10) ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def red_flag_screen(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """The episode's red-flag screens, a new screen, and the open referral's follow-up."""
+    episode = selectors.screen_episode(patient)
+    form = RedFlagScreenForm(
+        request.POST if request.POST.get("action") == "screen" else None,
+        initial={"screened_on": timezone.localdate()},
+    )
+    open_referral = services.open_red_flag_referral(episode)
+    outcome_form = RedFlagOutcomeForm(
+        request.POST if request.POST.get("action") == "outcome" else None
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if episode is None:
+            messages.error(request, _("The patient has no open episode of care."))
+        elif request.POST.get("action") == "screen" and form.is_valid():
+            try:
+                services.red_flag_screen_record(
+                    actor=request.user, episode=episode, data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Red-flag screen recorded."))
+                return redirect("assessment:red_flags", patient_id=patient.pk)
+        elif (
+            request.POST.get("action") == "outcome"
+            and open_referral is not None
+            and outcome_form.is_valid()
+        ):
+            try:
+                services.red_flag_referral_outcome_record(
+                    actor=request.user,
+                    screen=open_referral,
+                    outcome=outcome_form.cleaned_data["referral_outcome"],
+                    on=outcome_form.cleaned_data["referral_outcome_on"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    outcome_form.add_error(field if field in outcome_form.fields else None, errors)
+            else:
+                messages.success(request, _("The outcome of the referral is recorded."))
+                return redirect("assessment:red_flags", patient_id=patient.pk)
+    screens = selectors.red_flag_screens(episode)
+    return render(
+        request,
+        "assessment/red_flags.html",
+        {
+            "patient": patient,
+            "episode": episode,
+            "form": form,
+            "outcome_form": outcome_form,
+            # The open referral as listed (with its destination and urgency in words).
+            "open_referral": next((sc for sc in screens if sc.referral_open), None),
+            "screens": screens,
+            "accuracy_note": red_flags.ACCURACY_NOTE,
+            "accuracy_sources": red_flags.ACCURACY_SOURCES,
+        },
         status=status,
     )
 
@@ -563,14 +645,26 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
                     )
             if "send" in request.POST:
                 services.patient_link_submit(token=token)
-                return render(request, "patient_link/thanks.html")
+                return render(request, "patient_link/thanks.html", {"link": link})
         except ValidationError as exc:
             if exc.code in ("invalid", "used", "expired"):
                 return _link_error(request, exc)
-            return HttpResponse(" ".join(exc.messages), status=400)
+            # The message may quote what was typed: rendered through a template (escaped), never
+            # as a bare text/html body (issue #15: reflected input on the public link).
+            problem = " ".join(exc.messages)
+            if request.htmx:
+                # htmx swaps only 2xx answers: the patient must see why nothing was saved.
+                return render(request, "patient_link/_saved.html", {"problem": problem})
+            return _fill_page(request, link, administrations, problem=problem, status=400)
         if request.htmx:
-            return render(request, "patient_link/_saved.html")
+            return render(request, "patient_link/_saved.html", {"link": link})
         return redirect(request.path)
+    return _fill_page(request, link, administrations)
+
+
+def _fill_page(
+    request: HttpRequest, link, administrations, *, problem: str = "", status: int = 200
+) -> HttpResponse:
     forms_ = []
     for administration in administrations:
         definition = instruments.get(administration.instrument_key)
@@ -585,7 +679,12 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
                 ),
             )
         )
-    return render(request, "patient_link/fill.html", {"forms": forms_, "link": link})
+    return render(
+        request,
+        "patient_link/fill.html",
+        {"forms": forms_, "link": link, "problem": problem},
+        status=status,
+    )
 
 
 @require_GET

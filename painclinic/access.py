@@ -12,7 +12,10 @@ Rules (issue #2):
 - anonymous and inactive users see nothing;
 - only users who give clinical care (``may_give_clinical_care``: a clinical role and discipline)
   can lead an episode or sit on a care team, and a care-team place opens the record only while
-  that holds (issue #9).
+  that holds (issue #9);
+- a clinician or team lead who states a reason may open one patient outside their reach for a
+  limited time ("break-glass", ``patients.emergency_access``): the CLINICAL level, marked in every
+  audit event and reviewed by the patient's team lead; never a programme admin (issue #15).
 A patient outside a user's reach is a 404, never a 403 that confirms it exists (security.md C2).
 """
 
@@ -26,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from painclinic import audit
@@ -61,13 +64,25 @@ def _team_q(user: User) -> Q:
     return Q(Exists(Episode.objects.filter(patient=OuterRef("pk"), team__memberships__user=user)))
 
 
-def _clinical_q(user: User) -> Q:
+def _break_glass_q(user: User) -> Q:
+    from patients.models import EmergencyAccess
+
+    return Q(Exists(EmergencyAccess.objects.active().filter(patient=OuterRef("pk"), user=user)))
+
+
+def _regular_clinical_q(user: User) -> Q:
     # A care-team place opens the record only while its holder gives clinical care: an account
     # changed to programme admin (or a non-clinical discipline) keeps no way in (issue #9).
     reach = _care_team_q(user) if may_give_clinical_care(user) else Q(pk__in=[])
     if user.role == Role.TEAM_LEAD:
         return reach | _team_q(user)
     return reach
+
+
+def _clinical_q(user: User) -> Q:
+    if can_break_glass(user):
+        return _regular_clinical_q(user) | _break_glass_q(user)
+    return _regular_clinical_q(user)
 
 
 def patients_visible_to(user: Any) -> QuerySet[Patient]:
@@ -166,6 +181,12 @@ def check_may_give_clinical_care(user: Any) -> None:
         raise ValidationError(NOT_A_CLINICIAN.format(name=user), code="not_a_clinician")
 
 
+def can_break_glass(user: Any) -> bool:
+    """Who may open a patient outside their care teams in an emergency (on call, cover): those
+    who give clinical care. A programme admin gives none, so never (issue #15)."""
+    return may_give_clinical_care(user)
+
+
 def can_browse_audit(user: Any) -> bool:
     return _is_active_user(user) and user.role == Role.TEAM_LEAD
 
@@ -200,7 +221,22 @@ def get_patient_for_user(
     from patients.models import Patient
 
     user = request.user
-    patient = patients_visible_to(user).filter(pk=patient_id).first()
+    patient = (
+        patients_visible_to(user)
+        .filter(pk=patient_id)
+        .annotate(
+            regular_reach=Case(
+                When(_regular_clinical_q(user), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+            if _is_active_user(user)
+            else Value(True)
+        )
+        .first()
+    )
+    if patient is not None and not patient.regular_reach:
+        _note_break_glass(request, patient)
     if patient is None:
         existing = Patient.objects.filter(pk=patient_id).first()
         if existing is not None and _is_active_user(user):
@@ -214,6 +250,20 @@ def get_patient_for_user(
     return patient
 
 
+def _note_break_glass(request: HttpRequest, patient: Patient) -> None:
+    """This request reaches the patient by emergency access only: every audit event about the
+    patient carries the mark, and every page shows the banner (``request.break_glass``)."""
+    from patients.models import EmergencyAccess
+
+    request.break_glass = (  # type: ignore[attr-defined]
+        EmergencyAccess.objects.active()
+        .filter(user=request.user, patient=patient)
+        .order_by("-expires_at")
+        .first()
+    )
+    audit.mark_break_glass(patient.pk)
+
+
 # --- View decorators: every view declares its access decision -------------------------------
 # tests/test_access.py walks the URL resolver and fails on any view without `access_policy`.
 
@@ -225,9 +275,21 @@ TEAM_LEAD = "team-lead"
 
 
 def public_view(view: Callable) -> Callable:
-    """No login needed (the login page, a patient's single-use link)."""
-    view.access_policy = PUBLIC  # type: ignore[attr-defined]
-    return view
+    """No login needed (the login page, a patient's single-use link).
+
+    Every answer, errors included, is ``no-store``: a link page shows a patient's questions and
+    answers on a phone or a shared computer without a session, so neither the browser nor a
+    proxy may keep it (ASVS 5.0 14.3.2; issue #15).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    wrapper.access_policy = PUBLIC  # type: ignore[attr-defined]
+    return wrapper
 
 
 def _login_redirect(request: HttpRequest) -> HttpResponse:
@@ -309,6 +371,16 @@ def programmes_run_by(user: Any):
     if not can_run_programmes(user):
         return Programme.objects.none()
     return Programme.objects.filter(team__memberships__user=user).distinct()
+
+
+def programmes_open_to_referral(patient: Patient):
+    """The programmes a patient may be referred to: those run by a team holding one of the
+    patient's episodes. A referral shows the patient's identity to the programme's team, so another
+    team's programme is out of reach (issue #15: the referral form offered every team's
+    programme; cross-team referral would need an explicit, audited agreement between teams)."""
+    from programmes.models import Programme
+
+    return Programme.objects.filter(team__episodes__patient=patient).distinct()
 
 
 def patients_in_programmes_of(user: Any) -> QuerySet[Patient]:

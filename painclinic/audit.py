@@ -41,13 +41,34 @@ _audited: contextvars.ContextVar[set | None] = contextvars.ContextVar(
 )
 
 
-def set_request_context(context: RequestContext) -> tuple[contextvars.Token, contextvars.Token]:
-    return _current.set(context), _audited.set(set())
+# Patients this request reaches only by emergency access: their events carry the break-glass mark.
+_break_glass: contextvars.ContextVar[set | None] = contextvars.ContextVar(
+    "painclinic_break_glass_patients", default=None
+)
 
 
-def reset_request_context(tokens: tuple[contextvars.Token, contextvars.Token]) -> None:
+def set_request_context(context: RequestContext) -> tuple[contextvars.Token, ...]:
+    return _current.set(context), _audited.set(set()), _break_glass.set(set())
+
+
+def reset_request_context(tokens: tuple[contextvars.Token, ...]) -> None:
     _current.reset(tokens[0])
     _audited.reset(tokens[1])
+    _break_glass.reset(tokens[2])
+
+
+def mark_break_glass(patient_id: Any) -> None:
+    """From here to the end of the request, events about this patient are break-glass events."""
+    marked = _break_glass.get()
+    if marked is None:
+        marked = set()
+        _break_glass.set(marked)
+    marked.add(patient_id)
+
+
+def _is_break_glass(patient_id: Any) -> bool:
+    marked = _break_glass.get()
+    return bool(marked) and patient_id in marked
 
 
 def patient_audited_in_request(patient_id: Any) -> bool:
@@ -92,6 +113,7 @@ def record_event(
         client_address=context.client_address,
         request_id=context.request_id,
         user_agent=context.user_agent[:300],
+        break_glass=patient is not None and _is_break_glass(patient.pk),
     )
     audited = _audited.get()
     if audited is not None and patient is not None:
@@ -119,6 +141,7 @@ def record_event_for_patients(
             client_address=context.client_address,
             request_id=context.request_id,
             user_agent=context.user_agent[:300],
+            break_glass=_is_break_glass(patient.pk),
         )
         for patient in patients
     )
@@ -132,7 +155,10 @@ def record_views(
     *, actor: User, object_type: str, rows: list[tuple[Any, Any]], action: str = AuditAction.VIEW
 ) -> list[AuditEvent]:
     """One event per record shown, as (object id, patient id) pairs, in one INSERT: an admin list
-    page audits every record it listed (issue #9; DESIGN.md "including the Django admin")."""
+    page audits every record it listed (issue #9; DESIGN.md "including the Django admin"), and
+    so does every list page that names patients (caseload, patient list, team dashboard). A record
+    listed twice on one page (a patient on two attention lists) is one event."""
+    rows = list(dict.fromkeys((str(object_id), patient_id) for object_id, patient_id in rows))
     context = current_request_context()
     events = AuditEvent.objects.bulk_create(
         AuditEvent(
@@ -146,6 +172,7 @@ def record_views(
             client_address=context.client_address,
             request_id=context.request_id,
             user_agent=context.user_agent[:300],
+            break_glass=patient_id is not None and _is_break_glass(patient_id),
         )
         for object_id, patient_id in rows
     )

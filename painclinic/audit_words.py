@@ -14,9 +14,16 @@ VIEW_WORDS = {
     "home": "Home page",
     "login": "Log-in page",
     "logout": "Log out",
+    "mfa_verify": "Two-step verification",
+    "mfa_setup": "Set up two-step verification",
+    "mfa_recovery_codes": "Recovery codes",
+    "patients:emergency_access": "Emergency access to a patient",
+    "team:emergency_reviews": "Review of emergency access",
+    "team:emergency_review": "Review of emergency access",
     "caseload": "Caseload",
     "audit_log": "Audit log",
     "audit_log_export": "Audit log exported as CSV",
+    "audit_verify": "Audit log checked for tampering",
     "worker_health": "Background workers",
     "patients:list": "Patient list",
     "patients:register": "Register a patient",
@@ -148,6 +155,9 @@ OBJECT_WORDS = {
     "programmes.cohort": ("PMP cohort", "PMP cohorts"),
     "programmes.programme": ("programme", "programmes"),
     "painclinic.auditevent": ("audit log", "audit log entries"),
+    "patients.emergencyaccess": ("emergency access", "emergency accesses"),
+    "otp_totp.totpdevice": ("authenticator app", "authenticator apps"),
+    "otp_static.staticdevice": ("recovery codes", "recovery codes"),
 }
 
 

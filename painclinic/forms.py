@@ -65,3 +65,15 @@ class AuditFilter(django_filters.FilterSet):
                 | Q(patient__family_name__icontains=word)
             )
         return queryset
+
+
+class CodeForm(forms.Form):
+    """One code: six digits from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )

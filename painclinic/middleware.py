@@ -10,7 +10,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.template import loader
+from django.utils.http import urlencode
 
 from painclinic import audit
 
@@ -98,3 +102,76 @@ class NoStoreForAuthenticatedMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class DatabaseLostMiddleware:
+    """The database connection dropped in the middle of a request (a restart, a failover, a
+    killed backend): answer 503 with a clear message instead of a 500 (issue #15).
+
+    A save runs in one transaction, so a dropped connection means nothing of it was written; the
+    page says so. The broken connection is closed first, so that the rest of the response (the
+    session, the audit context) gets a fresh one instead of failing a second time.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_unusable_or_obsolete()
+        template = loader.get_template("database_lost.html")
+        body = template.render(
+            {
+                "saving": request.method not in ("GET", "HEAD", "OPTIONS"),
+                "request_id": getattr(request, "request_id", ""),
+            }
+        )
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "10"
+        return response
+
+
+# Pages an authenticated but not yet verified session may open: the second step itself and the
+# way out. Everything else, the Django admin included, waits for the code (security.md A6).
+MFA_PAGES = frozenset({"login", "logout", "mfa_verify", "mfa_setup"})
+
+
+class MFARequiredMiddleware:
+    """After the password, the code: an unverified session reaches only the MFA pages.
+
+    Someone who has set up an authenticator is always asked for a code; someone who must use MFA
+    (``painclinic.mfa.mfa_required``) and has not is sent to set it up. Needs django-otp's
+    OTPMiddleware before it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        from painclinic import mfa  # imports the device models: not at app loading
+        from painclinic.access import PUBLIC
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or mfa.is_verified(request):
+            return None
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in MFA_PAGES:
+            return None
+        if getattr(view_func, "access_policy", None) == PUBLIC:
+            return None  # a patient's link page asks no clinician for anything
+        if mfa.is_enrolled(user):
+            target = "mfa_verify"
+        elif mfa.mfa_required(user):
+            target = "mfa_setup"
+        else:
+            return None
+        query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+        return HttpResponseRedirect(resolve_url(target) + (f"?{query}" if query else ""))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,7 @@ class Discipline(models.TextChoices):
     DOCTOR = "doctor", _("Doctor")
     OCCUPATIONAL_THERAPIST = "occupational_therapist", _("Occupational therapist")
     NURSE = "nurse", _("Nurse")
+    PHARMACIST = "pharmacist", _("Pharmacist")
     OTHER = "other", _("Other")
 
 
@@ -105,17 +107,54 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("logged in")
     LOGIN_FAILED = "login_failed", _("failed to log in")
     LOGOUT = "logout", _("logged out")
+    # Two-step verification (painclinic/mfa.py).
+    MFA_ENROLLED = "mfa_enrolled", _("set up two-step verification")
+    MFA_VERIFIED = "mfa_verified", _("passed two-step verification")
+    MFA_FAILED = "mfa_failed", _("entered a wrong verification code")
+    MFA_LOCKED = "mfa_locked", _("was refused two-step verification after too many wrong codes")
+    MFA_RECOVERY_USED = "mfa_recovery_used", _("used a recovery code")
+    MFA_CODES_ISSUED = "mfa_codes_issued", _("was given new recovery codes")
+    # Emergency access to a patient outside the user's care teams (patients/emergency_access.py).
+    BREAK_GLASS = "break_glass", _("opened by emergency access")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Chained like ``save``: hashes assigned in id order under the chain lock."""
+        objs = list(objs)
+        if not objs:
+            return objs
+        # No savepoint: a failed audit INSERT must fail the caller's whole transaction anyway.
+        with transaction.atomic(using=self.db, savepoint=False):
+            _chain(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+def _chain(events: list[AuditEvent], *, using: str) -> None:
+    from django.db import connections
+
+    from painclinic import audit_chain
+
+    audit_chain.lock_head(connections[using])
+    previous = (
+        AuditEvent.objects.using(using).order_by("-id").values_list("chain_hash", flat=True).first()
+    ) or audit_chain.GENESIS
+    for event in events:
+        event.chain_hash = audit_chain.link(previous, event)
+        previous = event.chain_hash
 
 
 class AuditEvent(models.Model):
     """One access to, or change of, patient-scoped data; or an authentication event.
 
     Append-only: the database refuses UPDATE and DELETE on this table (trigger in migration
-    0002; security.md D2). It records who, what, when and from where, never the clinical
+    0003; security.md D2). Tamper-evident: ``chain_hash`` links each event to the one before
+    (``painclinic.audit_chain``; ``manage.py audit_verify``). It records who, what, when and from where, never the clinical
     content itself (security.md D1): only object type/id and the *names* of changed fields.
     """
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Not auto_now_add: the time is part of the hashed content, so it is set before hashing.
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -141,13 +180,29 @@ class AuditEvent(models.Model):
     client_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Set on every event written while the actor reached the patient only by emergency access.
+    break_glass = models.BooleanField(default=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["patient", "-at"], name="audit_patient_at"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            # The audit log page reads a page of requests' events by request id (selectors).
+            models.Index(fields=["request_id"], name="audit_request_id"),
         ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            super().save(*args, **kwargs)  # refused by the database (append-only)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            _chain([self], using=using)
+            super().save(*args, **kwargs)

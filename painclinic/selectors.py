@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, CharField, F, Max, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat
 
 from painclinic import audit_words
@@ -78,6 +78,7 @@ class AuditRow:
     actor_key: str = ""
     patient_ids: tuple = ()
     parts: list[str] = dataclass_field(default_factory=list)
+    break_glass: bool = False  # the actor reached the patient by emergency access
 
 
 # A chart image or a panel fetched by a page after it loads is its own request and is audited as
@@ -116,9 +117,13 @@ def audit_rows(events: QuerySet, page_number: Any, per_page: int = 50):
     page = Paginator(groups, per_page).get_page(page_number)
     keys = [group["request_key"] for group in page.object_list]
     by_key: dict[str, list] = {key: [] for key in keys}
+    # The page's events by request id (indexed) or, for an event outside a request, by its id:
+    # never a filter on the computed key, which would read every event the lead may see.
+    request_ids = [key for key in keys if not key.startswith("event-")]
+    event_ids = [int(key.removeprefix("event-")) for key in keys if key.startswith("event-")]
     rows = (
-        events.annotate(request_key=_request_key())
-        .filter(request_key__in=keys)
+        events.filter(Q(request_id__in=request_ids) | Q(request_id="", id__in=event_ids))
+        .annotate(request_key=_request_key())
         .select_related("actor", "patient")
         .order_by("at", "id")
     )
@@ -192,4 +197,13 @@ def _audit_row(events: list) -> AuditRow:
         view_name=first.view_name,
         actor_key=str(actor.pk) if actor is not None else first.actor_username,
         patient_ids=tuple(sorted(str(p.pk) for p in patients)),
+        break_glass=any(e.break_glass for e in events),
     )
+
+
+def audit_chain_check():
+    """Recompute the audit log's hash chain (painclinic.audit_chain) over every event."""
+    from painclinic import audit_chain
+    from painclinic.models import AuditEvent
+
+    return audit_chain.verify(AuditEvent.objects.all())

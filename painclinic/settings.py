@@ -37,13 +37,49 @@ try:
     MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
     STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
     LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
+    # The clinic's oral morphine equivalent table (medicines/core/products.py TABLES); every
+    # stored figure records the table and version that produced it.
+    OME_TABLE = env_str("OME_TABLE", "cdc2022")
+    if OME_TABLE not in ("cdc2022", "opioids_aware"):
+        raise EnvError(f"OME_TABLE must be cdc2022 or opioids_aware, not {OME_TABLE!r}")
+    # The team lead's opioid review lists patients at or above this daily OME (mg oral morphine a
+    # day). Unset (None): the first threshold of the table that produced each figure (CDC 2022:
+    # 50, Opioids Aware: 120; medicines/core/products.py), so a clinic that changes its table
+    # gets that table's threshold. A clinic may set its own, e.g. 90 (CDC 2016 legacy tier).
+    OME_REVIEW_THRESHOLD_MG = env_str("OME_REVIEW_THRESHOLD_MG", "") or None
+    if OME_REVIEW_THRESHOLD_MG is not None:
+        try:
+            OME_REVIEW_THRESHOLD_MG = float(OME_REVIEW_THRESHOLD_MG)
+        except ValueError:
+            raise EnvError(
+                f"OME_REVIEW_THRESHOLD_MG={OME_REVIEW_THRESHOLD_MG!r} is not a number of mg."
+            ) from None
+        if not 0 < OME_REVIEW_THRESHOLD_MG <= 1000:
+            raise EnvError(
+                f"OME_REVIEW_THRESHOLD_MG={OME_REVIEW_THRESHOLD_MG:g} must be more than 0 and at "
+                "most 1000 mg oral morphine a day."
+            )
+    # Safety (issue #10): the crisis contacts patient pages show ("uk" or "us"), the working
+    # days within which a self-harm signal needs a clinician's recorded response, and the e-mail
+    # backend that tells the care team (console in `make run`; SMTP where the clinic sets one).
+    CLINIC_CRISIS_CONTACTS = env_str("CLINIC_CRISIS_CONTACTS", "uk").lower()
+    SAFETY_RESPONSE_WORKING_DAYS = env_int("SAFETY_RESPONSE_WORKING_DAYS", 1, minimum=0)
+    EMAIL_BACKEND = env_str(
+        "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    )
+    DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "painclinic@localhost")
+    EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+    EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=False)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 
 # Management commands that sign nothing (no session, token, link or password reset) and serve
 # nothing: pure calculations over stdin/files. They run without a secret so that the README's
 # examples work on a fresh clone; never the server, a worker or a command that writes data.
-COMMANDS_WITHOUT_SECRET = frozenset({"score", "sced_analyse"})
+COMMANDS_WITHOUT_SECRET = frozenset({"score", "sced_analyse", "ome"})
 
 
 def _running_command_without_secret(argv: list[str]) -> bool:
@@ -76,12 +112,17 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "painclinic",
     "patients",
     "assessment",
     "treatment",
     "sced",
     "programmes",
+    "medicines",
+    "safety",
 ]
 
 MIDDLEWARE = [
@@ -93,11 +134,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "painclinic.middleware.AbsoluteSessionLimitMiddleware",
+    # Second factor: marks request.user verified, then keeps an unverified session on the
+    # MFA pages (security.md A6).
+    "django_otp.middleware.OTPMiddleware",
+    "painclinic.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "painclinic.middleware.NoStoreForAuthenticatedMiddleware",
+    "painclinic.middleware.DatabaseLostMiddleware",
     # django-axes must be last (shared/reference/stack.md gotcha 14).
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "painclinic.context_processors.navigation",
+                "safety.context_processors.notifications",
             ],
         },
     },
@@ -145,7 +192,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Usernames match whatever their case (painclinic/backends.py).
+    "painclinic.backends.CaseInsensitiveModelBackend",
 ]
 # ASVS 5.0 6.2.1/6.2.4: at least 12 characters, common passwords refused, no composition rules.
 AUTH_PASSWORD_VALIDATORS = [
@@ -164,6 +212,8 @@ AXES_FAILURE_LIMIT = 5  # five wrong passwords; the sixth attempt is refused
 # Lock the (username, address) pair: a colleague at another PC can still log in, and an attacker
 # cannot lock a clinician out from elsewhere by guessing at their username.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures count per username case-insensitively, as the log-in matches it ("ANA" is ana).
+AXES_USERNAME_CALLABLE = "painclinic.backends.axes_username"
 AXES_COOLOFF_TIME = timedelta(minutes=15)  # long enough to stop guessing, short enough for a clinic
 AXES_RESET_ON_SUCCESS = True  # a successful login clears earlier typos
 AXES_HTTP_RESPONSE_CODE = 429
@@ -172,6 +222,27 @@ AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AUDIT_TRUST_X_FORWARDED_FOR else ("REMOTE_ADDR",)
 )
+
+# MFA (security.md A6; ASVS 5.0 6.3.3): TOTP through django-otp with single-use recovery codes.
+# Team leads, programme admins and the Django admin's staff must enrol; clinicians too when
+# MFA_REQUIRED_FOR_CLINICIANS is on. Anyone who has enrolled is always asked for a code.
+try:
+    MFA_REQUIRED_FOR_CLINICIANS = env_bool("MFA_REQUIRED_FOR_CLINICIANS", default=False)
+    # Emergency ("break-glass") access to a patient outside one's care teams (security.md C4).
+    BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 12, minimum=1)
+except EnvError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+# Wrong codes lock the second step as wrong passwords lock the first (the same limits as axes).
+MFA_FAILURE_LIMIT = AXES_FAILURE_LIMIT
+MFA_COOLOFF_TIME = AXES_COOLOFF_TIME
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "painclinic"
+# django-otp's own back-off (1 s, 2 s, 4 s ...) is replaced by the lockout above, which the
+# audit log records and the page explains.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# The admin never shows a device's secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions: idle timeout 30 minutes (save on every request), absolute cap 12 hours
 # (ASVS 4.0.3 3.3.2 L2; HIPAA 164.312(a)(2)(iii) automatic logoff). The cap is enforced by
@@ -263,7 +334,32 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Bound the time a save waits for a broker that is down: the job is then marked "not enqueued"
+# and sent again by the sweep (painclinic/jobs.py, issue #15), instead of a request that hangs.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# The sweep of analysis runs nobody is working on (sced.services.analysis_sweep): not enqueued,
+# queued too long, or running on a worker that stopped (security.md J4: the row is the truth).
+ANALYSIS_SWEEP_SECONDS = env_int("ANALYSIS_SWEEP_SECONDS", 60, minimum=5)
+ANALYSIS_QUEUED_STALE_AFTER_SECONDS = env_int(
+    "ANALYSIS_QUEUED_STALE_AFTER_SECONDS", 600, minimum=60
+)
+# A running job whose worker no longer answers a ping for this long is restarted (a prefork
+# worker answers while its child computes; the visibility timeout alone would wait an hour).
+ANALYSIS_WORKER_GONE_SECONDS = env_int("ANALYSIS_WORKER_GONE_SECONDS", 120, minimum=10)
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "sced-sweep-analysis-runs": {
+        "task": "sced.sweep_analysis_runs",
+        "schedule": float(ANALYSIS_SWEEP_SECONDS),
+        # A sweep that could not run in its minute is replaced by the next one.
+        "options": {"expires": float(ANALYSIS_SWEEP_SECONDS)},
+    },
+}
 
 # --- Logging: structured enough to read, never patient content (security.md D5) -------------
 LOGGING = {
@@ -284,3 +380,8 @@ LOGGING = {
 }
 
 PAGINATE_BY = 25
+
+# Programme outcomes: an aggregate over fewer participants than this is not shown to a user
+# outside their care team (the programme admin), as with 1 or 2 it is their own result. Clinic
+# policy (UNVERIFIED: no published rule in shared/reference; 3 is a common small-cell floor).
+PROGRAMME_MIN_AGGREGATE_N = env_int("PROGRAMME_MIN_AGGREGATE_N", 3, minimum=1)

@@ -1,21 +1,27 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from painclinic import views
+from painclinic import mfa_views, views
 from patients import views as patient_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
+    path("mfa/verify/", mfa_views.verify, name="mfa_verify"),
+    path("mfa/setup/", mfa_views.setup, name="mfa_setup"),
+    path("mfa/recovery-codes/", mfa_views.recovery_codes, name="mfa_recovery_codes"),
     path("caseload/", patient_views.caseload, name="caseload"),
     path("patients/", include("patients.urls")),
     path("", include("assessment.urls")),
     path("", include("treatment.urls")),
     path("", include("sced.urls")),
+    path("", include("medicines.urls")),
     path("", include("programmes.urls")),
     path("", include("patients.team_urls")),
+    path("", include("safety.urls")),
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/check/", views.audit_verify, name="audit_verify"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path("system/workers/", views.worker_health, name="worker_health"),
     path("admin/", admin.site.urls),

@@ -59,6 +59,20 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@team_lead_view
+def audit_verify(request: HttpRequest) -> HttpResponse:
+    """The lead checks that nobody has changed, inserted or removed audit events (the hash chain;
+    issue #15). Runs on request (POST): it reads the whole log."""
+    result = None
+    if request.method == "POST":
+        result = selectors.audit_chain_check()
+        audit.record_event(
+            actor=request.user, action=AuditAction.VIEW, object_type="painclinic.auditevent"
+        )
+    return render(request, "painclinic/audit_verify.html", {"result": result})
+
+
 # A cell that starts like a formula is read as one by spreadsheets (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -91,6 +105,7 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
             "Fields changed",
             "From",
             "Request",
+            "Emergency access",
         ]
     )
     for event in events.iterator(chunk_size=2000):
@@ -111,6 +126,7 @@ def audit_log_export(request: HttpRequest) -> HttpResponse:
                 ),
                 event.client_address or "",
                 event.request_id,
+                "yes" if event.break_glass else "",
             )
         )
     audit.record_event(

@@ -4,7 +4,16 @@
 from django.contrib import admin
 
 from painclinic.admin import ClinicalInline, ClinicalRecordAdmin
-from patients.models import CareTeamMember, Contact, Episode, EpisodeStatusChange, Patient
+from patients.models import (
+    CareTeamMember,
+    ConsentRecord,
+    Contact,
+    EmergencyAccess,
+    Episode,
+    EpisodeStatusChange,
+    Patient,
+    SafeguardingConcern,
+)
 
 
 class EpisodeInline(ClinicalInline):
@@ -50,3 +59,25 @@ class ContactAdmin(ClinicalRecordAdmin):
     list_display = ("episode", "date", "contact_type", "duration_minutes", "clinician")
     list_filter = ("contact_type",)
     list_select_related = ("episode__patient", "clinician")
+
+
+@admin.register(EmergencyAccess)
+class EmergencyAccessAdmin(ClinicalRecordAdmin):
+    patient_path = "patient"
+    list_display = ("user", "patient", "started_at", "expires_at", "reviewed_at")
+    list_select_related = ("user", "patient")
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ClinicalRecordAdmin):
+    patient_path = "patient"
+    list_display = ("patient", "kind", "state", "decided_on")
+    list_select_related = ("patient",)
+    list_filter = ("kind", "state")
+
+
+@admin.register(SafeguardingConcern)
+class SafeguardingConcernAdmin(ClinicalRecordAdmin):
+    patient_path = "patient"
+    list_display = ("patient", "category", "raised_on", "closed_on")
+    list_select_related = ("patient",)

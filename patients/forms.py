@@ -20,12 +20,15 @@ from painclinic.validators import (
 from patients.conditions import CONDITION_CHOICES
 from patients.models import (
     EPISODE_TRANSITIONS,
+    ConsentKind,
+    ConsentState,
     Contact,
     ContactType,
     DischargeReason,
     EpisodeStatus,
     Patient,
     ReferralSource,
+    SafeguardingCategory,
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -366,3 +369,56 @@ class PatientFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+
+# --- Consent and safeguarding (issue #10) -----------------------------------------------------
+
+
+DATE_INPUT_BOXED = forms.DateInput(
+    attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
+)
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Consent to"), choices=[("", "---------"), *ConsentKind.choices]
+    )
+    state = forms.ChoiceField(
+        label=_("Decision"), choices=ConsentState.choices, widget=forms.RadioSelect
+    )
+    decided_on = forms.DateField(
+        label=_("Date"), widget=DATE_INPUT_BOXED, validators=[past_clinical_date]
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class SafeguardingForm(forms.Form):
+    raised_on = forms.DateField(
+        label=_("Date raised"), widget=DATE_INPUT_BOXED, validators=[past_clinical_date]
+    )
+    raised_by = forms.CharField(label=_("Who raised it"), max_length=200)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", "---------"), *SafeguardingCategory.choices]
+    )
+    concern = forms.CharField(label=_("The concern"), widget=forms.Textarea(attrs={"rows": 3}))
+    actions = forms.CharField(
+        label=_("Actions taken"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    referred_to = forms.CharField(
+        label=_("Referred to (local authority or agency)"), max_length=200, required=False
+    )
+    referred_on = forms.DateField(
+        label=_("Date referred"),
+        widget=DATE_INPUT_BOXED,
+        required=False,
+        validators=[past_clinical_date],
+    )
+    reference = forms.CharField(label=_("Their reference"), max_length=100, required=False)
+
+
+class SafeguardingCloseForm(forms.Form):
+    concern_id = forms.IntegerField(widget=forms.HiddenInput)
+    closed_on = forms.DateField(
+        label=_("Date closed"), widget=DATE_INPUT_BOXED, validators=[past_clinical_date]
+    )
+    closing_note = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))

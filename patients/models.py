@@ -343,3 +343,144 @@ class LeadChange(models.Model):
 
     def __str__(self) -> str:
         return f"Lead {self.from_lead} -> {self.to_lead} on {self.changed_on}"
+
+
+class EmergencyAccessQuerySet(models.QuerySet):
+    def active(self) -> EmergencyAccessQuerySet:
+        from django.utils import timezone
+
+        return self.filter(ended_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class EmergencyAccess(models.Model):
+    """ "Break-glass": a clinician opened a patient outside their care teams, giving a reason
+    (on call, cover). Time-limited, audited as such and reviewed by the patient's team lead
+    (security.md C4; HIPAA 164.312(a)(2)(ii) emergency access procedure)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    reason = models.TextField(_("reason"))
+    started_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    # Set when the session that opened it ends (log-out, or the next log-in).
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    objects = EmergencyAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["user", "patient", "expires_at"], name="emergency_reach")]
+
+    def __str__(self) -> str:
+        return f"{self.user} -> {self.patient_id} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# --- Consent and safeguarding (issue #10) -----------------------------------------------------
+# Consent items: shared/reference/safety.md §4 "pain-service consent items" [U design]; the PMP
+# group-confidentiality item is the programme's ground rule (issue #10).
+
+
+class ConsentKind(models.TextChoices):
+    TREATMENT = "treatment", _("Treatment")
+    GP_SHARING = "gp_sharing", _("Sharing information with the GP")
+    PATIENT_LINKS = "patient_links", _("Questionnaire and diary links by e-mail or text message")
+    RESEARCH = "research", _("Use of single-case data in anonymised research")
+    GROUP_CONFIDENTIALITY = (
+        "group_confidentiality",
+        _("Group confidentiality in a pain management programme"),
+    )
+
+
+class ConsentState(models.TextChoices):
+    GIVEN = "given", _("given")
+    DECLINED = "declined", _("declined")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class ConsentRecord(models.Model):
+    """One consent decision, dated. A withdrawal is a new record (state "withdrawn"), never a
+    deletion or an edit: the latest record of a kind is the one in force."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
+    kind = models.CharField(max_length=32, choices=ConsentKind.choices)
+    state = models.CharField(max_length=16, choices=ConsentState.choices)
+    decided_on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "kind", "-decided_on", "-recorded_at", "-id"]
+        indexes = [models.Index(fields=["patient", "kind"], name="consent_patient_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_state_display()} on {self.decided_on}"
+
+
+class SafeguardingCategory(models.TextChoices):
+    # Care Act 2014 statutory guidance categories of abuse and neglect [U: from memory]; child
+    # protection (Children Act 1989 s47) [U] — safety.md §4.
+    PHYSICAL = "physical", _("Physical abuse")
+    DOMESTIC = "domestic", _("Domestic abuse")
+    SEXUAL = "sexual", _("Sexual abuse")
+    PSYCHOLOGICAL = "psychological", _("Psychological or emotional abuse")
+    FINANCIAL = "financial", _("Financial or material abuse")
+    MODERN_SLAVERY = "modern_slavery", _("Modern slavery")
+    DISCRIMINATORY = "discriminatory", _("Discriminatory abuse")
+    ORGANISATIONAL = "organisational", _("Organisational abuse")
+    NEGLECT = "neglect", _("Neglect or self-neglect")
+    CHILD = "child", _("A child at risk")
+    OTHER = "other", _("Other")
+
+
+class SafeguardingConcern(models.Model):
+    """A safeguarding concern about the patient (or a child or adult close to them). Open until
+    closed with a note; while open the record is marked for the care team."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="safeguarding_concerns"
+    )
+    raised_on = models.DateField(_("date raised"))
+    raised_by = models.CharField(_("who raised it"), max_length=200)
+    category = models.CharField(max_length=32, choices=SafeguardingCategory.choices)
+    concern = models.TextField(_("the concern"))
+    actions = models.TextField(_("actions taken"), blank=True)
+    referred_to = models.CharField(
+        _("referred to (local authority or agency)"), max_length=200, blank=True
+    )
+    referred_on = models.DateField(_("date referred"), null=True, blank=True)
+    reference = models.CharField(_("their reference"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-raised_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"safeguarding concern of {self.raised_on:%d %b %Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None

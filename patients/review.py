@@ -2,12 +2,15 @@
 process measures. PURE: plain inputs (dataclasses, dates, numbers), no Django (STYLE.md §3.2).
 
 Attention lists (issue #6), each entry with the reason it is listed:
+- self-harm risk, response needed (issue #10, first): an open self-harm signal on the patient,
+  overdue once the clinic's working-day interval has passed;
 - overdue review: no signed assessment within the team's review interval;
 - not on track: a reliable deterioration (Jacobson & Truax RCI, instruments.md §23) on the latest
   outcome, an SCED analysis showing no improvement, or no reliable improvement after a set
   number of weeks of treatment;
 - high-risk yellow flags (STarT Back high risk, PHQ-9 severe) with no plan addressing them;
-- active patients without goals or without a signed plan.
+- active patients without goals or without a signed plan;
+- a red-flag referral whose outcome is not yet recorded (issue #10): listed until it is.
 Facts that are not known (``None``: e.g. the treatment app has no record yet) never list a
 patient: an unknown is not a finding.
 
@@ -25,12 +28,18 @@ from datetime import date
 
 from scipy import stats
 
+SELF_HARM_RESPONSE = "self_harm_response"
+RED_FLAG_REFERRAL = "red_flag_referral"
 OVERDUE_REVIEW = "overdue_review"
 NOT_ON_TRACK = "not_on_track"
 HIGH_RISK_NO_PLAN = "high_risk_no_plan"
 NO_GOALS_OR_PLAN = "no_goals_or_plan"
 
 ATTENTION_LISTS = {
+    # First: an open self-harm signal waits for a clinician's recorded response (issue #10;
+    # shared/reference/safety.md §1). Listed by the signal, never by a score or "risk level".
+    SELF_HARM_RESPONSE: "Self-harm risk — response needed",
+    RED_FLAG_REFERRAL: "Red-flag referral awaiting its outcome",
     OVERDUE_REVIEW: "Overdue review",
     NOT_ON_TRACK: "Not on track",
     HIGH_RISK_NO_PLAN: "High-risk yellow flags without a plan",
@@ -52,9 +61,13 @@ REASON_NO_IMPROVEMENT = "No reliable improvement after {weeks} weeks of treatmen
 REASON_NOT_REMEASURED = (
     "{weeks} weeks of treatment and no outcome measured twice: improvement cannot be judged."
 )
+REASON_SELF_HARM_DUE = "Raised {raised}; no response recorded yet (due by {due})."
+REASON_SELF_HARM_OVERDUE = "Raised {raised}; no response recorded — overdue since {due}."
 REASON_HIGH_RISK = "{flags}; no plan addresses it."
 REASON_NO_GOALS = "Active without goals."
 REASON_NO_PLAN = "Active without a signed plan."
+REASON_RED_FLAG = "Referred for red flags on {day} ({urgency}); outcome not yet recorded."
+URGENCY_WORDS = {"emergency": "emergency", "urgent": "urgent", "routine": "routine"}
 
 SMALL_N = 10
 SMALL_N_WARNING = "n = {n}: too few to read anything into."
@@ -85,6 +98,13 @@ class CaseFacts:
     flags_addressed_by_plan: bool | None = None
     has_goals: bool | None = None
     has_signed_plan: bool | None = None
+    # The patient's oldest open self-harm signal: when it was raised, when its response is due
+    # (the clinic's working-day interval) and whether that has passed; None: no open signal.
+    self_harm_raised: date | None = None
+    self_harm_due: date | None = None
+    self_harm_overdue: bool = False
+    # The open red-flag referral: (date referred, urgency key), None when none is open.
+    red_flag_referral: tuple[date, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +119,16 @@ class Attention:
 
 def _fmt_day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
+
+
+def self_harm_response(f: CaseFacts) -> Attention | None:
+    """Any open signal lists the patient, whatever the episode's status but discharged."""
+    if f.self_harm_raised is None or f.status == "discharged":
+        return None
+    template = REASON_SELF_HARM_OVERDUE if f.self_harm_overdue else REASON_SELF_HARM_DUE
+    due = _fmt_day(f.self_harm_due) if f.self_harm_due else "—"
+    reason = template.format(raised=_fmt_day(f.self_harm_raised), due=due)
+    return Attention(SELF_HARM_RESPONSE, (reason,))
 
 
 def overdue_review(f: CaseFacts, rules: ReviewRules, today: date) -> Attention | None:
@@ -227,9 +257,21 @@ def without_goals_or_plan(f: CaseFacts) -> Attention | None:
     return Attention(NO_GOALS_OR_PLAN, tuple(reasons)) if reasons else None
 
 
+def red_flag_referral_open(f: CaseFacts) -> Attention | None:
+    """A referral for suspected serious pathology stays listed until its outcome is recorded,
+    whatever the episode's status (safety.md §3: referral follow-up)."""
+    if f.red_flag_referral is None:
+        return None
+    day, urgency = f.red_flag_referral
+    reason = REASON_RED_FLAG.format(day=_fmt_day(day), urgency=URGENCY_WORDS.get(urgency, "—"))
+    return Attention(RED_FLAG_REFERRAL, (reason,))
+
+
 def attention_for(f: CaseFacts, rules: ReviewRules, today: date) -> list[Attention]:
     """Every attention list the case belongs on, in the order the page shows the lists."""
     found = [
+        self_harm_response(f),
+        red_flag_referral_open(f),
         overdue_review(f, rules, today),
         not_on_track(f, rules, today),
         high_risk_without_plan(f),

@@ -46,9 +46,18 @@ def caseload_for(user: User) -> QuerySet[Episode]:
             status__in=OPEN_STATUSES,
         )
         .select_related("patient", "lead_clinician", "team")
-        .annotate(last_contact=Subquery(last_contact))
+        .annotate(last_contact=Subquery(last_contact), self_harm_open=_self_harm_open())
         .order_by(F("next_review_due").asc(nulls_last=True), "patient__family_name", "pk")
     )
+
+
+def _self_harm_open():
+    """An open self-harm signal on the episode's patient, in the caseload's one query. The
+    safety app sits above patients/ (it reads assessment results); like the team review
+    (team_selectors), this read imports it lazily."""
+    from safety.selectors import open_signal_exists
+
+    return open_signal_exists(OuterRef("patient_id"))
 
 
 def unread_review_notes_for(user: User) -> QuerySet[ReviewNote]:
@@ -145,3 +154,52 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
         "current_episode": current,
         "review_notes": notes,
     }
+
+
+# --- Consent and safeguarding (issue #10) -----------------------------------------------------
+
+
+def consent_overview(patient: Patient) -> dict[str, Any]:
+    """Per kind the decision in force (latest), and the whole dated history, newest first."""
+    from patients.models import ConsentKind, ConsentRecord
+
+    history = list(
+        ConsentRecord.objects.filter(patient=patient)
+        .select_related("recorded_by")
+        .order_by("-decided_on", "-recorded_at", "-id")
+    )
+    latest: dict[str, Any] = {}
+    for record in history:
+        latest.setdefault(record.kind, record)
+    return {
+        "in_force": [(label, latest.get(kind)) for kind, label in ConsentKind.choices],
+        "history": history,
+    }
+
+
+def safeguarding_concerns(patient: Patient) -> list:
+    from patients.models import SafeguardingConcern
+
+    return list(
+        SafeguardingConcern.objects.filter(patient=patient).select_related(
+            "recorded_by", "closed_by"
+        )
+    )
+
+
+def has_open_safeguarding(patient: Patient) -> bool:
+    from patients.models import SafeguardingConcern
+
+    return SafeguardingConcern.objects.filter(patient=patient, closed_on__isnull=True).exists()
+
+
+def patients_with_open_safeguarding(patient_ids: list) -> set:
+    from patients.models import SafeguardingConcern
+
+    if not patient_ids:
+        return set()
+    return set(
+        SafeguardingConcern.objects.filter(
+            patient_id__in=patient_ids, closed_on__isnull=True
+        ).values_list("patient_id", flat=True)
+    )

@@ -115,7 +115,9 @@ def _signed_scorable():
 
 
 def _with_rule_facts(episodes):
-    """The facts the SQL lists read: last signed scorable assessment, goals, signed plan."""
+    """The facts the SQL lists read: last signed scorable assessment, goals, signed plan, the
+    open red-flag referral."""
+    from assessment.models import RedFlagScreen
     from treatment.models import Goal, TreatmentPlan
 
     last_signed = (
@@ -127,7 +129,14 @@ def _with_rule_facts(episodes):
         .values("d")
     )
     latest_plan = TreatmentPlan.objects.filter(episode=OuterRef("pk")).order_by("-version")
+    open_referral = RedFlagScreen.objects.filter(
+        episode=OuterRef("pk"), outcome="referred", referral_outcome_at__isnull=True
+    ).order_by("-referral_date", "-id")
     return episodes.annotate(
+        red_flag_referred_on=Subquery(
+            open_referral.values("referral_date")[:1], output_field=DateField()
+        ),
+        red_flag_urgency=Subquery(open_referral.values("referral_urgency")[:1]),
         last_signed=Subquery(last_signed, output_field=DateField()),
         has_plan=Exists(latest_plan),
         plan_flags=Subquery(latest_plan.values("yellow_flags")[:1]),
@@ -146,6 +155,8 @@ class OutcomeFacts:
     gas_t: dict[int, float] = field(default_factory=dict)
     sced: dict[int, tuple[bool | None, tuple[str, ...]]] = field(default_factory=dict)
     lead_of: dict[int, int] = field(default_factory=dict)  # episode -> lead clinician
+    # episode -> (raised, due, overdue) of the patient's oldest open self-harm signal
+    self_harm: dict[int, tuple[date, date, bool]] = field(default_factory=dict)
 
     def episodes_with(self, classification: str) -> set[int]:
         return {e for e, c in self.change.items() if classification in c.values()}
@@ -277,6 +288,14 @@ def case_facts(e, outcomes: OutcomeFacts) -> review.CaseFacts:
         else None,
         has_goals=e.has_goals,
         has_signed_plan=e.has_plan,
+        **(
+            dict(zip(("self_harm_raised", "self_harm_due", "self_harm_overdue"), harm, strict=True))
+            if (harm := outcomes.self_harm.get(e.pk))
+            else {}
+        ),
+        red_flag_referral=(e.red_flag_referred_on, e.red_flag_urgency)
+        if e.red_flag_referred_on is not None
+        else None,
     )
 
 
@@ -422,7 +441,12 @@ def _list_filters(
     )
     # review.without_goals_or_plan
     no_goals = active & (Q(has_goals=False) | Q(has_plan=False))
+    # review.self_harm_response: episodes (not discharged) of patients with an open signal
+    self_harm = ~Q(status=EpisodeStatus.DISCHARGED) & Q(pk__in=list(outcomes.self_harm))
     return {
+        review.SELF_HARM_RESPONSE: self_harm,
+        # review.red_flag_referral_open
+        review.RED_FLAG_REFERRAL: Q(red_flag_referred_on__isnull=False),
         review.OVERDUE_REVIEW: overdue,
         review.NOT_ON_TRACK: not_on_track,
         review.HIGH_RISK_NO_PLAN: Q(pk__in=high_risk),
@@ -430,10 +454,17 @@ def _list_filters(
     }
 
 
+# Whatever the sort, the self-harm list comes first ("safety_first": 0 for it, 1 otherwise).
 SORTS = {
-    "name": ("family", "given", "episode_id", "list_order"),
-    "clinician": ("lead_first", "lead_last", "family", "episode_id", "list_order"),
-    "-waiting": (F("waiting_since").asc(nulls_last=True), "family", "episode_id", "list_order"),
+    "name": ("safety_first", "family", "given", "episode_id", "list_order"),
+    "clinician": ("safety_first", "lead_first", "lead_last", "family", "episode_id", "list_order"),
+    "-waiting": (
+        "safety_first",
+        F("waiting_since").asc(nulls_last=True),
+        "family",
+        "episode_id",
+        "list_order",
+    ),
     "list": ("list_order", "family", "given", "episode_id"),
 }
 
@@ -458,6 +489,9 @@ def attention_rows(data: dict[str, Any], filters: dict[str, Any], sort: str = "n
         .annotate(
             list_key=Value(key, output_field=CharField()),
             list_order=Value(LIST_ORDER[key], output_field=IntegerField()),
+            safety_first=Value(
+                0 if key == review.SELF_HARM_RESPONSE else 1, output_field=IntegerField()
+            ),
             family=F("patient__family_name"),
             given=F("patient__given_name"),
             lead_first=F("lead_clinician__first_name"),
@@ -474,6 +508,7 @@ def attention_rows(data: dict[str, Any], filters: dict[str, Any], sort: str = "n
             "lead_first",
             "lead_last",
             "waiting_since",
+            "safety_first",
         )
         for key, q in data["list_filters"].items()
         if not filters.get("list") or filters["list"] == key
@@ -549,6 +584,10 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
     outcomes = _first_and_latest_results(episodes)
     outcomes.gas_t = _gas_t_by_episode(episodes, outcomes.lead_of)
     outcomes.sced = _sced_by_episode(episodes)
+    # The safety app sits above patients/; read lazily like the other clinical apps above.
+    from safety.selectors import open_signals_by_episode
+
+    outcomes.self_harm = open_signals_by_episode(episodes)
     rule_episodes = _with_rule_facts(episodes)
     return {
         "today": today,

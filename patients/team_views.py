@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from painclinic import audit
 from painclinic.access import can_reassign_patient, clinical_staff, patient_view, team_lead_view
 from painclinic.models import User
 from patients import services, team_selectors
@@ -29,6 +30,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     wanted = form.cleaned_data if form.is_valid() else {}
     page = team_selectors.attention_page(
         data, wanted, wanted.get("sort") or "name", request.GET.get("page"), PAGE_SIZE
+    )
+    # The attention lists name each patient of the page: one VIEW per episode shown.
+    audit.record_views(
+        actor=request.user,
+        object_type="patients.episode",
+        rows=[(row.episode.pk, row.episode.patient_id) for row in page.object_list],
     )
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,14 +1,17 @@
 from django.urls import path
 
-from patients import views
+from patients import emergency_views, views
 
 app_name = "patients"
 
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("register/", views.patient_register, name="register"),
+    path("emergency-access/", emergency_views.request_access, name="emergency_access"),
     path("<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("<uuid:patient_id>/edit/", views.patient_edit, name="edit"),
+    path("<uuid:patient_id>/consent/", views.consent, name="consent"),
+    path("<uuid:patient_id>/safeguarding/", views.safeguarding, name="safeguarding"),
     path(
         "<uuid:patient_id>/episodes/<int:episode_id>/contacts/",
         views.contact_add,

@@ -26,7 +26,7 @@ from patients.forms import (
     PatientRegisterForm,
     ReviewDateForm,
 )
-from patients.models import Episode, Patient, ReviewNote
+from patients.models import Episode, Patient, ReviewNote, SafeguardingConcern
 
 NOTES_SHOWN = 20
 
@@ -45,6 +45,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for episode in page
     ]
+    # The page names each patient of the page: one VIEW per episode listed (DESIGN.md: every
+    # access audited, list pages included).
+    audit.record_views(
+        actor=request.user,
+        object_type="patients.episode",
+        rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows],
+    )
     notes = list(selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
     for note in notes:  # the note is clinical content about the patient: its view is audited
         audit.record_event(
@@ -59,6 +66,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "today": today,
             "review_notes": notes,
             "noted_episodes": {note.episode_id for note in notes},
+            # Patients on this page with an open safeguarding concern (one query, issue #10).
+            "safeguarding_patients": selectors.patients_with_open_safeguarding(
+                [row["episode"].patient_id for row in rows]
+            ),
         },
     )
 
@@ -72,6 +83,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "querystring": query.urlencode()}
+    # Each patient named on the page (full page or live-search table) is a record view.
+    audit.record_views(
+        actor=request.user, object_type="patients.patient", rows=[(p.pk, p.pk) for p in page]
+    )
     # Live search: htmx asks for the results table only (the form stays as typed).
     template = "patients/_patient_table.html" if request.htmx else "patients/patient_list.html"
     return render(request, template, context)
@@ -112,6 +127,7 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
     current = overview["current_episode"]
     today = date.today()
     context = {"patient": patient, "patient_age": patient.age_on(today), **overview, "today": today}
+    context["open_safeguarding"] = selectors.has_open_safeguarding(patient)
     if current is not None:
         urls = {
             name: reverse(
@@ -284,3 +300,95 @@ def review_note_acknowledge(request: HttpRequest, patient: Patient, note_id: int
     ):
         target = reverse("patients:detail", kwargs={"patient_id": patient.pk})
     return HttpResponseRedirect(target)
+
+
+# --- Consent and safeguarding (issue #10) -----------------------------------------------------
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def consent(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """The patient's consent decisions: in force per kind, and the dated history. A withdrawal
+    is recorded as a new decision."""
+    from patients.forms import ConsentForm
+
+    initial = {"decided_on": date.today(), "kind": request.GET.get("kind", "")}
+    form = ConsentForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.consent_record(actor=request.user, patient=patient, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Consent decision recorded."))
+                return redirect("patients:consent", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/consent.html",
+        {"patient": patient, "form": form, **selectors.consent_overview(patient)},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def safeguarding(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """Safeguarding concerns: raise one, see them, close one with its outcome."""
+    from patients.forms import SafeguardingCloseForm, SafeguardingForm
+
+    action = request.POST.get("action")
+    form = SafeguardingForm(
+        request.POST if action == "raise" else None, initial={"raised_on": date.today()}
+    )
+    close_form = SafeguardingCloseForm(request.POST if action == "close" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if action == "raise" and form.is_valid():
+            try:
+                services.safeguarding_concern_raise(
+                    actor=request.user, patient=patient, data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Safeguarding concern recorded."))
+                return redirect("patients:safeguarding", patient_id=patient.pk)
+        elif action == "close" and close_form.is_valid():
+            concern = get_object_or_404(
+                SafeguardingConcern, pk=close_form.cleaned_data["concern_id"], patient=patient
+            )
+            try:
+                services.safeguarding_concern_close(
+                    actor=request.user,
+                    concern=concern,
+                    closed_on=close_form.cleaned_data["closed_on"],
+                    note=close_form.cleaned_data["closing_note"],
+                )
+            except ValidationError as exc:
+                _errors_to_form(close_form, exc)
+            else:
+                messages.success(request, _("Safeguarding concern closed."))
+                return redirect("patients:safeguarding", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/safeguarding.html",
+        {
+            "patient": patient,
+            "form": form,
+            "close_form": close_form,
+            "concerns": selectors.safeguarding_concerns(patient),
+        },
+        status=status,
+    )

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from painclinic.concurrency import EditTokenFormMixin
 from painclinic.models import Discipline
+from painclinic.validators import planned_clinical_date
 from programmes.models import (
+    COHORT_NAME_TAKEN,
     ENDS_BEFORE_START,
     ENROLMENT_TRANSITIONS,
     FOLLOW_UP_TOO_WIDE,
@@ -53,8 +55,9 @@ class CohortForm(forms.ModelForm):
         fields = ["name", "start_date", "end_date", "venue", "capacity"]
         widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT}
 
-    def __init__(self, *args, action: str = "", **kwargs) -> None:
+    def __init__(self, *args, action: str = "", programme: Programme | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.programme = programme
         self.helper = _helper(
             action,
             [
@@ -74,6 +77,12 @@ class CohortForm(forms.ModelForm):
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", ENDS_BEFORE_START)
+        name = cleaned.get("name")
+        if self.programme is not None and name:
+            # The constraint compares names case-insensitively (cohort_unique_programme_name_ci).
+            taken = Cohort.objects.filter(programme=self.programme, name__iexact=name.strip())
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error("name", COHORT_NAME_TAKEN)
         return cleaned
 
 
@@ -92,7 +101,9 @@ class StaffForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    first_date = forms.DateField(widget=DATE_INPUT, label=_("Session date"))
+    first_date = forms.DateField(
+        widget=DATE_INPUT, label=_("Session date"), validators=[planned_clinical_date]
+    )
     length = forms.ChoiceField(choices=SessionLength.choices, label=_("Length"))
     hours = forms.DecimalField(
         required=False,

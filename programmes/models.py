@@ -7,18 +7,19 @@ Kept in its own app (issue #6). The rules live in the pure modules ``suitability
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assessment import instruments
 from painclinic.models import Discipline
+from painclinic.validators import past_clinical_date, planned_clinical_date
 
 
 class ProgrammeKind(models.TextChoices):
@@ -67,7 +68,13 @@ class Programme(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["team", "name"], name="programme_unique_team_name")
+            # Names compare case-insensitively ("PMP" and "pmp" are one programme of a team).
+            models.UniqueConstraint(
+                "team",
+                Lower("name"),
+                name="programme_unique_team_name_ci",
+                violation_error_message=_("This team already has a programme with that name."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -80,33 +87,36 @@ class Programme(models.Model):
             raise ValidationError(FOLLOW_UP_TOO_WIDE)
 
 
-# Plausible dates: the bounds of painclinic/validators.py (patients stream of issue #9: clinical
-# events from 1 Jan 2000, planned dates at most two years ahead); swap for that module when
-# both are merged. A PMP runs for weeks (BPS 2013: 12 half-days or more), never over a year.
-EARLIEST_CLINICAL = date(2000, 1, 1)
-PLANNED_YEARS_AHEAD = 2
+# Plausible dates: the one rule of painclinic/validators.py (clinical events from 1 Jan 2000 and
+# not in the future; planned dates at most two years ahead). A PMP runs for weeks (BPS 2013: 12
+# half-days or more), never over a year.
 MAX_COHORT_WEEKS = 52
-NOT_IN_FUTURE = _("This date cannot be in the future.")
-IMPLAUSIBLE_DATE = _("A date before %(earliest)s is not plausible: check the year.")
-TOO_FAR_AHEAD = _("A cohort is planned at most two years ahead: check the year.")
 TOO_LONG = _("A cohort runs for at most a year (52 weeks): check the dates.")
+
+
+def _problem(check, day, **kwargs) -> str:
+    try:
+        check(day, **kwargs)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
 
 
 def past_date_problem(day) -> str:
     """Why ``day`` cannot be the date of something that has happened ('' when it can)."""
-    if day is None:
-        return ""
-    if day > date.today():
-        return str(NOT_IN_FUTURE)
-    if day < EARLIEST_CLINICAL:
-        return str(IMPLAUSIBLE_DATE % {"earliest": f"{EARLIEST_CLINICAL:%d %b %Y}"})
-    return ""
+    return _problem(past_clinical_date, day)
+
+
+def planned_date_problem(day, **kwargs) -> str:
+    """Why ``day`` cannot be a planned date (a cohort's start, a session) ('' when it can)."""
+    return _problem(planned_clinical_date, day, **kwargs)
 
 
 FOLLOW_UP_TOO_WIDE = _(
     "The follow-up window must start after the cohort ends: make its weeks either side fewer "
     "than its weeks after the end."
 )
+COHORT_NAME_TAKEN = _("This programme already has a cohort with that name.")
 ENDS_BEFORE_START = _("The cohort cannot end before it starts.")
 SESSIONS_OUTSIDE_DATES = (
     "%(n)s session of the timetable falls outside these dates: move it first.",
@@ -134,6 +144,13 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["-start_date", "-id"]
         constraints = [
+            # One cohort name per programme, whatever the case (issue #9: natural keys).
+            models.UniqueConstraint(
+                "programme",
+                Lower("name"),
+                name="cohort_unique_programme_name_ci",
+                violation_error_message=COHORT_NAME_TAKEN,
+            ),
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")),
                 name="cohort_ends_after_start",
@@ -151,12 +168,16 @@ class Cohort(models.Model):
         if self.start_date and self.end_date:
             if self.end_date < self.start_date:
                 raise ValidationError({"end_date": ENDS_BEFORE_START})
-            if self.start_date < EARLIEST_CLINICAL:
-                raise ValidationError(
-                    {"start_date": IMPLAUSIBLE_DATE % {"earliest": f"{EARLIEST_CLINICAL:%d %b %Y}"}}
+            errors = {
+                name: problem
+                for name, problem in (
+                    ("start_date", planned_date_problem(self.start_date)),
+                    ("end_date", planned_date_problem(self.end_date)),
                 )
-            if self.start_date > date.today() + timedelta(days=366 * PLANNED_YEARS_AHEAD):
-                raise ValidationError({"start_date": TOO_FAR_AHEAD})
+                if problem
+            }
+            if errors:
+                raise ValidationError(errors)
             if (self.end_date - self.start_date).days > MAX_COHORT_WEEKS * 7:
                 raise ValidationError({"end_date": TOO_LONG})
             if self.pk:  # an edit (admin) must not strand timetabled sessions

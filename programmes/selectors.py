@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from assessment import instruments
 from assessment.instruments import change
@@ -423,17 +425,23 @@ def cohort_outcomes(cohort: Cohort, viewer: User) -> dict[str, Any]:
         completers = outcomes.count_changes(
             r["post"].classification for r in rows if r["enrolment"].state == "completed"
         )
+        groups = [
+            _group("All enrolled", everyone, _hidden(rows, visible)),
+            _group(
+                "Completers",
+                completers,
+                _hidden([r for r in rows if r["enrolment"].state == "completed"], visible),
+            ),
+        ]
         tables.append(
             {
                 "measure": measure,
                 "spec": spec,
                 "rows": [r for r in rows if r["enrolment"].patient_id in visible],
-                "groups": [
-                    _group("All enrolled", everyone),
-                    _group("Completers", completers),
-                ],
+                "groups": groups,
                 "follow_up": outcomes.count_changes(r["follow_up"].classification for r in rows),
-                "beside_published": outcomes.deterioration_beside_published(everyone),
+                "beside_published": groups[0]["suppressed"]
+                or outcomes.deterioration_beside_published(everyone),
             }
         )
     return {
@@ -445,9 +453,29 @@ def cohort_outcomes(cohort: Cohort, viewer: User) -> dict[str, Any]:
     }
 
 
-def _group(name: str, counts: outcomes.ChangeCounts) -> dict[str, Any]:
+def small_group_message() -> str:
+    n = settings.PROGRAMME_MIN_AGGREGATE_N
+    return _("Fewer than %(n)d participants: not shown to protect privacy.") % {"n": n}
+
+
+def _hidden(rows: list[dict], visible: set) -> str:
+    """Why a group's aggregate is not shown to this viewer ('' when it is): over 1 or 2
+    participants a count or a rate is their own result, so a viewer outside their care team
+    (the programme admin) sees it only from the clinic's minimum group size up."""
+    classified = [
+        r["enrolment"].patient_id
+        for r in rows
+        if r["post"].classification != outcomes.NOT_AVAILABLE
+    ]
+    if 0 < len(classified) < settings.PROGRAMME_MIN_AGGREGATE_N and not set(classified) <= visible:
+        return small_group_message()
+    return ""
+
+
+def _group(name: str, counts: outcomes.ChangeCounts, suppressed: str = "") -> dict[str, Any]:
     return {
         "name": name,
+        "suppressed": suppressed,
         "counts": counts,
         "rates": [
             (outcomes.CLASS_LABELS[key], counts.rate(key))

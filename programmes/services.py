@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from assessment import instruments
 from painclinic import audit, concurrency
+from painclinic.access import programmes_open_to_referral
 from painclinic.models import AuditAction
 from programmes import policy, standards, suitability
 from programmes.models import (
@@ -36,6 +37,7 @@ from programmes.models import (
     SuitabilityScreening,
     outcome_value_problem,
     past_date_problem,
+    planned_date_problem,
     session_date_problem,
 )
 
@@ -51,6 +53,10 @@ NOT_ELIGIBLE = "The latest screening found the patient not eligible for this pro
 COHORT_FULL = "The cohort is full ({capacity} places)."
 COHORT_OTHER_PROGRAMME = "That cohort belongs to another programme."
 ALREADY_REFERRED = "The patient already has an open referral to this programme."
+NOT_THIS_TEAMS_PROGRAMME = (
+    "This programme is run by another team: refer the patient only to a programme of their "
+    "care team."
+)
 BEFORE_REFERRAL = "A change cannot be dated before the referral ({referred:%d %b %Y})."
 SCREENING_IN_STATE = "Screening is recorded for referred or screened patients only."
 NOT_A_PARTICIPANT = "Attendance and ratings are recorded for enrolled participants only."
@@ -65,7 +71,6 @@ ALREADY_RECORDED = (
     "{what} is already recorded for {name} (entered by {by} on {on:%d %b %Y}). To change it, "
     "give the reason for the amendment; the earlier version is kept."
 )
-IN_FUTURE = "This date cannot be in the future."
 COMPLETED_BEFORE_START = "Completion cannot be dated before the cohort starts ({start:%d %b %Y})."
 OPEN_STATES = (
     EnrolmentState.REFERRED,
@@ -81,7 +86,9 @@ DEFAULT_HOURS = {SessionLength.MORNING: 3, SessionLength.AFTERNOON: 3, SessionLe
 def programme_create(
     *, actor: User, team: Team, name: str, kind: str, description: str = ""
 ) -> Programme:
-    programme = Programme.objects.create(team=team, name=name, kind=kind, description=description)
+    programme = Programme(team=team, name=name, kind=kind, description=description)
+    programme.full_clean()  # the admin's rules: a name once per team, whatever the case
+    programme.save()
     audit.record_event(actor=actor, action=AuditAction.CREATE, obj=programme)
     return programme
 
@@ -135,6 +142,8 @@ def sessions_add(
         raise ValidationError(SESSION_HOURS)
     if not 1 <= weeks <= 26:
         raise ValidationError(TOO_MANY_WEEKS)
+    if planned_date_problem(first_date):
+        raise ValidationError(planned_date_problem(first_date))
     # Every repeat must fall within the cohort's dates (issue #9: sessions outside them were
     # accepted and then counted in the dose and the standards check).
     for week in range(weeks):
@@ -173,16 +182,40 @@ def _record_change(
     enrolment.state_since = changed_on
 
 
+def _safety_gate(actor: User, patient: Patient, override_reason: str) -> None:
+    """A PMP referral, offer or enrolment waits for an open red-flag referral's outcome unless a
+    clinician records why going ahead is safe (assessment.services.safety_gate); the programme
+    admin is told only that clinical review is needed, never why (issue #10)."""
+    from assessment import selectors as assessment_selectors
+    from assessment import services as assessment_services
+
+    assessment_services.safety_gate(
+        actor=actor,
+        episode=assessment_selectors.screen_episode(patient),
+        context="pmp",
+        override_reason=override_reason,
+    )
+
+
 @transaction.atomic
 def enrolment_refer(
-    *, actor: User, patient: Patient, programme: Programme, referred_on: date
+    *,
+    actor: User,
+    patient: Patient,
+    programme: Programme,
+    referred_on: date,
+    override_reason: str = "",
 ) -> Enrolment:
     if past_date_problem(referred_on):
         raise ValidationError(past_date_problem(referred_on))
+    # The form offers only these; a forged POST is refused here too (issue #15).
+    if not programmes_open_to_referral(patient).filter(pk=programme.pk).exists():
+        raise ValidationError(NOT_THIS_TEAMS_PROGRAMME, code="other_team")
     if Enrolment.objects.filter(
         patient=patient, programme=programme, state__in=OPEN_STATES
     ).exists():
         raise ValidationError(ALREADY_REFERRED)
+    _safety_gate(actor, patient, override_reason)
     enrolment = Enrolment.objects.create(
         programme=programme,
         patient=patient,
@@ -274,6 +307,7 @@ def enrolment_transition(
     changed_on: date,
     cohort: Cohort | None = None,
     reason: str = "",
+    override_reason: str = "",
 ) -> Enrolment:
     """Move an enrolment along referred → screened → offered → enrolled → completed, or to
     withdrawn (with a reason) from any open state. Dated, kept as history, audited."""
@@ -285,10 +319,12 @@ def enrolment_transition(
                 target=EnrolmentState(to_state).label.lower(),
             )
         )
-    if changed_on > date.today():
-        raise ValidationError(IN_FUTURE)
+    if past_date_problem(changed_on):
+        raise ValidationError(past_date_problem(changed_on))
     if changed_on < enrolment.referred_on:
         raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
+    if to_state in (EnrolmentState.OFFERED, EnrolmentState.ENROLLED):
+        _safety_gate(actor, enrolment.patient, override_reason)
     changed = ["state"]
     if to_state == EnrolmentState.SCREENED and not enrolment.screenings.exists():
         raise ValidationError(OFFER_NEEDS_SCREENING)

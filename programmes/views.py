@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit, concurrency
-from painclinic.access import patient_view, programme_view
+from painclinic.access import patient_view, programme_view, programmes_open_to_referral
 from painclinic.models import AuditAction
 from patients.models import Patient
 from programmes import outcomes, policy, selectors, services
@@ -49,13 +49,17 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @programme_view
 def cohort_create(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = selectors.programme_for(request.user, programme_id)
-    form = CohortForm(request.POST or None)
+    form = CohortForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
-        cohort = services.cohort_create(
-            actor=request.user, programme=programme, data=form.cleaned_data
-        )
-        messages.success(request, _("Cohort created."))
-        return redirect("programmes:cohort", cohort_id=cohort.pk)
+        try:
+            cohort = services.cohort_create(
+                actor=request.user, programme=programme, data=form.cleaned_data
+            )
+        except ValidationError as error:  # e.g. the same name saved a moment ago
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Cohort created."))
+            return redirect("programmes:cohort", cohort_id=cohort.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -78,6 +82,11 @@ def _render_cohort(request, cohort, status=200, **forms) -> HttpResponse:
     context = {"cohort": cohort, **selectors.cohort_overview(cohort), **_cohort_forms(cohort)}
     context.update(forms)
     shown = [row.enrolment for row in context["rows"]] + list(context["waiting"])
+    from assessment import selectors as assessment_selectors
+
+    context["needs_review"] = assessment_selectors.patients_needing_clinical_review(
+        e.patient_id for e in shown
+    )
     _audit_participants_shown(request, cohort, shown)
     return render(request, "programmes/cohort_detail.html", context, status=status)
 
@@ -230,6 +239,27 @@ def climate(request: HttpRequest, cohort_id: int, session_id: int) -> HttpRespon
     )
 
 
+def _gate_error(form, exc: ValidationError) -> None:
+    """The safety gate's refusal (issue #10) is shown with the form; the reason box keeps it."""
+    if hasattr(exc, "error_dict") and "override_reason" in exc.error_dict:
+        form.add_error(None, " ".join(exc.message_dict["override_reason"]))
+    else:
+        form.add_error(None, exc)
+
+
+def _gate(request, patient, form_id: str) -> dict:
+    """An open red-flag referral as the page shows it: in full to the care team, to others only
+    as "needs clinical review before the next session" (programmes/_safety_gate)."""
+    from assessment import selectors as assessment_selectors
+
+    episode = assessment_selectors.screen_episode(patient)
+    return {
+        "gate": assessment_selectors.safety_gate_status(episode, "pmp"),
+        "form_id": form_id,
+        "override_reason": request.POST.get("override_reason", ""),
+    }
+
+
 def _enrolment_page(request, enrolment, status=200, **forms) -> HttpResponse:
     cohorts = enrolment.programme.cohorts.all()
     clinical = policy.may_see_clinical(request.user, enrolment.patient)
@@ -254,8 +284,10 @@ def _enrolment_page(request, enrolment, status=200, **forms) -> HttpResponse:
             action=reverse("programmes:outcome", args=[enrolment.pk]),
         ),
         "can_screen": enrolment.state in (EnrolmentState.REFERRED, EnrolmentState.SCREENED),
+        **_gate(request, enrolment.patient, "transition-form"),
     }
     context.update(forms)
+    context["transition_form"].helper.form_id = "transition-form"
     # The page shows who the patient is: a PMP-level view of the record, audited as such.
     if not audit.patient_audited_in_request(enrolment.patient_id):
         audit.record_event(
@@ -310,9 +342,10 @@ def transition(request: HttpRequest, enrolment_id: int) -> HttpResponse:
                 changed_on=data["changed_on"],
                 cohort=data["cohort"],
                 reason=data["reason"],
+                override_reason=request.POST.get("override_reason", ""),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _gate_error(form, exc)
         else:
             messages.success(request, _("Enrolment updated."))
             return redirect("programmes:enrolment", enrolment_id=enrolment.pk)
@@ -432,11 +465,17 @@ def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "deteriorated_percent",
             "deteriorated_95ci",
             "rci_parameters",
+            "note",
         ]
     )
     for table in data["tables"]:
         for group in table["groups"]:
             counts = group["counts"]
+            if group["suppressed"]:  # a group of 1 or 2: their own results (selectors._hidden)
+                writer.writerow(
+                    [table["measure"].label, group["name"], *[""] * 10, group["suppressed"]]
+                )
+                continue
             improved = counts.rate(outcomes.RELIABLY_IMPROVED)
             worse = counts.rate(outcomes.RELIABLY_DETERIORATED)
             writer.writerow(
@@ -453,6 +492,7 @@ def cohort_outcomes_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
                     worse.percent if counts.classified else "",
                     worse.interval_text if counts.classified else "",
                     table["spec"].parameters_source or table["spec"].no_parameters_reason,
+                    "",
                 ]
             )
     audit.record_event(
@@ -536,10 +576,17 @@ def _render_refer(request, patient, form, status=200, screening_forms=None) -> H
                 else None,
             }
         )
+    form.helper.form_id = "refer-form"
     return render(
         request,
         "programmes/refer.html",
-        {"patient": patient, "form": form, "referrals": rows},
+        {
+            "patient": patient,
+            "form": form,
+            "referrals": rows,
+            "clinical": True,  # the refer page is the clinical record's (patient_view)
+            **_gate(request, patient, "refer-form"),
+        },
         status=status,
     )
 
@@ -549,7 +596,9 @@ def _render_refer(request, patient, form, status=200, screening_forms=None) -> H
 def refer(request: HttpRequest, patient: Patient) -> HttpResponse:
     """A clinician on the care team refers the patient to a PMP, and screens the referral."""
     action = reverse("programmes:refer", kwargs={"patient_id": patient.pk})
-    form = ReferForm(request.POST or None, programmes=Programme.objects.all(), action=action)
+    form = ReferForm(
+        request.POST or None, programmes=programmes_open_to_referral(patient), action=action
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.enrolment_refer(
@@ -557,9 +606,10 @@ def refer(request: HttpRequest, patient: Patient) -> HttpResponse:
                 patient=patient,
                 programme=form.cleaned_data["programme"],
                 referred_on=form.cleaned_data["referred_on"],
+                override_reason=request.POST.get("override_reason", ""),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _gate_error(form, exc)
         else:
             messages.success(request, _("Referred to the programme."))
             return redirect("patients:detail", patient_id=patient.pk)
@@ -589,7 +639,7 @@ def refer_screening(request: HttpRequest, patient: Patient, enrolment_id: int) -
             messages.success(request, _("Screening recorded."))
             return redirect("programmes:refer", patient_id=patient.pk)
     refer_form = ReferForm(
-        programmes=Programme.objects.all(),
+        programmes=programmes_open_to_referral(patient),
         action=reverse("programmes:refer", kwargs={"patient_id": patient.pk}),
     )
     return _render_refer(

@@ -65,7 +65,16 @@ class MeasurementAdmin(ReadOnlyAdmin):
     patient_path = "measure__study__episode__patient"
     """Which sessions exist and who recorded them; never a delete (not even in bulk)."""
 
-    list_display = ["id", "measure", "session", "date", "recorded_by", "recorded_at"]
+    # A struck-out value is kept (not analysed): the list says which ones, read-only as the rest.
+    list_display = [
+        "id",
+        "measure",
+        "session",
+        "date",
+        "recorded_by",
+        "recorded_at",
+        "struck_out_at",
+    ]
     list_select_related = ["measure", "recorded_by"]
     exclude = ["original_value", "value"]
     readonly_fields = ["recorded_at"]

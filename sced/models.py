@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -170,7 +172,14 @@ class Measure(models.Model):
                 condition=models.Q(range_min__lt=models.F("range_max")),
                 name="sced_measure_range_ordered",
             ),
-            models.UniqueConstraint(fields=["study", "name"], name="sced_measure_unique_name"),
+            # "Fear" and "fear" are one measure of a study (issue #9: natural keys compared
+            # case-sensitively); study_create refuses them with a message first.
+            models.UniqueConstraint(
+                "study",
+                Lower("name"),
+                name="sced_measure_unique_name_ci",
+                violation_error_message=_("This study already has a measure with that name."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -301,12 +310,25 @@ class MeasurementAmendment(models.Model):
 
 
 class AnalysisState(models.TextChoices):
-    """queued -> running -> done | failed; failed -> queued on retry (paperless PaperlessTask)."""
+    """queued -> running -> done | failed; failed -> queued on retry (paperless PaperlessTask).
+
+    not_enqueued: saved, but the job service (the broker) could not take the job; the periodic
+    sweep (sced.tasks.sweep_analysis_runs) and Retry send it again (issue #15)."""
 
     QUEUED = "queued", _("Queued")
+    NOT_ENQUEUED = "not_enqueued", _("Waiting for the job service")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class RequeueReason(models.TextChoices):
+    """Why the sweep or a clinician sent a run again (shown on the results panel)."""
+
+    NOT_ENQUEUED = "not_enqueued", _("The job service was not reachable")
+    STALE_QUEUE = "stale_queue", _("The job waited too long in the queue")
+    WORKER_LOST = "worker_lost", _("The worker stopped")
+    RETRY = "retry", _("Retried")
 
 
 class AnalysisRun(models.Model):
@@ -316,9 +338,16 @@ class AnalysisRun(models.Model):
     input_hash = models.CharField(max_length=64)
     inputs = models.JSONField(default=dict)  # what was analysed: phases per measure, settings
     state = models.CharField(
-        max_length=8, choices=AnalysisState.choices, default=AnalysisState.QUEUED
+        max_length=16, choices=AnalysisState.choices, default=AnalysisState.QUEUED
     )
     error = models.TextField(blank=True)
+    # Each (re)send of the job is a new dispatch; a message of an earlier dispatch is stale and
+    # does nothing (the task compares), so a sweep's resend never computes a run twice.
+    dispatch = models.PositiveIntegerField(default=1)
+    queued_at = models.DateTimeField(default=timezone.now)
+    worker = models.CharField(max_length=200, blank=True)  # the Celery node running it
+    requeued_at = models.DateTimeField(null=True, blank=True)
+    requeue_reason = models.CharField(max_length=16, choices=RequeueReason.choices, blank=True)
     results = models.JSONField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(

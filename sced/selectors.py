@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
 
 from sced.models import (
     NO_DATA_TO_ANALYSE,
     AnalysisPlot,
     AnalysisRun,
+    AnalysisState,
     DiaryLink,
     Measure,
     Measurement,
@@ -210,6 +213,28 @@ def latest_run(study: Study) -> AnalysisRun | None:
     if study.analysis_input_hash:
         return runs.filter(input_hash=study.analysis_input_hash).first()
     return runs.order_by("-created_at", "-id").first()
+
+
+def run_is_stuck(run: AnalysisRun, now: datetime | None = None) -> bool:
+    """Failed, never enqueued, queued longer than ANALYSIS_QUEUED_STALE_AFTER or running longer
+    than the task time limit (the worker is gone: a hard time limit kills a job before that)."""
+    now = now or timezone.now()
+    if run.state in (AnalysisState.FAILED, AnalysisState.NOT_ENQUEUED):
+        return True
+    if run.state == AnalysisState.QUEUED:
+        return run.queued_at < now - queued_stale_after()
+    if run.state == AnalysisState.RUNNING:
+        return run.started_at is None or run.started_at < now - running_stale_after()
+    return False
+
+
+def queued_stale_after() -> timedelta:
+    return timedelta(seconds=settings.ANALYSIS_QUEUED_STALE_AFTER_SECONDS)
+
+
+def running_stale_after() -> timedelta:
+    # The hard time limit has killed the job by then; the grace covers clock skew and startup.
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
 def plots_of(run: AnalysisRun) -> list[AnalysisPlot]:

@@ -8,15 +8,19 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from painclinic import audit, concurrency, tokens
+from painclinic import audit, concurrency, jobs, tokens
 from painclinic.models import AuditAction
+from painclinic.validators import past_clinical_date, planned_clinical_date
 from sced import selectors
 from sced.models import (
     DESIGN_PHASES,
@@ -33,6 +37,7 @@ from sced.models import (
     Measure,
     Measurement,
     MeasurementAmendment,
+    RequeueReason,
     Study,
     StudyState,
 )
@@ -119,7 +124,14 @@ MSG_IMPORT_TOO_LONG = (
     + f"{MAX_STUDY_SESSIONS:,} sessions per measure. "
     + "Split the file or check that it belongs to this study."
 )
-MSG_RETRY_ONLY_FAILED = "Only a failed analysis can be retried."
+MSG_RETRY_ONLY_FAILED = (
+    "The analysis is on its way; it can be retried once it has failed or is stuck."
+)
+MSG_ANALYSIS_KEPT_STOPPING = (
+    "The analysis stopped {n} times before it finished (it may be too large for the time allowed)."
+)
+# A run that stopped this many times while running is failed, not sent again (sweep).
+ANALYSIS_MAX_ATTEMPTS = 3
 MSG_MBD_TIERS = (
     "A multiple-baseline study needs at least two tiers (one outcome measure per behaviour or "
     "setting)."
@@ -198,6 +210,10 @@ def study_create(
         errors.append(MSG_QUESTION)
     if min_phase_length < 1:
         errors.append(MSG_MIN_PHASE)
+    try:  # the same rule as the form (painclinic/validators.py): at most two years ahead
+        planned_clinical_date(start_date, what="The first baseline day")
+    except ValidationError as exc:
+        errors.extend(exc.messages)
     lengths = _planned_lengths(design, planned_phase_lengths)
     for label, n in lengths.items():
         if n > MAX_PHASE_SESSIONS:  # sced/stats/limits.py
@@ -417,7 +433,10 @@ def _at_line(row: Row, message: str) -> str:
     return message if row.line is None else f"Line {row.line}: {message}"
 
 
-def _session_of(study: Study, row: Row) -> int:
+def _session_of(study: Study, row: Row, today: date | None = None) -> int:
+    # A dated value (a backfilled line, the diary) is a measurement that has happened: the one
+    # rule of painclinic/validators.py (not in the future, not before the clinic's records).
+    past_clinical_date(row.day, what="The date", today=today)
     if row.session is not None:
         return int(row.session)
     if row.day is None or study.start_date is None:
@@ -440,6 +459,7 @@ def _row_errors(
     *,
     existing: set[tuple[int, int]],
     confirm_outside_plan: bool,
+    today: date | None = None,
 ) -> tuple[list[tuple[Row, int]], list[tuple[int | None, ValidationError]]]:
     """The rows with their sessions, and every problem of every row as (line, error).
 
@@ -457,7 +477,7 @@ def _row_errors(
         if m.study_id != study.pk:
             raise ValidationError("measure of another study")
         try:
-            session = _session_of(study, row)
+            session = _session_of(study, row, today)
         except ValidationError as exc:
             for message in exc.messages:
                 add(row, message)
@@ -522,8 +542,11 @@ def measurements_record(
     rows: Sequence[Row],
     actor_username: str = "",
     confirm_outside_plan: bool = False,
+    today: date | None = None,
 ) -> list[Measurement]:
     """Record a day's value or a backfilled table, all or nothing.
+
+    ``today`` (default: the clinic's date) is the day a dated value may not be after.
 
     Every problem of every row is reported at once (ValidationError with a list, each message
     with its line when the row has one). A session that already has a value in force is refused
@@ -534,7 +557,11 @@ def measurements_record(
     _check_can_record(study)
     prepared: list[Measurement] = []
     ok, errors = _row_errors(
-        study, rows, existing=_live_keys(study), confirm_outside_plan=confirm_outside_plan
+        study,
+        rows,
+        existing=_live_keys(study),
+        confirm_outside_plan=confirm_outside_plan,
+        today=today,
     )
     for row, session in ok:
         m = row.measure
@@ -915,7 +942,8 @@ def analysis_request(*, actor: User | None, study: Study) -> AnalysisRun | None:
     """Get or create the analysis of the study's current data and enqueue it after commit.
 
     Keyed by the hash of its inputs (unique per study), so saving the same data twice, or two
-    requests racing, give one run. A FAILED run of the same input is re-queued (a retry).
+    requests racing, give one run. A run of the same input that failed, could not be enqueued
+    or is stuck past its time limit is sent again (issue #15: re-saving must not hit a dead run).
     """
     fresh = (
         Study.objects.prefetch_related("measures__measurements")
@@ -933,29 +961,131 @@ def analysis_request(*, actor: User | None, study: Study) -> AnalysisRun | None:
         input_hash=digest,
         defaults={"inputs": inputs, "requested_by": actor},
     )
-    if not created and run.state == AnalysisState.FAILED:
-        return analysis_retry(actor=actor, run=run)
     if created:
         _enqueue(run)
+    elif selectors.run_is_stuck(run):
+        return analysis_retry(actor=actor, run=run)
     return run
 
 
 @transaction.atomic
 def analysis_retry(*, actor: User | None, run: AnalysisRun) -> AnalysisRun:
+    """Send a run again: a failed one, one the job service could not take, or one stuck longer
+    than its time limit. Any other run is refused (a double click): it is on its way."""
     run = AnalysisRun.objects.select_for_update().get(pk=run.pk)
-    if run.state != AnalysisState.FAILED:
+    if not selectors.run_is_stuck(run):
         raise ValidationError(MSG_RETRY_ONLY_FAILED)
+    _requeue(run, RequeueReason.RETRY)
+    return run
+
+
+def _requeue(run: AnalysisRun, reason: str) -> None:
+    """A new dispatch of a locked run: messages of earlier dispatches become no-ops."""
+    now = timezone.now()
     run.state = AnalysisState.QUEUED
     run.error = ""
-    run.save(update_fields=["state", "error"])
+    run.dispatch += 1
+    run.queued_at = now
+    run.requeued_at = now
+    run.requeue_reason = reason
+    run.save(
+        update_fields=[
+            "state",
+            "error",
+            "dispatch",
+            "queued_at",
+            "requeued_at",
+            "requeue_reason",
+        ]
+    )
     _enqueue(run)
-    return run
 
 
 def _enqueue(run: AnalysisRun) -> None:
     from sced.tasks import run_analysis
 
-    run_analysis.delay_on_commit(run.pk)
+    jobs.enqueue_on_commit(
+        run_analysis,
+        (run.pk, run.dispatch),
+        on_failure=partial(_mark_not_enqueued, run.pk, run.dispatch),
+    )
+
+
+def _mark_not_enqueued(run_id: int, dispatch: int, exc: BaseException) -> None:
+    """The broker refused the job (after the values committed): say so and let the sweep send
+    it again. Conditional on the dispatch, so a later resend is never overwritten."""
+    AnalysisRun.objects.filter(pk=run_id, dispatch=dispatch, state=AnalysisState.QUEUED).update(
+        state=AnalysisState.NOT_ENQUEUED, error=f"{type(exc).__name__}: {exc}"[:2000]
+    )
+
+
+def analysis_sweep(
+    *, now: datetime | None = None, alive_workers: set[str] | None = None
+) -> dict[str, list[int]]:
+    """Send again every run that would otherwise wait forever (run by Celery beat every minute,
+    ANALYSIS_SWEEP_SECONDS; security.md J4: the database row is the source of truth).
+
+    - not enqueued (the broker was down at save time);
+    - queued longer than ANALYSIS_QUEUED_STALE_AFTER_SECONDS (the message was lost, e.g. Redis
+      restarted without its append-only file);
+    - running past the task time limit, or running for more than ANALYSIS_WORKER_GONE_SECONDS on
+      a worker that no longer answers (``alive_workers``: the nodes that answered a ping; None
+      when the ping itself failed). A whole worker killed leaves its job "running" until Redis's
+      visibility timeout (an hour) without this.
+
+    A run that stopped ANALYSIS_MAX_ATTEMPTS times while running is marked failed instead (a job
+    that always hits the time limit must not loop). Each run is re-checked under its row lock,
+    so two sweeps racing send it once. Returns the run ids per reason (for logs and tests).
+    """
+    now = now or timezone.now()
+    gone_after = timedelta(seconds=settings.ANALYSIS_WORKER_GONE_SECONDS)
+    wanted = (
+        Q(state=AnalysisState.NOT_ENQUEUED)
+        | Q(state=AnalysisState.QUEUED, queued_at__lt=now - selectors.queued_stale_after())
+        | Q(state=AnalysisState.RUNNING, started_at__lt=now - selectors.running_stale_after())
+    )
+    if alive_workers is not None:
+        wanted |= Q(state=AnalysisState.RUNNING, started_at__lt=now - gone_after) & ~Q(
+            worker__in=alive_workers
+        )
+    done: dict[str, list[int]] = {}
+    for run_id in AnalysisRun.objects.filter(wanted).order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            run = AnalysisRun.objects.select_for_update().filter(pk=run_id).first()
+            if run is None:
+                continue
+            reason = _sweep_reason(run, now, gone_after, alive_workers)
+            if reason is None:
+                continue  # it moved on while we looked
+            if reason == RequeueReason.WORKER_LOST and run.attempts >= ANALYSIS_MAX_ATTEMPTS:
+                run.state = AnalysisState.FAILED
+                run.error = MSG_ANALYSIS_KEPT_STOPPING.format(n=run.attempts)
+                run.finished_at = now
+                run.save(update_fields=["state", "error", "finished_at"])
+                done.setdefault("failed", []).append(run.pk)
+                continue
+            _requeue(run, reason)
+            done.setdefault(reason, []).append(run.pk)
+    return done
+
+
+def _sweep_reason(
+    run: AnalysisRun, now: datetime, gone_after: timedelta, alive_workers: set[str] | None
+) -> str | None:
+    if run.state == AnalysisState.NOT_ENQUEUED:
+        return RequeueReason.NOT_ENQUEUED
+    if run.state == AnalysisState.QUEUED and run.queued_at < now - selectors.queued_stale_after():
+        return RequeueReason.STALE_QUEUE
+    if run.state == AnalysisState.RUNNING and run.started_at is not None:
+        if run.started_at < now - selectors.running_stale_after():
+            return RequeueReason.WORKER_LOST
+        if (
+            alive_workers is not None
+            and run.worker not in alive_workers
+            and run.started_at < now - gone_after
+        ):
+            return RequeueReason.WORKER_LOST
+    return None
 
 
 # --- closing a study -------------------------------------------------------------------------
@@ -1011,6 +1141,11 @@ def diary_link_issue(
     last_day = study.start_date + timedelta(days=study.planned_sessions - 1)
     if timezone.localdate() > last_day:
         raise ValidationError(MSG_DIARY_PLAN_OVER.format(day=last_day.strftime("%d %b %Y")))
+    from patients.models import ConsentKind
+    from patients.services import consent_require
+
+    # A diary link goes to the patient by e-mail or text message: only with consent (issue #10).
+    consent_require(study.episode.patient, ConsentKind.PATIENT_LINKS)
     token, hashed = tokens.issue_token()
     link = DiaryLink.objects.create(
         study=study,
@@ -1160,7 +1295,7 @@ def diary_record(
     if errors:
         raise ValidationError(errors, code="values")
     created = measurements_record(
-        actor=None, study=link.study, rows=rows, actor_username=DIARY_ACTOR
+        actor=None, study=link.study, rows=rows, actor_username=DIARY_ACTOR, today=day.today
     )
     link.last_entry_at = timezone.now()
     fields = ["last_entry_at"]

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,6 +38,9 @@ from sced.models import AnalysisPlot, AnalysisRun, AnalysisState, DiaryLink, Mea
 from sced.stats.phases import comparison_title
 
 CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+MSG_ANALYSIS_LATER = _lazy(
+    "The analysis will run when the job service is back; there is nothing more to do."
+)
 # Display order (sced.md §4: NAP, Tau and the trend-corrected indices first; PND/PEM last, with
 # their caution) and names that tell apart indices sharing a base name.
 EFFECT_ORDER = (
@@ -234,8 +238,24 @@ def _results_context(study: Study) -> dict:
         "run": run,
         "mbd": mbd,
         "result_measures": measures,
-        "polling": run is not None and run.state in (AnalysisState.QUEUED, AnalysisState.RUNNING),
+        # Not enqueued too: the panel shows when the sweep has sent the job (issue #15).
+        "polling": run is not None
+        and run.state in (AnalysisState.QUEUED, AnalysisState.RUNNING, AnalysisState.NOT_ENQUEUED),
+        "stuck": run is not None
+        and run.state != AnalysisState.DONE
+        and selectors.run_is_stuck(run),
     }
+
+
+def _saved(request: HttpRequest, study: Study, text: str) -> None:
+    """The success message of a save; when the job service could not take the analysis, the
+    values are saved all the same and the message says when the analysis will come (issue #15)."""
+    study.refresh_from_db(fields=["analysis_input_hash"])  # the save named the run in force
+    run = selectors.latest_run(study)
+    if run is not None and run.state == AnalysisState.NOT_ENQUEUED:
+        messages.warning(request, f"{text} {MSG_ANALYSIS_LATER}")
+    else:
+        messages.success(request, text)
 
 
 @require_GET
@@ -350,7 +370,7 @@ def measurement_add(request: HttpRequest, patient: Patient, study_id: int) -> Ht
             error = exc
         else:
             if not request.headers.get("HX-Request"):
-                messages.success(request, _("Value saved."))
+                _saved(request, study, _("Value saved."))
                 return _back(patient, study, "#entry")
     else:
         error = _form_errors(form)
@@ -399,8 +419,9 @@ def measurements_backfill(request: HttpRequest, patient: Patient, study_id: int)
         )
     except ValidationError as exc:
         return _refuse(request, patient, study, exc, where="backfill", backfill_form=form)
-    messages.success(
+    _saved(
         request,
+        study,
         ngettext("%(n)d value saved.", "%(n)d values saved.", len(created)) % {"n": len(created)},
     )
     return _back(patient, study, "#data")
@@ -429,8 +450,9 @@ def measurements_import(request: HttpRequest, patient: Patient, study_id: int) -
         form.data = form.data.copy()
         form.data[form.add_prefix("text")] = text
         return _refuse(request, patient, study, exc, where="import", import_form=form)
-    messages.success(
+    _saved(
         request,
+        study,
         ngettext("%(n)d value imported.", "%(n)d values imported.", len(created))
         % {"n": len(created)},
     )
@@ -479,7 +501,7 @@ def measurement_amend(
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, _("Amended; the original value is kept."))
+            _saved(request, study, _("Amended; the original value is kept."))
             return _back(patient, study, "#data")
     status = (409 if conflict else 400) if request.method == "POST" else 200
     return render(
@@ -520,8 +542,10 @@ def measurement_strike_out(
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            messages.success(
-                request, _("The value is struck out; it is kept in the record and not analysed.")
+            _saved(
+                request,
+                study,
+                _("The value is struck out; it is kept in the record and not analysed."),
             )
             return _back(patient, study, "#data")
     status = 400 if request.method == "POST" else 200
@@ -629,6 +653,11 @@ def diary_link_issue(request: HttpRequest, patient: Patient, study_id: int) -> H
             days=form.cleaned_data["days"],
         )
     except ValidationError as exc:
+        if exc.code == "consent_missing":
+            page = selectors.study_page(study.pk, patient)
+            context = _detail_context(request, patient, page)
+            context["consent_missing"] = " ".join(exc.messages)
+            return render(request, "sced/study_detail.html", context, status=400)
         return _refuse(request, patient, study, exc)
     page = selectors.study_page(study.pk, patient)
     context = _detail_context(request, patient, page)

@@ -8,18 +8,23 @@ export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py seed_demo --patients "${DEMO_PATIENTS:-60}"
 .venv/bin/python manage.py seed_clinical_demo
+.venv/bin/python manage.py seed_safety_demo
 .venv/bin/python manage.py seed_pmp
+# DEMO ONLY: known authenticator secret for the users who must use MFA (printed below).
+MFA_NOTE="$(.venv/bin/python manage.py seed_demo_mfa)"
 cat <<MSG
 
   painclinic is starting on http://127.0.0.1:${PORT:-8000}/
   Demo logins (password for all: painclinic-demo):
     ana      clinician (physiotherapist), North: leads Jannick, on Susan's care team
+             (one of her caseload answered a self-harm question by link: see Notifications)
     dina     clinician (psychologist), North: leads Susan, on Jannick's care team
     emil     clinician (doctor), North: on Susan's care team
     bob      team lead, North: every North patient, team review, audit log
     charlie  clinician, South (cannot see Jannick or Susan); gus likewise; fay leads South
     priya    programme admin, North: PMP programmes and cohorts, no clinical record
     admin    Django admin (/admin/): accounts, teams, configuration
+${MFA_NOTE}
   Database: ${DATABASE_URL:-SQLite file db.sqlite3}   Workers: ${REDIS_URL:-in-process (no REDIS_URL)}
 
 MSG

@@ -29,6 +29,12 @@ export REQUIRE_POSTGRES=1 DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0
 export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-test-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')}"
 psql -w -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname='painclinic'" \
   | grep -q 1 || createdb -w -h 127.0.0.1 -U postgres painclinic
+# The role the app runs as in production, without ownership or trigger control: tests connect as
+# it to prove each bypass of the append-only rules is refused (tests/painclinic/test_app_role.py
+# grants it on the test database with `manage.py grant_app_role`).
+psql -w -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_roles where rolname='painclinic_app_test'" \
+  | grep -q 1 || psql -w -h 127.0.0.1 -U postgres -d postgres -qc \
+  "create role painclinic_app_test login nosuperuser nocreatedb nocreaterole nobypassrls"
 
 step "checks: ruff, manage.py check (+ --deploy), migrations"
 ruff check .

@@ -54,6 +54,39 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def mark_session_verified(client, user):
+    """Complete the second step for a test client's session, as django_otp.login() does after a
+    right code: the user gets a confirmed authenticator, and the session names it
+    (the key OTPMiddleware reads). Returns the device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_step(monkeypatch):
+    """``client.force_login(user)`` stands for a finished log-in, password and code (painclinic
+    MFA, issue #15). ``force_login(user, otp_verified=False)`` stops after the password, as the
+    MFA tests need."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, otp_verified=True):
+        original(self, user, backend)
+        if otp_verified:
+            mark_session_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process unless a test starts a real worker (stack.md: flip the app config)."""
@@ -145,6 +178,23 @@ def priya(north):
     )
 
 
+def give_consent(patient, actor, kinds=("treatment", "gp_sharing", "patient_links")):
+    """Jannick and Susan consented at their first visit to treatment, sharing with their GP and
+    links by e-mail or text message: links and letters check it (issue #10)."""
+    from patients.models import ConsentRecord
+
+    # Written directly (not through the audited service) so that the fixtures add no audit
+    # events that tests counting a patient's events would see.
+    for kind in kinds:
+        ConsentRecord.objects.create(
+            patient=patient,
+            kind=kind,
+            state="given",
+            decided_on=date.today() - timedelta(days=1),
+            recorded_by=actor,
+        )
+
+
 @pytest.fixture
 def jannick(ana, north):
     patient = PatientFactory(
@@ -157,6 +207,7 @@ def jannick(ana, north):
     )
     episode = EpisodeFactory(patient=patient, team=north, lead_clinician=ana, care_team=[ana])
     ContactFactory(episode=episode, clinician=ana, note="First assessment")
+    give_consent(patient, ana)
     return patient
 
 
@@ -171,6 +222,7 @@ def susan(ana, north):
         primary_condition="MG30.00",
     )
     EpisodeFactory(patient=patient, team=north, lead_clinician=ana, care_team=[ana])
+    give_consent(patient, ana)
     return patient
 
 

@@ -16,7 +16,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from painclinic import access
 from patients.models import Episode
 
-OUR_APPS = ("painclinic.", "patients.", "assessment.", "treatment.", "sced.")
+OUR_APPS = (
+    "painclinic.",
+    "patients.",
+    "assessment.",
+    "treatment.",
+    "sced.",
+    "medicines.",
+    "safety.",
+)
 
 
 def _walk(patterns, prefix=""):
@@ -77,7 +85,7 @@ def url_parameters_for(patient, actor) -> dict:
     """Values for every URL parameter: each app creates its own objects for the patient."""
     episode = Episode.objects.filter(patient=patient).first()
     known = {"patient_id": patient.pk, "episode_id": episode.pk}
-    for app in ("patients", "assessment", "treatment", "sced", "programmes"):
+    for app in ("patients", "assessment", "treatment", "sced", "programmes", "medicines", "safety"):
         module = importlib.import_module(f"tests.{app}.access_kwargs")
         known.update(module.url_kwargs(patient, actor))
     return known

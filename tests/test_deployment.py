@@ -36,3 +36,32 @@ def test_data_lives_in_volumes_and_redis_keeps_queued_jobs():
 def test_secrets_are_required_not_defaulted():
     text = (REPO / "docker-compose.yml").read_text()
     assert "${DJANGO_SECRET_KEY:?" in text and "${POSTGRES_PASSWORD:?" in text
+
+
+def test_the_app_runs_as_a_role_that_does_not_own_the_tables():
+    """Migrations run as the owner, then grant the app role row access only; web, worker and beat
+    connect as the app role (issue #15; tests/painclinic/test_app_role.py shows its limits)."""
+    services = _compose()["services"]
+    migrate = services["migrate"]
+    assert "grant_app_role" in " ".join(migrate["command"])
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgres://painclinic:")
+    assert migrate["environment"]["APP_DATABASE_URL"].startswith("postgres://painclinic_app:")
+    for name in ("web", "worker", "beat"):
+        url = services[name]["environment"]["DATABASE_URL"]
+        assert url.startswith("postgres://painclinic_app:"), name
+        assert "APP_DATABASE_URL" not in services[name]["environment"]
+
+
+def test_beat_runs_the_sweep_of_lost_jobs_and_workers_answer_its_ping_mid_job():
+    """Issue #15: Celery beat sends the sweep (settings.CELERY_BEAT_SCHEDULE); the sweep takes a
+    worker that does not answer a ping for gone, so workers must not run the solo pool (whose
+    only process is busy computing and cannot answer)."""
+    from django.conf import settings
+
+    services = _compose()["services"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "painclinic", "beat"]
+    assert "deploy" not in services["beat"]  # one beat: two would send every sweep twice
+    worker = " ".join(services["worker"]["command"])
+    assert "solo" not in worker and "threads" not in worker
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "sced.sweep_analysis_runs" in tasks

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from matplotlib import rc_context
@@ -50,33 +51,49 @@ def _empty(message: str) -> Figure:
     return fig
 
 
-def gas_chart(points: Sequence[tuple[str, float | None]]) -> str:
-    """T-score per review (label, T or None when unscorable). 50 = goals attained as expected."""
+def gas_chart(points: Sequence[GasChartPoint]) -> str:
+    """T-score per review (label, T or None when unscorable[, date]). 50 = goals attained as
+    expected."""
     return _render(gas_figure, points)
 
 
-def gas_figure(points: Sequence[tuple[str, float | None]]) -> Figure:
-    scored = [(i, label, t) for i, (label, t) in enumerate(points) if t is not None]
+# (label, T-score or None, and optionally the date the point belongs to)
+GasChartPoint = tuple[str, float | None] | tuple[str, float | None, date | None]
+
+
+def gas_figure(points: Sequence[GasChartPoint]) -> Figure:
+    """Reviews sit at their dates when every point has one (a review three months after the
+    last is three times as far as one a month after it); otherwise in order, one apart."""
+    labels = [p[0] for p in points]
+    days = [p[2] if len(p) > 2 else None for p in points]
+    dated = all(d is not None for d in days)
+    xs_all = (
+        [float((d - days[0]).days) for d in days]
+        if dated
+        else [float(i) for i in range(len(points))]
+    )
+    scored = [(x, p[1]) for x, p in zip(xs_all, points, strict=True) if p[1] is not None]
     if not scored:
-        return _empty("No GAS T-score yet: review every goal to score it.")
+        return _empty("No goal attainment score yet: review every goal to score it.")
     fig = Figure(figsize=(6.4, 3.0))
     ax = fig.add_subplot()
+    span = max(xs_all[-1] - xs_all[0], 1.0)
+    pad = span * 0.08 if dated else 0.5
     ax.axhline(50, color=GREY, linestyle="--", linewidth=1)
-    ax.text(len(points) - 0.5, 50.6, "50 = as expected", color=GREY, ha="right", va="bottom")
-    xs = [i for i, _, _ in scored]
-    ys = [t for _, _, t in scored]
-    ax.plot(xs, ys, color=BLUE, marker="o", linewidth=2, label="GAS T-score")
+    ax.text(xs_all[-1] + pad, 50.6, "50 = as expected", color=GREY, ha="right", va="bottom")
+    xs = [x for x, _ in scored]
+    ys = [t for _, t in scored]
+    ax.plot(xs, ys, color=BLUE, marker="o", linewidth=2, label="Goal attainment score")
     for x, y in zip(xs, ys, strict=True):
-        ax.annotate(f"{y:.1f}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center")
-    ax.set_xticks(
-        range(len(points)), [plain(label) for label, _ in points], rotation=20, ha="right"
-    )
+        ax.annotate(f"{y:.0f}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center")
+    ax.set_xticks(xs_all, [plain(label) for label in labels], rotation=20, ha="right")
     low = min([*ys, 30.0]) - 5
     high = max([*ys, 70.0]) + 5
     ax.set_ylim(low, high)
-    ax.set_xlim(-0.5, len(points) - 0.5)
-    ax.set_ylabel("GAS T-score (higher is better)")
-    ax.set_title("Goal Attainment Scaling T-score (Kiresuk & Sherman, ρ = 0.3)", loc="left")
+    ax.set_xlim(xs_all[0] - pad, xs_all[-1] + pad)
+    ax.set_ylabel("Goal attainment (higher is better)")
+    # The method (Kiresuk & Sherman 1968, weights, rho 0.3) is named in the page's Sources.
+    ax.set_title("Goal attainment over time", loc="left")
     return fig
 
 
@@ -86,7 +103,8 @@ def exposure_chart(
     """Per behavioural experiment: (session, activity, expectancy before, after, peak fear).
 
     Expectancy before (filled circles) and after (open squares), joined by a vertical line: its
-    length is the expectancy violation. Peak fear as a dotted line with triangles.
+    length is the belief change (before minus after). The expectancy violation (the prediction
+    against what happened) is in the page's table. Peak fear as a dotted line with triangles.
     """
     return _render(exposure_figure, sessions)
 

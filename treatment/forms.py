@@ -200,6 +200,8 @@ class GoalForm(EditTokenFormMixin, forms.ModelForm):
         unchanged = self.instance.pk is not None and day == self.instance.by_when
         if day < date.today() and not unchanged:
             raise forms.ValidationError(_("The target date cannot be in the past."))
+        # A target is a planned date: at most two years ahead (painclinic/validators.py).
+        planned_clinical_date(day, what=_("The target date"))
         return day
 
 
@@ -549,6 +551,16 @@ class FlareUpForm(forms.Form):
         label=_("Setbacks are a chance to practise (edit to the patient's words)"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    safety_net = forms.CharField(
+        label=_("Seek urgent help if… (required: edit to suit the patient, do not remove)"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        error_messages={
+            "required": _(
+                "The plan must say when to seek urgent help. Edit the section to suit the "
+                "patient; it cannot be left empty."
+            )
+        },
+    )
     change_reason = forms.CharField(
         label=_("Reason for the change"), max_length=300, required=False
     )
@@ -564,6 +576,7 @@ class FlareUpForm(forms.Form):
             "self_management",
             "contacts",
             "opportunity_text",
+            "safety_net",
             "change_reason",
             Submit("sign_flare_up", _("Sign the flare-up plan")),
         )

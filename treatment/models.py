@@ -536,6 +536,39 @@ DEFAULT_SETBACK_TEXT = _(
     "to your usual activities step by step."
 )
 
+# Safety-netting every flare-up plan carries (issue #10). From shared/reference/safety.md §5:
+# back pain, 999/A&E and urgent GP/111 lists — NHS-style back-pain advice (Northern HSCT page [V],
+# Sheffield NHS MSK mirroring nhs.uk [S]); medicines — FDA 2016 and 2019 drug safety
+# communications on opioids with sedatives and gabapentinoids [V], naloxone (CDC 2022) [S];
+# mood — crisis contacts of §1 (999, NHS 111 option 2 [S], Samaritans 116 123 [V]) and the own
+# safety plan (Stanley & Brown 2012) [V]. UK numbers; a clinician edits them for other services.
+SAFETY_NET_DEFAULT = _(
+    "Call 999 or go to A&E if you have back pain with any of these:\n"
+    "- pain, tingling, weakness or numbness in both legs, or weakness that is getting worse\n"
+    "- numbness around your genitals, buttocks or anus (the area you would sit on a saddle)\n"
+    "- new difficulty passing urine, or loss of control of your bladder or bowel\n"
+    "- new problems with erections or other new sexual problems\n"
+    "- chest pain\n"
+    "- it started after a serious accident or fall, or after a minor one if you have thin "
+    "bones (osteoporosis) or take steroid tablets\n"
+    "\n"
+    "See your GP urgently or call NHS 111 if you have back pain with:\n"
+    "- a high temperature (fever) or feeling hot and shivery\n"
+    "- weight loss you cannot explain\n"
+    "- a lump or swelling in your back, or a change in its shape\n"
+    "- pain that does not ease when you rest, or is worse at night\n"
+    "- unsteady walking, or pain like a tight band around your chest or tummy\n"
+    "\n"
+    "If you take strong painkillers (such as morphine, codeine, tramadol, gabapentin or "
+    "pregabalin) or medicines that make you sleepy, call 999 at once if you or someone with "
+    "you notices extreme sleepiness, confusion, slow, shallow or difficult breathing, not "
+    "responding, or blue lips or fingertips. Carry naloxone if you have been given it.\n"
+    "\n"
+    "If you have thoughts of ending your life or harming yourself: call 999 if you are in "
+    "danger now; call NHS 111 and choose the mental health option, or Samaritans on 116 123 "
+    "(free, any time); and use your own safety plan if you have one."
+)
+
 
 class FlareUpPlan(models.Model):
     """The patient's setback plan. Each save is a new version (append-only)."""
@@ -549,6 +582,8 @@ class FlareUpPlan(models.Model):
     self_management = models.TextField(_("what I will do"))
     contacts = models.TextField(_("when and whom to contact"))
     opportunity_text = models.TextField(_("setbacks are a chance to practise"))
+    # Required in every version: edited by the clinician, never removed (services refuse it empty).
+    safety_net = models.TextField(_("seek urgent help if"))
     change_reason = models.CharField(_("reason for the change"), max_length=300, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -177,6 +177,9 @@ class GasPoint:
     day: date | None  # None: the baseline (every goal at its baseline level)
     label: str
     result: GasResult | Unscorable
+    # Where the point sits on a time axis: the review date, or for the baseline the day the
+    # first goal was set (so a chart spaces reviews by the time between them).
+    on: date | None = None
 
     @property
     def t_score(self) -> float | None:
@@ -207,6 +210,7 @@ def gas_history(goals: list[Goal]) -> list[GasPoint]:
             None,
             "Baseline",
             gas_baseline_t_score([GasGoal(None, float(g.weight), g.baseline_level) for g in goals]),
+            on=min(timezone.localdate(g.created_at) for g in goals),
         )
     ]
     days = sorted({r.review_date for g in goals for r in g.reviews.all()})
@@ -222,7 +226,7 @@ def gas_history(goals: list[Goal]) -> list[GasPoint]:
             reviews = [r for r in goal.reviews.all() if r.review_date <= day]
             level = reviews[-1].effective()[0] if reviews else None
             gas_goals.append(GasGoal(level, float(goal.weight), goal.baseline_level))
-        points.append(GasPoint(day, day.strftime("%d %b %Y"), gas_t_score(gas_goals)))
+        points.append(GasPoint(day, day.strftime("%d %b %Y"), gas_t_score(gas_goals), on=day))
     return points
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from painclinic import audit, concurrency
 from painclinic.access import check_may_give_clinical_care
 from painclinic.models import AuditAction
+from painclinic.validators import planned_clinical_date
 from patients.models import Episode, Patient
 from treatment import pacing
 from treatment.models import (
@@ -242,10 +243,19 @@ GOAL_FIELDS = (
 )
 
 
+def _check_by_when(data: dict[str, Any]) -> None:
+    # The goal form's rule (painclinic/validators.py), so no other path files a target in 1800.
+    try:
+        planned_clinical_date(data.get("by_when"), what="The target date")
+    except ValidationError as exc:
+        raise ValidationError({"by_when": exc.messages}) from exc
+
+
 @transaction.atomic
 def goal_create(*, actor: User, episode: Episode, data: dict[str, Any]) -> Goal:
     if not episode.is_open:
         raise ValidationError(EPISODE_CLOSED)
+    _check_by_when(data)
     goal = Goal.objects.create(
         episode=episode, created_by=actor, **{k: data[k] for k in GOAL_FIELDS if k in data}
     )
@@ -272,6 +282,8 @@ def goal_update(
     changed = [k for k in GOAL_FIELDS if k in data and getattr(goal, k) != data[k]]
     if not changed:
         return goal
+    if "by_when" in changed:
+        _check_by_when(data)
     for name in changed:
         setattr(goal, name, data[name])
     goal.full_clean(exclude=["episode", "created_by", "retired_by"])
@@ -387,11 +399,29 @@ def _renumber(items: list[HierarchyItem]) -> None:
     HierarchyItem.objects.bulk_update(items, ["position"])
 
 
+def _safety_gate(actor: User, patient: Patient, context: str, override_reason: str) -> None:
+    """Graded exposure and graded activity wait for an open red-flag referral's outcome unless a
+    clinician records why going ahead is safe (assessment.services.safety_gate)."""
+    from assessment import selectors as assessment_selectors
+    from assessment import services as assessment_services
+
+    assessment_services.safety_gate(
+        actor=actor,
+        episode=assessment_selectors.screen_episode(patient),
+        context=context,
+        override_reason=override_reason,
+    )
+
+
 @transaction.atomic
-def hierarchy_item_add(*, actor: User, patient: Patient, data: dict[str, Any]) -> HierarchyItem:
+def hierarchy_item_add(
+    *, actor: User, patient: Patient, data: dict[str, Any], override_reason: str = ""
+) -> HierarchyItem:
     """Add a step where its fear rating puts it (graded, least feared first: after the last
-    current step rated no higher), even if the clinician has re-ordered the steps by hand."""
+    current step rated no higher), even if the clinician has re-ordered the steps by hand.
+    An open red-flag referral needs the clinician's override with a reason (issue #10)."""
     Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
+    _safety_gate(actor, patient, "exposure", override_reason)
     ordered = list(HierarchyItem.objects.filter(patient=patient).order_by("position", "id"))
     rating = data["fear_rating"]
     index = 0
@@ -474,7 +504,7 @@ OUTCOME_ALREADY_LOGGED = (
 
 @transaction.atomic
 def exposure_prediction_record(
-    *, actor: User, item: HierarchyItem, data: dict[str, Any]
+    *, actor: User, item: HierarchyItem, data: dict[str, Any], override_reason: str = ""
 ) -> ExposureSession:
     """Record the patient's prediction before a behavioural experiment: a pending experiment
     until its outcome is logged. Sessions are numbered 1, 2, 3 … per patient, across the
@@ -485,6 +515,7 @@ def exposure_prediction_record(
         raise ValidationError(ITEM_RETIRED)
     if ExposureSession.objects.filter(item=item, outcome_recorded_at__isnull=True).exists():
         raise ValidationError(EXPERIMENT_PENDING)
+    _safety_gate(actor, item.patient, "exposure", override_reason)
     number = ExposureSession.objects.filter(item__patient_id=item.patient_id).count() + 1
     session = ExposureSession.objects.create(
         item=item,
@@ -666,8 +697,12 @@ def quota_rule_for(kind: str, proportion: float) -> pacing.QuotaRule:
 
 
 @transaction.atomic
-def pacing_plan_create(*, actor: User, patient: Patient, data: dict[str, Any]) -> PacingPlan:
-    """Preconditions (checked by the form through pacing.starting_quota): ≥ 3 baseline values."""
+def pacing_plan_create(
+    *, actor: User, patient: Patient, data: dict[str, Any], override_reason: str = ""
+) -> PacingPlan:
+    """Preconditions (checked by the form through pacing.starting_quota): ≥ 3 baseline values;
+    an open red-flag referral needs the clinician's override with a reason (issue #10)."""
+    _safety_gate(actor, patient, "pacing", override_reason)
     plan = PacingPlan.objects.create(
         patient=patient,
         created_by=actor,
@@ -707,13 +742,13 @@ SCHEDULE_FIELDS = (
 )
 
 
-@transaction.atomic
 def pacing_schedule_state(plan: PacingPlan) -> SimpleNamespace:
     """What a schedule-change form was opened on: the latest version (the token's field)."""
     latest = plan.changes.order_by("-effective_from", "-id").first()
     return SimpleNamespace(latest_change=latest.pk if latest else 0)
 
 
+@transaction.atomic
 def pacing_schedule_change(
     *,
     actor: User,
@@ -721,6 +756,7 @@ def pacing_schedule_change(
     effective_from: date,
     data: dict[str, Any],
     reason: str,
+    override_reason: str = "",
     edit_token: str | None = None,
 ) -> PacingScheduleChange:
     """A new version of the schedule from ``effective_from`` (today or later): a new quota rule,
@@ -741,6 +777,8 @@ def pacing_schedule_change(
     latest = plan.changes.order_by("-effective_from", "-id").first()
     if latest is not None and effective_from < latest.effective_from:
         raise ValidationError(SCHEDULE_CHANGE_BEFORE_LAST.format(day=latest.effective_from))
+    # A new graded schedule is graded activity planned anew (issue #10).
+    _safety_gate(actor, plan.patient, "pacing", override_reason)
     before = latest or plan
     values = {
         "baseline": [float(v) for v in data.get("baseline") or before.baseline],
@@ -779,7 +817,18 @@ def pacing_log_record(*, actor: User, plan: PacingPlan, day: date, done: Decimal
 
 # --- flare-up plan ----------------------------------------------------------------------------
 
-FLARE_UP_FIELDS = ("triggers", "early_signs", "self_management", "contacts", "opportunity_text")
+FLARE_UP_FIELDS = (
+    "triggers",
+    "early_signs",
+    "self_management",
+    "contacts",
+    "opportunity_text",
+    "safety_net",
+)
+SAFETY_NET_REQUIRED = (
+    "The plan must say when to seek urgent help. Edit the section to suit the patient; it "
+    "cannot be left empty."
+)
 
 
 @transaction.atomic
@@ -791,7 +840,10 @@ def flare_up_plan_save(
     expected_version: int,
     change_reason: str = "",
 ) -> FlareUpPlan:
-    """Sign a new version of the flare-up plan; same optimistic check as ``plan_save``."""
+    """Sign a new version of the flare-up plan; same optimistic check as ``plan_save``. The
+    "seek urgent help if" section is required in every version (issue #10)."""
+    if not (data.get("safety_net") or "").strip():
+        raise ValidationError({"safety_net": [SAFETY_NET_REQUIRED]})
     Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
     current = FlareUpPlan.objects.filter(patient=patient).order_by("-version").first()
     current_version = current.version if current else 0

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessment import selectors as assessment_selectors
 from painclinic import concurrency
 from painclinic.access import patient_view
 from patients.models import Patient
@@ -39,6 +40,7 @@ from treatment.forms import (
 from treatment.models import (
     DEFAULT_SETBACK_TEXT,
     FLAG_INSTRUMENTS,
+    SAFETY_NET_DEFAULT,
     Goal,
     GoalReview,
     HierarchyItem,
@@ -374,7 +376,7 @@ def _svg(svg: str) -> HttpResponse:
 @patient_view()
 def gas_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
     goals = selectors.goals_for(selectors.current_episode(patient))
-    points = [(p.label, p.t_score) for p in selectors.gas_history(goals)]
+    points = [(p.label, p.t_score, p.on) for p in selectors.gas_history(goals)]
     return _svg(charts.gas_chart(points))
 
 
@@ -385,15 +387,46 @@ def gas_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
 @patient_view(write=True)
 def hierarchy(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = HierarchyItemForm(request.POST or None, action=_url("hierarchy", patient))
+    gate = _gate_context(request, patient, "exposure", "hierarchy-form")
     if request.method == "POST":
         if form.is_valid():
-            services.hierarchy_item_add(actor=request.user, patient=patient, data=form.cleaned_data)
-            messages.success(request, _("Added to the hierarchy."))
-            return redirect(_url("hierarchy", patient))
+            try:
+                services.hierarchy_item_add(
+                    actor=request.user,
+                    patient=patient,
+                    data=form.cleaned_data,
+                    override_reason=request.POST.get("override_reason", ""),
+                )
+            except ValidationError as exc:
+                _gate_error(gate, form, exc)
+            else:
+                messages.success(request, _("Added to the hierarchy."))
+                return redirect(_url("hierarchy", patient))
         status = 400
     else:
         status = 200
-    return _hierarchy_page(request, patient, form=form, status=status)
+    return _hierarchy_page(request, patient, form=form, status=status, **gate)
+
+
+def _gate_context(request, patient, context: str, form_id: str) -> dict:
+    """What a planning page shows of an open red-flag referral (issue #10), and the override
+    reason typed, kept when the form is re-displayed."""
+    episode = assessment_selectors.screen_episode(patient)
+    return {
+        "gate": assessment_selectors.safety_gate_status(episode, context),
+        "form_id": form_id,
+        "override_reason": request.POST.get("override_reason", ""),
+        "clinical": True,
+    }
+
+
+def _gate_error(gate: dict, form, exc: ValidationError) -> None:
+    """The override's refusal goes beside the reason box; anything else to the form."""
+    if hasattr(exc, "error_dict") and "override_reason" in exc.error_dict:
+        gate["gate_error"] = " ".join(exc.message_dict["override_reason"])
+        form.add_error(None, gate["gate_error"])
+    else:
+        form.add_error(None, exc)
 
 
 def _hierarchy_page(request, patient, *, form=None, status=200, **extra) -> HttpResponse:
@@ -430,13 +463,17 @@ def exposure_session_add(request: HttpRequest, patient: Patient, item_id: int) -
         messages.info(request, services.EXPERIMENT_PENDING)
         return redirect(_url("exposure_outcome", patient, experiment_id=waiting.pk))
     form = ExposurePredictionForm(request.POST or None, item=item)
+    gate = _gate_context(request, patient, "exposure", "prediction-form")
     if request.method == "POST" and form.is_valid():
         try:
             services.exposure_prediction_record(
-                actor=request.user, item=item, data=form.cleaned_data
+                actor=request.user,
+                item=item,
+                data=form.cleaned_data,
+                override_reason=request.POST.get("override_reason", ""),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _gate_error(gate, form, exc)
         else:
             messages.success(
                 request,
@@ -447,7 +484,7 @@ def exposure_session_add(request: HttpRequest, patient: Patient, item_id: int) -
     return render(
         request,
         "treatment/exposure_form.html",
-        {"patient": patient, "item": item, "form": form, "step": "prediction"},
+        {"patient": patient, "item": item, "form": form, "step": "prediction", **gate},
         status=status,
     )
 
@@ -605,17 +642,30 @@ def hierarchy_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
 @patient_view(write=True)
 def pacing_list(request: HttpRequest, patient: Patient) -> HttpResponse:
     form = PacingPlanForm(request.POST or None)
+    gate = _gate_context(request, patient, "pacing", "pacing-form")
     if request.method == "POST" and form.is_valid():
-        plan = services.pacing_plan_create(
-            actor=request.user, patient=patient, data=form.cleaned_data
-        )
-        messages.success(request, _("Pacing plan set."))
-        return redirect(_url("pacing_detail", patient, pacing_id=plan.pk))
+        try:
+            plan = services.pacing_plan_create(
+                actor=request.user,
+                patient=patient,
+                data=form.cleaned_data,
+                override_reason=request.POST.get("override_reason", ""),
+            )
+        except ValidationError as exc:
+            _gate_error(gate, form, exc)
+        else:
+            messages.success(request, _("Pacing plan set."))
+            return redirect(_url("pacing_detail", patient, pacing_id=plan.pk))
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "treatment/pacing_list.html",
-        {"patient": patient, "form": form, "overviews": selectors.pacing_overviews(patient)},
+        {
+            "patient": patient,
+            "form": form,
+            "overviews": selectors.pacing_overviews(patient),
+            **gate,
+        },
         status=status,
     )
 
@@ -668,6 +718,7 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
         schedule_state=services.pacing_schedule_state(plan),
     )
     conflict = None
+    gate = _gate_context(request, patient, "pacing", "pacing-change-form")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -677,10 +728,11 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
                 effective_from=data["effective_from"],
                 data=data,
                 reason=data["reason"],
+                override_reason=request.POST.get("override_reason", ""),
                 edit_token=concurrency.posted_token(request),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _gate_error(gate, form, exc)
         except services.EditConflict as exc:
             # 409: the page below shows the schedule in force now (re-read), the form what was typed
             conflict = exc
@@ -693,7 +745,7 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
     return render(
         request,
         "treatment/pacing_change.html",
-        {"patient": patient, "o": overview, "form": form, "conflict": conflict},
+        {"patient": patient, "o": overview, "form": form, "conflict": conflict, **gate},
         status=status,
     )
 
@@ -732,14 +784,21 @@ def flare_up(request: HttpRequest, patient: Patient) -> HttpResponse:
                 form.is_valid()
                 current = exc.current
             except ValidationError as exc:
-                form.add_error(None, exc)
+                if hasattr(exc, "error_dict") and "safety_net" in exc.error_dict:
+                    form.add_error("safety_net", exc.message_dict["safety_net"])
+                else:
+                    form.add_error(None, exc)
             else:
                 messages.success(request, _("The flare-up plan is signed."))
                 return redirect(_url("flare_up", patient))
         status = 409 if conflict else 400
     else:
         if current is None:
-            initial = {"version": 0, "opportunity_text": str(DEFAULT_SETBACK_TEXT)}
+            initial = {
+                "version": 0,
+                "opportunity_text": str(DEFAULT_SETBACK_TEXT),
+                "safety_net": str(SAFETY_NET_DEFAULT),
+            }
         else:
             initial = {
                 "version": current.version,
@@ -785,7 +844,7 @@ def _with_charts(context: dict, *, gas: bool = True) -> dict:
     patient's summary leaves out the GAS chart: its title and axis carry the clinicians' method
     (T-score, Kiresuk & Sherman, rho), and the summary's table says the same in plain words."""
     if gas and context["gas_history"]:
-        points = [(p.label, p.t_score) for p in context["gas_history"]]
+        points = [(p.label, p.t_score, p.on) for p in context["gas_history"]]
         context["gas_chart_uri"] = documents.svg_data_uri(charts.gas_chart(points))
     if context["sessions"]:
         rows = [
@@ -816,6 +875,10 @@ def _flare_up_document(request, patient, *, pdf) -> HttpResponse:
 
 def _summary_document(request, patient, *, pdf) -> HttpResponse:
     context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)}, gas=False)
+    # The patient's own summary carries the safety-netting too: the clinician's edited section
+    # of the current flare-up plan, else the default (issue #10; safety.md §5).
+    flare_up = selectors.current_flare_up_plan(patient)
+    context["safety_net"] = flare_up.safety_net if flare_up else str(SAFETY_NET_DEFAULT)
     return _document(
         request,
         patient,
@@ -827,6 +890,19 @@ def _summary_document(request, patient, *, pdf) -> HttpResponse:
 
 
 def _letter_document(request, patient, *, pdf) -> HttpResponse:
+    from patients.models import ConsentKind
+    from patients.services import consent_require
+
+    # A letter to the GP shares the record: only with the patient's consent (issue #10).
+    try:
+        consent_require(patient, ConsentKind.GP_SHARING)
+    except ValidationError as exc:
+        return render(
+            request,
+            "treatment/letter_needs_consent.html",
+            {"patient": patient, "consent_missing": " ".join(exc.messages)},
+            status=403,
+        )
     context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)})
     return _document(
         request,

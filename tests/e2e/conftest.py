@@ -73,17 +73,51 @@ def screenshot(page):
     return take
 
 
+def authenticator_code(username: str) -> str:
+    """The code the user's phone would show now: for users who must use MFA (team leads,
+    programme admins) a test authenticator is set up first. A code's time step is never used
+    twice (django-otp refuses it), so a second log-in within 30 s takes the next step's code,
+    which the 30-s tolerance accepts, or waits for it."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from painclinic.models import User
+
+    user = User.objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    step = max(clock.t(), device.last_t + 1)
+    while step > clock.t() + device.tolerance:
+        time.sleep(0.5)
+    clock.drift = step - clock.t()
+    return f"{clock.token():06d}"
+
+
 @pytest.fixture
 def login(page, live_server):
-    """Log a cast member in through the real login form."""
+    """Log a cast member in through the real login form, and through the second step
+    (two-step verification, issue #15) when their role requires it."""
 
     def as_user(username: str, password: str = "correct horse battery staple") -> None:
+        from painclinic import mfa
+        from painclinic.models import User
+
+        code = None
+        if mfa.mfa_required(User.objects.get(username=username)):
+            code = authenticator_code(username)
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
-        # Clinicians and team leads land on their caseload, programme admins on the programmes.
         page.wait_for_url(lambda url: "/login/" not in url)
+        if code is not None:
+            page.wait_for_url(lambda url: "/mfa/verify/" in url)
+            page.get_by_label("Code").fill(code)
+            page.get_by_role("button", name="Verify").click()
+            page.wait_for_url(lambda url: "/mfa/" not in url)
+        # Clinicians and team leads land on their caseload, programme admins on the programmes.
 
     return as_user
 

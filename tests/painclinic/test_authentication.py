@@ -42,6 +42,21 @@ def test_five_wrong_passwords_lock_the_account_on_that_computer_even_for_the_rig
 
 
 @pytest.mark.django_db
+def test_ana_may_type_her_username_in_capitals(client, ana):
+    response = _login(client, username="ANA")
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN, actor=ana).count() == 1
+
+
+@pytest.mark.django_db
+def test_failures_as_ana_and_ANA_count_against_the_same_account(client, ana):
+    for name in ("ANA", "ana", "Ana", "ANA"):
+        assert _login(client, username=name, password="not the password").status_code == 200
+    assert _login(client, username="ana", password="not the password").status_code == 429
+    assert _login(client, username="Ana").status_code == 429
+
+
+@pytest.mark.django_db
 def test_a_lockout_from_one_address_does_not_lock_ana_out_elsewhere(client, ana):
     for _ in range(6):
         _login(client, password="not the password", address="203.0.113.9")

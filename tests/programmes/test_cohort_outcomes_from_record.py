@@ -377,3 +377,27 @@ def test_the_cohort_page_audits_a_view_of_each_participant_it_lists(client, stor
     assert client.get(reverse("programmes:cohort", args=[cohort.pk])).status_code == 200
     after = AuditEvent.objects.filter(patient=susan, action=AuditAction.VIEW).count()
     assert after == before + 1
+
+
+def test_a_group_of_one_or_two_is_not_shown_to_the_programme_admin(
+    client, story, priya, bob, settings
+):
+    """Two completers (Susan, Carl): their counts are their own results. Priya, on neither care
+    team, reads that the group is too small; Bob, who leads their team, sees the counts. The cohort
+    summary CSV leaves the group's numbers out with the same note. The minimum is the clinic's."""
+    assert settings.PROGRAMME_MIN_AGGREGATE_N == 3
+    cohort = story["susan"].cohort
+    hidden = "Fewer than 3 participants: not shown to protect privacy."
+    client.force_login(priya)
+    page = client.get(reverse("programmes:outcomes", args=[cohort.pk])).content.decode()
+    assert "Reliably improved: 1 of 3" in page  # all enrolled: three participants
+    assert hidden in page
+    assert "Completers (n = 2" not in page
+    summary = client.get(reverse("programmes:outcomes_csv", args=[cohort.pk]))
+    rows = list(csv.DictReader(io.StringIO(summary.content.decode())))
+    completers = next(r for r in rows if r["measure"] == "TSK-11" and r["group"] == "Completers")
+    assert completers["with_both_scores"] == completers["reliably_improved"] == ""
+    assert completers["note"] == hidden
+    client.force_login(bob)
+    page = client.get(reverse("programmes:outcomes", args=[cohort.pk])).content.decode()
+    assert "Completers (n = 2" in page and hidden not in page

@@ -70,11 +70,14 @@ def test_scores_typed_in_by_the_care_team_feed_the_cohort_outcomes(
             value=value,
             recorded_on=date.today(),
         )
-    client.force_login(priya)
+    client.force_login(priya)  # one participant: the "aggregate" would be Susan's own result
+    page = client.get(reverse("programmes:outcomes", args=[cohort.pk])).content.decode()
+    assert "Fewer than 3 participants: not shown to protect privacy." in page
+    assert "Reliably improved: 1 of 1" not in page and "0 of 1 (0.0%)" not in page
+    client.force_login(bob)  # leads Susan's team: her own scores are open to him
     page = client.get(reverse("programmes:outcomes", args=[cohort.pk])).content.decode()
     assert "Reliably improved: 1 of 1 (100%" in page
     assert "0 of 1 (0.0%) reliably deteriorated, within the published 0–3.4%" in page
-    client.force_login(bob)  # leads Susan's team: her own scores are open to him
     response = client.get(reverse("programmes:participants_csv", args=[cohort.pk]))
     (row,) = csv.DictReader(io.StringIO(response.content.decode()))
     assert (row["identifier"], row["enrolment_state"]) == ("DEMO-SUSAN", "Enrolled")

@@ -88,11 +88,14 @@ def test_randomizing_after_data_is_refused(ana, jannick):
     )
     services.study_randomize(actor=ana, study=abab, seed=3)
     assert len(abab.draw.start) == 3
-    # Data exist: a later draw would not be valid (sced.md §5 P12).
-    Measurement.objects.create(measure=abab.measures.first(), session=1, original_value=5, value=5)
-    abab.draw.delete()
+    # Data exist: a later draw would not be valid (sced.md §5 P12). (A drawn start can no longer
+    # be deleted to get here: the database refuses it, issue #15; so a study never randomized.)
+    late = make_study(
+        ana, jannick, clinical_question="q3", design="ABAB", planned_phase_lengths={"A": 4, "B": 4}
+    )
+    Measurement.objects.create(measure=late.measures.first(), session=1, original_value=5, value=5)
     with pytest.raises(ValidationError, match="Values have already been entered"):
-        services.study_randomize(actor=ana, study=Study.objects.get(pk=abab.pk))
+        services.study_randomize(actor=ana, study=Study.objects.get(pk=late.pk))
 
 
 @pytest.mark.django_db
@@ -215,3 +218,22 @@ def test_a_concealed_start_and_its_seed_stay_off_the_page_until_reachable(
     page = client.get(url).content.decode()
     assert f"Intervention (B) starts at session <strong>{draw.start}</strong>" in page
     assert f"seed {draw.seed}" in page
+
+
+@pytest.mark.django_db
+def test_a_measure_name_is_once_per_study_whatever_the_case(ana, jannick):
+    from django.db import IntegrityError
+
+    from sced.models import Measure
+
+    study = make_study(ana, jannick)
+    with pytest.raises(ValidationError, match="Two measures are called"):
+        make_study(ana, jannick, measures=[FEAR, {**FEAR, "name": FEAR["name"].upper()}])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Measure.objects.create(
+            study=study,
+            name=FEAR["name"].upper(),
+            range_min=0,
+            range_max=10,
+            improvement="decrease",
+        )

@@ -102,15 +102,20 @@ def _add_rows(patient, ana, n):
 # amendments + signers, hierarchy + sessions, pacing plans + logs, flare-up plan), the assessment
 # profile read, the audit INSERT and the session save with its test savepoints. Pacing plans
 # bring their schedule versions in one more prefetch. The PDF reads what its print page reads.
+# (+1 since two-step verification: the authenticator that verified the session, issue #15.)
+# The documents' medication section adds 3 (medications, latest OME figure, taper plan).
+# Each includes 2 for the audit chain (lock and head) before the audit INSERT (issue #15).
+# Pages in the app's frame (base.html) add the unread notifications and the self-harm banner's
+# open signals (issue #10); the htmx section and the PDF have neither.
 PINNED = {
-    "overview": 22,
-    "section": 22,
-    "hierarchy": 9,
-    "goal_detail": 12,
-    "plan_edit": 19,
-    "summary": 22,
-    "summary_pdf": 22,
-    "gp_letter": 22,
+    "overview": 27,
+    "section": 25,
+    "hierarchy": 16,  # + episode and open red-flag referral (safety gate, #10)
+    "goal_detail": 17,
+    "plan_edit": 24,
+    "summary": 31,  # + the flare-up plan's safety-netting (#10)
+    "summary_pdf": 29,  # + safety-netting (#10)
+    "gp_letter": 31,  # + the consent to share with the GP (#10)
 }
 
 

@@ -3,6 +3,8 @@ with an ellipsis (never "Lift laundry baske"), and the patient's own words drawn
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cbook import is_math_text
@@ -83,3 +85,23 @@ def test_the_patient_s_words_are_never_read_as_mathtext(text: str) -> None:
         assert not any(is_math_text(t) for t in _texts(fig))
     assert charts.exposure_chart([(1, text, 80, 40, 70)]).startswith("<?xml")  # draws
     assert "<svg" in charts.hierarchy_chart([(text, 80.0, 30.0)])
+
+
+def test_goal_reviews_sit_at_their_dates_not_evenly_spaced() -> None:
+    """Baseline on 1 Jan, reviews on 1 Feb and 1 May: the second gap is three times the first."""
+    fig = charts.gas_figure(
+        [
+            ("Baseline", 40.0, date(2026, 1, 1)),
+            ("01 Feb 2026", 50.0, date(2026, 2, 1)),
+            ("01 May 2026", 60.0, date(2026, 5, 1)),
+        ]
+    )
+    xs = list(fig.axes[0].lines[-1].get_xdata())
+    assert xs == [0.0, 31.0, 120.0]
+    title = fig.axes[0].get_title(loc="left")
+    assert "Kiresuk" not in title and "ρ" not in title
+
+
+def test_goal_chart_without_dates_keeps_the_order() -> None:
+    fig = charts.gas_figure([("Baseline", 40.0), ("Review", None), ("Review 2", 55.0)])
+    assert list(fig.axes[0].lines[-1].get_xdata()) == [0.0, 2.0]

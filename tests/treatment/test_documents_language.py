@@ -22,7 +22,7 @@ from tests.treatment.factories import (
     review_for,
 )
 from treatment import services
-from treatment.models import DEFAULT_SETBACK_TEXT
+from treatment.models import DEFAULT_SETBACK_TEXT, SAFETY_NET_DEFAULT
 
 PDFTOTEXT = shutil.which("pdftotext")
 
@@ -74,6 +74,7 @@ def jannick_in_treatment(jannick, ana):
             "self_management": "Halve the quota for two days",
             "contacts": "The pain team",
             "opportunity_text": str(DEFAULT_SETBACK_TEXT),
+            "safety_net": str(SAFETY_NET_DEFAULT),
         },
         expected_version=0,
     )

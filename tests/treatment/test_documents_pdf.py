@@ -14,7 +14,7 @@ from django.urls import reverse
 from painclinic.models import AuditAction, AuditEvent
 from tests.treatment.factories import episode_of, goal_for, plan_for, review_for
 from treatment import documents, services
-from treatment.models import DEFAULT_SETBACK_TEXT
+from treatment.models import DEFAULT_SETBACK_TEXT, SAFETY_NET_DEFAULT
 
 PDFTOTEXT = shutil.which("pdftotext")
 
@@ -109,6 +109,7 @@ def test_the_letter_and_the_flare_up_plan_are_pdfs_audited_once(
             "self_management": "Halve the quota for two days",
             "contacts": "The pain team",
             "opportunity_text": str(DEFAULT_SETBACK_TEXT),
+            "safety_net": str(SAFETY_NET_DEFAULT),
         },
         expected_version=0,
     )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from painclinic.models import AuditAction, AuditEvent
 from tests.treatment.factories import pacing_plan_for
 from treatment import selectors, services
-from treatment.models import DEFAULT_SETBACK_TEXT, FlareUpPlan, PacingPlan
+from treatment.models import DEFAULT_SETBACK_TEXT, SAFETY_NET_DEFAULT, FlareUpPlan, PacingPlan
 
 
 def url(name, patient, **kwargs):
@@ -96,6 +96,7 @@ def flare_up_form(version, **extra):
         "self_management": "Halve the quota for two days, then build up again",
         "contacts": "Call the pain team if not better in two weeks",
         "opportunity_text": str(DEFAULT_SETBACK_TEXT),
+        "safety_net": str(SAFETY_NET_DEFAULT),
         **extra,
     }
 
@@ -165,3 +166,53 @@ def test_a_baseline_that_is_not_a_plausible_number_is_refused_not_a_500(client, 
     assert response.status_code == 400
     assert "baseline" in response.content.decode().lower()
     assert not PacingPlan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_flare_up_plan_carries_a_seek_urgent_help_section_that_cannot_be_removed(
+    client, ana, susan
+):
+    client.force_login(ana)
+    page = client.get(url("flare_up", susan)).content.decode()
+    assert "Seek urgent help if" in page and "numbness around your genitals" in page
+    emptied = client.post(url("flare_up", susan), flare_up_form(0, safety_net="   "))
+    assert emptied.status_code == 400
+    assert "it cannot be left empty" in emptied.content.decode()
+    assert "Long days in the garden" in emptied.content.decode()
+    left_out = flare_up_form(0)
+    del left_out["safety_net"]
+    assert client.post(url("flare_up", susan), left_out).status_code == 400
+    assert not FlareUpPlan.objects.exists()
+
+    # The clinician edits it (here: a local out-of-hours number added) and it is printed.
+    edited = str(SAFETY_NET_DEFAULT) + "\nOut of hours: Northtown urgent care 01234 567890."
+    assert (
+        client.post(url("flare_up", susan), flare_up_form(0, safety_net=edited)).status_code == 302
+    )
+    for name in ("flare_up_print",):
+        printed = client.get(url(name, susan)).content.decode()
+        assert "Seek urgent help if" in printed and "Northtown urgent care" in printed
+        assert "new difficulty passing urine" in printed
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_plan_without_the_section(ana, susan):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.flare_up_plan_save(
+            actor=ana,
+            patient=susan,
+            data={**flare_up_form(0), "safety_net": ""},
+            expected_version=0,
+        )
+
+
+@pytest.mark.django_db
+def test_the_patients_treatment_summary_carries_the_safety_netting(client, ana, susan):
+    client.force_login(ana)
+    printed = client.get(url("summary", susan)).content.decode()
+    assert "Seek urgent help if" in printed and "numbness around your genitals" in printed
+    edited = "Call 999 if you lose control of your bladder. Local urgent care: 01234 567890."
+    client.post(url("flare_up", susan), flare_up_form(0, safety_net=edited))
+    assert "Local urgent care: 01234 567890." in client.get(url("summary", susan)).content.decode()

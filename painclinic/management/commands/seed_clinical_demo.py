@@ -3,9 +3,12 @@
 Jannick: a signed first-visit yellow-flag screen and a review (his fear of movement reliably
 improves), a formulation-led plan, a three-step fear hierarchy with a first behavioural
 experiment, a goal with a review, and an AB single-case study of daily fear of lifting.
-Susan: a signed screen showing low mood and low self-efficacy, and a pacing plan.
+Susan: a signed screen showing low mood and low self-efficacy, and a pacing plan; her medicines
+(oxycodone modified-release, pregabalin, amitriptyline) with a 10 %-a-month opioid taper and its
+first step.
 
-Idempotent: a patient who already has signed assessments is left alone. Run after seed_demo.
+Idempotent: a patient who already has signed assessments (or, for the medicines, a medication
+record) is left alone. Run after seed_demo.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.db import transaction
 
 from assessment import services as assessment_services
 from assessment.models import Administration, TimePoint
+from medicines import services as medicines_services
 from painclinic.models import User
 from patients.models import Patient
 from sced import services as sced_services
@@ -45,6 +49,8 @@ class Command(BaseCommand):
             self._jannick(jannick, ana, today)
         if not Administration.objects.filter(session__patient=susan).exists():
             self._susan(susan, dina, today)
+        if not susan.medications.exists():
+            self._susan_medicines(susan, dina, today)
         self.stdout.write(self.style.SUCCESS("Clinical demo data ready."))
 
     def _screen(self, patient, actor, on, time_point, answers: dict[str, dict[str, int]]) -> None:
@@ -205,5 +211,119 @@ class Command(BaseCommand):
                 "phq9": _numbered([2, 2, 2, 1, 2, 2, 1, 1, 0]),  # 13: moderate
                 "gad7": _numbered([1, 1, 2, 1, 1, 1, 1]),  # 8: mild
                 "pseq": _numbered([2, 3, 2, 3, 2, 2, 3, 2, 2, 1]),  # 22: low self-efficacy
+            },
+        )
+
+    def _susan_medicines(self, susan: Patient, dina: User, today: date) -> None:
+        """Oxycodone MR 20 mg twice a day for over a year (60 mg oral morphine a day under CDC
+        2022, above its first threshold) with pregabalin: the co-prescription warning. The taper
+        (10 % a month of the current dose [CDC22-X S]) has had its first step: the evening dose
+        came down to 15 mg, the nearest tablet strength (60 -> 52.5)."""
+        started = today - timedelta(days=420)
+        oxycodone = {
+            "product": "oxycodone_oral",
+            "name": "Oxycodone modified-release",
+            "strength": Decimal("20"),
+            "units_per_dose": Decimal("1"),
+            "frequency": "regular",
+            "doses_per_day": Decimal("2"),
+            "start_date": started,
+            "prescriber": "Dr Okafor (GP)",
+            "indication": "Widespread pain",
+        }
+        morning = medicines_services.medication_add(actor=dina, patient=susan, data=oxycodone)
+        medicines_services.medication_add(
+            actor=dina,
+            patient=susan,
+            data={
+                "name": "Pregabalin",
+                "strength": Decimal("150"),
+                "unit": "mg",
+                "doses_per_day": Decimal("2"),
+                "start_date": today - timedelta(days=300),
+                "prescriber": "Dr Okafor (GP)",
+                "indication": "Nerve pain",
+            },
+        )
+        medicines_services.medication_add(
+            actor=dina,
+            patient=susan,
+            data={
+                "name": "Amitriptyline",
+                "strength": Decimal("10"),
+                "unit": "mg",
+                "doses_per_day": Decimal("1"),
+                "start_date": today - timedelta(days=200),
+                "prescriber": "Dr Okafor (GP)",
+                "indication": "Sleep and pain, at night",
+            },
+        )
+        # Naloxone offered at >= 50 MME a day or with a CNS depressant (CDC 2022 Rec 8 [CDC22-X S]).
+        medicines_services.naloxone_record(
+            actor=dina,
+            patient=susan,
+            offered_on=today - timedelta(days=50),
+            accepted=True,
+            note="Kit and overdose advice given to Susan and her husband.",
+        )
+        first_step = today - timedelta(days=21)
+        plan = medicines_services.taper_plan_save(
+            actor=dina,
+            patient=susan,
+            expected_version=0,
+            data={
+                "start_date": first_step,
+                "start_dose": Decimal("60.0"),
+                "target_dose": Decimal("30.0"),
+                "percent": Decimal("10.0"),
+                "basis": "current",
+                "interval_days": 28,
+                "reason": "Pain unchanged at this dose for a year; drowsy in the afternoons.",
+                "shared_decision": (
+                    "Susan wants to be less drowsy; she agreed to reduce slowly, one step a "
+                    "month, pausing if withdrawal or low mood get worse."
+                ),
+            },
+        )
+        medicines_services.medication_change(
+            actor=dina,
+            medication=morning,
+            data={
+                **oxycodone,
+                "doses_per_day": Decimal("1"),
+                "indication": "Widespread pain, morning",
+            },
+            effective_from=first_step,
+            expected_version=1,
+            change_reason="Taper step 1: the evening dose is now a separate 15 mg tablet.",
+        )
+        medicines_services.medication_add(
+            actor=dina,
+            patient=susan,
+            data={
+                **oxycodone,
+                "strength": Decimal("15"),
+                "doses_per_day": Decimal("1"),
+                "start_date": first_step,
+                "indication": "Widespread pain, evening",
+            },
+        )
+        medicines_services.taper_step_record(
+            actor=dina,
+            patient=susan,
+            plan=plan,
+            data={
+                "on": first_step,
+                "dose_before": Decimal("60.0"),
+                "dose_after": Decimal("52.5"),
+                "paused": False,
+                "increase_marked": False,
+                "reason": "First step, rounded to the nearest tablet (20 mg morning, 15 mg evening).",
+                "shared_decision": True,
+                "withdrawal": "Mild restlessness for three nights.",
+                "pain": "Unchanged.",
+                "mood": "",
+                "function": "Less drowsy in the afternoons.",
+                "next_review": today + timedelta(days=7),
             },
         )

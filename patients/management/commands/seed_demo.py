@@ -178,6 +178,7 @@ class Command(BaseCommand):
             )
             episode.next_review_due = today + timedelta(days=14)
             episode.save()
+            self._consents(jannick, users["ana"], today - timedelta(days=21))
             self._contacts(
                 episode,
                 users["ana"],
@@ -230,6 +231,7 @@ class Command(BaseCommand):
             )
             episode.next_review_due = today - timedelta(days=3)
             episode.save()
+            self._consents(susan, users["dina"], today - timedelta(days=50))
             self._contacts(
                 episode,
                 users["dina"],
@@ -247,6 +249,20 @@ class Command(BaseCommand):
                         "Activity diary reviewed.",
                     ),
                 ],
+            )
+
+    def _consents(self, patient, clinician, on) -> None:
+        """Consent recorded at the first assessment, so the demo's links and GP letters can go
+        out (they check it: issue #10). Research use is left unrecorded."""
+        from patients.models import ConsentKind, ConsentRecord, ConsentState
+
+        for kind in (ConsentKind.TREATMENT, ConsentKind.GP_SHARING, ConsentKind.PATIENT_LINKS):
+            ConsentRecord.objects.create(
+                patient=patient,
+                kind=kind,
+                state=ConsentState.GIVEN,
+                decided_on=on,
+                recorded_by=clinician,
             )
 
     def _episode(self, patient, team, lead, referral, status, reason, care_team) -> Episode:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MedicinesConfig(AppConfig):
+    name = "medicines"
+    verbose_name = "Medicines"

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from functools import cache
+
+from django.http import HttpRequest
+
+
+def notifications(request: HttpRequest) -> dict:
+    """The unread count in the navigation: a callable, so the query runs only on pages that show
+    the navigation (templates call it), once per page."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {}
+
+    @cache
+    def unread() -> int:
+        from safety.selectors import unread_count
+
+        return unread_count(user)
+
+    return {"nav_notifications_unread": unread}

@@ -1,0 +1,147 @@
+"""Reads of the safety app."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from painclinic.access import patients_visible_to
+from safety.models import Notification, RiskSignal, SafetyAssessment, SafetyPlan
+from safety.rules import add_working_days, crisis_contacts, risk_findings
+
+if TYPE_CHECKING:
+    from assessment.models import PatientLink
+    from painclinic.models import User
+    from patients.models import Patient
+
+
+def open_signals(patient: Patient) -> QuerySet[RiskSignal]:
+    return RiskSignal.objects.filter(patient=patient, response__isnull=True).order_by(
+        "raised_at", "id"
+    )
+
+
+def open_signal_exists(patient_ref: Any = None) -> Exists:
+    """``Exists`` for annotating patients or episodes (``OuterRef`` to the patient id)."""
+    return Exists(
+        RiskSignal.objects.filter(patient_id=patient_ref or OuterRef("pk"), response__isnull=True)
+    )
+
+
+def patients_with_open_signals(patient_ids: list) -> set:
+    if not patient_ids:
+        return set()
+    return set(
+        RiskSignal.objects.filter(patient_id__in=patient_ids, response__isnull=True)
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )
+
+
+def response_due(raised_at: datetime) -> datetime:
+    """When the clinician's response is due: the clinic's interval in working days (setting
+    SAFETY_RESPONSE_WORKING_DAYS, default 1; services commonly require contact the same or next
+    working day, safety.md §1 [U])."""
+    return add_working_days(timezone.localtime(raised_at), settings.SAFETY_RESPONSE_WORKING_DAYS)
+
+
+def is_overdue(raised_at: datetime, now: datetime | None = None) -> bool:
+    return (now or timezone.now()) > response_due(raised_at)
+
+
+def banner(patient: Patient) -> dict[str, Any] | None:
+    """What the record's banner says: None when no signal is open. One query."""
+    rows = list(open_signals(patient).values_list("raised_at", "answered")[:50])
+    if not rows:
+        return None
+    oldest = rows[0][0]
+    return {
+        "count": len(rows),
+        # Only unanswered risk items open: "unknown", shown as such, never as "no risk".
+        "unknown_only": not any(answered for _, answered in rows),
+        "raised_at": oldest,
+        "due": response_due(oldest),
+        "overdue": is_overdue(oldest),
+    }
+
+
+def open_signals_by_episode(episodes) -> dict[int, tuple[date, date, bool]]:
+    """For the team lead's list: per episode, the patient's oldest open signal as (raised day,
+    due day, overdue). One query."""
+    now = timezone.now()
+    out = {}
+    rows = (
+        episodes.annotate(
+            oldest=Min(
+                "patient__risk_signals__raised_at",
+                filter=Q(patient__risk_signals__response__isnull=True),
+            )
+        )
+        .filter(oldest__isnull=False)
+        .order_by()
+        .values_list("pk", "oldest")
+    )
+    for episode_id, oldest in rows:
+        due = response_due(oldest)
+        out[episode_id] = (timezone.localtime(oldest).date(), due.date(), now > due)
+    return out
+
+
+def patient_safety(patient: Patient) -> dict[str, Any]:
+    signals = list(
+        RiskSignal.objects.filter(patient=patient)
+        .select_related("raised_by", "response", "administration__session")
+        .order_by("-raised_at", "-id")
+    )
+    now = timezone.now()
+    for s in signals:
+        s.due = response_due(s.raised_at)
+        s.overdue = s.is_open and now > s.due
+    plans = list(SafetyPlan.objects.filter(patient=patient).select_related("created_by"))
+    return {
+        "signals": signals,
+        "open_signals": [s for s in signals if s.is_open],
+        "assessments": list(
+            SafetyAssessment.objects.filter(patient=patient).select_related("assessed_by")
+        ),
+        "plan": plans[0] if plans else None,
+        "plans": plans,
+    }
+
+
+def plan_version(patient: Patient, version: int) -> SafetyPlan | None:
+    return SafetyPlan.objects.filter(patient=patient, version=version).first()
+
+
+def unread_count(user: User) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    """The user's notifications on patients they may still see (a notification never leads past
+    the access policy)."""
+    visible = patients_visible_to(user).filter(pk=OuterRef("patient_id"))
+    return (
+        Notification.objects.filter(user=user)
+        .filter(Exists(visible) | Q(patient=None))
+        .select_related("patient")
+        .order_by("-created_at", "-id")
+    )
+
+
+def link_answered_risk_item(link: PatientLink) -> bool:
+    """Did the patient just answer a risk item above 0 through this link? For the crisis box on
+    the patient's own pages: their answers, shown back to them only as the offer of help."""
+    for administration in link.session.administrations.all():
+        for finding in risk_findings(administration.instrument_key, administration.score):
+            if finding.state == "positive":
+                return True
+    return False
+
+
+def clinic_crisis_contacts() -> dict:
+    return crisis_contacts(settings.CLINIC_CRISIS_CONTACTS)

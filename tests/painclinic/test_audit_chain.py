@@ -1,0 +1,157 @@
+"""Bob, team lead, can show that nobody has quietly changed the audit log: every event is sealed
+with the one before it, so a changed, inserted or removed event breaks the chain at that point
+(issue #15)."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
+from django.urls import reverse
+
+from painclinic import audit, audit_chain
+from painclinic.models import AuditAction, AuditEvent
+from painclinic.selectors import audit_chain_check
+
+
+@contextmanager
+def _trigger_set_aside():
+    """What an attacker holding the tables' owner role could do (the app role cannot: see
+    test_app_role.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")  # superuser only
+        yield cursor
+        cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+@pytest.fixture
+def five_events(jannick, ana, susan):
+    """Ana opens Jannick's record, changes it, lists both patients; an unknown login fails."""
+    audit.record_event(actor=ana, action=AuditAction.VIEW, patient=jannick, obj=jannick)
+    audit.record_event(
+        actor=ana, action=AuditAction.CHANGE, patient=jannick, obj=jannick, changed_fields=["x"]
+    )
+    audit.record_event_for_patients(
+        actor=ana, action=AuditAction.VIEW, patients=[jannick, susan], obj=jannick
+    )
+    audit.record_event(actor=None, action=AuditAction.LOGIN_FAILED, actor_username="mallory")
+    return list(AuditEvent.objects.order_by("id"))
+
+
+@pytest.fixture
+def postgres_only(is_postgres):
+    if not is_postgres:
+        pytest.skip("tampering written in PostgreSQL")
+
+
+@pytest.mark.django_db
+def test_every_way_of_writing_an_event_extends_one_chain(five_events):
+    previous = audit_chain.GENESIS
+    for event in five_events:
+        assert event.chain_hash == audit_chain.link(previous, event)
+        previous = event.chain_hash
+    result = audit_chain_check()
+    assert result.ok and result.head == previous
+    assert result.events == AuditEvent.objects.count()
+    call_command("audit_verify")
+
+
+@pytest.mark.django_db
+def test_a_changed_event_is_found_at_its_own_link(five_events, postgres_only):
+    target = five_events[2]
+    with _trigger_set_aside() as cursor:
+        cursor.execute(
+            "UPDATE painclinic_auditevent SET actor_username = 'someone' WHERE id = %s",
+            [target.pk],
+        )
+    result = audit_chain_check()
+    assert not result.ok and result.broken_id == target.pk and result.broken_at == target.at
+    with pytest.raises(CommandError, match=f"broken at event {target.pk} "):
+        call_command("audit_verify")
+
+
+@pytest.mark.django_db
+def test_a_removed_event_is_found_at_the_event_after_it(five_events, postgres_only):
+    with _trigger_set_aside() as cursor:
+        cursor.execute("DELETE FROM painclinic_auditevent WHERE id = %s", [five_events[1].pk])
+    assert audit_chain_check().broken_id == five_events[2].pk
+
+
+@pytest.mark.django_db
+def test_an_event_inserted_outside_the_app_is_found(five_events, ana, postgres_only):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO painclinic_auditevent (at, actor_id, actor_username, action, object_type,"
+            " object_id, view_name, changed_fields, request_id, user_agent, chain_hash)"
+            " VALUES (now(), %s, 'ana', 'view', '', '', '', '[]', '', '', %s) RETURNING id",
+            [ana.pk, "f" * 64],
+        )
+        forged = cursor.fetchone()[0]
+    assert audit_chain_check().broken_id == forged
+
+
+@pytest.mark.django_db
+def test_bob_checks_the_log_from_the_audit_pages(client, bob, five_events, postgres_only):
+    client.force_login(bob)
+    url = reverse("audit_verify")
+    assert client.get(url).status_code == 200
+    intact = client.post(url)
+    assert "The audit log is intact" in intact.content.decode()
+    assert AuditEvent.objects.filter(actor=bob, view_name="audit_verify").exists()
+    with _trigger_set_aside() as cursor:
+        cursor.execute("DELETE FROM painclinic_auditevent WHERE id = %s", [five_events[0].pk])
+    broken = client.post(url).content.decode()
+    assert "tampered with" in broken and f"event number {five_events[1].pk}" in broken
+
+
+@pytest.mark.django_db
+def test_a_clinician_cannot_open_the_check(client, ana):
+    client.force_login(ana)
+    assert client.post(reverse("audit_verify")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_chain(jannick, ana):
+    """Eight request threads, each writing single and bulk events at once: the advisory lock
+    keeps them in one chain (no two events link to the same predecessor)."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def writer() -> None:
+        try:
+            barrier.wait()
+            for _ in range(10):
+                audit.record_event(actor=ana, action=AuditAction.VIEW, patient=jannick)
+                audit.record_views(
+                    actor=ana,
+                    object_type="patients.contact",
+                    rows=[(f"{jannick.pk}-{n}", jannick.pk) for n in range(3)],  # 3 records shown
+                )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert AuditEvent.objects.count() == 8 * 10 * 4
+    hashes = list(AuditEvent.objects.values_list("chain_hash", flat=True))
+    assert len(set(hashes)) == len(hashes)
+    assert audit_chain_check().ok
+
+
+@pytest.mark.django_db
+def test_an_event_is_appended_inside_the_callers_transaction(jannick, ana):
+    """A write rolled back takes its audit event with it, and the chain stays intact."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record_event(actor=ana, action=AuditAction.CHANGE, patient=jannick)
+        raise RuntimeError
+    audit.record_event(actor=ana, action=AuditAction.VIEW, patient=jannick)
+    assert audit_chain_check().ok
