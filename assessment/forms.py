@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessment import instruments, red_flags, yellow_flags
 from assessment.models import Battery, Pathway, TimePoint
+from painclinic.concurrency import TOKEN_FIELD, EditTokenFormMixin
 from painclinic.validators import past_clinical_date
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -100,12 +101,22 @@ def item_choices(definition, item) -> list[tuple[str, str]]:
     return choices
 
 
-class AdministrationForm(forms.Form):
+class AdministrationForm(EditTokenFormMixin, forms.Form):
     """One field per item: radio buttons of the raw codes as printed (keyboard: arrow keys move
     within a group, Tab between items). Every field is optional: drafts keep partial answers;
-    the scorer decides what can be scored."""
+    the scorer decides what can be scored. The edit token covers the saved answers: a second
+    tab or clinician saving over a newer draft is refused (painclinic/concurrency.py)."""
 
-    def __init__(self, *args, definition, initial_answers: dict | None = None, **kwargs) -> None:
+    EDIT_TOKEN_FIELDS = ("answers",)
+
+    def __init__(
+        self,
+        *args,
+        definition,
+        initial_answers: dict | None = None,
+        administration=None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.definition = definition
         answers = initial_answers or {}
@@ -128,6 +139,7 @@ class AdministrationForm(forms.Form):
             self.fields[name] = field
             if answers.get(item.id) is not None:
                 self.initial[name] = str(answers[item.id])
+        self.add_edit_token(administration)
 
     def answers(self) -> dict[str, Any]:
         """Answers as typed (raw codes, "NA", or None), before the scorer's checks."""
@@ -139,7 +151,7 @@ class AdministrationForm(forms.Form):
 
     def rows(self):
         """(item, bound field) pairs for the template."""
-        return [(self.fields[name].item, self[name]) for name in self.fields]
+        return [(self.fields[name].item, self[name]) for name in self.fields if name != TOKEN_FIELD]
 
 
 def answers_from_post(definition, data) -> dict[str, Any]:
@@ -176,15 +188,18 @@ class MatchedCareForm(forms.Form):
         )
 
 
-class FormulationForm(forms.Form):
+class FormulationForm(EditTokenFormMixin, forms.Form):
     # The red-flag state is no longer a select here: it is the dated red-flag screen
     # (RedFlagScreenForm, issue #10), which has items, an outcome and a referral follow-up.
     notes = forms.CharField(
         label=_("Formulation notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
 
-    def __init__(self, *args, action: str = "", **kwargs) -> None:
+    EDIT_TOKEN_FIELDS = ("latest_formulation",)  # each save is a version: the newest is current
+
+    def __init__(self, *args, action: str = "", formulation_state=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.add_edit_token(formulation_state)
         for _group, _title, items in yellow_flags.CHECKLIST:
             for item_id, label in items:
                 self.fields[item_id] = forms.BooleanField(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.utils import timezone
 from assessment import instruments, signals, yellow_flags
 from assessment.instruments import InvalidAnswer, cli
 from assessment.instruments.base import definition_hash
+from assessment.instruments.numbers import parse_int
 from assessment.models import (
     Administration,
     AdministrationState,
@@ -34,7 +36,7 @@ from assessment.models import (
     RedFlagScreen,
     SafetyOverride,
 )
-from painclinic import audit, tokens
+from painclinic import audit, concurrency, tokens
 from painclinic.models import AuditAction
 
 if TYPE_CHECKING:
@@ -60,6 +62,9 @@ SESSION_HAS_SIGNED = (
 CHOSEN_PATHWAY_REQUIRED = "Choose the pathway you decided on."
 RATIONALE_REQUIRED = "Say why you chose a pathway other than the one suggested."
 
+# Someone saved the draft after this form was opened (painclinic/concurrency.py).
+EditConflict = concurrency.EditConflict
+
 PATIENT_LINK_ACTOR = "patient-link"  # audit actor_username for what a patient does via a link
 LINK_LIFETIME = timedelta(days=7)  # long enough to fill at home before the visit
 
@@ -78,8 +83,9 @@ def _normalise(value: Any) -> Any:
         text = value.strip()
         if text.upper() == "NA":
             return "NA"
-        if text.lstrip("+-").isdigit():
-            return int(text)
+        number = parse_int(text)
+        if number is not None:
+            return number
     return value
 
 
@@ -222,11 +228,14 @@ def administration_save_draft(
     answers: Mapping[str, Any],
     source: str = AnswerSource.CLINICIAN,
     merge: bool = False,
+    edit_token: str | None = None,
 ) -> Administration:
     """Save (partial) answers of a draft; unanswered items are kept as None. ``merge`` keeps the
     answers already saved and overwrites only the items given (the patient link saves one item at
     a time). The score is recomputed so a draft shows what it would sign as."""
     locked = _lock_draft(administration)
+    if edit_token is not None:  # the form's token: refused if the draft changed since it opened
+        concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
     new = dict(locked.answers) if merge else {}
     new.update({str(k): v for k, v in answers.items()})
     cleaned = _clean_answers(locked.instrument_key, new)
@@ -265,7 +274,11 @@ def administration_save_draft(
 
 @transaction.atomic
 def administration_sign(
-    *, actor: User, administration: Administration, answers: Mapping[str, Any] | None = None
+    *,
+    actor: User,
+    administration: Administration,
+    answers: Mapping[str, Any] | None = None,
+    edit_token: str | None = None,
 ) -> Administration:
     """Sign a draft (optionally saving ``answers`` first). Final: the row becomes immutable.
 
@@ -274,6 +287,8 @@ def administration_sign(
     changes what was signed. Unscorable results may be signed (module docstring).
     """
     locked = _lock_draft(administration)
+    if edit_token is not None:
+        concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
     if answers is not None:
         locked.answers = _clean_answers(locked.instrument_key, answers)
     else:
@@ -523,6 +538,13 @@ def matched_care_decide(
 
 
 @transaction.atomic
+def formulation_state(patient: Patient) -> SimpleNamespace:
+    """What a formulation form was opened on: the newest version (its edit token's field)."""
+    latest = Formulation.objects.filter(patient=patient).order_by("-recorded_at", "-id").first()
+    return SimpleNamespace(latest_formulation=latest.pk if latest else 0)
+
+
+@transaction.atomic
 def formulation_record(
     *,
     actor: User,
@@ -530,8 +552,15 @@ def formulation_record(
     flags: Mapping[str, bool],
     notes: str,
     red_flags: str = "",
+    edit_token: str | None = None,
 ) -> Formulation:
-    """Save a new version of the formulation (earlier versions are kept)."""
+    """Save a new version of the formulation (earlier versions are kept). With the form's
+    ``edit_token``: EditConflict when someone saved a newer version since it was opened."""
+    if edit_token is not None:
+        type(patient).objects.select_for_update().get(pk=patient.pk)  # serialise the saves
+        concurrency.check_edit_token(
+            formulation_state(patient), ("latest_formulation",), edit_token, {}
+        )
     formulation = Formulation.objects.create(
         patient=patient,
         flags={key: bool(value) for key, value in flags.items()},

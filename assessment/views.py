@@ -29,6 +29,7 @@ from assessment.forms import (
     short_names,
 )
 from assessment.models import Administration, AssessmentSession
+from painclinic import concurrency
 from painclinic.access import patient_view, public_view
 from patients.models import Episode, EpisodeStatusChange, Patient
 
@@ -216,15 +217,23 @@ def administration_form(
         return render(request, "assessment/administration_signed.html", context, status=status)
 
     form = AdministrationForm(
-        request.POST or None, definition=definition, initial_answers=administration.answers
+        request.POST or None,
+        definition=definition,
+        initial_answers=administration.answers,
+        administration=administration,
     )
     status = 200
+    conflict = None
     if request.method == "POST":
+        token = concurrency.posted_token(request)
         if form.is_valid():
             try:
                 if "sign" in request.POST:
                     services.administration_sign(
-                        actor=request.user, administration=administration, answers=form.answers()
+                        actor=request.user,
+                        administration=administration,
+                        answers=form.answers(),
+                        edit_token=token,
                     )
                     messages.success(
                         request, _("%(name)s signed.") % {"name": definition.short_name}
@@ -235,20 +244,28 @@ def administration_form(
                         session_id=administration.session_id,
                     )
                 services.administration_save_draft(
-                    actor=request.user, administration=administration, answers=form.answers()
+                    actor=request.user,
+                    administration=administration,
+                    answers=form.answers(),
+                    edit_token=token,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
+            except services.EditConflict as exc:
+                # 409: the typed answers stay in the form; the saved ones are shown beside them.
+                conflict = exc
+                form.rebase_on(exc.current)
+                context["saved_answers"] = _answers_table(definition, exc.current.answers)
             else:
                 messages.success(request, _("Draft saved."))
                 return redirect(request.path)
-        status = 400
+        status = 409 if conflict else 400
         score = _preview(definition, answers_from_post(definition, request.POST))
     else:
         score = _with_policy_band(administration.score) or _preview(
             definition, administration.answers
         )
-    context.update(form=form, score=score)
+    context.update(form=form, score=score, conflict=conflict)
     return render(request, "assessment/administration_form.html", context, status=status)
 
 
@@ -477,19 +494,32 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
     initial = {}
     if current is not None:
         initial = {**current.flags, "notes": current.notes}
-    form = FormulationForm(request.POST or None, initial=initial)
+    form = FormulationForm(
+        request.POST or None,
+        initial=initial,
+        formulation_state=services.formulation_state(patient),
+    )
     status = 200
+    conflict = None
     if request.method == "POST":
         if form.is_valid():
-            services.formulation_record(
-                actor=request.user,
-                patient=patient,
-                flags=form.flags(),
-                notes=form.cleaned_data["notes"],
-            )
-            messages.success(request, _("Formulation saved."))
-            return redirect("assessment:profile", patient_id=patient.pk)
-        status = 400
+            try:
+                services.formulation_record(
+                    actor=request.user,
+                    patient=patient,
+                    flags=form.flags(),
+                    notes=form.cleaned_data["notes"],
+                    edit_token=concurrency.posted_token(request),
+                )
+            except services.EditConflict as exc:
+                # 409: the typed checklist stays; the newest saved version is shown above it.
+                conflict = exc
+                form.rebase_on(exc.current)
+                current = selectors.latest_formulation(patient)
+            else:
+                messages.success(request, _("Formulation saved."))
+                return redirect("assessment:profile", patient_id=patient.pk)
+        status = 409 if conflict else 400
     return render(
         request,
         "assessment/formulation_form.html",
@@ -497,6 +527,7 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
             "patient": patient,
             "form": form,
             "current": current,
+            "conflict": conflict,
             "red_flag": selectors.red_flag_status(patient),
         },
         status=status,

@@ -6,7 +6,7 @@ The policy and the writes are in ``painclinic.mfa``; these pages only show them.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.formats import time_format
@@ -21,7 +21,9 @@ from painclinic.forms import CodeForm
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # Only a path on this site: anything else ("105", a date) would be taken by redirect() for a
+    # view name and reversed (NoReverseMatch, a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -38,7 +40,7 @@ def _locked_message(until) -> str:
 @authenticated_view
 def verify(request: HttpRequest) -> HttpResponse:
     if mfa.is_verified(request):
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     if not mfa.is_enrolled(request.user):
         return redirect("mfa_setup")
     form = CodeForm(request.POST or None)
@@ -52,7 +54,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                     _("You used a recovery code; %(left)d are left. Make new ones if few remain.")
                     % {"left": mfa.recovery_codes_left(request.user)},
                 )
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         if outcome.locked_until is not None:
             form.add_error(None, _locked_message(outcome.locked_until))
             status = 429

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from painclinic.access import clinical_staff, may_give_clinical_care
+from painclinic.concurrency import EditTokenFormMixin
 from painclinic.models import Team, User
 from painclinic.validators import (
     past_clinical_date,
@@ -322,7 +323,8 @@ class EpisodeStatusForm(forms.Form):
         return cleaned
 
 
-class ReviewDateForm(forms.Form):
+class ReviewDateForm(EditTokenFormMixin, forms.Form):
+    EDIT_TOKEN_FIELDS = ("next_review_due",)
     next_review_due = forms.DateField(widget=DATE_INPUT, required=False, label=_("Next review due"))
 
     def __init__(self, *args, action: str = "", episode=None, **kwargs) -> None:
@@ -334,6 +336,7 @@ class ReviewDateForm(forms.Form):
             Row(Column("next_review_due", css_class="col-md-4")),
             Submit("save_review", _("Save review date"), css_class="btn-outline-primary"),
         )
+        self.add_edit_token(episode)
 
     def clean_next_review_due(self) -> date | None:
         day = self.cleaned_data["next_review_due"]

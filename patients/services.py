@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from painclinic import audit
+from painclinic import audit, concurrency
 from painclinic.access import check_may_give_clinical_care, may_give_clinical_care
 from painclinic.models import AuditAction
 from painclinic.validators import (
@@ -62,14 +62,8 @@ DISCHARGE_NEEDS_REASON = "A discharge needs a date and a reason."
 TRANSITION_BEFORE_REFERRAL = "A status cannot change before the referral date ({referral})."
 
 
-class EditConflict(Exception):
-    """Someone else saved the record after this form was opened."""
-
-    def __init__(self, current: Patient, differing_fields: list[str]) -> None:
-        super().__init__("edit conflict")
-        self.current = current
-        # Fields where what this user typed differs from what is saved now.
-        self.differing_fields = differing_fields
+# Someone else saved the record after this form was opened (painclinic/concurrency.py).
+EditConflict = concurrency.EditConflict
 
 
 def _check_identifier_free(identifier: str, exclude_pk=None) -> None:
@@ -317,8 +311,19 @@ def contact_record(*, actor: User, episode: Episode, data: dict[str, Any]) -> Co
 
 @transaction.atomic
 def episode_set_review_date(
-    *, actor: User, episode: Episode, next_review_due: date | None
+    *,
+    actor: User,
+    episode: Episode,
+    next_review_due: date | None,
+    edit_token: str | None = None,
 ) -> Episode:
+    """Set the next review date; with ``edit_token`` (the form's), refused with EditConflict
+    when someone changed it since the form was opened (painclinic/concurrency.py)."""
+    episode = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    if edit_token is not None:
+        concurrency.check_edit_token(
+            episode, ("next_review_due",), edit_token, {"next_review_due": next_review_due}
+        )
     _field_error(
         "next_review_due",
         planned_clinical_date,

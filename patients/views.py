@@ -7,14 +7,14 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from painclinic import audit
+from painclinic import audit, concurrency
 from painclinic.access import authenticated_view, can_view_patient, patient_view
 from painclinic.models import AuditAction
 from patients import selectors, services
@@ -140,7 +140,9 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
             current_status=current.status, action=urls["episode_status"]
         )
         context["review_form"] = ReviewDateForm(
-            initial={"next_review_due": current.next_review_due}, action=urls["episode_review"]
+            initial={"next_review_due": current.next_review_due},
+            action=urls["episode_review"],
+            episode=current,
         )
     return render(request, "patients/patient_detail.html", context)
 
@@ -248,23 +250,34 @@ def episode_status(request: HttpRequest, patient: Patient, episode_id: int) -> H
 def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
     episode = _current_episode(patient, episode_id)
     form = ReviewDateForm(request.POST, episode=episode)
+    conflict = None
     if form.is_valid():
         try:
             services.episode_set_review_date(
                 actor=request.user,
                 episode=episode,
                 next_review_due=form.cleaned_data["next_review_due"],
+                edit_token=concurrency.posted_token(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except services.EditConflict as exc:
+            conflict = exc
+            form.rebase_on(exc.current)
         else:
             messages.success(request, _("Review date saved."))
             return redirect("patients:detail", patient_id=patient.pk)
     return render(
         request,
         "patients/review_form.html",
-        {"form": form, "patient": patient, "episode": episode},
-        status=400,
+        {
+            "form": form,
+            "patient": patient,
+            "episode": episode,
+            "conflict": conflict,
+            "conflict_rows": concurrency.conflict_rows(conflict, form) if conflict else [],
+        },
+        status=409 if conflict else 400,
     )
 
 
@@ -280,11 +293,13 @@ def review_note_acknowledge(request: HttpRequest, patient: Patient, note_id: int
     else:
         messages.success(request, _("Review note marked as read."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Only a path of this site: redirect() would read any other word as a view name and answer
+    # 500 (NoReverseMatch) — found by tests/test_fuzz_forms.py (#15).
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("patients:detail", kwargs={"patient_id": patient.pk})
-    return redirect(target)
+    return HttpResponseRedirect(target)
 
 
 # --- Consent and safeguarding (issue #10) -----------------------------------------------------

@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from painclinic.concurrency import EditTokenFormMixin
 from painclinic.models import Discipline
 from painclinic.validators import planned_clinical_date
 from programmes.models import (
@@ -401,8 +402,10 @@ WINDOW_FIELDS = (
 )
 
 
-class WindowsForm(forms.ModelForm):
+class WindowsForm(EditTokenFormMixin, forms.ModelForm):
     """The programme's outcome windows (defaults in models.Programme: 6/1, ±4, 12 ± 4 weeks)."""
+
+    EDIT_TOKEN_FIELDS = tuple(WINDOW_FIELDS)
 
     class Meta:
         model = Programme
@@ -424,6 +427,7 @@ class WindowsForm(forms.ModelForm):
             _("Save windows"),
             "save_windows",
         )
+        self.add_edit_token(self.instance if self.instance.pk else None)
 
     def clean(self) -> dict:
         data = super().clean()

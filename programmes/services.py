@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import instruments
-from painclinic import audit
+from painclinic import audit, concurrency
 from painclinic.access import programmes_open_to_referral
 from painclinic.models import AuditAction
 from programmes import policy, standards, suitability
@@ -599,10 +599,17 @@ WINDOW_FIELDS = (
 
 @transaction.atomic
 def programme_windows_update(
-    *, actor: User, programme: Programme, data: Mapping[str, int]
+    *,
+    actor: User,
+    programme: Programme,
+    data: Mapping[str, int],
+    edit_token: str | None = None,
 ) -> Programme:
-    """Change the outcome windows of a programme; audited with the names of the changed fields."""
+    """Change the outcome windows of a programme; audited with the names of the changed fields.
+    With the form's ``edit_token``: EditConflict when someone changed them since it opened."""
     current = Programme.objects.select_for_update().get(pk=programme.pk)
+    if edit_token is not None:
+        concurrency.check_edit_token(current, WINDOW_FIELDS, edit_token, data)
     changed = [f for f in WINDOW_FIELDS if f in data and getattr(current, f) != data[f]]
     for name in changed:
         setattr(current, name, data[name])

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from painclinic import audit
+from painclinic import audit, concurrency
 from painclinic.access import patient_view, programme_view, programmes_open_to_referral
 from painclinic.models import AuditAction
 from patients.models import Patient
@@ -372,7 +372,7 @@ def outcome(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     return _enrolment_page(request, enrolment, status=400, outcome_form=form)
 
 
-def _render_outcomes(request, cohort, form=None, status=200) -> HttpResponse:
+def _render_outcomes(request, cohort, form=None, status=200, **extra) -> HttpResponse:
     action = reverse("programmes:outcome_windows", args=[cohort.pk])
     data = selectors.cohort_outcomes(cohort, request.user)
     # The page shows the scores of the participants in ``participants`` (those whose clinical
@@ -391,6 +391,7 @@ def _render_outcomes(request, cohort, form=None, status=200) -> HttpResponse:
             "cohort": cohort,
             **data,
             "windows_form": form or WindowsForm(instance=cohort.programme, action=action),
+            **extra,
         },
         status=status,
     )
@@ -414,9 +415,23 @@ def outcome_windows(request: HttpRequest, cohort_id: int) -> HttpResponse:
         action=reverse("programmes:outcome_windows", args=[cohort.pk]),
     )
     if form.is_valid():
-        services.programme_windows_update(
-            actor=request.user, programme=cohort.programme, data=form.cleaned_data
-        )
+        try:
+            services.programme_windows_update(
+                actor=request.user,
+                programme=cohort.programme,
+                data=form.cleaned_data,
+                edit_token=concurrency.posted_token(request),
+            )
+        except concurrency.EditConflict as exc:
+            form.rebase_on(exc.current)
+            return _render_outcomes(
+                request,
+                cohort,
+                form=form,
+                status=409,
+                conflict_rows=concurrency.conflict_rows(exc, form),
+                conflict=exc,
+            )
         messages.success(request, _("Outcome windows saved."))
         return redirect("programmes:outcomes", cohort_id=cohort.pk)
     return _render_outcomes(request, cohort, form=form, status=400)

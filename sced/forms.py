@@ -7,8 +7,14 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessment.instruments.numbers import parse_float, parse_int
+from painclinic.concurrency import EditTokenFormMixin
 from painclinic.validators import planned_clinical_date
 from sced.models import MBD_DESIGNS, Design, DiaryLinkKind, Improvement, Measure
+from sced.stats.limits import MAX_PHASE_SESSIONS, MAX_STUDY_SESSIONS
+
+# A measure's range: any rating, count or minutes fits; keeps plot and range arithmetic finite.
+MEASURE_BOUND = 1_000_000_000
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -21,13 +27,22 @@ class StudyForm(forms.Form):
         help_text=_("e.g. 'Does graded exposure reduce Jannick's fear of lifting?'"),
     )
     design = forms.ChoiceField(label=_("Design"), choices=Design.choices, initial=Design.AB)
+    # Upper bounds: sced/stats/limits.py (the service checks the total of the plan too).
     baseline_length = forms.IntegerField(
-        label=_("Planned sessions per baseline (A) phase"), min_value=1, initial=7
+        label=_("Planned sessions per baseline (A) phase"),
+        min_value=1,
+        max_value=MAX_PHASE_SESSIONS,
+        initial=7,
     )
     intervention_length = forms.IntegerField(
-        label=_("Planned sessions per intervention (B) phase"), min_value=1, initial=14
+        label=_("Planned sessions per intervention (B) phase"),
+        min_value=1,
+        max_value=MAX_PHASE_SESSIONS,
+        initial=14,
     )
-    min_phase_length = forms.IntegerField(label=_("Minimum phase length"), min_value=1, initial=3)
+    min_phase_length = forms.IntegerField(
+        label=_("Minimum phase length"), min_value=1, max_value=MAX_PHASE_SESSIONS, initial=3
+    )
     start_date = forms.DateField(
         label=_("First baseline day"),
         required=False,
@@ -36,8 +51,12 @@ class StudyForm(forms.Form):
     )
     measure_name = forms.CharField(label=_("Outcome measure"), max_length=120)
     measure_unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
-    measure_min = forms.FloatField(label=_("Lowest value"), initial=0)
-    measure_max = forms.FloatField(label=_("Highest value"), initial=10)
+    measure_min = forms.FloatField(
+        label=_("Lowest value"), initial=0, min_value=-MEASURE_BOUND, max_value=MEASURE_BOUND
+    )
+    measure_max = forms.FloatField(
+        label=_("Highest value"), initial=10, min_value=-MEASURE_BOUND, max_value=MEASURE_BOUND
+    )
     measure_improvement = forms.ChoiceField(
         label=_("Direction of improvement"), choices=Improvement.choices
     )
@@ -127,10 +146,16 @@ class StudyForm(forms.Form):
 
 class RandomizeForm(forms.Form):
     earliest = forms.IntegerField(
-        label=_("Earliest intervention start (session)"), min_value=2, required=False
+        label=_("Earliest intervention start (session)"),
+        min_value=2,
+        max_value=MAX_STUDY_SESSIONS,
+        required=False,
     )
     latest = forms.IntegerField(
-        label=_("Latest intervention start (session)"), min_value=2, required=False
+        label=_("Latest intervention start (session)"),
+        min_value=2,
+        max_value=MAX_STUDY_SESSIONS,
+        required=False,
     )
     concealed = forms.BooleanField(
         label=_("Conceal the drawn start from data entry until it may be reached"),
@@ -151,7 +176,7 @@ class ValueForm(forms.Form):
     """
 
     measure = forms.ModelChoiceField(queryset=None, label=_("Measure"), empty_label=None)
-    session = forms.IntegerField(label=_("Session"), min_value=1)
+    session = forms.IntegerField(label=_("Session"), min_value=1, max_value=MAX_STUDY_SESSIONS)
     value = forms.FloatField(label=_("Value"))
     confirm_outside_plan = forms.BooleanField(label=OUTSIDE_PLAN_LABEL, required=False)
 
@@ -203,13 +228,13 @@ class BackfillForm(forms.Form):
             when, raw = parts
             problems = []
             value = None
-            try:
-                value = float(raw)
-            except ValueError:
-                problems.append(_("value %(v)r is not a number") % {"v": raw})
+            value = parse_float(raw)  # refuses NaN, inf, 1e309, "²", over-long digit strings
+            if value is None:
+                problems.append(_("value %(v)r is not a number") % {"v": raw[:40]})
             found: tuple[str, int] | None = None
-            if when.isdigit() and int(when) >= 1:
-                found = ("session", int(when))
+            session = parse_int(when)
+            if session is not None and session >= 1:
+                found = ("session", session)
             else:
                 try:
                     found = ("date", date.fromisoformat(when).toordinal())
@@ -272,9 +297,14 @@ class StrikeOutForm(forms.Form):
     )
 
 
-class AmendForm(forms.Form):
+class AmendForm(EditTokenFormMixin, forms.Form):
+    EDIT_TOKEN_FIELDS = ("value",)  # the value in force: a second amendment must see the first
     value = forms.FloatField(label=_("Corrected value"))
     reason = forms.CharField(label=_("Reason for the amendment"), max_length=300)
+
+    def __init__(self, *args, measurement=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_edit_token(measurement)
 
 
 class DiaryLinkForm(forms.Form):

@@ -4,9 +4,7 @@ inside it (field names only, never values) and enqueues analyses only after comm
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from painclinic import audit, jobs, tokens
+from painclinic import audit, concurrency, jobs, tokens
 from painclinic.models import AuditAction
 from painclinic.validators import past_clinical_date, planned_clinical_date
 from sced import selectors
@@ -45,6 +43,13 @@ from sced.models import (
 )
 from sced.stats import randomization as rt
 from sced.stats import scan_csv
+from sced.stats.limits import (
+    MAX_PHASE_SESSIONS,
+    MAX_STUDY_SESSIONS,
+    MSG_PHASE_TOO_LONG,
+    MSG_SESSION_TOO_LATE,
+    MSG_STUDY_TOO_LONG,
+)
 
 if TYPE_CHECKING:
     from painclinic.models import User
@@ -114,6 +119,11 @@ MSG_IMPORT_NO_MT = (
 )
 MSG_IMPORT_FIELDS = "Line {line}: {found} fields where the header has {expected}."
 MSG_IMPORT_BLANK = "Line {line}: the {column} column is empty."
+MSG_IMPORT_TOO_LONG = (
+    "The file has more than {max:,} measurements; a study holds at most "
+    + f"{MAX_STUDY_SESSIONS:,} sessions per measure. "
+    + "Split the file or check that it belongs to this study."
+)
 MSG_RETRY_ONLY_FAILED = (
     "The analysis is on its way; it can be retried once it has failed or is stuck."
 )
@@ -206,8 +216,16 @@ def study_create(
         errors.extend(exc.messages)
     lengths = _planned_lengths(design, planned_phase_lengths)
     for label, n in lengths.items():
-        if n < min_phase_length:
+        if n > MAX_PHASE_SESSIONS:  # sced/stats/limits.py
+            errors.append(MSG_PHASE_TOO_LONG.format(label=label, n=n, max=MAX_PHASE_SESSIONS))
+        elif n < min_phase_length:
             errors.append(MSG_PHASE_TOO_SHORT.format(label=label, n=n, L=min_phase_length))
+    if sum(lengths.values()) > MAX_STUDY_SESSIONS:
+        errors.append(
+            MSG_STUDY_TOO_LONG.format(
+                where="The plan", n=sum(lengths.values()), max=MAX_STUDY_SESSIONS
+            )
+        )
     if not measures:
         errors.append(MSG_NO_MEASURES)
     elif design in MBD_DESIGNS and len(measures) < 2:
@@ -464,6 +482,9 @@ def _row_errors(
             for message in exc.messages:
                 add(row, message)
             continue
+        if session > MAX_STUDY_SESSIONS:  # sced/stats/limits.py
+            add(row, MSG_SESSION_TOO_LATE.format(session=session, max=MAX_STUDY_SESSIONS))
+            continue
         key = (m.pk, session)
         if not m.range_min <= row.value <= m.range_max:
             add(
@@ -598,7 +619,12 @@ def measurement_record(
 
 @transaction.atomic
 def measurement_amend(
-    *, actor: User, measurement: Measurement, value: float, reason: str
+    *,
+    actor: User,
+    measurement: Measurement,
+    value: float,
+    reason: str,
+    edit_token: str | None = None,
 ) -> MeasurementAmendment:
     """Correct a value: the amendment keeps the old value, who, when and why; the original is
     never touched (the database refuses it, migration 0002)."""
@@ -608,6 +634,8 @@ def measurement_amend(
         .get(pk=measurement.pk)
     )
     measure = measurement.measure
+    if edit_token is not None:  # someone amended it since the form was opened
+        concurrency.check_edit_token(measurement, ("value",), edit_token, {"value": value})
     if measurement.is_struck_out:
         raise ValidationError(
             MSG_STRUCK.format(
@@ -705,6 +733,11 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem
         delimiter, header = scan_csv._pick_delimiter(header_line)
     except scan_csv.ScanCsvError as exc:
         return [], [ImportProblem(1, str(exc))]
+    # One study holds at most MAX_STUDY_SESSIONS values per measure (sced/stats/limits.py); a
+    # longer file is refused whole before any line is read into memory or checked.
+    most = MAX_STUDY_SESSIONS * max(study.measures.count(), 1)
+    if sum(1 for ln in text.splitlines() if ln.strip()) - 1 > most:
+        return [], [ImportProblem(None, MSG_IMPORT_TOO_LONG.format(max=most))]
     col = {name: header.index(name) for name in ("case", "phase", "values", "mt") if name in header}
     if "mt" not in col:
         return [], [ImportProblem(None, MSG_IMPORT_NO_MT)]
@@ -712,10 +745,13 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem
     names = ", ".join(m.name for m in measures.values())
     rows: list[Row] = []
     problems: list[ImportProblem] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     seen_header = False
-    for fields in reader:
-        line = reader.line_num
+    starts_by_measure: dict[int, Any] = {}  # one query per measure, not per line
+    try:
+        read = list(scan_csv.csv_rows(text, delimiter))
+    except scan_csv.ScanCsvError as exc:
+        return [], [ImportProblem(None, str(exc))]
+    for line, fields in read:
         if not fields or all(not f.strip() for f in fields):
             continue
         if not seen_header:
@@ -756,7 +792,9 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem
         else:
             session = int(mt)
         if measure is not None and session is not None and phase:
-            starts = selectors.phase_starts_for(study, measure.pk)
+            if measure.pk not in starts_by_measure:
+                starts_by_measure[measure.pk] = selectors.phase_starts_for(study, measure.pk)
+            starts = starts_by_measure[measure.pk]
             expected = selectors.phase_of_session(session, starts, study.phase_labels)
             if phase[:1].upper() != expected[:1]:
                 here.append(

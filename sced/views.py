@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from painclinic import concurrency
 from painclinic.access import patient_view, public_view
 from patients.models import OPEN_STATUSES, Episode, Patient
 from sced import selectors, services
@@ -479,7 +480,10 @@ def measurement_amend(
         pk=measurement_id,
         measure__study=study,
     )
-    form = AmendForm(request.POST or None, initial={"value": measurement.value})
+    form = AmendForm(
+        request.POST or None, initial={"value": measurement.value}, measurement=measurement
+    )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.measurement_amend(
@@ -487,14 +491,19 @@ def measurement_amend(
                 measurement=measurement,
                 value=form.cleaned_data["value"],
                 reason=form.cleaned_data["reason"],
+                edit_token=concurrency.posted_token(request),
             )
+        except concurrency.EditConflict as exc:
+            conflict = exc
+            form.rebase_on(exc.current)
+            measurement = exc.current
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
             _saved(request, study, _("Amended; the original value is kept."))
             return _back(patient, study, "#data")
-    status = 400 if request.method == "POST" else 200
+    status = (409 if conflict else 400) if request.method == "POST" else 200
     return render(
         request,
         "sced/measurement_amend.html",
@@ -504,6 +513,8 @@ def measurement_amend(
             "measurement": measurement,
             "amendments": list(measurement.amendments.select_related("amended_by")),
             "form": form,
+            "conflict": conflict,
+            "conflict_rows": concurrency.conflict_rows(conflict, form) if conflict else [],
         },
         status=status,
     )

@@ -11,6 +11,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.instruments.base import Unscorable
+from assessment.instruments.numbers import parse_float
+from painclinic.concurrency import EditTokenFormMixin
 from painclinic.validators import past_clinical_date, planned_clinical_date
 from treatment import exposure, pacing
 from treatment.models import (
@@ -129,7 +131,7 @@ class SuggestionDecisionForm(forms.Form):
     note = forms.CharField(max_length=300, required=False, label=_("Note"))
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(EditTokenFormMixin, forms.ModelForm):
     class Meta:
         model = Goal
         fields = [
@@ -149,6 +151,8 @@ class GoalForm(forms.ModelForm):
             "linked_measure_label",
         ]
         widgets = {"by_when": DATE_INPUT, "patient_words": forms.Textarea(attrs={"rows": 2})}
+
+    EDIT_TOKEN_FIELDS = tuple(Meta.fields)
 
     def __init__(self, *args, submit_label=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -189,6 +193,7 @@ class GoalForm(forms.ModelForm):
             ),
             Submit("save_goal", submit_label or _("Set the goal")),
         )
+        self.add_edit_token(self.instance if self.instance.pk else None)
 
     def clean_by_when(self) -> date:
         day = self.cleaned_data["by_when"]
@@ -401,18 +406,27 @@ class ScedOutcomeForm(forms.Form):
     )
 
 
+# Minutes, metres or steps in a day: a million is beyond any activity, and keeps the quota
+# arithmetic (means, proportions, increments) far from float overflow (1e308 * 2 = inf).
+BASELINE_MAX = 1_000_000
+
+
 def _parse_numbers(text: str) -> list[float]:
     parts = [p for p in re.split(r"[\s,;]+", text.strip()) if p]
     values = []
     for part in parts:
-        try:
-            value = float(part)
-        except ValueError as exc:
+        value = parse_float(part)  # refuses NaN, inf, 1e309 and non-ASCII digits
+        if value is None:
             raise forms.ValidationError(
-                _("'%(part)s' is not a number."), params={"part": part}
-            ) from exc
+                _("'%(part)s' is not a number."), params={"part": part[:40]}
+            )
         if value < 0:
             raise forms.ValidationError(_("Baseline values cannot be negative."))
+        if value > BASELINE_MAX:
+            raise forms.ValidationError(
+                _("Baseline values above %(max)s are not plausible."),
+                params={"max": f"{BASELINE_MAX:,}"},
+            )
         values.append(value)
     return values
 
@@ -568,8 +582,11 @@ class FlareUpForm(forms.Form):
         )
 
 
-class PacingScheduleChangeForm(forms.Form):
-    """A new version of the schedule from a given day (services.pacing_schedule_change)."""
+class PacingScheduleChangeForm(EditTokenFormMixin, forms.Form):
+    """A new version of the schedule from a given day (services.pacing_schedule_change). The
+    edit token covers the latest version: two changes from the same page cannot both land."""
+
+    EDIT_TOKEN_FIELDS = ("latest_change",)
 
     effective_from = forms.DateField(
         label=_("New schedule from"), widget=DATE_INPUT, validators=[planned_clinical_date]
@@ -588,7 +605,7 @@ class PacingScheduleChangeForm(forms.Form):
     target = PacingPlanForm.base_fields["target"]
     reason = forms.CharField(label=_("Reason for the change"), max_length=300)
 
-    def __init__(self, *args, current_baseline=(), **kwargs) -> None:
+    def __init__(self, *args, current_baseline=(), schedule_state=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._current_baseline = list(current_baseline)
         if not self.is_bound:
@@ -614,6 +631,7 @@ class PacingScheduleChangeForm(forms.Form):
             "reason",
             Submit("change_schedule", _("Start the new schedule")),
         )
+        self.add_edit_token(schedule_state)
 
     def clean_baseline(self) -> list[float]:
         text = self.cleaned_data["baseline"]

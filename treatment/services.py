@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from painclinic import audit
+from painclinic import audit, concurrency
 from painclinic.access import check_may_give_clinical_care
 from painclinic.models import AuditAction
 from painclinic.validators import planned_clinical_date
@@ -80,13 +81,9 @@ SCED_PERFORMANCE = "performance"
 SCED_DESIGN = "ABAB"  # Jannick's AB(AB) exposure study (DESIGN.md); sced may refuse and say so.
 
 
-class EditConflict(Exception):
-    """Someone signed a newer version of the plan after this form was opened."""
-
-    def __init__(self, current: Any, differing_fields: list[str]) -> None:
-        super().__init__("edit conflict")
-        self.current = current
-        self.differing_fields = differing_fields
+# Someone signed a newer version (plan, flare-up plan) or saved the record (goal) after this
+# form was opened: the one conflict of every edit form (painclinic/concurrency.py).
+EditConflict = concurrency.EditConflict
 
 
 # --- treatment plan ---------------------------------------------------------------------------
@@ -267,13 +264,21 @@ def goal_create(*, actor: User, episode: Episode, data: dict[str, Any]) -> Goal:
 
 
 @transaction.atomic
-def goal_update(*, actor: User, goal: Goal, data: dict[str, Any]) -> Goal:
-    """Change a goal's wording, levels or weight before its first review (see GOAL_REVIEWED)."""
+def goal_update(
+    *, actor: User, goal: Goal, data: dict[str, Any], edit_token: str | None = None
+) -> Goal:
+    """Change a goal's wording, levels or weight before its first review (see GOAL_REVIEWED).
+
+    ``edit_token`` is the token of the goal as the form showed it (painclinic/concurrency.py):
+    when someone saved the goal since, EditConflict, and nothing is written. None = no form
+    (a caller holding the row it just read)."""
     goal = Goal.objects.select_for_update().select_related("episode__patient").get(pk=goal.pk)
     if goal.is_retired:
         raise ValidationError(GOAL_RETIRED)
     if GoalReview.objects.filter(goal=goal).exists():
         raise ValidationError(GOAL_REVIEWED)
+    if edit_token is not None:
+        concurrency.check_edit_token(goal, GOAL_FIELDS, edit_token, data)
     changed = [k for k in GOAL_FIELDS if k in data and getattr(goal, k) != data[k]]
     if not changed:
         return goal
@@ -737,6 +742,12 @@ SCHEDULE_FIELDS = (
 )
 
 
+def pacing_schedule_state(plan: PacingPlan) -> SimpleNamespace:
+    """What a schedule-change form was opened on: the latest version (the token's field)."""
+    latest = plan.changes.order_by("-effective_from", "-id").first()
+    return SimpleNamespace(latest_change=latest.pk if latest else 0)
+
+
 @transaction.atomic
 def pacing_schedule_change(
     *,
@@ -746,6 +757,7 @@ def pacing_schedule_change(
     data: dict[str, Any],
     reason: str,
     override_reason: str = "",
+    edit_token: str | None = None,
 ) -> PacingScheduleChange:
     """A new version of the schedule from ``effective_from`` (today or later): a new quota rule,
     increment, steps or target, and optionally a new baseline. The plan, the earlier versions and
@@ -754,6 +766,10 @@ def pacing_schedule_change(
     Preconditions (checked by the form through the pure core): the rule gives a starting quota.
     """
     plan = PacingPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    if edit_token is not None:  # someone set a newer schedule since the form was opened
+        concurrency.check_edit_token(
+            pacing_schedule_state(plan), ("latest_change",), edit_token, {}
+        )
     if not reason.strip():
         raise ValidationError(SCHEDULE_CHANGE_NEEDS_REASON)
     if effective_from < date.today():

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import selectors as assessment_selectors
+from painclinic import concurrency
 from painclinic.access import patient_view
 from patients.models import Patient
 from treatment import charts, documents, selectors, services
@@ -281,23 +282,40 @@ def goal_edit(request: HttpRequest, patient: Patient, goal_id: int) -> HttpRespo
         instance=goal,
         submit_label=_("Save the goal"),
     )
+    conflict = None
     if request.method == "POST":
         if locked:
             form.is_valid()  # so the refusal can sit beside what was typed
             form.add_error(None, locked)
         elif form.is_valid():
             try:
-                services.goal_update(actor=request.user, goal=goal, data=form.cleaned_data)
+                services.goal_update(
+                    actor=request.user,
+                    goal=goal,
+                    data=form.cleaned_data,
+                    edit_token=concurrency.posted_token(request),
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
+            except services.EditConflict as exc:
+                # 409: keep what was typed, show what is saved now, carry the new token.
+                conflict = exc
+                form.rebase_on(exc.current)
             else:
                 messages.success(request, _("Goal changed."))
                 return redirect(_url("goal_detail", patient, goal_id=goal.pk))
-    status = 400 if request.method == "POST" else 200
+    status = (409 if conflict else 400) if request.method == "POST" else 200
     return render(
         request,
         "treatment/goal_form.html",
-        {"patient": patient, "form": form, "goal": goal, "locked": locked},
+        {
+            "patient": patient,
+            "form": form,
+            "goal": goal,
+            "locked": locked,
+            "conflict": conflict,
+            "conflict_rows": concurrency.conflict_rows(conflict, form) if conflict else [],
+        },
         status=status,
     )
 
@@ -697,7 +715,9 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
         request.POST or None,
         current_baseline=latest.baseline,
         initial={f: getattr(latest, f) for f in services.SCHEDULE_FIELDS if f != "baseline"},
+        schedule_state=services.pacing_schedule_state(plan),
     )
+    conflict = None
     gate = _gate_context(request, patient, "pacing", "pacing-change-form")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -709,17 +729,23 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
                 data=data,
                 reason=data["reason"],
                 override_reason=request.POST.get("override_reason", ""),
+                edit_token=concurrency.posted_token(request),
             )
         except ValidationError as exc:
             _gate_error(gate, form, exc)
+        except services.EditConflict as exc:
+            # 409: the page below shows the schedule in force now (re-read), the form what was typed
+            conflict = exc
+            form.rebase_on(exc.current)
+            overview = selectors.pacing_overview(plan)
         else:
             messages.success(request, _("New schedule set; the earlier one and the log are kept."))
             return redirect(_url("pacing_detail", patient, pacing_id=plan.pk))
-    status = 400 if request.method == "POST" else 200
+    status = (409 if conflict else 400) if request.method == "POST" else 200
     return render(
         request,
         "treatment/pacing_change.html",
-        {"patient": patient, "o": overview, "form": form, **gate},
+        {"patient": patient, "o": overview, "form": form, "conflict": conflict, **gate},
         status=status,
     )
 

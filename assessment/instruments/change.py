@@ -35,6 +35,7 @@ from assessment.instruments.base import (
     as_number,
     to_data,
 )
+from assessment.instruments.numbers import parse_float
 from assessment.instruments.scoring import band_for
 
 KEY = "rci"
@@ -95,7 +96,8 @@ def _check_direction(direction: str) -> None:
 
 
 def _is_number(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+    # parse_float also refuses an int too large for a float (math.isfinite raises on it).
+    return isinstance(value, int | float) and parse_float(value) is not None
 
 
 def _toward_better(difference: float, direction: str) -> float:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessment.instruments.base import Unscorable
+from assessment.instruments.numbers import parse_float
 
 KEY = "gas"
 SOURCE = (
@@ -169,7 +170,7 @@ class PayloadError(ValueError):
 
 
 def _number(value: object, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not isinstance(value, int | float) or parse_float(value) is None:
         raise PayloadError(f"{field} must be a finite number (got {value!r})", field)
     return float(value)
 

@@ -26,6 +26,7 @@ from .base import (
     Unscorable,
     as_number,
 )
+from .numbers import parse_int
 
 
 def _item(instrument: Instrument, item_id: str) -> Item:
@@ -67,8 +68,8 @@ def _parse_answer(instrument: Instrument, item: Item, value: Any) -> int | str |
         code = value
     elif isinstance(value, float) and value.is_integer():
         code = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-        code = int(value.strip())
+    elif isinstance(value, str) and parse_int(value) is not None:
+        code = parse_int(value)  # ASCII digits only: "²" and 5,000 digits are refused, not a 500
     else:
         raise InvalidAnswer(
             instrument.key,

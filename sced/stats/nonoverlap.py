@@ -141,23 +141,46 @@ NAP_CI_METHODS = {
 }
 
 
-def _q_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    # Q_ij = 1[b_j > a_i] + ½·1[b_j = a_i] on oriented data (Parker & Vannest 2009; sced.md §2.1)
-    diff = b[None, :] - a[:, None]
-    return (diff > 0) + 0.5 * (diff == 0)
+# Pairwise statistics are computed from ranks (sorting + binary search) or in row blocks, never
+# as an m×n matrix: 4,000 + 4,000 sessions took 612 MB and 10^6 rows asked for 233 GiB (#15).
+_BLOCK = 512  # rows per block in the O(n²)-time, O(n·_BLOCK)-memory pair sums
 
 
-def _nap_variance(q: np.ndarray, nap: float, se_method: NapSE) -> float:
-    m, n = q.shape
-    dev = q - nap
-    q1 = float(np.sum(dev.sum(axis=1) ** 2)) / (m * n**2)
-    q2 = float(np.sum(dev.sum(axis=0) ** 2)) / (m**2 * n)
+def _pair_counts(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per A point i: how many B points are above, below and tied with it; O((m+n) log n).
+
+    The row sums of the Mann–Whitney comparison matrix, from the sorted B values.
+    """
+    bs = np.sort(b)
+    below = np.searchsorted(bs, a, side="left")
+    not_above = np.searchsorted(bs, a, side="right")
+    return len(bs) - not_above, below, not_above - below
+
+
+def _q_sums(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column sums of Q_ij = 1[b_j > a_i] + ½·1[b_j = a_i] (Parker & Vannest 2009;
+    sced.md §2.1) on oriented data, without building Q."""
+    above, _below, tied = _pair_counts(a, b)
+    rows = above + 0.5 * tied
+    # column j: A points below b_j count 1, tied ½ (the same comparison seen from B)
+    _a_above, a_below, a_tied = _pair_counts(b, a)
+    cols = a_below + 0.5 * a_tied
+    return rows.astype(float), cols.astype(float)
+
+
+def _nap_variance(
+    rows: np.ndarray, cols: np.ndarray, sum_q2: float, nap: float, se_method: NapSE
+) -> float:
+    m, n = len(rows), len(cols)
+    # Σ_j (Q_ij − NAP) = row_i − n·NAP; Σ_ij (Q_ij − NAP)² = ΣQ² − 2·NAP·ΣQ + mn·NAP²
+    q1 = float(np.sum((rows - n * nap) ** 2)) / (m * n**2)
+    q2 = float(np.sum((cols - m * nap) ** 2)) / (m**2 * n)
     # truncation keeps the SE away from 0 when NAP is 0 or 1 (SingleCaseES 0.4.4, sced.md §2.1)
     trunc = 0.5 / (m * n)
     nap_t = min(max(nap, trunc), 1 - trunc)
     if se_method == "unbiased":
         # Sen (1967), Mee (1990): exactly unbiased variance (SingleCaseES default)
-        x = float(np.sum(dev**2)) / (m * n)
+        x = (sum_q2 - 2 * nap * float(rows.sum()) + m * n * nap**2) / (m * n)
         denom = (m - 1) * (n - 1)
         num = nap_t * (1 - nap_t) + n * q1 + m * q2 - 2 * x
         return num / denom if denom > 0 else math.inf
@@ -227,15 +250,15 @@ def nap(
     if reason := pair_problems(a, b):
         return undefined("NAP", reason, improvement, **opts)
     ao, bo = orient(a, improvement), orient(b, improvement)
-    q = _q_matrix(ao, bo)
-    est = float(q.mean())
-    m, n = q.shape
-    var = _nap_variance(q, est, se_method)
+    above, _below, tied = _pair_counts(ao, bo)
+    m, n = len(ao), len(bo)
+    pos, ties = int(above.sum()), int(tied.sum())
+    est = (pos + 0.5 * ties) / (m * n)
+    rows, cols = _q_sums(ao, bo)
+    var = _nap_variance(rows, cols, pos + 0.25 * ties, est, se_method)
     lo, hi = nap_ci(m, n, est, confidence, ci_method)
     # The two methods differ only at the boundary; elsewhere the reference is the same interval.
     reference = (lo, hi) if 0 < est < 1 else nap_ci(m, n, est, confidence, "singlecasees")
-    pos = int(np.count_nonzero(q == 1.0))
-    ties = int(np.count_nonzero(q == 0.5))
     details = {"pairs": m * n, "positives": pos, "ties": ties, "percent": 100 * est}
     return make_effect(
         "NAP",
@@ -316,10 +339,28 @@ def _tie_groups(x: np.ndarray) -> np.ndarray:
 
 
 def _kendall_s(x: np.ndarray, y: np.ndarray) -> int:
-    # S = Σ_{i<j} sign(x_j − x_i)·sign(y_j − y_i); pairs tied in x or y count 0
-    sx = np.sign(x[None, :] - x[:, None])
-    sy = np.sign(y[None, :] - y[:, None])
-    return round(float(np.sum(sx * sy)) / 2)
+    # S = Σ_{i<j} sign(x_j − x_i)·sign(y_j − y_i); pairs tied in x or y count 0. Summed over all
+    # ordered pairs in row blocks (each pair twice), so memory stays O(n·_BLOCK).
+    total = 0
+    for lo in range(0, len(x), _BLOCK):
+        sx = np.sign(x[None, :] - x[lo : lo + _BLOCK, None])
+        sy = np.sign(y[None, :] - y[lo : lo + _BLOCK, None])
+        total += int(np.sum(sx * sy))
+    return round(total / 2)
+
+
+def _later_minus_earlier(x: np.ndarray) -> tuple[int, int, int]:
+    """Pairs i < j with x_j above, below and tied with x_i; row blocks, O(n·_BLOCK) memory."""
+    pos = neg = tie = 0
+    n = len(x)
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        d = x[None, :] - x[lo:hi, None]
+        later = np.arange(n)[None, :] > np.arange(lo, hi)[:, None]
+        pos += int(np.sum((d > 0) & later))
+        neg += int(np.sum((d < 0) & later))
+        tie += int(np.sum((d == 0) & later))
+    return pos, neg, tie
 
 
 def kendall_var_s(x: np.ndarray, y: np.ndarray) -> float:
@@ -471,20 +512,10 @@ def tau_u_table(
     N = m + n
     AB = np.concatenate([A, B])
 
-    def pos_neg_tie_within(x: np.ndarray) -> tuple[int, int, int]:
-        d = x[None, :] - x[:, None]
-        iu = np.triu_indices(len(x), k=1)
-        dd = d[iu]
-        return int(np.sum(dd > 0)), int(np.sum(dd < 0)), int(np.sum(dd == 0))
-
-    aa_pos, aa_neg, aa_tie = pos_neg_tie_within(A)
-    bb_pos, bb_neg, bb_tie = pos_neg_tie_within(B)
-    dab = B[None, :] - A[:, None]
-    ab_pos, ab_neg, ab_tie = (
-        int(np.sum(dab > 0)),
-        int(np.sum(dab < 0)),
-        int(np.sum(dab == 0)),
-    )
+    aa_pos, aa_neg, aa_tie = _later_minus_earlier(A)
+    bb_pos, bb_neg, bb_tie = _later_minus_earlier(B)
+    above, below, tied = _pair_counts(A, B)
+    ab_pos, ab_neg, ab_tie = int(above.sum()), int(below.sum()), int(tied.sum())
 
     # scan runs tau-b for every method except "complete" with tau_method "a" (R/tau_u.R)
     k_method: Literal["a", "b"] = "a" if (method == "complete" and tau_method == "a") else "b"
@@ -594,8 +625,10 @@ def tau_u_singlecasees(a: Values, b: Values, *, improvement: Improvement) -> Eff
     if reason := pair_problems(a, b):
         return undefined("Tau-U (SingleCaseES)", reason, improvement, **opts)
     A, B = orient(a, improvement), orient(b, improvement)
-    s_ab = float(np.sum(np.sign(B[None, :] - A[:, None])))
-    s_a = float(np.sum(np.triu(np.sign(A[None, :] - A[:, None]), k=1)))
+    above, below, _tied = _pair_counts(A, B)
+    s_ab = float(above.sum() - below.sum())
+    a_pos, a_neg, _a_tie = _later_minus_earlier(A)
+    s_a = float(a_pos - a_neg)
     est = (s_ab - s_a) / (len(A) * len(B))
     return make_effect(
         "Tau-U (SingleCaseES)",
@@ -708,13 +741,13 @@ def pem(
 
 def _pand_kept(A: np.ndarray, B: np.ndarray) -> int:
     # max over i, j with x_i < y_j of (i + n − j), x = (−∞, sorted A), y = (sorted B, +∞)
+    # For each i the best j is the first y_j above x_i (y is sorted, +∞ last): O((m+n) log n).
     m, n = len(A), len(B)
     x = np.r_[-np.inf, np.sort(A)]
     y = np.r_[np.sort(B), np.inf]
-    i = np.arange(1, m + 2)[:, None]
-    j = np.arange(1, n + 2)[None, :]
-    kept = (i + n - j) * (x[:, None] < y[None, :])
-    return int(kept.max())
+    i = np.arange(1, m + 2)
+    j = np.searchsorted(y, x, side="right") + 1
+    return int(np.max(i + n - j))
 
 
 def pand(a: Values, b: Values, *, improvement: Improvement) -> EffectSize:
@@ -801,8 +834,16 @@ def theil_sen(y: Values, sessions: Values | None = None) -> Line:
     t = np.arange(1, len(yv) + 1, dtype=float) if sessions is None else np.asarray(sessions, float)
     if len(yv) < 2:
         return Line(float(yv[0]) if len(yv) else math.nan, math.nan)
-    i, k = np.triu_indices(len(yv), k=1)
-    slope = float(np.median((yv[k] - yv[i]) / (t[k] - t[i])))
+    # The n(n−1)/2 slopes are needed for the exact median; filled row by row without the two
+    # index arrays triu_indices would add (3× the memory). Phase and study limits bound n.
+    n = len(yv)
+    slopes = np.empty(n * (n - 1) // 2)
+    at = 0
+    for i in range(n - 1):
+        step = n - 1 - i
+        slopes[at : at + step] = (yv[i + 1 :] - yv[i]) / (t[i + 1 :] - t[i])
+        at += step
+    slope = float(np.median(slopes))
     intercept = float(np.median(yv - slope * t))
     return Line(intercept, slope)
 

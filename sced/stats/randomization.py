@@ -369,17 +369,46 @@ def _series_statistics(
 
     # NAP (Parker & Vannest 2009): share of (A, B) pairs where B is better, ties ½ (sced.md §2.1;
     # scan's rand_test "NAP" reports the same × 100).
-    diff = x[None, :] - x[:, None]  # [i, j] = x_j − x_i, i taken as A point, j as B point
-    wins = (diff > 0).astype(np.float64) + 0.5 * (diff == 0)
-    c = np.zeros((n + 1, n + 1))
-    c[1:, 1:] = wins.cumsum(axis=0).cumsum(axis=1)
-    total = np.zeros(m)
+    rows: list[npt.NDArray[np.int64]] = []
+    cols: list[npt.NDArray[np.int64]] = []
     for pa in a_phases:
         a0, a1 = bounds[:, pa], bounds[:, pa + 1]
         for pb in b_phases:
             b0, b1 = bounds[:, pb], bounds[:, pb + 1]
-            total += c[a1, b1] - c[a0, b1] - c[a1, b0] + c[a0, b0]
+            rows += [a1, a0, a1, a0]
+            cols += [b1, b1, b0, b0]
+    c = _pair_prefix(x, np.concatenate(rows), np.concatenate(cols)).reshape(len(rows), m)
+    total = np.zeros(m)
+    for k in range(0, len(rows), 4):  # c[a1, b1] − c[a0, b1] − c[a1, b0] + c[a0, b0]
+        total += c[k] - c[k + 1] - c[k + 2] + c[k + 3]
     return total / (n_a * n_b)
+
+
+def _pair_prefix(
+    x: npt.NDArray[np.float64], rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """c[rows[k], cols[k]] of the 2-D prefix sum c[i, j] = Σ_{p<i, q<j} w(x_p, x_q), where
+    w = 1 when x_q > x_p and ½ when tied, without the (n+1)² table.
+
+    One running column-sum vector (O(n) memory) is advanced row by row and cumulated only at
+    the rows asked for: O(n²) time, O(n + queries) memory, and the same additions in the same
+    order as ``wins.cumsum(axis=0).cumsum(axis=1)`` (all multiples of ½, so exact anyway).
+    """
+    n = len(x)
+    out = np.empty(len(rows))
+    order = np.argsort(rows, kind="stable")
+    first = np.searchsorted(rows[order], np.arange(n + 2))
+    column_sums = np.zeros(n)
+    for i in range(n + 1):
+        lo, hi = first[i], first[i + 1]
+        if hi > lo:
+            prefix = np.concatenate(([0.0], np.cumsum(column_sums)))
+            asked = order[lo:hi]
+            out[asked] = prefix[cols[asked]]
+        if i < n:
+            d = x - x[i]
+            column_sums += (d > 0) + 0.5 * (d == 0)
+    return out
 
 
 def _count_at_least(distribution: npt.NDArray[np.float64], observed: float) -> int:

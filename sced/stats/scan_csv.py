@@ -1,4 +1,4 @@
-"""Read and write single-case data in scan's long CSV format. Pure: stdlib only.
+"""Read and write single-case data in scan's long CSV format. Pure: stdlib and the shared number reader, no Django.
 
 The format is what ``scan::write_scdf()`` writes (``utils::write.table(as.data.frame(scdf))``,
 jazznbass/scan ``R/write_scdf.R``): one row per measurement with the columns ``case``,
@@ -28,9 +28,19 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from assessment.instruments.numbers import parse_float
+
+from .limits import (
+    MAX_CASES,
+    MAX_PHASE_SESSIONS,
+    MAX_STUDY_SESSIONS,
+    MSG_PHASE_TOO_LONG,
+    MSG_STUDY_TOO_LONG,
+    MSG_TOO_MANY_CASES,
+)
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("case", "phase", "values")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("mt",)
@@ -59,10 +69,30 @@ ERR_SINGLE_PHASE = (
 )
 ERR_NO_VALUES = "Case {case!r}, phase {phase!r} (from line {line}) has no observed values."
 ERR_NO_ROWS = "The file has a header but no measurements."
+ERR_CELL_TOO_LONG = (
+    "Line {line}: a cell is longer than the {limit:,} characters a CSV cell may have; this is "
+    "not a table of measurements (check the separator and the quotes)."
+)
 
 
 class ScanCsvError(ValueError):
     """Bad input in a scan CSV file; the message names the line and column."""
+
+
+def csv_rows(text: str, delimiter: str):
+    """(line number, fields) of every row; a cell over csv.field_size_limit() (128 KiB) or a
+    malformed quote is a ScanCsvError naming the line, not csv.Error (a 500 before, #15)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise ScanCsvError(
+                ERR_CELL_TOO_LONG.format(line=reader.line_num, limit=csv.field_size_limit())
+            ) from None
+        yield reader.line_num, fields
 
 
 @dataclass(frozen=True)
@@ -88,6 +118,8 @@ class Case:
 
 
 def _pick_delimiter(header_line: str) -> tuple[str, list[str]]:
+    if len(header_line) > csv.field_size_limit():
+        raise ScanCsvError(ERR_CELL_TOO_LONG.format(line=1, limit=csv.field_size_limit()))
     for delimiter in (",", ";", "\t"):
         names = next(csv.reader([header_line], delimiter=delimiter))
         lowered = [n.strip().lower() for n in names]
@@ -110,12 +142,10 @@ def _parse_number(raw: str, *, line: int, column: str, delimiter: str) -> float 
             raise ScanCsvError(ERR_DECIMAL_COMMA.format(line=line, column=column, value=raw))
         if text.count(",") == 1 and "." not in text:
             candidate = text.replace(",", ".")
-    try:
-        number = float(candidate)
-    except ValueError:
-        raise ScanCsvError(ERR_NUMBER.format(line=line, column=column, value=raw)) from None
-    if math.isinf(number):
-        raise ScanCsvError(ERR_NUMBER.format(line=line, column=column, value=raw))
+    # ASCII digits only, finite: "٣" is not 3 and "1e309" is not infinity here (#15)
+    number = parse_float(candidate)
+    if number is None:
+        raise ScanCsvError(ERR_NUMBER.format(line=line, column=column, value=raw[:40]))
     return number
 
 
@@ -145,12 +175,10 @@ def read_scan_csv(text: str) -> list[Case]:
     }
     has_mt = "mt" in col
 
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows_by_case: dict[str, list[_Row]] = {}
     n_missing: dict[str, int] = {}
     seen_header = False
-    for fields in reader:
-        line = reader.line_num
+    for line, fields in csv_rows(text, delimiter):
         if not fields or all(not f.strip() for f in fields):
             continue  # blank lines (Excel adds some at the end)
         if not seen_header:
@@ -178,7 +206,17 @@ def read_scan_csv(text: str) -> list[Case]:
                 raise ScanCsvError(
                     ERR_MT_ORDER.format(line=line, mt=mt, case=case, previous=previous[-1].mt)
                 )
-        rows_by_case.setdefault(case, []).append(_Row(line, phase, value, mt))
+        rows = rows_by_case.setdefault(case, [])
+        # Refused while reading, so a 10^6-row file never reaches the statistics (limits.py).
+        if len(rows) >= MAX_STUDY_SESSIONS:
+            raise ScanCsvError(
+                MSG_STUDY_TOO_LONG.format(
+                    where=f"Case {case[:40]!r}", n=MAX_STUDY_SESSIONS + 1, max=MAX_STUDY_SESSIONS
+                ).replace("has ", "has at least ", 1)
+            )
+        if not rows and len(rows_by_case) > MAX_CASES:
+            raise ScanCsvError(MSG_TOO_MANY_CASES.format(max=MAX_CASES))
+        rows.append(_Row(line, phase, value, mt))
         n_missing[case] = n_missing.get(case, 0) + (value is None)
 
     if not rows_by_case:
@@ -200,6 +238,13 @@ def read_scan_csv(text: str) -> list[Case]:
             )
         phases: list[Phase] = []
         for run in runs:
+            if len(run) > MAX_PHASE_SESSIONS:
+                raise ScanCsvError(
+                    f"Case {name[:40]!r}, from line {run[0].line}: "
+                    + MSG_PHASE_TOO_LONG.format(
+                        label=run[0].phase[:20], n=len(run), max=MAX_PHASE_SESSIONS
+                    )
+                )
             observed = [r for r in run if r.value is not None]
             if not observed:
                 raise ScanCsvError(

@@ -13,6 +13,7 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from painclinic.concurrency import edit_token
 from painclinic.models import AuditAction, AuditEvent
 from tests.treatment.factories import (
     GAS_LEVELS,
@@ -23,6 +24,7 @@ from tests.treatment.factories import (
     review_for,
 )
 from treatment import pacing, selectors, services
+from treatment.forms import GoalForm
 from treatment.models import Goal, HierarchyItem, PacingScheduleChange
 
 
@@ -31,7 +33,9 @@ def url(name, patient, **kwargs):
 
 
 def goal_post(goal, **extra):
+    """The edit form as opened now: its fields and the token of the goal as shown."""
     data = {
+        "edit_token": edit_token(Goal.objects.get(pk=goal.pk), GoalForm.EDIT_TOKEN_FIELDS),
         "patient_words": goal.patient_words,
         "domain": goal.domain,
         "what": goal.what,

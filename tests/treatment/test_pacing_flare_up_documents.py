@@ -159,6 +159,16 @@ def test_printables_are_audited_as_exports(client, ana, jannick_profile, name, d
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["NaN", "1e309", "inf", "²", "9" * 5000, "1e308"])
+def test_a_baseline_that_is_not_a_plausible_number_is_refused_not_a_500(client, ana, susan, bad):
+    client.force_login(ana)
+    response = client.post(url("pacing_list", susan), pacing_form(baseline=f"20, {bad}, 15"))
+    assert response.status_code == 400
+    assert "baseline" in response.content.decode().lower()
+    assert not PacingPlan.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_flare_up_plan_carries_a_seek_urgent_help_section_that_cannot_be_removed(
     client, ana, susan
 ):

@@ -43,7 +43,9 @@ class Command(BaseCommand):
     def handle(self, *args, key: str, change: bool, **options) -> None:
         try:
             payload = json.loads(sys.stdin.read())
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:
+            # JSONDecodeError is a ValueError; so is an integer of more than 4,300 digits, which
+            # json.loads refuses with a bare ValueError (it printed a traceback before).
             self._fail({"error": f"malformed JSON: {exc}", "field": "payload"})
         if change:
             payload = self._change_payload(key, payload)

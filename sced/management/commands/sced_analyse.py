@@ -16,6 +16,7 @@ from sced.stats.randomization import STATISTICS
 from sced.stats.report import analyse_scan_csv, dumps_report
 from sced.stats.scan_csv import ScanCsvError
 
+MAX_N_RANDOM = 1_000_000
 TAU_U_VARIANTS = ("A vs B", "A vs B - trend A", "A vs B + trend B", "A vs B + trend B - trend A")
 
 
@@ -64,6 +65,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
+        # A Monte Carlo draw per assignment is held in memory: 10^6 is far beyond the 10,000
+        # the p value needs (Edgington & Onghena 2007) and keeps a run within a worker's memory.
+        n_random = int(options["n_random"])  # type: ignore[call-overload]
+        if not 1 <= n_random <= MAX_N_RANDOM:
+            raise CommandError(
+                f"--n-random {n_random}: give 1 to {MAX_N_RANDOM:,} random assignments.",
+                returncode=2,
+            )
         name = str(options["file"])
         try:
             text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8-sig")
@@ -80,7 +89,7 @@ class Command(BaseCommand):
                 statistic=str(options["statistic"]),
                 method=str(options["method"]),
                 seed=int(options["seed"]),  # type: ignore[call-overload]
-                n_random=int(options["n_random"]),  # type: ignore[call-overload]
+                n_random=n_random,
                 include_distribution=not options["no_distribution"],
             )
         except ScanCsvError as exc:
