@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -17,6 +18,8 @@ from django.template import loader
 from django.utils.http import urlencode
 
 from painclinic import audit
+
+logger = logging.getLogger(__name__)
 
 SESSION_LOGIN_AT_KEY = "painclinic_login_at"
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -122,6 +125,9 @@ class DatabaseLostMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
+        # Say in the log what the database answered (a dropped connection, a deadlock, a
+        # timeout): the page shows only the reference.
+        logger.error("Database error answered 503: %r", exception, exc_info=exception)
         for conn in connections.all(initialized_only=True):
             conn.close_if_unusable_or_obsolete()
         template = loader.get_template("database_lost.html")

@@ -5,6 +5,7 @@ Recipe and pitfalls: shared/reference/stack.md ("Browser end-to-end").
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -46,6 +47,17 @@ def _static_files_from_finders(settings) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _requests_settle_before_the_database_is_flushed(page):
+    """A page may still be loading its charts (each its own request, which audits a view) when a
+    test's last assertion passes; the database flush of a transactional test would then race
+    those requests (a refused TRUNCATE, rows left for the next test). Set up after ``page`` and
+    after the database marker, this tears down first: it waits for the page to go quiet."""
+    yield
+    with contextlib.suppress(Exception):  # a closed or crashed page has nothing in flight
+        page.wait_for_load_state("networkidle", timeout=15_000)
 
 
 @pytest.fixture(scope="session")
