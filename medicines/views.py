@@ -25,7 +25,7 @@ from medicines.forms import (
     TaperStepForm,
     _apply,
 )
-from painclinic import audit
+from painclinic import audit, concurrency
 from painclinic.access import patient_view, team_lead_view
 from painclinic.models import AuditAction
 from patients.models import Patient
@@ -89,8 +89,7 @@ def medication_change(request: HttpRequest, patient: Patient, medication_id: int
                 )
             except services.EditConflict as exc:
                 conflict = exc
-                posted = request.POST.copy()
-                posted["version"] = exc.current.version
+                posted = concurrency.posted_on_top_of(request, exc.current)
                 form = MedicationChangeForm(posted)
                 form.is_valid()
                 current = exc.current
@@ -164,8 +163,7 @@ def taper_plan(request: HttpRequest, patient: Patient) -> HttpResponse:
                 )
             except services.EditConflict as exc:
                 conflict = exc
-                posted = request.POST.copy()
-                posted["version"] = exc.current.version if exc.current else 0
+                posted = concurrency.posted_on_top_of(request, exc.current)
                 form = TaperPlanForm(posted)
                 form.is_valid()
                 plan = exc.current

@@ -110,3 +110,13 @@ class EditTokenFormMixin:
         data = self.data.copy()  # type: ignore[attr-defined]
         data[self.add_prefix(TOKEN_FIELD)] = edit_token(current, self.EDIT_TOKEN_FIELDS)  # type: ignore[attr-defined]
         self.data = data  # type: ignore[attr-defined]
+
+
+def posted_on_top_of(request: Any, current: Any) -> Any:
+    """The typed values, now aimed at the version saved meanwhile (``current``; None when there is
+    none yet): the 409 page re-shows everything typed, and saving it again goes on top of the
+    other clinician's version, on purpose. For the records with a ``version`` field (treatment and
+    taper plans, flare-up plans, medication versions)."""
+    posted = request.POST.copy()
+    posted["version"] = current.version if current is not None else 0
+    return posted

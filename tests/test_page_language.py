@@ -353,3 +353,30 @@ def test_no_page_shows_internal_references_raw_values_or_jargon_to_any_persona()
     assert read_pages["patient"] == 2
     assert read_charts >= 4  # the treatment charts at least (GAS, exposure, hierarchy, pacing)
     assert not all_faults, "pages show internal references or raw values:\n" + _report(all_faults)
+
+
+# Template sources, comments included: a template is what a maintainer of the page reads, and a
+# comment is one edit away from the page. Provenance (reference files, their sections, issue
+# numbers, confidence marks) lives in the Python code that the template's comment points to.
+TEMPLATE_FORBIDDEN = {
+    "reference file": re.compile(r"\b[\w/]*\.md\b"),
+    "section mark": re.compile("§"),
+    "issue number": re.compile(r"issue #\d", re.IGNORECASE),
+    "confidence mark": re.compile(r"UNVERIFIED"),
+}
+
+
+def test_no_template_source_carries_internal_references():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    found = []
+    templates = [p for d in settings.TEMPLATES[0]["DIRS"] for p in Path(d).rglob("*.html")]
+    assert len(templates) > 100  # the project's templates were found
+    for path in templates:
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            for name, pattern in TEMPLATE_FORBIDDEN.items():
+                if pattern.search(line):
+                    found.append(f"{path.name}:{number} {name}: {line.strip()[:80]}")
+    assert found == []

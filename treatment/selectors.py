@@ -191,7 +191,8 @@ class GasPoint:
 
 
 def gas_history(goals: list[Goal]) -> list[GasPoint]:
-    """The GAS T-score at baseline and at every review date (Kiresuk & Sherman, weights, ρ 0.3).
+    """The GAS T-score at baseline and at every review date (Kiresuk & Sherman 1968, weights,
+    ρ 0.3, as corrected in Turner-Stokes 2009).
 
     At a review date each goal set by then counts with its latest review on or before that date
     (amendments applied); a goal not yet reviewed by then makes that date unscorable, with the

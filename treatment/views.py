@@ -110,8 +110,7 @@ def plan_edit(request: HttpRequest, patient: Patient, episode_id: int) -> HttpRe
                 # Keep everything typed; show what the other clinician signed; saving again
                 # goes on top of their version, on purpose.
                 conflict = exc
-                posted = request.POST.copy()
-                posted["version"] = exc.current.version if exc.current else 0
+                posted = concurrency.posted_on_top_of(request, exc.current)
                 form = PlanForm(posted, team=team, profile_flags=flags, new=exc.current is None)
                 form.is_valid()
                 plan = exc.current
@@ -778,8 +777,7 @@ def flare_up(request: HttpRequest, patient: Patient) -> HttpResponse:
                 )
             except services.EditConflict as exc:
                 conflict = exc
-                posted = request.POST.copy()
-                posted["version"] = exc.current.version if exc.current else 0
+                posted = concurrency.posted_on_top_of(request, exc.current)
                 form = FlareUpForm(posted)
                 form.is_valid()
                 current = exc.current
