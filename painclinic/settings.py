@@ -123,6 +123,10 @@ INSTALLED_APPS = [
     "programmes",
     "medicines",
     "safety",
+    "review",
+    "interop",
+    "api",
+    "demo",
 ]
 
 MIDDLEWARE = [
