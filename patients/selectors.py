@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 def caseload_for(user: User) -> QuerySet[Episode]:
     """'My caseload': open episodes on whose care team the user is, with the figures the page
-    shows annotated in the same query (last contact; days waiting is computed from dates)."""
+    shows annotated in the same query (last contact; days waiting is computed from dates). The
+    page (review.views.caseload) adds the clinical badges on top (review.selectors)."""
     last_contact = (
         Contact.objects.filter(episode=OuterRef("pk")).order_by("-date").values("date")[:1]
     )
@@ -46,18 +47,9 @@ def caseload_for(user: User) -> QuerySet[Episode]:
             status__in=OPEN_STATUSES,
         )
         .select_related("patient", "lead_clinician", "team")
-        .annotate(last_contact=Subquery(last_contact), self_harm_open=_self_harm_open())
+        .annotate(last_contact=Subquery(last_contact))
         .order_by(F("next_review_due").asc(nulls_last=True), "patient__family_name", "pk")
     )
-
-
-def _self_harm_open():
-    """An open self-harm signal on the episode's patient, in the caseload's one query. The
-    safety app sits above patients/ (it reads assessment results); like the team review
-    (team_selectors), this read imports it lazily."""
-    from safety.selectors import open_signal_exists
-
-    return open_signal_exists(OuterRef("patient_id"))
 
 
 def unread_review_notes_for(user: User) -> QuerySet[ReviewNote]:

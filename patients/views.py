@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit, concurrency
 from painclinic.access import authenticated_view, can_view_patient, patient_view
-from painclinic.models import AuditAction
 from patients import selectors, services
 from patients.forms import (
     ContactForm,
@@ -27,51 +26,6 @@ from patients.forms import (
     ReviewDateForm,
 )
 from patients.models import Episode, Patient, ReviewNote, SafeguardingConcern
-
-NOTES_SHOWN = 20
-
-
-@require_http_methods(["GET"])
-@authenticated_view
-def caseload(request: HttpRequest) -> HttpResponse:
-    today = date.today()
-    page = Paginator(selectors.caseload_for(request.user), 50).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "episode": episode,
-            "days_waiting": selectors.days_waiting(episode, today),
-            "review_overdue": episode.next_review_due is not None
-            and episode.next_review_due < today,
-        }
-        for episode in page
-    ]
-    # The page names each patient of the page: one VIEW per episode listed (DESIGN.md: every
-    # access audited, list pages included).
-    audit.record_views(
-        actor=request.user,
-        object_type="patients.episode",
-        rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows],
-    )
-    notes = list(selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
-    for note in notes:  # the note is clinical content about the patient: its view is audited
-        audit.record_event(
-            actor=request.user, action=AuditAction.VIEW, patient=note.episode.patient, obj=note
-        )
-    return render(
-        request,
-        "patients/caseload.html",
-        {
-            "page": page,
-            "rows": rows,
-            "today": today,
-            "review_notes": notes,
-            "noted_episodes": {note.episode_id for note in notes},
-            # Patients on this page with an open safeguarding concern (one query, issue #10).
-            "safeguarding_patients": selectors.patients_with_open_safeguarding(
-                [row["episode"].patient_id for row in rows]
-            ),
-        },
-    )
 
 
 @require_http_methods(["GET"])
