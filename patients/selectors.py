@@ -19,6 +19,8 @@ from painclinic.access import patients_visible_to
 from patients.models import (
     OPEN_STATUSES,
     CareTeamMember,
+    ConsentKind,
+    ConsentRecord,
     Contact,
     Episode,
     EpisodeStatus,
@@ -26,6 +28,7 @@ from patients.models import (
     LeadChange,
     Patient,
     ReviewNote,
+    SafeguardingConcern,
 )
 
 if TYPE_CHECKING:
@@ -153,8 +156,6 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
 
 def consent_overview(patient: Patient) -> dict[str, Any]:
     """Per kind the decision in force (latest), and the whole dated history, newest first."""
-    from patients.models import ConsentKind, ConsentRecord
-
     history = list(
         ConsentRecord.objects.filter(patient=patient)
         .select_related("recorded_by")
@@ -170,8 +171,6 @@ def consent_overview(patient: Patient) -> dict[str, Any]:
 
 
 def safeguarding_concerns(patient: Patient) -> list:
-    from patients.models import SafeguardingConcern
-
     return list(
         SafeguardingConcern.objects.filter(patient=patient).select_related(
             "recorded_by", "closed_by"
@@ -180,14 +179,10 @@ def safeguarding_concerns(patient: Patient) -> list:
 
 
 def has_open_safeguarding(patient: Patient) -> bool:
-    from patients.models import SafeguardingConcern
-
     return SafeguardingConcern.objects.filter(patient=patient, closed_on__isnull=True).exists()
 
 
 def patients_with_open_safeguarding(patient_ids: list) -> set:
-    from patients.models import SafeguardingConcern
-
     if not patient_ids:
         return set()
     return set(
