@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 
 from painclinic import mfa_views, views
-from patients import views as patient_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,14 +10,12 @@ urlpatterns = [
     path("mfa/verify/", mfa_views.verify, name="mfa_verify"),
     path("mfa/setup/", mfa_views.setup, name="mfa_setup"),
     path("mfa/recovery-codes/", mfa_views.recovery_codes, name="mfa_recovery_codes"),
-    path("caseload/", patient_views.caseload, name="caseload"),
     path("patients/", include("patients.urls")),
     path("", include("assessment.urls")),
     path("", include("treatment.urls")),
     path("", include("sced.urls")),
     path("", include("medicines.urls")),
     path("", include("programmes.urls")),
-    path("", include("patients.team_urls")),
     path("", include("safety.urls")),
     path("", include("review.urls")),
     path("", include("interop.urls")),

@@ -19,6 +19,8 @@ from painclinic.access import patients_visible_to
 from patients.models import (
     OPEN_STATUSES,
     CareTeamMember,
+    ConsentKind,
+    ConsentRecord,
     Contact,
     Episode,
     EpisodeStatus,
@@ -26,6 +28,7 @@ from patients.models import (
     LeadChange,
     Patient,
     ReviewNote,
+    SafeguardingConcern,
 )
 
 if TYPE_CHECKING:
@@ -34,7 +37,8 @@ if TYPE_CHECKING:
 
 def caseload_for(user: User) -> QuerySet[Episode]:
     """'My caseload': open episodes on whose care team the user is, with the figures the page
-    shows annotated in the same query (last contact; days waiting is computed from dates)."""
+    shows annotated in the same query (last contact; days waiting is computed from dates). The
+    page (review.views.caseload) adds the clinical badges on top (review.selectors)."""
     last_contact = (
         Contact.objects.filter(episode=OuterRef("pk")).order_by("-date").values("date")[:1]
     )
@@ -46,18 +50,9 @@ def caseload_for(user: User) -> QuerySet[Episode]:
             status__in=OPEN_STATUSES,
         )
         .select_related("patient", "lead_clinician", "team")
-        .annotate(last_contact=Subquery(last_contact), self_harm_open=_self_harm_open())
+        .annotate(last_contact=Subquery(last_contact))
         .order_by(F("next_review_due").asc(nulls_last=True), "patient__family_name", "pk")
     )
-
-
-def _self_harm_open():
-    """An open self-harm signal on the episode's patient, in the caseload's one query. The
-    safety app sits above patients/ (it reads assessment results); like the team review
-    (team_selectors), this read imports it lazily."""
-    from safety.selectors import open_signal_exists
-
-    return open_signal_exists(OuterRef("patient_id"))
 
 
 def unread_review_notes_for(user: User) -> QuerySet[ReviewNote]:
@@ -161,8 +156,6 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
 
 def consent_overview(patient: Patient) -> dict[str, Any]:
     """Per kind the decision in force (latest), and the whole dated history, newest first."""
-    from patients.models import ConsentKind, ConsentRecord
-
     history = list(
         ConsentRecord.objects.filter(patient=patient)
         .select_related("recorded_by")
@@ -178,8 +171,6 @@ def consent_overview(patient: Patient) -> dict[str, Any]:
 
 
 def safeguarding_concerns(patient: Patient) -> list:
-    from patients.models import SafeguardingConcern
-
     return list(
         SafeguardingConcern.objects.filter(patient=patient).select_related(
             "recorded_by", "closed_by"
@@ -188,14 +179,10 @@ def safeguarding_concerns(patient: Patient) -> list:
 
 
 def has_open_safeguarding(patient: Patient) -> bool:
-    from patients.models import SafeguardingConcern
-
     return SafeguardingConcern.objects.filter(patient=patient, closed_on__isnull=True).exists()
 
 
 def patients_with_open_safeguarding(patient_ids: list) -> set:
-    from patients.models import SafeguardingConcern
-
     if not patient_ids:
         return set()
     return set(

@@ -16,62 +16,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit, concurrency
 from painclinic.access import authenticated_view, can_view_patient, patient_view
-from painclinic.models import AuditAction
 from patients import selectors, services
 from patients.forms import (
+    ConsentForm,
     ContactForm,
     EpisodeStatusForm,
     PatientEditForm,
     PatientFilter,
     PatientRegisterForm,
     ReviewDateForm,
+    SafeguardingCloseForm,
+    SafeguardingForm,
 )
 from patients.models import Episode, Patient, ReviewNote, SafeguardingConcern
-
-NOTES_SHOWN = 20
-
-
-@require_http_methods(["GET"])
-@authenticated_view
-def caseload(request: HttpRequest) -> HttpResponse:
-    today = date.today()
-    page = Paginator(selectors.caseload_for(request.user), 50).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "episode": episode,
-            "days_waiting": selectors.days_waiting(episode, today),
-            "review_overdue": episode.next_review_due is not None
-            and episode.next_review_due < today,
-        }
-        for episode in page
-    ]
-    # The page names each patient of the page: one VIEW per episode listed (DESIGN.md: every
-    # access audited, list pages included).
-    audit.record_views(
-        actor=request.user,
-        object_type="patients.episode",
-        rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows],
-    )
-    notes = list(selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
-    for note in notes:  # the note is clinical content about the patient: its view is audited
-        audit.record_event(
-            actor=request.user, action=AuditAction.VIEW, patient=note.episode.patient, obj=note
-        )
-    return render(
-        request,
-        "patients/caseload.html",
-        {
-            "page": page,
-            "rows": rows,
-            "today": today,
-            "review_notes": notes,
-            "noted_episodes": {note.episode_id for note in notes},
-            # Patients on this page with an open safeguarding concern (one query, issue #10).
-            "safeguarding_patients": selectors.patients_with_open_safeguarding(
-                [row["episode"].patient_id for row in rows]
-            ),
-        },
-    )
 
 
 @require_http_methods(["GET"])
@@ -318,8 +275,6 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 def consent(request: HttpRequest, patient: Patient) -> HttpResponse:
     """The patient's consent decisions: in force per kind, and the dated history. A withdrawal
     is recorded as a new decision."""
-    from patients.forms import ConsentForm
-
     initial = {"decided_on": date.today(), "kind": request.GET.get("kind", "")}
     form = ConsentForm(request.POST or None, initial=initial)
     status = 200
@@ -345,8 +300,6 @@ def consent(request: HttpRequest, patient: Patient) -> HttpResponse:
 @patient_view(write=True)
 def safeguarding(request: HttpRequest, patient: Patient) -> HttpResponse:
     """Safeguarding concerns: raise one, see them, close one with its outcome."""
-    from patients.forms import SafeguardingCloseForm, SafeguardingForm
-
     action = request.POST.get("action")
     form = SafeguardingForm(
         request.POST if action == "raise" else None, initial={"raised_on": date.today()}

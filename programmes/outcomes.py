@@ -2,7 +2,7 @@
 
 PURE: plain inputs, no Django. Reliable change is the Jacobson & Truax RCI computed by the
 assessment library (``assessment.instruments.change.reliable_change_index``, instruments.md §23):
-|RC| > 1.96 is reliable. Rates carry Wilson 95% intervals (patients.review.wilson_interval).
+|RC| > 1.96 is reliable. Rates carry Wilson 95% intervals (painclinic.estimates.wilson_interval).
 
 Scores come from the participants' SIGNED assessments: per time point a window around an anchor
 date (the programme's settings, ``Window``), and in it the signed result nearest the anchor
@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 from assessment.instruments import Unscorable
 from assessment.instruments.change import reliable_change_index
-from patients.review import Estimate, wilson_interval
+from painclinic.estimates import Estimate, wilson_interval
 
 RELIABLY_IMPROVED = "reliably_improved"
 NO_RELIABLE_CHANGE = "no_reliable_change"

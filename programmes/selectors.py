@@ -19,7 +19,7 @@ from assessment.instruments import change
 from assessment.models import Administration, AdministrationState
 from painclinic.access import programmes_run_by
 from painclinic.charts import position, runs
-from patients.review import mean_t_interval
+from painclinic.estimates import mean_t_interval
 from programmes import outcomes, policy, standards
 from programmes.models import (
     Attendance,

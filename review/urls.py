@@ -1,1 +1,26 @@
-urlpatterns: list = []
+"""Routes of the review app: the clinician's caseload (no namespace: ``caseload``) and the team
+lead's pages under the ``team`` namespace (their names and paths unchanged since they moved here
+from patients/)."""
+
+from django.urls import include, path
+
+from patients import emergency_views
+from review import views
+
+team_patterns = [
+    path("team/", views.dashboard, name="dashboard"),
+    path("team/settings/", views.settings, name="settings"),
+    path("team/emergency-access/", emergency_views.review_list, name="emergency_reviews"),
+    path(
+        "team/emergency-access/<int:grant_id>/review/",
+        emergency_views.review,
+        name="emergency_review",
+    ),
+    path("team/patients/<uuid:patient_id>/", views.reassign, name="reassign"),
+    path("team/patients/<uuid:patient_id>/notes/", views.note, name="note"),
+]
+
+urlpatterns = [
+    path("caseload/", views.caseload, name="caseload"),
+    path("", include((team_patterns, "team"))),
+]

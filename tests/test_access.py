@@ -24,6 +24,7 @@ OUR_APPS = (
     "sced.",
     "medicines.",
     "safety.",
+    "review.",
 )
 
 

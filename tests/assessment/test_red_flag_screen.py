@@ -181,7 +181,7 @@ def test_a_future_screen_is_refused(ana, jannick):
 
 
 def test_the_pure_rule_lists_an_open_referral_whatever_the_episode_status():
-    from patients import review
+    from review import rules as review
 
     facts = review.CaseFacts(
         episode_id=1,

@@ -1,5 +1,5 @@
 """Bob's caseload review at scale: the attention lists are counted and paginated in SQL, the SQL
-lists select exactly the episodes the pure rules (patients/review.py) select, the SCED finding
+lists select exactly the episodes the pure rules (review/rules.py) select, the SCED finding
 comes from the latest DONE analysis of each study, and queries do not grow with patients."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from patients import review, team_selectors
+from review import rules as review
+from review import selectors as review_selectors
 from sced.models import AnalysisRun, AnalysisState
 from tests.assessment.factories import answers_all, signed_result
 from tests.factories import ContactFactory, EpisodeFactory
@@ -58,10 +59,10 @@ def _run(study, results, *, state=AnalysisState.DONE, n=0):
 
 def _pure(user):
     """Every (episode, list) the pure rules give, evaluated episode by episode (the reference)."""
-    data = team_selectors.caseload_review(user)
+    data = review_selectors.caseload_review(user)
     out = set()
     for e in data["rule_episodes"]:
-        facts = team_selectors.case_facts(e, data["outcomes"])
+        facts = review_selectors.case_facts(e, data["outcomes"])
         for a in review.attention_for(facts, data["rules"], data["today"]):
             out.add((e.pk, a.list_key))
     return data, out
@@ -102,7 +103,7 @@ def test_sql_lists_select_what_the_pure_rules_select(bob, ana, dina, jannick, no
     study = make_study(ana, jannick)
     _run(study, _measure_result("Fear of lifting a crate", 0.52, 0.31, 0.73))
     data, expected = _pure(bob)
-    union = team_selectors.attention_rows(data, {})
+    union = review_selectors.attention_rows(data, {})
     got = {(row[0], row[1]) for row in union}
     assert got == expected
     assert union.count() == len(expected)
@@ -113,11 +114,11 @@ def test_sql_lists_select_what_the_pure_rules_select(bob, ana, dina, jannick, no
 def test_filters_and_sorts_are_applied_in_sql(bob, ana, dina, jannick, north):
     _mixed_caseload(ana, dina, jannick, north, 8)
     data, expected = _pure(bob)
-    only = team_selectors.attention_rows(data, {"list": "not_on_track", "clinician": ana.pk})
+    only = review_selectors.attention_rows(data, {"list": "not_on_track", "clinician": ana.pk})
     assert {r[0] for r in only} == {e for e, key in expected if key == "not_on_track"} & set(
         data["rule_episodes"].filter(lead_clinician=ana).values_list("pk", flat=True)
     )
-    waiting = list(team_selectors.attention_rows(data, {}, "-waiting"))
+    waiting = list(review_selectors.attention_rows(data, {}, "-waiting"))
     firsts = [r[7] for r in waiting if r[7] is not None]
     assert firsts == sorted(firsts)  # earliest referral (longest wait) first, others last
     assert all(r[7] is None for r in waiting[len(firsts) :])
@@ -139,7 +140,7 @@ def test_the_sced_reason_is_shown_from_the_latest_done_analysis(client, bob, ana
 def test_a_clear_sced_effect_does_not_list_the_patient(bob, ana, jannick):
     study = make_study(ana, jannick)
     _run(study, _measure_result("Fear of lifting a crate", 0.95, 0.88, 1.0))
-    data = team_selectors.caseload_review(bob)
+    data = review_selectors.caseload_review(bob)
     assert data["outcomes"].sced[jannick.episodes.get().pk] == (False, ())
 
 

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from patients import services
-from patients.review import ScedFinding
+from review.rules import ScedFinding
 from tests.assessment.factories import answers_all, signed_result
-from tests.patients.test_team_scale import _measure_result, _mixed_caseload, _run
+from tests.review.test_team_scale import _measure_result, _mixed_caseload, _run
 from tests.sced.conftest import make_study
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,13 @@
-"""The team lead's caseload review: dashboard, reassignment and review notes (issue #6)."""
+"""Reviews of a caseload: the clinician's own ("My caseload") and the team lead's (dashboard,
+reassignment and review notes, issue #6)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,24 +15,80 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit
-from painclinic.access import can_reassign_patient, clinical_staff, patient_view, team_lead_view
-from painclinic.models import User
-from patients import services, team_selectors
+from painclinic.access import (
+    authenticated_view,
+    can_reassign_patient,
+    clinical_staff,
+    patient_view,
+    team_lead_view,
+)
+from painclinic.models import AuditAction, User
+from patients import selectors as patient_selectors
+from patients import services
 from patients.models import OPEN_STATUSES, Episode, Patient, ReviewNote
-from patients.team_forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
+from review import selectors as review_selectors
+from review.forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
 
 PAGE_SIZE = 25
+NOTES_SHOWN = 20
+
+
+@require_http_methods(["GET"])
+@authenticated_view
+def caseload(request: HttpRequest) -> HttpResponse:
+    """'My caseload': the clinician's open episodes with the badges of every app (self-harm
+    signal, safeguarding concern, a note from the team lead)."""
+    today = date.today()
+    page = Paginator(review_selectors.caseload_for(request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        {
+            "episode": episode,
+            "days_waiting": patient_selectors.days_waiting(episode, today),
+            "review_overdue": episode.next_review_due is not None
+            and episode.next_review_due < today,
+        }
+        for episode in page
+    ]
+    # The page names each patient of the page: one VIEW per episode listed (DESIGN.md: every
+    # access audited, list pages included).
+    audit.record_views(
+        actor=request.user,
+        object_type="patients.episode",
+        rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows],
+    )
+    notes = list(patient_selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
+    for note in notes:  # the note is clinical content about the patient: its view is audited
+        audit.record_event(
+            actor=request.user, action=AuditAction.VIEW, patient=note.episode.patient, obj=note
+        )
+    return render(
+        request,
+        "review/caseload.html",
+        {
+            "page": page,
+            "rows": rows,
+            "today": today,
+            "review_notes": notes,
+            "noted_episodes": {note.episode_id for note in notes},
+            # Patients on this page with an open safeguarding concern (one query, issue #10).
+            "safeguarding_patients": patient_selectors.patients_with_open_safeguarding(
+                [row["episode"].patient_id for row in rows]
+            ),
+        },
+    )
 
 
 @require_http_methods(["GET"])
 @team_lead_view
 def dashboard(request: HttpRequest) -> HttpResponse:
-    data = team_selectors.caseload_review(request.user)
+    data = review_selectors.caseload_review(request.user)
     form = ReviewFilterForm(
         request.GET or None, clinicians=[c.clinician for c in data["clinicians"]]
     )
     wanted = form.cleaned_data if form.is_valid() else {}
-    page = team_selectors.attention_page(
+    page = review_selectors.attention_page(
         data, wanted, wanted.get("sort") or "name", request.GET.get("page"), PAGE_SIZE
     )
     # The attention lists name each patient of the page: one VIEW per episode shown.
@@ -49,7 +109,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "patients/team_dashboard.html",
+        "review/team_dashboard.html",
         {
             **data,
             "form": form,
@@ -66,7 +126,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def settings(request: HttpRequest) -> HttpResponse:
     form = TeamSettingsForm(request.POST)
     if form.is_valid():
-        for team in team_selectors.teams_led_by(request.user):
+        for team in review_selectors.teams_led_by(request.user):
             services.team_settings_update(actor=request.user, team=team, **form.cleaned_data)
         messages.success(request, _("Review rules saved."))
     else:
@@ -107,7 +167,7 @@ def _page(request, patient, episode, *, status=200, reassign_form=None, note_for
             "author", "addressed_to", "episode"
         ),
     }
-    return render(request, "patients/team_patient.html", context, status=status)
+    return render(request, "review/team_patient.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -134,7 +194,7 @@ def reassign(request: HttpRequest, patient: Patient) -> HttpResponse:
                 return _page(request, patient, episode, reassign_form=form)
             return render(
                 request,
-                "patients/team_reassign_confirm.html",
+                "review/team_reassign_confirm.html",
                 {"patient": patient, "episode": episode, "form": form, "data": data},
             )
         try:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.conditions import CONDITION_CHOICES
 from patients.models import EpisodeStatus
-from patients.review import ATTENTION_LISTS
+from review.rules import ATTENTION_LISTS
 
 SORTS = [
     ("name", _("Patient")),

@@ -1,10 +1,14 @@
 """The attention-list rules on small hand-built caseloads (pure: no database)."""
 
+import ast
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
-from patients.review import (
+from painclinic.estimates import mean_t_interval, mean_t_interval_from_summary, wilson_interval
+from review.rules import (
     HIGH_RISK_NO_PLAN,
     NO_GOALS_OR_PLAN,
     NOT_ON_TRACK,
@@ -12,9 +16,9 @@ from patients.review import (
     CaseFacts,
     ReviewRules,
     attention_for,
-    mean_t_interval,
     reliable_improvement_rate,
-    wilson_interval,
+    sced_finding,
+    sced_no_improvement,
 )
 
 TODAY = date(2025, 6, 30)
@@ -114,8 +118,6 @@ def test_intervals_name_their_method_and_warn_on_small_n():
 
 
 def _entry(nap, low, high, p=None, name="Fear of lifting a crate"):
-    from patients.review import sced_finding
-
     effect = {"NAP": {"estimate": nap, "ci_lower": low, "ci_upper": high}}
     return sced_finding(
         {
@@ -127,8 +129,6 @@ def _entry(nap, low, high, p=None, name="Fear of lifting a crate"):
 
 
 def test_sced_no_improvement_is_weak_nap_or_a_ci_including_one_half():
-    from patients.review import sced_finding, sced_no_improvement
-
     assert _entry(0.52, 0.31, 0.73).no_improvement  # weak (Parker & Vannest 2009)
     assert _entry(0.80, 0.45, 0.95).no_improvement  # medium, but the CI includes 0.5
     assert not _entry(0.80, 0.66, 0.94).no_improvement
@@ -149,8 +149,6 @@ def test_sced_reasons_are_listed_under_not_on_track():
 
 
 def test_the_t_interval_from_sql_summaries_equals_the_one_from_values():
-    from patients.review import mean_t_interval_from_summary
-
     values = [3.0, 4.0, 5.5, 6.0]
     direct = mean_t_interval(values)
     mean = sum(values) / 4
@@ -158,3 +156,15 @@ def test_the_t_interval_from_sql_summaries_equals_the_one_from_values():
     summary = mean_t_interval_from_summary(4, mean, sd)
     assert (summary.low, summary.high) == pytest.approx((direct.low, direct.high))
     assert mean_t_interval_from_summary(0, None, None).n == 0
+
+
+def test_the_rules_are_pure_they_import_only_the_standard_library_and_the_shared_estimates():
+    path = Path(__file__).resolve().parents[2] / "review" / "rules.py"
+    imported = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+    stdlib = set(sys.stdlib_module_names) | {"__future__"}
+    assert {m for m in imported if m.split(".")[0] not in stdlib} == {"painclinic.estimates"}

@@ -105,7 +105,7 @@ def test_review_interval_is_a_team_setting(client, bob, north):
 # (+1 since two-step verification: the authenticator that verified the session, issue #15.)
 # episodes, the audit INSERT of the patients shown (one for the page), then the session save (3
 # with the test savepoints). No high-risk band here, so no high-risk candidates query
-# (tests/patients/test_team_scale.py pins the page with one).
+# (tests/review/test_team_scale.py pins the page with one).
 # The audit chain locks and reads its head before that INSERT (+2, issue #15).
 # Issue #10: the open self-harm signals of the team's episodes and the unread notifications.
 DASHBOARD_QUERIES = 25

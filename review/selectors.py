@@ -1,6 +1,8 @@
-"""Reads for the team lead's caseload review (issue #6). Lists start from the access policy;
-the number of queries does not grow with the number of patients (pinned in
-tests/patients/test_team_dashboard.py).
+"""Reads for the team lead's caseload review (issue #6) and the clinician's caseload page. The
+review app sits on top of the clinical apps and reads them (their models and selectors); nothing
+below imports it. Lists start from the access policy; the number of queries does not grow with
+the number of patients (pinned in tests/review/test_team_dashboard.py and
+tests/review/test_query_counts.py).
 
 Scale (a team of 5,000 open episodes): nothing loads every episode as an object.
 - Per-clinician counts and the process-measure means are SQL aggregates (GROUP BY the lead).
@@ -9,8 +11,8 @@ Scale (a team of 5,000 open episodes): nothing loads every episode as an object.
   DONE SCED analysis of each study (only its first measure's JSON). The RCI, the GAS T-score
   and the SCED finding are computed in Python from these (they need the instrument library).
 - The attention lists are paginated in SQL: each list is a queryset whose filter mirrors its
-  pure rule in patients/review.py (the rules stay the single definition: the page's rows are
-  re-evaluated by them for the reasons shown, and tests/patients/test_team_scale.py checks
+  pure rule in review/rules.py (the rules stay the single definition: the page's rows are
+  re-evaluated by them for the reasons shown, and tests/review/test_team_scale.py checks
   that the SQL lists and the pure rules select the same episodes). Where a rule needs Python
   (RCI, SCED, high-risk bands) the SQL filter takes the ids that Python found.
 """
@@ -38,20 +40,43 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import Cast
 
+from assessment import instruments
+from assessment.instruments.gas import GasGoal, gas_t_score
+from assessment.models import Administration, AdministrationState, RedFlagScreen
+from assessment.selectors import SignedResult, reliable_change
+from painclinic import estimates
 from painclinic.access import patients_visible_to
 from painclinic.models import Membership, Role, Team, User
-from patients import review
+from patients import selectors as patient_selectors
 from patients.models import OPEN_STATUSES, Contact, Episode, EpisodeStatus, TeamSettings
+from review import rules
+from safety.selectors import open_signal_exists, open_signals_by_episode
+from sced.models import AnalysisRun, AnalysisState
+from treatment.models import Goal, GoalReview, TreatmentPlan
 
 CONTACT_WINDOW_DAYS = 28
+
+
+def caseload_for(user: User) -> QuerySet[Episode]:
+    """'My caseload' (patients.selectors.caseload_for) with the self-harm badge: an open
+    self-harm signal on the episode's patient (safety), in the same one query."""
+    return patient_selectors.caseload_for(user).annotate(
+        self_harm_open=open_signal_exists(OuterRef("patient_id"))
+    )
+
+
+# --- The team lead's caseload review ---------------------------------------------------------
+
 # High-risk yellow flags (instruments.md §3 STarT Back, §13 PHQ-9) and the plan flags that
 # address them (treatment.models.YellowFlag).
 HIGH_RISK_BANDS = {
@@ -68,8 +93,6 @@ GAS_T_RANGE = (50 - 20 / 0.3**0.5, 50 + 20 / 0.3**0.5)
 
 def _scale(key: str) -> tuple[float, float] | None:
     """The declared range of an instrument's total (WAI-SR 12–60, CARE 10–50)."""
-    from assessment import instruments
-
     try:
         definition = instruments.get(key)
     except KeyError:
@@ -84,12 +107,12 @@ def teams_led_by(user: User):
     return Team.objects.filter(memberships__user=user).order_by("name")
 
 
-def review_rules_for(teams) -> review.ReviewRules:
+def review_rules_for(teams) -> rules.ReviewRules:
     """The first led team's settings (a lead of several teams sees the strictest interval)."""
     rows = list(TeamSettings.objects.filter(team__in=teams))
     if not rows:
-        return review.ReviewRules()
-    return review.ReviewRules(
+        return rules.ReviewRules()
+    return rules.ReviewRules(
         review_interval_days=min(r.review_interval_days for r in rows),
         no_improvement_after_weeks=min(r.no_improvement_after_weeks for r in rows),
     )
@@ -106,8 +129,6 @@ def team_episodes(user: User):
 
 def _signed_scorable():
     """Signed administrations whose score in force (the amendment's, if any) is scorable."""
-    from assessment.models import Administration, AdministrationState
-
     return Administration.objects.filter(state=AdministrationState.SIGNED).filter(
         Q(current_amendment__isnull=True, score__scorable=True)
         | Q(current_amendment__isnull=False, current_amendment__new_score__scorable=True)
@@ -117,9 +138,6 @@ def _signed_scorable():
 def _with_rule_facts(episodes):
     """The facts the SQL lists read: last signed scorable assessment, goals, signed plan, the
     open red-flag referral."""
-    from assessment.models import RedFlagScreen
-    from treatment.models import Goal, TreatmentPlan
-
     last_signed = (
         _signed_scorable()
         .filter(session__episode=OuterRef("pk"))
@@ -165,9 +183,6 @@ class OutcomeFacts:
 def _first_and_latest_results(episodes) -> OutcomeFacts:
     """RCI baseline (first) vs latest of each episode's outcome instruments, and the bands of
     the latest: two DISTINCT ON queries, whatever the number of results per patient."""
-    from assessment import instruments
-    from assessment.selectors import SignedResult, reliable_change
-
     out = OutcomeFacts()
     base = (
         _signed_scorable()
@@ -204,9 +219,6 @@ def _first_and_latest_results(episodes) -> OutcomeFacts:
 
 def _gas_t_by_episode(episodes, lead_of: dict[int, int]) -> dict[int, float]:
     """Kiresuk-Sherman T of each episode's goals at their latest review (instruments.md §22)."""
-    from assessment.instruments.gas import GasGoal, gas_t_score
-    from treatment.models import GoalReview
-
     goals_of: dict[int, list[GasGoal]] = defaultdict(list)
     for episode_id, weight, level, lead in _distinct_on(
         GoalReview.objects.filter(goal__episode__in=episodes),
@@ -226,9 +238,7 @@ def _gas_t_by_episode(episodes, lead_of: dict[int, int]) -> dict[int, float]:
 
 def _sced_by_episode(episodes) -> dict[int, tuple[bool | None, tuple[str, ...]]]:
     """The SCED finding of each episode's studies from their latest DONE analysis, in ONE query
-    (only the first measure's stored result is read; patients.review.sced_finding)."""
-    from sced.models import AnalysisRun, AnalysisState
-
+    (only the first measure's stored result is read; review.rules.sced_finding)."""
     findings: dict[int, list] = defaultdict(list)
     for episode_id, entry in _distinct_on(
         # The run of the data in force (sced.models.Study.analysis_input_hash), not merely the
@@ -241,14 +251,14 @@ def _sced_by_episode(episodes) -> dict[int, tuple[bool | None, tuple[str, ...]]]
         ("-created_at", "-id"),
         ("study__episode_id", "results__measures__0"),
     ):
-        findings[episode_id].append(review.sced_finding(entry))
-    return {e: review.sced_no_improvement(f) for e, f in findings.items()}
+        findings[episode_id].append(rules.sced_finding(entry))
+    return {e: rules.sced_no_improvement(f) for e, f in findings.items()}
 
 
 @dataclass
 class AttentionRow:
     episode: Episode
-    attention: review.Attention
+    attention: rules.Attention
     days_waiting: int | None
 
 
@@ -260,7 +270,7 @@ class ClinicianRow:
     on_hold: int = 0
     longest_wait: int | None = None
     contacts_28d: int = 0
-    measures: list[tuple[str, review.Estimate]] = field(default_factory=list)
+    measures: list[tuple[str, estimates.Estimate]] = field(default_factory=list)
 
 
 def _plan_addresses(flag_needed: str | None, plan_flags: list | None) -> bool | None:
@@ -269,11 +279,11 @@ def _plan_addresses(flag_needed: str | None, plan_flags: list | None) -> bool | 
     return bool(plan_flags) if flag_needed is None else flag_needed in plan_flags
 
 
-def case_facts(e, outcomes: OutcomeFacts) -> review.CaseFacts:
+def case_facts(e, outcomes: OutcomeFacts) -> rules.CaseFacts:
     """The pure rules' input for one episode annotated by ``_with_rule_facts``."""
     flags = outcomes.high_risk.get(e.pk, [])
     sced, sced_reasons = outcomes.sced.get(e.pk, (None, ()))
-    return review.CaseFacts(
+    return rules.CaseFacts(
         episode_id=e.pk,
         status=e.status,
         referral_date=e.referral_date,
@@ -349,7 +359,7 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
         classes = [c for c in change.values() if c != "not_available"]
         if classes and episode_id in lead_of:
             outcome_classes[lead_of[episode_id]].append(
-                review.RELIABLY_IMPROVED if review.RELIABLY_IMPROVED in classes else "other"
+                rules.RELIABLY_IMPROVED if rules.RELIABLY_IMPROVED in classes else "other"
             )
     gas_of: dict[int, list[float]] = defaultdict(list)
     for episode_id, t in outcomes.gas_t.items():
@@ -383,50 +393,50 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
         def estimate(key, user_id=user_id):
             p = process.get((user_id, key))
             if not p:
-                return review.mean_t_interval_from_summary(0, None, None, bounds=_scale(key))
-            sd = review.sample_sd_from_sums(p["n"], p["sum"], p["sum_sq"])
-            return review.mean_t_interval_from_summary(p["n"], p["mean"], sd, bounds=_scale(key))
+                return estimates.mean_t_interval_from_summary(0, None, None, bounds=_scale(key))
+            sd = estimates.sample_sd_from_sums(p["n"], p["sum"], p["sum_sq"])
+            return estimates.mean_t_interval_from_summary(p["n"], p["mean"], sd, bounds=_scale(key))
 
         row.measures = [
             *((label, estimate(key)) for key, label in PROCESS_MEASURES.items()),
             (
                 "Reliable improvement rate",
-                review.reliable_improvement_rate(outcome_classes[user_id]),
+                rules.reliable_improvement_rate(outcome_classes[user_id]),
             ),
-            ("Mean GAS T-score", review.mean_t_interval(gas_of[user_id], bounds=GAS_T_RANGE)),
+            ("Mean GAS T-score", estimates.mean_t_interval(gas_of[user_id], bounds=GAS_T_RANGE)),
         ]
         rows.append(row)
     return rows
 
 
 # --- Attention lists in SQL -----------------------------------------------------------------
-LIST_ORDER = {key: i for i, key in enumerate(review.ATTENTION_LISTS)}
+LIST_ORDER = {key: i for i, key in enumerate(rules.ATTENTION_LISTS)}
 
 
 def _list_filters(
-    episodes, rules: review.ReviewRules, outcomes: OutcomeFacts, today: date
+    episodes, team_rules: rules.ReviewRules, outcomes: OutcomeFacts, today: date
 ) -> dict[str, Q]:
-    """Each attention list as a SQL filter mirroring its pure rule in patients/review.py."""
+    """Each attention list as a SQL filter mirroring its pure rule in review/rules.py."""
     active = Q(status=EpisodeStatus.ACTIVE)
-    interval_ago = today - timedelta(days=rules.review_interval_days)
-    # review.overdue_review
+    interval_ago = today - timedelta(days=team_rules.review_interval_days)
+    # rules.overdue_review
     overdue = active & (
         Q(last_signed__isnull=True, referral_date__lt=interval_ago)
         | Q(last_signed__lt=interval_ago)
     )
-    # review.not_on_track: a reliable deterioration, an SCED finding of no improvement, or
+    # rules.not_on_track: a reliable deterioration, an SCED finding of no improvement, or
     # N weeks since the status began (weeks = days // 7) without any reliable improvement.
-    weeks_ago = today - timedelta(weeks=rules.no_improvement_after_weeks)
+    weeks_ago = today - timedelta(weeks=team_rules.no_improvement_after_weeks)
     sced = [e for e, (no_improvement, _) in outcomes.sced.items() if no_improvement]
     not_on_track = active & (
-        Q(pk__in=outcomes.episodes_with(review.RELIABLY_DETERIORATED))
+        Q(pk__in=outcomes.episodes_with(rules.RELIABLY_DETERIORATED))
         | Q(pk__in=sced)
         | (
             Q(status_since__lte=weeks_ago)
-            & ~Q(pk__in=outcomes.episodes_with(review.RELIABLY_IMPROVED))
+            & ~Q(pk__in=outcomes.episodes_with(rules.RELIABLY_IMPROVED))
         )
     )
-    # review.high_risk_without_plan needs the bands and the plan's flags: evaluated in Python
+    # rules.high_risk_without_plan needs the bands and the plan's flags: evaluated in Python
     # on its few candidates (episodes with a high-risk band).
     high_risk = (
         [
@@ -434,23 +444,23 @@ def _list_filters(
             for e in episodes.filter(pk__in=list(outcomes.high_risk)).exclude(
                 status=EpisodeStatus.DISCHARGED
             )
-            if review.high_risk_without_plan(case_facts(e, outcomes))
+            if rules.high_risk_without_plan(case_facts(e, outcomes))
         ]
         if outcomes.high_risk
         else []
     )
-    # review.without_goals_or_plan
+    # rules.without_goals_or_plan
     no_goals = active & (Q(has_goals=False) | Q(has_plan=False))
-    # review.self_harm_response: episodes (not discharged) of patients with an open signal
+    # rules.self_harm_response: episodes (not discharged) of patients with an open signal
     self_harm = ~Q(status=EpisodeStatus.DISCHARGED) & Q(pk__in=list(outcomes.self_harm))
     return {
-        review.SELF_HARM_RESPONSE: self_harm,
-        # review.red_flag_referral_open
-        review.RED_FLAG_REFERRAL: Q(red_flag_referred_on__isnull=False),
-        review.OVERDUE_REVIEW: overdue,
-        review.NOT_ON_TRACK: not_on_track,
-        review.HIGH_RISK_NO_PLAN: Q(pk__in=high_risk),
-        review.NO_GOALS_OR_PLAN: no_goals,
+        rules.SELF_HARM_RESPONSE: self_harm,
+        # rules.red_flag_referral_open
+        rules.RED_FLAG_REFERRAL: Q(red_flag_referred_on__isnull=False),
+        rules.OVERDUE_REVIEW: overdue,
+        rules.NOT_ON_TRACK: not_on_track,
+        rules.HIGH_RISK_NO_PLAN: Q(pk__in=high_risk),
+        rules.NO_GOALS_OR_PLAN: no_goals,
     }
 
 
@@ -490,7 +500,7 @@ def attention_rows(data: dict[str, Any], filters: dict[str, Any], sort: str = "n
             list_key=Value(key, output_field=CharField()),
             list_order=Value(LIST_ORDER[key], output_field=IntegerField()),
             safety_first=Value(
-                0 if key == review.SELF_HARM_RESPONSE else 1, output_field=IntegerField()
+                0 if key == rules.SELF_HARM_RESPONSE else 1, output_field=IntegerField()
             ),
             family=F("patient__family_name"),
             given=F("patient__given_name"),
@@ -535,15 +545,15 @@ def attention_page(
     for episode_id, key, *_ in entries:
         e = by_id[episode_id]
         facts = case_facts(e, data["outcomes"])
-        found = {a.list_key: a for a in review.attention_for(facts, data["rules"], today)}
+        found = {a.list_key: a for a in rules.attention_for(facts, data["rules"], today)}
         waiting = (
             (today - e.referral_date).days
             if e.status in (EpisodeStatus.REFERRED, EpisodeStatus.WAITING)
             else None
         )
-        # The SQL list and the pure rule agree (tests/patients/test_team_scale.py); should
+        # The SQL list and the pure rule agree (tests/review/test_team_scale.py); should
         # they ever not, the entry still shows, without a reason rather than a wrong one.
-        rows.append(AttentionRow(e, found.get(key) or review.Attention(key, ()), waiting))
+        rows.append(AttentionRow(e, found.get(key) or rules.Attention(key, ()), waiting))
     page.object_list = rows
     return page
 
@@ -552,8 +562,6 @@ def _ids_filter(ids: list[int]) -> Q:
     """``pk IN ids``; on PostgreSQL one array parameter (unnest), whatever the team size."""
     if connection.vendor != "postgresql":
         return Q(pk__in=ids)
-    from django.db.models.expressions import RawSQL
-
     return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
 
 
@@ -575,7 +583,7 @@ def _distinct_on(queryset, keys: tuple[str, ...], order: tuple[str, ...], fields
 def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
     today = today or date.today()
     teams = list(teams_led_by(user))
-    rules = review_rules_for(teams)
+    team_rules = review_rules_for(teams)
     # The access policy and the team filter are evaluated once; every later query reads the ids
     # (a PostgreSQL array: one parameter whatever the team size) instead of repeating the
     # policy's EXISTS for each of its ~10 queries.
@@ -584,17 +592,14 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
     outcomes = _first_and_latest_results(episodes)
     outcomes.gas_t = _gas_t_by_episode(episodes, outcomes.lead_of)
     outcomes.sced = _sced_by_episode(episodes)
-    # The safety app sits above patients/; read lazily like the other clinical apps above.
-    from safety.selectors import open_signals_by_episode
-
     outcomes.self_harm = open_signals_by_episode(episodes)
     rule_episodes = _with_rule_facts(episodes)
     return {
         "today": today,
         "teams": teams,
-        "rules": rules,
+        "rules": team_rules,
         "clinicians": _clinician_rows(user, teams, episodes, outcomes, today),
         "outcomes": outcomes,
         "rule_episodes": rule_episodes,
-        "list_filters": _list_filters(rule_episodes, rules, outcomes, today),
+        "list_filters": _list_filters(rule_episodes, team_rules, outcomes, today),
     }

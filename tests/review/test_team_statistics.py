@@ -8,8 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from patients import review
-from patients.team_selectors import GAS_T_RANGE
+from painclinic import estimates
+from review.selectors import GAS_T_RANGE
 from tests.assessment.factories import answers_all, signed_result
 
 WAISR = (12, 60)
@@ -18,10 +18,10 @@ WAISR = (12, 60)
 @pytest.mark.parametrize("n", [0, 1, 2])
 def test_a_mean_of_few_values_never_shows_an_interval_off_the_scale(n):
     values = [12.0, 60.0][:n]
-    est = review.mean_t_interval(values, bounds=WAISR)
+    est = estimates.mean_t_interval(values, bounds=WAISR)
     assert est.n == n
     if n == 0:
-        assert est.value is None and est.interval_text == "—" and est.warning == review.NO_DATA
+        assert est.value is None and est.interval_text == "—" and est.warning == estimates.NO_DATA
     else:
         # n = 1 has no SD; n = 2 of 12 and 60 gives −116.5–188.5 unclipped: the whole scale.
         assert est.low is None and est.interval_text == "too few to estimate"
@@ -29,20 +29,20 @@ def test_a_mean_of_few_values_never_shows_an_interval_off_the_scale(n):
 
 
 def test_a_narrow_pair_is_clipped_to_the_scale_and_says_so():
-    est = review.mean_t_interval([58.0, 60.0], bounds=WAISR)
+    est = estimates.mean_t_interval([58.0, 60.0], bounds=WAISR)
     assert est.high == 60 and est.low > 12 and est.clipped
     assert est.interval_text.endswith("–60.0")
     assert "limited to the scale's range (12–60)" in est.warning
 
 
 def test_without_bounds_the_interval_is_the_plain_t_interval():
-    est = review.mean_t_interval([3.0, 4.0, 5.5, 6.0])
+    est = estimates.mean_t_interval([3.0, 4.0, 5.5, 6.0])
     assert est.low < 3.0 and not est.clipped
 
 
 @pytest.mark.parametrize("successes,n", [(0, 0), (1, 1), (0, 1), (1, 2), (2, 2)])
 def test_a_rate_of_few_patients_stays_between_0_and_100_percent(successes, n):
-    est = review.wilson_interval(successes, n)
+    est = estimates.wilson_interval(successes, n)
     if n == 0:
         assert est.value_text == "—" and est.interval_text == "—"
         return
@@ -53,7 +53,7 @@ def test_a_rate_of_few_patients_stays_between_0_and_100_percent(successes, n):
 
 @pytest.mark.parametrize("n", [0, 1, 2])
 def test_the_mean_gas_t_score_of_few_patients_stays_within_the_possible_t(n):
-    est = review.mean_t_interval([20.0, 80.0][:n], bounds=GAS_T_RANGE)
+    est = estimates.mean_t_interval([20.0, 80.0][:n], bounds=GAS_T_RANGE)
     assert est.low is None or GAS_T_RANGE[0] <= est.low <= est.high <= GAS_T_RANGE[1]
 
 
@@ -61,10 +61,10 @@ def test_the_sample_sd_from_sql_sums_matches_the_direct_one():
     values = [12.0, 30.0, 41.5]
     mean = sum(values) / 3
     direct = (sum((v - mean) ** 2 for v in values) / 2) ** 0.5
-    sd = review.sample_sd_from_sums(3, sum(values), sum(v * v for v in values))
+    sd = estimates.sample_sd_from_sums(3, sum(values), sum(v * v for v in values))
     assert sd == pytest.approx(direct)
-    assert review.sample_sd_from_sums(1, 12.0, 144.0) is None
-    assert review.sample_sd_from_sums(2, 24.0, 288.0) == 0.0  # identical values
+    assert estimates.sample_sd_from_sums(1, 12.0, 144.0) is None
+    assert estimates.sample_sd_from_sums(2, 24.0, 288.0) == 0.0  # identical values
 
 
 def _measures_of(content: str, clinician: str) -> str:
