@@ -122,7 +122,7 @@ def bundle_problems(bundle: dict[str, Any]) -> list[str]:
     questionnaires = {
         r.get("url"): r for r in by_url.values() if r.get("resourceType") == "Questionnaire"
     }
-    for url, resource in by_url.items():
+    for resource in by_url.values():
         rtype = resource.get("resourceType", "")
         where = f"{rtype}/{resource.get('id')}"
         for (code_type, element), allowed in REQUIRED_CODES.items():
