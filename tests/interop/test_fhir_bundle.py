@@ -62,7 +62,9 @@ def test_a_fhir_bundle_of_the_demo_patient_jannick_validates(demo):
 def test_jannicks_phq9_total_carries_its_verified_loinc_code_and_comes_from_his_answers(demo):
     bundle = services.export_patient_bundle(demo["ana"], demo["jannick"])
     by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
-    phq9 = [o for o in _resources(bundle, "Observation") if o["code"]["coding"][0]["code"] == "44261-6"]
+    phq9 = [
+        o for o in _resources(bundle, "Observation") if o["code"]["coding"][0]["code"] == "44261-6"
+    ]
     assert phq9, "no PHQ-9 total observation"
     observation = phq9[0]
     assert observation["code"]["coding"][0]["system"] == "http://loinc.org"
@@ -113,9 +115,7 @@ def test_jannicks_goal_keeps_the_five_gas_levels_and_its_review(demo):
     assert reviews and all(-2 <= o["valueInteger"] <= 2 for o in reviews)
 
 
-def test_a_patient_with_no_results_no_plan_and_no_medicines_exports_just_the_patient(
-    ana, jannick
-):
+def test_a_patient_with_no_results_no_plan_and_no_medicines_exports_just_the_patient(ana, jannick):
     bundle = services.export_patient_bundle(ana, jannick)
     assert validate_r4(bundle) == []
     assert _types(bundle) == Counter({"Patient": 1})

@@ -62,9 +62,7 @@ def test_the_export_url_is_in_the_access_suite():
     assert "interop:patient_fhir" in {name for name, _ in patient_urls()}
 
 
-def test_clinicians_download_questionnaire_definitions_without_patient_data(
-    client, ana, jannick
-):
+def test_clinicians_download_questionnaire_definitions_without_patient_data(client, ana, jannick):
     client.force_login(ana)
     response = client.get(reverse("interop:questionnaires"))
     assert response.status_code == 200
