@@ -214,3 +214,28 @@ class TestTheChecksCanFail:
         del self._observation(bundle)["code"]
         with pytest.raises(pydantic.ValidationError):
             validate_r4(bundle)
+
+
+def test_an_amended_result_exports_the_corrected_answers_and_score_marked_amended(ana, jannick):
+    from assessment import services as assessment_services
+
+    signed = signed_result(patient=jannick, key="pcs", answers=answers_all("pcs", 2), actor=ana)
+    assessment_services.administration_amend(
+        actor=ana,
+        administration=signed,
+        answers=answers_all("pcs", 1),
+        reason="Two answers were entered on the wrong line.",
+    )
+    bundle = services.export_patient_bundle(ana, jannick)
+
+    assert validate_r4(bundle) == []
+    response = _resources(bundle, "QuestionnaireResponse")[0]
+    assert response["status"] == "amended"
+    assert {i["answer"][0]["valueCoding"]["code"] for i in response["item"]} == {"1"}
+    total = next(
+        o
+        for o in _resources(bundle, "Observation")
+        if o["code"]["coding"][0]["code"] == "pcs.total"
+    )
+    assert total["status"] == "amended"
+    assert total["valueQuantity"]["value"] == 13  # 13 items answered 1, not the first 26
