@@ -165,3 +165,35 @@ def test_the_date_shift_is_stable_never_zero_and_within_a_year():
         research.date_shift_days("patient-2", "another secret")
     )
     assert len(set(shifts)) > 100  # spread, not a constant
+
+
+def test_a_study_still_in_its_baseline_is_left_out_and_counted():
+    inputs = {
+        "design": "AB",
+        "phase_labels": ["A", "B"],
+        "planned_sessions": 21,
+        "min_phase_length": 3,
+        "draw": None,
+        "settings": {"tau_u_variant": "A vs B - trend A"},
+        "measures": [
+            {
+                "id": 1,
+                "name": "Fear of lifting a crate",
+                "unit": "0-10",
+                "range": [0, 10],
+                "improvement": "decrease",
+                "phases": [{"label": "A", "sessions": [1, 2, 3], "values": [8, 7, 8]}],
+            }
+        ],
+    }
+    package = research.build_package(
+        [research.StudyData(patient_key="p1", inputs=inputs)],
+        secret="s",
+        excluded_without_consent=0,
+        created_on=date(2026, 12, 7),
+    )
+    archive = zipfile.ZipFile(io.BytesIO(package.content))
+    design = json.loads(archive.read("design.json"))
+    assert package.cases == 0
+    assert design["cases_left_out_with_one_phase"] == 1
+    assert archive.read("data.csv").decode() == "case,phase,values,mt\n"
