@@ -339,3 +339,37 @@ def patients_needing_clinical_review(patient_ids) -> set:
             referral_outcome_at__isnull=True,
         ).values_list("episode__patient_id", flat=True)
     )
+
+
+def signed_administrations(patient: Patient) -> list[dict[str, Any]]:
+    """Every signed result of the patient, scorable or not, oldest first, as plain data with the
+    answers and score in force (an amendment's values where amended). One query. For exports
+    (interop): a record holds the unscorable results too, with their answers."""
+    rows = (
+        Administration.objects.filter(session__patient=patient, state=AdministrationState.SIGNED)
+        .order_by("session__date", "signed_at", "id")
+        .values(
+            "id",
+            "instrument_key",
+            "definition_version",
+            "answers",
+            "score",
+            "signed_at",
+            "session__date",
+            "current_amendment__new_answers",
+            "current_amendment__new_score",
+        )
+    )
+    return [
+        {
+            "id": row["id"],
+            "instrument_key": row["instrument_key"],
+            "definition_version": row["definition_version"],
+            "answers": row["current_amendment__new_answers"] or row["answers"] or {},
+            "score": row["current_amendment__new_score"] or row["score"] or {},
+            "signed_at": row["signed_at"],
+            "date": row["session__date"],
+            "amended": row["current_amendment__new_score"] is not None,
+        }
+        for row in rows
+    ]

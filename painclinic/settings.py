@@ -389,3 +389,10 @@ PAGINATE_BY = 25
 # outside their care team (the programme admin), as with 1 or 2 it is their own result. Clinic
 # policy (UNVERIFIED: no published rule in shared/reference; 3 is a common small-cell floor).
 PROGRAMME_MIN_AGGREGATE_N = env_int("PROGRAMME_MIN_AGGREGATE_N", 3, minimum=1)
+
+# FHIR export (interop/): the clinic's public base for its canonical URLs and local code systems.
+# Empty: a reserved example domain (RFC 2606), so an export never claims someone else's namespace.
+FHIR_BASE_URL = env_str("FHIR_BASE_URL", "").rstrip("/")
+# Research exports move each patient's dates by a number of days derived from this secret
+# (HMAC); empty: the secret key. Set it once and keep it, or the shifts change between exports.
+RESEARCH_DATE_SHIFT_SECRET = env_str("RESEARCH_DATE_SHIFT_SECRET", "")

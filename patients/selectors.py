@@ -190,3 +190,18 @@ def patients_with_open_safeguarding(patient_ids: list) -> set:
             patient_id__in=patient_ids, closed_on__isnull=True
         ).values_list("patient_id", flat=True)
     )
+
+
+def patients_with_consent_in_force(patient_ids, kind: str) -> set:
+    """Of ``patient_ids``, those whose latest decision of ``kind`` is "given" (the rule of
+    ``services.consent_in_force``: a withdrawal is a newer record), in one query."""
+    from patients.models import ConsentRecord, ConsentState
+
+    latest: dict[Any, str] = {}
+    for patient_id, state in (
+        ConsentRecord.objects.filter(patient_id__in=list(patient_ids), kind=kind)
+        .order_by("patient_id", "-decided_on", "-recorded_at", "-id")
+        .values_list("patient_id", "state")
+    ):
+        latest.setdefault(patient_id, state)
+    return {pid for pid, state in latest.items() if state == ConsentState.GIVEN}

@@ -240,3 +240,27 @@ def running_stale_after() -> timedelta:
 def plots_of(run: AnalysisRun) -> list[AnalysisPlot]:
     """Plot rows without their image bytes (the images are fetched by the plot view)."""
     return list(AnalysisPlot.objects.filter(run=run).only("id", "run_id", "measure_id", "kind"))
+
+
+def studies_with_data(patients) -> QuerySet[Study]:
+    """The studies of ``patients`` (an access-scoped queryset) that hold at least one value in
+    force, oldest first, with the episode (for the patient). For research exports (interop)."""
+    return (
+        Study.objects.filter(
+            episode__patient__in=patients,
+            measures__measurements__struck_out_at__isnull=True,
+        )
+        .distinct()
+        .select_related("episode")
+        .order_by("created_at", "id")
+    )
+
+
+def session_dates(study: Study) -> dict[int, dict[int, date]]:
+    """Per measure id, the date of each session that has a value in force and a date."""
+    out: dict[int, dict[int, date]] = {}
+    for measure_id, session, day in Measurement.objects.filter(
+        measure__study=study, struck_out_at__isnull=True, date__isnull=False
+    ).values_list("measure_id", "session", "date"):
+        out.setdefault(measure_id, {})[session] = day
+    return out

@@ -551,3 +551,33 @@ def treatment_overview(patient: Patient) -> dict[str, Any]:
         "pacing": overviews,
         "flare_up": current_flare_up_plan(patient),
     }
+
+
+def goals_of_patient(patient: Patient) -> list[Goal]:
+    """Every goal of every episode of the patient (retired ones too), reviews and amendments
+    prefetched, with the episode (for its status). For exports (interop)."""
+    reviews = GoalReview.objects.prefetch_related("amendments")
+    return list(
+        Goal.objects.filter(episode__patient=patient)
+        .select_related("episode")
+        .prefetch_related(Prefetch("reviews", queryset=reviews))
+        .order_by("episode__referral_date", "id")
+    )
+
+
+def current_plans(patient: Patient) -> list[TreatmentPlan]:
+    """The current (highest) plan version of each episode of the patient, interventions
+    prefetched. For exports (interop)."""
+    plans = (
+        TreatmentPlan.objects.filter(episode__patient=patient)
+        .select_related("episode")
+        .prefetch_related("interventions")
+        .order_by("episode_id", "-version")
+    )
+    seen: set[int] = set()
+    out = []
+    for plan in plans:
+        if plan.episode_id not in seen:
+            seen.add(plan.episode_id)
+            out.append(plan)
+    return out
