@@ -203,7 +203,7 @@ def opioid_review(user, today: date | None = None) -> list[dict[str, Any]]:
     A constant number of queries, whatever the team's size."""
     from django.db.models import OuterRef, Subquery
 
-    from painclinic.access import patients_visible_to
+    from patients.access import patients_visible_to
 
     today = today or date.today()
     visible = patients_visible_to(user)

@@ -46,9 +46,9 @@ from django.db.models import (
 from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import Cast
 
-from painclinic.access import patients_visible_to
 from painclinic.models import Membership, Role, Team, User
 from patients import review
+from patients.access import patients_visible_to
 from patients.models import OPEN_STATUSES, Contact, Episode, EpisodeStatus, TeamSettings
 
 CONTACT_WINDOW_DAYS = 28

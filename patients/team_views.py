@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit
-from painclinic.access import can_reassign_patient, clinical_staff, patient_view, team_lead_view
+from painclinic.access import clinical_staff, team_lead_view
 from painclinic.models import User
 from patients import services, team_selectors
+from patients.access import can_reassign_patient, patient_view
 from patients.models import OPEN_STATUSES, Episode, Patient, ReviewNote
 from patients.team_forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from assessment import instruments
 from painclinic import audit, concurrency
-from painclinic.access import programmes_open_to_referral
 from painclinic.models import AuditAction
 from programmes import policy, standards, suitability
 from programmes.models import (
@@ -40,6 +39,7 @@ from programmes.models import (
     planned_date_problem,
     session_date_problem,
 )
+from programmes.policy import programmes_open_to_referral
 
 if TYPE_CHECKING:
     from painclinic.models import Team, User

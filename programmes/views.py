@@ -17,8 +17,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit, concurrency
-from painclinic.access import patient_view, programme_view, programmes_open_to_referral
+from painclinic.access import programme_view
 from painclinic.models import AuditAction
+from patients.access import patient_view
 from patients.models import Patient
 from programmes import outcomes, policy, selectors, services
 from programmes.forms import (
@@ -33,6 +34,7 @@ from programmes.forms import (
     WindowsForm,
 )
 from programmes.models import Enrolment, EnrolmentState, Programme, ProgrammeSession
+from programmes.policy import programmes_open_to_referral
 
 
 @require_http_methods(["GET"])

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from painclinic import audit
-from painclinic.access import patients_visible_to
 from painclinic.models import AuditAction
+from patients.access import patients_visible_to
 from safety.models import (
     Notification,
     Outcome,
