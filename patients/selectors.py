@@ -19,6 +19,8 @@ from patients.access import patients_visible_to
 from patients.models import (
     OPEN_STATUSES,
     CareTeamMember,
+    ConsentKind,
+    ConsentRecord,
     Contact,
     Episode,
     EpisodeStatus,
@@ -26,6 +28,7 @@ from patients.models import (
     LeadChange,
     Patient,
     ReviewNote,
+    SafeguardingConcern,
 )
 
 if TYPE_CHECKING:
@@ -52,9 +55,9 @@ def caseload_for(user: User) -> QuerySet[Episode]:
 
 
 def _self_harm_open():
-    """An open self-harm signal on the episode's patient, in the caseload's one query. The
-    safety app sits above patients/ (it reads assessment results); like the team review
-    (team_selectors), this read imports it lazily."""
+    """An open self-harm signal on the episode's patient, in the caseload's one query."""
+    # An upward arrow, not a cycle: safety sits above patients/. It goes when the caseload moves
+    # to review/ (issue #18); imported here, patients would load safety at app loading.
     from safety.selectors import open_signal_exists
 
     return open_signal_exists(OuterRef("patient_id"))
@@ -161,8 +164,6 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
 
 def consent_overview(patient: Patient) -> dict[str, Any]:
     """Per kind the decision in force (latest), and the whole dated history, newest first."""
-    from patients.models import ConsentKind, ConsentRecord
-
     history = list(
         ConsentRecord.objects.filter(patient=patient)
         .select_related("recorded_by")
@@ -178,8 +179,6 @@ def consent_overview(patient: Patient) -> dict[str, Any]:
 
 
 def safeguarding_concerns(patient: Patient) -> list:
-    from patients.models import SafeguardingConcern
-
     return list(
         SafeguardingConcern.objects.filter(patient=patient).select_related(
             "recorded_by", "closed_by"
@@ -188,14 +187,10 @@ def safeguarding_concerns(patient: Patient) -> list:
 
 
 def has_open_safeguarding(patient: Patient) -> bool:
-    from patients.models import SafeguardingConcern
-
     return SafeguardingConcern.objects.filter(patient=patient, closed_on__isnull=True).exists()
 
 
 def patients_with_open_safeguarding(patient_ids: list) -> set:
-    from patients.models import SafeguardingConcern
-
     if not patient_ids:
         return set()
     return set(

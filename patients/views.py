@@ -20,12 +20,15 @@ from painclinic.models import AuditAction
 from patients import selectors, services
 from patients.access import can_view_patient, patient_view
 from patients.forms import (
+    ConsentForm,
     ContactForm,
     EpisodeStatusForm,
     PatientEditForm,
     PatientFilter,
     PatientRegisterForm,
     ReviewDateForm,
+    SafeguardingCloseForm,
+    SafeguardingForm,
 )
 from patients.models import Episode, Patient, ReviewNote, SafeguardingConcern
 
@@ -319,8 +322,6 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 def consent(request: HttpRequest, patient: Patient) -> HttpResponse:
     """The patient's consent decisions: in force per kind, and the dated history. A withdrawal
     is recorded as a new decision."""
-    from patients.forms import ConsentForm
-
     initial = {"decided_on": date.today(), "kind": request.GET.get("kind", "")}
     form = ConsentForm(request.POST or None, initial=initial)
     status = 200
@@ -346,8 +347,6 @@ def consent(request: HttpRequest, patient: Patient) -> HttpResponse:
 @patient_view(write=True)
 def safeguarding(request: HttpRequest, patient: Patient) -> HttpResponse:
     """Safeguarding concerns: raise one, see them, close one with its outcome."""
-    from patients.forms import SafeguardingCloseForm, SafeguardingForm
-
     action = request.POST.get("action")
     form = SafeguardingForm(
         request.POST if action == "raise" else None, initial={"raised_on": date.today()}
