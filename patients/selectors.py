@@ -56,8 +56,8 @@ def caseload_for(user: User) -> QuerySet[Episode]:
 
 def _self_harm_open():
     """An open self-harm signal on the episode's patient, in the caseload's one query."""
-    # An upward arrow, not a cycle: safety sits above patients/. It goes when the caseload moves
-    # to review/ (issue #18); imported here, patients would load safety at app loading.
+    # No cycle forces this: it is an upward arrow (safety sits above patients/), left in place
+    # because the caseload moves to review/ in issue #18 and takes it along.
     from safety.selectors import open_signal_exists
 
     return open_signal_exists(OuterRef("patient_id"))
