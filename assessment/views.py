@@ -30,7 +30,8 @@ from assessment.forms import (
 )
 from assessment.models import Administration, AssessmentSession
 from painclinic import concurrency
-from painclinic.access import patient_view, public_view
+from painclinic.access import public_view
+from patients.access import patient_view
 from patients.models import Episode, EpisodeStatusChange, Patient
 
 SIGNED_CANNOT_CHANGE = _("This result is signed. To correct it, amend it with a reason.")

@@ -1,6 +1,6 @@
 """Exports: a patient's record as a FHIR R4 Bundle, instrument definitions as Questionnaires,
 and de-identified single-case research packages. Each checks access through the one policy
-(``painclinic.access``) and writes its audit event (STYLE.md §3.2 services, §3.6 audit).
+(``painclinic.access``, ``patients.access``) and writes its audit event (STYLE.md §3.2 services, §3.6 audit).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from interop import research, selectors
 from interop.fhir import bundle as fhir_bundle
 from painclinic import access, audit
 from painclinic.models import AuditAction, Role
+from patients import access as patient_access
 
 if TYPE_CHECKING:
     from painclinic.models import User
@@ -33,12 +34,12 @@ RESEARCH_OBJECT_TYPE = "research.sced_export"
 def export_patient_bundle(actor: User, patient: Patient) -> dict[str, Any]:
     """The patient's record as a FHIR R4 Bundle (``interop.fhir.bundle``), as a JSON-ready dict.
 
-    Precondition: the actor may see the patient's clinical record (``access.can_view_patient``);
+    Precondition: the actor may see the patient's clinical record (``patients.access.can_view_patient``);
     otherwise PermissionDenied, and nothing is read. Side effect: one EXPORT audit event for the
     patient, naming the Bundle's id (the page or API call that asked writes no second one).
     Missing parts (no results, no plan, no medicines) are simply absent from the Bundle.
     """
-    if not access.can_view_patient(actor, patient):
+    if not patient_access.can_view_patient(actor, patient):
         raise PermissionDenied(NOT_YOUR_PATIENT)
     goals = selectors.goal_records(patient)
     bundle_id = str(uuid.uuid4())
@@ -112,7 +113,7 @@ def research_scope(actor: User) -> ResearchScope:
 
     if not may_export_research(actor):
         raise PermissionDenied(NOT_A_TEAM_LEAD)
-    studies = list(sced_selectors.studies_with_data(access.patients_visible_to(actor)))
+    studies = list(sced_selectors.studies_with_data(patient_access.patients_visible_to(actor)))
     patients = {s.episode.patient_id: s.episode.patient for s in studies}
     consenting = patient_selectors.patients_with_consent_in_force(patients, ConsentKind.RESEARCH)
     return ResearchScope(

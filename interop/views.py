@@ -14,7 +14,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from interop import services
-from painclinic.access import authenticated_view, patient_view, team_lead_view
+from painclinic.access import authenticated_view, team_lead_view
+from patients.access import patient_view
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from medicines.core import ome as core_ome
 from medicines.core.products import PRODUCTS, TABLES
+from medicines.core.taper import percent_change
 
 
 class Frequency(models.TextChoices):
@@ -275,6 +276,4 @@ class TaperStep(models.Model):
 
     @property
     def percent_change(self) -> float:
-        from medicines.core.taper import percent_change
-
         return percent_change(float(self.dose_before), float(self.dose_after))

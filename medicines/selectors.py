@@ -18,6 +18,7 @@ from medicines.models import (
     TaperPlan,
     TaperStep,
 )
+from patients.access import patients_visible_to
 from patients.models import Patient
 
 
@@ -202,8 +203,6 @@ def opioid_review(user, today: date | None = None) -> list[dict[str, Any]]:
     (``review_threshold``), who have a co-prescription warning, or whose taper review is overdue.
     A constant number of queries, whatever the team's size."""
     from django.db.models import OuterRef, Subquery
-
-    from painclinic.access import patients_visible_to
 
     today = today or date.today()
     visible = patients_visible_to(user)

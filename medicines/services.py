@@ -26,6 +26,7 @@ from medicines.models import (
     TaperPlan,
     TaperStep,
 )
+from medicines.selectors import medication_list_on
 from painclinic import audit
 from painclinic.models import AuditAction, User
 from patients.models import Patient
@@ -219,8 +220,6 @@ def ome_record_from(*, patient: Patient, since: date) -> list[OmeFigure]:
 
 def ome_record(*, patient: Patient, as_of: date, table: str | None = None) -> OmeFigure:
     """Compute the daily OME of the list on ``as_of`` and store it with its table and version."""
-    from medicines.selectors import medication_list_on
-
     table = table or settings.OME_TABLE
     versions = medication_list_on(patient, as_of)
     result = core_ome.daily_ome([v.to_core() for v in versions], table)

@@ -26,8 +26,9 @@ from medicines.forms import (
     _apply,
 )
 from painclinic import audit, concurrency
-from painclinic.access import patient_view, team_lead_view
+from painclinic.access import team_lead_view
 from painclinic.models import AuditAction
+from patients.access import patient_view
 from patients.models import Patient
 
 

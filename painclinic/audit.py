@@ -1,6 +1,6 @@
 """Writing the audit log.
 
-Access events are written by ``painclinic.access.get_patient_for_user``; write events by services
+Access events are written by ``patients.access.get_patient_for_user``; write events by services
 inside their own transaction (zulip's "audit row inside the action's transaction"). The request
 context (client address, request id, user agent) is carried in a context variable set by
 ``RequestContextMiddleware``, so services never need the request object.
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from django.db.models import Model
 
     from painclinic.models import User
-    from patients.models import Patient
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def record_event(
     *,
     actor: User | None,
     action: str,
-    patient: Patient | None = None,
+    patient: Model | None = None,  # a patients.Patient (this layer imports no clinical app)
     obj: Model | None = None,
     object_type: str = "",
     object_id: Any = "",
@@ -122,7 +121,7 @@ def record_event(
 
 
 def record_event_for_patients(
-    *, actor: User, action: str, patients: list[Patient], obj: Model
+    *, actor: User, action: str, patients: list[Model], obj: Model
 ) -> list[AuditEvent]:
     """One event per patient shown or exported together (a cohort's outcomes), in one INSERT, so
     the page's queries do not grow with the number of patients."""

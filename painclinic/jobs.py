@@ -19,6 +19,8 @@ from typing import Any
 from django.db import transaction
 from kombu.exceptions import KombuError
 
+from painclinic.celery import app
+
 logger = logging.getLogger(__name__)
 
 # What a broker that is down, refusing or unreachable raises from apply_async (kombu wraps the
@@ -70,8 +72,6 @@ def enqueue_on_commit(
 def alive_workers(*, timeout: float = 1.0) -> set[str] | None:
     """The Celery nodes that answer a ping now; None when that cannot be known (eager mode, or
     the broker is down), so that a caller never takes "no answer" for "every worker is gone"."""
-    from painclinic.celery import app
-
     if app.conf.task_always_eager:
         return None
     # Two pings, and a node counts as alive if it answered either: one late answer on a busy

@@ -17,7 +17,8 @@ from django.shortcuts import resolve_url
 from django.template import loader
 from django.utils.http import urlencode
 
-from painclinic import audit
+from painclinic import audit, mfa
+from painclinic.access import PUBLIC
 
 logger = logging.getLogger(__name__)
 
@@ -162,9 +163,6 @@ class MFARequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        from painclinic import mfa  # imports the device models: not at app loading
-        from painclinic.access import PUBLIC
-
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or mfa.is_verified(request):
             return None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from painclinic import audit_chain
 
 
 class Discipline(models.TextChoices):
@@ -131,10 +133,6 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 def _chain(events: list[AuditEvent], *, using: str) -> None:
-    from django.db import connections
-
-    from painclinic import audit_chain
-
     audit_chain.lock_head(connections[using])
     previous = (
         AuditEvent.objects.using(using).order_by("-id").values_list("chain_hash", flat=True).first()

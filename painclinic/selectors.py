@@ -12,9 +12,9 @@ from django.core.paginator import Paginator
 from django.db.models import Case, CharField, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat
 
-from painclinic import audit_words
+from painclinic import audit_chain, audit_words
 from painclinic.celery import app as celery_app
-from painclinic.models import AuditAction
+from painclinic.models import AuditAction, AuditEvent
 from painclinic.tasks import health_ping
 
 
@@ -203,7 +203,4 @@ def _audit_row(events: list) -> AuditRow:
 
 def audit_chain_check():
     """Recompute the audit log's hash chain (painclinic.audit_chain) over every event."""
-    from painclinic import audit_chain
-    from painclinic.models import AuditEvent
-
     return audit_chain.verify(AuditEvent.objects.all())

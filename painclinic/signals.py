@@ -1,4 +1,5 @@
-"""Authentication events go to the audit log (security.md D6) and start the session clock."""
+"""Authentication events go to the audit log (security.md D6) and start the session clock.
+A session's end also ends its emergency accesses: patients/signals.py (a patients model)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,12 @@ from painclinic.models import AuditAction
 def on_logged_in(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_LOGIN_AT_KEY] = time.time()
-    _end_emergency_access(user)
     audit.record_event(actor=user, action=AuditAction.LOGIN)
 
 
 @receiver(user_logged_out, dispatch_uid="painclinic_logged_out")
 def on_logged_out(sender, request, user, **kwargs) -> None:
     if user is not None:
-        _end_emergency_access(user)
         audit.record_event(actor=user, action=AuditAction.LOGOUT)
 
 
@@ -32,10 +31,3 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     # Only the username typed is kept; the password never reaches the log.
     username = str((credentials or {}).get("username", ""))[:150]
     audit.record_event(actor=None, action=AuditAction.LOGIN_FAILED, actor_username=username)
-
-
-def _end_emergency_access(user) -> None:
-    # Break-glass lasts at most the session that opened it (patients/emergency_access.py).
-    from patients.emergency_access import end_emergency_access_of
-
-    end_emergency_access_of(user)

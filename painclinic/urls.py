@@ -20,9 +20,8 @@ urlpatterns = [
     path("", include("review.urls")),
     path("", include("interop.urls")),
     path("api/v1/", include("api.urls")),
-    path("audit/", views.audit_log, name="audit_log"),
     path("audit/check/", views.audit_verify, name="audit_verify"),
-    path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
+    path("audit/", include("patients.audit_urls")),
     path("system/workers/", views.worker_health, name="worker_health"),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 """Break-glass: open a patient outside one's care teams, with a reason, for a limited time.
 
-The grant itself is read by the access policy (``painclinic.access._break_glass_q``); here are
+The grant itself is read by the access policy (``patients.access._break_glass_q``); here are
 the writes (open, end, review) and the lead's review list. security.md C4: explicit reason,
 time-boxed, one patient, always audited, reviewed.
 """

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from painclinic.access import authenticated_view, can_break_glass, can_view_patient, team_lead_view
+from painclinic.access import authenticated_view, can_break_glass, team_lead_view
 from patients import emergency_access
+from patients.access import can_view_patient
 from patients.emergency_forms import EmergencyAccessForm, EmergencyReviewForm
 
 

@@ -17,6 +17,7 @@ from painclinic.validators import (
     validate_birth_date,
     validate_history_date,
 )
+from patients.access import patients_visible_to
 from patients.conditions import CONDITION_CHOICES
 from patients.models import (
     EPISODE_TRANSITIONS,
@@ -113,8 +114,6 @@ def identifier_in_use_error(identifier: str, *, user: User | None, exclude_pk=No
     """The error for an identifier already used by another patient (compared case-insensitively),
     or None. The existing record is named only to a user who may see it; anyone else reads a
     neutral message, so the form does not reveal whose number it is (security.md: no leaks)."""
-    from painclinic.access import patients_visible_to
-
     existing = Patient.objects.filter(identifier__iexact=identifier.strip())
     if exclude_pk is not None:
         existing = existing.exclude(pk=exclude_pk)

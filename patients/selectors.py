@@ -15,7 +15,7 @@ from django.db.models import (
     Subquery,
 )
 
-from painclinic.access import patients_visible_to
+from patients.access import patients_visible_to
 from patients.models import (
     OPEN_STATUSES,
     CareTeamMember,

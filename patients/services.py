@@ -11,7 +11,7 @@ from django.db import transaction
 
 from painclinic import audit, concurrency
 from painclinic.access import check_may_give_clinical_care, may_give_clinical_care
-from painclinic.models import AuditAction
+from painclinic.models import AuditAction, Membership, Role
 from painclinic.validators import (
     past_clinical_date,
     planned_clinical_date,
@@ -369,8 +369,6 @@ NOTE_EMPTY = "Write the note for the clinician."
 
 
 def _leads_team(actor: User, episode: Episode) -> bool:
-    from painclinic.models import Membership, Role
-
     return (
         actor.is_active
         and actor.role == Role.TEAM_LEAD
@@ -392,8 +390,6 @@ def patient_reassign(
     explicitly removes them (they may be the recipient of review notes about this patient: a
     silent removal cut them off). The change is a LeadChange row (on the patient's timeline)
     and an audit event REASSIGN."""
-    from painclinic.models import Membership
-
     episode = Episode.objects.select_for_update().select_related("team").get(pk=episode.pk)
     if not _leads_team(actor, episode):
         raise ValidationError(REASSIGN_NOT_TEAM_LEAD)

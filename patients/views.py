@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit, concurrency
-from painclinic.access import authenticated_view, can_view_patient, patient_view
+from painclinic.access import authenticated_view
 from patients import selectors, services
+from patients.access import can_view_patient, patient_view
 from patients.forms import (
     ConsentForm,
     ContactForm,

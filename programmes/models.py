@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from assessment import instruments
 from painclinic.models import Discipline
 from painclinic.validators import past_clinical_date, planned_clinical_date
+from programmes.suitability import ADMIN_SUMMARY, DECISION_LABELS
 
 
 class ProgrammeKind(models.TextChoices):
@@ -411,15 +412,11 @@ class SuitabilityScreening(models.Model):
 
     @property
     def decision_label(self) -> str:
-        from programmes.suitability import DECISION_LABELS
-
         return DECISION_LABELS.get(self.decision, self.decision)
 
     @property
     def admin_summary(self) -> str:
         """The decision as someone without clinical access may see it (programmes.policy)."""
-        from programmes.suitability import ADMIN_SUMMARY
-
         return ADMIN_SUMMARY.get(self.decision, "")
 
 

@@ -1,4 +1,4 @@
-"""Page-shaped reads for PMP pages. Every read starts from ``painclinic.access.programmes_run_by``;
+"""Page-shaped reads for PMP pages. Every read starts from ``programmes.policy.programmes_run_by``;
 queries do not grow with the number of participants or sessions."""
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from assessment import instruments
 from assessment.instruments import change
 from assessment.models import Administration, AdministrationState
-from painclinic.access import programmes_run_by
 from painclinic.charts import position, runs
 from painclinic.estimates import mean_t_interval
 from programmes import outcomes, policy, standards
@@ -34,6 +33,7 @@ from programmes.models import (
     ProgrammeMeasure,
     SuitabilityScreening,
 )
+from programmes.policy import programmes_run_by
 
 if TYPE_CHECKING:
     from painclinic.models import User

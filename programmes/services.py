@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import instruments
+from assessment import selectors as assessment_selectors
+from assessment import services as assessment_services
 from painclinic import audit, concurrency
-from painclinic.access import programmes_open_to_referral
 from painclinic.models import AuditAction
 from programmes import policy, standards, suitability
 from programmes.models import (
@@ -40,6 +41,7 @@ from programmes.models import (
     planned_date_problem,
     session_date_problem,
 )
+from programmes.policy import programmes_open_to_referral
 
 if TYPE_CHECKING:
     from painclinic.models import Team, User
@@ -186,9 +188,6 @@ def _safety_gate(actor: User, patient: Patient, override_reason: str) -> None:
     """A PMP referral, offer or enrolment waits for an open red-flag referral's outcome unless a
     clinician records why going ahead is safe (assessment.services.safety_gate); the programme
     admin is told only that clinical review is needed, never why (issue #10)."""
-    from assessment import selectors as assessment_selectors
-    from assessment import services as assessment_services
-
     assessment_services.safety_gate(
         actor=actor,
         episode=assessment_selectors.screen_episode(patient),

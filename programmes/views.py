@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessment import selectors as assessment_selectors
 from painclinic import audit, concurrency
-from painclinic.access import patient_view, programme_view, programmes_open_to_referral
+from painclinic.access import programme_view
 from painclinic.models import AuditAction
+from patients.access import patient_view
 from patients.models import Patient
 from programmes import outcomes, policy, selectors, services
 from programmes.forms import (
@@ -33,6 +35,7 @@ from programmes.forms import (
     WindowsForm,
 )
 from programmes.models import Enrolment, EnrolmentState, Programme, ProgrammeSession
+from programmes.policy import programmes_open_to_referral
 
 
 @require_http_methods(["GET"])
@@ -82,8 +85,6 @@ def _render_cohort(request, cohort, status=200, **forms) -> HttpResponse:
     context = {"cohort": cohort, **selectors.cohort_overview(cohort), **_cohort_forms(cohort)}
     context.update(forms)
     shown = [row.enrolment for row in context["rows"]] + list(context["waiting"])
-    from assessment import selectors as assessment_selectors
-
     context["needs_review"] = assessment_selectors.patients_needing_clinical_review(
         e.patient_id for e in shown
     )
@@ -250,8 +251,6 @@ def _gate_error(form, exc: ValidationError) -> None:
 def _gate(request, patient, form_id: str) -> dict:
     """An open red-flag referral as the page shows it: in full to the care team, to others only
     as "needs clinical review before the next session" (programmes/_safety_gate)."""
-    from assessment import selectors as assessment_selectors
-
     episode = assessment_selectors.screen_episode(patient)
     return {
         "gate": assessment_selectors.safety_gate_status(episode, "pmp"),

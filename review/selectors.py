@@ -55,9 +55,9 @@ from assessment.instruments.gas import GasGoal, gas_t_score
 from assessment.models import Administration, AdministrationState, RedFlagScreen
 from assessment.selectors import SignedResult, reliable_change
 from painclinic import estimates
-from painclinic.access import patients_visible_to
 from painclinic.models import Membership, Role, Team, User
 from patients import selectors as patient_selectors
+from patients.access import patients_visible_to
 from patients.models import OPEN_STATUSES, Contact, Episode, EpisodeStatus, TeamSettings
 from review import rules
 from safety.selectors import open_signal_exists, open_signals_by_episode

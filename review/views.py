@@ -15,16 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit
-from painclinic.access import (
-    authenticated_view,
-    can_reassign_patient,
-    clinical_staff,
-    patient_view,
-    team_lead_view,
-)
+from painclinic.access import authenticated_view, clinical_staff, team_lead_view
 from painclinic.models import AuditAction, User
 from patients import selectors as patient_selectors
 from patients import services
+from patients.access import can_reassign_patient, patient_view
 from patients.models import OPEN_STATUSES, Episode, Patient, ReviewNote
 from review import selectors as review_selectors
 from review.forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm

@@ -4,6 +4,8 @@ from functools import cache
 
 from django.http import HttpRequest
 
+from safety.selectors import unread_count
+
 
 def notifications(request: HttpRequest) -> dict:
     """The unread count in the navigation: a callable, so the query runs only on pages that show
@@ -14,8 +16,6 @@ def notifications(request: HttpRequest) -> dict:
 
     @cache
     def unread() -> int:
-        from safety.selectors import unread_count
-
         return unread_count(user)
 
     return {"nav_notifications_unread": unread}

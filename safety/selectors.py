@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from painclinic.access import patients_visible_to
+from patients.access import patients_visible_to
 from safety.models import Notification, RiskSignal, SafetyAssessment, SafetyPlan
 from safety.rules import add_working_days, crisis_contacts, risk_findings
 

@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from painclinic import audit
-from painclinic.access import patients_visible_to
-from painclinic.models import AuditAction
+from painclinic.models import AuditAction, User
+from patients.access import patients_visible_to
+from patients.models import OPEN_STATUSES, Episode, Patient
 from safety.models import (
     Notification,
     Outcome,
@@ -29,8 +30,6 @@ from safety.rules import risk_findings
 
 if TYPE_CHECKING:
     from assessment.models import Administration, PatientLink
-    from painclinic.models import User
-    from patients.models import Patient
 
 log = logging.getLogger(__name__)
 
@@ -167,9 +166,6 @@ def signals_raise_from_link(
 def _care_team_of(patient: Patient) -> list[User]:
     """Who is told: the care teams and lead clinicians of the patient's open episodes who may
     still open the record (the access policy; a notification never points past it)."""
-    from painclinic.models import User
-    from patients.models import OPEN_STATUSES, Episode
-
     episodes = Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES)
     users = User.objects.filter(is_active=True).filter(
         pk__in=[
@@ -282,8 +278,6 @@ def safety_plan_save(
 ) -> SafetyPlan:
     """Write version n+1 of the patient's safety plan (treatment.services.plan_save's rule: the
     form's version must still be current, a change needs a reason and must change something)."""
-    from patients.models import Patient
-
     Patient.objects.select_for_update().filter(pk=patient.pk).first()  # serialise two saves
     current = SafetyPlan.objects.filter(patient=patient).order_by("-version").first()
     current_version = current.version if current else 0

@@ -1,6 +1,6 @@
 """Pages of the safety app: the patient's safety page (signals, responses, plan), recording a
 response, the safety plan and its print page, and the user's notifications. Thin: every write is
-a service; every patient page goes through ``patient_view`` (painclinic/access.py)."""
+a service; every patient page goes through ``patient_view`` (patients/access.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from painclinic.access import authenticated_view, patient_view
+from painclinic.access import authenticated_view
+from patients.access import patient_view
 from patients.models import Patient
 from safety import selectors, services
 from safety.forms import RaiseSignalForm, SafetyAssessmentForm, SafetyPlanForm

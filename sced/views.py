@@ -19,7 +19,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from painclinic import concurrency
-from painclinic.access import patient_view, public_view
+from painclinic.access import public_view
+from patients.access import patient_view
 from patients.models import OPEN_STATUSES, Episode, Patient
 from sced import selectors, services
 from sced.forms import (

@@ -64,7 +64,7 @@ def test_every_url_of_ours_declares_an_access_decision():
         if getattr(pattern.callback, "access_policy", None) is None
     ]
     assert undecided == [], (
-        f"views without an access decision (wrap them with painclinic.access.*): {undecided}"
+        f"views without an access decision (wrap them with painclinic.access.* or patients.access.patient_view): {undecided}"
     )
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment import selectors as assessment_selectors
 from painclinic import concurrency
-from painclinic.access import patient_view
+from patients.access import patient_view
 from patients.models import Patient
 from treatment import charts, documents, selectors, services
 from treatment.forms import (

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django import template
 
-from painclinic.access import AccessLevel, access_level
+from painclinic.access import AccessLevel
+from programmes.policy import access_level
 from safety import selectors
 
 register = template.Library()

@@ -154,7 +154,7 @@ def test_every_page_and_record_kind_has_words():
 
 
 def test_a_cell_that_looks_like_a_formula_is_exported_as_text():
-    from painclinic.views import _cell
+    from patients.audit_views import _cell
 
     assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _cell("Jannick de Vries") == "Jannick de Vries"

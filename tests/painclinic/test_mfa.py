@@ -277,7 +277,7 @@ def test_the_demo_enrols_its_leads_with_a_printed_secret_and_only_in_demo_mode(
 ):
     from django.core.management import CommandError, call_command
 
-    from painclinic.management.commands.seed_demo_mfa import demo_code, demo_secret
+    from demo.management.commands.seed_demo_mfa import demo_code, demo_secret
 
     call_command("seed_demo", patients=2, stdout=None)
     with pytest.raises(CommandError, match="Demo only"):

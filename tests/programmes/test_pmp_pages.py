@@ -12,9 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from painclinic import access
+from painclinic.access import AccessLevel
 from painclinic.models import AuditAction, AuditEvent
-from programmes import services
+from patients import access as patient_access
+from programmes import policy, services
 from programmes.models import Direction, ProgrammeMeasure
 from tests.programmes.conftest import enrol, north_patient
 
@@ -90,9 +91,9 @@ def test_scores_typed_in_by_the_care_team_feed_the_cohort_outcomes(
 
 
 def test_a_programme_admin_reaches_pmp_level_only(client, susan_referred, priya, susan, jannick):
-    assert access.access_level(priya, susan) == access.AccessLevel.PMP
-    assert access.access_level(priya, jannick) == access.AccessLevel.NONE
-    assert not access.can_view_patient(priya, susan)
+    assert policy.access_level(priya, susan) == AccessLevel.PMP
+    assert policy.access_level(priya, jannick) == AccessLevel.NONE
+    assert not patient_access.can_view_patient(priya, susan)
     client.force_login(priya)
     # The programme page for Susan opens; her clinical record does not.
     assert client.get(reverse("programmes:enrolment", args=[susan_referred.pk])).status_code == 200

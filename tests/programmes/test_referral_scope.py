@@ -10,9 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from painclinic.access import can_view_pmp
 from programmes import services
 from programmes.models import Enrolment, ProgrammeKind
+from programmes.policy import can_view_pmp
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """The README's table of demo logins is true (issue #9): it is parsed, and each row is checked
 against what the seeded demo (seed_demo, seed_clinical_demo, seed_pmp: `make run`) gives that user
-to see, computed through painclinic.access."""
+to see, computed through the access policy."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from painclinic.access import AccessLevel, access_level, patients_visible_to
+from painclinic.access import AccessLevel
 from painclinic.models import Role, User
+from patients.access import patients_visible_to
 from patients.models import Episode, Patient
+from programmes.policy import access_level
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 ILLUSTRATIVE = {"Jannick": "DEMO-JANNICK", "Susan": "DEMO-SUSAN"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from painclinic.management.commands.seed_demo_mfa import demo_code, refuse_unless_demo
+from demo.management.commands.seed_demo_mfa import demo_code, refuse_unless_demo
 
 
 class Command(BaseCommand):
