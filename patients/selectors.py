@@ -26,6 +26,7 @@ from patients.models import (
     LeadChange,
     Patient,
     ReviewNote,
+    current_among,
 )
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
     timeline.sort(
         key=lambda entry: (entry.day, entry.kind != "contact", entry.item.pk), reverse=True
     )
-    current = next((e for e in episodes if e.is_open), None)
+    current = current_among(episodes)  # the current-episode rule, on the loaded episodes
     return {
         "episodes": episodes,
         "timeline": timeline,

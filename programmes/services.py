@@ -186,12 +186,12 @@ def _safety_gate(actor: User, patient: Patient, override_reason: str) -> None:
     """A PMP referral, offer or enrolment waits for an open red-flag referral's outcome unless a
     clinician records why going ahead is safe (assessment.services.safety_gate); the programme
     admin is told only that clinical review is needed, never why (issue #10)."""
-    from assessment import selectors as assessment_selectors
     from assessment import services as assessment_services
+    from patients.models import Episode
 
     assessment_services.safety_gate(
         actor=actor,
-        episode=assessment_selectors.screen_episode(patient),
+        episode=Episode.objects.current_for(patient),
         context="pmp",
         override_reason=override_reason,
     )

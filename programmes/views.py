@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from painclinic import audit, concurrency
 from painclinic.access import patient_view, programme_view, programmes_open_to_referral
 from painclinic.models import AuditAction
-from patients.models import Patient
+from patients.models import Episode, Patient
 from programmes import outcomes, policy, selectors, services
 from programmes.forms import (
     ClimateForm,
@@ -252,7 +252,7 @@ def _gate(request, patient, form_id: str) -> dict:
     as "needs clinical review before the next session" (programmes/_safety_gate)."""
     from assessment import selectors as assessment_selectors
 
-    episode = assessment_selectors.screen_episode(patient)
+    episode = Episode.objects.current_for(patient)
     return {
         "gate": assessment_selectors.safety_gate_status(episode, "pmp"),
         "form_id": form_id,
