@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from assessment.checks import check_instrument_definitions
 
 
 class AssessmentConfig(AppConfig):
@@ -6,8 +9,4 @@ class AssessmentConfig(AppConfig):
     verbose_name = "Assessment"
 
     def ready(self) -> None:
-        from django.core import checks
-
-        from assessment.checks import check_instrument_definitions
-
         checks.register(check_instrument_definitions, "assessment")

@@ -89,6 +89,15 @@ class SessionStartForm(forms.Form):
         return day
 
 
+# The code of "does not apply" (definition.not_applicable), as the scorer takes it.
+NOT_APPLICABLE = "NA"
+
+
+def typed_code(value: str) -> int | str:
+    """A posted choice as the scorer takes it: the raw code as int, or "NA"."""
+    return NOT_APPLICABLE if value == NOT_APPLICABLE else int(value)
+
+
 def item_choices(definition, item) -> list[tuple[str, str]]:
     labels = item.scale.labels or {}
     choices = [
@@ -97,14 +106,15 @@ def item_choices(definition, item) -> list[tuple[str, str]]:
     ]
     policy = definition.not_applicable
     if policy is not None and (policy.items is None or item.id in policy.items):
-        choices.append(("NA", _("Does not apply")))
+        choices.append((NOT_APPLICABLE, _("Does not apply")))
     return choices
 
 
 class AdministrationForm(EditTokenFormMixin, forms.Form):
     """One field per item: radio buttons of the raw codes as printed (keyboard: arrow keys move
     within a group, Tab between items). Every field is optional: drafts keep partial answers;
-    the scorer decides what can be scored. The edit token covers the saved answers: a second
+    the scorer decides what can be scored. The form parses: ``answers()`` gives typed answers
+    (int code, "NA" or None), which the service scores once. The edit token covers the saved answers: a second
     tab or clinician saving over a newer draft is refused (painclinic/concurrency.py)."""
 
     EDIT_TOKEN_FIELDS = ("answers",)
@@ -132,8 +142,13 @@ class AdministrationForm(EditTokenFormMixin, forms.Form):
                     max_value=item.scale.max,
                 )
             else:
-                field = forms.ChoiceField(
-                    label=label, required=False, choices=choices, widget=forms.RadioSelect
+                field = forms.TypedChoiceField(
+                    label=label,
+                    required=False,
+                    choices=choices,
+                    coerce=typed_code,
+                    empty_value=None,
+                    widget=forms.RadioSelect,
                 )
             field.item = item
             self.fields[name] = field
@@ -142,12 +157,9 @@ class AdministrationForm(EditTokenFormMixin, forms.Form):
         self.add_edit_token(administration)
 
     def answers(self) -> dict[str, Any]:
-        """Answers as typed (raw codes, "NA", or None), before the scorer's checks."""
+        """Typed answers of a valid form: item id -> int code, "NA", or None (unanswered)."""
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return {
-            item.id: (data.get(f"item_{item.id}") if data.get(f"item_{item.id}") != "" else None)
-            for item in self.definition.items
-        }
+        return {item.id: data.get(f"item_{item.id}") for item in self.definition.items}
 
     def rows(self):
         """(item, bound field) pairs for the template."""

@@ -111,7 +111,7 @@ class Administration(models.Model):
     definition_version = models.CharField(max_length=64)
     definition_hash = models.CharField(max_length=64)
     answers = models.JSONField(default=dict)  # item id -> raw code | "NA" | None
-    score = models.JSONField(null=True, blank=True)  # cli.score_payload shape
+    score = models.JSONField(null=True, blank=True)  # instruments.payload.result_payload shape
     state = models.CharField(
         max_length=8, choices=AdministrationState.choices, default=AdministrationState.DRAFT
     )
@@ -125,6 +125,14 @@ class Administration(models.Model):
     current_amendment = models.ForeignKey(
         "Amendment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The band of the result in force (the signed score, or the latest amendment's), stored when
+    # it is signed or amended (services; instruments.payload.stored_band) so pages read it and
+    # never re-derive it. Empty on drafts, on unscorable results and on totals without bands.
+    # ``band_policy``: the cut-off is clinic policy (unverified evidence), and the page says so.
+    band_name = models.CharField(max_length=32, blank=True)
+    band_label = models.CharField(max_length=120, blank=True)
+    band_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    band_policy = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -155,6 +163,17 @@ class Administration(models.Model):
     @property
     def current_score(self) -> dict | None:
         return self.current_amendment.new_score if self.current_amendment_id else self.score
+
+    @property
+    def band(self) -> dict | None:
+        """The band as the score templates read it: a signed result's stored band (of the result
+        in force); a draft's is that of the score saved with the draft (not yet final)."""
+        if not self.is_signed:
+            score = self.score or {}
+            return (score.get("band") or None) if score.get("scorable") else None
+        if not self.band_name:
+            return None
+        return {"name": self.band_name, "label": self.band_label, "level": self.band_level}
 
 
 class Amendment(models.Model):

@@ -2,9 +2,10 @@
 
 Contracts other apps rely on (issue #3):
 - ``latest_scores(patient)`` -> {key: {"key", "total", "band", "band_label", "band_level",
-  "subscales", "derived", "flags", "date", "result_id"}}: the latest SIGNED, scorable result per
-  instrument, with amended values where amended. One query. Pages print ``band_label``, never
-  the band's name.
+  "band_policy", "subscales", "derived", "flags", "date", "result_id"}}: the latest SIGNED,
+  scorable result per instrument, with amended values where amended. One query. The band is the
+  one stored when the result was signed or amended (never re-derived); ``band_policy``: its
+  cut-off is clinic policy. Pages print ``band_label``, never the band's name.
 - ``reliable_change_for(patient)`` -> {key: {...}}: first vs latest signed scorable result,
   classified by the Jacobson-Truax RCI with the instrument's own parameters.
 """
@@ -16,15 +17,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from assessment import instruments, yellow_flags
-from assessment.instruments import change
+from assessment import instruments, red_flags, yellow_flags
+from assessment.instruments import change, payload
 from assessment.models import (
     Administration,
     AdministrationState,
     AssessmentSession,
     Formulation,
     MatchedCareDecision,
+    RedFlagScreen,
+    SafetyOverride,
 )
+from patients.models import OPEN_STATUSES, Episode
 
 if TYPE_CHECKING:
     from patients.models import Patient
@@ -48,20 +52,22 @@ class SignedResult:
     date: date
     score: dict[str, Any]
     amended: bool
+    band: payload.StoredBand | None = None  # stored when signed or amended (never re-derived)
 
     @property
     def total(self) -> float | int | None:
         return self.score.get("total")
 
     def as_latest(self) -> dict[str, Any]:
-        band = self.score.get("band") or None
+        band = self.band
         return {
             "key": self.key,
             "total": self.total,
-            "band": band["name"] if band else None,
+            "band": band.name if band else None,
             # What a page prints: the band's label ("Below clinical cut-off"), never its name.
-            "band_label": band["label"] if band else None,
-            "band_level": band["level"] if band else None,
+            "band_label": band.label if band else None,
+            "band_level": band.level if band else None,
+            "band_policy": band.policy if band else False,
             "subscales": dict(self.score.get("subscales") or {}),
             "derived": dict(self.score.get("derived") or {}),
             "flags": dict(self.score.get("flags") or {}),
@@ -80,15 +86,27 @@ def signed_results(patient: Patient) -> dict[str, list[SignedResult]]:
         Administration.objects.filter(session__patient=patient, state=AdministrationState.SIGNED)
         .order_by("session__date", "signed_at", "id")
         .values_list(
-            "id", "instrument_key", "score", "session__date", "current_amendment__new_score"
+            "id",
+            "instrument_key",
+            "score",
+            "session__date",
+            "current_amendment__new_score",
+            "band_name",
+            "band_label",
+            "band_level",
+            "band_policy",
         )
     )
     by_key: dict[str, list[SignedResult]] = defaultdict(list)
-    for result_id, key, score, day, amended_score in rows:
+    for result_id, key, score, day, amended_score, *band_columns in rows:
         current = amended_score if amended_score is not None else score
         if not current or not current.get("scorable"):
             continue
-        by_key[key].append(SignedResult(key, result_id, day, current, amended_score is not None))
+        name, label, level, policy = band_columns
+        band = payload.StoredBand(name, label, level, policy) if name else None
+        by_key[key].append(
+            SignedResult(key, result_id, day, current, amended_score is not None, band)
+        )
     return dict(by_key)
 
 
@@ -243,21 +261,7 @@ def drafts_waiting(patient: Patient) -> int:
 # --- red-flag screen (issue #10) -------------------------------------------------------------
 
 
-def screen_episode(patient: Patient):
-    """The episode a new screen belongs to: the patient's current open episode."""
-    from patients.models import OPEN_STATUSES, Episode
-
-    return (
-        Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES)
-        .order_by("-referral_date", "-id")
-        .first()
-    )
-
-
 def red_flag_screens(episode) -> list:
-    from assessment import red_flags
-    from assessment.models import RedFlagScreen
-
     if episode is None:
         return []
     screens = list(
@@ -283,9 +287,7 @@ def red_flag_screens(episode) -> list:
 
 def red_flag_status(patient: Patient) -> dict:
     """What the record says about red flags: not screened, the latest screen, an open referral."""
-    from assessment.models import RedFlagScreen
-
-    episode = screen_episode(patient)
+    episode = Episode.objects.current_for(patient)
     screens = list(RedFlagScreen.objects.filter(episode=episode)) if episode else []
     open_referral = next((s for s in screens if s.referral_open), None)
     return {
@@ -298,9 +300,6 @@ def red_flag_status(patient: Patient) -> dict:
 def safety_gate_status(episode, context: str) -> dict | None:
     """What a planning page shows about an open red-flag referral: the referral and any override
     already recorded for this kind of plan. None when no referral is open."""
-    from assessment import red_flags
-    from assessment.models import RedFlagScreen, SafetyOverride
-
     if episode is None:
         return None
     screen = (
@@ -325,9 +324,6 @@ def safety_gate_status(episode, context: str) -> dict | None:
 def patients_needing_clinical_review(patient_ids) -> set:
     """Patients (of ``patient_ids``) with a red-flag referral still open: the programme pages say
     only "needs clinical review before the next session", never why (issue #10). One query."""
-    from assessment.models import RedFlagScreen
-    from patients.models import OPEN_STATUSES
-
     ids = list(patient_ids)
     if not ids:
         return set()

@@ -19,8 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessment import instruments, signals, yellow_flags
-from assessment.instruments import InvalidAnswer, cli
+from assessment import instruments, red_flags, signals, yellow_flags
+from assessment.instruments import InvalidAnswer, payload
 from assessment.instruments.base import definition_hash
 from assessment.instruments.numbers import parse_int
 from assessment.models import (
@@ -36,8 +36,10 @@ from assessment.models import (
     RedFlagScreen,
     SafetyOverride,
 )
-from painclinic import audit, concurrency, tokens
+from painclinic import access, audit, concurrency, tokens
 from painclinic.models import AuditAction
+from patients.models import ConsentKind
+from patients.services import consent_require
 
 if TYPE_CHECKING:
     from painclinic.models import User
@@ -77,6 +79,9 @@ def _definition(key: str):
 
 
 def _normalise(value: Any) -> Any:
+    """One raw answer as the scorer takes it. The clinician's form already gives typed answers
+    (AdministrationForm: int, "NA" or None), for which this is the identity; the patient link
+    posts one item's text at a time and is typed here."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, str):
@@ -89,11 +94,9 @@ def _normalise(value: Any) -> Any:
     return value
 
 
-def _clean_answers(key: str, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Normalised answers: every item of the definition present, keyed by its printed id, raw
-    code as int, "NA", or None for unanswered. ValidationError (with the library's message) on
-    an unknown item or an out-of-range code; the library's scorer is the one judge of validity."""
-    definition = _definition(key)
+def _typed_answers(definition, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Every item of the definition present, keyed by its printed id: raw code as int, "NA", or
+    None for unanswered. ValidationError on an item the definition does not have."""
     cleaned: dict[str, Any] = {item.id: None for item in definition.items}
     for item_id, value in answers.items():
         item = definition.item(item_id)
@@ -102,19 +105,38 @@ def _clean_answers(key: str, answers: Mapping[str, Any]) -> dict[str, Any]:
                 f"{definition.short_name} has no item {item_id!r}.", code="invalid_answer"
             )
         cleaned[item.id] = _normalise(value)
-    try:
-        definition.score(cleaned)
-    except InvalidAnswer as exc:
-        raise ValidationError(str(exc), code="invalid_answer") from exc
     return cleaned
 
 
+def score_answers_once(key: str, answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict]:
+    """Type the answers and score them once: (answers to store, score payload to store). The
+    library's scorer is the one judge of validity: ValidationError with its message on an
+    out-of-range code. The payload is ``instruments.payload.result_payload`` of that one score."""
+    definition = _definition(key)
+    cleaned = _typed_answers(definition, answers)
+    try:
+        result = definition.score(cleaned)
+    except InvalidAnswer as exc:
+        raise ValidationError(str(exc), code="invalid_answer") from exc
+    return cleaned, payload.result_payload(definition, result)
+
+
 def score_answers(key: str, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored score: ``cli.score_payload`` JSON (scorable or not, with reason and flags)."""
-    payload = cli.score_payload(key, {"answers": dict(answers)})
-    if "error" in payload:
-        raise ValidationError(payload["error"], code="invalid_answer")
-    return payload
+    """The score payload of ``answers`` (the live preview of what is typed; writes nothing)."""
+    return score_answers_once(key, answers)[1]
+
+
+def _band_fields(key: str, score: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The band columns of a result in force (Administration.band_*), from its one score."""
+    band = payload.stored_band(key, score)
+    if band is None:
+        return {"band_name": "", "band_label": "", "band_level": None, "band_policy": False}
+    return {
+        "band_name": band.name,
+        "band_label": band.label,
+        "band_level": band.level,
+        "band_policy": band.policy,
+    }
 
 
 # The link's token: painclinic.tokens (shared with the SCED diary link).
@@ -238,9 +260,7 @@ def administration_save_draft(
         concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
     new = dict(locked.answers) if merge else {}
     new.update({str(k): v for k, v in answers.items()})
-    cleaned = _clean_answers(locked.instrument_key, new)
-    locked.answers = cleaned
-    locked.score = score_answers(locked.instrument_key, cleaned)
+    locked.answers, locked.score = score_answers_once(locked.instrument_key, new)
     locked.source = source
     locked.save(update_fields=["answers", "score", "source", "updated_at"])
     patient = locked.session.patient
@@ -282,21 +302,22 @@ def administration_sign(
 ) -> Administration:
     """Sign a draft (optionally saving ``answers`` first). Final: the row becomes immutable.
 
-    The score is recomputed from the stored answers with the current definition, and the
-    definition's version and hash are stored with it, so a later change of a definition never
-    changes what was signed. Unscorable results may be signed (module docstring).
+    The answers are scored once with the current definition; the score, the definition's
+    version and hash and the band of the total are stored with it, so a later change of a
+    definition never changes what was signed and pages read the band as signed. Unscorable
+    results may be signed (module docstring).
     """
     locked = _lock_draft(administration)
     if edit_token is not None:
         concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
-    if answers is not None:
-        locked.answers = _clean_answers(locked.instrument_key, answers)
-    else:
-        locked.answers = _clean_answers(locked.instrument_key, locked.answers)
+    locked.answers, locked.score = score_answers_once(
+        locked.instrument_key, locked.answers if answers is None else answers
+    )
     definition = _definition(locked.instrument_key)
     locked.definition_version = definition.version
     locked.definition_hash = definition_hash(definition)
-    locked.score = score_answers(locked.instrument_key, locked.answers)
+    for field, value in _band_fields(locked.instrument_key, locked.score).items():
+        setattr(locked, field, value)
     locked.state = AdministrationState.SIGNED
     locked.signed_by = actor
     locked.signed_at = timezone.now()
@@ -332,22 +353,28 @@ def administration_amend(
     if locked.state != AdministrationState.SIGNED:
         raise ValidationError(NOT_SIGNED, code="not_signed")
     old_answers, old_score = locked.current_answers, locked.current_score
-    new_answers = _clean_answers(locked.instrument_key, answers)
-    if new_answers == _clean_answers(locked.instrument_key, old_answers):
+    definition = _definition(locked.instrument_key)
+    if _typed_answers(definition, answers) == _typed_answers(definition, old_answers):
         raise ValidationError(AMENDMENT_CHANGES_NOTHING, code="unchanged")
+    new_answers, new_score = score_answers_once(locked.instrument_key, answers)
     amendment = Amendment.objects.create(
         administration=locked,
         old_answers=old_answers,
         old_score=old_score,
         new_answers=new_answers,
-        new_score=score_answers(locked.instrument_key, new_answers),
+        new_score=new_score,
         reason=reason,
         amended_by=actor,
     )
+    # The band in force follows the amendment (the band columns are outside the signed-row
+    # trigger of migration 0003, like current_amendment).
+    band = _band_fields(locked.instrument_key, new_score)
     Administration.objects.filter(pk=locked.pk).update(
-        current_amendment=amendment, updated_at=timezone.now()
+        current_amendment=amendment, updated_at=timezone.now(), **band
     )
     locked.current_amendment = amendment
+    for field, value in band.items():
+        setattr(locked, field, value)
     audit.record_event(
         actor=actor,
         action=AuditAction.CHANGE,
@@ -405,9 +432,6 @@ def patient_link_issue(
         raise ValidationError(SESSION_DISCARDED, code="discarded")
     if not session.administrations.filter(state=AdministrationState.DRAFT).exists():
         raise ValidationError(LINK_NOTHING_TO_FILL)
-    from patients.models import ConsentKind
-    from patients.services import consent_require
-
     # A link goes to the patient by e-mail or text message: only with their consent (issue #10).
     consent_require(session.patient, ConsentKind.PATIENT_LINKS)
     token, hashed = tokens.issue_token()
@@ -597,8 +621,6 @@ def red_flag_screen_record(
     *, actor: User, episode: Episode, data: Mapping[str, Any]
 ) -> RedFlagScreen:
     """Record a new red-flag screen (earlier screens are kept; none is edited)."""
-    from assessment import red_flags
-
     answers = {key: data.get(key, "") for key in red_flags.ITEM_KEYS}
     outcome = data.get("outcome", "")
     referred = outcome == red_flags.REFERRED
@@ -709,9 +731,7 @@ def safety_gate(
     earlier = SafetyOverride.objects.filter(screen=screen, context=context).first()
     if earlier is not None:
         return earlier
-    from painclinic.access import may_give_clinical_care
-
-    if not may_give_clinical_care(actor):
+    if not access.may_give_clinical_care(actor):
         # The programme admin gives no clinical care: told only that a clinician must review.
         raise ValidationError({"override_reason": [NEEDS_CLINICAL_REVIEW]})
     if not (override_reason or "").strip():

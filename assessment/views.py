@@ -68,10 +68,13 @@ def _teams(user):
 def session_list(request: HttpRequest, patient: Patient) -> HttpResponse:
     action = reverse("assessment:sessions", kwargs={"patient_id": patient.pk})
     form = SessionStartForm(request.POST or None, teams=_teams(request.user), action=action)
-    episode = Episode.objects.filter(patient=patient).order_by("-referral_date", "-id").first()
+    # The current episode; after a discharge the discharged one (a follow-up assessment).
+    episode = Episode.objects.current_or_last_for(patient)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and episode is not None:
+        if form.is_valid() and episode is None:
+            form.add_error(None, _("The patient has no episode of care: add a referral first."))
+        elif form.is_valid():
             try:
                 session = services.session_start(
                     actor=request.user,
@@ -175,8 +178,18 @@ def _preview(definition, answers) -> dict:
         return {"error": " ".join(exc.messages)}
 
 
+def _signed_score(administration: Administration) -> dict | None:
+    """The score in force of a signed result with the band stored when it was signed or
+    amended (the page reads it, never re-derives it)."""
+    score = administration.current_score
+    if not score or not score.get("scorable"):
+        return score
+    return {**score, "band": administration.band}
+
+
 def _with_policy_band(score: dict | None) -> dict | None:
-    """Add the clinic-policy band (yellow_flags.POLICY_BANDS) where the definition has none."""
+    """A live (draft or preview) score with the clinic-policy band (yellow_flags.POLICY_BANDS)
+    where the definition has none. Signed results carry their band (``_signed_score``)."""
     if score and score.get("scorable") and not score.get("band"):
         found = yellow_flags.policy_band(score.get("instrument", ""), "total", score.get("total"))
         if found:
@@ -212,7 +225,7 @@ def administration_form(
         else:
             status = 200
         context.update(
-            score=_with_policy_band(administration.current_score),
+            score=_signed_score(administration),
             answers_table=_answers_table(definition, administration.current_answers),
         )
         return render(request, "assessment/administration_signed.html", context, status=status)
@@ -339,7 +352,7 @@ def administration_amend(
         status = 400
         score = _preview(definition, answers_from_post(definition, request.POST))
     else:
-        score = _with_policy_band(administration.current_score)
+        score = _signed_score(administration)
     return render(
         request,
         "assessment/administration_amend.html",
@@ -542,7 +555,7 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
 @patient_view(write=True)
 def red_flag_screen(request: HttpRequest, patient: Patient) -> HttpResponse:
     """The episode's red-flag screens, a new screen, and the open referral's follow-up."""
-    episode = selectors.screen_episode(patient)
+    episode = Episode.objects.current_for(patient)
     form = RedFlagScreenForm(
         request.POST if request.POST.get("action") == "screen" else None,
         initial={"screened_on": timezone.localdate()},

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assessment.instruments import payload
+
 # --- domains ----------------------------------------------------------------------------------
 # Each domain lists (instrument key, score id) in order of preference; the first with a signed
 # result is shown. Score id "total" is the primary score; other ids are subscales or derived.
@@ -88,17 +90,18 @@ HEADLINES = {domain: text for domain, _label, _candidates, text in DOMAINS}
 POLICY_BANDS: dict[tuple[str, str], tuple[tuple[float, float, str, str, int], ...]] = {}
 
 
-def _is_policy_band(key: str, score_id: str, band_name: str | None) -> bool:
-    """A band whose evidence is unverified is clinic policy, and the page says so."""
-    from assessment import instruments
-
-    if band_name is None:
-        return False
-    try:
-        rule = instruments.get(key).score_rule(score_id)
-    except (KeyError, ValueError, AttributeError):
-        return False
-    return any(b.name == band_name and b.evidence == "unverified" for b in (rule.bands or ()))
+def _is_policy_band(key: str, score: Mapping[str, Any], score_id: str) -> bool:
+    """A band whose evidence is unverified is clinic policy, and the page says so: the total's
+    as stored on the signed result (``band_policy``), a subscale's from its band's JSON."""
+    if score_id == "total" and "band_policy" in score:
+        return bool(score["band_policy"])
+    if score_id == "total":
+        band = score.get("band_detail") or (
+            {"name": score["band"]} if score.get("band") is not None else None
+        )
+    else:
+        band = (score.get("bands") or {}).get(score_id)
+    return payload.is_policy_band(key, score_id, band)
 
 
 # Level of a band from which a domain counts as a yellow flag (bands carry 0 none .. 4 most).
@@ -176,7 +179,7 @@ def _rows(
                 continue
             value = _value(score, score_id)
             name, band_label, level = _band_from(score, score_id)
-            from_policy = _is_policy_band(key, score_id, name)
+            from_policy = name is not None and _is_policy_band(key, score, score_id)
             if name is None:
                 found = policy_band(key, score_id, value)
                 if found:

@@ -31,26 +31,11 @@ from patients.models import (
     ReferralSource,
     SafeguardingCategory,
 )
+from patients.services import PATIENT_EDITABLE_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-PATIENT_FIELDS = [
-    "identifier",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "gender",
-    "phone",
-    "email",
-    "address",
-    "gp_name",
-    "gp_practice",
-    "preferred_language",
-    "interpreter_needed",
-    "primary_condition",
-    "pain_onset",
-]
+PATIENT_FIELDS = list(PATIENT_EDITABLE_FIELDS)  # one list: the form shows what the service saves
 
 # Only clinicians of the team can lead (painclinic.access.clinical_staff; issue #9).
 CHOOSE_A_CLINICIAN = _("Choose a clinician of the team who gives clinical care.")

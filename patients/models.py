@@ -151,6 +151,41 @@ class DischargeReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The one rule for "the current episode" (issue #18): the most recent OPEN episode, by referral
+# date, then by creation (id) when two share a date. Discharged episodes are never current.
+CURRENT_EPISODE_ORDER = ("-referral_date", "-id")
+
+
+def current_among(episodes) -> Episode | None:
+    """The current episode among already-loaded ``episodes`` (same rule as
+    ``EpisodeQuerySet.current_for``, for pages that have them in memory: no query)."""
+    open_ = [episode for episode in episodes if episode.status in OPEN_STATUSES]
+    return max(open_, key=lambda e: (e.referral_date, e.pk), default=None)
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def open(self) -> EpisodeQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def current_for(self, patient: Patient) -> Episode | None:
+        """The patient's current episode: the most recent open one (latest referral date; of
+        two open episodes referred the same day, the one created last).
+
+        None when no episode is open (the patient has no episode yet, or every episode is
+        discharged): there is no fallback to a discharged episode, so a caller offers no
+        episode-bound action (a new session, plan or screen) until a new episode is opened.
+        Two open episodes (a re-referral while the old one is on hold) give the newer one."""
+        return self.filter(patient=patient).open().order_by(*CURRENT_EPISODE_ORDER).first()
+
+    def current_or_last_for(self, patient: Patient) -> Episode | None:
+        """The current episode, else the most recent discharged one (None: no episode at all).
+        For what may follow a discharge: a discharge or follow-up assessment belongs to the
+        episode it follows."""
+        return self.current_for(patient) or (
+            self.filter(patient=patient).order_by(*CURRENT_EPISODE_ORDER).first()
+        )
+
+
 class Episode(models.Model):
     """An episode of care, from referral to discharge. A patient may have several over the years.
 
@@ -176,8 +211,10 @@ class Episode(models.Model):
     discharge_reason = models.CharField(max_length=32, choices=DischargeReason.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = EpisodeQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-referral_date", "-id"]
+        ordering = list(CURRENT_EPISODE_ORDER)
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="discharged")

@@ -29,6 +29,7 @@ from patients.models import (
     Patient,
     ReviewNote,
     SafeguardingConcern,
+    current_among,
 )
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
     timeline.sort(
         key=lambda entry: (entry.day, entry.kind != "contact", entry.item.pk), reverse=True
     )
-    current = next((e for e in episodes if e.is_open), None)
+    current = current_among(episodes)  # the current-episode rule, on the loaded episodes
     return {
         "episodes": episodes,
         "timeline": timeline,

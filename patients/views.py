@@ -148,14 +148,14 @@ def patient_edit(request: HttpRequest, patient: Patient) -> HttpResponse:
     )
 
 
-def _current_episode(patient: Patient, episode_id: int) -> Episode:
+def _patient_episode(patient: Patient, episode_id: int) -> Episode:
     return get_object_or_404(Episode, pk=episode_id, patient=patient)
 
 
 @require_POST
 @patient_view(write=True)
 def contact_add(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
-    episode = _current_episode(patient, episode_id)
+    episode = _patient_episode(patient, episode_id)
     form = ContactForm(request.POST, episode=episode)
     if form.is_valid() and episode.is_open:
         try:
@@ -178,7 +178,7 @@ def contact_add(request: HttpRequest, patient: Patient, episode_id: int) -> Http
 @require_POST
 @patient_view(write=True)
 def episode_status(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
-    episode = _current_episode(patient, episode_id)
+    episode = _patient_episode(patient, episode_id)
     form = EpisodeStatusForm(request.POST, current_status=episode.status, episode=episode)
     if form.is_valid():
         try:
@@ -206,7 +206,7 @@ def episode_status(request: HttpRequest, patient: Patient, episode_id: int) -> H
 @require_POST
 @patient_view(write=True)
 def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
-    episode = _current_episode(patient, episode_id)
+    episode = _patient_episode(patient, episode_id)
     form = ReviewDateForm(request.POST, episode=episode)
     conflict = None
     if form.is_valid():

@@ -30,6 +30,7 @@ from programmes.models import (
     past_date_problem,
     session_date_problem,
 )
+from programmes.services import WINDOW_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OFFER_NEEDS_COHORT = _("Choose the cohort the place is in.")
@@ -391,15 +392,6 @@ class OutcomeForm(forms.Form):
         if past_date_problem(day):
             self.add_error("recorded_on", past_date_problem(day))
         return cleaned
-
-
-WINDOW_FIELDS = (
-    "pre_weeks_before",
-    "pre_weeks_after",
-    "post_weeks_around",
-    "follow_up_weeks",
-    "follow_up_weeks_around",
-)
 
 
 class WindowsForm(EditTokenFormMixin, forms.ModelForm):

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessment import instruments
-from assessment import selectors as assessment_selectors
 from assessment import services as assessment_services
 from painclinic import audit, concurrency
 from painclinic.models import AuditAction
+from patients.models import Episode
 from programmes import policy, standards, suitability
 from programmes.models import (
     ENROLMENT_TRANSITIONS,
@@ -190,7 +190,7 @@ def _safety_gate(actor: User, patient: Patient, override_reason: str) -> None:
     admin is told only that clinical review is needed, never why (issue #10)."""
     assessment_services.safety_gate(
         actor=actor,
-        episode=assessment_selectors.screen_episode(patient),
+        episode=Episode.objects.current_for(patient),
         context="pmp",
         override_reason=override_reason,
     )

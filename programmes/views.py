@@ -21,7 +21,7 @@ from painclinic import audit, concurrency
 from painclinic.access import programme_view
 from painclinic.models import AuditAction
 from patients.access import patient_view
-from patients.models import Patient
+from patients.models import Episode, Patient
 from programmes import outcomes, policy, selectors, services
 from programmes.forms import (
     ClimateForm,
@@ -251,7 +251,7 @@ def _gate_error(form, exc: ValidationError) -> None:
 def _gate(request, patient, form_id: str) -> dict:
     """An open red-flag referral as the page shows it: in full to the care team, to others only
     as "needs clinical review before the next session" (programmes/_safety_gate)."""
-    episode = assessment_selectors.screen_episode(patient)
+    episode = Episode.objects.current_for(patient)
     return {
         "gate": assessment_selectors.safety_gate_status(episode, "pmp"),
         "form_id": form_id,

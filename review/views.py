@@ -20,7 +20,7 @@ from painclinic.models import AuditAction, User
 from patients import selectors as patient_selectors
 from patients import services
 from patients.access import can_reassign_patient, patient_view
-from patients.models import OPEN_STATUSES, Episode, Patient, ReviewNote
+from patients.models import Episode, Patient, ReviewNote
 from review import selectors as review_selectors
 from review.forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
 
@@ -130,11 +130,7 @@ def settings(request: HttpRequest) -> HttpResponse:
 
 
 def _open_episode(patient: Patient) -> Episode | None:
-    return (
-        Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES)
-        .select_related("team", "lead_clinician")
-        .first()
-    )
+    return Episode.objects.select_related("team", "lead_clinician").current_for(patient)
 
 
 def _clinicians(episode: Episode | None):

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safety.models import RiskSignal, SafetyAssessment, SafetyPlan
+from safety.services import PLAN_FIELDS
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -71,18 +72,7 @@ class SafetyPlanForm(forms.ModelForm):
 
     class Meta:
         model = SafetyPlan
-        fields = [
-            "warning_signs",
-            "internal_coping",
-            "distraction",
-            "people_to_ask",
-            "professionals",
-            "environment_safe",
-            "reasons_for_living",
-            "review_date",
-            "copies_with",
-            "change_reason",
-        ]
+        fields = [*PLAN_FIELDS, "change_reason"]  # the plan's fields as the service saves them
         widgets = {
             **{
                 f: forms.Textarea(attrs={"rows": 3})

@@ -32,7 +32,7 @@ class RiskFinding:
 
 
 def risk_findings(instrument_key: str, score: dict | None) -> list[RiskFinding]:
-    """The risk flags of one stored score payload (assessment.instruments.cli shape). The flags
+    """The risk flags of one stored score payload (assessment.instruments.payload shape). The flags
     are kept even when the total cannot be scored (instruments/base.py ``Unscorable.flags``)."""
     out = []
     for flag_id, flag in ((score or {}).get("flags") or {}).items():

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from painclinic import concurrency
 from painclinic.access import public_view
 from patients.access import patient_view
-from patients.models import OPEN_STATUSES, Episode, Patient
+from patients.models import Episode, Patient
 from sced import selectors, services
 from sced.forms import (
     AmendForm,
@@ -101,7 +101,7 @@ def _study(patient: Patient, study_id: int) -> Study:
 
 
 def _open_episodes(patient: Patient):
-    return Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES).select_related("team")
+    return Episode.objects.filter(patient=patient).open().select_related("team")
 
 
 @require_GET

@@ -25,7 +25,15 @@ from treatment.models import (
     SuggestionDecision,
     YellowFlag,
 )
-from treatment.services import SCED_FEAR, SCED_PERFORMANCE
+from treatment.services import (
+    GOAL_FIELDS,
+    HIERARCHY_FIELDS,
+    OUTCOME_FIELDS,
+    PREDICTION_FIELDS,
+    SCED_FEAR,
+    SCED_PERFORMANCE,
+    quota_rule_for,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NOT_IN_FUTURE = _("This date cannot be in the future.")
@@ -134,25 +142,10 @@ class SuggestionDecisionForm(forms.Form):
 class GoalForm(EditTokenFormMixin, forms.ModelForm):
     class Meta:
         model = Goal
-        fields = [
-            "patient_words",
-            "domain",
-            "what",
-            "how_much",
-            "by_when",
-            "level_minus_2",
-            "level_minus_1",
-            "level_0",
-            "level_plus_1",
-            "level_plus_2",
-            "baseline_level",
-            "weight",
-            "linked_measure",
-            "linked_measure_label",
-        ]
+        fields = list(GOAL_FIELDS)  # one list: the service writes the same fields
         widgets = {"by_when": DATE_INPUT, "patient_words": forms.Textarea(attrs={"rows": 2})}
 
-    EDIT_TOKEN_FIELDS = tuple(Meta.fields)
+    EDIT_TOKEN_FIELDS = GOAL_FIELDS
 
     def __init__(self, *args, submit_label=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -269,7 +262,7 @@ class GoalReviewAmendForm(forms.Form):
 class HierarchyItemForm(forms.ModelForm):
     class Meta:
         model = HierarchyItem
-        fields = ["activity", "fear_rating", "feared_consequence", "phoda_source"]
+        fields = list(HIERARCHY_FIELDS)
 
     def __init__(self, *args, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -293,7 +286,7 @@ class ExposurePredictionForm(forms.ModelForm):
 
     class Meta:
         model = ExposureSession
-        fields = ["date", "prediction", "expectancy_before", "fear_before"]
+        fields = list(PREDICTION_FIELDS)
         widgets = {"date": DATE_INPUT}
         help_texts = {
             "expectancy_before": _(
@@ -333,13 +326,7 @@ class ExposureOutcomeForm(forms.ModelForm):
 
     class Meta:
         model = ExposureSession
-        fields = [
-            "outcome_observed",
-            "what_happened",
-            "fear_peak",
-            "fear_after",
-            "expectancy_after",
-        ]
+        fields = list(OUTCOME_FIELDS)
         widgets = {"what_happened": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "outcome_observed": _("0 = it did not happen at all, 100 = it happened fully."),
@@ -496,8 +483,6 @@ class PacingPlanForm(forms.Form):
     @staticmethod
     def clean_schedule(form: forms.Form, cleaned: dict) -> None:
         """The starting quota and the schedule the pure core would make, or the field errors."""
-        from treatment.services import quota_rule_for
-
         self = form
         baseline, kind = cleaned.get("baseline"), cleaned.get("rule_kind")
         proportion = cleaned.get("rule_proportion")

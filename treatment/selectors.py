@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from assessment import instruments
 from assessment.instruments.base import Unscorable
 from assessment.instruments.gas import (
     GasGoal,
@@ -17,6 +18,8 @@ from assessment.instruments.gas import (
     gas_baseline_t_score,
     gas_t_score,
 )
+from assessment.selectors import latest_scores
+from painclinic.access import clinical_staff
 from patients.models import Episode, Patient
 from treatment import exposure, pacing
 from treatment.models import (
@@ -33,33 +36,16 @@ from treatment.models import (
     TreatmentPlan,
     YellowFlag,
 )
-from treatment.suggestions import FLAG_BOOM_BUST, Suggestion, suggest
+from treatment.services import quota_rule_for
+from treatment.suggestions import FLAG_BOOM_BUST, RULES_BY_KEY, Suggestion, suggest
 
 if TYPE_CHECKING:
     from painclinic.models import User
 
 
 def profile_scores(patient: Patient) -> dict[str, dict]:
-    """The assessment contract ``latest_scores`` (signed results only); {} while it is absent."""
-    try:
-        from assessment.selectors import latest_scores
-    except ImportError:  # the assessment app is built in parallel (issue #3)
-        return {}
+    """The assessment contract ``latest_scores`` (signed results only)."""
     return latest_scores(patient)
-
-
-def current_episode(patient: Patient) -> Episode | None:
-    return (
-        Episode.objects.filter(patient=patient, status__in=_open_statuses())
-        .order_by("-referral_date", "-id")
-        .first()
-    )
-
-
-def _open_statuses() -> tuple[str, ...]:
-    from patients.models import OPEN_STATUSES
-
-    return tuple(OPEN_STATUSES)
 
 
 def episode_for(patient: Patient, episode_id: int) -> Episode:
@@ -90,8 +76,6 @@ def plan_history(episode: Episode) -> list[TreatmentPlan]:
 def care_team_users(episode: Episode) -> list[User]:
     """Who may deliver an intervention: the care team's members who give clinical care
     (painclinic.access.clinical_staff; a member whose role changed is not offered)."""
-    from painclinic.access import clinical_staff
-
     return list(clinical_staff().filter(care_team_places__episode=episode).order_by("last_name"))
 
 
@@ -144,8 +128,6 @@ def decision_history(episode: Episode | None) -> list[SuggestionRecord]:
 
 def accepted_interventions(episode: Episode | None) -> set[str]:
     """Interventions of the suggestions whose latest decision is 'accepted'."""
-    from treatment.suggestions import RULES_BY_KEY
-
     chosen: set[str] = set()
     seen: set[str] = set()
     for record in decision_history(episode):
@@ -334,8 +316,6 @@ class ScheduleVersion:
 
 
 def _schedule_version(number, effective_from, source) -> ScheduleVersion:
-    from treatment.services import quota_rule_for
-
     rule = quota_rule_for(source.rule_kind, float(source.rule_proportion))
     start = pacing.starting_quota(source.baseline, rule, round_down_to=None)
     version = ScheduleVersion(number, effective_from, source, rule, start)
@@ -465,16 +445,6 @@ class ProfileLine:
     date: date | None
 
 
-def _band_label(definition, name: str | None) -> str:
-    if not name:
-        return ""
-    rows = [band for rule in definition.scores for band in rule.bands]
-    if definition.classification is not None:
-        rows += list(definition.classification.rows)
-    # A band unknown to the definition is left out rather than shown as its internal name.
-    return next((row.label for row in rows if row.name == name), "")
-
-
 def _plain_number(value) -> str:
     if value is None:
         return "–"
@@ -485,8 +455,6 @@ def _plain_number(value) -> str:
 def profile_lines(scores: dict[str, dict]) -> list[ProfileLine]:
     """The latest signed results in the words the pages use (no instrument keys, band names or
     raw floats reach a letter: issue #9)."""
-    from assessment import instruments
-
     lines = []
     for key, result in scores.items():
         try:
@@ -506,7 +474,7 @@ def profile_lines(scores: dict[str, dict]) -> list[ProfileLine]:
             ProfileLine(
                 name=definition.short_name,
                 total=total,
-                band=_band_label(definition, result.get("band")),
+                band=result.get("band_label") or "",  # stored when signed
                 date=result.get("date"),
             )
         )
@@ -515,7 +483,7 @@ def profile_lines(scores: dict[str, dict]) -> list[ProfileLine]:
 
 def treatment_overview(patient: Patient) -> dict[str, Any]:
     """Everything the treatment page, the summary and the GP letter show."""
-    episode = current_episode(patient)
+    episode = Episode.objects.current_for(patient)
     plan = current_plan(episode)
     scores = profile_scores(patient)
     goals = goals_for(episode)

@@ -13,11 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from assessment import services as assessment_services
 from painclinic import audit, concurrency
 from painclinic.access import check_may_give_clinical_care
 from painclinic.models import AuditAction
 from painclinic.validators import planned_clinical_date
 from patients.models import Episode, Patient
+from sced import services as sced_services
 from treatment import pacing
 from treatment.models import (
     ExposureSession,
@@ -48,7 +50,6 @@ REVIEW_BEFORE_GOAL = "A review cannot be dated before the goal was set ({day})."
 REVIEW_IN_FUTURE = "A review cannot be dated in the future."
 AMENDMENT_NEEDS_REASON = "Say why the review is corrected: the original is kept."
 AMENDMENT_CHANGES_NOTHING = "The correction is the same as the review: nothing to amend."
-SCED_NOT_AVAILABLE = "The SCED module is not installed yet: the outcome could not be created."
 SCED_ALREADY = "This activity is already an SCED outcome."
 SCED_NO_EPISODE = "There is no open episode to hold the single-case study."
 LOG_BEFORE_START = "The log starts on the first day of the quota ({day})."
@@ -402,12 +403,9 @@ def _renumber(items: list[HierarchyItem]) -> None:
 def _safety_gate(actor: User, patient: Patient, context: str, override_reason: str) -> None:
     """Graded exposure and graded activity wait for an open red-flag referral's outcome unless a
     clinician records why going ahead is safe (assessment.services.safety_gate)."""
-    from assessment import selectors as assessment_selectors
-    from assessment import services as assessment_services
-
     assessment_services.safety_gate(
         actor=actor,
-        episode=assessment_selectors.screen_episode(patient),
+        episode=Episode.objects.current_for(patient),
         context=context,
         override_reason=override_reason,
     )
@@ -488,10 +486,10 @@ def hierarchy_item_retire(*, actor: User, item: HierarchyItem, reason: str) -> H
 # before the experiment, the outcome after it.
 PREDICTION_FIELDS = ("date", "prediction", "expectancy_before", "fear_before")
 OUTCOME_FIELDS = (
+    "outcome_observed",
+    "what_happened",
     "fear_peak",
     "fear_after",
-    "what_happened",
-    "outcome_observed",
     "expectancy_after",
 )
 EXPERIMENT_PENDING = (
@@ -636,7 +634,7 @@ def hierarchy_item_make_sced_outcome(
     """Create a single-case study with this activity as its outcome, in one step (issue #5).
 
     Calls the SCED app's contract ``sced.services.study_create``. Raises ValidationError when the
-    SCED app is not there yet or refuses the study (its own messages pass through).
+    SCED app refuses the study (its own messages pass through).
     """
     item = HierarchyItem.objects.select_for_update().get(pk=item.pk)
     if item.is_retired:
@@ -645,12 +643,7 @@ def hierarchy_item_make_sced_outcome(
         raise ValidationError(SCED_ALREADY)
     if episode is None or not episode.is_open:
         raise ValidationError(SCED_NO_EPISODE)
-    try:
-        from sced import services as sced_services
-
-        study_create = sced_services.study_create
-    except (ImportError, AttributeError) as exc:
-        raise ValidationError(SCED_NOT_AVAILABLE) from exc
+    study_create = sced_services.study_create
     measure = sced_measure_for(item, kind)
     question = (
         f"Does graded exposure in vivo to '{item.activity}' change "

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment import selectors as assessment_selectors
 from painclinic import concurrency
 from patients.access import patient_view
-from patients.models import Patient
+from patients.models import ConsentKind, Episode, Patient
+from patients.services import consent_require
 from treatment import charts, documents, selectors, services
 from treatment.forms import (
     ExposureNotDoneForm,
@@ -191,7 +192,7 @@ def suggestion_decide(request: HttpRequest, patient: Patient, episode_id: int) -
 @require_http_methods(["GET", "POST"])
 @patient_view(write=True)
 def goal_add(request: HttpRequest, patient: Patient) -> HttpResponse:
-    episode = selectors.current_episode(patient)
+    episode = Episode.objects.current_for(patient)
     form = GoalForm(request.POST or None)
     if request.method == "POST":
         if episode is None:
@@ -374,7 +375,7 @@ def _svg(svg: str) -> HttpResponse:
 @require_GET
 @patient_view()
 def gas_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
-    goals = selectors.goals_for(selectors.current_episode(patient))
+    goals = selectors.goals_for(Episode.objects.current_for(patient))
     points = [(p.label, p.t_score, p.on) for p in selectors.gas_history(goals)]
     return _svg(charts.gas_chart(points))
 
@@ -410,7 +411,7 @@ def hierarchy(request: HttpRequest, patient: Patient) -> HttpResponse:
 def _gate_context(request, patient, context: str, form_id: str) -> dict:
     """What a planning page shows of an open red-flag referral (issue #10), and the override
     reason typed, kept when the form is re-displayed."""
-    episode = assessment_selectors.screen_episode(patient)
+    episode = Episode.objects.current_for(patient)
     return {
         "gate": assessment_selectors.safety_gate_status(episode, context),
         "form_id": form_id,
@@ -546,7 +547,7 @@ def item_sced(request: HttpRequest, patient: Patient, item_id: int) -> HttpRespo
             services.hierarchy_item_make_sced_outcome(
                 actor=request.user,
                 item=item,
-                episode=selectors.current_episode(patient),
+                episode=Episode.objects.current_for(patient),
                 kind=form.cleaned_data["kind"],
             )
         except ValidationError as exc:
@@ -888,9 +889,6 @@ def _summary_document(request, patient, *, pdf) -> HttpResponse:
 
 
 def _letter_document(request, patient, *, pdf) -> HttpResponse:
-    from patients.models import ConsentKind
-    from patients.services import consent_require
-
     # A letter to the GP shares the record: only with the patient's consent (issue #10).
     try:
         consent_require(patient, ConsentKind.GP_SHARING)

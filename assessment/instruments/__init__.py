@@ -7,7 +7,8 @@
   and the result types (``Score``, ``Unscorable``, ``InvalidAnswer``).
 - ``scoring.py``: the one scorer, a closed set of operations over those definitions.
 - ``validation.py``: ``definition_problems(instrument)`` with stable codes (assessment.E001 ...).
-- ``cli.py``: ``score_payload(key, payload)`` for the management command.
+- ``payload.py``: the JSON of a score (``score_payload``, ``result_payload``, ``stored_band``)
+  for the management command, the assessment service, the pages and the API.
 - one module per instrument (or family) holding its definition, every rule with its source.
 
 To add an instrument: write its module with ``INSTRUMENTS = (...)``, add the module to

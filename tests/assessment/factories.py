@@ -14,9 +14,9 @@ from patients.models import Episode
 def signed_result(
     *, patient, key: str, answers: dict[str, Any], actor, on: date | None = None
 ) -> Administration:
-    """Start a one-instrument session for ``patient`` (latest episode), sign ``answers`` as
+    """Start a one-instrument session for ``patient`` (current episode, else the last one), sign ``answers`` as
     ``actor`` on ``on`` (today by default) and return the signed Administration."""
-    episode = Episode.objects.filter(patient=patient).order_by("-referral_date", "-id").first()
+    episode = Episode.objects.current_or_last_for(patient)
     session = services.session_start(
         actor=actor,
         patient=patient,

@@ -30,7 +30,7 @@ def test_a_data_manager_rescoring_jannicks_tsk11_gets_total_and_no_band():
     result, code = _score("tsk11", json.dumps({"answers": answers}))
     assert code == 0
     assert result["scorable"] is True and result["total"] == 33
-    assert result == instruments.cli.score_payload("tsk11", {"answers": answers})
+    assert result == instruments.payload.score_payload("tsk11", {"answers": answers})
 
 
 def test_the_bare_answers_object_is_accepted():

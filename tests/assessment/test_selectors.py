@@ -52,6 +52,7 @@ def test_latest_scores_gives_the_latest_signed_result_per_instrument(jannick, an
         # No published TSK-11 cut-off; its clinic-policy band >= 24 is in the definition.
         "band": "high",
         "band_level": 3,
+        "band_policy": True,  # stored when signed: the page marks it as clinic policy
         "subscales": {},
         "derived": {},
         "flags": {},

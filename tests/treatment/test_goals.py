@@ -11,6 +11,7 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 
 from painclinic.models import AuditAction, AuditEvent
+from patients.models import Episode
 from tests.treatment.factories import GAS_LEVELS, goal_for, review_for
 from treatment import selectors, services
 from treatment.models import Goal, GoalReview
@@ -21,7 +22,7 @@ def url(name, patient, **kwargs):
 
 
 def history(patient):
-    goals = selectors.goals_for(selectors.current_episode(patient))
+    goals = selectors.goals_for(Episode.objects.current_for(patient))
     return [
         (p.label, None if p.t_score is None else round(p.t_score, 2))
         for p in selectors.gas_history(goals)
@@ -106,7 +107,7 @@ def test_a_goal_not_yet_reviewed_makes_the_date_unscorable_with_the_reason(clien
     football = goal_for(jannick, ana, what="Football")
     goal_for(jannick, ana, what="Lift the shopping")
     review_for(football, ana, level=1)
-    points = selectors.gas_history(selectors.goals_for(selectors.current_episode(jannick)))
+    points = selectors.gas_history(selectors.goals_for(Episode.objects.current_for(jannick)))
     assert points[-1].t_score is None
     assert points[-1].reason == "Goal 2 has not been reviewed yet (no attained level)."
     client.force_login(ana)

@@ -1,7 +1,7 @@
 """``python manage.py score KEY < answers.json``: score one administration from the command line.
 
 Reads one JSON object from standard input (``{"answers": {"1": 3, "2": null, ...}}``, or the bare
-answers object), prints the ``cli.score_payload`` JSON on standard output. Exit 2 on malformed
+answers object), prints the ``payload.score_payload`` JSON on standard output. Exit 2 on malformed
 JSON or on a payload the library refuses (``{"error": ...}``); an unscorable questionnaire is a
 result (``"scorable": false`` with its reason), exit 0. ``gas`` and ``rci`` take their own inputs.
 
@@ -18,7 +18,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessment.instruments import cli
+from assessment.instruments import payload as score_json
 
 EXIT_BAD_INPUT = 2
 CHANGE = "change"
@@ -53,18 +53,18 @@ class Command(BaseCommand):
         # The bare answers object is accepted too: data managers pipe exports row by row.
         if (
             isinstance(payload, dict)
-            and key not in cli.METHODS
+            and key not in score_json.METHODS
             and "answers" not in payload
             and "error" not in payload
         ):
             payload = {"answers": payload}
-        result = cli.score_payload(key, payload)
+        result = score_json.score_payload(key, payload)
         if "error" in result:
             self._fail(result)
         self.stdout.write(json.dumps(result, ensure_ascii=False, sort_keys=True))
 
     def _change_payload(self, key: str, payload: object) -> object:
-        if key in cli.METHODS:
+        if key in score_json.METHODS:
             self._fail(
                 {"error": f"--change takes an instrument key, not {key!r}", "field": "instrument"}
             )
