@@ -7,8 +7,8 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessment.instruments.numbers import parse_float, parse_int
 from painclinic.concurrency import EditTokenFormMixin
+from painclinic.numbers import parse_float, parse_int
 from painclinic.validators import planned_clinical_date
 from sced.models import MBD_DESIGNS, Design, DiaryLinkKind, Improvement, Measure
 from sced.stats.limits import MAX_PHASE_SESSIONS, MAX_STUDY_SESSIONS

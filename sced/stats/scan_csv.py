@@ -31,7 +31,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from assessment.instruments.numbers import parse_float
+from painclinic.numbers import parse_float
 
 from .limits import (
     MAX_CASES,
