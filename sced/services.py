@@ -725,70 +725,56 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem
     Only what a file of one study needs is checked here; a file need not hold two phases yet (an
     import during the baseline is fine). ``mt`` is required: each value's session is explicit.
     """
-    text = text.removeprefix("\ufeff")
-    header_line = next((ln for ln in text.splitlines() if ln.strip()), None)
-    if header_line is None:
-        return [], [ImportProblem(None, scan_csv.ERR_EMPTY)]
     try:
-        delimiter, header = scan_csv._pick_delimiter(header_line)
+        header = scan_csv.read_scan_header(text)
     except scan_csv.ScanCsvError as exc:
-        return [], [ImportProblem(1, str(exc))]
+        # an empty file has no line to name; a header that gives no columns is line 1
+        line = None if str(exc) == scan_csv.ERR_EMPTY else 1
+        return [], [ImportProblem(line, str(exc))]
     # One study holds at most MAX_STUDY_SESSIONS values per measure (sced/stats/limits.py); a
     # longer file is refused whole before any line is read into memory or checked.
     most = MAX_STUDY_SESSIONS * max(study.measures.count(), 1)
     if sum(1 for ln in text.splitlines() if ln.strip()) - 1 > most:
         return [], [ImportProblem(None, MSG_IMPORT_TOO_LONG.format(max=most))]
-    col = {name: header.index(name) for name in ("case", "phase", "values", "mt") if name in header}
-    if "mt" not in col:
+    if header.index("mt") is None:
         return [], [ImportProblem(None, MSG_IMPORT_NO_MT)]
     measures = {m.name.lower(): m for m in study.measures.all()}
     names = ", ".join(m.name for m in measures.values())
     rows: list[Row] = []
     problems: list[ImportProblem] = []
-    seen_header = False
     starts_by_measure: dict[int, Any] = {}  # one query per measure, not per line
     try:
-        read = list(scan_csv.csv_rows(text, delimiter))
+        read = list(scan_csv.read_scan_rows(text, header))
     except scan_csv.ScanCsvError as exc:
         return [], [ImportProblem(None, str(exc))]
-    for line, fields in read:
-        if not fields or all(not f.strip() for f in fields):
-            continue
-        if not seen_header:
-            seen_header = True
-            continue
-        if len(fields) != len(header):
+    width = len(header.columns)
+    for scan_row in read:
+        line = scan_row.line
+        if scan_row.n_fields != width:
             problems.append(
                 ImportProblem(
                     line,
-                    MSG_IMPORT_FIELDS.format(line=line, found=len(fields), expected=len(header)),
+                    MSG_IMPORT_FIELDS.format(line=line, found=scan_row.n_fields, expected=width),
                 )
             )
             continue
         here: list[str] = []
-        case = fields[col["case"]].strip()
+        case = scan_row.case
         measure = measures.get(case.lower())
         if not case:
             here.append(MSG_IMPORT_BLANK.format(line=line, column="case"))
         elif measure is None:
             here.append(MSG_IMPORT_MEASURE.format(line=line, case=case, names=names))
-        phase = fields[col["phase"]].strip()
+        phase = scan_row.phase
         if not phase:
             here.append(MSG_IMPORT_BLANK.format(line=line, column="phase"))
-        value = session = None
-        try:
-            value = scan_csv._parse_number(
-                fields[col["values"]], line=line, column="values", delimiter=delimiter
-            )
-        except scan_csv.ScanCsvError as exc:
-            here.append(str(exc))
-        raw_mt = fields[col["mt"]]
-        try:
-            mt = scan_csv._parse_number(raw_mt, line=line, column="mt", delimiter=delimiter)
-        except scan_csv.ScanCsvError:
-            mt = None
+        session = None
+        value = scan_row.value
+        if scan_row.value_error:
+            here.append(scan_row.value_error)
+        mt = None if scan_row.mt_error else scan_row.mt
         if mt is None or mt < 1 or not float(mt).is_integer():
-            here.append(MSG_IMPORT_SESSION.format(line=line, mt=raw_mt.strip()))
+            here.append(MSG_IMPORT_SESSION.format(line=line, mt=(scan_row.mt_raw or "").strip()))
         else:
             session = int(mt)
         if measure is not None and session is not None and phase:
@@ -806,7 +792,7 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem
         if here or value is None or measure is None or session is None:
             continue  # a missing value (NA) stays missing (scan_csv module docstring)
         rows.append(Row(measure=measure, value=value, session=session, line=line))
-    if not seen_header or (not rows and not problems):
+    if not rows and not problems:
         problems.append(ImportProblem(None, scan_csv.ERR_NO_ROWS))
     return rows, problems
 
