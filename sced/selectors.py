@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
@@ -318,5 +318,5 @@ def analysis_inputs(study: Study) -> StudyInputs | None:
     )
 
 
-def _tupled(value: object) -> object:
+def _tupled(value: Any) -> Any:
     return tuple(_tupled(v) for v in value) if isinstance(value, list | tuple) else value

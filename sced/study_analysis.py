@@ -109,7 +109,7 @@ def _randomization(
         values,
         actual,
         admissible=admissible,
-        improvement=measure.improvement,  # type: ignore[arg-type]
+        improvement=measure.improvement,
         statistic="mean_difference",
         seed=int(draw.seed) % (2**32),
     )
@@ -150,6 +150,7 @@ def _mbd_randomization(inputs: StudyInputs) -> dict[str, Any]:
     L = int(inputs.min_phase_length)
     same_scale = len({(tuple(m.range), m.unit) for m in tiers}) == 1
     statistic = "mean_difference" if same_scale else "nap"
+    tier_starts = draw.start if isinstance(draw.start, tuple) else (draw.start,)
     regulated = rt.regulated_mbd_start_points(draw.admissible)
     n_total = len(regulated)
     if n_total <= rt.EXACT_LIMIT:
@@ -168,7 +169,7 @@ def _mbd_randomization(inputs: StudyInputs) -> dict[str, Any]:
         keep &= (idx - 1 >= L) & (len(sess) - (idx - 1) >= L)
     actual_idx = tuple(
         int(1 + np.searchsorted(sess, start, side="left"))
-        for sess, start in zip(sessions, draw.start, strict=True)  # type: ignore[call-overload]
+        for sess, start in zip(sessions, tier_starts, strict=True)
     )
     if not all(
         a - 1 >= L and len(s) - (a - 1) >= L for a, s in zip(actual_idx, sessions, strict=True)
@@ -190,10 +191,7 @@ def _mbd_randomization(inputs: StudyInputs) -> dict[str, Any]:
     out["n_declared"] = n_total
     if method_note:
         out["method"] = "monte_carlo"
-    out["actual_start_sessions"] = {
-        m.name: int(s)
-        for m, s in zip(tiers, draw.start, strict=True)  # type: ignore[call-overload]
-    }
+    out["actual_start_sessions"] = {m.name: int(s) for m, s in zip(tiers, tier_starts, strict=True)}
     out["start_sets"] = [list(a) for a in draw.admissible]
     out["statistic_label"] = MBD_STAT_MEAN if statistic == "mean_difference" else MBD_STAT_NAP
     out["tiers"] = [m.name for m in tiers]
@@ -427,7 +425,7 @@ def analyse_study(inputs: StudyInputs, *, with_plots: bool = True) -> StudyResul
             design = None  # e.g. an ABAB still in its B1 phase is analysed as AB so far
         analysis = analyse_case(
             phases,
-            improvement=measure.improvement,  # type: ignore[arg-type]
+            improvement=measure.improvement,
             tau_u_variant=options.tau_u_variant,
             confidence=options.confidence,
             design=design,  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from .randomization import DEFAULT_N_RANDOM
 
 LrrScale = Literal["count", "percentage", "proportion", "rate"]
+Improvement = Literal["increase", "decrease"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class MeasureInputs:
     name: str
     unit: str
     range: tuple[float, float]
-    improvement: str  # "increase" or "decrease"
+    improvement: Improvement
     phases: tuple[PhaseInputs, ...]
 
     @property
