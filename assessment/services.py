@@ -22,7 +22,6 @@ from django.utils import timezone
 from assessment import instruments, red_flags, signals, yellow_flags
 from assessment.instruments import InvalidAnswer, payload
 from assessment.instruments.base import definition_hash
-from assessment.instruments.numbers import parse_int
 from assessment.models import (
     Administration,
     AdministrationState,
@@ -38,6 +37,7 @@ from assessment.models import (
 )
 from painclinic import access, audit, concurrency, tokens
 from painclinic.models import AuditAction
+from painclinic.numbers import parse_int
 from patients.models import ConsentKind
 from patients.services import consent_require
 

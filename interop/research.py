@@ -50,7 +50,7 @@ def date_shift_days(patient_key: str, secret: str) -> int:
 
 @dataclass(frozen=True)
 class StudyData:
-    """One study as the analysis reads it (``sced.services.analysis_inputs``), with its dates."""
+    """One study as the analysis reads it (``sced.selectors.analysis_inputs(...).to_json()``), with its dates."""
 
     patient_key: str  # never written out; keys the date shift and the grouping
     inputs: dict[str, Any]  # analysis_inputs(study)

@@ -18,6 +18,7 @@ from interop.fhir.records import (
     ResultRecord,
 )
 from medicines import selectors as medicines_selectors
+from medicines.models import Frequency
 from treatment import selectors as treatment_selectors
 
 if TYPE_CHECKING:
@@ -105,8 +106,6 @@ def plan_records(patient: Patient, goals: list[GoalRecord]) -> list[PlanRecord]:
 
 
 def medication_records(patient: Patient) -> list[MedicationRecord]:
-    from medicines.models import Frequency
-
     return [
         MedicationRecord(
             id=version.medication_id,

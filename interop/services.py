@@ -19,6 +19,9 @@ from interop.fhir import bundle as fhir_bundle
 from painclinic import access, audit
 from painclinic.models import AuditAction, Role
 from patients import access as patient_access
+from patients import selectors as patient_selectors
+from patients.models import ConsentKind
+from sced import selectors as sced_selectors
 
 if TYPE_CHECKING:
     from painclinic.models import User
@@ -107,10 +110,6 @@ class ResearchScope:
 def research_scope(actor: User) -> ResearchScope:
     """Who would be in a research export for ``actor``: patients in reach with single-case data,
     split by research consent in force (patients.ConsentRecord, kind "research")."""
-    from patients import selectors as patient_selectors
-    from patients.models import ConsentKind
-    from sced import selectors as sced_selectors
-
     if not may_export_research(actor):
         raise PermissionDenied(NOT_A_TEAM_LEAD)
     studies = list(sced_selectors.studies_with_data(patient_access.patients_visible_to(actor)))
@@ -136,15 +135,13 @@ def research_export(actor: User) -> ResearchExport:
 
     Side effect: one audit INSERT for the export: an EXPORT event per included patient (so each
     patient's log shows it), or one event without a patient when nobody was included."""
-    from sced import selectors as sced_selectors
-    from sced import services as sced_services
-
     scope = research_scope(actor)
     studies = []
     for study in scope.studies:
-        inputs = sced_services.analysis_inputs(study)
-        if inputs is None:
+        study_inputs = sced_selectors.analysis_inputs(study)
+        if study_inputs is None:
             continue
+        inputs = study_inputs.to_json()
         studies.append(
             research.StudyData(
                 patient_key=str(study.episode.patient_id),

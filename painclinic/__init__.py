@@ -1,3 +1,3 @@
-from painclinic.celery import app as celery_app
-
-__all__ = ("celery_app",)
+# Empty on purpose: the pure modules of this package (numbers.py, estimates.py, charts.py) must be
+# importable without Django or Celery. The Celery app is loaded by PainclinicConfig.ready() for
+# the web process and found as ``painclinic.celery`` by ``celery -A painclinic`` for workers.

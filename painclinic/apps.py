@@ -6,4 +6,5 @@ class PainclinicConfig(AppConfig):
     verbose_name = "painclinic: accounts, access and audit"
 
     def ready(self) -> None:
-        from painclinic import checks, signals  # noqa: F401  (registers checks and receivers)
+        # Registers checks and receivers, and binds @shared_task to the project's Celery app.
+        from painclinic import celery, checks, signals  # noqa: F401

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessment.instruments.numbers import parse_float, parse_int
 from painclinic.concurrency import EditTokenFormMixin
+from painclinic.numbers import parse_float, parse_int
 from painclinic.validators import planned_clinical_date
 from sced.models import MBD_DESIGNS, Design, DiaryLinkKind, Improvement, Measure
 from sced.stats.limits import MAX_PHASE_SESSIONS, MAX_STUDY_SESSIONS
@@ -212,8 +214,6 @@ class BackfillForm(forms.Form):
         Lines that cannot be read go to ``line_errors`` (line, message) instead of stopping the
         form, so the view reports them together with what the service finds in the other lines
         (a value out of range, a session already recorded): every line's problem at once."""
-        from datetime import date
-
         rows = []
         errors: list[tuple[int, str]] = []
         for number, line in enumerate(self.cleaned_data["table"].splitlines(), start=1):

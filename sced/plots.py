@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from matplotlib import rc_context
@@ -130,46 +130,30 @@ def _y_limits(y_range: tuple[float, float] | None, values: Sequence[float]) -> t
     return scale_limits(lo, hi, margin=0.04)
 
 
-def _draw_panel(
-    ax: object,
-    phases: Phases,
-    *,
-    y_range: tuple[float, float] | None,
-    improvement: Literal["increase", "decrease"],
-    level: Level,
-    trend: Trend,
-    stability_envelope: bool | float,
-    cdc: bool,
-    show_phase_names: bool,
-) -> set[str]:
-    """Draw one series; returns the legend keys it used."""
-    used: set[str] = set()
-    spans = _spans(phases)
-    session = int(spans[-1][1][-1]) + 1
-    all_values = [v for _, _, y in spans for v in y]
-    ylo, yhi = _y_limits(y_range, all_values)
+def _trend_segments(spans: list, trend: Trend) -> dict[int, Any]:
+    """Trend lines from sced.stats.visual, by the first session of their phase, so the graph
+    shows the lines the analysis reports (global session numbers; phases too short for the
+    method get none). With a missed session they are fitted on the sessions drawn, so each line
+    runs through its own points; the analysis's lines count observed values and then differ
+    slightly."""
+    if trend is None:
+        return {}
+    return {
+        seg.start: seg
+        for seg in trend_lines(
+            [Phase(label, tuple(float(v) for v in y)) for label, _, y in spans],
+            method=trend,
+            sessions=[t for _, t, _ in spans],
+        )
+    }
 
-    # Trend lines from sced.stats.visual, so the graph shows the lines the analysis reports
-    # (global session numbers; phases too short for the method get none). With a missed session
-    # they are fitted on the sessions drawn, so each line runs through its own points; the
-    # analysis's lines count observed values and then differ slightly.
-    trends = (
-        {}
-        if trend is None
-        else {
-            seg.start: seg
-            for seg in trend_lines(
-                [Phase(label, tuple(float(v) for v in y)) for label, _, y in spans],
-                method=trend,
-                sessions=[t for _, t, _ in spans],
-            )
-        }
-    )
-    for i, (label, t, y) in enumerate(spans):
+
+def _draw_data_paths(ax: Any, spans: list) -> set[str]:
+    """Each value at its own session. The path is broken at phase changes (WWC convention)
+    and at every missed session: a line across a gap would show a value never measured."""
+    used: set[str] = set()
+    for label, t, y in spans:
         colour, marker, face = _style(label)
-        x0, x1 = t[0] - 0.5, t[-1] + 0.5
-        # Each value at its own session. The path is broken at phase changes (WWC convention)
-        # and at every missed session: a line across a gap would show a value never measured.
         for xs, ys in runs([int(x) for x in t], list(y)):
             ax.plot(
                 xs,
@@ -185,15 +169,34 @@ def _draw_panel(
                 gid=VALUES_GID,
             )
         used.add(_kind(label))
-        if i > 0:
-            ax.axvline(
-                x0,
-                color="#555555",
-                linestyle=(0, (5, 3)),
-                linewidth=1.4,
-                gid=PHASE_LINE_GID,
-                zorder=2,
-            )
+    return used
+
+
+def _draw_phase_lines(ax: Any, spans: list) -> None:
+    """A dashed vertical line at every phase change."""
+    for _, t, _ in spans[1:]:
+        ax.axvline(
+            t[0] - 0.5,
+            color="#555555",
+            linestyle=(0, (5, 3)),
+            linewidth=1.4,
+            gid=PHASE_LINE_GID,
+            zorder=2,
+        )
+
+
+def _draw_phase_aids(
+    ax: Any,
+    spans: list,
+    *,
+    level: Level,
+    trends: dict[int, Any],
+    stability_envelope: bool | float,
+) -> set[str]:
+    """Per phase: its level line, its trend line and its stability envelope, as asked."""
+    used: set[str] = set()
+    for _, t, y in spans:
+        x0, x1 = t[0] - 0.5, t[-1] + 0.5
         if level is not None:
             lv = float(np.mean(y) if level == "mean" else np.median(y))
             ax.hlines(
@@ -235,61 +238,103 @@ def _draw_panel(
                 zorder=1,
             )
             used.add("envelope")
+    return used
 
-    if cdc:
-        # CDC lines (Fisher, Kelley & Lomas 2003) for each A phase followed by a B phase, from
-        # sced.stats.visual.cdc_lines so they match the reported CDC decision.
-        for (la, ta, ya), (lb, tb, yb) in itertools.pairwise(spans):
-            if _kind(la) != "A" or _kind(lb) != "B":
-                continue
-            res = cdc_lines(
-                ya,
-                yb,
-                improvement=improvement,
-                a_start=int(ta[0]),
-                conservative=CDC_SHIFT_SD,
-                sessions=(ta, tb),
-            )
-            if res.mean_line is None or res.trend_line is None:
-                continue
-            xs = np.array([tb[0] - 0.5, tb[-1] + 0.5])
-            ax.plot(
-                xs,
-                res.mean_line.at(xs),
-                color=OKABE_ITO["green"],
-                linestyle="-.",
-                linewidth=1.6,
-                gid="cdc-mean",
-            )
-            ax.plot(
-                xs,
-                res.trend_line.at(xs),
-                color=OKABE_ITO["orange"],
-                linestyle=(0, (6, 2)),
-                linewidth=1.6,
-                gid="cdc-trend",
-            )
-            used.add("cdc")
 
-    if show_phase_names:
-        # Phase names above the panel as a top axis: the layout engine then keeps them clear of
-        # the title and of the panel above.
-        top = ax.secondary_xaxis("top")
-        top.set_xticks(
-            [(t[0] + t[-1]) / 2 for _, t, _ in spans], [plain(lab) for lab, _, _ in spans]
+def _draw_cdc(ax: Any, spans: list, improvement: Literal["increase", "decrease"]) -> set[str]:
+    """CDC lines (Fisher, Kelley & Lomas 2003) for each A phase followed by a B phase, from
+    sced.stats.visual.cdc_lines so they match the reported CDC decision."""
+    used: set[str] = set()
+    for (la, ta, ya), (lb, tb, yb) in itertools.pairwise(spans):
+        if _kind(la) != "A" or _kind(lb) != "B":
+            continue
+        res = cdc_lines(
+            ya,
+            yb,
+            improvement=improvement,
+            a_start=int(ta[0]),
+            conservative=CDC_SHIFT_SD,
+            sessions=(ta, tb),
         )
-        top.tick_params(length=0, labelsize=FONT_SIZE)
-        for tick in top.get_xticklabels():
-            tick.set_fontweight("bold")
-        top.spines["top"].set_visible(False)
-    ax.set_ylim(ylo, yhi)
-    ax.set_xlim(0.4, session - 0.4)
+        if res.mean_line is None or res.trend_line is None:
+            continue
+        xs = np.array([tb[0] - 0.5, tb[-1] + 0.5])
+        ax.plot(
+            xs,
+            res.mean_line.at(xs),
+            color=OKABE_ITO["green"],
+            linestyle="-.",
+            linewidth=1.6,
+            gid="cdc-mean",
+        )
+        ax.plot(
+            xs,
+            res.trend_line.at(xs),
+            color=OKABE_ITO["orange"],
+            linestyle=(0, (6, 2)),
+            linewidth=1.6,
+            gid="cdc-trend",
+        )
+        used.add("cdc")
+    return used
+
+
+def _draw_phase_names(ax: Any, spans: list) -> None:
+    """Phase names above the panel as a top axis: the layout engine then keeps them clear of
+    the title and of the panel above."""
+    top = ax.secondary_xaxis("top")
+    top.set_xticks([(t[0] + t[-1]) / 2 for _, t, _ in spans], [plain(lab) for lab, _, _ in spans])
+    top.tick_params(length=0, labelsize=FONT_SIZE)
+    for tick in top.get_xticklabels():
+        tick.set_fontweight("bold")
+    top.spines["top"].set_visible(False)
+
+
+def _finish_axes(ax: Any, y_limits: tuple[float, float], last_session: int) -> None:
+    """Scale, session ticks, grid and spines of one panel."""
+    ax.set_ylim(*y_limits)
+    ax.set_xlim(0.4, last_session + 1 - 0.4)
     integer_axis(ax.xaxis)
     ax.grid(axis="y", color="#dddddd", linewidth=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=FONT_SIZE - 1)
+
+
+def _draw_panel(
+    ax: Any,
+    phases: Phases,
+    *,
+    y_range: tuple[float, float] | None,
+    improvement: Literal["increase", "decrease"],
+    level: Level,
+    trend: Trend,
+    stability_envelope: bool | float,
+    cdc: bool,
+    show_phase_names: bool,
+) -> set[str]:
+    """Draw one series; returns the legend keys it used.
+
+    Each part draws its own kind of mark; every kind has its own z-order, so the order of the
+    calls does not change the picture (data paths on top, then trend, level, phase lines, the
+    envelope at the bottom)."""
+    spans = _spans(phases)
+    y_limits = _y_limits(y_range, [v for _, _, y in spans for v in y])
+    used = _draw_data_paths(ax, spans)
+    _draw_phase_lines(ax, spans)
+    used |= _draw_phase_aids(
+        ax,
+        spans,
+        level=level,
+        trends=_trend_segments(spans, trend),
+        stability_envelope=stability_envelope,
+    )
+    if cdc:
+        used |= _draw_cdc(ax, spans, improvement)
+    if show_phase_names:
+        _draw_phase_names(ax, spans)
+    _finish_axes(ax, y_limits, int(spans[-1][1][-1]))
     return used
 
 

@@ -7,9 +7,10 @@ was randomized, otherwise from the planned phase lengths.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
@@ -25,6 +26,7 @@ from sced.models import (
     Measurement,
     Study,
 )
+from sced.stats.inputs import DEFAULTS, DrawInputs, MeasureInputs, PhaseInputs, StudyInputs
 
 if TYPE_CHECKING:
     from patients.models import Patient
@@ -264,3 +266,81 @@ def session_dates(study: Study) -> dict[int, dict[int, date]]:
     ).values_list("measure_id", "session", "date"):
         out.setdefault(measure_id, {})[session] = day
     return out
+
+
+# --- what an analysis reads ------------------------------------------------------------------
+
+
+def measurements_in_force(measure: Measure) -> list[Measurement]:
+    """The measure's values in force, by session: struck-out values are kept in the record but
+    never analysed, plotted or exported (filtered in Python so a prefetch is used)."""
+    return sorted(
+        (m for m in measure.measurements.all() if m.struck_out_at is None),
+        key=lambda m: m.session,
+    )
+
+
+def phase_runs(
+    points: Sequence[Measurement], starts: tuple[int, ...], labels: tuple[str, ...]
+) -> list[tuple[str, list[Measurement]]]:
+    """The values grouped into consecutive runs of one phase each, in session order."""
+    out: list[tuple[str, list[Measurement]]] = []
+    for m in points:
+        label = phase_of_session(m.session, starts, labels)
+        if out and out[-1][0] == label:
+            out[-1][1].append(m)
+        else:
+            out.append((label, [m]))
+    return out
+
+
+def analysis_inputs(study: Study) -> StudyInputs | None:
+    """Everything an analysis reads (the task never re-reads measurements, so a run always
+    analyses exactly the data its hash names). None when there is nothing to analyse.
+    Prefetch ``measures__measurements`` and ``draw`` to read it in three queries."""
+    draw = draw_of(study)
+    measures = []
+    total = 0
+    for measure in study.measures.all():
+        starts = phase_starts_for(study, measure.pk)
+        points = measurements_in_force(measure)
+        total += len(points)
+        measures.append(
+            MeasureInputs(
+                id=measure.pk,
+                name=measure.name,
+                unit=measure.unit,
+                range=(measure.range_min, measure.range_max),
+                improvement=measure.improvement,
+                phases=tuple(
+                    PhaseInputs(
+                        label=label,
+                        sessions=tuple(m.session for m in group),
+                        values=tuple(m.value for m in group),
+                    )
+                    for label, group in phase_runs(points, starts, study.phase_labels)
+                ),
+            )
+        )
+    if total == 0:
+        return None
+    return StudyInputs(
+        design=study.design,
+        phase_labels=tuple(study.phase_labels),
+        planned_sessions=study.planned_sessions,
+        min_phase_length=study.min_phase_length,
+        draw=None
+        if draw is None
+        else DrawInputs(
+            admissible=tuple(_tupled(a) for a in draw.admissible),
+            start=_tupled(draw.start),
+            seed=draw.seed,
+            tiers=tuple(draw.tiers or ()),
+        ),
+        measures=tuple(measures),
+        options=replace(DEFAULTS, min_phase_length=study.min_phase_length),
+    )
+
+
+def _tupled(value: Any) -> Any:
+    return tuple(_tupled(v) for v in value) if isinstance(value, list | tuple) else value

@@ -1,6 +1,9 @@
-"""The analysis of one study's inputs: statistics, randomization test, plots and a plain-language
-reading. No ORM: takes the JSON built by ``sced.services.analysis_inputs`` and returns JSON plus
-image bytes, so the Celery task stays thin and the benchmark can time exactly what the job does.
+"""The one entry point of a study's analysis: statistics, randomization test, plots and a
+plain-language reading. No ORM: ``analyse_study`` takes the typed, frozen ``StudyInputs`` that
+``sced.selectors.analysis_inputs`` builds (a run stores them as JSON) and returns one
+``StudyResults`` (the results JSON and the image bytes), so the Celery task stays thin and the
+benchmark can time exactly what the job does. The options and their defaults are
+``sced.stats.inputs.AnalysisOptions``.
 
 Every number comes from ``sced.stats`` (validated against SingleCaseES, scan and SCRT) and every
 image from ``sced.plots``; this module only chooses what to compute and words the cautions.
@@ -10,12 +13,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sced import plots as sced_plots
 from sced.stats import randomization as rt
 from sced.stats.analysis import analyse_case
+from sced.stats.inputs import MeasureInputs, StudyInputs
 from sced.stats.nonoverlap import NAP_CI_METHODS
 
 # WWC pilot standards (Kratochwill et al. 2010): at least 5 points per phase to meet the
@@ -73,29 +79,29 @@ def _observed_index(sessions: Sequence[int], start_session: int) -> int:
 
 
 def _randomization(
-    inputs: dict[str, Any], measure: dict[str, Any], sessions: list[int], values: list[float]
+    inputs: StudyInputs, measure: MeasureInputs, sessions: list[int], values: list[float]
 ) -> dict[str, Any]:
-    draw = inputs.get("draw")
-    if inputs["design"] in MBD_DESIGNS:
+    draw = inputs.draw
+    if inputs.design in MBD_DESIGNS:
         return {"error": SEE_MBD if draw is not None else NO_DRAW}
-    if inputs["design"] not in ("AB", "ABA", "ABAB"):
+    if inputs.design not in ("AB", "ABA", "ABAB"):
         return {"error": NO_RT_DESIGN}
     if draw is None:
         return {"error": NO_DRAW}
-    L = int(inputs["min_phase_length"])
+    L = int(inputs.min_phase_length)
     n = len(values)
-    actual_sessions = [draw["start"]] if isinstance(draw["start"], int) else list(draw["start"])
+    actual_sessions = [draw.start] if isinstance(draw.start, int) else list(draw.start)
     # Keep the declared assignments whose phases all fit in what has been recorded so far, each
     # with at least L values, and translate sessions into observed positions.
     admissible: list[Any] = []
-    for a in draw["admissible"]:
+    for a in draw.admissible:
         a_sessions = [a] if isinstance(a, int) else list(a)
         idx = [_observed_index(sessions, s) for s in a_sessions]
         bounds = [1, *idx, n + 1]
         if all(bounds[i + 1] - bounds[i] >= L for i in range(len(bounds) - 1)):
             admissible.append(idx[0] if isinstance(a, int) else tuple(idx))
     actual_idx = [_observed_index(sessions, s) for s in actual_sessions]
-    actual: Any = actual_idx[0] if isinstance(draw["start"], int) else tuple(actual_idx)
+    actual: Any = actual_idx[0] if isinstance(draw.start, int) else tuple(actual_idx)
     if actual not in admissible:
         return {"error": RT_NOT_YET.format(L=L)}
     admissible = sorted(set(admissible))
@@ -103,18 +109,18 @@ def _randomization(
         values,
         actual,
         admissible=admissible,
-        improvement=measure["improvement"],
+        improvement=measure.improvement,
         statistic="mean_difference",
-        seed=int(draw["seed"]) % (2**32),
+        seed=int(draw.seed) % (2**32),
     )
     out = result.to_dict()
-    out["actual_start_session"] = draw["start"]
-    out["n_declared"] = len(draw["admissible"])
+    out["actual_start_session"] = draw.start
+    out["n_declared"] = len(draw.admissible)
     out["statistic_label"] = STAT_LABELS["mean_difference"]
     return out
 
 
-def _mbd_randomization(inputs: dict[str, Any]) -> dict[str, Any]:
+def _mbd_randomization(inputs: StudyInputs) -> dict[str, Any]:
     """The multiple-baseline randomization test across tiers (Koehler & Levin 1998 regulated
     randomization; SCRT "MBD"; ``sced.stats.randomization``).
 
@@ -126,31 +132,32 @@ def _mbd_randomization(inputs: dict[str, Any]) -> dict[str, Any]:
     was equally likely to be drawn. The statistic is the mean over tiers of each tier's
     oriented statistic; tiers on different scales use NAP so no tier outweighs the others.
     """
-    draw = inputs.get("draw")
-    if draw is None or not draw.get("tiers"):
+    draw = inputs.draw
+    if draw is None or not draw.tiers:
         return {"error": NO_DRAW}
-    by_id = {m["id"]: m for m in inputs["measures"]}
-    tiers = [by_id[t] for t in draw["tiers"] if t in by_id]
+    by_id = {m.id: m for m in inputs.measures}
+    tiers = [by_id[t] for t in draw.tiers if t in by_id]
     series: list[list[float]] = []
     sessions: list[np.ndarray] = []
     for m in tiers:
-        s = [x for p in m["phases"] for x in p["sessions"]]
-        v = [x for p in m["phases"] for x in p["values"]]
+        s = m.sessions
+        v = m.values
         if not v:
-            return {"error": MBD_NEEDS_TIERS.format(missing=m["name"])}
+            return {"error": MBD_NEEDS_TIERS.format(missing=m.name)}
         # Orient each tier (larger = better) so tiers improving in opposite directions combine.
-        series.append([x if m["improvement"] == "increase" else -x for x in v])
+        series.append([x if m.improvement == "increase" else -x for x in v])
         sessions.append(np.asarray(s, dtype=np.int64))
-    L = int(inputs["min_phase_length"])
-    same_scale = len({(tuple(m["range"]), m["unit"]) for m in tiers}) == 1
+    L = int(inputs.min_phase_length)
+    same_scale = len({(tuple(m.range), m.unit) for m in tiers}) == 1
     statistic = "mean_difference" if same_scale else "nap"
-    regulated = rt.regulated_mbd_start_points(draw["admissible"])
+    tier_starts = draw.start if isinstance(draw.start, tuple) else (draw.start,)
+    regulated = rt.regulated_mbd_start_points(draw.admissible)
     n_total = len(regulated)
     if n_total <= rt.EXACT_LIMIT:
         in_sessions = regulated.as_array()
         method_note = None
     else:  # too many to list: a Monte Carlo sample (the observed assignment is added below)
-        rng = np.random.default_rng(int(draw["seed"]) % (2**32))
+        rng = np.random.default_rng(int(draw.seed) % (2**32))
         in_sessions = regulated.decode(rng.integers(0, n_total, size=rt.DEFAULT_N_RANDOM))
         method_note = "monte_carlo"
     observed = np.empty_like(in_sessions)
@@ -162,7 +169,7 @@ def _mbd_randomization(inputs: dict[str, Any]) -> dict[str, Any]:
         keep &= (idx - 1 >= L) & (len(sess) - (idx - 1) >= L)
     actual_idx = tuple(
         int(1 + np.searchsorted(sess, start, side="left"))
-        for sess, start in zip(sessions, draw["start"], strict=True)
+        for sess, start in zip(sessions, tier_starts, strict=True)
     )
     if not all(
         a - 1 >= L and len(s) - (a - 1) >= L for a, s in zip(actual_idx, sessions, strict=True)
@@ -184,25 +191,23 @@ def _mbd_randomization(inputs: dict[str, Any]) -> dict[str, Any]:
     out["n_declared"] = n_total
     if method_note:
         out["method"] = "monte_carlo"
-    out["actual_start_sessions"] = {
-        m["name"]: int(s) for m, s in zip(tiers, draw["start"], strict=True)
-    }
-    out["start_sets"] = draw["admissible"]
+    out["actual_start_sessions"] = {m.name: int(s) for m, s in zip(tiers, tier_starts, strict=True)}
+    out["start_sets"] = [list(a) for a in draw.admissible]
     out["statistic_label"] = MBD_STAT_MEAN if statistic == "mean_difference" else MBD_STAT_NAP
-    out["tiers"] = [m["name"] for m in tiers]
+    out["tiers"] = [m.name for m in tiers]
     return out
 
 
-def _mbd_panels(inputs: dict[str, Any], draw_tiers: list[int]) -> list[tuple[str, list]]:
-    by_id = {m["id"]: m for m in inputs["measures"]}
-    order = [by_id[t] for t in draw_tiers if t in by_id] or list(inputs["measures"])
+def _mbd_panels(inputs: StudyInputs, draw_tiers: Sequence[int]) -> list[tuple[str, list]]:
+    by_id = {m.id: m for m in inputs.measures}
+    order = [by_id[t] for t in draw_tiers if t in by_id] or list(inputs.measures)
     panels = []
     for m in order:
-        phases = [(p["label"], p["values"], p["sessions"]) for p in m["phases"] if p["values"]]
+        phases = [(p.label, list(p.values), list(p.sessions)) for p in m.phases if p.values]
         if phases:
-            better = "lower is better" if m["improvement"] == "decrease" else "higher is better"
-            unit = f" ({m['unit']})" if m["unit"] else ""
-            panels.append((f"{m['name']}{unit} · {better}", phases))
+            better = "lower is better" if m.improvement == "decrease" else "higher is better"
+            unit = f" ({m.unit})" if m.unit else ""
+            panels.append((f"{m.name}{unit} · {better}", phases))
     return panels
 
 
@@ -211,10 +216,10 @@ def _fmt(x: float | None, digits: int = 2) -> str:
 
 
 def _reading(
-    measure: dict[str, Any], analysis: dict[str, Any], rand: dict[str, Any], interim: str | None
+    measure: MeasureInputs, analysis: dict[str, Any], rand: dict[str, Any], interim: str | None
 ) -> dict[str, Any]:
     """A plain-language reading and the cautions that apply (sced.md §4, §5)."""
-    improvement = measure["improvement"]
+    improvement = measure.improvement
     better = "higher" if improvement == "increase" else "lower"
     phases = analysis["phases"]
     cautions: list[str] = []
@@ -230,7 +235,7 @@ def _reading(
         )
     a = phases[0]
     slope = (a.get("ols") or {}).get("slope")
-    lo, hi = measure["range"]
+    lo, hi = measure.range
     if slope is not None and slope != 0:
         improving = (slope > 0) == (improvement == "increase")
         # Worth a word when the fitted baseline line moves by ≥ 10 % of the scale.
@@ -276,7 +281,7 @@ def _reading(
     if len(phases) >= 2:
         b = phases[1]
         summary.append(
-            f"{measure['name']}: mean {_fmt(a['mean'])} in baseline ({a['label']}, {a['n']} "
+            f"{measure.name}: mean {_fmt(a['mean'])} in baseline ({a['label']}, {a['n']} "
             f"sessions) and {_fmt(b['mean'])} in the intervention phase ({b['label']}, {b['n']} "
             f"sessions); {better} is better."
         )
@@ -308,129 +313,145 @@ def _methods() -> list[str]:
     ]
 
 
-def analyse_study(
-    inputs: dict[str, Any], *, with_plots: bool = True
-) -> tuple[dict[str, Any], list[tuple[int, str, dict[str, bytes]]]]:
-    """Results for every measure, and the plots as (measure id, kind, {"png", "svg"})."""
+@dataclass(frozen=True)
+class StudyResults:
+    """What one analysis gives: the results JSON a run stores, and its plots as
+    (measure id, kind, {"png": …, "svg": …})."""
+
+    results: dict[str, Any]
+    plots: tuple[tuple[int, str, dict[str, bytes]], ...]
+
+
+def _measure_plots(
+    measure: MeasureInputs, rand: dict[str, Any]
+) -> list[tuple[int, str, dict[str, bytes]]]:
+    lo, hi = measure.range
+    # The graph puts each value at its session (a missed session leaves a gap); the
+    # statistics count observed values, as scan does.
+    plotted = [(p.label, list(p.values), list(p.sessions)) for p in measure.phases]
+    out = [
+        (
+            measure.id,
+            "sced",
+            sced_plots.render_sced_plot(
+                plotted,
+                measure_name=measure.name,
+                unit=measure.unit,
+                y_range=(lo, hi),
+                improvement=measure.improvement,
+                level="mean",
+                trend="ols",
+            ),
+        )
+    ]
+    if "distribution" in rand:
+        out.append(
+            (
+                measure.id,
+                "randomization",
+                sced_plots.render_randomization_plot(
+                    rand["distribution"],
+                    rand["observed_statistic"],
+                    rand["p_value"],
+                    statistic_label=rand["statistic_label"],
+                    method=rand["method"],
+                ),
+            )
+        )
+    return out
+
+
+def _mbd_plots(
+    inputs: StudyInputs, mbd: dict[str, Any], panels: list[tuple[str, list]], first_id: int
+) -> list[tuple[int, str, dict[str, bytes]]]:
+    ranges = {tuple(m.range) for m in inputs.measures}
+    units = {m.unit for m in inputs.measures}
+    out = [
+        (
+            first_id,
+            "mbd",
+            sced_plots.render_sced_plot(
+                panels,
+                measure_name=units.pop() if len(units) == 1 and "" not in units else "Value",
+                y_range=ranges.pop() if len(ranges) == 1 else None,  # type: ignore[arg-type]
+                improvement=inputs.measures[0].improvement,
+                level="mean",
+                trend="ols",
+            ),
+        )
+    ]
+    if "distribution" in mbd:
+        out.append(
+            (
+                first_id,
+                "mbd_rand",
+                sced_plots.render_randomization_plot(
+                    mbd["distribution"],
+                    mbd["observed_statistic"],
+                    mbd["p_value"],
+                    statistic_label=mbd["statistic_label"],
+                    method=mbd["method"],
+                ),
+            )
+        )
+    return out
+
+
+def analyse_study(inputs: StudyInputs, *, with_plots: bool = True) -> StudyResults:
+    """Results for every measure of a study, and its plots (the one analysis entry point of a
+    study: the Celery task calls it, the pages show what it returned)."""
+    options = inputs.options
     results: dict[str, Any] = {"measures": [], "methods": _methods()}
     plots: list[tuple[int, str, dict[str, bytes]]] = []
-    for measure in inputs["measures"]:
-        phases = [(p["label"], p["values"]) for p in measure["phases"]]
-        sessions = [s for p in measure["phases"] for s in p["sessions"]]
-        values = [v for p in measure["phases"] for v in p["values"]]
+    for measure in inputs.measures:
+        phases = [(p.label, list(p.values)) for p in measure.phases]
+        sessions = measure.sessions
+        values = measure.values
         entry: dict[str, Any] = {
-            "measure_id": measure["id"],
-            "name": measure["name"],
-            "unit": measure["unit"],
-            "improvement": measure["improvement"],
+            "measure_id": measure.id,
+            "name": measure.name,
+            "unit": measure.unit,
+            "improvement": measure.improvement,
             "n": len(values),
         }
-        kinds = {p["label"][:1] for p in measure["phases"]}
+        kinds = {p.label[:1] for p in measure.phases}
         if len(phases) < 2 or kinds != {"A", "B"}:
-            have = ", ".join(f"{p['label']}: {len(p['values'])}" for p in measure["phases"])
-            entry["not_ready"] = NOT_READY.format(measure=measure["name"], have=have or "none")
+            have = ", ".join(f"{p.label}: {len(p.values)}" for p in measure.phases)
+            entry["not_ready"] = NOT_READY.format(measure=measure.name, have=have or "none")
             results["measures"].append(entry)
             continue
-        settings = inputs["settings"]
-        design = inputs["design"] if inputs["design"] in ("AB", "ABA", "ABAB") else None
+        design = inputs.design if inputs.design in ("AB", "ABA", "ABAB") else None
         if design and len(phases) != len(design):
             design = None  # e.g. an ABAB still in its B1 phase is analysed as AB so far
         analysis = analyse_case(
             phases,
-            improvement=measure["improvement"],
-            tau_u_variant=settings["tau_u_variant"],
-            confidence=settings["confidence"],
-            design=design,
-            lrr_scale="count",
+            improvement=measure.improvement,
+            tau_u_variant=options.tau_u_variant,
+            confidence=options.confidence,
+            design=design,  # type: ignore[arg-type]
+            lrr_scale=options.lrr_scale,
         )
         for p, (_, vals) in zip(analysis["phases"], phases, strict=True):
             p["lag1_autocorrelation"] = lag1_autocorrelation(vals)
         rand = _randomization(inputs, measure, sessions, values)
         interim = None
-        if len(values) < inputs["planned_sessions"]:
-            interim = INTERIM.format(n=len(values), planned=inputs["planned_sessions"])
+        if len(values) < inputs.planned_sessions:
+            interim = INTERIM.format(n=len(values), planned=inputs.planned_sessions)
         entry["analysis"] = analysis
         entry["randomization"] = {k: v for k, v in rand.items() if k != "distribution"}
         entry["reading"] = _reading(measure, analysis, rand, interim)
         results["measures"].append(entry)
         if with_plots:
-            from sced.plots import render_randomization_plot, render_sced_plot
-
-            lo, hi = measure["range"]
-            # The graph puts each value at its session (a missed session leaves a gap); the
-            # statistics above count observed values, as scan does.
-            plotted = [(p["label"], p["values"], p["sessions"]) for p in measure["phases"]]
-            plots.append(
-                (
-                    measure["id"],
-                    "sced",
-                    render_sced_plot(
-                        plotted,
-                        measure_name=measure["name"],
-                        unit=measure["unit"],
-                        y_range=(lo, hi),
-                        improvement=measure["improvement"],
-                        level="mean",
-                        trend="ols",
-                    ),
-                )
-            )
-            if "distribution" in rand:
-                plots.append(
-                    (
-                        measure["id"],
-                        "randomization",
-                        render_randomization_plot(
-                            rand["distribution"],
-                            rand["observed_statistic"],
-                            rand["p_value"],
-                            statistic_label=rand["statistic_label"],
-                            method=rand["method"],
-                        ),
-                    )
-                )
-    if inputs["design"] in MBD_DESIGNS:
-        draw = inputs.get("draw") or {}
+            plots.extend(_measure_plots(measure, rand))
+    if inputs.design in MBD_DESIGNS:
+        tiers = inputs.draw.tiers if inputs.draw is not None else ()
         mbd = _mbd_randomization(inputs)
         results["mbd"] = {k: v for k, v in mbd.items() if k != "distribution"}
-        panels = _mbd_panels(inputs, draw.get("tiers") or [])
-        first_id = (draw.get("tiers") or [inputs["measures"][0]["id"]])[0]
+        panels = _mbd_panels(inputs, tiers)
+        first_id = (tiers or (inputs.measures[0].id,))[0]
         if with_plots and panels:
-            from sced.plots import render_randomization_plot, render_sced_plot
-
-            ranges = {tuple(m["range"]) for m in inputs["measures"]}
-            units = {m["unit"] for m in inputs["measures"]}
-            plots.append(
-                (
-                    first_id,
-                    "mbd",
-                    render_sced_plot(
-                        panels,
-                        measure_name=units.pop()
-                        if len(units) == 1 and "" not in units
-                        else "Value",
-                        y_range=ranges.pop() if len(ranges) == 1 else None,
-                        improvement=inputs["measures"][0]["improvement"],
-                        level="mean",
-                        trend="ols",
-                    ),
-                )
-            )
-            if "distribution" in mbd:
-                plots.append(
-                    (
-                        first_id,
-                        "mbd_rand",
-                        render_randomization_plot(
-                            mbd["distribution"],
-                            mbd["observed_statistic"],
-                            mbd["p_value"],
-                            statistic_label=mbd["statistic_label"],
-                            method=mbd["method"],
-                        ),
-                    )
-                )
-    return _finite(results), plots
+            plots.extend(_mbd_plots(inputs, mbd, panels, first_id))
+    return StudyResults(results=_finite(results), plots=tuple(plots))
 
 
 def _finite(obj: Any) -> Any:

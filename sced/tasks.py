@@ -9,7 +9,9 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from painclinic import jobs
+from sced import services, study_analysis
 from sced.models import AnalysisPlot, AnalysisRun, AnalysisState
+from sced.stats.inputs import StudyInputs
 
 logger = logging.getLogger(__name__)
 SUPERSEDED = "superseded"
@@ -34,8 +36,6 @@ def run_analysis(self, run_id: int, dispatch: int | None = None) -> str:
     exception marks the run FAILED with its text. Only OperationalError (the database going
     away) is retried. Returns the final state (for logs and tests).
     """
-    from sced.study_analysis import analyse_study
-
     with transaction.atomic():
         run = AnalysisRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None:
@@ -52,7 +52,7 @@ def run_analysis(self, run_id: int, dispatch: int | None = None) -> str:
         inputs = run.inputs
     jobs.fault_injection_pause_for_tests()
     try:
-        results, plots = analyse_study(inputs)
+        outcome = study_analysis.analyse_study(StudyInputs.from_json(inputs))
     except OperationalError:
         raise
     except Exception as exc:  # stored for the clinician; the page offers a retry
@@ -71,9 +71,9 @@ def run_analysis(self, run_id: int, dispatch: int | None = None) -> str:
             return AnalysisState.DONE  # another delivery finished first
         AnalysisPlot.objects.bulk_create(
             AnalysisPlot(run=run, measure_id=measure_id, kind=kind, png=img["png"], svg=img["svg"])
-            for measure_id, kind, img in plots
+            for measure_id, kind, img in outcome.plots
         )
-        run.results = results
+        run.results = outcome.results
         run.state = AnalysisState.DONE
         run.error = ""
         run.finished_at = timezone.now()
@@ -85,9 +85,7 @@ def run_analysis(self, run_id: int, dispatch: int | None = None) -> str:
 def sweep_analysis_runs() -> dict[str, list[int]]:
     """Celery beat, every ANALYSIS_SWEEP_SECONDS: send again the analysis runs nobody works on
     (sced.services.analysis_sweep). Safe to run twice at once: each run is locked and re-checked."""
-    from sced.services import analysis_sweep
-
-    swept = analysis_sweep(alive_workers=jobs.alive_workers())
+    swept = services.analysis_sweep(alive_workers=jobs.alive_workers())
     if swept:
         logger.warning("sced analysis sweep sent again: %s", swept)
     return swept

@@ -11,8 +11,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessment.instruments.base import Unscorable
-from assessment.instruments.numbers import parse_float
 from painclinic.concurrency import EditTokenFormMixin
+from painclinic.numbers import parse_float
 from painclinic.validators import past_clinical_date, planned_clinical_date
 from treatment import exposure, pacing
 from treatment.models import (

@@ -35,8 +35,8 @@ from assessment.instruments.base import (
     as_number,
     to_data,
 )
-from assessment.instruments.numbers import parse_float
 from assessment.instruments.scoring import band_for
+from painclinic.numbers import parse_float
 
 KEY = "rci"
 HIGHER_IS_BETTER = "higher_is_better"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessment.instruments.base import Unscorable
-from assessment.instruments.numbers import parse_float
+from painclinic.numbers import parse_float
 
 KEY = "gas"
 SOURCE = (

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from painclinic.numbers import parse_int
+
 from .base import (
     NA,
     BandResult,
@@ -26,7 +28,6 @@ from .base import (
     Unscorable,
     as_number,
 )
-from .numbers import parse_int
 
 
 def _item(instrument: Instrument, item_id: str) -> Item:

@@ -23,7 +23,7 @@ class PatientRecord:
 class ResultRecord:
     """One signed administration: its answers and its score payload (amended values when amended).
 
-    ``score`` is the payload the assessment app stored (``assessment.instruments.cli``): for a
+    ``score`` is the payload the assessment app stored (``assessment.instruments.payload``): for a
     scorable result ``total``, ``subscales``, ``band`` / ``bands``; for an unscorable one
     ``scorable: False`` and ``reason``."""
 

@@ -16,6 +16,7 @@ from . import descriptives as de
 from . import nonoverlap as no
 from . import parametric as pa
 from . import visual as vi
+from .inputs import DEFAULTS
 from .phases import (
     Comparison,
     DesignName,
@@ -91,12 +92,12 @@ def analyse_case(
     phases: Sequence[tuple[str, Sequence[float]]],
     *,
     improvement: Improvement,
-    tau_u_variant: str = "A vs B - trend A",
-    confidence: float = 0.95,
+    tau_u_variant: str = DEFAULTS.tau_u_variant,
+    confidence: float = DEFAULTS.confidence,
     design: DesignName | None = None,
-    lrr_scale: pa.Scale = "count",
-    goal: float | None = None,
-    immediacy_k: int = 3,
+    lrr_scale: pa.Scale = DEFAULTS.lrr_scale,
+    goal: float | None = DEFAULTS.goal,
+    immediacy_k: int = DEFAULTS.immediacy_k,
 ) -> dict[str, Any]:
     """Analyse one single-case series.
 

@@ -18,12 +18,13 @@ from typing import Any, Literal
 import numpy as np
 
 from sced.stats import randomization as rt
+from sced.stats.analysis import analyse_case
+from sced.stats.inputs import DEFAULTS
 from sced.stats.scan_csv import Case, read_scan_csv
 
 REPORT_FORMAT = "painclinic.sced_report"
 REPORT_VERSION = 1
 
-MSG_ANALYSIS_UNAVAILABLE = "sced.stats.analysis is not available in this build."
 MSG_DESIGN = (
     "No randomization test for the phase sequence {labels}: tests are defined for AB, ABA and "
     "ABAB designs and for AB multiple-baseline designs (sced.md §2.13)."
@@ -70,11 +71,6 @@ def _analysis(
     design: str,
     analysis_options: Mapping[str, Any],
 ) -> dict[str, Any]:
-    try:
-        # Imported lazily: the analysis module is developed alongside this one.
-        from sced.stats.analysis import analyse_case
-    except ImportError:
-        return {"error": MSG_ANALYSIS_UNAVAILABLE}
     try:
         return analyse_case(
             case.phase_pairs(),
@@ -240,15 +236,15 @@ def analyse_cases(
     cases: Sequence[Case],
     *,
     improvement: Literal["increase", "decrease"],
-    tau_u_variant: str = "A vs B - trend A",
-    confidence: float = 0.95,
-    min_phase_length: int = 3,
+    tau_u_variant: str = DEFAULTS.tau_u_variant,
+    confidence: float = DEFAULTS.confidence,
+    min_phase_length: int = DEFAULTS.min_phase_length,
     admissible_starts: Sequence[int] | Sequence[Sequence[int]] | None = None,
     mbd_start_sets: Sequence[Sequence[int]] | None = None,
-    statistic: str = "mean_difference",
-    method: str = "auto",
-    seed: int = 0,
-    n_random: int = rt.DEFAULT_N_RANDOM,
+    statistic: str = DEFAULTS.statistic,
+    method: str = DEFAULTS.method,
+    seed: int = DEFAULTS.seed,
+    n_random: int = DEFAULTS.n_random,
     include_distribution: bool = True,
     analysis_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -345,15 +341,15 @@ def analyse_scan_csv(
     text: str,
     *,
     improvement: Literal["increase", "decrease"],
-    tau_u_variant: str = "A vs B - trend A",
-    confidence: float = 0.95,
-    min_phase_length: int = 3,
+    tau_u_variant: str = DEFAULTS.tau_u_variant,
+    confidence: float = DEFAULTS.confidence,
+    min_phase_length: int = DEFAULTS.min_phase_length,
     admissible_starts: Sequence[int] | Sequence[Sequence[int]] | None = None,
     mbd_start_sets: Sequence[Sequence[int]] | None = None,
-    statistic: str = "mean_difference",
-    method: str = "auto",
-    seed: int = 0,
-    n_random: int = rt.DEFAULT_N_RANDOM,
+    statistic: str = DEFAULTS.statistic,
+    method: str = DEFAULTS.method,
+    seed: int = DEFAULTS.seed,
+    n_random: int = DEFAULTS.n_random,
     include_distribution: bool = True,
     analysis_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:

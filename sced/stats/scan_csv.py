@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from assessment.instruments.numbers import parse_float
+from painclinic.numbers import parse_float
 
 from .limits import (
     MAX_CASES,
@@ -149,6 +149,99 @@ def _parse_number(raw: str, *, line: int, column: str, delimiter: str) -> float 
     return number
 
 
+@dataclass(frozen=True)
+class ScanHeader:
+    """The header line of a scan long-format file: its separator and lower-cased column names."""
+
+    delimiter: str
+    columns: tuple[str, ...]
+
+    def index(self, name: str) -> int | None:
+        """Position of a column (the first, when a name repeats), or None when absent."""
+        return self.columns.index(name) if name in self.columns else None
+
+
+@dataclass(frozen=True)
+class ScanRow:
+    """One data line of a scan long-format file, each cell read but nothing judged.
+
+    ``n_fields`` is the line's width; when it differs from the header's the cells are left
+    empty. A number that cannot be read is kept as its error message (``value_error``,
+    ``mt_error``) so a reader can stop at the first problem (``read_scan_csv``) or report every
+    problem of every line (the study's CSV import).
+    """
+
+    line: int
+    n_fields: int
+    case: str = ""
+    phase: str = ""
+    value: float | None = None  # None: a missing value (or value_error says why not read)
+    value_error: str | None = None
+    mt_raw: str | None = None  # None: the file has no mt column
+    mt: float | None = None
+    mt_error: str | None = None
+
+
+def read_scan_header(text: str) -> ScanHeader:
+    """The header of the file's first non-blank line (a UTF-8 BOM dropped); ``ScanCsvError``
+    when the file is empty or no separator gives the columns case, phase and values."""
+    text = text.removeprefix("\ufeff")
+    header_line = next((ln for ln in text.splitlines() if ln.strip()), None)
+    if header_line is None:
+        raise ScanCsvError(ERR_EMPTY)
+    delimiter, columns = _pick_delimiter(header_line)
+    return ScanHeader(delimiter=delimiter, columns=tuple(columns))
+
+
+def _read_cell(
+    raw: str, *, line: int, column: str, delimiter: str
+) -> tuple[float | None, str | None]:
+    try:
+        return _parse_number(raw, line=line, column=column, delimiter=delimiter), None
+    except ScanCsvError as exc:
+        return None, str(exc)
+
+
+def read_scan_rows(text: str, header: ScanHeader) -> Iterator[ScanRow]:
+    """Every data line after the header, in file order, blank lines skipped (Excel adds some).
+
+    The one CSV row reader of the SCED app: ``read_scan_csv`` and the study's CSV import both
+    read through it. Raises ``ScanCsvError`` only for a line the csv module cannot split (a
+    malformed quote or an over-long cell), naming the line.
+    """
+    text = text.removeprefix("\ufeff")
+    width = len(header.columns)
+    at = {name: header.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+    seen_header = False
+    for line, fields in csv_rows(text, header.delimiter):
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if not seen_header:
+            seen_header = True
+            continue
+        if len(fields) != width:
+            yield ScanRow(line=line, n_fields=len(fields))
+            continue
+        value, value_error = _read_cell(
+            fields[at["values"]], line=line, column="values", delimiter=header.delimiter
+        )
+        mt_raw = mt = mt_error = None
+        if at["mt"] is not None:
+            mt_raw = fields[at["mt"]]
+            mt, mt_error = _read_cell(mt_raw, line=line, column="mt", delimiter=header.delimiter)
+        yield ScanRow(
+            line=line,
+            n_fields=width,
+            case=fields[at["case"]].strip(),
+            phase=fields[at["phase"]].strip(),
+            value=value,
+            value_error=value_error,
+            mt_raw=mt_raw,
+            mt=mt,
+            mt_error=mt_error,
+        )
+
+
 @dataclass
 class _Row:
     line: int
@@ -159,46 +252,36 @@ class _Row:
 
 def read_scan_csv(text: str) -> list[Case]:
     """Parse scan long-format CSV text into cases with ordered phases (see module docstring)."""
-    text = text.removeprefix("\ufeff")
-    lines = text.splitlines()
-    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if first is None:
-        raise ScanCsvError(ERR_EMPTY)
-    delimiter, header = _pick_delimiter(lines[first])
-    for name in set(header):
-        if name and header.count(name) > 1 and name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS):
+    header = read_scan_header(text)
+    for name in set(header.columns):
+        if (
+            name
+            and header.columns.count(name) > 1
+            and name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+        ):
             raise ScanCsvError(ERR_DUPLICATE.format(column=name))
-    col = {
-        name: header.index(name)
-        for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-        if name in header
-    }
-    has_mt = "mt" in col
+    has_mt = "mt" in header.columns
 
     rows_by_case: dict[str, list[_Row]] = {}
     n_missing: dict[str, int] = {}
-    seen_header = False
-    for line, fields in csv_rows(text, delimiter):
-        if not fields or all(not f.strip() for f in fields):
-            continue  # blank lines (Excel adds some at the end)
-        if not seen_header:
-            seen_header = True
-            continue
-        if len(fields) != len(header):
+    for scan_row in read_scan_rows(text, header):
+        line = scan_row.line
+        if scan_row.n_fields != len(header.columns):
             raise ScanCsvError(
-                ERR_FIELDS.format(line=line, expected=len(header), found=len(fields))
+                ERR_FIELDS.format(line=line, expected=len(header.columns), found=scan_row.n_fields)
             )
-        case = fields[col["case"]].strip()
-        phase = fields[col["phase"]].strip()
+        case, phase = scan_row.case, scan_row.phase
         for column, cell in (("case", case), ("phase", phase)):
             if not cell:
                 raise ScanCsvError(ERR_BLANK.format(line=line, column=column))
-        value = _parse_number(
-            fields[col["values"]], line=line, column="values", delimiter=delimiter
-        )
+        if scan_row.value_error:
+            raise ScanCsvError(scan_row.value_error)
+        value = scan_row.value
         mt = None
         if has_mt:
-            mt = _parse_number(fields[col["mt"]], line=line, column="mt", delimiter=delimiter)
+            if scan_row.mt_error:
+                raise ScanCsvError(scan_row.mt_error)
+            mt = scan_row.mt
             if mt is None:
                 raise ScanCsvError(ERR_BLANK.format(line=line, column="mt"))
             previous = rows_by_case.get(case, [])

@@ -15,8 +15,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from assessment import services
-from assessment.instruments.numbers import parse_float, parse_int
 from assessment.models import Administration
+from painclinic.numbers import parse_float, parse_int
 from tests.assessment.factories import signed_result
 
 HOSTILE = ["²", "٣", "1" * 5000, "1e309", "NaN", "inf", "-inf", "3.5", "", "   ", "\x00", "1_0"]

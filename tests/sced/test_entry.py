@@ -13,7 +13,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from painclinic.models import AuditAction, AuditEvent
-from sced import services
+from sced import selectors, services
 from sced.models import Measurement, Study
 from tests.sced.conftest import FEAR, fill, make_study
 
@@ -125,7 +125,7 @@ def test_a_value_entered_in_error_is_struck_out_kept_and_no_longer_analysed(
     services.study_randomize(actor=ana, study=ab_study, seed=5, concealed=False)
     values = fill(ab_study, ana, [8, 7, 8, 7])
     wrong = values[3]
-    before = services.analysis_inputs(ab_study)
+    before = selectors.analysis_inputs(ab_study)
     client.force_login(ana)
     url = _url("sced:measurement_strike_out", ab_study, measurement_id=wrong.pk)
     assert client.get(url).status_code == 200
@@ -145,8 +145,8 @@ def test_a_value_entered_in_error_is_struck_out_kept_and_no_longer_analysed(
         changed_fields=["struck_out_at", "struck_out_by", "struck_out_reason"],
     ).exists()
     # Not analysed, not exported: the analysis input (and so its hash) no longer holds it.
-    after = services.analysis_inputs(ab_study)
-    assert [p["sessions"] for p in after["measures"][0]["phases"]] == [[1, 2, 3]]
+    after = selectors.analysis_inputs(ab_study)
+    assert [p.sessions for p in after.measures[0].phases] == [(1, 2, 3)]
     assert services.input_hash(after) != services.input_hash(before)
     assert ",4\n" not in services.measurements_export_csv(actor=ana, study=ab_study)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from sced import plots, selectors, services
 from sced.models import AnalysisPlot, AnalysisRun, AnalysisState, Study
 from sced.stats import randomization as rt
+from sced.stats.inputs import StudyInputs
 from sced.study_analysis import SEE_MBD, _mbd_panels
 from tests.sced.conftest import FEAR, make_study
 
@@ -121,7 +122,9 @@ def test_the_job_tests_across_tiers_and_draws_stacked_panels(
     assert kinds == ["mbd", "mbd_rand", "sced", "sced", "sced"]
     # Stacked panels, one per tier, with the phase line at each tier's own start.
     figure = plots.build_sced_figure(
-        _mbd_panels(inputs, draw.tiers), measure_name="0-10", improvement="decrease"
+        _mbd_panels(StudyInputs.from_json(inputs), draw.tiers),
+        measure_name="0-10",
+        improvement="decrease",
     )
     lines = [
         [ln.get_xdata()[0] for ln in ax.get_lines() if ln.get_gid() == plots.PHASE_LINE_GID]

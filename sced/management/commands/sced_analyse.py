@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sced.stats.inputs import DEFAULTS
 from sced.stats.randomization import STATISTICS
 from sced.stats.report import analyse_scan_csv, dumps_report
 from sced.stats.scan_csv import ScanCsvError
@@ -46,18 +47,22 @@ class Command(BaseCommand):
             required=True,
             help="direction of improvement of the measure (every index flips with it)",
         )
-        parser.add_argument("--tau-u-variant", default="A vs B - trend A", choices=TAU_U_VARIANTS)
-        parser.add_argument("--confidence", type=float, default=0.95)
-        parser.add_argument("--min-phase-length", type=int, default=3)
+        parser.add_argument(
+            "--tau-u-variant", default=DEFAULTS.tau_u_variant, choices=TAU_U_VARIANTS
+        )
+        parser.add_argument("--confidence", type=float, default=DEFAULTS.confidence)
+        parser.add_argument("--min-phase-length", type=int, default=DEFAULTS.min_phase_length)
         parser.add_argument(
             "--admissible-starts",
             default=None,
             help="declared start points: 5,6,7 (AB) or 5:10:14;6:11:15 (ABA/ABAB)",
         )
-        parser.add_argument("--statistic", choices=STATISTICS, default="mean_difference")
-        parser.add_argument("--method", choices=("auto", "exact", "monte_carlo"), default="auto")
-        parser.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
-        parser.add_argument("--n-random", type=int, default=10_000)
+        parser.add_argument("--statistic", choices=STATISTICS, default=DEFAULTS.statistic)
+        parser.add_argument(
+            "--method", choices=("auto", "exact", "monte_carlo"), default=DEFAULTS.method
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help="Monte Carlo seed")
+        parser.add_argument("--n-random", type=int, default=DEFAULTS.n_random)
         parser.add_argument(
             "--no-distribution",
             action="store_true",

@@ -17,6 +17,9 @@ FORBIDDEN_ROOTS = {
     "celery",
     "rest_framework",
 }
+# The pure utilities of the bottom layer that every pure core may use (issue #18: the safe number
+# reader moved from here to painclinic/numbers.py; it imports only the standard library).
+SHARED_PURE = {"painclinic.numbers"}
 
 
 def imported_modules(path: Path) -> list[str]:
@@ -47,13 +50,29 @@ def test_no_module_imports_django_or_the_app_layer() -> None:
         bad = [
             name
             for name in imported_modules(path)
-            if name.startswith("..")
-            or name.split(".")[0] in FORBIDDEN_ROOTS
+            if (
+                name not in SHARED_PURE
+                and (name.startswith("..") or name.split(".")[0] in FORBIDDEN_ROOTS)
+            )
             or (name.startswith("assessment.") and not name.startswith("assessment.instruments"))
         ]
         if bad:
             offenders[str(path.relative_to(PACKAGE))] = bad
     assert offenders == {}
+
+
+def test_the_shared_pure_utilities_use_only_the_standard_library() -> None:
+    import sys
+
+    root = PACKAGE.parents[1]
+    for name in SHARED_PURE:
+        path = root.joinpath(*name.split(".")).with_suffix(".py")
+        foreign = [
+            m
+            for m in imported_modules(path)
+            if m.split(".")[0] not in sys.stdlib_module_names | {"__future__"}
+        ]
+        assert foreign == [], (name, foreign)
 
 
 def test_the_scan_would_catch_a_django_import(tmp_path: Path) -> None:

@@ -21,10 +21,12 @@ def _imported_modules(path: Path) -> set[str]:
 
 
 def test_no_module_in_sced_stats_imports_django() -> None:
-    files = sorted(PACKAGE.glob("*.py"))
+    files = sorted(PACKAGE.rglob("*.py"))
     assert files, "sced/stats has no modules"
     offenders = {
-        f.name: sorted(m for m in _imported_modules(f) if m.split(".")[0] == "django")
+        str(f.relative_to(PACKAGE)): sorted(
+            m for m in _imported_modules(f) if m.split(".")[0] == "django"
+        )
         for f in files
     }
     assert {k: v for k, v in offenders.items() if v} == {}
@@ -34,8 +36,12 @@ def test_the_statistics_modules_use_only_stdlib_numpy_and_scipy() -> None:
     import sys
 
     stdlib = set(sys.stdlib_module_names) | {"__future__"}
-    mine = ("analysis", "descriptives", "nonoverlap", "parametric", "phases", "visual")
-    for name in mine:
-        mods = _imported_modules(PACKAGE / f"{name}.py")
+    mine = ("analysis", "descriptives", "parametric", "phases", "visual")
+    paths = [PACKAGE / f"{name}.py" for name in mine]
+    paths += sorted((PACKAGE / "nonoverlap").glob("*.py"))  # the package of non-overlap indices
+    assert len(paths) > len(mine), "the nonoverlap package has no modules"
+    for path in paths:
+        name = str(path.relative_to(PACKAGE))
+        mods = _imported_modules(path)
         foreign = {m for m in mods if m.split(".")[0] not in stdlib | ALLOWED_THIRD_PARTY}
         assert foreign == set(), (name, foreign)

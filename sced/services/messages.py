@@ -1,0 +1,122 @@
+"""The SCED services' messages and settings, in one place for every service module."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sced.stats.limits import (
+    MAX_STUDY_SESSIONS,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+# The analysis options and their defaults live in sced/stats/inputs.py (AnalysisOptions).
+DEFAULT_A_LENGTH = 7
+DEFAULT_B_LENGTH = 14
+
+MSG_DESIGN = "Unknown design {design!r}."
+MSG_NO_MEASURES = "A study needs at least one outcome measure."
+MSG_MEASURE_KEYS = (
+    "Measure {i}: give its name, its lowest and highest value and its direction of improvement."
+)
+MSG_IMPROVEMENT = (
+    "Measure {name!r}: choose the direction of improvement (higher is better, or lower is better)."
+)
+MSG_RANGE = "Measure {name!r}: the lowest value must be below the highest."
+MSG_DUPLICATE_MEASURE = "Two measures are called {name!r}."
+MSG_MIN_PHASE = "The minimum phase length must be at least 1."
+MSG_PHASE_TOO_SHORT = (
+    "Phase {label} is planned with {n} sessions, fewer than the minimum phase length {L}."
+)
+MSG_QUESTION = "State the clinical question."
+MSG_NOT_RANDOMIZABLE = (
+    "Randomization of the start point is available for AB, ABA, ABAB and multiple-baseline designs."
+)
+MSG_ALREADY_DRAWN = "The start point was drawn on {when}; a study is randomized only once."
+# The randomization test is valid only for a start drawn before the data (sced.md §5 P12).
+MSG_DATA_EXIST = (
+    "Values have already been entered: the start must be drawn before data collection, or the "
+    "randomization test is not valid."
+)
+MSG_NO_ADMISSIBLE = "No admissible start point between session {lo} and {hi}."
+MSG_RANDOMIZE_FIRST = (
+    "Draw the intervention start before entering data: the randomization test is valid only for "
+    "a start drawn before the data were seen."
+)
+MSG_VALUE_RANGE = "{measure}: {value:g} is outside {lo:g}–{hi:g}."
+MSG_ALREADY_RECORDED = (
+    "{measure}: session {session} already has a value; amend it, or strike it out if it was "
+    "entered in error."
+)
+MSG_NEEDS_SESSION = "Give a session number, or a date once the study has a first baseline day."
+MSG_BEFORE_START = "{day} is before the first baseline day {start}."
+MSG_DUPLICATE_ROW = "{measure}: session {session} appears twice."
+MSG_OUTSIDE_PLAN = (
+    "{measure}: session {session} is after the {planned} planned sessions. Check the session; if "
+    "the study really runs longer, tick the box to confirm."
+)
+MSG_REASON = "Say why the value is amended."
+MSG_STRIKE_REASON = "Say why the value is struck out."
+MSG_STRUCK = "This value was struck out on {when}; it is kept as it is."
+MSG_SAME_VALUE = "The amended value is the value already recorded."
+MSG_STUDY_CLOSED = "The study is closed."
+MSG_IMPORT_MEASURE = "Line {line}: case {case!r} is not a measure of this study ({names})."
+MSG_IMPORT_PHASE = (
+    "Line {line}: session {session} belongs to phase {expected} of the plan, the file says {got!r}."
+)
+MSG_IMPORT_SESSION = "Line {line}: mt (session) {mt!r} is not a whole session number ≥ 1."
+MSG_IMPORT_NO_MT = (
+    "The file has no mt column: give each value's session number in a column called mt, so no "
+    "value is filed under a session it was not meant for."
+)
+MSG_IMPORT_FIELDS = "Line {line}: {found} fields where the header has {expected}."
+MSG_IMPORT_BLANK = "Line {line}: the {column} column is empty."
+MSG_IMPORT_TOO_LONG = (
+    "The file has more than {max:,} measurements; a study holds at most "
+    + f"{MAX_STUDY_SESSIONS:,} sessions per measure. "
+    + "Split the file or check that it belongs to this study."
+)
+MSG_RETRY_ONLY_FAILED = (
+    "The analysis is on its way; it can be retried once it has failed or is stuck."
+)
+MSG_ANALYSIS_KEPT_STOPPING = (
+    "The analysis stopped {n} times before it finished (it may be too large for the time allowed)."
+)
+# A run that stopped this many times while running is failed, not sent again (sweep).
+ANALYSIS_MAX_ATTEMPTS = 3
+MSG_MBD_TIERS = (
+    "A multiple-baseline study needs at least two tiers (one outcome measure per behaviour or "
+    "setting)."
+)
+MSG_MBD_WINDOW = (
+    "Sessions {lo}–{hi} leave {n} possible start points for {tiers} tiers: widen the window or "
+    "plan longer phases."
+)
+MSG_ALREADY_CLOSED = "The study is already closed."
+MSG_CLOSE_CONFIRM = "Tick the box to confirm that data collection has ended."
+MSG_DIARY_NO_START_DATE = (
+    "Set the first baseline day of the study before issuing a diary link: the patient's values "
+    "get their session from the date."
+)
+MSG_DIARY_DAYS = "A link is valid for 1 to {max} days."
+MSG_DIARY_PLAN_OVER = (
+    "The planned sessions ended on {day}: a diary link would file values in no planned session. "
+    "Enter any extra session yourself (it asks for a confirmation)."
+)
+MSG_DIARY_KIND = "Unknown kind of link."
+MSG_DIARY_ALREADY_REVOKED = "The link was already revoked."
+# What the patient reads (plain words; no clinical detail, no other page).
+LINK_INVALID = "This link is not valid. Ask your clinician for a new one."
+LINK_EXPIRED = "This link has expired. Ask your clinician for a new one."
+LINK_USED = "Today's values were already sent with this link. Thank you."
+LINK_CLOSED = "This diary has ended. Thank you for your values."
+LINK_NOT_STARTED = "Your diary starts on {day}. Please open this link again then."
+LINK_ENDED = "Your diary ended on {day}. Thank you for your values."
+LINK_ALREADY_TODAY = "You have already entered today's value. Please come back tomorrow."
+LINK_VALUE_MISSING = "Please enter a value for {measure}."
+LINK_VALUE_RANGE = "{measure}: please enter a number from {lo:g} to {hi:g}."
+
+DIARY_ACTOR = "patient-diary-link"  # audit actor_username for values a patient enters by link
+DIARY_MAX_DAYS = 90
