@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from assessment import instruments, yellow_flags
@@ -27,6 +26,9 @@ from assessment.models import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from assessment.instruments.base import ReliableChangeParameters
     from patients.models import Patient
 
 NOT_AVAILABLE = "not_available"
@@ -118,7 +120,7 @@ def latest_scores(patient: Patient) -> dict[str, dict]:
     return {key: results[-1].as_latest() for key, results in signed_results(patient).items()}
 
 
-def _rci_parameters(definition) -> change.ReliableChangeParameters | None:
+def _rci_parameters(definition) -> ReliableChangeParameters | None:
     wanted = definition.primary or "total"
     for parameters in definition.rci:
         if parameters.score == wanted:

@@ -10,7 +10,6 @@ lose the safety flags such a form still carries (PHQ-9 item 9 is computed whatev
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -40,6 +39,8 @@ from painclinic import audit, concurrency, tokens
 from painclinic.models import AuditAction
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from painclinic.models import User
     from patients.models import Episode, Patient
 
@@ -608,7 +609,7 @@ def red_flag_screen_record(
         data.get("rationale", "") or "",
         data.get("referral_destination", "") or "",
         data.get("referral_urgency", "") or "",
-        bool(data.get("referral_date")),
+        referral_date_given=bool(data.get("referral_date")),
     )
     screened_on = data.get("screened_on")
     if not screened_on:

@@ -22,8 +22,6 @@ A patient outside a user's reach is a 404, never a 403 that confirms it exists (
 from __future__ import annotations
 
 import enum
-import uuid
-from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +34,9 @@ from painclinic import audit
 from painclinic.models import AuditAction, Discipline, Role
 
 if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable
+
     from django.http import HttpRequest, HttpResponse
 
     from painclinic.models import Team, User

@@ -6,4 +6,6 @@ class PainclinicConfig(AppConfig):
     verbose_name = "painclinic: accounts, access and audit"
 
     def ready(self) -> None:
-        from painclinic import checks, signals  # noqa: F401  (registers checks and receivers)
+        # Registers checks and receivers, and loads the Celery app with Django so that every task
+        # sent binds to it (`celery -A painclinic` finds painclinic/celery.py on its own).
+        from painclinic import celery, checks, signals  # noqa: F401

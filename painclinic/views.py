@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import views as auth_views
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -21,6 +21,9 @@ from painclinic.access import (
 )
 from painclinic.forms import AuditFilter, LoginForm
 from painclinic.models import AuditAction, Role
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 login = public_view(
     auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)

@@ -22,11 +22,14 @@ a mean gets the t interval, mean ± t(0.975, n−1)·s/√n. Both 95%.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from typing import TYPE_CHECKING
 
 from scipy import stats
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import date
 
 SELF_HARM_RESPONSE = "self_harm_response"
 RED_FLAG_REFERRAL = "red_flag_referral"

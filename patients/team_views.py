@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +17,9 @@ from painclinic.models import User
 from patients import services, team_selectors
 from patients.models import OPEN_STATUSES, Episode, Patient, ReviewNote
 from patients.team_forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
 
 PAGE_SIZE = 25
 

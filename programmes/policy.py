@@ -13,10 +13,12 @@ combines those answers for the programme pages, so the rule lives in one place h
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from painclinic import access
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 NOT_A_CLINICIAN = (
     "The suitability screening records clinical judgements: a clinician on the patient's care "

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -36,6 +35,8 @@ from programmes.models import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from painclinic.models import User
 
 PARTICIPANTS = (EnrolmentState.ENROLLED, EnrolmentState.COMPLETED, EnrolmentState.WITHDRAWN)

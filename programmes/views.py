@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from painclinic import audit, concurrency
 from painclinic.access import patient_view, programme_view, programmes_open_to_referral
 from painclinic.models import AuditAction
-from patients.models import Patient
 from programmes import outcomes, policy, selectors, services
 from programmes.forms import (
     ClimateForm,
@@ -33,6 +32,9 @@ from programmes.forms import (
     WindowsForm,
 )
 from programmes.models import Enrolment, EnrolmentState, Programme, ProgrammeSession
+
+if TYPE_CHECKING:
+    from patients.models import Patient
 
 
 @require_http_methods(["GET"])

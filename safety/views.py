@@ -4,6 +4,8 @@ a service; every patient page goes through ``patient_view`` (painclinic/access.p
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from painclinic.access import authenticated_view, patient_view
-from patients.models import Patient
 from safety import selectors, services
 from safety.forms import RaiseSignalForm, SafetyAssessmentForm, SafetyPlanForm
 from safety.services import PLAN_FIELDS
+
+if TYPE_CHECKING:
+    from patients.models import Patient
 
 
 def _form_errors(form, exc: ValidationError) -> None:

@@ -166,7 +166,7 @@ def concealment(study: Study, *, latest_session: int, today: date | None = None)
     every session is baseline whatever was drawn, so nothing is given away (issue #4)."""
     draw = draw_of(study)
     if draw is None or not draw.concealed:
-        return Concealment(False, None)
+        return Concealment(concealed=False, until_session=None)
     if study.is_mbd:
         # Start-point sets, one per tier: the earliest start any tier could have.
         earliest = min(min(points) for points in draw.admissible)

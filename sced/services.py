@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -52,6 +51,8 @@ from sced.stats.limits import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from painclinic.models import User
     from patients.models import Episode
 
@@ -718,7 +719,7 @@ class ImportProblem:
     message: str
 
 
-def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem]]:
+def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem]]:  # noqa: PLR0915
     """Rows of a scan long-format file and every problem of every line (issue #9: one pass
     reports an unknown measure, a bad number and a phase that does not match the plan together).
 

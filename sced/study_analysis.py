@@ -9,14 +9,16 @@ image from ``sced.plots``; this module only chooses what to compute and words th
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sced.stats import randomization as rt
 from sced.stats.analysis import analyse_case
 from sced.stats.nonoverlap import NAP_CI_METHODS
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # WWC pilot standards (Kratochwill et al. 2010): at least 5 points per phase to meet the
 # standards without reservation, 3 with reservations.

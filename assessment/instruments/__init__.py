@@ -21,8 +21,7 @@ questionnaires: see ``gas.py`` and ``change.py``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import (
     bpi,
@@ -48,6 +47,9 @@ from . import (
     waisr,
 )
 from .base import Instrument, InvalidAnswer, Score, Unscorable
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["Instrument", "InvalidAnswer", "Score", "Unscorable", "all_instruments", "get", "score"]
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from assessment.instruments.numbers import parse_float
 
@@ -41,6 +41,9 @@ from .limits import (
     MSG_STUDY_TOO_LONG,
     MSG_TOO_MANY_CASES,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("case", "phase", "values")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("mt",)
@@ -79,7 +82,7 @@ class ScanCsvError(ValueError):
     """Bad input in a scan CSV file; the message names the line and column."""
 
 
-def csv_rows(text: str, delimiter: str):
+def csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of every row; a cell over csv.field_size_limit() (128 KiB) or a
     malformed quote is a ScanCsvError naming the line, not csv.Error (a 500 before, #15)."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -157,7 +160,7 @@ class _Row:
     mt: float | None
 
 
-def read_scan_csv(text: str) -> list[Case]:
+def read_scan_csv(text: str) -> list[Case]:  # noqa: PLR0915  (row reader split out in #18)
     """Parse scan long-format CSV text into cases with ordered phases (see module docstring)."""
     text = text.removeprefix("\ufeff")
     lines = text.splitlines()

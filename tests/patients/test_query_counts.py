@@ -42,7 +42,8 @@ PATIENT_DETAIL_QUERIES = 19  # + an open safeguarding concern (issue #10)
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "url_name, pinned", [("caseload", CASELOAD_QUERIES), ("patients:list", PATIENT_LIST_QUERIES)]
+    ("url_name", "pinned"),
+    [("caseload", CASELOAD_QUERIES), ("patients:list", PATIENT_LIST_QUERIES)],
 )
 def test_list_pages_use_the_same_queries_for_3_and_30_patients(
     client, ana, north, url_name, pinned
