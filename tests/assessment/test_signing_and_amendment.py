@@ -107,7 +107,7 @@ def test_an_amendment_keeps_the_original_and_says_who_when_why(jannick, ana, bob
         reason="Patient meant 'strongly disagree' on item 1",
     )
     result.refresh_from_db()
-    assert result.answers["1"] == 3
+    assert result.answers["1"] == 3  # the signed original
     assert result.score["total"] == 33
     assert result.current_answers["1"] == 1
     assert result.current_score["total"] == 31

@@ -166,7 +166,7 @@ def test_the_list_reads_like_a_prescription(client, ana, jannick, settings):
     page = client.get(url("list", jannick)).content.decode()
     assert "20 mg, twice a day" in page
     assert "2 × 30 mg, 4 times a day" in page
-    assert "× 1.5<" in page
+    assert "× 1.5<" in page  # CDC 2022 factors as written, not floats
     assert "× 0.15<" in page
 
 

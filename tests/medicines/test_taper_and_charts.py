@@ -58,7 +58,7 @@ def test_ana_signs_a_ten_percent_a_month_taper_and_sees_the_planned_steps(client
     plan = TaperPlan.objects.get(patient=jannick)
     assert (plan.version, plan.signed_by, plan.table) == (1, ana, "cdc2022")
     page = client.get(url("taper", jannick)).content.decode()
-    assert "60.0 → 54.0" in page
+    assert "60.0 → 54.0" in page  # 10 % of the current dose
     assert "54.0 → 48.6" in page
     assert AuditEvent.objects.filter(
         patient=jannick, action=AuditAction.CREATE, object_type="medicines.taperplan"

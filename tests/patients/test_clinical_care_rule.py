@@ -131,7 +131,7 @@ def test_reassignment_offers_clinicians_only_and_refuses_a_forged_post(
     assert dina in offered
     assert bob in offered
     assert priya not in offered
-    assert ana not in offered
+    assert ana not in offered  # ana already leads
     response = client.post(url, {"to_clinician": priya.pk, "note": ""})
     assert response.status_code == 400
     assert response.context["reassign_form"].errors["to_clinician"] == [

@@ -122,7 +122,7 @@ def test_two_clinicians_editing_jannick_at_once_never_lose_each_others_work(
     assert response.status_code == 409
     html = response.content.decode()
     assert "Someone else saved this record" in html
-    assert "07700 900222" in html
+    assert "07700 900222" in html  # Bob's typing is kept
     assert "Harbour Practice" in html
     assert "07700 900111" in html  # and he sees what Ana saved
     jannick.refresh_from_db()

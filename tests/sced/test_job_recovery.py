@@ -47,7 +47,7 @@ def test_a_run_the_job_service_could_not_take_is_shown_offered_again_and_swept(
     assert "The values are saved." in page
     assert "when the job service is back" in page
     assert "Retry" in page
-    assert "every 2s" in page
+    assert "every 2s" in page  # it updates by itself once sent
     assert "Redis" not in page  # the clinic's words, not the broker's
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -108,7 +108,7 @@ def test_phases_are_derived_from_the_drawn_start_and_concealed_until_reachable(a
     assert selectors.phase_of_session(draw.start - 1, starts, ("A", "B")) == "A"
     assert selectors.phase_of_session(draw.start, starts, ("A", "B")) == "B"
     hidden = selectors.concealment(study, latest_session=2)
-    assert hidden.concealed
+    assert hidden.concealed  # L + 1 with L = 3
     assert hidden.until_session == 4
     assert not selectors.concealment(study, latest_session=4).concealed
     # Without a draw, the planned lengths give the phases: A 1-7, B from 8.

@@ -90,7 +90,7 @@ def test_the_summary_inlines_its_charts_as_data_not_urls(client, ana, jannick_pr
     assert "gas.svg" not in html
     assert html.count("data:image/svg+xml") == 1
     letter = client.get(url("gp_letter", jannick_profile)).content.decode()
-    assert letter.count("data:image/svg+xml") == 1
+    assert letter.count("data:image/svg+xml") == 1  # the GAS chart
     assert "gas.svg" not in letter
 
 

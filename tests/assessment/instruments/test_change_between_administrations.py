@@ -36,7 +36,7 @@ def test_odi_46_to_24_meets_the_mic_the_mdc_and_mannions_surgical_outcome() -> N
 
 def test_odi_46_to_40_is_below_every_threshold() -> None:
     out = change_payload({"instrument": "odi", "baseline": 46, "follow_up": 40})
-    assert out["change"] == -6
+    assert out["change"] == -6  # 40 is "moderate" (21-40)
     assert out["band_changed"] is True
     assert [rule["met"] for rule in out["rules"]] == [False, False, False]
     assert {rule["classification"] for rule in out["rules"]} == {"no_important_change"}
