@@ -1,10 +1,13 @@
-.PHONY: run test faults services worker beat lint format bench clean audit-deps
+.PHONY: run test test-fast faults services worker beat lint format bench clean audit-deps
 
 run:        ## venv + deps + migrate + demo data + server on http://127.0.0.1:8000
 	bash scripts/run-demo.sh
 
 test:       ## the whole suite on PostgreSQL + Redis (started if needed), browser tests included
 	bash scripts/test.sh
+
+test-fast:  ## the inner loop: no browser, no real worker, no fault injection; `make test-fast ARGS="--lf"`
+	bash scripts/test-fast.sh $(ARGS)
 
 faults:     ## only the fault-injection suite (own Redis, real workers, dropped connections)
 	bash scripts/test.sh -m faults -s
@@ -21,8 +24,8 @@ beat:
 audit-deps: ## known vulnerabilities in requirements.txt (pip-audit; needs the network; fails if any package could not be checked)
 	bash scripts/audit-deps.sh
 
-lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+lint:       ## ruff, the import contracts and mypy
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports && .venv/bin/mypy
 
 format:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .

@@ -9,8 +9,10 @@ the rule and drops the pointers into our own files. Pure: no Django.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # "(instruments.md §4)", "instruments.md §8 [S:1][S:2], §25 [S:4]:" and "§27.2" pointers

@@ -22,7 +22,10 @@ U = memory or design proposal):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 PRESENT = "present"
 ABSENT = "absent"
@@ -124,6 +127,7 @@ def check_screen(
     rationale: str,
     destination: str,
     urgency: str,
+    *,
     referral_date_given: bool,
 ) -> dict[str, str]:
     """Field -> message for what is missing; empty when the screen can be recorded."""

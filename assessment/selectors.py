@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from assessment import instruments, red_flags, yellow_flags
@@ -31,6 +30,9 @@ from assessment.models import (
 from patients.models import OPEN_STATUSES, Episode
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from assessment.instruments.base import ReliableChangeParameters
     from patients.models import Patient
 
 NOT_AVAILABLE = "not_available"
@@ -136,7 +138,7 @@ def latest_scores(patient: Patient) -> dict[str, dict]:
     return {key: results[-1].as_latest() for key, results in signed_results(patient).items()}
 
 
-def _rci_parameters(definition) -> change.ReliableChangeParameters | None:
+def _rci_parameters(definition) -> ReliableChangeParameters | None:
     wanted = definition.primary or "total"
     for parameters in definition.rci:
         if parameters.score == wanted:
@@ -369,3 +371,23 @@ def signed_administrations(patient: Patient) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def signed_score_rows(patient_ids, keys, *, date_from, date_to):
+    """Signed results of several patients for some instruments between two session dates, in ONE
+    query (programme cohorts): rows of (result id, patient id, instrument key, session date,
+    score as signed, amended score or None)."""
+    return Administration.objects.filter(
+        session__patient_id__in=patient_ids,
+        state=AdministrationState.SIGNED,
+        instrument_key__in=keys,
+        session__date__gte=date_from,
+        session__date__lte=date_to,
+    ).values_list(
+        "id",
+        "session__patient_id",
+        "instrument_key",
+        "session__date",
+        "score",
+        "current_amendment__new_score",
+    )

@@ -10,7 +10,6 @@ lose the safety flags such a form still carries (PHQ-9 item 9 is computed whatev
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -42,6 +41,8 @@ from patients.models import ConsentKind
 from patients.services import consent_require
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from painclinic.models import User
     from patients.models import Episode, Patient
 
@@ -630,7 +631,7 @@ def red_flag_screen_record(
         data.get("rationale", "") or "",
         data.get("referral_destination", "") or "",
         data.get("referral_urgency", "") or "",
-        bool(data.get("referral_date")),
+        referral_date_given=bool(data.get("referral_date")),
     )
     screened_on = data.get("screened_on")
     if not screened_on:

@@ -13,9 +13,11 @@ physiotherapy; high -> psychologically informed physiotherapy).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 from assessment.instruments import payload
 

@@ -26,12 +26,14 @@ import io
 import json
 import random
 import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sced.stats import scan_csv
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 MAX_SHIFT_DAYS = 365  # shift within ±1 year, never 0 (HIPAA-style date shifting; safety.md consent)
 FORMAT_NOTE = (

@@ -7,14 +7,17 @@ with a distinct marker or line style per series (reads in greyscale)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from matplotlib import rc_context
 from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 
 from painclinic.charts import plain
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"

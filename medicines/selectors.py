@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -19,7 +19,9 @@ from medicines.models import (
     TaperStep,
 )
 from patients.access import patients_visible_to
-from patients.models import Patient
+
+if TYPE_CHECKING:
+    from patients.models import Patient
 
 
 def _with_versions(patient: Patient):

@@ -4,6 +4,7 @@ Objects under a patient are fetched scoped to that patient (404 otherwise)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,7 +30,9 @@ from painclinic import audit, concurrency
 from painclinic.access import team_lead_view
 from painclinic.models import AuditAction
 from patients.access import patient_view
-from patients.models import Patient
+
+if TYPE_CHECKING:
+    from patients.models import Patient
 
 
 def _url(name: str, patient: Patient, **kwargs) -> str:

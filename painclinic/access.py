@@ -47,6 +47,8 @@ from django.db.models import QuerySet
 from painclinic.models import Discipline, Role, User
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.http import HttpRequest, HttpResponse
 
     from painclinic.models import Team

@@ -23,8 +23,10 @@ is imported only by the helper that needs it, so the SVG-in-template charts do n
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 ELLIPSIS = "…"
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 TOKEN_FIELD = "edit_token"
 
@@ -85,7 +87,14 @@ def check_edit_token(
     raise EditConflict(current=current, differing_fields=differing)
 
 
-class EditTokenFormMixin:
+# For the type checker the mixin is a form (it only ever sits on one); at run time a plain class.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class EditTokenFormMixin(_FormBase):
     """Adds the hidden token field to a form; ``edit_token_for(obj)`` sets it on GET.
 
     ``EDIT_TOKEN_FIELDS`` names the fields the token covers (the fields the form edits).
@@ -95,11 +104,11 @@ class EditTokenFormMixin:
 
     def add_edit_token(self, obj: Any | None) -> None:
         """Call at the end of ``__init__`` (after the crispy helper is built)."""
-        self.fields[TOKEN_FIELD] = forms.CharField(  # type: ignore[attr-defined]
+        self.fields[TOKEN_FIELD] = forms.CharField(
             widget=forms.HiddenInput, required=False, max_length=64
         )
-        if obj is not None and not self.is_bound:  # type: ignore[attr-defined]
-            self.initial[TOKEN_FIELD] = edit_token(obj, self.EDIT_TOKEN_FIELDS)  # type: ignore[attr-defined]
+        if obj is not None and not self.is_bound:
+            self.initial[TOKEN_FIELD] = edit_token(obj, self.EDIT_TOKEN_FIELDS)
         helper = getattr(self, "helper", None)
         if helper is not None and helper.layout is not None:
             helper.layout.fields.insert(0, TOKEN_FIELD)  # crispy renders only laid-out fields
@@ -108,8 +117,8 @@ class EditTokenFormMixin:
         """After a conflict: keep what was typed, carry the token of what is saved now, so a
         second deliberate save goes through."""
         data = self.data.copy()  # type: ignore[attr-defined]
-        data[self.add_prefix(TOKEN_FIELD)] = edit_token(current, self.EDIT_TOKEN_FIELDS)  # type: ignore[attr-defined]
-        self.data = data  # type: ignore[attr-defined]
+        data[self.add_prefix(TOKEN_FIELD)] = edit_token(current, self.EDIT_TOKEN_FIELDS)
+        self.data = data
 
 
 def posted_on_top_of(request: Any, current: Any) -> Any:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import TYPE_CHECKING
 
 from painclinic.access import can_break_glass, can_browse_audit, can_run_programmes
 from painclinic.models import Role
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 # The second-step pages of a session not yet verified show no menu: nothing in it opens yet.
 _MFA_STEP_PAGES = ("mfa_verify", "mfa_setup")

@@ -7,7 +7,10 @@ paperless' tested parsers). Pure: no Django import, so it is tested without sett
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -31,7 +34,7 @@ def env_str(name: str, default: str = "", *, environ: Mapping[str, str] | None =
     return default if value is None else value
 
 
-def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
+def env_bool(name: str, *, default: bool, environ: Mapping[str, str] | None = None) -> bool:
     value = _raw(name, environ)
     if value is None:
         return default

@@ -18,10 +18,13 @@ Sources:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scipy import stats
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 SMALL_N = 10
 SMALL_N_WARNING = "n = {n}: too few to read anything into."

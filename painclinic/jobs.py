@@ -12,14 +12,16 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from kombu.exceptions import KombuError
 
 from painclinic.celery import app
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ lock the second step for that user, as django-axes locks the first (security.md 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import django_otp
@@ -26,6 +25,8 @@ from painclinic import audit
 from painclinic.models import AuditAction, AuditEvent, Role
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django.http import HttpRequest
 
     from painclinic.models import User

@@ -20,8 +20,6 @@ The programme (PMP) level lives one layer up, in ``programmes/policy.py``.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +41,9 @@ from painclinic.models import AuditAction, AuditEvent, Role, User
 from patients.models import CareTeamMember, EmergencyAccess, Episode, Patient
 
 if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable
+
     from django.http import HttpRequest, HttpResponse
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -19,6 +19,9 @@ from painclinic.access import team_lead_view
 from painclinic.forms import AuditFilter
 from painclinic.models import AuditAction
 from patients.access import audit_events_visible_to
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 
 def _audit_filter(request: HttpRequest) -> tuple[AuditFilter, QuerySet]:

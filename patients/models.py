@@ -163,7 +163,7 @@ def current_among(episodes) -> Episode | None:
     return max(open_, key=lambda e: (e.referral_date, e.pk), default=None)
 
 
-class EpisodeQuerySet(models.QuerySet):
+class EpisodeQuerySet(models.QuerySet["Episode"]):
     def open(self) -> EpisodeQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
@@ -33,6 +32,8 @@ from patients.models import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from painclinic.models import User
 
 

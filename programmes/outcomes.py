@@ -16,13 +16,16 @@ Published residential PMPs report 0–3.4% of participants reliably worse after 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from assessment.instruments import Unscorable
 from assessment.instruments.change import reliable_change_index
 from painclinic.estimates import Estimate, wilson_interval
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 RELIABLY_IMPROVED = "reliably_improved"
 NO_RELIABLE_CHANGE = "no_reliable_change"

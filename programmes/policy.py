@@ -22,8 +22,7 @@ and combines the two (``access_level``), so each rule lives in one place:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -74,6 +73,9 @@ def access_level(user: Any, patient: Patient) -> AccessLevel:
 def can_view_pmp(user: Any, patient: Patient) -> bool:
     return access_level(user, patient) >= AccessLevel.PMP
 
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 NOT_A_CLINICIAN = (
     "The suitability screening records clinical judgements: a clinician on the patient's care "

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -15,8 +14,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from assessment import instruments
+from assessment import selectors as assessment_selectors
 from assessment.instruments import change
-from assessment.models import Administration, AdministrationState
 from painclinic.charts import position, runs
 from painclinic.estimates import mean_t_interval
 from programmes import outcomes, policy, standards
@@ -36,6 +35,8 @@ from programmes.models import (
 from programmes.policy import programmes_run_by
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from painclinic.models import User
 
 PARTICIPANTS = (EnrolmentState.ENROLLED, EnrolmentState.COMPLETED, EnrolmentState.WITHDRAWN)
@@ -339,19 +340,11 @@ def _signed_candidates(
     by: dict[tuple[Any, str], list[tuple[outcomes.Candidate, bool]]] = defaultdict(list)
     if not patient_ids or not keys:
         return by
-    rows = Administration.objects.filter(
-        session__patient_id__in=patient_ids,
-        state=AdministrationState.SIGNED,
-        instrument_key__in=keys,
-        session__date__gte=min(w.start for w in found.values()),
-        session__date__lte=max(w.end for w in found.values()),
-    ).values_list(
-        "id",
-        "session__patient_id",
-        "instrument_key",
-        "session__date",
-        "score",
-        "current_amendment__new_score",
+    rows = assessment_selectors.signed_score_rows(
+        patient_ids,
+        keys,
+        date_from=min(w.start for w in found.values()),
+        date_to=max(w.end for w in found.values()),
     )
     for result_id, patient_id, key, day, score, amended_score in rows:
         current = amended_score if amended_score is not None else score

@@ -3,7 +3,6 @@ audit event inside it (STYLE.md §3.2). Never log clinical content: field names 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -44,6 +43,8 @@ from programmes.models import (
 from programmes.policy import programmes_open_to_referral
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from painclinic.models import Team, User
     from patients.models import Patient
 

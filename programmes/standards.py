@@ -7,8 +7,11 @@ psychologist and a physiotherapist. Each check is met / not met with the reason 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 MIN_HALF_DAYS = 12
 MIN_HOURS = 36.0
@@ -89,15 +92,18 @@ def staff_standard(disciplines: Iterable[str]) -> StandardResult:
     title = "Staff include a doctor, a psychologist and a physiotherapist"
     if not missing:
         return StandardResult(
-            "staff", title, True, "Doctor, psychologist and physiotherapist on the roster."
+            "staff",
+            title,
+            met=True,
+            reason="Doctor, psychologist and physiotherapist on the roster.",
         )
     words = [DISCIPLINE_WORDS[d] for d in missing]
     listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
     return StandardResult(
         "staff",
         title,
-        False,
-        f"No {listed.removeprefix('a ')} on the roster."
+        met=False,
+        reason=f"No {listed.removeprefix('a ')} on the roster."
         if len(words) == 1
         else f"Missing {listed} on the roster.",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +36,9 @@ from programmes.forms import (
 )
 from programmes.models import Enrolment, EnrolmentState, Programme, ProgrammeSession
 from programmes.policy import programmes_open_to_referral
+
+if TYPE_CHECKING:
+    from patients.models import Patient
 
 
 @require_http_methods(["GET"])

@@ -23,9 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from typing import TYPE_CHECKING
 
 from painclinic.estimates import Estimate, wilson_interval
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import date
 
 SELF_HARM_RESPONSE = "self_harm_response"
 RED_FLAG_REFERRAL = "red_flag_referral"

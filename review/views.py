@@ -4,6 +4,7 @@ reassignment and review notes, issue #6)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,6 +24,9 @@ from patients.access import can_reassign_patient, patient_view
 from patients.models import Episode, Patient, ReviewNote
 from review import selectors as review_selectors
 from review.forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
 
 PAGE_SIZE = 25
 NOTES_SHOWN = 20

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -14,6 +13,8 @@ from safety.models import Notification, RiskSignal, SafetyAssessment, SafetyPlan
 from safety.rules import add_working_days, crisis_contacts, risk_findings
 
 if TYPE_CHECKING:
+    from datetime import date, datetime
+
     from assessment.models import PatientLink
     from painclinic.models import User
     from patients.models import Patient

@@ -5,7 +5,6 @@ clinical content); e-mail leaves after commit."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -29,6 +28,8 @@ from safety.models import (
 from safety.rules import risk_findings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from assessment.models import Administration, PatientLink
 
 log = logging.getLogger(__name__)

@@ -4,6 +4,8 @@ a service; every patient page goes through ``patient_view`` (patients/access.py)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +19,9 @@ from patients.models import Patient
 from safety import selectors, services
 from safety.forms import RaiseSignalForm, SafetyAssessmentForm, SafetyPlanForm
 from safety.services import PLAN_FIELDS
+
+if TYPE_CHECKING:
+    from patients.models import Patient
 
 
 def _form_errors(form, exc: ValidationError) -> None:

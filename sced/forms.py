@@ -252,7 +252,8 @@ class BackfillForm(forms.Form):
                     )
                 )
                 continue
-            assert found is not None and value is not None
+            assert found is not None
+            assert value is not None
             rows.append((number, found[0], value, found[1]))
         self.line_errors = errors
         if not rows and not errors:

@@ -110,7 +110,7 @@ def _spans(phases: Phases) -> list[tuple[str, np.ndarray, np.ndarray]]:
         if len(values) == 0:
             raise ValueError(ERR_EMPTY_PHASE.format(label=label))
         if len(phase) > 2:
-            t = np.asarray(phase[2], dtype=float)  # type: ignore[misc]
+            t = np.asarray(phase[2], dtype=float)
             if len(t) != len(values) or t[0] < session or np.any(np.diff(t) <= 0):
                 raise ValueError(ERR_SESSIONS.format(label=label))
         else:
@@ -368,7 +368,7 @@ def _better_arrow(fig: Figure, ax: object, improvement: str) -> None:
 
 
 def _legend(
-    fig: Figure, used: set[str], level: Level, trend: Trend, envelope: bool | float
+    fig: Figure, used: set[str], level: Level, trend: Trend, *, envelope: bool | float
 ) -> None:
     handles = []
     if "A" in used:
@@ -503,7 +503,7 @@ def build_sced_figure(
         axes[0].set_xlim(0.4, longest + 0.6)
     if title:
         fig.suptitle(plain(title), fontsize=FONT_SIZE + 2, fontweight="bold")
-    _legend(fig, used, level, trend, stability_envelope)
+    _legend(fig, used, level, trend, envelope=stability_envelope)
     return fig
 
 

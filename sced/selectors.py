@@ -7,7 +7,6 @@ was randomized, otherwise from the planned phase lengths.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,8 @@ from sced.models import (
 from sced.stats.inputs import DEFAULTS, DrawInputs, MeasureInputs, PhaseInputs, StudyInputs
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from patients.models import Patient
 
 
@@ -168,7 +169,7 @@ def concealment(study: Study, *, latest_session: int, today: date | None = None)
     every session is baseline whatever was drawn, so nothing is given away (issue #4)."""
     draw = draw_of(study)
     if draw is None or not draw.concealed:
-        return Concealment(False, None)
+        return Concealment(concealed=False, until_session=None)
     if study.is_mbd:
         # Start-point sets, one per tier: the earliest start any tier could have.
         earliest = min(min(points) for points in draw.admissible)

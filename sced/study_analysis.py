@@ -14,15 +14,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sced import plots as sced_plots
 from sced.stats import randomization as rt
 from sced.stats.analysis import analyse_case
-from sced.stats.inputs import MeasureInputs, StudyInputs
 from sced.stats.nonoverlap import NAP_CI_METHODS
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sced.stats.inputs import MeasureInputs, StudyInputs
 
 # WWC pilot standards (Kratochwill et al. 2010): at least 5 points per phase to meet the
 # standards without reservation, 3 with reservations.
@@ -373,7 +377,7 @@ def _mbd_plots(
             sced_plots.render_sced_plot(
                 panels,
                 measure_name=units.pop() if len(units) == 1 and "" not in units else "Value",
-                y_range=ranges.pop() if len(ranges) == 1 else None,  # type: ignore[arg-type]
+                y_range=ranges.pop() if len(ranges) == 1 else None,
                 improvement=inputs.measures[0].improvement,
                 level="mean",
                 trend="ols",
@@ -428,7 +432,7 @@ def analyse_study(inputs: StudyInputs, *, with_plots: bool = True) -> StudyResul
             improvement=measure.improvement,
             tau_u_variant=options.tau_u_variant,
             confidence=options.confidence,
-            design=design,  # type: ignore[arg-type]
+            design=design,
             lrr_scale=options.lrr_scale,
         )
         for p, (_, vals) in zip(analysis["phases"], phases, strict=True):

@@ -36,9 +36,11 @@ psql -w -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_roles where 
   | grep -q 1 || psql -w -h 127.0.0.1 -U postgres -d postgres -qc \
   "create role painclinic_app_test login nosuperuser nocreatedb nocreaterole nobypassrls"
 
-step "checks: ruff, manage.py check (+ --deploy), migrations"
+step "checks: ruff, lint-imports (layers), mypy, manage.py check (+ --deploy), migrations"
 ruff check .
 ruff format --check . >/dev/null || { echo "ruff format would change files: run 'make lint'"; ruff format --check .; }
+lint-imports   # the import contracts in pyproject.toml: every arrow points down (ARCHITECTURE.md)
+mypy           # django-stubs; strict on the pure cores (pyproject.toml [tool.mypy])
 python manage.py check --fail-level WARNING
 DJANGO_SECURE_SSL_REDIRECT=1 python manage.py check --deploy --fail-level WARNING
 python manage.py makemigrations --check --dry-run >/dev/null || {

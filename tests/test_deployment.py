@@ -24,7 +24,8 @@ def test_compose_has_web_worker_beat_postgres_and_redis_with_health_checks():
 
 def test_workers_can_scale_because_no_worker_pins_a_name_or_port():
     worker = _compose()["services"]["worker"]
-    assert "container_name" not in worker and "ports" not in worker
+    assert "container_name" not in worker
+    assert "ports" not in worker
 
 
 def test_data_lives_in_volumes_and_redis_keeps_queued_jobs():
@@ -35,7 +36,8 @@ def test_data_lives_in_volumes_and_redis_keeps_queued_jobs():
 
 def test_secrets_are_required_not_defaulted():
     text = (REPO / "docker-compose.yml").read_text()
-    assert "${DJANGO_SECRET_KEY:?" in text and "${POSTGRES_PASSWORD:?" in text
+    assert "${DJANGO_SECRET_KEY:?" in text
+    assert "${POSTGRES_PASSWORD:?" in text
 
 
 def test_the_app_runs_as_a_role_that_does_not_own_the_tables():
@@ -62,6 +64,7 @@ def test_beat_runs_the_sweep_of_lost_jobs_and_workers_answer_its_ping_mid_job():
     assert services["beat"]["command"][:4] == ["celery", "-A", "painclinic", "beat"]
     assert "deploy" not in services["beat"]  # one beat: two would send every sweep twice
     worker = " ".join(services["worker"]["command"])
-    assert "solo" not in worker and "threads" not in worker
+    assert "solo" not in worker
+    assert "threads" not in worker
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "sced.sweep_analysis_runs" in tasks

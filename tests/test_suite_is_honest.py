@@ -7,11 +7,14 @@ Static checks over the tests' source (ast), so they cost milliseconds.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 TESTS = Path(__file__).resolve().parent
 CLOCKS = {"perf_counter", "perf_counter_ns", "time", "time_ns", "monotonic", "monotonic_ns",
@@ -112,7 +115,8 @@ def test_no_test_asserts_wall_clock_time():
 def test_property_tests_have_no_deadline_anywhere():
     profile = hypothesis_settings.get_profile("painclinic")
     assert hypothesis_settings.default.deadline is None
-    assert profile.deadline is None and HealthCheck.too_slow in profile.suppress_health_check
+    assert profile.deadline is None
+    assert HealthCheck.too_slow in profile.suppress_health_check
     per_test = [
         f"{path.relative_to(TESTS.parent)}:{node.lineno}"
         for path, tree in _modules()

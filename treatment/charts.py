@@ -14,14 +14,16 @@ in full.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from painclinic.charts import integer_axis, plain, shorten, wrap
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"

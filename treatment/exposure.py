@@ -36,8 +36,11 @@ way"; it does not happen (0); afterwards the patient still rates 50. Expectancy 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 RATING_MIN = 0.0
 RATING_MAX = 100.0

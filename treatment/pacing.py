@@ -20,11 +20,13 @@ Background (UNVERIFIED, general knowledge):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from assessment.instruments.base import Unscorable
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 KEY = "pacing_quota"
 # At least three baseline recordings before a quota is set: common practice (UNVERIFIED), so

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +39,8 @@ from treatment.models import (
 from treatment.suggestions import RULES_BY_KEY, Suggestion
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from painclinic.models import User
 
 EPISODE_CLOSED = "This episode is discharged: open a new episode to plan treatment."

@@ -5,6 +5,8 @@ Objects under a patient are fetched scoped to that patient (404 otherwise).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -47,6 +49,9 @@ from treatment.models import (
     HierarchyItem,
     SuggestionDecision,
 )
+
+if TYPE_CHECKING:
+    from patients.models import Patient
 
 NO_OPEN_EPISODE = _("There is no open episode: open one before planning treatment.")
 

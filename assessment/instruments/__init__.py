@@ -15,15 +15,14 @@ To add an instrument: write its module with ``INSTRUMENTS = (...)``, add the mod
 ``_MODULES`` below, and add worked examples to tests/assessment/instruments/. The registry
 tests then check it has no definition problems and that item text ships only where allowed.
 
-Pure: no Django here or in any module below (STYLE.md §3.2; tests/assessment/instruments/test_purity.py).
+Pure: no Django here or in any module below (STYLE.md §3.2; tests/test_pure_cores.py).
 Rules and sources: shared/reference/instruments.md. GAS and the RCI are methods, not
 questionnaires: see ``gas.py`` and ``change.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import (
     bpi,
@@ -49,6 +48,9 @@ from . import (
     waisr,
 )
 from .base import Instrument, InvalidAnswer, Score, Unscorable
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["Instrument", "InvalidAnswer", "Score", "Unscorable", "all_instruments", "get", "score"]
 

@@ -1,6 +1,6 @@
 """Instrument definitions as data, and the result types; ``scoring.py`` interprets them.
 
-Pure: stdlib only, no Django (STYLE.md §3.2, enforced by tests/assessment/instruments/test_purity.py).
+Pure: stdlib only, no Django (STYLE.md §3.2, enforced by tests/test_pure_cores.py).
 Rules and sources: shared/reference/instruments.md; the definition format follows its §27.3.
 
 A definition is a frozen ``Instrument`` built from a closed set of rule types:

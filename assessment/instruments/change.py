@@ -23,7 +23,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from assessment.instruments.base import (
     BandResult,
@@ -95,7 +95,7 @@ def _check_direction(direction: str) -> None:
         raise ValueError(ERROR_DIRECTION.format(value=direction))
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     # parse_float also refuses an int too large for a float (math.isfinite raises on it).
     return isinstance(value, int | float) and parse_float(value) is not None
 

@@ -121,7 +121,7 @@ def is_policy_band(key: str, score_id: str, band: Mapping[str, Any] | None) -> b
     if not band:
         return False
     if band.get("evidence"):
-        return band["evidence"] == "unverified"
+        return bool(band["evidence"] == "unverified")
     try:
         rule = get(key).score_rule(score_id)
     except (KeyError, ValueError):

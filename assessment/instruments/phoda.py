@@ -7,7 +7,7 @@ by the treatment module; ``exposure_hierarchy`` orders any such ratings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from .base import (
     ChangeRule,
@@ -19,6 +19,9 @@ from .base import (
     items_on_scale,
     no_missing,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 S_SEV = (
     "instruments.md §18 [S:3]: Leeuw M et al. J Pain 2007;8(11):840-9 (PHODA-SeV, 40 photographs; DOI believed "

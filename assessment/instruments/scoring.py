@@ -69,8 +69,8 @@ def _parse_answer(instrument: Instrument, item: Item, value: Any) -> int | str |
         code = value
     elif isinstance(value, float) and value.is_integer():
         code = int(value)
-    elif isinstance(value, str) and parse_int(value) is not None:
-        code = parse_int(value)  # ASCII digits only: "²" and 5,000 digits are refused, not a 500
+    elif isinstance(value, str) and (parsed := parse_int(value)) is not None:
+        code = parsed  # ASCII digits only: "²" and 5,000 digits are refused, not a 500
     else:
         raise InvalidAnswer(
             instrument.key,

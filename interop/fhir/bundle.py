@@ -14,15 +14,18 @@ record can be read from them.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assessment import instruments
 
 from . import codes
 from .questionnaire import answer_coding, canonical_url, is_choice, questionnaire, verified_loinc
-from .records import GoalRecord, MedicationRecord, PatientRecord, PlanRecord, ResultRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import date, datetime
+
+    from .records import GoalRecord, MedicationRecord, PatientRecord, PlanRecord, ResultRecord
 
 NAMESPACE = uuid.UUID("6f1c1c52-5b7e-4f5e-9a43-2f3c1b8e9d10")  # this export's own UUID namespace
 SCORE_UNIT = {"unit": "{score}", "system": codes.UCUM, "code": "{score}"}  # fhir.md §1 [LOINC V]

@@ -13,10 +13,12 @@ Checked:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .codes import REQUIRED_CODES
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 CAREPLAN_ACTIVITY_STATUS = frozenset(
     {
@@ -91,7 +93,7 @@ def _references(resource: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield path.split(".")[0].split("[")[0], value
 
 
-def bundle_problems(bundle: dict[str, Any]) -> list[str]:
+def bundle_problems(bundle: dict[str, Any]) -> list[str]:  # noqa: PLR0915 (a checklist read top to bottom)
     problems: list[str] = []
     if bundle.get("resourceType") != "Bundle":
         return ["not a Bundle"]

@@ -9,11 +9,12 @@ A clinic that has a licence uploads the wording into its own system, not into th
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from assessment.instruments import Instrument
+from typing import TYPE_CHECKING, Any
 
 from . import codes
+
+if TYPE_CHECKING:
+    from assessment.instruments import Instrument
 
 # A scale wider than this is exported as an integer item with bounds, not 100 answer options.
 MAX_CHOICE_OPTIONS = 11

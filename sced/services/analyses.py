@@ -26,6 +26,7 @@ from sced.models import (
 
 if TYPE_CHECKING:
     from painclinic.models import User
+    from sced.stats.inputs import StudyInputs
 
 from sced import tasks
 from sced.services.messages import (
@@ -33,7 +34,6 @@ from sced.services.messages import (
     MSG_ANALYSIS_KEPT_STOPPING,
     MSG_RETRY_ONLY_FAILED,
 )
-from sced.stats.inputs import StudyInputs
 
 # --- analyses --------------------------------------------------------------------------------
 

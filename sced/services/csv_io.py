@@ -11,10 +11,6 @@ from django.db import transaction
 from painclinic import audit
 from painclinic.models import AuditAction
 from sced import selectors
-from sced.models import (
-    Measurement,
-    Study,
-)
 from sced.stats import scan_csv
 from sced.stats.limits import (
     MAX_STUDY_SESSIONS,
@@ -22,6 +18,10 @@ from sced.stats.limits import (
 
 if TYPE_CHECKING:
     from painclinic.models import User
+    from sced.models import (
+        Measurement,
+        Study,
+    )
 
 from sced.services.measurements import (
     Row,
@@ -46,7 +46,7 @@ class ImportProblem:
     message: str
 
 
-def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem]]:
+def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem]]:  # noqa: PLR0915 (one pass reports every problem)
     """Rows of a scan long-format file and every problem of every line (issue #9: one pass
     reports an unknown measure, a bad number and a phase that does not match the plan together).
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -29,6 +28,8 @@ from sced.stats.limits import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from painclinic.models import User
 
 from sced.services.analyses import analysis_request

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sced.stats.limits import (
     MAX_STUDY_SESSIONS,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 # The analysis options and their defaults live in sced/stats/inputs.py (AnalysisOptions).
 DEFAULT_A_LENGTH = 7

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -33,6 +32,8 @@ from sced.stats.limits import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from painclinic.models import User
     from patients.models import Episode
 

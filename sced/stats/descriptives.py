@@ -8,13 +8,16 @@ session 0.  ``scan::trend`` restarts time at 0 in each phase: use ``Line.at`` to
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .nonoverlap import Line, Values, theil_sen
 from .phases import Improvement, Phase, orient
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def ols_line(y: Values, sessions: Values) -> Line:
@@ -154,7 +157,7 @@ def describe_phase(
             n=0,
             first_session=first_session,
             not_defined_reason=f"phase {phase.label} has no observed values",
-            **empty,  # type: ignore[arg-type]
+            **empty,
         )
     t = np.arange(first_session, first_session + n, dtype=float)
     mean = float(x.mean())

@@ -8,15 +8,17 @@ improvement direction instead of orienting the data.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy import stats
 
 from .nonoverlap import EffectSize, Values, make_effect, undefined, z_crit
 from .phases import Improvement, check_improvement, pair_problems
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 Scale = Literal["count", "rate", "proportion", "percentage", "other"]
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 Improvement = Literal["increase", "decrease"]
 IMPROVEMENTS: tuple[str, ...] = ("increase", "decrease")
@@ -106,7 +108,11 @@ def phase_problems(phase: Phase, *, min_points: int = 1) -> list[str]:
 
 
 def pair_problems(
-    a: Sequence[float], b: Sequence[float], *, min_a: int = 1, min_b: int = 1
+    a: Sequence[float] | np.ndarray,
+    b: Sequence[float] | np.ndarray,
+    *,
+    min_a: int = 1,
+    min_b: int = 1,
 ) -> str | None:
     """One readable reason why an A/B pair cannot be analysed, or None."""
     problems = phase_problems(Phase("A", tuple(a)), min_points=min_a) + phase_problems(

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -21,6 +20,9 @@ from sced.stats import randomization as rt
 from sced.stats.analysis import analyse_case
 from sced.stats.inputs import DEFAULTS
 from sced.stats.scan_csv import Case, read_scan_csv
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 REPORT_FORMAT = "painclinic.sced_report"
 REPORT_VERSION = 1
@@ -77,7 +79,7 @@ def _analysis(
             improvement=improvement,  # type: ignore[arg-type]
             tau_u_variant=tau_u_variant,
             confidence=confidence,
-            design=design if design != "other" else None,
+            design=design if design != "other" else None,  # type: ignore[arg-type]
             **analysis_options,
         )
     except ValueError as exc:

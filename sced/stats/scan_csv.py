@@ -30,6 +30,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from painclinic.numbers import parse_float
 
@@ -41,6 +42,9 @@ from .limits import (
     MSG_STUDY_TOO_LONG,
     MSG_TOO_MANY_CASES,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("case", "phase", "values")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("mt",)
@@ -79,7 +83,7 @@ class ScanCsvError(ValueError):
     """Bad input in a scan CSV file; the message names the line and column."""
 
 
-def csv_rows(text: str, delimiter: str):
+def csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of every row; a cell over csv.field_size_limit() (128 KiB) or a
     malformed quote is a ScanCsvError naming the line, not csv.Error (a 500 before, #15)."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
@@ -161,6 +165,13 @@ class ScanHeader:
         return self.columns.index(name) if name in self.columns else None
 
 
+def _position(at: dict[str, int | None], name: str) -> int:
+    position = at[name]
+    if position is None:
+        raise ValueError(f"The file has no '{name}' column.")
+    return position
+
+
 @dataclass(frozen=True)
 class ScanRow:
     """One data line of a scan long-format file, each cell read but nothing judged.
@@ -212,6 +223,8 @@ def read_scan_rows(text: str, header: ScanHeader) -> Iterator[ScanRow]:
     text = text.removeprefix("\ufeff")
     width = len(header.columns)
     at = {name: header.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+    # The header reader has refused a file without a required column, so these are positions.
+    i_case, i_phase, i_values = (_position(at, name) for name in ("case", "phase", "values"))
     seen_header = False
     for line, fields in csv_rows(text, header.delimiter):
         if not fields or all(not f.strip() for f in fields):
@@ -223,17 +236,18 @@ def read_scan_rows(text: str, header: ScanHeader) -> Iterator[ScanRow]:
             yield ScanRow(line=line, n_fields=len(fields))
             continue
         value, value_error = _read_cell(
-            fields[at["values"]], line=line, column="values", delimiter=header.delimiter
+            fields[i_values], line=line, column="values", delimiter=header.delimiter
         )
         mt_raw = mt = mt_error = None
-        if at["mt"] is not None:
-            mt_raw = fields[at["mt"]]
+        i_mt = at["mt"]
+        if i_mt is not None:
+            mt_raw = fields[i_mt]
             mt, mt_error = _read_cell(mt_raw, line=line, column="mt", delimiter=header.delimiter)
         yield ScanRow(
             line=line,
             n_fields=width,
-            case=fields[at["case"]].strip(),
-            phase=fields[at["phase"]].strip(),
+            case=fields[i_case].strip(),
+            phase=fields[i_phase].strip(),
             value=value,
             value_error=value_error,
             mt_raw=mt_raw,
@@ -250,7 +264,7 @@ class _Row:
     mt: float | None
 
 
-def read_scan_csv(text: str) -> list[Case]:
+def read_scan_csv(text: str) -> list[Case]:  # noqa: PLR0915  (row reader split out in #18)
     """Parse scan long-format CSV text into cases with ordered phases (see module docstring)."""
     header = read_scan_header(text)
     for name in set(header.columns):

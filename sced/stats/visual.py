@@ -7,9 +7,8 @@ session 0.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from scipy import stats
@@ -17,6 +16,9 @@ from scipy import stats
 from .descriptives import ols_line, split_middle_line, tri_split_line
 from .nonoverlap import Line, Values, theil_sen
 from .phases import Improvement, Phase, check_improvement, pair_problems
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 TrendMethod = Literal["ols", "split_middle", "tri_split", "theil_sen"]
 
@@ -150,8 +152,12 @@ def cdc_lines(
     ``bisplit``/``trisplit`` need ≥ 5 points per phase, as in scan.
     """
     check_improvement(improvement)
-    empty = {"mean_line": None, "trend_line": None, "exceeding": None, "n_b": None}
-    base = {"trend_method": trend_method, "conservative": conservative, "improvement": improvement}
+    empty: dict[str, Any] = {"mean_line": None, "trend_line": None, "exceeding": None, "n_b": None}
+    base: dict[str, Any] = {
+        "trend_method": trend_method,
+        "conservative": conservative,
+        "improvement": improvement,
+    }
     if reason := pair_problems(a, b, min_a=2):
         return CDCResult(**base, **empty, binom_p=None, decision=None, not_defined_reason=reason)
     av, bv = np.asarray(a, dtype=float), np.asarray(b, dtype=float)

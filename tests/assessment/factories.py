@@ -3,12 +3,14 @@ create signed results with it in their tests, always through the real services."
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assessment import services
 from assessment.models import Administration, TimePoint
 from patients.models import Episode
+
+if TYPE_CHECKING:
+    from datetime import date
 
 
 def signed_result(

@@ -40,7 +40,8 @@ def test_amending_startback_from_high_to_medium_flags_the_pipt_decision(client, 
     )
 
     decision.refresh_from_db()
-    assert decision.needs_review and decision.review_amendment == amendment
+    assert decision.needs_review
+    assert decision.review_amendment == amendment
     assert AuditEvent.objects.filter(
         action=AuditAction.CHANGE,
         object_type="assessment.matchedcaredecision",
@@ -92,12 +93,14 @@ def test_the_amendment_preview_updates_without_a_reason(client, jannick, ana):
     kwargs = {"patient_id": jannick.pk, "administration_id": result.pk}
     data = {f"item_{k}": str(v) for k, v in STARTBACK_MEDIUM.items()}
     preview = client.post(reverse("assessment:score_preview", kwargs=kwargs), data)
-    assert preview.status_code == 200 and b"Medium risk" in preview.content
+    assert preview.status_code == 200
+    assert b"Medium risk" in preview.content
     page = client.get(reverse("assessment:amend", kwargs=kwargs)).content.decode()
     form = page.split('id="amend-form"')[1].split("</form>")[0]
     tag_of_form = page.split('id="amend-form"')[0].rsplit("<form", 1)[1]
     assert "hx-post" not in tag_of_form  # htmx would validate the form (required reason) first
-    assert "hx-post" in form and 'name="reason"' in form
+    assert "hx-post" in form
+    assert 'name="reason"' in form
 
 
 def test_the_preview_says_before_saving_that_the_decision_will_be_flagged(client, jannick, ana):

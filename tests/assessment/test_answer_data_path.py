@@ -54,9 +54,11 @@ def test_the_form_gives_typed_answers_the_scorer_takes_as_they_are(jannick, ana)
 
     assert form.is_valid(), form.errors
     answers = form.answers()
-    assert answers["1"] == 2 and isinstance(answers["1"], int)
+    assert answers["1"] == 2
+    assert isinstance(answers["1"], int)
     assert answers["2"] == "NA"  # "does not apply", as the definition allows for ODI
-    assert answers["3"] is None and answers["10"] is None
+    assert answers["3"] is None
+    assert answers["10"] is None
 
 
 def test_saving_a_draft_and_signing_each_score_the_answers_once(jannick, ana, score_calls):
@@ -104,7 +106,8 @@ def test_a_draft_has_no_stored_band(jannick, ana):
         actor=ana, administration=_draft(jannick, ana, "phq9"), answers=answers_all("phq9", 2)
     )
     draft.refresh_from_db()
-    assert draft.band_name == "" and draft.band_level is None
+    assert draft.band_name == ""
+    assert draft.band_level is None
     assert draft.band == draft.score["band"]  # what it would sign as, shown on the draft
 
 

@@ -33,12 +33,14 @@ def _extents(spec):
 def test_a_score_on_the_ceiling_and_its_label_stay_inside_the_axes() -> None:
     _fig, ax, renderer = _extents(CARE)
     low, high = ax.get_ylim()
-    assert low < 10 and high > 50
+    assert low < 10
+    assert high > 50
     frame = ax.get_window_extent(renderer)
     values = {
         t.get_text(): t.get_window_extent(renderer) for t in ax.texts if t.get_gid() != "event"
     }
-    assert values["50"].y1 <= frame.y1 and values["50"].y0 >= frame.y0
+    assert values["50"].y1 <= frame.y1
+    assert values["50"].y0 >= frame.y0
 
 
 def test_event_labels_sit_above_the_plot_and_never_on_each_other() -> None:

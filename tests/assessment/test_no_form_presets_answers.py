@@ -36,7 +36,8 @@ def test_the_pathway_decision_is_not_preselected_even_when_a_group_suggests_one(
     refused = client.post(
         reverse("assessment:decide", kwargs={"patient_id": jannick.pk}), {"chosen_pathway": ""}
     )
-    assert refused.status_code == 400 and not MatchedCareDecision.objects.exists()
+    assert refused.status_code == 400
+    assert not MatchedCareDecision.objects.exists()
 
 
 def test_the_patient_link_form_has_no_answer_ticked(client, susan, ana):

@@ -45,23 +45,29 @@ def test_jannick_answers_on_his_phone_resumes_and_sends(client, issued):
     tsk, phq = session.administrations.order_by("position")
     url = reverse("assessment:link", args=[token])
     page = client.get(url)
-    assert page.status_code == 200 and b"Tampa" in page.content
+    assert page.status_code == 200
+    assert b"Tampa" in page.content
     # htmx autosave: answers are saved as he goes
     response = client.post(url, {_name(tsk, 1): "4", _name(tsk, 2): "3"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and b"Saved" in response.content
+    assert response.status_code == 200
+    assert b"Saved" in response.content
     tsk.refresh_from_db()
-    assert tsk.answers["1"] == 4 and tsk.answers["2"] == 3 and tsk.source == "patient_link"
+    assert tsk.answers["1"] == 4
+    assert tsk.answers["2"] == 3
+    assert tsk.source == "patient_link"
     # he closes the page and opens the link again: his answers are there
     again = client.get(url).content.decode()
     assert f'name="{_name(tsk, 1)}" value="4" id="id_{_name(tsk, 1)}_3" checked' in again
     data = {_name(tsk, i): "3" for i in range(1, 12)} | {_name(phq, i): "1" for i in range(1, 10)}
     sent = client.post(url, {**data, "send": "1"})
-    assert sent.status_code == 200 and b"Thank you" in sent.content
+    assert sent.status_code == 200
+    assert b"Thank you" in sent.content
     tsk.refresh_from_db()
     phq.refresh_from_db()
     # the result arrives as a DRAFT for Ana to review and sign
     assert tsk.state == phq.state == AdministrationState.DRAFT
-    assert tsk.score["total"] == 33 and phq.score["total"] == 9
+    assert tsk.score["total"] == 33
+    assert phq.score["total"] == 9
     events = AuditEvent.objects.filter(
         actor_username=services.PATIENT_LINK_ACTOR, patient=session.patient
     )
@@ -81,7 +87,8 @@ def test_an_expired_link_opens_nothing(client, issued):
     _session, link, token = issued
     PatientLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     response = client.get(reverse("assessment:link", args=[token]))
-    assert response.status_code == 410 and b"expired" in response.content
+    assert response.status_code == 410
+    assert b"expired" in response.content
     assert b"Jannick" not in response.content
 
 
@@ -98,7 +105,8 @@ def test_the_link_reaches_nothing_else(client, issued, jannick, ana):
         reverse("assessment:profile", kwargs={"patient_id": jannick.pk}),
     ):
         response = client.get(url)
-        assert response.status_code == 302 and "/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
     # not another session's administration, nor a signed one
     other = services.session_start(
         actor=ana,
@@ -122,7 +130,8 @@ def test_the_link_reaches_nothing_else(client, issued, jannick, ana):
             token=token, administration_id=tsk.pk, item_id="1", value=4
         )
     # the page itself shows no name or identifier of the patient
-    assert "Jannick" not in page and jannick.identifier not in page
+    assert "Jannick" not in page
+    assert jannick.identifier not in page
 
 
 def test_a_link_needs_something_to_fill(jannick, ana):
@@ -150,5 +159,6 @@ def test_ana_issues_the_link_from_the_session_page_and_sees_it_once(client, issu
             "assessment:link_issue", kwargs={"patient_id": jannick.pk, "session_id": session.pk}
         )
     )
-    assert response.status_code == 200 and b"/p/" in response.content
+    assert response.status_code == 200
+    assert b"/p/" in response.content
     assert PatientLink.objects.filter(session=session).count() == 2

@@ -57,19 +57,24 @@ def test_the_profile_shows_reliable_change_since_baseline(client, jannick, ana):
 def test_startback_high_risk_suggests_psychologically_informed_physiotherapy(client, jannick, ana):
     signed_result(patient=jannick, key="startback", answers=STARTBACK_HIGH, actor=ana)
     suggestion = yellow_flags.matched_care_suggestion(selectors.latest_scores(jannick))
-    assert suggestion.category == "high" and suggestion.pathway == "pipt"
+    assert suggestion.category == "high"
+    assert suggestion.pathway == "pipt"
     client.force_login(ana)
     url = reverse("assessment:decide", kwargs={"patient_id": jannick.pk})
     refused = client.post(url, {"chosen_pathway": "physiotherapy"})
-    assert refused.status_code == 400 and b"Say why" in refused.content
+    assert refused.status_code == 400
+    assert b"Say why" in refused.content
     assert client.post(url, {"chosen_pathway": "pipt"}).status_code == 302
     decision = MatchedCareDecision.objects.get()
-    assert decision.suggested_pathway == "pipt" and decision.follows_suggestion
-    assert decision.risk_category == "high" and decision.decided_by == ana
+    assert decision.suggested_pathway == "pipt"
+    assert decision.follows_suggestion
+    assert decision.risk_category == "high"
+    assert decision.decided_by == ana
     page = client.get(
         reverse("assessment:profile", kwargs={"patient_id": jannick.pk})
     ).content.decode()
-    assert "Psychologically informed physiotherapy" in page and "Ana Costa" in page
+    assert "Psychologically informed physiotherapy" in page
+    assert "Ana Costa" in page
 
 
 def test_departing_from_the_suggestion_needs_a_rationale(jannick, ana):
@@ -98,7 +103,8 @@ def test_the_formulation_checklist_is_saved_as_a_new_version(client, jannick, an
     client.post(url, {"yellow_hurt_harm": "on", "notes": "Revised."})
     assert Formulation.objects.filter(patient=jannick).count() == 2
     current = selectors.latest_formulation(jannick)
-    assert current.flags["yellow_hurt_harm"] and not current.flags["blue_work_harm"]
+    assert current.flags["yellow_hurt_harm"]
+    assert not current.flags["blue_work_harm"]
     page = client.get(
         reverse("assessment:profile", kwargs={"patient_id": jannick.pk})
     ).content.decode()
@@ -111,7 +117,8 @@ def test_the_cycle_places_fear_and_catastrophizing(jannick, ana):
     _screen(jannick, ana, TODAY)
     rows = yellow_flags.yellow_flag_profile(selectors.latest_scores(jannick))
     stages = {s["stage"]: s for s in yellow_flags.cycle_placement(rows)}
-    assert stages["fear"]["active"] and stages["catastrophizing"]["active"]
+    assert stages["fear"]["active"]
+    assert stages["catastrophizing"]["active"]
     assert not stages["avoidance"]["rows"]
 
 
@@ -126,11 +133,13 @@ def test_a_chart_is_a_png_drawn_once_per_data_version(client, jannick, ana, monk
         charts, "render_measure_chart", lambda spec: drawn.append(spec) or real(spec)
     )
     first = client.get(url)
-    assert first["Content-Type"] == "image/png" and first.content.startswith(b"\x89PNG")
+    assert first["Content-Type"] == "image/png"
+    assert first.content.startswith(b"\x89PNG")
     assert client.get(url)["ETag"] == first["ETag"]
     assert len(drawn) == 1  # second request served from the cache
     _screen(jannick, ana, TODAY)
-    assert client.get(url)["ETag"] != first["ETag"] and len(drawn) == 2
+    assert client.get(url)["ETag"] != first["ETag"]
+    assert len(drawn) == 2
     assert any("Pathway" in label for _day, label in drawn[0]["events"])  # treatment events marked
     assert (
         client.get(

@@ -54,7 +54,8 @@ def test_the_screen_lists_every_item_with_nothing_preselected_and_says_its_limit
         assert label.replace("'", "&#x27;") in content
     assert "checked" not in content.split('id="red-flag-form"')[1]
     assert "predict serious disease poorly" in content
-    assert "Sources" in content and "Downie" in content
+    assert "Sources" in content
+    assert "Downie" in content
     assert "not_asked" not in content.split("</form>")[-1]  # no raw keys outside the inputs
 
 
@@ -148,7 +149,8 @@ def test_a_referral_stays_on_the_leads_list_until_its_outcome_is_recorded(
     )
     assert done.status_code == 302
     screen.refresh_from_db()
-    assert not screen.referral_open and screen.referral_outcome_by == ana
+    assert not screen.referral_open
+    assert screen.referral_outcome_by == ana
     assert "outcome not yet recorded" not in _attention(client, bob)
     assert AuditEvent.objects.filter(
         action=AuditAction.CHANGE, object_type="assessment.redflagscreen"

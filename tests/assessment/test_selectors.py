@@ -60,7 +60,8 @@ def test_latest_scores_gives_the_latest_signed_result_per_instrument(jannick, an
         "result_id": latest.pk,
     }
     assert scores["phq9"]["total"] == 18  # items 1-9 at 2; item 10 (difficulty) is not scored
-    assert scores["phq9"]["band"] == "moderately_severe" and scores["phq9"]["band_level"] == 3
+    assert scores["phq9"]["band"] == "moderately_severe"
+    assert scores["phq9"]["band_level"] == 3
     assert scores["phq9"]["derived"] == {"phq2": 4}
     assert scores["phq9"]["flags"]["item9_self_harm"]["state"] == "positive"
     assert scores["phq9"]["result_id"] == phq.pk
@@ -132,7 +133,8 @@ def test_jannicks_fear_of_movement_reliably_improved_after_exposure(jannick, ana
     signed_result(patient=jannick, key="tsk11", answers=answers_all("tsk11", 2), actor=ana)  # 22
     rci = selectors.reliable_change_for(jannick)["tsk11"]
     assert rci["classification"] == "reliably_improved"
-    assert rci["baseline"]["total"] == 33 and rci["latest"]["total"] == 22
+    assert rci["baseline"]["total"] == 33
+    assert rci["latest"]["total"] == 22
     assert rci["difference"] == -11
     assert rci["smallest_reliable_change"] == pytest.approx(7.04, abs=0.01)
 

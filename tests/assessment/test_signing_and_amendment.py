@@ -34,14 +34,18 @@ def test_a_draft_keeps_partial_answers_and_shows_what_is_missing(jannick, ana):
     )
     draft.refresh_from_db()
     assert draft.state == AdministrationState.DRAFT
-    assert draft.answers["1"] == 3 and draft.answers["2"] == 4 and draft.answers["3"] is None
-    assert draft.score["scorable"] is False and "3" in draft.score["missing_items"]
+    assert draft.answers["1"] == 3
+    assert draft.answers["2"] == 4
+    assert draft.answers["3"] is None
+    assert draft.score["scorable"] is False
+    assert "3" in draft.score["missing_items"]
 
 
 def test_signing_stores_score_definition_version_and_hash(jannick, ana):
     result = signed_result(patient=jannick, key="tsk11", answers=answers_all("tsk11", 3), actor=ana)
     definition = get("tsk11")
-    assert result.state == AdministrationState.SIGNED and result.signed_by == ana
+    assert result.state == AdministrationState.SIGNED
+    assert result.signed_by == ana
     assert result.score["total"] == 33
     assert result.definition_version == definition.version
     assert result.definition_hash == definition_hash(definition)
@@ -52,7 +56,8 @@ def test_signing_stores_score_definition_version_and_hash(jannick, ana):
 
 def test_an_unscorable_form_may_be_signed_and_keeps_its_reason(jannick, ana):
     result = signed_result(patient=jannick, key="pcs", answers={"1": 2}, actor=ana)
-    assert result.score["scorable"] is False and "cannot be scored" in result.score["reason"]
+    assert result.score["scorable"] is False
+    assert "cannot be scored" in result.score["reason"]
 
 
 def test_a_signed_result_cannot_be_saved_or_signed_again(jannick, ana):
@@ -81,7 +86,8 @@ def test_the_database_refuses_to_change_a_signed_result_whatever_the_code_path(j
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM assessment_administration WHERE id = %s", [result.pk])
     result.refresh_from_db()
-    assert result.answers["1"] == 3 and result.score["total"] == 33
+    assert result.answers["1"] == 3
+    assert result.score["total"] == 33
 
 
 def test_a_draft_can_still_be_changed_in_the_database(jannick, ana):
@@ -101,10 +107,14 @@ def test_an_amendment_keeps_the_original_and_says_who_when_why(jannick, ana, bob
         reason="Patient meant 'strongly disagree' on item 1",
     )
     result.refresh_from_db()
-    assert result.answers["1"] == 3 and result.score["total"] == 33  # the signed original
-    assert result.current_answers["1"] == 1 and result.current_score["total"] == 31
-    assert amendment.old_score["total"] == 33 and amendment.new_score["total"] == 31
-    assert amendment.amended_by == bob and amendment.reason.startswith("Patient meant")
+    assert result.answers["1"] == 3  # the signed original
+    assert result.score["total"] == 33
+    assert result.current_answers["1"] == 1
+    assert result.current_score["total"] == 31
+    assert amendment.old_score["total"] == 33
+    assert amendment.new_score["total"] == 31
+    assert amendment.amended_by == bob
+    assert amendment.reason.startswith("Patient meant")
     with pytest.raises(DatabaseError), transaction.atomic():
         Amendment.objects.filter(pk=amendment.pk).update(reason="nothing happened")
 
@@ -141,7 +151,8 @@ class TestPages:
             kwargs={"patient_id": jannick.pk, "administration_id": draft.pk},
         )
         page = client.get(url)
-        assert page.status_code == 200 and b"not answered" in page.content
+        assert page.status_code == 200
+        assert b"not answered" in page.content
         data = {f"item_{i}": "3" for i in range(1, 12)}
         preview = client.post(
             reverse(
@@ -154,7 +165,8 @@ class TestPages:
         assert client.post(url, {**data, "save": "1"}).status_code == 302
         assert client.post(url, {**data, "sign": "1"}).status_code == 302
         draft.refresh_from_db()
-        assert draft.state == AdministrationState.SIGNED and draft.score["total"] == 33
+        assert draft.state == AdministrationState.SIGNED
+        assert draft.score["total"] == 33
         again = client.post(url, {**data, "item_1": "1", "sign": "1"})
         assert again.status_code == 400
         draft.refresh_from_db()
@@ -173,7 +185,8 @@ class TestPages:
             {"item_1": "2", "item_9": "1"},
         )
         content = response.content.decode()
-        assert "Cannot be scored" in content and "Unanswered" in content
+        assert "Cannot be scored" in content
+        assert "Unanswered" in content
         assert "Item 9" in content  # the self-harm item is flagged whatever the total
 
     def test_the_amendment_page_shows_amended_by_on_because(self, client, jannick, ana):
@@ -193,5 +206,6 @@ class TestPages:
         )
         assert response.status_code == 302
         page = client.get(reverse("assessment:administration", kwargs=kwargs)).content.decode()
-        assert "Amended by Ana Costa on" in page and "Wrong line ticked" in page
+        assert "Amended by Ana Costa on" in page
+        assert "Wrong line ticked" in page
         assert "Original signed answers" in page

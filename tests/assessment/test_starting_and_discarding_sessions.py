@@ -26,7 +26,8 @@ def _sessions_url(patient):
 def test_the_start_form_preselects_no_battery_and_no_time_point(client, jannick, ana):
     assert Battery.objects.filter(active=True).exists()  # the seeded clinic batteries
     form = SessionStartForm()
-    assert form["battery"].value() is None and form["time_point"].value() is None
+    assert form["battery"].value() is None
+    assert form["time_point"].value() is None
     client.force_login(ana)
     page = client.get(_sessions_url(jannick)).content.decode()
     for name in ("battery", "time_point"):
@@ -43,7 +44,8 @@ def test_ana_gives_jannick_only_the_pcs_she_chose(client, jannick, ana):
     assert response.status_code == 302
     session = AssessmentSession.objects.get(patient=jannick)
     assert list(session.administrations.values_list("instrument_key", flat=True)) == ["pcs"]
-    assert session.battery is None and session.time_point == "review"
+    assert session.battery is None
+    assert session.time_point == "review"
 
 
 def test_a_battery_and_single_instruments_together_are_refused_and_kept(client, jannick, ana):
@@ -69,7 +71,8 @@ def test_nothing_chosen_starts_nothing(client, jannick, ana):
     response = client.post(
         _sessions_url(jannick), {"time_point": "review", "date": date.today().isoformat()}
     )
-    assert response.status_code == 400 and not AssessmentSession.objects.exists()
+    assert response.status_code == 400
+    assert not AssessmentSession.objects.exists()
     with pytest.raises(ValidationError, match=services.NOTHING_TO_START):
         services.session_start(
             actor=ana,
@@ -107,7 +110,8 @@ def test_ana_discards_a_session_she_started_by_mistake(client, jannick, ana):
 
     assert response.status_code == 302
     session.refresh_from_db()
-    assert session.is_discarded and session.discarded_by == ana
+    assert session.is_discarded
+    assert session.discarded_by == ana
     assert session.administrations.count() == 2  # kept for the record, not deleted
     assert list(selectors.sessions_for(jannick)) == []
     assert selectors.drafts_waiting(jannick) == 0
@@ -119,10 +123,12 @@ def test_ana_discards_a_session_she_started_by_mistake(client, jannick, ana):
     event = AuditEvent.objects.get(
         action=AuditAction.CHANGE, object_type="assessment.assessmentsession"
     )
-    assert event.actor == ana and event.patient == jannick
+    assert event.actor == ana
+    assert event.patient == jannick
     assert event.changed_fields == ["discarded_at", "discarded_by"]
     page = client.get(detail).content.decode()
-    assert "Discarded by Ana Costa" in page and "Enter TSK-11" not in page
+    assert "Discarded by Ana Costa" in page
+    assert "Enter TSK-11" not in page
 
 
 def test_a_session_with_a_signed_result_cannot_be_discarded(client, jannick, ana):

@@ -148,8 +148,10 @@ def test_a_pain_score_of_5_is_an_outcome_not_a_yellow_flag(client, jannick, ana)
     latest = selectors.latest_scores(jannick)
     assert "pain_intensity" not in {row.domain for row in yellow_flags.yellow_flag_profile(latest)}
     outcomes = {row.domain: row for row in yellow_flags.outcome_rows(latest)}
-    assert outcomes["pain_intensity"].value == 5 and not outcomes["pain_intensity"].flagged
-    assert outcomes["interference"].key == "odi" and not outcomes["interference"].flagged
+    assert outcomes["pain_intensity"].value == 5
+    assert not outcomes["pain_intensity"].flagged
+    assert outcomes["interference"].key == "odi"
+    assert not outcomes["interference"].flagged
     client.force_login(ana)
     summary = client.get(reverse("assessment:summary", kwargs={"patient_id": jannick.pk}))
     assert b"yellow flag" not in summary.content.replace(b"No yellow flag", b"")
@@ -166,7 +168,8 @@ def test_headlines_read_as_sentences(client, jannick_screened, jannick, ana):
         client.get(reverse("assessment:profile", kwargs={"patient_id": jannick.pk})).content
     )
     assert "High risk of long-term work disability (ÖMPSQ-10 56)" in text
-    assert "High work" not in text and "policy policy" not in text.lower()
+    assert "High work" not in text
+    assert "policy policy" not in text.lower()
     assert "Depressive symptoms: moderate (PHQ-9 10.1)" in text
     assert "FABQ – Physical activity" in text  # the score's name, not "physical_activity"
 
@@ -182,7 +185,8 @@ def test_scores_are_shown_to_the_instruments_precision(client, jannick, ana):
         reverse("assessment:profile", kwargs={"patient_id": jannick.pk}),
     ):
         text = visible_text(client.get(url).content)
-        assert "7.3" in text and "7.33" not in text
+        assert "7.3" in text
+        assert "7.33" not in text
 
 
 def test_an_estimated_item_is_said_in_words(client, jannick, ana):
@@ -198,7 +202,8 @@ def test_an_estimated_item_is_said_in_words(client, jannick, ana):
     )
     assert "item 9 missing — estimated from the mean of the other answers" in text
     assert "missing 9 estimated" not in text
-    assert "PHQ-2" in text and "PHQ2" not in text
+    assert "PHQ-2" in text
+    assert "PHQ2" not in text
 
 
 def test_each_instrument_has_a_readable_sources_and_policy_disclosure(client, jannick, ana):
@@ -211,7 +216,8 @@ def test_each_instrument_has_a_readable_sources_and_policy_disclosure(client, ja
         )
     ).content.decode()
     disclosure = page.split('data-testid="sources-and-policy"')[1].split("</details>")[0]
-    assert "Sources and policy" in disclosure and "Woby SR et al. Pain 2005" in disclosure
+    assert "Sources and policy" in disclosure
+    assert "Woby SR et al. Pain 2005" in disclosure
     assert "clinic policy" in disclosure.lower()  # the TSK-11 cut-off's reasoning is here
     assert not problems(visible_text(disclosure))
 

@@ -16,7 +16,9 @@ def test_the_demo_has_one_open_signal_from_a_link_and_seeding_twice_adds_nothing
     for _ in range(2):
         call_command("seed_safety_demo", stdout=None)
     signal = RiskSignal.objects.get()
-    assert signal.source == "patient_link" and signal.is_open and signal.answer_value == 1
+    assert signal.source == "patient_link"
+    assert signal.is_open
+    assert signal.answer_value == 1
     assert signal.administration.state == "draft"  # nobody has signed it yet
     assert Notification.objects.filter(user__username="ana", signal=signal).exists()
     client.post(reverse("login"), {"username": "ana", "password": "painclinic-demo"})

@@ -29,7 +29,8 @@ def test_ana_downloads_jannicks_record_from_the_export_spot(
     download = info.value
     assert download.suggested_filename.startswith("fhir-record-demo-jannick-")
     bundle = json.loads(Path(download.path()).read_text(encoding="utf-8"))
-    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    assert bundle["resourceType"] == "Bundle"
+    assert bundle["type"] == "collection"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,7 +17,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import kombu.pools
 import pytest
@@ -27,6 +27,9 @@ from django.db import connection
 
 from painclinic.celery import app as celery_app
 from painclinic.jobs import FAULT_INJECTION_JOB_SLEEP_ENV
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _free_port(start: int = 6390, stop: int = 6490) -> int:

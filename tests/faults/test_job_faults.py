@@ -67,7 +67,8 @@ def test_redis_down_at_save_time_the_save_succeeds_and_the_sweep_runs_the_analys
     assert "The values are saved." in page  # the results panel says the same
     assert Measurement.objects.filter(measure__study=study).count() == len(values)
     runs = list(AnalysisRun.objects.filter(study=study))
-    assert len(runs) == 2 and {r.state for r in runs} == {AnalysisState.NOT_ENQUEUED}
+    assert len(runs) == 2
+    assert {r.state for r in runs} == {AnalysisState.NOT_ENQUEUED}
 
     # While Redis is still down the sweep cannot send them: they stay marked, nothing is lost.
     assert sweep_analysis_runs() == {RequeueReason.NOT_ENQUEUED: sorted(r.pk for r in runs)}
@@ -103,7 +104,8 @@ def test_redis_restart_with_queued_jobs_loses_none_and_runs_each_once(ana, janni
             rows=[services.Row(measure, float(v), session=start + i) for i, v in enumerate(part)],
         )
     runs = list(AnalysisRun.objects.filter(study=study))
-    assert len(runs) == 3 and {r.state for r in runs} == {AnalysisState.QUEUED}
+    assert len(runs) == 3
+    assert {r.state for r in runs} == {AnalysisState.QUEUED}
     assert fault_stack.redis.client().llen(fault_stack.queue) == 3
 
     time.sleep(1.5)  # appendfsync everysec: the last second of writes is at risk (security.md J5)
@@ -116,7 +118,9 @@ def test_redis_restart_with_queued_jobs_loses_none_and_runs_each_once(ana, janni
     print(f"\n[faults] redis restart: 3 queued runs done {time.monotonic() - back:.1f} s after")
     # Incomplete data gives results without graphs for the first saves; each stored once.
     for run in AnalysisRun.objects.filter(study=study):
-        assert run.state == AnalysisState.DONE and run.attempts == 1 and run.dispatch == 1
+        assert run.state == AnalysisState.DONE
+        assert run.attempts == 1
+        assert run.dispatch == 1
     assert AnalysisPlot.objects.filter(run__study=study).count() == len(
         set(AnalysisPlot.objects.filter(run__study=study).values_list("run", "measure", "kind"))
     )
@@ -146,7 +150,8 @@ def test_a_whole_worker_sigkilled_mid_job_is_detected_restarted_and_completes_on
     # Celery beat's sweep: no worker answers the ping, the run's worker is gone.
     assert sweep_analysis_runs() == {RequeueReason.WORKER_LOST: [run.pk]}
     run.refresh_from_db()
-    assert run.state == AnalysisState.QUEUED and run.dispatch == 2
+    assert run.state == AnalysisState.QUEUED
+    assert run.dispatch == 2
     client.force_login(ana)
     panel = client.get(
         reverse("sced:results_panel", kwargs={"patient_id": jannick.pk, "study_id": study.pk})
@@ -197,7 +202,8 @@ def test_redis_down_when_jannick_enters_his_diary_he_is_thanked_and_the_analysis
     wait_until(lambda: _all_done(study))
     print(f"\n[faults] redis down at diary entry: done {time.monotonic() - back:.1f} s after")
     run.refresh_from_db()
-    assert run.attempts == 1 and run.results is not None
+    assert run.attempts == 1
+    assert run.results is not None
 
 
 def test_redis_down_the_live_entry_panel_says_saved_and_when_the_analysis_will_come(
@@ -215,6 +221,7 @@ def test_redis_down_the_live_entry_panel_says_saved_and_when_the_analysis_will_c
     assert response.status_code == 200
     page = response.content.decode()
     assert "Value saved. The analysis will run when the job service is back" in page
-    assert "The values are saved." in page and "Retry" in page
+    assert "The values are saved." in page
+    assert "Retry" in page
     assert Measurement.objects.filter(measure__study=study).count() == 1
     assert AnalysisRun.objects.get(study=study).state == AnalysisState.NOT_ENQUEUED

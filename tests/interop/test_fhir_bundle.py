@@ -84,7 +84,8 @@ def test_scores_without_a_verified_loinc_code_use_the_clinics_own_code_system(de
         for o in _resources(bundle, "Observation")
         if o["code"]["coding"][0]["code"] == "tsk11.total"
     ]
-    assert tsk and tsk[0]["code"]["coding"][0]["system"].endswith("/CodeSystem/instrument-score")
+    assert tsk
+    assert tsk[0]["code"]["coding"][0]["system"].endswith("/CodeSystem/instrument-score")
 
 
 def test_susans_medicines_are_medication_statements_that_validate(demo):
@@ -112,7 +113,8 @@ def test_jannicks_goal_keeps_the_five_gas_levels_and_its_review(demo):
         for o in _resources(bundle, "Observation")
         if o.get("focus") == [{"reference": f"urn:uuid:{goal['id']}"}]
     ]
-    assert reviews and all(-2 <= o["valueInteger"] <= 2 for o in reviews)
+    assert reviews
+    assert all(-2 <= o["valueInteger"] <= 2 for o in reviews)
 
 
 def test_a_patient_with_no_results_no_plan_and_no_medicines_exports_just_the_patient(ana, jannick):

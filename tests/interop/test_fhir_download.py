@@ -79,4 +79,5 @@ def test_a_programme_admin_gets_no_questionnaire_definitions(client, priya):
 
 def test_anonymous_users_are_sent_to_log_in(client):
     response = client.get(reverse("interop:questionnaires"))
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]

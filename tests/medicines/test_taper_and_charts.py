@@ -58,7 +58,8 @@ def test_ana_signs_a_ten_percent_a_month_taper_and_sees_the_planned_steps(client
     plan = TaperPlan.objects.get(patient=jannick)
     assert (plan.version, plan.signed_by, plan.table) == (1, ana, "cdc2022")
     page = client.get(url("taper", jannick)).content.decode()
-    assert "60.0 → 54.0" in page and "54.0 → 48.6" in page  # 10 % of the current dose
+    assert "60.0 → 54.0" in page  # 10 % of the current dose
+    assert "54.0 → 48.6" in page
     assert AuditEvent.objects.filter(
         patient=jannick, action=AuditAction.CREATE, object_type="medicines.taperplan"
     ).exists()
@@ -141,7 +142,8 @@ def test_a_pause_keeps_the_dose(client, ana, jannick):
 def test_steps_need_a_plan_first(client, ana, jannick):
     client.force_login(ana)
     response = client.get(url("taper_step", jannick))
-    assert response.status_code == 302 and response["Location"] == url("taper", jannick)
+    assert response.status_code == 302
+    assert response["Location"] == url("taper", jannick)
 
 
 # --- charts ------------------------------------------------------------------------------------
@@ -166,7 +168,8 @@ def test_ome_beside_pain_and_interference_on_one_date_axis():
         {"NRS": [(date(2026, 1, 5), 7), (date(2026, 2, 2), 6)], "PEG": [], "BPI interference": []},
         today=date(2026, 2, 10),
     )
-    assert "NRS" in svg and "Pain and interference" in svg
+    assert "NRS" in svg
+    assert "Pain and interference" in svg
     assert "Daily oral morphine equivalent" in svg
     assert "PEG" not in svg  # no scores, no empty series
 
@@ -211,7 +214,8 @@ def test_bob_sees_high_doses_co_prescriptions_and_overdue_tapers(client, ana, bo
     page = client.get(reverse("medicines:opioid_review")).content.decode()
     assert "90.0 mg oral morphine a day (CDC 2022: at or above 50)" in page
     assert "Opioid with a benzodiazepine" in page
-    assert "Taper review overdue since" in page and "Susan" in page
+    assert "Taper review overdue since" in page
+    assert "Susan" in page
     assert AuditEvent.objects.filter(
         patient=jannick, object_type="medicines.opioid_review"
     ).exists()

@@ -75,7 +75,8 @@ def test_the_app_role_cannot_get_round_the_rules(as_app_role, records, attempt):
         as_app_role.execute(statement)
     assert AuditEvent.objects.filter(pk=records["event"].pk, action=AuditAction.VIEW).exists()
     result = Administration.objects.get(pk=records["result"].pk)
-    assert result.answers == records["result"].answers and result.state == "signed"
+    assert result.answers == records["result"].answers
+    assert result.state == "signed"
     assert Draw.objects.get(pk=records["draw"].pk).start == records["draw"].start
 
 

@@ -122,7 +122,8 @@ def test_bob_browses_the_audit_log_of_his_teams_patients_only(client, jannick, a
     assert filtered.status_code == 200
     rows = filtered.context["page"].object_list
     assert len(rows) == AuditEvent.objects.filter(patient=jannick, action="view").count() == 1
-    assert rows[0].patients == [jannick] and rows[0].page == "Patient record"
+    assert rows[0].patients == [jannick]
+    assert rows[0].page == "Patient record"
 
 
 def test_a_server_error_shows_the_request_id_and_no_traceback(rf):
@@ -132,4 +133,5 @@ def test_a_server_error_shows_the_request_id_and_no_traceback(rf):
     request.request_id = "abc123def456"
     response = server_error(request)
     assert response.status_code == 500
-    assert b"abc123def456" in response.content and b"Traceback" not in response.content
+    assert b"abc123def456" in response.content
+    assert b"Traceback" not in response.content

@@ -94,7 +94,8 @@ def test_a_long_passphrase_without_composition_rules_is_accepted(ana):
 
 @pytest.mark.django_db
 def test_a_session_idle_for_31_minutes_is_over(client, ana, settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         _login(client)
         traveller.shift(timedelta(minutes=29))
@@ -103,7 +104,8 @@ def test_a_session_idle_for_31_minutes_is_over(client, ana, settings):
         assert client.get(reverse("caseload")).status_code == 200
         traveller.shift(timedelta(minutes=31))
         response = client.get(reverse("caseload"))
-        assert response.status_code == 302 and "/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
 
 
 @pytest.mark.django_db
@@ -115,7 +117,8 @@ def test_an_active_session_ends_after_twelve_hours(client, ana):
             assert client.get(reverse("caseload")).status_code == 200
         traveller.shift(timedelta(minutes=1))
         response = client.get(reverse("caseload"))
-        assert response.status_code == 302 and "/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
 
 
 @pytest.mark.django_db

@@ -20,7 +20,8 @@ def test_late_ack_requeue_on_worker_loss_and_json_only():
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.worker_prefetch_multiplier == 1
-    assert conf.task_serializer == "json" and conf.accept_content == ["json"]
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
     # security.md J3: a redelivered long task would otherwise run twice.
     assert conf.broker_transport_options["visibility_timeout"] >= 2 * conf.task_time_limit
 
@@ -48,10 +49,10 @@ def test_a_task_enqueued_in_a_rolled_back_transaction_never_runs(
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_on_redis_answers_the_health_page(_eager_celery):
+def test_a_real_worker_on_redis_answers_the_health_page():
     if not settings.REDIS_URL:
         pytest.fail("REDIS_URL is not set: make test always runs with Redis")
-    _eager_celery.conf.task_always_eager = False
+    celery_app.conf.task_always_eager = False  # the autouse _eager_celery fixture puts it back
     queue = f"test-{uuid.uuid4().hex[:8]}"  # a developer's worker on the same Redis never takes it
     db = connection.settings_dict
     env = dict(
@@ -91,9 +92,11 @@ def test_a_real_worker_on_redis_answers_the_health_page(_eager_celery):
             health = worker_health(timeout=20)
         finally:
             settings.CELERY_TASK_DEFAULT_QUEUE = settings_queue
-        assert health.ok and health.mode == "workers", health.error
+        assert health.ok, health.error
+        assert health.mode == "workers", health.error
         assert any(name.startswith(queue) for name in health.workers)
-        assert health.round_trip_ms is not None and health.round_trip_ms > 0
+        assert health.round_trip_ms is not None
+        assert health.round_trip_ms > 0
     finally:
         worker.terminate()
         worker.communicate(timeout=30)

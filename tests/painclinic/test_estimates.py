@@ -29,7 +29,7 @@ MODULE = Path(__file__).resolve().parents[2] / "painclinic" / "estimates.py"
 
 
 @pytest.mark.parametrize(
-    "successes, low, high",
+    ("successes", "low", "high"),
     [(0, 0.0, 0.2775), (5, 0.2366, 0.7634), (10, 0.7225, 1.0)],
 )
 def test_the_wilson_interval_of_x_out_of_10_matches_the_worked_example(successes, low, high):

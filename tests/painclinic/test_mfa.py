@@ -60,7 +60,8 @@ def test_after_the_password_ana_must_enter_her_code_before_any_page_opens(client
     response = client.post(
         reverse("mfa_verify") + f"?next={record}", {"code": _code(device), "next": record}
     )
-    assert response.status_code == 302 and response["Location"] == record
+    assert response.status_code == 302
+    assert response["Location"] == record
     assert client.get(record).status_code == 200
     assert _actions(ana) == [AuditAction.MFA_VERIFIED]
 
@@ -175,7 +176,8 @@ def test_a_recovery_code_lets_ana_in_once(client, ana):
     client.post(reverse("logout"))
     _password_login(client, "ana")
     response = client.post(reverse("mfa_verify"), {"code": codes[0]})
-    assert response.status_code == 200 and b"That code is not right" in response.content
+    assert response.status_code == 200
+    assert b"That code is not right" in response.content
     assert StaticToken.objects.filter(device__user=ana).count() == 9
     assert AuditAction.MFA_RECOVERY_USED in _actions(ana)
 
@@ -185,9 +187,8 @@ def test_bob_the_team_lead_must_set_up_an_authenticator_before_anything_opens(cl
     _password_login(client, "bob")
     for url in (reverse("caseload"), reverse("team:dashboard"), reverse("audit_log")):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(
-            reverse("mfa_setup")
-        ), url
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("mfa_setup")), url
     page = client.get(reverse("mfa_setup"))
     assert page.status_code == 200
     assert b"data:image/svg+xml" in page.content  # the QR code, drawn here: no outside service
@@ -197,7 +198,8 @@ def test_bob_the_team_lead_must_set_up_an_authenticator_before_anything_opens(cl
     response = client.post(reverse("mfa_setup"), {"code": _code(device)})
     assert response.status_code == 200
     codes = response.context["codes"]
-    assert len(codes) == 10 and all(code.encode() in response.content for code in codes)
+    assert len(codes) == 10
+    assert all(code.encode() in response.content for code in codes)
     assert client.get(reverse("team:dashboard")).status_code == 200
     assert _actions(bob) == [AuditAction.MFA_CODES_ISSUED, AuditAction.MFA_ENROLLED]
     # The recovery codes are shown once: the account page only counts them.
@@ -211,7 +213,8 @@ def test_a_wrong_first_code_does_not_turn_mfa_on(client, bob):
     client.force_login(bob, otp_verified=False)
     client.get(reverse("mfa_setup"))
     response = client.post(reverse("mfa_setup"), {"code": "123456"})
-    assert response.status_code == 200 and b"That code is not right" in response.content
+    assert response.status_code == 200
+    assert b"That code is not right" in response.content
     assert not TOTPDevice.objects.filter(user=bob, confirmed=True).exists()
     assert client.get(reverse("team:dashboard")).status_code == 302
 
@@ -222,9 +225,8 @@ def test_programme_admins_and_superusers_must_enrol_too(client, priya):
     for user, url in ((priya, reverse("programmes:list")), (admin, "/admin/")):
         client.force_login(user, otp_verified=False)
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(
-            reverse("mfa_setup")
-        ), user
+        assert response.status_code == 302, user
+        assert response["Location"].startswith(reverse("mfa_setup")), user
 
 
 @pytest.mark.django_db
@@ -233,7 +235,8 @@ def test_mfa_is_optional_for_clinicians_unless_the_clinic_requires_it(client, an
     assert client.get(reverse("caseload")).status_code == 200
     settings.MFA_REQUIRED_FOR_CLINICIANS = True
     response = client.get(reverse("caseload"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_setup"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_setup"))
 
 
 @pytest.mark.django_db
@@ -257,7 +260,8 @@ def test_the_idle_timeout_still_ends_a_verified_session(client, ana, settings):
     client.force_login(ana)
     with time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False):
         response = client.get(reverse("caseload"))
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
 @pytest.mark.django_db
@@ -266,7 +270,8 @@ def test_an_unverified_session_cannot_open_the_admin(client):
     _authenticator(admin)
     client.force_login(admin, otp_verified=False)
     response = client.get("/admin/painclinic/user/")
-    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_verify"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_verify"))
     client.force_login(admin)
     assert client.get("/admin/painclinic/user/").status_code == 200
 
@@ -285,7 +290,9 @@ def test_the_demo_enrols_its_leads_with_a_printed_secret_and_only_in_demo_mode(
     settings.DEBUG = True
     call_command("seed_demo_mfa")
     printed = capsys.readouterr().out
-    assert demo_secret() in printed and "bob" in printed and "ana" not in printed.split("enter")[0]
+    assert demo_secret() in printed
+    assert "bob" in printed
+    assert "ana" not in printed.split("enter")[0]
     client.post(reverse("login"), {"username": "bob", "password": "painclinic-demo"})
     assert client.get(reverse("caseload"))["Location"].startswith(reverse("mfa_verify"))
     assert client.post(reverse("mfa_verify"), {"code": demo_code()}).status_code == 302

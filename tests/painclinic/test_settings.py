@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
-    "word, value", [("1", True), ("true", True), ("On", True), ("0", False), ("no", False)]
+    ("word", "value"), [("1", True), ("true", True), ("On", True), ("0", False), ("no", False)]
 )
 def test_booleans_read_the_usual_words(word, value):
     assert env_bool("X", default=not value, environ={"X": word}) is value

@@ -20,7 +20,7 @@ BORN = date(1986, 3, 1)
 
 
 @pytest.mark.parametrize(
-    "day,message",
+    ("day", "message"),
     [
         (date(2026, 6, 16), "cannot be in the future"),
         (date(1899, 12, 31), "before 1 Jan 1900 is not plausible"),
@@ -37,7 +37,7 @@ def test_plausible_birth_dates_and_blank_pass():
 
 
 @pytest.mark.parametrize(
-    "day,kwargs,message",
+    ("day", "kwargs", "message"),
     [
         (date(1800, 1, 1), {}, "The referral date before 1 Jan 2000 is outside the clinic"),
         (date(2026, 7, 1), {}, "cannot be in the future"),
@@ -61,7 +61,7 @@ def test_a_past_clinical_event_accepts_datetimes_and_the_plausible():
 
 
 @pytest.mark.parametrize(
-    "day,message",
+    ("day", "message"),
     [
         (date(1999, 5, 1), "before 1 Jan 2000 is outside the clinic's records"),
         (TODAY + timedelta(days=3 * 365), "more than two years ahead"),
@@ -91,7 +91,7 @@ def test_called_with_the_value_only_each_is_a_field_validator():
 
 
 @pytest.mark.parametrize(
-    "form_path,field,validator",
+    ("form_path", "field", "validator"),
     [
         ("assessment.forms.SessionStartForm", "date", past_clinical_date),
         ("treatment.forms.GoalReviewForm", "review_date", past_clinical_date),

@@ -50,7 +50,8 @@ def test_the_rule_asks_for_a_clinical_role_and_a_clinical_discipline(ana, bob, p
         username="sam", role=Role.CLINICIAN, discipline=Discipline.OTHER, team=north
     )
     retired = UserFactory(username="ros", is_active=False, team=north)
-    assert may_give_clinical_care(ana) and may_give_clinical_care(bob)
+    assert may_give_clinical_care(ana)
+    assert may_give_clinical_care(bob)
     for user in (priya, no_discipline, retired):
         assert not may_give_clinical_care(user)
     assert set(clinical_staff(north)) == {ana, bob}
@@ -60,7 +61,8 @@ def test_priya_is_not_offered_as_lead_clinician_when_registering(client, priya, 
     client.force_login(priya)
     form = client.get(reverse("patients:register")).context["form"]
     offered = list(form.fields["lead_clinician"].queryset)
-    assert priya not in offered and ana in offered
+    assert priya not in offered
+    assert ana in offered
     assert form.initial.get("lead_clinician") is None  # she is not preselected either
 
 
@@ -126,8 +128,10 @@ def test_reassignment_offers_clinicians_only_and_refuses_a_forged_post(
     url = reverse("team:reassign", kwargs={"patient_id": jannick.pk})
     client.force_login(bob)
     offered = list(client.get(url).context["reassign_form"].fields["to_clinician"].queryset)
-    assert dina in offered and bob in offered
-    assert priya not in offered and ana not in offered  # ana already leads
+    assert dina in offered
+    assert bob in offered
+    assert priya not in offered
+    assert ana not in offered  # ana already leads
     response = client.post(url, {"to_clinician": priya.pk, "note": ""})
     assert response.status_code == 400
     assert response.context["reassign_form"].errors["to_clinician"] == [

@@ -60,7 +60,8 @@ def test_a_re_referral_while_the_old_episode_is_on_hold_makes_the_newer_one_curr
         patient=patient, referral_date=TODAY - timedelta(days=10), status=EpisodeStatus.REFERRED
     )
 
-    assert on_hold.is_open and newer.is_open
+    assert on_hold.is_open
+    assert newer.is_open
     assert Episode.objects.current_for(patient) == newer
     assert patient_overview(patient)["current_episode"] == newer
 

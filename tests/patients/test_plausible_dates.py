@@ -35,7 +35,7 @@ def _registration(north, ana, **changes):
 
 
 @pytest.mark.parametrize(
-    "field,value,message",
+    ("field", "value", "message"),
     [
         ("referral_date", "1995-01-01", "outside the clinic&#x27;s records"),
         ("referral_date", "1800-01-01", "before the patient&#x27;s date of birth"),
@@ -53,7 +53,8 @@ def test_an_implausible_registration_date_is_refused_and_kept(
     )
     assert response.status_code == 400
     content = response.content.decode()
-    assert message in content and f'value="{value}"' in content
+    assert message in content
+    assert f'value="{value}"' in content
     assert not Patient.objects.filter(identifier="NHS-111").exists()
 
 

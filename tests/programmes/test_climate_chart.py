@@ -16,7 +16,8 @@ def test_sessions_1_2_and_4_sit_at_1_2_and_4() -> None:
     chart = climate_chart([_session(1), _session(2), _session(4)])
     xs = [label["x"] for label in chart["labels"]]
     assert [label["text"] for label in chart["labels"]] == [1, 2, 4]
-    assert xs[0] == CHART_LEFT and xs[-1] == CHART_RIGHT
+    assert xs[0] == CHART_LEFT
+    assert xs[-1] == CHART_RIGHT
     step = (CHART_RIGHT - CHART_LEFT) / 3  # one session
     assert xs == pytest.approx([CHART_LEFT, CHART_LEFT + step, CHART_RIGHT], abs=0.1)
     for line in chart["lines"]:

@@ -218,7 +218,8 @@ def test_no_parameters_anywhere_is_not_available_with_the_reason(story, susan, a
     table = _table(selectors.cohort_outcomes(story["susan"].cohort, ana), "pseq")
     row = _row(table, susan)
     assert (row["values"]["pre"].value, row["values"]["post"].value) == (20, 50)
-    assert row["post"].classification == outcomes.NOT_AVAILABLE and row["post"].rc is None
+    assert row["post"].classification == outcomes.NOT_AVAILABLE
+    assert row["post"].rc is None
     assert row["post"].reason == (
         "Not available: no SD and reliability entered for this programme, and PSEQ has no "
         "reliable-change parameters of its own."
@@ -242,7 +243,8 @@ def test_counts_and_rates_for_all_enrolled_and_for_completers(story, ana):
     assert (everyone.classified, everyone.not_available) == (3, 0)
     # Jannick withdrew: the completers are Susan and Carl.
     assert (completers.improved, completers.no_change, completers.deteriorated) == (1, 0, 1)
-    assert table["follow_up"].improved == 1 and table["follow_up"].not_available == 2
+    assert table["follow_up"].improved == 1
+    assert table["follow_up"].not_available == 2
     assert "1 of 3 (33.3%) reliably deteriorated, above the published" in table["beside_published"]
 
 
@@ -254,7 +256,8 @@ def test_an_amended_result_counts_with_its_amended_value(story, susan, ana):
         actor=ana, administration=administration, answers=tsk11(33), reason="Item 4 misread"
     )
     row = _row(_table(selectors.cohort_outcomes(story["susan"].cohort, ana), "tsk11"), susan)
-    assert row["values"]["post"].value == 33 and row["values"]["post"].amended
+    assert row["values"]["post"].value == 33
+    assert row["values"]["post"].amended
     assert row["values"]["post"].source.endswith("(amended)")
     assert row["post"].classification == outcomes.NO_RELIABLE_CHANGE
 
@@ -271,7 +274,9 @@ def test_the_team_lead_sees_each_source_and_exports_each_participant_audited_onc
     assert "Entered by Ana" in page
     assert "pre from 6 weeks before to 1 week after the cohort start" in page
     assert "has no reliable-change parameters of its own" in page
-    assert "instruments.md" not in page and "§" not in page and "issue #" not in page
+    assert "instruments.md" not in page
+    assert "§" not in page
+    assert "issue #" not in page
     # Showing each participant's scores is a view of each record: one VIEW event each.
     for patient in (susan, jannick, carl):
         views = AuditEvent.objects.filter(patient=patient, action=AuditAction.VIEW, actor=bob)
@@ -308,7 +313,8 @@ def test_the_programme_admin_sees_and_exports_the_cohorts_aggregate_only(
     assert "Reliably improved: 1 of 3" in page
     for patient in (susan, jannick, carl):
         assert patient.full_name not in page
-    assert "Signed assessment on" not in page and "Entered by" not in page
+    assert "Signed assessment on" not in page
+    assert "Entered by" not in page
     assert "shown only to their care team" in page
     assert "participant-outcomes.csv" not in page
     assert not AuditEvent.objects.filter(actor=priya, action=AuditAction.VIEW, patient=susan)
@@ -340,7 +346,8 @@ def test_the_windows_are_changed_on_the_outcomes_page(client, done_cohort, pmp, 
     pmp.refresh_from_db()
     assert (pmp.pre_weeks_before, pmp.follow_up_weeks) == (8, 26)
     bad = client.post(url, {**fields, "follow_up_weeks_around": 30})
-    assert bad.status_code == 400 and 'value="30"' in bad.content.decode()
+    assert bad.status_code == 400
+    assert 'value="30"' in bad.content.decode()
     pmp.refresh_from_db()
     assert pmp.follow_up_weeks_around == 6
 
@@ -400,4 +407,5 @@ def test_a_group_of_one_or_two_is_not_shown_to_the_programme_admin(
     assert completers["note"] == hidden
     client.force_login(bob)
     page = client.get(reverse("programmes:outcomes", args=[cohort.pk])).content.decode()
-    assert "Completers (n = 2" in page and hidden not in page
+    assert "Completers (n = 2" in page
+    assert hidden not in page

@@ -20,7 +20,8 @@ def test_susan_goes_from_referral_to_completion_with_a_dated_history(
     susan_referred, full_cohort, priya, ana, susan
 ):
     enrolment = enrol(susan_referred, full_cohort, priya)
-    assert enrolment.state == "enrolled" and enrolment.cohort == full_cohort
+    assert enrolment.state == "enrolled"
+    assert enrolment.cohort == full_cohort
     attend(enrolment, full_cohort.sessions.all()[:6], priya)  # half of 12: the default rule
     services.enrolment_transition(
         actor=priya, enrolment=enrolment, to_state="completed", changed_on=date.today()

@@ -74,7 +74,9 @@ def test_the_session_form_says_why_and_keeps_what_was_typed(client, cohort, priy
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "within the cohort" in page and f'value="{late}"' in page and 'value="Pacing"' in page
+    assert "within the cohort" in page
+    assert f'value="{late}"' in page
+    assert 'value="Pacing"' in page
     assert not cohort.sessions.exists()
     form = SessionForm(cohort=cohort)
     assert form.fields["first_date"].widget.attrs["max"] == cohort.end_date.isoformat()
@@ -97,7 +99,8 @@ def test_a_cohort_needs_at_least_one_place(pmp):
             "capacity": 0,
         }
     )
-    assert not form.is_valid() and "capacity" in form.errors
+    assert not form.is_valid()
+    assert "capacity" in form.errors
 
 
 # --- Attendance, GCQ-S and completion ---------------------------------------------------------
@@ -207,7 +210,8 @@ def test_a_score_dated_in_the_future_is_refused(cohort, susan_referred, priya, a
         {"measure": pcs.pk, "time_point": "pre", "value": 20, "recorded_on": TOMORROW},
         measures=ProgrammeMeasure.objects.all(),
     )
-    assert not form.is_valid() and "recorded_on" in form.errors
+    assert not form.is_valid()
+    assert "recorded_on" in form.errors
 
 
 def test_the_score_form_says_why_and_keeps_what_was_typed(
@@ -221,7 +225,8 @@ def test_the_score_form_says_why_and_keeps_what_was_typed(
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "A PCS score runs from 0 to 52; 75 is outside it." in page and 'value="75"' in page
+    assert "A PCS score runs from 0 to 52; 75 is outside it." in page
+    assert 'value="75"' in page
 
 
 def test_a_measure_is_an_instrument_of_the_library_with_a_real_reliability(pmp):
@@ -249,7 +254,8 @@ def test_a_measure_is_an_instrument_of_the_library_with_a_real_reliability(pmp):
     # The admin's form offers the library as a choice list, not a free-text box.
     form_class = modelform_factory(ProgrammeMeasure, fields=["instrument_key", "reliability"])
     choices = dict(form_class().fields["instrument_key"].choices)
-    assert choices["pcs"] == "PCS" and "fabq" not in choices
+    assert choices["pcs"] == "PCS"
+    assert "fabq" not in choices
     # And a write that skips validation altogether still cannot store 1.7.
     with pytest.raises(IntegrityError), transaction.atomic():
         measure(reliability=1.7).save()
@@ -275,7 +281,8 @@ def test_programme_dates_must_be_plausible(pmp, susan, ana, priya):
             "capacity": 8,
         }
     )
-    assert not form.is_valid() and "outside the clinic" in str(form.errors["start_date"])
+    assert not form.is_valid()
+    assert "outside the clinic" in str(form.errors["start_date"])
     form = CohortForm(
         {
             "name": "Endless",
@@ -285,7 +292,8 @@ def test_programme_dates_must_be_plausible(pmp, susan, ana, priya):
             "capacity": 8,
         }
     )
-    assert not form.is_valid() and "at most a year" in str(form.errors["end_date"])
+    assert not form.is_valid()
+    assert "at most a year" in str(form.errors["end_date"])
     with pytest.raises(ValidationError, match="outside the clinic"):
         services.enrolment_refer(
             actor=ana, patient=susan, programme=pmp, referred_on=date(1999, 12, 31)

@@ -34,7 +34,8 @@ def test_a_second_cohort_named_the_same_in_capitals_is_refused_and_the_form_kept
     page = response.content.decode()
     assert response.status_code == 400
     assert "This programme already has a cohort with that name." in page
-    assert 'value="SPRING COHORT"' in page and "Outpatient gym, Level 3" in page
+    assert 'value="SPRING COHORT"' in page
+    assert "Outpatient gym, Level 3" in page
     assert Cohort.objects.filter(programme=pmp).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         Cohort.objects.create(

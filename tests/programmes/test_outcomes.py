@@ -44,9 +44,8 @@ def test_cohort_counts_and_rates_exclude_participants_without_both_scores():
     )
     rate = counts.rate(RELIABLY_IMPROVED)
     assert (rate.successes, rate.n, rate.value) == (2, 4, 0.5)
-    assert rate.low == pytest.approx(0.1500, abs=1e-4) and rate.high == pytest.approx(
-        0.8500, abs=1e-4
-    )
+    assert rate.low == pytest.approx(0.1500, abs=1e-4)
+    assert rate.high == pytest.approx(0.8500, abs=1e-4)
     assert rate.warning == "n = 4: too few to read anything into."
 
 

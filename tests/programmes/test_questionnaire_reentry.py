@@ -44,7 +44,8 @@ def test_no_questionnaire_or_score_form_presets_an_answer(susan_in, full_cohort)
     screening = ScreeningForm()
     assert screening["readiness"].value() in (None, "")
     for caution in ("acute_psychiatric_need", "severe_cognitive_impairment"):
-        assert screening[caution].value() is None and screening.fields[caution].required
+        assert screening[caution].value() is None
+        assert screening.fields[caution].required
     assert OutcomeForm(measures=ProgrammeMeasure.objects.none())["time_point"].value() is None
 
 
@@ -73,7 +74,8 @@ def test_a_second_gcqs_for_the_same_session_needs_a_reason_and_keeps_the_first(
 
     client.force_login(bob)
     page = client.get(url).content.decode()
-    assert "Already recorded for this session" in page and "entered by Priya Shah" in page
+    assert "Already recorded for this session" in page
+    assert "entered by Priya Shah" in page
     refused = client.post(url, {"enrolment": susan_in.pk, **_gcqs(1)})
     assert refused.status_code == 400
     assert "already recorded for Susan" in refused.content.decode()
@@ -84,9 +86,11 @@ def test_a_second_gcqs_for_the_same_session_needs_a_reason_and_keeps_the_first(
     )
     assert amended.status_code == 302
     rating = session.climate_ratings.get()
-    assert rating.engaged == 1.0 and rating.recorded_by == bob
+    assert rating.engaged == 1.0
+    assert rating.recorded_by == bob
     old = GroupClimateAmendment.objects.get(rating=rating)
-    assert old.old_answers == {str(n): 4 for n in range(1, 13)} and old.old_engaged == 4.0
+    assert old.old_answers == {str(n): 4 for n in range(1, 13)}
+    assert old.old_engaged == 4.0
     assert (old.old_recorded_by, old.amended_by) == (priya, bob)
     assert old.reason == "Sheet of another participant"
     assert AuditEvent.objects.filter(

@@ -21,7 +21,8 @@ def test_full_days_count_twice_and_hours_sessions_by_three_hours():
     assert programme_input([SessionInput("day", 6.0)] * 6) == (12.0, 36.0)
     assert programme_input([SessionInput("hours", 1.5)] * 2) == (1.0, 3.0)
     short_half_days = standards_check([SessionInput("am", 2.5)] * 12, [])[0]
-    assert not short_half_days.met and "30 hours (needs 36)" in short_half_days.reason
+    assert not short_half_days.met
+    assert "30 hours (needs 36)" in short_half_days.reason
 
 
 def test_staff_standard_names_the_missing_discipline():

@@ -61,7 +61,9 @@ def test_cautions_are_listed_and_profound_fatigue_points_to_residential_care():
     )
     assert result.decision == SUITABLE_WITH_CAUTIONS
     text = " ".join(result.reasons)
-    assert "psychosis" in text and "cognitive" in text and "residential" in text
+    assert "psychosis" in text
+    assert "cognitive" in text
+    assert "residential" in text
     assert "no transport" in text
 
 

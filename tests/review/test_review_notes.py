@@ -28,19 +28,22 @@ def test_a_note_to_ana_shows_on_her_caseload_and_the_record_until_she_reads_it(
     )
     client.force_login(ana)
     caseload = client.get(reverse("caseload")).content.decode()
-    assert "A note from your team lead" in caseload and "Consider PHQ-9" in caseload
+    assert "A note from your team lead" in caseload
+    assert "Consider PHQ-9" in caseload
     assert "note from your team lead</a>" in caseload  # on Jannick's row too
     assert AuditEvent.objects.filter(
         actor=ana, action=AuditAction.VIEW, patient=jannick, object_type="patients.reviewnote"
     ).exists()
     record = client.get(reverse("patients:detail", kwargs={"patient_id": jannick.pk}))
-    assert "Consider PHQ-9" in record.content.decode() and "unread" in record.content.decode()
+    assert "Consider PHQ-9" in record.content.decode()
+    assert "unread" in record.content.decode()
 
     read_url = reverse(
         "patients:review_note_read", kwargs={"patient_id": jannick.pk, "note_id": note.pk}
     )
     response = client.post(read_url, {"next": reverse("caseload")})
-    assert response.status_code == 302 and response["Location"] == reverse("caseload")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("caseload")
     note.refresh_from_db()
     assert note.acknowledged_at is not None
     assert (
@@ -54,7 +57,8 @@ def test_a_note_to_ana_shows_on_her_caseload_and_the_record_until_she_reads_it(
     )
     assert "Consider PHQ-9" not in client.get(reverse("caseload")).content.decode()
     record = client.get(reverse("patients:detail", kwargs={"patient_id": jannick.pk}))
-    assert "Consider PHQ-9" in record.content.decode() and "read " in record.content.decode()
+    assert "Consider PHQ-9" in record.content.decode()
+    assert "read " in record.content.decode()
 
 
 def test_only_the_addressee_can_mark_a_note_read_and_next_must_be_local(
@@ -88,7 +92,8 @@ def test_bob_confirms_a_reassignment_that_keeps_ana_on_the_care_team(
     assert jannick.episodes.get().lead_clinician == ana  # nothing changed yet
     client.post(url, {**data, "confirm": "1"})
     episode = jannick.episodes.get()
-    assert episode.lead_clinician == dina and _members(episode) == {"ana", "dina"}
+    assert episode.lead_clinician == dina
+    assert _members(episode) == {"ana", "dina"}
     change = LeadChange.objects.get(episode=episode)
     assert (change.from_lead, change.to_lead, change.previous_lead_kept) == (ana, dina, True)
     assert ReviewNote.objects.get(episode=episode).addressed_to == dina

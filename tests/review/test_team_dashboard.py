@@ -60,7 +60,8 @@ def test_reassignment_moves_lead_and_care_team_and_is_audited(bob, ana, dina, ja
         CareTeamMember.objects.filter(episode=episode).values_list("user__username", flat=True)
     ) == {"ana", "dina"}
     event = AuditEvent.objects.get(patient=jannick, action=AuditAction.REASSIGN)
-    assert event.actor == bob and event.changed_fields == ["care_team", "lead_clinician"]
+    assert event.actor == bob
+    assert event.changed_fields == ["care_team", "lead_clinician"]
     assert ReviewNote.objects.get(episode=episode).addressed_to == dina
 
 

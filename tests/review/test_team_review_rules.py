@@ -108,10 +108,13 @@ def test_a_small_caseload_sorted_onto_its_lists():
 
 def test_intervals_name_their_method_and_warn_on_small_n():
     rate = wilson_interval(0, 10)
-    assert rate.value == 0 and rate.low == 0 and rate.high == pytest.approx(0.2775, abs=1e-4)
+    assert rate.value == 0
+    assert rate.low == 0
+    assert rate.high == pytest.approx(0.2775, abs=1e-4)
     assert rate.warning == ""
     mean = mean_t_interval([40, 44, 48])
-    assert mean.value == 44 and mean.low == pytest.approx(44 - 4.303 * 4 / 3**0.5, abs=1e-2)
+    assert mean.value == 44
+    assert mean.low == pytest.approx(44 - 4.303 * 4 / 3**0.5, abs=1e-2)
     assert mean.warning == "n = 3: too few to read anything into."
     assert mean_t_interval([]).warning == "No data yet."
     assert reliable_improvement_rate(["reliably_improved", "other", "not_available"]).n == 2
@@ -139,7 +142,8 @@ def test_sced_no_improvement_is_weak_nap_or_a_ci_including_one_half():
     assert sced_finding({"name": "x", "not_ready": "Not analysed yet"}) is None
     assert sced_no_improvement([None]) == (None, ())  # an unknown is not a finding
     no, reasons = sced_no_improvement([_entry(0.95, 0.9, 1.0), _entry(0.5, 0.3, 0.7)])
-    assert no is True and len(reasons) == 1
+    assert no is True
+    assert len(reasons) == 1
 
 
 def test_sced_reasons_are_listed_under_not_on_track():

@@ -21,30 +21,37 @@ def test_a_mean_of_few_values_never_shows_an_interval_off_the_scale(n):
     est = estimates.mean_t_interval(values, bounds=WAISR)
     assert est.n == n
     if n == 0:
-        assert est.value is None and est.interval_text == "—" and est.warning == estimates.NO_DATA
+        assert est.value is None
+        assert est.interval_text == "—"
+        assert est.warning == estimates.NO_DATA
     else:
         # n = 1 has no SD; n = 2 of 12 and 60 gives −116.5–188.5 unclipped: the whole scale.
-        assert est.low is None and est.interval_text == "too few to estimate"
+        assert est.low is None
+        assert est.interval_text == "too few to estimate"
         assert est.value_text == ("12.0" if n == 1 else "36.0")
 
 
 def test_a_narrow_pair_is_clipped_to_the_scale_and_says_so():
     est = estimates.mean_t_interval([58.0, 60.0], bounds=WAISR)
-    assert est.high == 60 and est.low > 12 and est.clipped
+    assert est.high == 60
+    assert est.low > 12
+    assert est.clipped
     assert est.interval_text.endswith("–60.0")
     assert "limited to the scale's range (12–60)" in est.warning
 
 
 def test_without_bounds_the_interval_is_the_plain_t_interval():
     est = estimates.mean_t_interval([3.0, 4.0, 5.5, 6.0])
-    assert est.low < 3.0 and not est.clipped
+    assert est.low < 3.0
+    assert not est.clipped
 
 
-@pytest.mark.parametrize("successes,n", [(0, 0), (1, 1), (0, 1), (1, 2), (2, 2)])
+@pytest.mark.parametrize(("successes", "n"), [(0, 0), (1, 1), (0, 1), (1, 2), (2, 2)])
 def test_a_rate_of_few_patients_stays_between_0_and_100_percent(successes, n):
     est = estimates.wilson_interval(successes, n)
     if n == 0:
-        assert est.value_text == "—" and est.interval_text == "—"
+        assert est.value_text == "—"
+        assert est.interval_text == "—"
         return
     assert 0 <= est.low <= est.value <= est.high <= 1
     assert est.value_text == f"{successes / n:.0%} ({successes} of {n})"
@@ -93,7 +100,8 @@ def test_a_lead_whose_team_has_no_patients_reads_empty_lists_not_an_error(client
     page = client.get(reverse("team:dashboard"))
     content = page.content.decode()
     assert page.status_code == 200
-    assert "Needs attention (0 entries)" in content and "Nobody on these lists." in content
+    assert "Needs attention (0 entries)" in content
+    assert "Nobody on these lists." in content
 
 
 @pytest.mark.django_db

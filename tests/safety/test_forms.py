@@ -20,7 +20,9 @@ def test_a_clinicians_own_concern_raises_a_signal(client, jannick, ana):
     response = client.post(url, {"note": "Said in session he sometimes wishes he would not wake."})
     assert response.status_code == 302
     signal = RiskSignal.objects.get()
-    assert signal.source == "clinician" and signal.raised_by == ana and signal.is_open
+    assert signal.source == "clinician"
+    assert signal.raised_by == ana
+    assert signal.is_open
     assert AuditEvent.objects.filter(object_type="safety.risksignal", action="create").exists()
     page = client.get(reverse("caseload")).content.decode()
     assert "Self-harm risk — response needed" in page

@@ -17,7 +17,8 @@ LONDON = ZoneInfo("Europe/London")
 
 def test_phq9_item9_is_marked_as_the_risk_item_of_the_library():
     flag_ids = {flag.id for flag in get("phq9").flags}
-    assert "item9_self_harm" in flag_ids and is_risk_flag("phq9", "item9_self_harm")
+    assert "item9_self_harm" in flag_ids
+    assert is_risk_flag("phq9", "item9_self_harm")
     assert not is_risk_flag("phq9", "clinically_significant")  # a total is not a risk item
 
 

@@ -45,7 +45,9 @@ def _respond(actor, patient, **extra):
 def test_a_signed_phq9_with_item9_above_0_raises_one_signal_on_the_patient(jannick, ana):
     result = signed_result(patient=jannick, key="phq9", answers=phq9(1), actor=ana)
     signal = open_signals(jannick).get()
-    assert signal.administration == result and signal.answered and signal.answer_value == 1
+    assert signal.administration == result
+    assert signal.answered
+    assert signal.answer_value == 1
     assert AuditEvent.objects.filter(object_type="safety.risksignal", action="create").count() == 1
 
 
@@ -131,7 +133,8 @@ def test_the_team_leads_review_lists_the_signal_first_and_overdue(jannick, ana, 
         client.force_login(bob)
         first_row = _first_attention_row(client)
         assert "Self-harm risk — response needed" in first_row
-        assert "due by 7 Dec 2026" in first_row and "overdue" not in first_row
+        assert "due by 7 Dec 2026" in first_row
+        assert "overdue" not in first_row
         traveller.move_to(friday_noon + timedelta(days=4))  # Tuesday: past Monday noon
         client.force_login(bob)
         first_row = _first_attention_row(client)
@@ -172,7 +175,9 @@ def test_answers_by_link_tell_the_care_team_at_once_without_signing(jannick, ana
             sent = client.post(url, {**data, "send": "1"})
     body = sent.content.decode()
     # The patient sees the crisis contacts, prominently, in calm words.
-    assert "If you are in danger now" in body and "116 123" in body and "999" in body
+    assert "If you are in danger now" in body
+    assert "116 123" in body
+    assert "999" in body
     phq.refresh_from_db()
     assert phq.state == "draft"  # nobody signed it, and the team knows anyway
     signal = open_signals(jannick).get()
@@ -213,7 +218,8 @@ def test_the_thank_you_page_always_gives_crisis_contacts(jannick, ana, client):
     data = {f"a{phq.pk}-item_{i}": "0" for i in range(1, 10)}
     body = client.post(url, {**data, "send": "1"}).content.decode()
     assert "If you need help before you see your clinician" in body
-    assert "If you are in danger now" not in body and "116 123" in body
+    assert "If you are in danger now" not in body
+    assert "116 123" in body
     assert not open_signals(jannick).exists()
 
 
@@ -224,7 +230,8 @@ def test_notifications_page_lists_and_marks_read_audited(jannick, ana, client):
     client.post(reverse("assessment:link", args=[token]), {**data, "send": "1"})
     client.force_login(ana)
     page = client.get(reverse("caseload")).content.decode()
-    assert 'data-testid="nav-notifications"' in page and "1<span" in page
+    assert 'data-testid="nav-notifications"' in page
+    assert "1<span" in page
     assert 'data-testid="caseload-safety"' in page
     listing = client.get(reverse("safety:notifications")).content.decode()
     assert "answered a question about self-harm" in listing
@@ -276,7 +283,9 @@ def test_the_safety_plan_is_versioned_and_prints_with_crisis_contacts(jannick, a
     client.force_login(ana)
     url = reverse("safety:plan_print", kwargs={"patient_id": jannick.pk, "version": 2})
     body = client.get(url).content.decode()
-    assert "Call my brother." in body and "116 123" in body and "NHS 111" in body
+    assert "Call my brother." in body
+    assert "116 123" in body
+    assert "NHS 111" in body
     assert AuditEvent.objects.filter(object_type="safety.safetyplan", action="export").exists()
 
 
@@ -291,7 +300,8 @@ def test_us_clinics_print_988(jannick, ana, client, settings):
     client.force_login(ana)
     url = reverse("safety:plan_print", kwargs={"patient_id": jannick.pk, "version": 1})
     body = client.get(url).content.decode()
-    assert "988" in body and "116 123" not in body
+    assert "988" in body
+    assert "116 123" not in body
 
 
 def test_a_used_link_still_gives_crisis_contacts(jannick, ana, client):
@@ -299,4 +309,5 @@ def test_a_used_link_still_gives_crisis_contacts(jannick, ana, client):
     url = reverse("assessment:link", args=[token])
     client.post(url, {"send": "1"})
     closed = client.get(url).content.decode()
-    assert "If you need help now" in closed and "116 123" in closed
+    assert "If you need help now" in closed
+    assert "116 123" in closed

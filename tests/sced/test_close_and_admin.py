@@ -27,7 +27,9 @@ def test_closing_keeps_the_data_and_analysis_and_stops_entry(
     assert Study.objects.get(pk=ab_study.pk).state != StudyState.CLOSED
     assert client.post(close, {"close-confirm": "on"}).status_code == 302
     study = Study.objects.get(pk=ab_study.pk)
-    assert study.state == StudyState.CLOSED and study.closed_by == ana and study.closed_at
+    assert study.state == StudyState.CLOSED
+    assert study.closed_by == ana
+    assert study.closed_at
     assert AuditEvent.objects.filter(
         actor=ana,
         patient=jannick,
@@ -41,13 +43,16 @@ def test_closing_keeps_the_data_and_analysis_and_stops_entry(
         reverse("sced:measurement_add", kwargs=kwargs),
         {"entry-measure": study.measures.first().pk, "entry-session": 3, "entry-value": 5},
     )
-    assert response.status_code == 400 and "The study is closed." in response.content.decode()
+    assert response.status_code == 400
+    assert "The study is closed." in response.content.decode()
     with pytest.raises(ValidationError, match="already closed"):
         services.study_close(actor=ana, study=study)
     assert Measurement.objects.count() == 2
     assert AnalysisRun.objects.filter(study=study).count() == 1
     page = client.get(reverse("sced:study_detail", kwargs=kwargs)).content.decode()
-    assert "Closed by" in page and 'id="entry"' not in page and "Analysis" in page
+    assert "Closed by" in page
+    assert 'id="entry"' not in page
+    assert "Analysis" in page
 
 
 @pytest.mark.django_db

@@ -37,7 +37,8 @@ def _post(client, token, study, value):
 def test_the_token_is_random_and_only_its_hash_is_stored(ana, jannick, diary_study):
     link, token = services.diary_link_issue(actor=ana, study=diary_study, days=14)
     _, other = services.diary_link_issue(actor=ana, study=diary_study, days=14)
-    assert len(token) >= 43 and token != other
+    assert len(token) >= 43
+    assert token != other
     assert link.token_hash == services.diary_token_hash(token) != token
     assert not DiaryLink.objects.filter(token_hash=token).exists()
     assert link.kind == DiaryLinkKind.RECURRING
@@ -76,14 +77,18 @@ def test_a_recurring_link_takes_todays_value_once_through_the_clinicians_service
     html = page.content.decode()
     today = timezone.localdate()
     assert "Fear of lifting a crate" in html
-    assert "Choose a number from 0 to 10" in html and "0 means none at all, 10 the most" in html
-    assert today.strftime("%-d") in html and today.strftime("%B") in html
+    assert "Choose a number from 0 to 10" in html
+    assert "0 means none at all, 10 the most" in html
+    assert today.strftime("%-d") in html
+    assert today.strftime("%B") in html
     # Nothing else of the record: no name, no navigation, no other study or patient link.
-    assert jannick.full_name not in html and "/patients/" not in html
+    assert jannick.full_name not in html
+    assert "/patients/" not in html
     assert 'class="btn-check"' in html  # 0-10 as big buttons
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(client, token, diary_study, "6")
-    assert response.status_code == 200 and "saved" in response.content.decode()
+    assert response.status_code == 200
+    assert "saved" in response.content.decode()
     m = Measurement.objects.get()
     assert (m.session, m.date, m.value, m.recorded_by) == (5, today, 6.0, None)
     # Analysis enqueued on commit, as for a clinician's value.
@@ -91,7 +96,8 @@ def test_a_recurring_link_takes_todays_value_once_through_the_clinicians_service
     event = AuditEvent.objects.get(
         action=AuditAction.CREATE, object_type="sced.study", changed_fields=["measurements"]
     )
-    assert event.actor is None and event.actor_username == services.DIARY_ACTOR
+    assert event.actor is None
+    assert event.actor_username == services.DIARY_ACTOR
     assert event.patient_id == jannick.pk
     # A second value for the same day is refused, kindly.
     again = client.get(_url(token))
@@ -131,7 +137,8 @@ def test_a_single_use_link_is_used_up_by_its_first_day(client, ana, diary_study)
     )
     assert _post(client, token, diary_study, "7").status_code == 200
     link.refresh_from_db()
-    assert link.used_at is not None and link.status(timezone.now()) == "used"
+    assert link.used_at is not None
+    assert link.status(timezone.now()) == "used"
     response = client.get(_url(token))
     assert response.status_code == 410
     assert "already sent" in response.content.decode()
@@ -142,7 +149,8 @@ def test_expired_revoked_unknown_and_closed_links_open_nothing(client, ana, jann
     expired, expired_token = services.diary_link_issue(actor=ana, study=diary_study)
     DiaryLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     response = client.get(_url(expired_token))
-    assert response.status_code == 410 and "has expired" in response.content.decode()
+    assert response.status_code == 410
+    assert "has expired" in response.content.decode()
     assert _post(client, expired_token, diary_study, "5").status_code == 410
 
     revoked, revoked_token = services.diary_link_issue(actor=ana, study=diary_study)
@@ -156,7 +164,8 @@ def test_expired_revoked_unknown_and_closed_links_open_nothing(client, ana, jann
     _, open_token = services.diary_link_issue(actor=ana, study=diary_study)
     services.study_close(actor=ana, study=diary_study)
     response = client.get(_url(open_token))
-    assert response.status_code == 410 and "diary has ended" in response.content.decode()
+    assert response.status_code == 410
+    assert "diary has ended" in response.content.decode()
     assert not Measurement.objects.exists()
 
 
@@ -186,9 +195,11 @@ def test_ana_issues_lists_and_revokes_links_from_the_study_page(client, ana, jan
         "sced:diary_link_issue", kwargs={"patient_id": jannick.pk, "study_id": diary_study.pk}
     )
     response = client.post(issue, {"diary-kind": "recurring", "diary-days": "10"})
-    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
-    assert "shown only once" in html and "/d/" in html
+    assert "shown only once" in html
+    assert "/d/" in html
     link = DiaryLink.objects.get()
     assert round((link.expires_at - link.created_at).total_seconds() / 86400) == 10
     assert client.post(issue, {"diary-kind": "recurring", "diary-days": "0"}).status_code == 400
@@ -198,12 +209,14 @@ def test_ana_issues_lists_and_revokes_links_from_the_study_page(client, ana, jan
     )
     assert client.post(revoke).status_code == 302
     link.refresh_from_db()
-    assert link.revoked_at is not None and link.revoked_by == ana
+    assert link.revoked_at is not None
+    assert link.revoked_by == ana
     detail = reverse(
         "sced:study_detail", kwargs={"patient_id": jannick.pk, "study_id": diary_study.pk}
     )
     page = client.get(detail).content.decode()
-    assert "Patient diary links" in page and "revoked" in page
+    assert "Patient diary links" in page
+    assert "revoked" in page
     assert "/d/" not in page  # the address is never shown again
 
 

@@ -91,7 +91,8 @@ def test_a_session_after_the_plan_needs_a_confirmation(client, ana, jannick):
     assert response.status_code == 400
     assert "session 28 is after the 24 planned sessions" in page
     assert 'name="entry-confirm_outside_plan"' in page  # the box is shown now, and only now
-    assert 'name="entry-session" value="28"' in page and 'name="entry-value" value="5"' in page
+    assert 'name="entry-session" value="28"' in page
+    assert 'name="entry-value" value="5"' in page
     assert not Measurement.objects.exists()
     # The fast-entry form (htmx, no reload) answers the same way, in its own panel.
     data = {"entry-measure": study.measures.first().pk, "entry-session": 28, "entry-value": 5}
@@ -130,12 +131,14 @@ def test_a_value_entered_in_error_is_struck_out_kept_and_no_longer_analysed(
     url = _url("sced:measurement_strike_out", ab_study, measurement_id=wrong.pk)
     assert client.get(url).status_code == 200
     response = client.post(url, {"reason": ""})
-    assert response.status_code == 400 and "This field is required" in response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required" in response.content.decode()
     response = client.post(url, {"reason": "Typed under session 4; it was session 5's value"})
     assert response.status_code == 302
 
     wrong.refresh_from_db()
-    assert wrong.is_struck_out and wrong.struck_out_by == ana
+    assert wrong.is_struck_out
+    assert wrong.struck_out_by == ana
     assert wrong.struck_out_reason == "Typed under session 4; it was session 5's value"
     assert Measurement.objects.count() == 4  # kept, not deleted
     assert AuditEvent.objects.filter(
@@ -189,7 +192,8 @@ def test_striking_out_is_final(ana, ab_study, is_postgres):
         ):
             cursor.execute(sql, [first.pk])
     first.refresh_from_db()
-    assert first.is_struck_out and first.struck_out_reason == "wrong patient"
+    assert first.is_struck_out
+    assert first.struck_out_reason == "wrong patient"
     assert first.amendments.count() == 1  # the amendment made before stays in the history
 
 
@@ -341,7 +345,8 @@ def test_every_study_state_has_a_badge_with_a_background():
     assert set(STATE_BADGE_CLASSES) == set(StudyState.values)
     for cls in STATE_BADGE_CLASSES.values():
         rule = css.split(f".{cls}{{", 1)[1].split("}", 1)[0]
-        assert "background-color" in rule and "color:" in rule
+        assert "background-color" in rule
+        assert "color:" in rule
 
 
 @pytest.mark.django_db

@@ -44,15 +44,19 @@ def test_a_run_the_job_service_could_not_take_is_shown_offered_again_and_swept(
     assert run.state == AnalysisState.NOT_ENQUEUED
     client.force_login(ana)
     page = _panel(client, jannick, ab_study)
-    assert "The values are saved." in page and "when the job service is back" in page
-    assert "Retry" in page and "every 2s" in page  # it updates by itself once sent
+    assert "The values are saved." in page
+    assert "when the job service is back" in page
+    assert "Retry" in page
+    assert "every 2s" in page  # it updates by itself once sent
     assert "Redis" not in page  # the clinic's words, not the broker's
 
     with django_capture_on_commit_callbacks(execute=True):
         swept = sweep_analysis_runs()
     assert swept == {RequeueReason.NOT_ENQUEUED: [run.pk]}
     run.refresh_from_db()
-    assert run.state == AnalysisState.DONE and run.attempts == 1 and run.dispatch == 2
+    assert run.state == AnalysisState.DONE
+    assert run.attempts == 1
+    assert run.dispatch == 2
     assert AnalysisPlot.objects.filter(run=run).count() == 2
     assert sweep_analysis_runs() == {}  # nothing left to send
 
@@ -67,7 +71,8 @@ def test_saving_the_same_values_again_sends_a_run_that_was_never_enqueued(
         again = services.analysis_request(actor=ana, study=ab_study)
     assert again.pk == run.pk
     run.refresh_from_db()
-    assert run.state == AnalysisState.DONE and run.requeue_reason == RequeueReason.RETRY
+    assert run.state == AnalysisState.DONE
+    assert run.requeue_reason == RequeueReason.RETRY
 
 
 @pytest.mark.django_db
@@ -78,11 +83,13 @@ def test_a_message_of_an_earlier_dispatch_does_nothing(
     AnalysisRun.objects.filter(pk=run.pk).update(dispatch=2)
     assert run_analysis(run.pk, 1) == SUPERSEDED
     run.refresh_from_db()
-    assert run.state == AnalysisState.QUEUED and run.attempts == 0
+    assert run.state == AnalysisState.QUEUED
+    assert run.attempts == 0
     assert run_analysis(run.pk, 2) == AnalysisState.DONE
     assert run_analysis(run.pk, 2) == AnalysisState.DONE  # a redelivery after the end
     run.refresh_from_db()
-    assert run.attempts == 1 and AnalysisPlot.objects.filter(run=run).count() == 2
+    assert run.attempts == 1
+    assert AnalysisPlot.objects.filter(run=run).count() == 2
 
 
 @pytest.mark.django_db
@@ -102,7 +109,8 @@ def test_a_worker_that_stopped_mid_job_is_detected_the_page_says_so_and_it_compl
         swept = services.analysis_sweep(alive_workers={"celery@other"})
     assert swept == {RequeueReason.WORKER_LOST: [run.pk]}
     run.refresh_from_db()
-    assert run.state == AnalysisState.QUEUED and run.dispatch == 2
+    assert run.state == AnalysisState.QUEUED
+    assert run.dispatch == 2
     client.force_login(ana)
     page = _panel(client, jannick, ab_study)
     when = timezone.localtime(run.requeued_at).strftime("%H:%M")
@@ -111,7 +119,8 @@ def test_a_worker_that_stopped_mid_job_is_detected_the_page_says_so_and_it_compl
     assert run_analysis(run.pk, 1) == SUPERSEDED
     assert run_analysis(run.pk, 2) == AnalysisState.DONE
     run.refresh_from_db()
-    assert run.attempts == 2 and AnalysisPlot.objects.filter(run=run).count() == 2
+    assert run.attempts == 2
+    assert AnalysisPlot.objects.filter(run=run).count() == 2
 
 
 @pytest.mark.django_db
@@ -127,13 +136,15 @@ def test_a_run_stuck_past_its_time_limit_offers_retry_and_is_swept_then_fails_af
         reverse("sced:analysis_retry", kwargs={**kwargs, "run_id": run.pk}), HTTP_HX_REQUEST="1"
     )
     run.refresh_from_db()
-    assert response.status_code == 200 and run.dispatch == 1
+    assert response.status_code == 200
+    assert run.dispatch == 1
     long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
     AnalysisRun.objects.filter(pk=run.pk).update(
         state=AnalysisState.RUNNING, attempts=1, started_at=long_ago, worker="celery@busy"
     )
     page = _panel(client, jannick, ab_study)
-    assert "taking longer than it should" in page and "Retry" in page
+    assert "taking longer than it should" in page
+    assert "Retry" in page
     with django_capture_on_commit_callbacks(execute=False):
         # A worker answering the ping does not keep a run alive past the hard time limit.
         assert services.analysis_sweep(alive_workers={"celery@busy"}) == {
@@ -144,7 +155,8 @@ def test_a_run_stuck_past_its_time_limit_offers_retry_and_is_swept_then_fails_af
     )
     assert services.analysis_sweep(alive_workers=None) == {"failed": [run.pk]}
     run.refresh_from_db()
-    assert run.state == AnalysisState.FAILED and "stopped 3 times" in run.error
+    assert run.state == AnalysisState.FAILED
+    assert "stopped 3 times" in run.error
     assert "Retry" in _panel(client, jannick, ab_study)
 
 
@@ -158,7 +170,8 @@ def test_a_message_lost_from_the_queue_is_sent_again_after_the_stale_time(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.analysis_sweep(now=later) == {RequeueReason.STALE_QUEUE: [run.pk]}
     run.refresh_from_db()
-    assert run.state == AnalysisState.DONE and run.attempts == 1
+    assert run.state == AnalysisState.DONE
+    assert run.attempts == 1
 
 
 def test_celery_beat_runs_the_sweep_every_minute():

@@ -116,7 +116,8 @@ def test_the_job_tests_across_tiers_and_draws_stacked_panels(
     # Each tier is analysed as its own AB series, from its own start.
     for m, start in zip(run.results["measures"], draw.start, strict=True):
         phases = m["analysis"]["phases"]
-        assert phases[0]["n"] == start - 1 and phases[1]["n"] == 21 - (start - 1)
+        assert phases[0]["n"] == start - 1
+        assert phases[1]["n"] == 21 - (start - 1)
         assert m["randomization"]["error"] == SEE_MBD
     kinds = sorted(AnalysisPlot.objects.values_list("kind", flat=True))
     assert kinds == ["mbd", "mbd_rand", "sced", "sced", "sced"]

@@ -96,18 +96,20 @@ def test_y_axis_spans_the_measure_range() -> None:
     lo, hi = fig.axes[0].get_ylim()
     # The full 0–10 scale is shown although the data only span 3–7; a small margin keeps points
     # on 0 or 10 visible.
-    assert lo <= 0 and hi >= 10
+    assert lo <= 0
+    assert hi >= 10
     assert hi - lo <= 10 * 1.1
     fig = plots.build_sced_figure(AB, measure_name="Pain", improvement="decrease")
     lo, hi = fig.axes[0].get_ylim()
-    assert 2 < lo < 3 and 7 < hi < 8  # without a range: the data's own
+    assert 2 < lo < 3  # without a range: the data's own
+    assert 7 < hi < 8
 
 
 @pytest.mark.parametrize(
     ("improvement", "text"), [("increase", "better ↑"), ("decrease", "better ↓")]
 )
 def test_direction_of_improvement_is_labelled(improvement: str, text: str) -> None:
-    fig = plots.build_sced_figure(AB, measure_name="x", improvement=improvement)  # type: ignore[arg-type]
+    fig = plots.build_sced_figure(AB, measure_name="x", improvement=improvement)
     labels = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert text in labels
 
@@ -139,7 +141,7 @@ def test_drawn_trend_lines_are_the_reference_lines(
     phases = [(p["label"], p["values"]) for p in ds["phases"]]
     fig = plots.build_sced_figure(
         phases, measure_name="x", improvement=ds["improvement"], trend=trend
-    )  # type: ignore[arg-type]
+    )
     drawn = [line for line in fig.axes[0].get_lines() if line.get_gid() == "trend"]
     assert len(drawn) == 2
     for line, phase_key in zip(drawn, ("phase_A", "phase_B"), strict=True):
@@ -181,7 +183,8 @@ def test_randomization_plot_marks_observed_and_counted_assignments() -> None:
     fig = plots.build_randomization_figure(dist, 5.0, 3 / 8, method="exact")
     ax = fig.axes[0]
     observed = [line for line in ax.get_lines() if line.get_gid() == "observed"]
-    assert len(observed) == 1 and observed[0].get_xdata()[0] == 5.0
+    assert len(observed) == 1
+    assert observed[0].get_xdata()[0] == 5.0
     hot = plots.OKABE_ITO["vermillion"].lower()
     from matplotlib.colors import to_hex
 
@@ -201,7 +204,7 @@ def test_bad_input_is_refused() -> None:
     with pytest.raises(ValueError, match="no values"):
         plots.render_sced_plot([("A", [1, 2]), ("B", [])], measure_name="x", improvement="increase")
     with pytest.raises(ValueError, match="improvement"):
-        plots.render_sced_plot(AB, measure_name="x", improvement="up")  # type: ignore[arg-type]
+        plots.render_sced_plot(AB, measure_name="x", improvement="up")
     with pytest.raises(ValueError, match="empty"):
         plots.render_randomization_plot([], 1.0, 1.0)
 
@@ -258,7 +261,8 @@ def test_each_value_sits_at_its_session_and_a_missed_session_leaves_a_gap() -> N
     assert ax.get_xlim()[1] == pytest.approx(10.6)
     fig.canvas.draw()
     ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
-    assert ticks and all(float(t).is_integer() for t in ticks)
+    assert ticks
+    assert all(float(t).is_integer() for t in ticks)
 
 
 def test_one_or_two_sessions_still_get_whole_number_ticks() -> None:

@@ -22,12 +22,10 @@ from tests.sced.conftest import BASELINE, INTERVENTION, fill, make_study
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_saving_measurements_gives_one_analysis_even_when_the_task_runs_twice(
-    _eager_celery, ana, jannick
-):
+def test_saving_measurements_gives_one_analysis_even_when_the_task_runs_twice(ana, jannick):
     if not settings.REDIS_URL:
         pytest.fail("REDIS_URL is not set: make test always runs with Redis")
-    _eager_celery.conf.task_always_eager = False
+    celery_app.conf.task_always_eager = False  # the autouse _eager_celery fixture puts it back
     queue = f"test-sced-{uuid.uuid4().hex[:8]}"
     old_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue  # delay_on_commit sends to the worker's queue

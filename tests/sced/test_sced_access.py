@@ -51,7 +51,8 @@ def test_the_plot_is_served_only_through_the_access_check_and_audited(
         )
         client.force_login(ana)
         response = client.get(url)
-        assert response.status_code == 200 and response["Content-Type"] == content_type
+        assert response.status_code == 200
+        assert response["Content-Type"] == content_type
         assert AuditEvent.objects.filter(
             actor=ana, patient=jannick, action=AuditAction.VIEW, view_name="sced:plot_image"
         ).exists()

@@ -75,7 +75,8 @@ def test_declared_start_points_and_options_are_used(tmp_path, datasets):
         "--no-distribution",
     )
     rand = report["cases"][0]["randomization"]
-    assert rand["n_assignments"] == 4 and rand["admissible"] == [5, 6, 7, 8]
+    assert rand["n_assignments"] == 4
+    assert rand["admissible"] == [5, 6, 7, 8]
     assert rand["p_value"] == pytest.approx(0.25)  # the floor: 1 / number of assignments
     assert "distribution" not in rand
     tau_u = report["cases"][0]["analysis"]["comparisons"]["A-B"]["effect_sizes"]["Tau_U"]
@@ -89,7 +90,8 @@ def test_bad_input_is_a_clear_message_naming_the_line(tmp_path):
     with pytest.raises(CommandError) as excinfo:
         _run(str(path), "--improvement=decrease")
     assert excinfo.value.returncode == 2
-    assert "Line 3" in str(excinfo.value) and "'four'" in str(excinfo.value)
+    assert "Line 3" in str(excinfo.value)
+    assert "'four'" in str(excinfo.value)
     with pytest.raises(CommandError) as excinfo:
         _run(str(tmp_path / "missing.csv"), "--improvement=decrease")
     assert excinfo.value.returncode == 2

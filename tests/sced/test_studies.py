@@ -71,7 +71,8 @@ def test_randomize_before_data_records_a_reproducible_draw(ana, jannick, ab_stud
     draw = services.study_randomize(actor=ana, study=ab_study, seed=1234, earliest=6, latest=12)
     assert draw.admissible == list(range(6, 13))
     assert draw.start == draw_start_point(draw.admissible, seed=1234).start
-    assert draw.drawn_by == ana and draw.concealed
+    assert draw.drawn_by == ana
+    assert draw.concealed
     ab_study.refresh_from_db()
     assert ab_study.state == StudyState.RANDOMIZED
     with pytest.raises(ValidationError, match="randomized only once"):
@@ -107,7 +108,8 @@ def test_phases_are_derived_from_the_drawn_start_and_concealed_until_reachable(a
     assert selectors.phase_of_session(draw.start - 1, starts, ("A", "B")) == "A"
     assert selectors.phase_of_session(draw.start, starts, ("A", "B")) == "B"
     hidden = selectors.concealment(study, latest_session=2)
-    assert hidden.concealed and hidden.until_session == 4  # L + 1 with L = 3
+    assert hidden.concealed  # L + 1 with L = 3
+    assert hidden.until_session == 4
     assert not selectors.concealment(study, latest_session=4).concealed
     # Without a draw, the planned lengths give the phases: A 1-7, B from 8.
     plain = make_study(ana, ab_study.episode.patient, clinical_question="q", design="ATD")
@@ -199,7 +201,8 @@ def test_saving_data_requests_one_analysis_per_distinct_input(
     assert len(callbacks) == 1  # enqueued after commit, once
     run = AnalysisRun.objects.get()
     again = services.analysis_request(actor=ana, study=ab_study)
-    assert again.pk == run.pk and AnalysisRun.objects.count() == 1
+    assert again.pk == run.pk
+    assert AnalysisRun.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -213,7 +216,8 @@ def test_a_concealed_start_and_its_seed_stay_off_the_page_until_reachable(
     url = reverse("sced:study_detail", kwargs={"patient_id": jannick.pk, "study_id": ab_study.pk})
     page = client.get(url).content.decode()
     assert "concealed until day 4" in page
-    assert f"seed {draw.seed}" not in page and f"session <strong>{draw.start}" not in page
+    assert f"seed {draw.seed}" not in page
+    assert f"session <strong>{draw.start}" not in page
     fill(ab_study, ana, [8, 7, 8, 7])
     page = client.get(url).content.decode()
     assert f"Intervention (B) starts at session <strong>{draw.start}</strong>" in page

@@ -4,13 +4,16 @@ with an ellipsis (never "Lift laundry baske"), and the patient's own words drawn
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cbook import is_math_text
-from matplotlib.figure import Figure
 
 from treatment import charts
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 LAUNDRY = "Lift laundry basket from the floor to the kitchen table"
 
@@ -42,7 +45,8 @@ def test_a_long_activity_is_shortened_at_a_word_with_an_ellipsis() -> None:
     (tick,) = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     first, second = tick.split("\n")
     assert first == "Lift laundry basket from the"
-    assert second.endswith("…") and " " not in second[-2:]
+    assert second.endswith("…")
+    assert " " not in second[-2:]
     short = charts.hierarchy_figure([("Lifting a crate (retired)", 50.0, None)])
     assert [t.get_text() for t in short.axes[0].get_yticklabels()] == ["Lifting a crate (retired)"]
 
@@ -70,7 +74,8 @@ def test_a_repeated_step_is_named_once_and_labels_stay_clear_of_each_other() -> 
 
 def test_pacing_days_are_whole_numbers() -> None:
     fig = charts.pacing_figure([10.0, 12.0], [9.0, None], "minutes", "Walking")
-    assert all(t.is_integer() for t in _ticks(fig)) and _ticks(fig)
+    assert all(t.is_integer() for t in _ticks(fig))
+    assert _ticks(fig)
 
 
 @pytest.mark.parametrize("text", ["$\\frac{", "$x$ and $\\frac{$", "walk $5 to the shop, $5 back"])
@@ -99,7 +104,8 @@ def test_goal_reviews_sit_at_their_dates_not_evenly_spaced() -> None:
     xs = list(fig.axes[0].lines[-1].get_xdata())
     assert xs == [0.0, 31.0, 120.0]
     title = fig.axes[0].get_title(loc="left")
-    assert "Kiresuk" not in title and "ρ" not in title
+    assert "Kiresuk" not in title
+    assert "ρ" not in title
 
 
 def test_goal_chart_without_dates_keeps_the_order() -> None:

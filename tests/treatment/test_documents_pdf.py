@@ -67,11 +67,13 @@ def test_jannicks_summary_pdf_has_his_name_and_t_score_and_is_one_export(
     ]
     if PDFTOTEXT:
         text = pdf_text(response.content, tmp_path)
-        assert "Jannick de Vries" in text and "60.0" in text
+        assert "Jannick de Vries" in text
+        assert "60.0" in text
         assert "Back to treatment" not in text  # the PDF frame has no buttons or navigation
     else:  # the same template, as HTML
         html = client.get(url("summary", patient)).content.decode()
-        assert "Jannick de Vries" in html and "60.0" in html
+        assert "Jannick de Vries" in html
+        assert "60.0" in html
     assert no_network == []
 
 
@@ -85,14 +87,17 @@ def test_the_summary_inlines_its_charts_as_data_not_urls(client, ana, jannick_pr
     html = client.get(url("summary", jannick_profile)).content.decode()
     assert 'src="data:image/svg+xml;base64,' in html  # the exposure chart
     # The GAS chart's title carries the method (T-score, rho): the patient reads the table.
-    assert "gas.svg" not in html and html.count("data:image/svg+xml") == 1
+    assert "gas.svg" not in html
+    assert html.count("data:image/svg+xml") == 1
     letter = client.get(url("gp_letter", jannick_profile)).content.decode()
-    assert letter.count("data:image/svg+xml") == 1 and "gas.svg" not in letter  # the GAS chart
+    assert letter.count("data:image/svg+xml") == 1  # the GAS chart
+    assert "gas.svg" not in letter
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name, document", [("gp_letter_pdf", "gp_letter_pdf"), ("flare_up_pdf", "flare_up_plan_pdf")]
+    ("name", "document"),
+    [("gp_letter_pdf", "gp_letter_pdf"), ("flare_up_pdf", "flare_up_plan_pdf")],
 )
 def test_the_letter_and_the_flare_up_plan_are_pdfs_audited_once(
     client, ana, jannick_profile, tmp_path, name, document
@@ -116,7 +121,8 @@ def test_the_letter_and_the_flare_up_plan_are_pdfs_audited_once(
     client.force_login(ana)
     since = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
     response = client.get(url(name, patient))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
     events = AuditEvent.objects.filter(id__gt=since)
     assert [(e.action, e.object_type) for e in events] == [
         (AuditAction.EXPORT, f"treatment.{document}")
@@ -125,7 +131,8 @@ def test_the_letter_and_the_flare_up_plan_are_pdfs_audited_once(
         text = pdf_text(response.content, tmp_path)
         assert "Jannick" in text
         if name == "gp_letter_pdf":
-            assert "TSK-11: 33" in text and "50.0" in text
+            assert "TSK-11: 33" in text
+            assert "50.0" in text
         else:
             assert "Halve the quota" in text
 
@@ -163,7 +170,8 @@ def test_an_external_url_in_a_patients_words_is_not_fetched(
     monkeypatch.setattr(documents, "static_only_fetcher", spy)
     client.force_login(ana)
     response = client.get(url("summary_pdf", patient))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
     assert no_network == []
     (fetcher,) = fetched
     assert fetcher.refused == []  # escaped by the template: the words are text, not HTML

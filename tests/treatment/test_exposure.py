@@ -195,7 +195,8 @@ class TestSummary:
         assert summary.n_experiments == 0
         assert summary.mean_violation is None
         assert summary.violation_trend is None
-        assert summary.sessions == () and summary.items == ()
+        assert summary.sessions == ()
+        assert summary.items == ()
 
     def test_input_order_does_not_matter(self):
         series = jannicks_series()

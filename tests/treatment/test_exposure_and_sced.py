@@ -80,7 +80,8 @@ def test_the_prediction_is_recorded_before_the_experiment_and_the_outcome_after_
     )
     assert response.status_code == 302
     experiment = ExposureSession.objects.get()
-    assert experiment.is_pending and experiment.expectancy_violation is None
+    assert experiment.is_pending
+    assert experiment.expectancy_violation is None
     hierarchy = client.get(url("hierarchy", jannick)).content.decode()
     assert "Predictions waiting for their outcome" in hierarchy
     assert "My back will give way when I lift the crate." in hierarchy
@@ -96,7 +97,8 @@ def test_the_prediction_is_recorded_before_the_experiment_and_the_outcome_after_
     assert client.post(outcome_url, outcome()).status_code == 302
 
     experiment.refresh_from_db()
-    assert not experiment.is_pending and experiment.outcome_recorded_by == ana
+    assert not experiment.is_pending
+    assert experiment.outcome_recorded_by == ana
     # Expected 90, happened 10: violation 80. Expected 90 before, 40 after: belief change 50.
     assert (experiment.expectancy_violation, experiment.belief_change) == (80, 50)
     summary = selectors.exposure_summary(selectors.hierarchy_for(jannick))
@@ -107,7 +109,8 @@ def test_the_prediction_is_recorded_before_the_experiment_and_the_outcome_after_
         AuditAction.CHANGE,
     ]
     hierarchy = client.get(url("hierarchy", jannick)).content.decode()
-    assert "Expectancy violation" in hierarchy and "Belief change" in hierarchy
+    assert "Expectancy violation" in hierarchy
+    assert "Belief change" in hierarchy
 
 
 @pytest.mark.django_db
@@ -127,9 +130,11 @@ def test_a_logged_outcome_is_not_overwritten_and_a_second_prediction_waits_for_i
     assert url("exposure_session_add", jannick, item_id=item.pk) not in page
     assert client.post(outcome_url, outcome(outcome_observed=0, fear_peak=80)).status_code == 302
     again = client.post(outcome_url, outcome(outcome_observed=100))
-    assert again.status_code == 400 and "not overwritten" in again.content.decode()
+    assert again.status_code == 400
+    assert "not overwritten" in again.content.decode()
     experiment.refresh_from_db()
-    assert experiment.outcome_observed == 0 and experiment.expectancy_violation == 70
+    assert experiment.outcome_observed == 0
+    assert experiment.expectancy_violation == 70
     assert client.get(outcome_url).status_code == 302  # back to the table, nothing to log
 
 
@@ -150,12 +155,12 @@ def test_a_prediction_whose_experiment_did_not_take_place_is_kept_with_the_reaso
     done = client.post(outcome_url, {"not_done": "1", "reason": "Unwell with flu that week"})
     assert done.status_code == 302
     experiment.refresh_from_db()
-    assert not experiment.is_pending and not experiment.took_place
+    assert not experiment.is_pending
+    assert not experiment.took_place
     assert experiment.not_done_reason == "Unwell with flu that week"
     items = selectors.hierarchy_for(jannick)
-    assert (
-        selectors.sessions_for(items) == [] and selectors.exposure_summary(items).n_experiments == 0
-    )
+    assert selectors.sessions_for(items) == []
+    assert selectors.exposure_summary(items).n_experiments == 0
     page = client.get(url("hierarchy", jannick)).content.decode()
     assert "Unwell with flu that week" in page
     # The step takes a new prediction, numbered after the one kept.
@@ -213,7 +218,8 @@ def test_experiments_logged_in_one_form_before_the_change_are_migrated_as_comple
 
     migration.outcomes_of_existing_experiments(apps, None)
     old.refresh_from_db()
-    assert not old.is_pending and old.outcome_recorded_by == ana
+    assert not old.is_pending
+    assert old.outcome_recorded_by == ana
     assert old.outcome_recorded_at == old.recorded_at
     # Its violation was never rated (the outcome was optional then); its belief change stands.
     assert (old.expectancy_violation, old.belief_change) == (None, 50)
@@ -294,4 +300,5 @@ def test_performance_outcome_improves_upwards(ana, jannick):
     item = hierarchy_item_for(jannick, ana, activity="x" * 200)
     measure = sced_measure_for(item, "performance")
     assert measure["improvement"] == "increase"
-    assert len(measure["name"]) <= 120 and len(measure["description"]) <= 300
+    assert len(measure["name"]) <= 120
+    assert len(measure["description"]) <= 300

@@ -105,15 +105,18 @@ def test_a_retired_goal_leaves_the_current_list_but_stays_in_history(client, ana
     )
     assert response.status_code == 302
     football.refresh_from_db()
-    assert football.retired_by == ana and football.retired_reason.startswith("Replaced")
+    assert football.retired_by == ana
+    assert football.retired_reason.startswith("Replaced")
     assert Goal.objects.filter(pk=football.pk).exists()  # never deleted
     overview = selectors.treatment_overview(jannick)
     assert [g.pk for g in overview["goals"]] == [walking.pk]
     assert [g.pk for g in overview["retired_goals"]] == [football.pk]
     page = client.get(url("overview", jannick)).content.decode()
-    assert "1 retired goal" in page and "Replaced by a goal about cycling" in page
+    assert "1 retired goal" in page
+    assert "Replaced by a goal about cycling" in page
     detail = client.get(url("goal_detail", jannick, goal_id=football.pk)).content.decode()
-    assert "Retired by" in detail and "Record the review" not in detail
+    assert "Retired by" in detail
+    assert "Record the review" not in detail
     with pytest.raises(ValidationError, match="retired"):
         review_for(football, ana)
     with pytest.raises(ValidationError, match="already retired"):
@@ -144,7 +147,8 @@ def test_a_retired_goal_counts_in_the_gas_t_score_only_before_its_retirement(ana
     # today's point is over walking alone: one goal at +1, T = 60.
     assert [p.t_score for p in history[:2]] == pytest.approx(before)
     assert history[1].t_score > 60
-    assert history[2].day == date.today() and history[2].t_score == pytest.approx(60.0)
+    assert history[2].day == date.today()
+    assert history[2].t_score == pytest.approx(60.0)
 
 
 # --- the hierarchy ----------------------------------------------------------------------------
@@ -174,7 +178,8 @@ def test_ana_reorders_the_hierarchy_by_hand_and_the_fear_ratings_stay(client, an
     hierarchy_item_for(jannick, ana, activity="Hoovering", fear=40)
     assert order(jannick) == ["Bending", "Hoovering", "Lifting", "Running"]
     page = client.get(url("hierarchy", jannick)).content.decode()
-    assert f'id="move-up-{lift.pk}"' in page and "Move down: Lifting" in page
+    assert f'id="move-up-{lift.pk}"' in page
+    assert "Move down: Lifting" in page
     moves = AuditEvent.objects.filter(
         action=AuditAction.CHANGE, object_type="treatment.hierarchyitem"
     )
@@ -193,7 +198,8 @@ def test_a_retired_step_keeps_its_sessions_in_the_table_and_charts(client, ana, 
     assert response.status_code == 302
     assert order(jannick) == ["Running"]
     page = client.get(url("hierarchy", jannick)).content.decode()
-    assert "1 retired step" in page and "No longer feared" in page
+    assert "1 retired step" in page
+    assert "No longer feared" in page
     assert page.count("Lifting a crate") >= 2  # the retired list and the session table
     chart = client.get(url("hierarchy_chart", jannick)).content.decode()
     assert "Lifting a crate (retired)" in chart
@@ -201,7 +207,8 @@ def test_a_retired_step_keeps_its_sessions_in_the_table_and_charts(client, ana, 
         url("exposure_session_add", jannick, item_id=crate.pk),
         {"date": date.today().isoformat(), "expectancy_before": 50, "fear_before": 40},
     )
-    assert refused.status_code == 400 and "retired" in refused.content.decode()
+    assert refused.status_code == 400
+    assert "retired" in refused.content.decode()
     with pytest.raises(ValidationError):
         services.hierarchy_item_move(actor=ana, item=crate, direction="up")
 
@@ -243,12 +250,15 @@ def test_susans_schedule_changes_from_today_and_the_days_before_keep_their_quota
     overview = selectors.pacing_overview(selectors.pacing_plan_for(susan, plan.pk))
     # Days 1-6 keep 12; from today the new rule: the lowest baseline value (10), +5 a week.
     assert overview.daily[:6] == (12,) * 6
-    assert overview.daily[6:8] == (10, 10) and overview.daily[13] == 15
+    assert overview.daily[6:8] == (10, 10)
+    assert overview.daily[13] == 15
     assert len(overview.daily) == 6 + 21
-    assert overview.start.value == 10 and overview.in_force.number == 2
+    assert overview.start.value == 10
+    assert overview.in_force.number == 2
     assert [d.status for d in overview.adherence.days] == ["on"] * 6  # the log is kept
     page = client.get(url("pacing_detail", susan, pacing_id=plan.pk)).content.decode()
-    assert "Schedule versions" in page and "Susan copes well" in page
+    assert "Schedule versions" in page
+    assert "Susan copes well" in page
     event = AuditEvent.objects.get(patient=susan, action=AuditAction.CHANGE)
     assert {"effective_from", "rule_kind", "increment_amount", "steps"} <= set(event.changed_fields)
 
@@ -261,13 +271,15 @@ def test_a_schedule_change_needs_a_reason_and_cannot_rewrite_the_past(client, an
     past = client.post(
         url("pacing_change", susan, pacing_id=plan.pk), change_form(effective_from=yesterday)
     )
-    assert past.status_code == 400 and "days already past keep" in past.content.decode()
+    assert past.status_code == 400
+    assert "days already past keep" in past.content.decode()
     no_reason = client.post(url("pacing_change", susan, pacing_id=plan.pk), change_form(reason=""))
     assert no_reason.status_code == 400
     too_few = client.post(
         url("pacing_change", susan, pacing_id=plan.pk), change_form(baseline="5, 6")
     )
-    assert too_few.status_code == 400 and "Only 2 baseline recordings:" in too_few.content.decode()
+    assert too_few.status_code == 400
+    assert "Only 2 baseline recordings:" in too_few.content.decode()
     assert not PacingScheduleChange.objects.exists()
     later = date.today() + timedelta(days=14)
     services.pacing_schedule_change(
@@ -316,7 +328,7 @@ class TestVersionedDailyQuotas:
         assert pacing.versioned_daily_quotas([(0, (1,)), (3, (4,)), (3, (7, 8))]) == (1, 1, 1, 7, 8)
 
     def test_versions_out_of_order_or_not_from_day_0_are_refused(self):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="in the order of their first day"):
             pacing.versioned_daily_quotas([(0, (1,)), (3, (2,)), (1, (3,))])
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="must start on day 0"):
             pacing.versioned_daily_quotas([(2, (1,))])

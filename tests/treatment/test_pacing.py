@@ -51,7 +51,8 @@ class TestStartingQuota:
         assert result.value == pytest.approx(0.8 * 12)
         assert result.n_recordings == 3
         # The source is shown on the page: the literature, not our confidence mark.
-        assert "Fordyce" in result.source and "UNVERIFIED" not in result.source
+        assert "Fordyce" in result.source
+        assert "UNVERIFIED" not in result.source
 
     def test_baseline_minus_20_percent_is_the_same_rule(self):
         assert BASELINE_MEAN_MINUS_20_PERCENT is EIGHTY_PERCENT_OF_BASELINE_MEAN
@@ -79,7 +80,8 @@ class TestStartingQuota:
             SEVENTY_PERCENT_OF_BASELINE_MEAN,
             LOWEST_BASELINE_VALUE,
         ):
-            assert "Fordyce" in rule.source and "UNVERIFIED" not in rule.source
+            assert "Fordyce" in rule.source
+            assert "UNVERIFIED" not in rule.source
 
     @pytest.mark.parametrize("recordings", [[], [10], [10, 12], [10, None, 12, None]])
     def test_fewer_than_three_recordings_is_unscorable(self, recordings):
@@ -110,7 +112,7 @@ class TestStartingQuota:
 
     def test_unknown_rule_kind(self):
         with pytest.raises(ValueError, match="kind"):
-            QuotaRule(kind="median", source="s")  # type: ignore[arg-type]
+            QuotaRule(kind="median", source="s")
 
 
 class TestSchedule:
@@ -190,7 +192,7 @@ class TestSchedule:
 
     def test_expand_weekly_quotas_to_days(self):
         assert expand_schedule((10, 12), days_per_step=3) == (10, 10, 10, 12, 12, 12)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="days_per_step must be a whole number"):
             expand_schedule((10,), days_per_step=0)
 
 
@@ -218,7 +220,8 @@ class TestAdherence:
         assert report.boom_bust == (BoomBust(boom_day=6, bust_days=(7,)),)
         assert (report.n_on, report.n_under, report.n_over, report.n_missing) == (2, 2, 2, 1)
         assert report.proportion_on == pytest.approx(2 / 6)
-        assert "clinic settings" in report.source and "UNVERIFIED" not in report.source
+        assert "clinic settings" in report.source
+        assert "UNVERIFIED" not in report.source
 
     def test_exactly_at_the_tolerance_edges_is_on_quota(self):
         report = adherence([9, 11], [10, 10])
@@ -247,11 +250,13 @@ class TestAdherence:
             quota_schedule(10, IncrementRule("fixed", 2), steps=2), days_per_step=2
         )
         report = adherence([10, 10, 12, 12], quotas)
-        assert report.n_on == 4 and report.proportion_on == 1
+        assert report.n_on == 4
+        assert report.proportion_on == 1
 
     def test_nothing_recorded(self):
         report = adherence([None, None], [10, 10])
-        assert report.proportion_on is None and report.n_missing == 2
+        assert report.proportion_on is None
+        assert report.n_missing == 2
 
     @pytest.mark.parametrize(
         ("kwargs", "message"),

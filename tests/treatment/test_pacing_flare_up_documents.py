@@ -46,7 +46,8 @@ def test_susans_starting_quota_is_80_percent_of_her_baseline_mean(client, ana, s
     assert overview.schedule == pytest.approx((12, 14, 16, 18))
     assert len(overview.daily) == 28
     page = client.get(url("pacing_detail", susan, pacing_id=plan.pk)).content.decode()
-    assert "80% of the baseline mean" in page and "12.0 minutes" in page
+    assert "80% of the baseline mean" in page
+    assert "12.0 minutes" in page
 
 
 @pytest.mark.django_db
@@ -71,7 +72,8 @@ def test_a_boom_and_bust_log_suggests_pacing(client, ana, susan):
     assert overview.adherence.boom_bust[0].boom_day == 2
     client.force_login(ana)
     page = client.get(url("overview", susan)).content.decode()
-    assert "Graded activity and pacing" in page and "Boom-and-bust activity pattern" in page
+    assert "Graded activity and pacing" in page
+    assert "Boom-and-bust activity pattern" in page
     chart = client.get(url("pacing_chart", susan, pacing_id=plan.pk))
     assert chart["Content-Type"] == "image/svg+xml"
 
@@ -114,7 +116,8 @@ def test_the_flare_up_plan_starts_with_the_editable_setback_words(client, ana, s
     assert response.status_code == 302
     assert [p.version for p in FlareUpPlan.objects.all()] == [2, 1]
     printed = client.get(url("flare_up_print", susan)).content.decode()
-    assert "My own words" in printed and "Halve the quota" in printed
+    assert "My own words" in printed
+    assert "Halve the quota" in printed
     assert AuditEvent.objects.filter(
         patient=susan, action=AuditAction.EXPORT, object_type="treatment.flare_up_plan"
     ).exists()
@@ -136,7 +139,7 @@ def test_a_simultaneous_flare_up_edit_is_a_409_that_keeps_the_text(client, ana, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name, document", [("summary", "summary"), ("gp_letter", "gp_letter")])
+@pytest.mark.parametrize(("name", "document"), [("summary", "summary"), ("gp_letter", "gp_letter")])
 def test_printables_are_audited_as_exports(client, ana, jannick_profile, name, document):
     from tests.treatment.factories import goal_for, plan_for
 
@@ -147,7 +150,8 @@ def test_printables_are_audited_as_exports(client, ana, jannick_profile, name, d
     assert response.status_code == 200
     page = response.content.decode()
     assert "Fear of movement keeps Jannick from lifting." in page
-    assert "data-print" in page and "/static/css/treatment." in page
+    assert "data-print" in page
+    assert "/static/css/treatment." in page
     events = AuditEvent.objects.filter(patient=jannick_profile, action=AuditAction.EXPORT)
     assert [e.object_type for e in events] == [f"treatment.{document}"]
     # Exactly one event for the request: the export, not an extra VIEW.
@@ -155,7 +159,8 @@ def test_printables_are_audited_as_exports(client, ana, jannick_profile, name, d
         patient=jannick_profile, action=AuditAction.VIEW, actor=ana
     ).exists()
     if name == "gp_letter":
-        assert "TSK-11: 33" in page and "PCS: 39" in page
+        assert "TSK-11: 33" in page
+        assert "PCS: 39" in page
 
 
 @pytest.mark.django_db
@@ -174,7 +179,8 @@ def test_the_flare_up_plan_carries_a_seek_urgent_help_section_that_cannot_be_rem
 ):
     client.force_login(ana)
     page = client.get(url("flare_up", susan)).content.decode()
-    assert "Seek urgent help if" in page and "numbness around your genitals" in page
+    assert "Seek urgent help if" in page
+    assert "numbness around your genitals" in page
     emptied = client.post(url("flare_up", susan), flare_up_form(0, safety_net="   "))
     assert emptied.status_code == 400
     assert "it cannot be left empty" in emptied.content.decode()
@@ -191,7 +197,8 @@ def test_the_flare_up_plan_carries_a_seek_urgent_help_section_that_cannot_be_rem
     )
     for name in ("flare_up_print",):
         printed = client.get(url(name, susan)).content.decode()
-        assert "Seek urgent help if" in printed and "Northtown urgent care" in printed
+        assert "Seek urgent help if" in printed
+        assert "Northtown urgent care" in printed
         assert "new difficulty passing urine" in printed
 
 
@@ -212,7 +219,8 @@ def test_the_service_refuses_a_plan_without_the_section(ana, susan):
 def test_the_patients_treatment_summary_carries_the_safety_netting(client, ana, susan):
     client.force_login(ana)
     printed = client.get(url("summary", susan)).content.decode()
-    assert "Seek urgent help if" in printed and "numbness around your genitals" in printed
+    assert "Seek urgent help if" in printed
+    assert "numbness around your genitals" in printed
     edited = "Call 999 if you lose control of your bladder. Local urgent care: 01234 567890."
     client.post(url("flare_up", susan), flare_up_form(0, safety_net=edited))
     assert "Local urgent care: 01234 567890." in client.get(url("summary", susan)).content.decode()

@@ -39,7 +39,8 @@ class TestVersions:
         response = client.post(plan_url(jannick), form_data(ana, 0, "Fear keeps him from lifting."))
         assert response.status_code == 302
         plan = TreatmentPlan.objects.get(episode__patient=jannick)
-        assert plan.version == 1 and plan.signed_by == ana
+        assert plan.version == 1
+        assert plan.signed_by == ana
         assert [(i.kind, i.delivered_by) for i in plan.interventions.all()] == [
             ("graded_exposure", ana)
         ]
@@ -60,10 +61,13 @@ class TestVersions:
         assert response.status_code == 302
         versions = list(TreatmentPlan.objects.filter(episode__patient=jannick))
         assert [p.version for p in versions] == [2, 1]
-        assert versions[0].signed_by == bob and versions[0].change_reason == "PHQ-9 now moderate"
-        assert versions[1].pk == first.pk and versions[1].formulation == first.formulation
+        assert versions[0].signed_by == bob
+        assert versions[0].change_reason == "PHQ-9 now moderate"
+        assert versions[1].pk == first.pk
+        assert versions[1].formulation == first.formulation
         history = client.get(plan_url(jannick, "plan_history")).content.decode()
-        assert "PHQ-9 now moderate" in history and "Version 1" in history
+        assert "PHQ-9 now moderate" in history
+        assert "Version 1" in history
 
     def test_a_change_without_a_reason_is_refused_and_keeps_what_was_typed(
         self, client, ana, jannick
@@ -120,7 +124,8 @@ def test_two_clinicians_editing_at_once_never_lose_each_others_work(client, ana,
     ana_again = form_data(ana, 2, "Ana: fear of lifting at work", change_reason="work focus")
     assert client.post(plan_url(jannick), ana_again).status_code == 302
     plans = {p.version: p for p in TreatmentPlan.objects.filter(episode__patient=jannick)}
-    assert plans[2].formulation.startswith("Bob") and plans[3].formulation.startswith("Ana")
+    assert plans[2].formulation.startswith("Bob")
+    assert plans[3].formulation.startswith("Ana")
 
 
 @pytest.mark.django_db

@@ -60,7 +60,8 @@ def test_pacing_is_refused_without_a_reason_and_goes_ahead_with_one(jannick, ana
         override_reason="Walking only, within current tolerance; MRI booked tomorrow.",
     )
     override = SafetyOverride.objects.get()
-    assert override.context == "pacing" and override.decided_by == ana
+    assert override.context == "pacing"
+    assert override.decided_by == ana
     assert AuditEvent.objects.filter(
         action=AuditAction.CREATE, object_type="assessment.safetyoverride", patient=jannick
     ).exists()
@@ -90,7 +91,8 @@ def test_the_hierarchy_page_shows_the_referral_and_keeps_what_was_typed(
     client.force_login(ana)
     url = reverse("treatment:hierarchy", args=[jannick.pk])
     page = client.get(url).content.decode()
-    assert "Red-flag referral open" in page and "Spinal on-call team" in page
+    assert "Red-flag referral open" in page
+    assert "Spinal on-call team" in page
     data = {
         "activity": "Bending to tie shoes",
         "fear_rating": 60,

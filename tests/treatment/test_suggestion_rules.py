@@ -16,7 +16,9 @@ def keys(made):
 
 def test_every_rule_has_a_source_interventions_we_know_and_a_way_to_fire():
     for rule in RULES:
-        assert rule.source and rule.title and rule.rationale
+        assert rule.source
+        assert rule.title
+        assert rule.rationale
         assert set(rule.interventions) <= set(Intervention.values)
         assert rule.criteria or rule.flags
         for criterion in rule.criteria:
@@ -36,7 +38,9 @@ def test_jannick_high_fear_of_movement_on_tsk17_band_suggests_education_and_expo
     )
     assert keys(made) == ["fear_avoidance_exposure"]
     (evidence,) = made[0].evidence
-    assert evidence.instrument == "tsk17" and evidence.total == 44 and evidence.result_id == 7
+    assert evidence.instrument == "tsk17"
+    assert evidence.total == 44
+    assert evidence.result_id == 7
     assert set(made[0].rule.interventions) == {"pain_education", "graded_exposure"}
 
 

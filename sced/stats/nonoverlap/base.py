@@ -6,11 +6,13 @@ import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
 
-from ..phases import Improvement
+if TYPE_CHECKING:
+    from ..phases import Improvement
 
 Values = Sequence[float] | np.ndarray
 

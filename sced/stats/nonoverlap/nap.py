@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy import optimize
 
 from ..phases import Improvement, check_improvement, orient, pair_problems
 from .base import EffectSize, Values, make_effect, undefined, z_crit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # --------------------------------------------------------------------------------------------
 # NAP and Tau

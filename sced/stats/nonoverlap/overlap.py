@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy import stats
 
 from ..phases import Improvement, check_improvement, orient, pair_problems
 from .base import EffectSize, Values, make_effect, undefined
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # --------------------------------------------------------------------------------------------
 # PND, PEM, PAND, IRD

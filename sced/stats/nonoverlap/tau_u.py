@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from scipy import stats
@@ -13,6 +12,9 @@ from scipy import stats
 from ..phases import Improvement, check_improvement, orient, pair_problems
 from .base import EffectSize, Values, make_effect, undefined, z_crit
 from .nap import _BLOCK, _pair_counts
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # --------------------------------------------------------------------------------------------
 # Kendall's S / tau (scan's kendall_tau) and the Tau-U family

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assessment.instruments.base import Score, Unscorable
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def numbered(values: Iterable[Any], start: int = 1) -> dict[str, Any]:

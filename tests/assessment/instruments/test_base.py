@@ -180,7 +180,7 @@ class TestInvalidAnswers:
 
     def test_answers_must_be_a_mapping(self) -> None:
         with pytest.raises(InvalidAnswer):
-            make().score([1, 2, 3])  # type: ignore[arg-type]
+            make().score([1, 2, 3])
 
 
 class TestNotApplicable:

@@ -93,7 +93,8 @@ class TestReliableChangeIndex:
         eight_points = rci(48, 40, sem=3.16, direction=HIGHER_IS_WORSE)
         assert nine_points.classification == RELIABLY_IMPROVED
         assert eight_points.classification == NO_RELIABLE_CHANGE
-        assert nine_points.sd is None and nine_points.reliability is None
+        assert nine_points.sd is None
+        assert nine_points.reliability is None
         assert nine_points.smallest_reliable_change == pytest.approx(smallest)
 
     def test_parameters_from_an_instrument_definition(self):
@@ -296,7 +297,8 @@ class TestFourWayClassification:
 
     def test_already_functional_at_baseline_cannot_recover(self):
         result = significance(15, 5, dysfunctional=DYS, functional=FUNC)
-        assert result.baseline_functional and not result.crossed_cutoff
+        assert result.baseline_functional
+        assert not result.crossed_cutoff
         assert result.classification == IMPROVED
 
     def test_a_score_exactly_at_the_cutoff_is_not_functional(self):
@@ -434,7 +436,8 @@ class TestMcidChange:
         result = change(10, 7, NRS_2_OR_30)
         assert result.improvement == 3
         assert result.improvement_percent == pytest.approx(30)
-        assert result.rule_id == "nrs_mcid" and result.source == "Farrar 2001 (§10)"
+        assert result.rule_id == "nrs_mcid"
+        assert result.source == "Farrar 2001 (§10)"
 
     def test_pseq_needs_seven_points_and_a_band_change(self):
         # ePPOC bands: severe 0-19, moderate 20-30 (§7).
@@ -442,7 +445,8 @@ class TestMcidChange:
             18, 25, PSEQ_EPPOC, baseline_band="severe", follow_up_band="moderate"
         ).classification == (IMPORTANT_IMPROVEMENT)
         same_band = change(21, 28, PSEQ_EPPOC, baseline_band="moderate", follow_up_band="moderate")
-        assert same_band.points_met and same_band.band_changed is False
+        assert same_band.points_met
+        assert same_band.band_changed is False
         assert same_band.classification == NO_IMPORTANT_CHANGE
 
     def test_pseq_without_bands_is_unscorable(self):

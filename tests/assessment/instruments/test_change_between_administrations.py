@@ -25,16 +25,19 @@ def test_odi_46_to_24_meets_the_mic_the_mdc_and_mannions_surgical_outcome() -> N
     by_id = rules(out)
     assert set(by_id) == {"mic", "mdc90", "good_outcome_surgery"}
     # MIC: 22 >= 10 points and 47.8% >= 30% (Ostelo 2008); MDC90 10 points; Mannion 18%.
-    assert by_id["mic"]["met"] and by_id["mic"]["points_met"] and by_id["mic"]["percent_met"]
-    assert by_id["mdc90"]["met"] and by_id["good_outcome_surgery"]["met"]
-    assert (
-        "Ostelo" in by_id["mic"]["source"] and "Mannion" in by_id["good_outcome_surgery"]["source"]
-    )
+    assert by_id["mic"]["met"]
+    assert by_id["mic"]["points_met"]
+    assert by_id["mic"]["percent_met"]
+    assert by_id["mdc90"]["met"]
+    assert by_id["good_outcome_surgery"]["met"]
+    assert "Ostelo" in by_id["mic"]["source"]
+    assert "Mannion" in by_id["good_outcome_surgery"]["source"]
 
 
 def test_odi_46_to_40_is_below_every_threshold() -> None:
     out = change_payload({"instrument": "odi", "baseline": 46, "follow_up": 40})
-    assert out["change"] == -6 and out["band_changed"] is True  # 40 is "moderate" (21-40)
+    assert out["change"] == -6  # 40 is "moderate" (21-40)
+    assert out["band_changed"] is True
     assert [rule["met"] for rule in out["rules"]] == [False, False, False]
     assert {rule["classification"] for rule in out["rules"]} == {"no_important_change"}
 
@@ -42,7 +45,8 @@ def test_odi_46_to_40_is_below_every_threshold() -> None:
 def test_pseq_eppoc_rule_needs_seven_points_and_a_new_band() -> None:
     # ePPOC: >= 7 points coupled with a move to a different band (instruments.md §7 [S:2]).
     across = rules(change_payload({"instrument": "pseq", "baseline": 18, "follow_up": 27}))
-    assert across["eppoc"]["met"] is True and across["eppoc"]["band_changed"] is True
+    assert across["eppoc"]["met"] is True
+    assert across["eppoc"]["band_changed"] is True
     assert across["mcid_11"]["met"] is False
     within = change_payload({"instrument": "pseq", "baseline": 21, "follow_up": 29})
     assert within["baseline_band"]["name"] == within["follow_up_band"]["name"] == "moderate"
@@ -52,7 +56,8 @@ def test_pseq_eppoc_rule_needs_seven_points_and_a_new_band() -> None:
 
 def test_pcs_rules_restricted_to_a_baseline_range_say_they_do_not_apply() -> None:
     by_id = rules(change_payload({"instrument": "pcs", "baseline": 36, "follow_up": 24}))
-    assert by_id["mic_8"]["applies"] is False and by_id["mic_8"]["met"] is None
+    assert by_id["mic_8"]["applies"] is False
+    assert by_id["mic_8"]["met"] is None
     assert "baselines <= 30" in by_id["mic_8"]["reason"]
     assert by_id["mic_11"]["met"] is True  # 12 >= 11 from a baseline above 30
     assert by_id["percent_38"]["met"] is False  # 33% < 38%
@@ -62,7 +67,8 @@ def test_phq9_12_to_4_is_a_response_and_a_remission() -> None:
     by_id = rules(change_payload({"instrument": "phq9", "baseline": 12, "follow_up": 4}))
     assert by_id["clinically_significant_change"]["met"] is True  # 8 >= 5 (Loewe 2004)
     assert by_id["response"]["met"] is True  # 66.7% >= 50%
-    assert by_id["remission"]["met"] is True and by_id["remission"]["target_met"] is True
+    assert by_id["remission"]["met"] is True
+    assert by_id["remission"]["target_met"] is True
 
 
 def test_tsk17_reliable_change_from_the_published_sem() -> None:
@@ -71,8 +77,10 @@ def test_tsk17_reliable_change_from_the_published_sem() -> None:
     assert by_id["mcid"]["met"] is True
     rc = by_id["reliable_change"]
     assert rc["rc"] == pytest.approx(-8 / (math.sqrt(2) * 3.16))  # SEM 3.16 (Woby 2005)
-    assert rc["met"] is False and rc["classification"] == "no_reliable_change"
-    assert "Jacobson" in rc["source"] and "3.16" in rc["source"]
+    assert rc["met"] is False
+    assert rc["classification"] == "no_reliable_change"
+    assert "Jacobson" in rc["source"]
+    assert "3.16" in rc["source"]
 
 
 def test_a_subscale_uses_its_own_rules() -> None:
@@ -84,7 +92,8 @@ def test_a_subscale_uses_its_own_rules() -> None:
 
 def test_percentage_change_from_zero_is_undefined_not_infinite() -> None:
     out = change_payload({"instrument": "nrs", "baseline": 0, "follow_up": 3})
-    assert out["change"] == 3 and out["percent_change"] is None
+    assert out["change"] == 3
+    assert out["percent_change"] is None
     assert out["baseline_band"]["label"] == "No pain"
 
 
@@ -92,8 +101,10 @@ def test_a_score_without_direction_or_rules_reports_the_change_only() -> None:
     out = change_payload(
         {"instrument": "gcqs", "score": "engaged", "baseline": 2.4, "follow_up": 3}
     )
-    assert out["change"] == pytest.approx(0.6) and out["rules"] == []
-    assert out["notes"] and "No change threshold" in out["notes"][0]
+    assert out["change"] == pytest.approx(0.6)
+    assert out["rules"] == []
+    assert out["notes"]
+    assert "No change threshold" in out["notes"][0]
 
 
 @pytest.mark.parametrize(
@@ -111,4 +122,6 @@ def test_a_score_without_direction_or_rules_reports_the_change_only() -> None:
 )
 def test_bad_input_names_the_field(payload: object, field: str) -> None:
     out = change_payload(payload)
-    assert set(out) == {"error", "field"} and out["field"] == field and out["error"]
+    assert set(out) == {"error", "field"}
+    assert out["field"] == field
+    assert out["error"]

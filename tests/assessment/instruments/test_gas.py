@@ -66,7 +66,8 @@ class TestWorkedExamples:
         assert result.levels == (1, 0, -1)
         assert result.n_goals == 3
         assert result.rho == 0.3
-        assert "§22" in result.source and result.source == SOURCE
+        assert "§22" in result.source
+        assert result.source == SOURCE
 
     def test_jannicks_weighted_goals_with_turner_stokes_weights(self):
         # Return to work: importance 3 × difficulty 3 = 9, attained +1.

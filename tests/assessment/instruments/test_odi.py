@@ -91,7 +91,8 @@ class TestTwoStatementsMarked:
     def test_the_higher_of_two_marked_statements_counts(self) -> None:
         answers = {**numbered(SIXTEEN), "3": [1, 3]}  # lifting: statements scored 1 and 3
         result = scored(score("odi", answers))
-        assert result.total == 32 and result.details["total"]["raw_sum"] == 16
+        assert result.total == 32
+        assert result.details["total"]["raw_sum"] == 16
         assert result.notes[0] == (
             "ODI item 3 (Lifting): answers 1 and 3 were marked; the higher (3) counts, as the form says."
         )

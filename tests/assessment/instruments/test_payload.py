@@ -72,10 +72,10 @@ def test_odi_prints_the_raw_sum_and_maximum_beside_the_percentage() -> None:
 
 def test_waisr_prints_item_means() -> None:
     out = score_payload("waisr", {"answers": {str(n): 4 for n in range(1, 13)}})
-    assert out["total"] == 48 and out["subscales"]["bond"] == 16
-    assert out["details"]["total"] == {"item_mean": 4} and out["details"]["bond"] == {
-        "item_mean": 4
-    }
+    assert out["total"] == 48
+    assert out["subscales"]["bond"] == 16
+    assert out["details"]["total"] == {"item_mean": 4}
+    assert out["details"]["bond"] == {"item_mean": 4}
 
 
 def test_unscorable_phq9_keeps_the_item9_flag() -> None:

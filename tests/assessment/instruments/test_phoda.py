@@ -36,5 +36,5 @@ def test_hierarchy_is_ascending_fear() -> None:
         "carry bag",
         "bend to lift a crate",
     ]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be a number from 0 to 100"):
         exposure_hierarchy({"x": 120})

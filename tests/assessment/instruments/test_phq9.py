@@ -18,7 +18,8 @@ def with_total(total: int) -> dict[str, int]:
         values.append(min(3, remaining))
         remaining -= values[-1]
     values.append(remaining)  # item 9
-    assert sum(values) == total and values[-1] <= 3
+    assert sum(values) == total
+    assert values[-1] <= 3
     return numbered(values)
 
 
@@ -151,7 +152,8 @@ def test_bad_input(bad: dict[str, object]) -> None:
 
 def test_definition_facts() -> None:
     phq9 = get("phq9")
-    assert phq9.licence.item_text_bundled and phq9.licence.status == "free"
+    assert phq9.licence.item_text_bundled
+    assert phq9.licence.status == "free"
     assert (
         phq9.item("9").text
         == "Thoughts that you would be better off dead, or of hurting yourself in some way"

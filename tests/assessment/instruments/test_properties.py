@@ -107,7 +107,8 @@ def test_permuting_answers_among_same_keyed_items_leaves_every_score_unchanged(
         for source, target in zip(members, shuffled, strict=True):
             permuted[target] = answers[source]
     before, after = instrument.score(answers), instrument.score(permuted)
-    assert isinstance(before, Score) and isinstance(after, Score)
+    assert isinstance(before, Score)
+    assert isinstance(after, Score)
     assert all_values(before) == pytest.approx(all_values(after))
     assert before.band == after.band
 
@@ -160,7 +161,8 @@ def test_higher_answers_never_lower_a_sum_or_mean_of_unreversed_items(
     item = data.draw(st.sampled_from(candidates))
     raised = {**answers, item.id: answers[item.id] + 1}
     before, after = instrument.score(answers), instrument.score(raised)
-    assert isinstance(before, Score) and isinstance(after, Score)
+    assert isinstance(before, Score)
+    assert isinstance(after, Score)
     for rule in instrument.scores:
         if item.id in rule.items:
             assert all_values(after)[rule.id] > all_values(before)[rule.id]

@@ -54,7 +54,8 @@ def test_labels_are_short_and_every_definition_is_described(key: str) -> None:
     instrument = get(key)
     assert all(0 < len(item.label) <= 60 for item in instrument.items)
     assert instrument.direction in ("higher_is_worse", "higher_is_better", "unspecified")
-    assert instrument.licence.holder and instrument.licence.url
+    assert instrument.licence.holder
+    assert instrument.licence.url
     assert len(definition_hash(instrument)) == 64
     assert json.loads(json.dumps(to_data(instrument)))["key"] == key
     assert {instrument: 1}[instrument] == 1  # usable as a dict key / in a cache

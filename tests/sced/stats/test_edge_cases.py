@@ -18,7 +18,8 @@ from sced.stats.phases import Phase, build_phases, clean_values, comparisons_for
 def test_missing_values_are_dropped_before_anything_else() -> None:
     assert clean_values([1, None, float("nan"), "NA", "", 2]) == (1.0, 2.0)
     phase = Phase.from_raw("a", [3, None, 4])
-    assert phase.values == (3.0, 4.0) and phase.kind == "A"
+    assert phase.values == (3.0, 4.0)
+    assert phase.kind == "A"
 
 
 def test_abab_labels_are_numbered_and_paired_as_in_the_reference() -> None:
@@ -33,7 +34,7 @@ def test_abab_labels_are_numbered_and_paired_as_in_the_reference() -> None:
 
 def test_an_unknown_improvement_direction_is_refused() -> None:
     with pytest.raises(ValueError, match="increase"):
-        no.nap([1, 2], [3, 4], improvement="up")  # type: ignore[arg-type]
+        no.nap([1, 2], [3, 4], improvement="up")
 
 
 def test_an_empty_phase_gives_reasons_not_numbers() -> None:
@@ -61,9 +62,11 @@ def test_identical_values_everywhere_mean_no_overlap_effect() -> None:
     assert no.pem(a, b, improvement="increase", ties="strict").estimate == 0.0
     assert no.pnd(a, b, improvement="increase").estimate == 0.0
     smd = pa.smd(a, b, improvement="increase")
-    assert smd.estimate is None and "no variation" in (smd.not_defined_reason or "")
+    assert smd.estimate is None
+    assert "no variation" in (smd.not_defined_reason or "")
     tau_u = no.tau_u(a, b, improvement="increase", variant="A vs B - trend A")
-    assert tau_u.estimate is None and tau_u.not_defined_reason
+    assert tau_u.estimate is None
+    assert tau_u.not_defined_reason
 
 
 def test_ties_weigh_half_in_nap_and_nothing_in_pnd() -> None:
@@ -75,18 +78,22 @@ def test_ties_weigh_half_in_nap_and_nothing_in_pnd() -> None:
 
 def test_zero_baseline_variance_makes_the_baseline_smd_not_estimable() -> None:
     res = pa.smd([10.0, 10, 10], [7.0, 6, 8], improvement="decrease")
-    assert res.estimate is None and "SD = 0" in (res.not_defined_reason or "")
+    assert res.estimate is None
+    assert "SD = 0" in (res.not_defined_reason or "")
     pooled = pa.smd([10.0, 10, 10], [7.0, 6, 8], improvement="decrease", std_dev="pool")
-    assert pooled.estimate is not None and pooled.estimate > 0
+    assert pooled.estimate is not None
+    assert pooled.estimate > 0
 
 
 def test_zeros_need_truncation_for_the_lrr() -> None:
     a, b = [0.0, 0, 0, 0], [10.0, 20, 15, 12]
     untruncated = pa.lrri(a, b, improvement="increase", scale="other")
-    assert untruncated.estimate is None and "truncation" in (untruncated.not_defined_reason or "")
+    assert untruncated.estimate is None
+    assert "truncation" in (untruncated.not_defined_reason or "")
     counted = pa.lrri(a, b, improvement="increase", scale="count")
     # floor 1/(2Dn) = 1/8 turns an all-zero baseline into a huge but finite effect (P4)
-    assert counted.estimate is not None and counted.estimate > 4
+    assert counted.estimate is not None
+    assert counted.estimate > 4
 
 
 def _newcombe_lower_at_nap_1(m: int, n: int, z: float) -> float:
@@ -105,7 +112,8 @@ def test_every_pair_improved_still_gives_an_interval_below_one() -> None:
     # Jannick's fear ratings all fall below every baseline day: NAP = 1, Tau = 1.
     a, b = [12.0, 15, 11, 14, 13], [22.0, 25, 21, 27, 24]
     result = no.nap(a, b, improvement="increase")
-    assert result.estimate == 1.0 and (result.se or 0) > 0
+    assert result.estimate == 1.0
+    assert (result.se or 0) > 0
     expected = _newcombe_lower_at_nap_1(5, 5, no.z_crit(0.95))
     assert result.ci_lower == pytest.approx(expected, abs=1e-9)
     assert result.ci_lower == pytest.approx(0.6427, abs=1e-4)  # sced.md §5 P3 (sced13)
@@ -116,10 +124,12 @@ def test_every_pair_improved_still_gives_an_interval_below_one() -> None:
     assert result.ci_reference == (1.0, 1.0)
     tau = no.tau_from_nap(result)
     assert tau.estimate == 1.0
-    assert tau.ci_lower == pytest.approx(2 * expected - 1) and tau.ci_upper == 1.0
+    assert tau.ci_lower == pytest.approx(2 * expected - 1)
+    assert tau.ci_upper == 1.0
     assert tau.ci_reference == (1.0, 1.0)
     worst = no.nap(b, a, improvement="increase")  # NAP = 0 mirrors it
-    assert worst.ci_lower == 0.0 and worst.ci_upper == pytest.approx(1 - expected, abs=1e-9)
+    assert worst.ci_lower == 0.0
+    assert worst.ci_upper == pytest.approx(1 - expected, abs=1e-9)
     assert no.tau_bc(a, b, improvement="increase").ci_lower == pytest.approx(2 * expected - 1)
 
 
@@ -145,7 +155,8 @@ def test_tau_u_parker_can_exceed_one_while_scan_complete_cannot() -> None:
     a, b = [3.0, 2.0, 1.0], [4.0, 5, 6, 7, 8]
     assert (no.tau_u_singlecasees(a, b, improvement="increase").estimate or 0) > 1
     complete = no.tau_u(a, b, improvement="increase", variant="A vs B - trend A")
-    assert complete.estimate is not None and -1 <= complete.estimate <= 1
+    assert complete.estimate is not None
+    assert -1 <= complete.estimate <= 1
 
 
 def test_analyse_case_returns_strict_json_even_for_broken_series() -> None:

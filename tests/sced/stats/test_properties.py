@@ -19,8 +19,10 @@ positive = st.lists(st.floats(0.5, 100, allow_nan=False), min_size=2, max_size=1
 @given(a=ratings, b=ratings)
 def test_nap_lies_between_zero_and_one(a: list[float], b: list[float]) -> None:
     res = no.nap(a, b, improvement="increase")
-    assert res.estimate is not None and 0 <= res.estimate <= 1
-    assert res.ci_lower is not None and res.ci_upper is not None
+    assert res.estimate is not None
+    assert 0 <= res.estimate <= 1
+    assert res.ci_lower is not None
+    assert res.ci_upper is not None
     assert 0 <= res.ci_lower <= res.estimate <= res.ci_upper <= 1
 
 
@@ -29,7 +31,8 @@ def test_nap_lies_between_zero_and_one(a: list[float], b: list[float]) -> None:
 def test_reversing_the_direction_mirrors_nap_and_tau(a: list[float], b: list[float]) -> None:
     up = no.nap(a, b, improvement="increase").estimate
     down = no.nap(a, b, improvement="decrease").estimate
-    assert up is not None and down is not None
+    assert up is not None
+    assert down is not None
     assert down == pytest.approx(1 - up, abs=1e-12)
     t_up = no.tau(a, b, improvement="increase").estimate
     t_down = no.tau(a, b, improvement="decrease").estimate
@@ -58,8 +61,8 @@ def test_lrr_is_scale_free_only_without_truncation(
 ) -> None:
     # with scale "other" (no truncation) LRR is a ratio of means: multiplying by c cancels
     kw = {"improvement": "increase", "scale": "other"}
-    base = pa.lrri(a, b, **kw)  # type: ignore[arg-type]
-    scaled = pa.lrri([x * factor for x in a], [x * factor for x in b], **kw)  # type: ignore[arg-type]
+    base = pa.lrri(a, b, **kw)
+    scaled = pa.lrri([x * factor for x in a], [x * factor for x in b], **kw)
     assert scaled.estimate == pytest.approx(base.estimate, abs=1e-9)
     assert scaled.se == pytest.approx(base.se, rel=1e-9)
 
@@ -69,9 +72,10 @@ def test_lrr_with_count_truncation_is_not_scale_free_when_a_phase_is_all_zero() 
     # baseline at its floor and moves B, so LRRi shifts by ln 10 instead of staying put (P4)
     a, b = [0.0, 0.0, 0.0], [2.0, 3.0, 4.0]
     kw = {"improvement": "increase", "scale": "count"}
-    base = pa.lrri(a, b, **kw).estimate  # type: ignore[arg-type]
-    scaled = pa.lrri([x * 10 for x in a], [x * 10 for x in b], **kw).estimate  # type: ignore[arg-type]
-    assert base is not None and scaled is not None
+    base = pa.lrri(a, b, **kw).estimate
+    scaled = pa.lrri([x * 10 for x in a], [x * 10 for x in b], **kw).estimate
+    assert base is not None
+    assert scaled is not None
     assert scaled - base == pytest.approx(math.log(10), abs=1e-9)
 
 

@@ -118,7 +118,7 @@ def test_abab_matches_scrt(reference: dict[str, Any], statistic: str, key: str) 
             _starts(ds["phases"]),
             admissible=adm,
             improvement=ds["improvement"],
-            statistic=statistic,  # type: ignore[arg-type]
+            statistic=statistic,
         )
         assert out.design == "ABAB"
         assert out.n_assignments == res["SCRT"][key]["n_assignments"]
@@ -192,7 +192,7 @@ def test_exact_p_equals_rational_arithmetic(x: list[int], data: Any, improvement
     L = 3
     adm = rt.admissible_start_points(len(x), min_phase_length=L)
     actual = data.draw(st.sampled_from(adm))
-    out = rt.randomization_test(x, actual, admissible=adm, improvement=improvement)  # type: ignore[arg-type]
+    out = rt.randomization_test(x, actual, admissible=adm, improvement=improvement)
     expected = _fraction_p(
         x, actual, range(adm[0], adm[-1] + 1), 1 if improvement == "increase" else -1
     )
@@ -216,7 +216,7 @@ def test_abab_p_is_a_multiple_of_one_over_n(x: list[float], data: Any, statistic
     actual = data.draw(st.sampled_from(adm))
     out = rt.randomization_test(
         x, actual, admissible=adm, improvement="decrease", statistic=statistic
-    )  # type: ignore[arg-type]
+    )
     k = out.p_value * out.n_assignments
     assert k == pytest.approx(round(k), abs=1e-9)
     assert round(k) >= 1
@@ -261,14 +261,17 @@ def test_mbd_set_sizes() -> None:
     assert len(regulated) == 162  # 3·3·3 · 3! (sced.md §2.13)
     listed = list(regulated)
     assert len(set(listed)) == 162
-    assert (5, 9, 13) in regulated and (13, 5, 9) in regulated and (5, 6, 13) not in regulated
+    assert (5, 9, 13) in regulated
+    assert (13, 5, 9) in regulated
+    assert (5, 6, 13) not in regulated
     # Every tier gets each set in some permutation, and one point of each set per assignment.
     set_of = {v: i for i, s in enumerate([[4, 5, 6], [8, 9, 10], [12, 13, 14]]) for v in s}
     for a in listed:
         assert sorted(set_of[v] for v in a) == [0, 1, 2]
     independent = rt.admissible_mbd_start_points([30, 30, 30], min_phase_length=5)
     assert len(independent) == 9261  # 21³ (sced.md §6)
-    assert independent[0] == (6, 6, 6) and independent[-1] == (26, 26, 26)
+    assert independent[0] == (6, 6, 6)
+    assert independent[-1] == (26, 26, 26)
 
 
 # --- Monte Carlo ----------------------------------------------------------------------------------
@@ -290,12 +293,14 @@ def test_monte_carlo_is_reproducible_and_includes_the_observed_assignment(
     other = rt.randomization_test(values, _starts(ds["phases"]), n_random=4000, seed=8, **kw)
     assert one == two
     assert one.distribution != other.distribution
-    assert one.method == "monte_carlo" and one.seed == 7
+    assert one.method == "monte_carlo"
+    assert one.seed == 7
     assert one.n_assignments == len(one.distribution) == 4001
     assert one.distribution[0] == one.observed
     # p = (count + 1)/(n + 1): a multiple of 1/(n+1), never below it.
     k = one.p_value * 4001
-    assert k == pytest.approx(round(k), abs=1e-9) and round(k) >= 1
+    assert k == pytest.approx(round(k), abs=1e-9)
+    assert round(k) >= 1
     # The exact p is 1/286 (SCRT); 4,000 draws land close to it.
     exact = ds["results"]["pooled_A_vs_B"]["SCRT"]["mean_diff_pooled"]["p"]
     assert abs(one.p_value - exact) < 0.004
@@ -308,7 +313,9 @@ def test_auto_switches_to_monte_carlo_above_the_limit() -> None:
     out = rt.randomization_test(
         x, 20, admissible=adm, improvement="increase", exact_limit=10, n_random=50
     )
-    assert out.method == "monte_carlo" and out.n_assignments == 51 and out.n_admissible == len(adm)
+    assert out.method == "monte_carlo"
+    assert out.n_assignments == 51
+    assert out.n_admissible == len(adm)
 
 
 # --- validity and errors -------------------------------------------------------------------------
@@ -327,9 +334,9 @@ def test_actual_start_outside_the_declared_set_is_refused() -> None:
 def test_unknown_statistic_and_direction_are_refused() -> None:
     x = [3, 4, 3, 5, 4, 7, 8, 7]
     with pytest.raises(ValueError, match="Unknown statistic"):
-        rt.randomization_test(x, 4, admissible=(4, 5), improvement="increase", statistic="median")  # type: ignore[arg-type]
+        rt.randomization_test(x, 4, admissible=(4, 5), improvement="increase", statistic="median")
     with pytest.raises(ValueError, match="improvement"):
-        rt.randomization_test(x, 4, admissible=(4, 5), improvement="up")  # type: ignore[arg-type]
+        rt.randomization_test(x, 4, admissible=(4, 5), improvement="up")
 
 
 def test_direction_flips_the_statistic() -> None:
@@ -337,7 +344,8 @@ def test_direction_flips_the_statistic() -> None:
     up = rt.randomization_test(x, 5, admissible=(3, 4, 5, 6), improvement="increase")
     down = rt.randomization_test(x, 5, admissible=(3, 4, 5, 6), improvement="decrease")
     assert up.observed == pytest.approx(-down.observed)
-    assert down.p_value == pytest.approx(1 / 4) and up.p_value == pytest.approx(1.0)
+    assert down.p_value == pytest.approx(1 / 4)
+    assert up.p_value == pytest.approx(1.0)
 
 
 # --- drawing the start point ---------------------------------------------------------------------
@@ -350,7 +358,8 @@ def test_draw_is_reproducible_from_the_seed() -> None:
     draw = rt.draw_start_point(adm, seed=42)
     assert draw.start == adm[int(0.6394267984578837 * 15)] == 13
     assert draw == rt.draw_start_point(adm, seed=42)
-    assert draw.seed == 42 and draw.admissible == adm
+    assert draw.seed == 42
+    assert draw.admissible == adm
     assert {rt.draw_start_point(adm, seed=s).start for s in range(200)} == set(adm)
 
 
@@ -360,7 +369,7 @@ def test_draw_for_abab_and_mbd() -> None:
     mbd = rt.regulated_mbd_start_points([[4, 5], [8, 9], [12, 13]])
     assert rt.draw_start_point(mbd, seed=3).start in mbd
     with pytest.raises(TypeError):
-        rt.draw_start_point(abab, seed="1")  # type: ignore[arg-type]
+        rt.draw_start_point(abab, seed="1")
 
 
 # --- performance (sced.md §6); numbers are printed, not asserted (STYLE.md §3.9) ---------------

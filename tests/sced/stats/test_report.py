@@ -76,7 +76,8 @@ def test_multiple_baseline_across_cases(datasets: dict[str, Any]) -> None:
     assert mbd["actual_start"] == [5, 9, 13]
     assert mbd["n_assignments"] == across["rand_test_mean"]["n_assignments"]
     assert mbd["p_value"] == pytest.approx(across["rand_test_mean"]["p"], abs=P_TOL)
-    assert len(mbd["admissible"]) == 2197 and [5, 9, 13] in mbd["admissible"]
+    assert len(mbd["admissible"]) == 2197
+    assert [5, 9, 13] in mbd["admissible"]
     assert len(scan_style["cases"]) == 3
 
     sets = across["SCRT_MBD_mean_diff"]["admissible_start_points_per_tier"]
@@ -140,8 +141,10 @@ def test_monte_carlo_settings_are_recorded(datasets: dict[str, Any]) -> None:
         include_distribution=False,
     )
     rand = report["cases"][0]["randomization"]
-    assert rand["method"] == "monte_carlo" and rand["seed"] == 11
-    assert rand["n_assignments"] == 501 and rand["n_admissible"] == 286
+    assert rand["method"] == "monte_carlo"
+    assert rand["seed"] == 11
+    assert rand["n_assignments"] == 501
+    assert rand["n_admissible"] == 286
     assert "distribution" not in rand
     assert report["options"]["seed"] == 11
 
@@ -163,7 +166,7 @@ def test_unreadable_file_raises_the_csv_error() -> None:
 def test_bad_options_are_refused() -> None:
     text = "case,phase,values\nx,A,1\nx,A,2\nx,B,3\nx,B,4\n"
     with pytest.raises(ValueError, match="improvement"):
-        analyse_scan_csv(text, improvement="better")  # type: ignore[arg-type]
+        analyse_scan_csv(text, improvement="better")
     with pytest.raises(ValueError, match="Unknown statistic"):
         analyse_scan_csv(text, improvement="increase", statistic="median")
 
