@@ -127,6 +127,11 @@ INSTALLED_APPS = [
     "interop",
     "api",
     "demo",
+    # The HTTP API (issue #17): Django REST Framework, its OpenAPI 3 schema (drf-spectacular) and
+    # the documentation page's own copy of Swagger UI (no CDN).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -389,3 +394,45 @@ PAGINATE_BY = 25
 # outside their care team (the programme admin), as with 1 or 2 it is their own result. Clinic
 # policy (UNVERIFIED: no published rule in shared/reference; 3 is a common small-cell floor).
 PROGRAMME_MIN_AGGREGATE_N = env_int("PROGRAMME_MIN_AGGREGATE_N", 3, minimum=1)
+
+
+# --- HTTP API (issue #17; api/) ---------------------------------------------------------------
+# Rates per token (or per user for a session, per address before log-in); README "HTTP API".
+API_RATE_READ = env_str("API_RATE_READ", "600/min")
+API_RATE_WRITE = env_str("API_RATE_WRITE", "60/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        # The documentation page, used from a logged-in (and verified) browser session.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.PolicyPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffset",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.PerTokenOrUserThrottle",
+        "api.throttling.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"token_or_user": API_RATE_READ, "writes": API_RATE_WRITE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Painclinic API",
+    "DESCRIPTION": "Patients in your reach, their assessment results, SCED studies, measurements "
+    "and medications. Authenticate with a personal API token (Authorization: Bearer ...).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.PolicyPermission"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the installed drf-spectacular-sidecar package, served by whitenoise.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StudyStateEnum": "sced.models.StudyState",
+        "AnalysisStateEnum": "sced.models.AnalysisState",
+    },
+}

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("review.urls")),
     path("", include("interop.urls")),
     path("api/v1/", include("api.urls")),
+    path("account/api-tokens/", include("api.page_urls")),
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/check/", views.audit_verify, name="audit_verify"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
