@@ -36,6 +36,8 @@ class PatientSerializer(serializers.ModelSerializer):
 class EpisodeSerializer(serializers.ModelSerializer):
     team = serializers.CharField(source="team.name", read_only=True)
     lead_clinician = serializers.CharField(source="lead_clinician.get_full_name", read_only=True)
+    # Empty while the episode is open (a model choice field allows "").
+    discharge_reason = serializers.CharField(read_only=True)
 
     class Meta:
         model = Episode
@@ -174,7 +176,7 @@ class MeasurementInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if ("session" in attrs) == ("date" in attrs):
-            raise serializers.ValidationError({"session": "Give either a session or a date."})
+            raise serializers.ValidationError({"session": ["Give either a session or a date."]})
         return attrs
 
 

@@ -36,7 +36,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_token = tokens.token_create(
+            _token, new_token = tokens.token_create(
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],

@@ -160,7 +160,7 @@ class AssessmentDraftCreate(PatientScopedMixin, APIView):
         values = data.validated_data
         episode = patient.episodes.filter(pk=values["episode_id"]).first()
         if episode is None:
-            raise ValidationError({"episode_id": "This patient has no such episode."})
+            raise ValidationError({"episode_id": ["This patient has no such episode."]})
         try:
             with transaction.atomic():
                 session = assessment_services.session_start(
@@ -255,7 +255,7 @@ class MeasurementListCreate(StudyScopedMixin, generics.ListAPIView):
         values = data.validated_data
         measure = Measure.objects.filter(study=study, pk=values["measure_id"]).first()
         if measure is None:
-            raise ValidationError({"measure_id": "This study has no such measure."})
+            raise ValidationError({"measure_id": ["This study has no such measure."]})
         row = sced_services.Row(
             measure, values["value"], session=values.get("session"), day=values.get("date")
         )
