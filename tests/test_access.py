@@ -24,6 +24,9 @@ OUR_APPS = (
     "sced.",
     "medicines.",
     "safety.",
+    "api.",  # the HTTP API: its matrix over the personas is tests/api/test_access_matrix.py
+    "rest_framework.",
+    "drf_spectacular.",
 )
 
 
