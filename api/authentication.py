@@ -1,4 +1,4 @@
-"""DRF authentication by a personal API token: ``Authorization: Bearer pc_…``."""
+"""DRF authentication by a personal API token: ``Authorization: Bearer pc-…``."""
 
 from __future__ import annotations
 

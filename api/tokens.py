@@ -18,7 +18,8 @@ from painclinic.models import AuditAction
 if TYPE_CHECKING:
     from painclinic.models import User
 
-TOKEN_PREFIX = "pc_"
+# "pc-" and hex digits: easy to spot in a leaked-secrets scan, and readable on a page.
+TOKEN_PREFIX = "pc-"
 # A token lives at most 90 days: long enough for a device or a diary integration, short enough
 # that a forgotten one dies (ASVS 5.0 7.3 lifetimes; the clinic may shorten it).
 MAX_LIFETIME_DAYS = 90
@@ -46,11 +47,11 @@ def token_create(
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the token a name, e.g. the device that uses it."})
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    raw = TOKEN_PREFIX + secrets.token_hex(32)  # 256 random bits
     token = ApiToken.objects.create(
         user=actor,
         name=name[:80],
-        prefix=raw[:10],
+        prefix=raw[:11],
         key_hash=hash_token(raw),
         scope=scope,
         expires_at=timezone.now() + timedelta(days=int(days)),

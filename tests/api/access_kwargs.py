@@ -1,25 +1,12 @@
-"""URL parameters for the API (tests/api/test_access_matrix.py and the schemathesis run):
-Jannick's signed TSK-11 and medication (the apps' own access_kwargs), and an AB study with the
-first ten of its planned sessions recorded, so a device can still add values."""
+"""URL parameters for the api app's pages, for the access suite (tests/test_access.py): the
+actor's own API token (the revoke button). The API's endpoints have their own persona matrix,
+tests/api/test_access_matrix.py, with tests/api/records.py."""
 
-from datetime import date, timedelta
-
-from sced import services
-from tests.assessment.access_kwargs import url_kwargs as assessment_kwargs
-from tests.medicines.access_kwargs import url_kwargs as medicines_kwargs
-from tests.sced.conftest import BASELINE, fill, make_study
+from api import tokens
 
 
 def url_kwargs(patient, actor) -> dict:
-    known = {}
-    for build in (assessment_kwargs, medicines_kwargs):
-        known.update(build(patient, actor))
-    study = make_study(actor, patient, start_date=date.today() - timedelta(days=20))
-    services.study_randomize(actor=actor, study=study, seed=7)
-    measurements = fill(study, actor, (BASELINE * 3)[:5])
-    known.update(
-        study_id=study.pk,
-        measure_id=study.measures.first().pk,
-        measurement_id=measurements[0].pk,
+    token, _raw = tokens.token_create(
+        actor=actor, name="Ward tablet", scope="read", days=30, otp_verified=True
     )
-    return known
+    return {"token_id": token.pk}

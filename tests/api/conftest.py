@@ -33,6 +33,6 @@ def api_client():
 def jannick_record(jannick, ana):
     """Every URL parameter of the API for Jannick's record: an episode, a signed TSK-11, an SCED
     study with values and an analysis, a medication."""
-    from tests.api.access_kwargs import url_kwargs
+    from tests.api.records import api_record
 
-    return {"patient_id": jannick.pk, **url_kwargs(jannick, ana)}
+    return {"patient_id": jannick.pk, **api_record(jannick, ana)}

@@ -37,7 +37,7 @@ def test_ana_creates_a_token_on_her_page_and_sees_it_once(client, ana):
     )
     assert response.status_code == 200
     raw = response.context["new_token"]
-    assert raw.startswith("pc_") and raw in response.content.decode()
+    assert raw.startswith("pc-") and raw in response.content.decode()
     token = ApiToken.objects.get(user=ana)
     assert token.key_hash == tokens.hash_token(raw) and raw not in token.key_hash
     assert token.scope == TokenScope.READ
@@ -105,7 +105,7 @@ def test_a_token_of_a_deactivated_user_is_refused(ana, jannick_record):
 
 
 def test_a_made_up_token_is_refused(jannick_record):
-    response = client_with("pc_" + "x" * 43).get(patient_url(jannick_record))
+    response = client_with("pc-" + "0" * 64).get(patient_url(jannick_record))
     assert response.status_code == 401
 
 
