@@ -45,7 +45,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             )
         except PermissionDenied:
             messages.error(request, tokens.MSG_NOT_VERIFIED)
-            return redirect("api_tokens:list")
+            return redirect("api_tokens:tokens")
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
@@ -67,4 +67,4 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(tokens.tokens_of(request.user), pk=token_id)
     tokens.token_revoke(actor=request.user, token=token)
     messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
-    return redirect("api_tokens:list")
+    return redirect("api_tokens:tokens")

@@ -25,7 +25,9 @@ urlpatterns = [
     path(
         "docs/",
         declared(
-            SpectacularSwaggerSplitView, url_name="api:schema", template_name="api/swagger_ui.html"
+            SpectacularSwaggerSplitView,
+            url_name="api:schema",
+            template_name="api/swagger_ui.html",
         ),
         name="docs",
     ),

@@ -33,7 +33,7 @@ def measurements_url(record):
 def test_ana_creates_a_token_on_her_page_and_sees_it_once(client, ana):
     client.force_login(ana)
     response = client.post(
-        reverse("api_tokens:list"), {"name": "Ward tablet", "scope": "read", "days": 30}
+        reverse("api_tokens:tokens"), {"name": "Ward tablet", "scope": "read", "days": 30}
     )
     assert response.status_code == 200
     raw = response.context["new_token"]
@@ -45,15 +45,15 @@ def test_ana_creates_a_token_on_her_page_and_sees_it_once(client, ana):
         actor=ana, action=AuditAction.CREATE, object_type="api.apitoken"
     ).exists()
     # The next visit lists it by name and prefix, never the token itself.
-    again = client.get(reverse("api_tokens:list")).content.decode()
+    again = client.get(reverse("api_tokens:tokens")).content.decode()
     assert "Ward tablet" in again and raw not in again
 
 
 def test_a_session_without_two_step_verification_cannot_create_a_token(client, ana):
     client.force_login(ana, otp_verified=False)
-    page = client.get(reverse("api_tokens:list"))
+    page = client.get(reverse("api_tokens:tokens"))
     assert "two-step verification" in page.content.decode()
-    client.post(reverse("api_tokens:list"), {"name": "Script", "scope": "write", "days": 5})
+    client.post(reverse("api_tokens:tokens"), {"name": "Script", "scope": "write", "days": 5})
     assert not ApiToken.objects.exists()
 
 
@@ -67,7 +67,7 @@ def test_the_service_refuses_an_unverified_creator_too(ana):
 def test_a_token_lifetime_outside_1_to_90_days_is_refused_with_the_field(client, ana):
     client.force_login(ana)
     response = client.post(
-        reverse("api_tokens:list"), {"name": "Forever", "scope": "read", "days": 365}
+        reverse("api_tokens:tokens"), {"name": "Forever", "scope": "read", "days": 365}
     )
     assert response.status_code == 400
     assert "days" in response.context["form"].errors
