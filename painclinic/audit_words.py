@@ -25,6 +25,8 @@ VIEW_WORDS = {
     "audit_log_export": "Audit log exported as CSV",
     "audit_verify": "Audit log checked for tampering",
     "worker_health": "Background workers",
+    "api_tokens:tokens": "API tokens",
+    "api_tokens:revoke": "Revoke an API token",
     "patients:list": "Patient list",
     "patients:register": "Register a patient",
     "patients:detail": "Patient record",
@@ -120,6 +122,7 @@ APP_WORDS = {
     "treatment": "Treatment",
     "sced": "Single-case studies",
     "programmes": "Programmes",
+    "api": "HTTP API",  # issue #17: "HTTP API: patient detail"
 }
 
 ADMIN_VIEW_WORDS = {

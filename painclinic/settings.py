@@ -127,6 +127,11 @@ INSTALLED_APPS = [
     "interop",
     "api",
     "demo",
+    # The HTTP API (issue #17): Django REST Framework, its OpenAPI 3 schema (drf-spectacular) and
+    # the documentation page's own copy of Swagger UI (no CDN).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -396,3 +401,48 @@ FHIR_BASE_URL = env_str("FHIR_BASE_URL", "").rstrip("/")
 # Research exports move each patient's dates by a number of days derived from this secret
 # (HMAC); empty: the secret key. Set it once and keep it, or the shifts change between exports.
 RESEARCH_DATE_SHIFT_SECRET = env_str("RESEARCH_DATE_SHIFT_SECRET", "")
+
+# --- HTTP API (issue #17; api/) ---------------------------------------------------------------
+# Rates per token (or per user for a session, per address before log-in); README "HTTP API".
+API_RATE_READ = env_str("API_RATE_READ", "600/min")
+API_RATE_WRITE = env_str("API_RATE_WRITE", "60/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        # The documentation page, used from a logged-in (and verified) browser session.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.PolicyPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffset",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.PerTokenOrUserThrottle",
+        "api.throttling.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"token_or_user": API_RATE_READ, "writes": API_RATE_WRITE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Painclinic API",
+    "DESCRIPTION": "Patients in your reach, their assessment results, SCED studies, measurements "
+    "and medications. Authenticate with a personal API token (Authorization: Bearer ...).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["api.permissions.PolicyPermission"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the installed drf-spectacular-sidecar package, served by whitenoise.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "StudyStateEnum": "sced.models.StudyState",
+        "AnalysisStateEnum": "sced.models.AnalysisState",
+    },
+}

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("review.urls")),
     path("", include("interop.urls")),
     path("api/v1/", include("api.urls")),
+    path("account/api-tokens/", include("api.page_urls")),
     path("audit/check/", views.audit_verify, name="audit_verify"),
     path("audit/", include("patients.audit_urls")),
     path("system/workers/", views.worker_health, name="worker_health"),
