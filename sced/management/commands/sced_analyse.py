@@ -59,6 +59,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
         parser.add_argument("--n-random", type=int, default=10_000)
         parser.add_argument(
+            "--independent-cases",
+            action="store_true",
+            help="the cases are separate studies: no multiple-baseline test across them",
+        )
+        parser.add_argument(
             "--no-distribution",
             action="store_true",
             help="leave the randomization distribution out of the JSON",
@@ -91,6 +96,7 @@ class Command(BaseCommand):
                 seed=int(options["seed"]),  # type: ignore[call-overload]
                 n_random=n_random,
                 include_distribution=not options["no_distribution"],
+                independent_cases=bool(options["independent_cases"]),
             )
         except ScanCsvError as exc:
             raise CommandError(f"{name}: {exc}", returncode=2) from exc
