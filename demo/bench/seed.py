@@ -111,7 +111,9 @@ def seed_depth(*, seed: int = 20251207, log: Callable[[str], None] = print) -> d
     return counts
 
 
-def _seed_part(part: list[Episode], *, rng: random.Random, counts: dict[str, int], **t: Any) -> None:
+def _seed_part(
+    part: list[Episode], *, rng: random.Random, counts: dict[str, int], **t: Any
+) -> None:
     new_sessions, session_admins = [], []
     for ep in part:
         for n, (time_point, offset) in enumerate(TIME_POINTS):

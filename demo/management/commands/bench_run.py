@@ -35,7 +35,7 @@ def _session_for(user: User) -> str:
     engine = import_module(settings.SESSION_ENGINE)
     store = engine.SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[SESSION_LOGIN_AT_KEY] = time.time()
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -75,7 +75,9 @@ class Command(BaseCommand):
         patients = [p for p, _ in episodes]
         studies = {
             s.episode.patient_id: s
-            for s in Study.objects.filter(episode__lead_clinician=ana).select_related("episode")[:400]
+            for s in Study.objects.filter(episode__lead_clinician=ana).select_related("episode")[
+                :400
+            ]
         }
 
         def each(name: str, per=None) -> list[str]:
@@ -112,9 +114,11 @@ class Command(BaseCommand):
                                              levels, saves)  # fmt: skip
 
         floor = {c: results[(bare[0], c)].p50 for c in levels}
-        head = "| page | queries | " + " | ".join(
-            f"{c} conn p50 / p95 / p99 ms | {c} conn req/s" for c in levels
-        ) + " | app/bare p50 (1 conn) |"
+        head = (
+            "| page | queries | "
+            + " | ".join(f"{c} conn p50 / p95 / p99 ms | {c} conn req/s" for c in levels)
+            + " | app/bare p50 (1 conn) |"
+        )
         out("")
         out(head)
         out("|" + "---|" * (head.count("|") - 1))
@@ -124,16 +128,24 @@ class Command(BaseCommand):
                 r = results[(label, c)]
                 err = f" ({r.errors} errors)" if r.errors else ""
                 cells.append(f"{r.p50:.1f} / {r.p95:.1f} / {r.p99:.1f}{err} | {r.rps:.1f}")
-            ratio = results[(label, levels[0])].p50 / floor[levels[0]] if floor[levels[0]] else math.nan
-            out(f"| {label} | {queries.get(label, 2)} | " + " | ".join(cells) + f" | {ratio:.1f}x |")
+            ratio = (
+                results[(label, levels[0])].p50 / floor[levels[0]] if floor[levels[0]] else math.nan
+            )
+            out(
+                f"| {label} | {queries.get(label, '4*')} | "
+                + " | ".join(cells)
+                + f" | {ratio:.1f}x |"
+            )
         for label, c, r in save_results:
             err = f" ({r.errors} failed)" if r.errors else ""
             out(f"| save: {label} ({r.requests} saves) | - | " + " | ".join(
                 f"{r.p50:.1f} / {r.p95:.1f} / {r.p99:.1f}{err} | {r.rps:.1f}" if cc == c else "- | -"
                 for cc in levels
             ) + " | - |")  # fmt: skip
+        out("")
+        out("* floor: session, user, COUNT, page of 50 (not captured: served by its own settings)")
+        out("queries: in-process count of the page's first URL; a negative number is a status")
         if analysis:
-            out("")
             out(f"save -> SCED analysis visible (real worker, {len(analysis)} saves, 1 at a time): "
                 f"p50 {load.percentile(analysis, 50):.0f} ms, p95 {load.percentile(analysis, 95):.0f} ms, "
                 f"max {analysis[-1]:.0f} ms")  # fmt: skip
@@ -219,7 +231,9 @@ class Command(BaseCommand):
             study_id, before = last_run[(t, i)]
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
-                if AnalysisRun.objects.filter(study_id=study_id, id__gt=before, state="done").exists():
+                if AnalysisRun.objects.filter(
+                    study_id=study_id, id__gt=before, state="done"
+                ).exists():
                     return 0.0
                 time.sleep(0.01)
             return None

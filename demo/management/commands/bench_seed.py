@@ -29,6 +29,5 @@ class Command(BaseCommand):
         analyze()
         took = time.perf_counter() - started
         self.stdout.write(
-            "seeded in {:.0f} s: ".format(took)
-            + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+            "seeded in {:.0f} s: ".format(took) + ", ".join(f"{v:,} {k}" for k, v in counts.items())
         )
