@@ -94,7 +94,7 @@ def run_wrk(
                     "-s",
                     lua,
                     base,
-                ],  # fmt: skip
+                ],
                 capture_output=True,
                 text=True,
                 timeout=duration + 30,

@@ -64,7 +64,6 @@ class Command(BaseCommand):
         levels = [int(c) for c in connections.split(",")]
         ana, bob = User.objects.get(username="ana"), User.objects.get(username="bob")
         cookies = {u.username: _session_for(u) for u in (ana, bob)}
-        rng = random.Random(16)
         episodes = list(
             Episode.objects.filter(lead_clinician=ana, sced_studies__isnull=False)
             .values_list("patient_id", "pk")

@@ -29,5 +29,5 @@ class Command(BaseCommand):
         analyze()
         took = time.perf_counter() - started
         self.stdout.write(
-            "seeded in {:.0f} s: ".format(took) + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+            f"seeded in {took:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
         )
