@@ -158,7 +158,11 @@ def run_saves(
         for i in range(per_thread):
             path, fields = make_request(t, i)
             started = time.perf_counter()
-            status, ms = s.post(path, fields)
+            try:
+                status, ms = s.post(path, fields)
+            except OSError:  # a timeout or a dropped connection: a failed save, timed as such
+                s = Session(host, port, cookie)
+                status, ms = 0, (time.perf_counter() - started) * 1000
             extra = after(t, i) if after is not None and status in (200, 302, 303) else None
             with lock:
                 latencies.append(ms)
