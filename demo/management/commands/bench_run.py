@@ -126,9 +126,15 @@ class Command(BaseCommand):
             for c in levels:
                 r = results[(label, c)]
                 err = f" ({r.errors} errors)" if r.errors else ""
-                cells.append(f"{r.p50:.1f} / {r.p95:.1f} / {r.p99:.1f}{err} | {r.rps:.1f}")
+                if r.requests == 0:
+                    cells.append(f"no response within {seconds} s | 0")
+                    continue
+                cells.append(
+                    f"{r.p50:.1f} / {r.p95:.1f} / {r.p99:.1f} (n={r.requests}){err} | {r.rps:.1f}"
+                )
+            first = results[(label, levels[0])]
             ratio = (
-                results[(label, levels[0])].p50 / floor[levels[0]] if floor[levels[0]] else math.nan
+                first.p50 / floor[levels[0]] if floor[levels[0]] and first.requests else math.nan
             )
             out(
                 f"| {label} | {queries.get(label, '4*')} | "
