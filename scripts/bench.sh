@@ -39,7 +39,7 @@ $PY manage.py collectstatic --noinput -v0
 step "seed $N patients (bulk_create; jobs of the one template patient run in-process)"
 REDIS_URL= $PY manage.py bench_seed --patients "$N"
 step "gunicorn (2 sync workers, production settings), floor server, Celery worker"
-.venv/bin/gunicorn painclinic.wsgi -w 2 -b "127.0.0.1:$PORT" --pid "$WORK/web.pid" \
+.venv/bin/gunicorn painclinic.wsgi -w 2 --timeout 60 -b "127.0.0.1:$PORT" --pid "$WORK/web.pid" \
   --log-level warning >"$WORK/web.log" 2>&1 &
 DJANGO_SETTINGS_MODULE=demo.bench.settings_bare .venv/bin/gunicorn painclinic.wsgi -w 2 \
   -b "127.0.0.1:$BARE_PORT" --pid "$WORK/bare.pid" --log-level warning >"$WORK/bare.log" 2>&1 &

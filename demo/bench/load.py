@@ -66,6 +66,35 @@ class Result:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+def drain(host: str, port: int, *, probes: int = 2, limit: float = 120.0) -> float:
+    """Wait until the server has finished what a run left behind: wrk stops waiting at the end
+    of a run, but a sync worker still computes every request it accepted (a slow page leaves a
+    backlog that would otherwise land on the next page's figures). Idle = ``probes`` parallel
+    requests to the login page all answered within 0.5 s. Returns the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        times: list[float] = []
+
+        def probe(times: list[float] = times) -> None:
+            t0 = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection(host, port, timeout=limit)
+                conn.request("GET", "/login/")
+                conn.getresponse().read()
+                times.append(time.perf_counter() - t0)
+            except OSError:
+                times.append(limit)
+
+        threads = [threading.Thread(target=probe) for _ in range(probes)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        if max(times) < 0.5:
+            break
+    return time.perf_counter() - started
+
+
 def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 

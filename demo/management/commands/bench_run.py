@@ -109,6 +109,12 @@ class Command(BaseCommand):
                 results[(label, c)] = load.run_wrk(
                     label, base, paths, cookies[who], connections=c, seconds=seconds
                 )
+                waited = load.drain(host, port)
+                if waited > 1:
+                    out(
+                        f"  {label}, {c} conn: the server needed {waited:.0f} s to finish the run's backlog"
+                    )
+        load.drain(host, port)
         save_results, analysis = self._saves(host, port, cookies["ana"], patients, studies,
                                              levels, saves)  # fmt: skip
 
