@@ -237,7 +237,15 @@ class Command(BaseCommand):
                                       connections=c, count=count)  # fmt: skip
                 out.append((label, c, r))
 
-        # Save -> analysis visible, one save at a time on an idle worker.
+        # Save -> analysis visible, one save at a time on an idle worker: first let the worker
+        # finish the analyses the saves above queued (bounded wait).
+        deadline = time.monotonic() + 180
+        while (
+            time.monotonic() < deadline
+            and AnalysisRun.objects.filter(state__in=("queued", "running")).exists()
+        ):
+            time.sleep(0.5)
+
         def wait_for_analysis(t: int, i: int) -> float | None:
             study_id, before = last_run[(t, i)]
             deadline = time.monotonic() + 30
