@@ -32,3 +32,6 @@ format:
 
 clean:
 	rm -rf db.sqlite3 staticfiles test-artifacts
+
+bench:      ## benchmark: own PostgreSQL DB, bulk seed (BENCH_PATIENTS, default 10000), gunicorn + worker, wrk; prints the table
+	bash scripts/bench.sh

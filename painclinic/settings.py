@@ -10,6 +10,7 @@ import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
@@ -338,7 +339,7 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 270
 # Redis redelivers an unacked message after visibility_timeout: it must exceed the longest task
 # (security.md J3 measured a 8 s task running 3 times with a 5 s timeout). Kept at 12x the limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3600}
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -352,6 +353,24 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+# `make run` without Redis: a real worker on an embedded broker (kombu's filesystem transport in
+# a folder; SQLAlchemy is not installed here), so jobs run off the request with the same task code,
+# states, retries and idempotency as on Redis (issue #16). scripts/run-demo.sh sets the folder and
+# starts the worker; without the folder (tests, one-off commands) tasks stay in-process.
+CELERY_EMBEDDED_BROKER_DIR = env_str("CELERY_EMBEDDED_BROKER_DIR", "")
+if not REDIS_URL and CELERY_EMBEDDED_BROKER_DIR:
+    _broker_dir = Path(CELERY_EMBEDDED_BROKER_DIR)
+    for _sub in ("queue", "control", "results"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+    }
+    CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
+    CELERY_TASK_ALWAYS_EAGER = False
 # The sweep of analysis runs nobody is working on (sced.services.analysis_sweep): not enqueued,
 # queued too long, or running on a worker that stopped (security.md J4: the row is the truth).
 ANALYSIS_SWEEP_SECONDS = env_int("ANALYSIS_SWEEP_SECONDS", 60, minimum=5)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: virtualenv, dependencies, migrations, demo data, server on http://127.0.0.1:8000.
-# Without DATABASE_URL it uses an embedded SQLite file; without REDIS_URL tasks run in-process.
+# Without DATABASE_URL it uses an embedded SQLite file; without REDIS_URL a Celery worker runs the
+# jobs off the request on an embedded broker (a folder, kombu's filesystem transport), started
+# here and stopped when the server stops (issue #16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/venv.sh requirements.txt
@@ -25,7 +27,18 @@ cat <<MSG
     priya    programme admin, North: PMP programmes and cohorts, no clinical record
     admin    Django admin (/admin/): accounts, teams, configuration
 ${MFA_NOTE}
-  Database: ${DATABASE_URL:-SQLite file db.sqlite3}   Workers: ${REDIS_URL:-in-process (no REDIS_URL)}
+  Database: ${DATABASE_URL:-SQLite file db.sqlite3}   Workers: ${REDIS_URL:-a local worker on an embedded broker (no REDIS_URL)}
 
 MSG
-exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
+WORKER_PID=""
+if [ -z "${REDIS_URL:-}" ]; then
+  export CELERY_EMBEDDED_BROKER_DIR="${CELERY_EMBEDDED_BROKER_DIR:-$PWD/.broker}"
+  mkdir -p "$CELERY_EMBEDDED_BROKER_DIR"
+  .venv/bin/celery -A painclinic worker -Q "${CELERY_QUEUE:-painclinic}" --concurrency 1 \
+    -l warning -n "quickstart-$$@%h" >"$CELERY_EMBEDDED_BROKER_DIR/worker.log" 2>&1 &
+  WORKER_PID=$!
+  echo "  Background jobs: a worker (pid $WORKER_PID) on $CELERY_EMBEDDED_BROKER_DIR"
+fi
+stop_worker() { [ -n "$WORKER_PID" ] && kill "$WORKER_PID" 2>/dev/null && wait "$WORKER_PID" 2>/dev/null; true; }
+trap stop_worker EXIT INT TERM
+.venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"

@@ -68,3 +68,17 @@ def test_beat_runs_the_sweep_of_lost_jobs_and_workers_answer_its_ping_mid_job():
     assert "threads" not in worker
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "sced.sweep_analysis_runs" in tasks
+
+
+def test_web_scales_behind_the_proxy_because_only_the_proxy_has_a_host_port():
+    """`docker compose up --scale web=2 --scale worker=3`: two web replicas cannot both bind the
+    host port, so the proxy owns it and forwards to the service name (every replica)."""
+    services = _compose()["services"]
+    assert "ports" not in services["web"]
+    assert "container_name" not in services["web"]
+    proxy = services["proxy"]
+    assert proxy["ports"]
+    assert any("nginx.conf" in v for v in proxy["volumes"])
+    conf = (REPO / "deploy" / "nginx.conf").read_text()
+    assert "http://web:8000" in conf
+    assert "resolver 127.0.0.11" in conf

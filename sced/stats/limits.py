@@ -15,6 +15,9 @@ MAX_PHASE_SESSIONS = 500
 MAX_STUDY_SESSIONS = 2_000
 # A file or study holds one case per measure or tier; more than this is not one study.
 MAX_CASES = 50
+# A batch of independent studies (``sced_analyse --independent-cases``): one case per patient,
+# no test across cases, so the bound is memory and time only (1,000 cases: a few seconds).
+MAX_BATCH_CASES = 2_000
 
 MSG_PHASE_TOO_LONG = (
     "Phase {label} has {n:,} sessions; a phase can have at most {max:,} (over a year of daily "
@@ -26,3 +29,7 @@ MSG_STUDY_TOO_LONG = (
 )
 MSG_SESSION_TOO_LATE = "Session {session:,} is beyond the last possible session ({max:,})."
 MSG_TOO_MANY_CASES = "The file has more than {max} cases (measures); a study has at most {max}."
+MSG_TOO_MANY_BATCH_CASES = (
+    "The file has more than {max:,} cases; a batch of independent studies has at most {max:,}. "
+    "Split the file."
+)

@@ -41,6 +41,14 @@ STATISTICS: tuple[str, ...] = ("mean_difference", "phase_means_difference", "nap
 EXACT_LIMIT = 100_000
 DEFAULT_N_RANDOM = 10_000
 
+# Regulated MBD: tier orders are listed (for decoding an index) only up to this many tiers
+# (8! = 40,320 orders); larger designs are tested by sampling, never by listing.
+_MAX_LISTED_PERMUTATION_TIERS = 8
+
+# Monte Carlo draws an index into the admissible set while it fits numpy's int64 (so a stored
+# seed reproduces the same draw as before); past that, each tier is drawn on its own.
+_INDEX_DRAW_LIMIT = 2**62
+
 # sced.md §5 P6: relative tolerance for "at least as extreme" (the oracle's 1e-9).
 TIE_TOLERANCE = 1e-9
 
@@ -59,6 +67,9 @@ ERR_START_RANGE = (
 )
 ERR_SHAPE = "Every admissible assignment must have {k} start point(s); got {got}."
 ERR_ORDER = "Start points must increase: {starts}."
+ERR_TOO_MANY_ORDERS = (
+    "{t} tiers have too many orders to enumerate every assignment; use the Monte Carlo method."
+)
 ERR_SEED = "The seed must be an int (got {seed!r}) so that the draw is reproducible."
 
 
@@ -124,7 +135,20 @@ class _AssignmentSet(Sequence[tuple[int, ...]]):
 
     n_tiers: int
 
+    @property
+    def size(self) -> int:
+        """How many assignments, as an exact Python int (``len()`` cannot pass ``sys.maxsize``,
+        and a file of 14 or more AB cases already has more assignments than that)."""
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return self.size  # OverflowError past sys.maxsize: callers use ``assignment_count``
+
     def decode(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
+        """``n`` assignments drawn uniformly with replacement, one row each."""
         raise NotImplementedError
 
     def as_array(self) -> npt.NDArray[np.int64]:
@@ -148,13 +172,14 @@ class _AssignmentSet(Sequence[tuple[int, ...]]):
     def __contains__(self, value: object) -> bool:
         if not isinstance(value, tuple | list) or len(value) != self.n_tiers:
             return False
-        target = np.asarray(value, dtype=np.int64)
-        # Chunked scan: sets are at most a few million assignments when this is asked.
-        for lo in range(0, len(self), 200_000):
-            idx = np.arange(lo, min(lo + 200_000, len(self)), dtype=np.int64)
-            if np.any(np.all(self.decode(idx) == target, axis=1)):
-                return True
-        return False
+        try:
+            target = tuple(int(v) for v in value)
+        except (TypeError, ValueError):
+            return False
+        return self._contains(target)
+
+    def _contains(self, target: tuple[int, ...]) -> bool:
+        raise NotImplementedError
 
 
 @dataclass(frozen=True, eq=False)
@@ -171,8 +196,14 @@ class IndependentStartPoints(_AssignmentSet):
     def n_tiers(self) -> int:  # type: ignore[override]
         return len(self.per_tier)
 
-    def __len__(self) -> int:
-        return math.prod(len(s) for s in self.per_tier)
+    @property
+    def size(self) -> int:
+        return math.prod(len(s) for s in self.per_tier)  # Python int: exact at any size
+
+    def _contains(self, target: tuple[int, ...]) -> bool:
+        # A product set: the tuple belongs to it when every tier's start point belongs to that
+        # tier's set (one set look-up per tier, not a scan of the Π|S_i| combinations).
+        return all(v in frozenset(s) for v, s in zip(target, self.per_tier, strict=True))
 
     def decode(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         out = np.empty((len(indices), self.n_tiers), dtype=np.int64)
@@ -181,6 +212,13 @@ class IndependentStartPoints(_AssignmentSet):
             options = np.asarray(self.per_tier[t], dtype=np.int64)
             out[:, t] = options[rest % len(options)]
             rest = rest // len(options)
+        return out
+
+    def sample(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
+        # Uniform over the product = one independent uniform draw per tier.
+        out = np.empty((n, self.n_tiers), dtype=np.int64)
+        for t, options in enumerate(self.per_tier):
+            out[:, t] = np.asarray(options, dtype=np.int64)[rng.integers(0, len(options), size=n)]
         return out
 
 
@@ -198,19 +236,52 @@ class RegulatedStartPoints(_AssignmentSet):
     start_sets: tuple[tuple[int, ...], ...]
     _perms: tuple[tuple[int, ...], ...] = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "_perms", tuple(itertools.permutations(range(len(self.start_sets))))
-        )
-
     @property
     def n_tiers(self) -> int:  # type: ignore[override]
         return len(self.start_sets)
 
-    def __len__(self) -> int:
-        return math.prod(len(s) for s in self.start_sets) * len(self._perms)
+    def __post_init__(self) -> None:
+        # The T! tier orders are listed only while small enough to index (decode); membership
+        # and sampling never list them.
+        perms: tuple[tuple[int, ...], ...] = ()
+        if len(self.start_sets) <= _MAX_LISTED_PERMUTATION_TIERS:
+            perms = tuple(itertools.permutations(range(len(self.start_sets))))
+        object.__setattr__(self, "_perms", perms)
+
+    @property
+    def size(self) -> int:
+        return math.prod(len(s) for s in self.start_sets) * math.factorial(len(self.start_sets))
+
+    def _contains(self, target: tuple[int, ...]) -> bool:
+        # Some order of the sets over the tiers puts every tier's start point in its set: a
+        # perfect matching of tiers to sets (augmenting paths, O(T^3) at worst; Kuhn 1955).
+        sets = [frozenset(s) for s in self.start_sets]
+        owner: list[int | None] = [None] * len(sets)  # set j -> tier
+
+        def place(tier: int, seen: set[int]) -> bool:
+            for j, allowed in enumerate(sets):
+                if j in seen or target[tier] not in allowed:
+                    continue
+                seen.add(j)
+                current = owner[j]
+                if current is None or place(current, seen):
+                    owner[j] = tier
+                    return True
+            return False
+
+        return all(place(t, set()) for t in range(len(target)))
+
+    def sample(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.int64]:
+        # Uniform over (one point per set) x (tier order) = independent uniform draws of each.
+        chosen = np.empty((n, self.n_tiers), dtype=np.int64)
+        for j, options in enumerate(self.start_sets):
+            chosen[:, j] = np.asarray(options, dtype=np.int64)[rng.integers(0, len(options), n)]
+        perms = np.argsort(rng.random((n, self.n_tiers)), axis=1)
+        return np.take_along_axis(chosen, perms, axis=1)
 
     def decode(self, indices: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        if not self._perms:
+            raise ValueError(ERR_TOO_MANY_ORDERS.format(t=self.n_tiers))
         indices = np.asarray(indices, dtype=np.int64)
         n_combos = math.prod(len(s) for s in self.start_sets)
         perm_idx = indices // n_combos
@@ -416,12 +487,19 @@ def _count_at_least(distribution: npt.NDArray[np.float64], observed: float) -> i
     return int(np.sum(distribution >= observed - TIE_TOLERANCE * max(1.0, abs(observed))))
 
 
+def assignment_count(admissible: Sequence[Any]) -> int:
+    """How many admissible assignments, as an exact Python int (no ``len()`` overflow)."""
+    if isinstance(admissible, _AssignmentSet):
+        return admissible.size
+    return len(admissible)
+
+
 def _as_assignment_array(
     admissible: Sequence[Any], indices: npt.NDArray[np.int64] | None
 ) -> npt.NDArray[np.int64]:
     if isinstance(admissible, _AssignmentSet):
         if indices is None:
-            indices = np.arange(len(admissible), dtype=np.int64)
+            indices = np.arange(admissible.size, dtype=np.int64)
         return admissible.decode(indices)
     arr = np.asarray(admissible, dtype=np.int64)
     if arr.ndim == 1:
@@ -466,7 +544,7 @@ def randomization_test(  # noqa: PLR0915  (one design switch; the SCED issue spl
     """
     if statistic not in STATISTICS:
         raise ValueError(ERR_STATISTIC.format(statistic=statistic, choices=", ".join(STATISTICS)))
-    n_admissible = len(admissible)
+    n_admissible = assignment_count(admissible)  # exact Python int, however large
     if n_admissible == 0:
         raise ValueError(ERR_EMPTY)
     actual_t = _normalise_actual(actual)
@@ -557,8 +635,15 @@ def randomization_test(  # noqa: PLR0915  (one design switch; the SCED issue spl
     if tuple(actual_t) not in _membership_view(admissible):
         raise ValueError(ERR_NOT_ADMISSIBLE.format(actual=_fmt(actual_t)))
     rng = np.random.default_rng(seed)
-    indices = rng.integers(0, n_admissible, size=n_random, dtype=np.int64)
-    sampled = evaluate(_as_assignment_array(admissible, indices))
+    if n_admissible <= _INDEX_DRAW_LIMIT and (
+        not isinstance(admissible, RegulatedStartPoints) or admissible._perms
+    ):
+        indices = rng.integers(0, n_admissible, size=n_random, dtype=np.int64)
+        drawn = _as_assignment_array(admissible, indices)
+    else:
+        # Beyond int64 (e.g. 14+ tiers): draw each tier uniformly, the same distribution.
+        drawn = admissible.sample(rng, n_random)  # type: ignore[union-attr]
+    sampled = evaluate(drawn)
     count = _count_at_least(sampled, observed)
     # The observed assignment is part of the reference set: first element, +1 in both counts.
     dist = np.concatenate(([observed], sampled))

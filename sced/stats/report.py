@@ -39,6 +39,9 @@ MSG_VALIDITY = (
     "Valid only if the start point was drawn at random from the declared admissible set before "
     "the data were seen (sced.md §5 P12)."
 )
+MSG_INDEPENDENT = (
+    "Cases analysed as independent series: no randomization test across cases was run."
+)
 MSG_MBD_TIERS = (
     "The multiple-baseline test needs every case to be an AB series; {case!r} is {design}."
 )
@@ -90,8 +93,10 @@ def _warnings(result: rt.RandomizationResult, confidence: float) -> list[str]:
     alpha = 1.0 - confidence
     out = [MSG_VALIDITY]
     if result.smallest_possible_p > alpha:
+        # The reference set actually used (its size is a small int even when the declared set
+        # is astronomically large and was sampled).
         out.append(
-            MSG_POWER.format(n=result.n_admissible, p=1.0 / result.n_admissible, alpha=alpha)
+            MSG_POWER.format(n=result.n_assignments, p=result.smallest_possible_p, alpha=alpha)
         )
     return out
 
@@ -110,7 +115,7 @@ def _result_dict(
         out.pop("distribution")
     out["actual_start"] = actual[0] if result.design == "AB" else list(actual)
     out["scheme"] = scheme
-    if len(admissible) <= 10_000:
+    if rt.assignment_count(admissible) <= 10_000:
         if isinstance(admissible, rt.IndependentStartPoints | rt.RegulatedStartPoints):
             out["admissible"] = admissible.as_array().tolist()
         else:
@@ -249,8 +254,13 @@ def analyse_cases(
     n_random: int = DEFAULTS.n_random,
     include_distribution: bool = True,
     analysis_options: Mapping[str, Any] | None = None,
+    independent_cases: bool = False,
 ) -> dict[str, Any]:
-    """The report for already parsed cases (see ``analyse_scan_csv``)."""
+    """The report for already parsed cases (see ``analyse_scan_csv``).
+
+    ``independent_cases``: the cases are separate studies (e.g. a batch of patients), so no
+    multiple-baseline test across them is run; each case keeps its own test.
+    """
     if improvement not in ("increase", "decrease"):
         raise ValueError(rt.ERR_IMPROVEMENT.format(improvement=improvement))
     if not 0.0 < confidence < 1.0:
@@ -296,7 +306,9 @@ def analyse_cases(
         )
 
     multiple_baseline: dict[str, Any] | None = None
-    if len(cases) >= 2:
+    if len(cases) >= 2 and independent_cases:
+        multiple_baseline = {"skipped": MSG_INDEPENDENT}
+    elif len(cases) >= 2:
         not_ab = [(c.name, _design(c)) for c in cases if _design(c) != "AB"]
         if not_ab:
             multiple_baseline = {
@@ -333,6 +345,7 @@ def analyse_cases(
             "seed": seed,
             "n_random": n_random,
             "analysis_options": dict(analysis_options or {}),
+            "independent_cases": independent_cases,
         },
         "cases": report_cases,
         "multiple_baseline": multiple_baseline,
@@ -354,6 +367,7 @@ def analyse_scan_csv(
     n_random: int = DEFAULTS.n_random,
     include_distribution: bool = True,
     analysis_options: Mapping[str, Any] | None = None,
+    independent_cases: bool = False,
 ) -> dict[str, Any]:
     """Analyse a scan long-format CSV text (``sced.stats.scan_csv``) into a JSON-ready dict.
 
@@ -368,7 +382,7 @@ def analyse_scan_csv(
     Raises ``ScanCsvError`` for an unreadable file.
     """
     return analyse_cases(
-        read_scan_csv(text),
+        read_scan_csv(text, batch=independent_cases),
         improvement=improvement,
         tau_u_variant=tau_u_variant,
         confidence=confidence,
@@ -381,12 +395,24 @@ def analyse_scan_csv(
         n_random=n_random,
         include_distribution=include_distribution,
         analysis_options=analysis_options,
+        independent_cases=independent_cases,
     )
+
+
+# Python refuses to print an int of more than 4,300 digits (sys.int_info.str_digits_check_threshold
+# default); an admissible count that large is written as a power of ten instead.
+_MAX_JSON_INT_DIGITS = 4000
 
 
 def _json_safe(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value.bit_length() > _MAX_JSON_INT_DIGITS * 3.32
+    ):
+        return f"about 10^{math.log10(abs(value)):.0f}"
     # JSON has no Inf/NaN: write them as the reference file does ("Inf", "-Inf", "NaN"; sced.md §1).
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Inf" if value > 0 else "-Inf")

@@ -35,11 +35,13 @@ from typing import TYPE_CHECKING
 from painclinic.numbers import parse_float
 
 from .limits import (
+    MAX_BATCH_CASES,
     MAX_CASES,
     MAX_PHASE_SESSIONS,
     MAX_STUDY_SESSIONS,
     MSG_PHASE_TOO_LONG,
     MSG_STUDY_TOO_LONG,
+    MSG_TOO_MANY_BATCH_CASES,
     MSG_TOO_MANY_CASES,
 )
 
@@ -264,8 +266,14 @@ class _Row:
     mt: float | None
 
 
-def read_scan_csv(text: str) -> list[Case]:  # noqa: PLR0915  (row reader split out in #18)
-    """Parse scan long-format CSV text into cases with ordered phases (see module docstring)."""
+def read_scan_csv(text: str, *, batch: bool = False) -> list[Case]:  # noqa: PLR0915  (row reader split out in #18)
+    """Parse scan long-format CSV text into cases with ordered phases (see module docstring).
+
+    ``batch``: the cases are independent studies (no test across them), so up to
+    ``MAX_BATCH_CASES`` instead of the ``MAX_CASES`` tiers of one study.
+    """
+    max_cases = MAX_BATCH_CASES if batch else MAX_CASES
+    too_many = MSG_TOO_MANY_BATCH_CASES if batch else MSG_TOO_MANY_CASES
     header = read_scan_header(text)
     for name in set(header.columns):
         if (
@@ -311,8 +319,8 @@ def read_scan_csv(text: str) -> list[Case]:  # noqa: PLR0915  (row reader split 
                     where=f"Case {case[:40]!r}", n=MAX_STUDY_SESSIONS + 1, max=MAX_STUDY_SESSIONS
                 ).replace("has ", "has at least ", 1)
             )
-        if not rows and len(rows_by_case) > MAX_CASES:
-            raise ScanCsvError(MSG_TOO_MANY_CASES.format(max=MAX_CASES))
+        if not rows and len(rows_by_case) > max_cases:
+            raise ScanCsvError(too_many.format(max=max_cases))
         rows.append(_Row(line, phase, value, mt))
         n_missing[case] = n_missing.get(case, 0) + (value is None)
 

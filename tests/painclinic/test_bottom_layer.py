@@ -22,11 +22,6 @@ CLINICAL_APPS = {
     "demo",
 }
 PAINCLINIC = Path(__file__).resolve().parents[2] / "painclinic"
-# Waiting for their own streams of issue #18: the caseload URL moves to review/, the page
-# benchmark to demo/. Remove a line here when its import goes.
-NOT_YET_MOVED = {
-    ("management/commands/bench_pages.py", "patients.models"),
-}
 
 
 def clinical_imports() -> set[tuple[str, str]]:
@@ -48,8 +43,4 @@ def clinical_imports() -> set[tuple[str, str]]:
 
 
 def test_painclinic_imports_no_clinical_app():
-    assert clinical_imports() - NOT_YET_MOVED == set()
-
-
-def test_the_list_of_imports_waiting_to_move_is_not_stale():
-    assert clinical_imports() >= NOT_YET_MOVED
+    assert clinical_imports() == set()

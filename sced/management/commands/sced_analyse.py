@@ -64,6 +64,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help="Monte Carlo seed")
         parser.add_argument("--n-random", type=int, default=DEFAULTS.n_random)
         parser.add_argument(
+            "--independent-cases",
+            action="store_true",
+            help="the cases are separate studies: no multiple-baseline test across them",
+        )
+        parser.add_argument(
             "--no-distribution",
             action="store_true",
             help="leave the randomization distribution out of the JSON",
@@ -96,6 +101,7 @@ class Command(BaseCommand):
                 seed=int(options["seed"]),  # type: ignore[call-overload]
                 n_random=n_random,
                 include_distribution=not options["no_distribution"],
+                independent_cases=bool(options["independent_cases"]),
             )
         except ScanCsvError as exc:
             raise CommandError(f"{name}: {exc}", returncode=2) from exc

@@ -18,6 +18,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from sced.plots import render_randomization_plot, render_sced_plot
 from sced.stats import randomization as rt
 from sced.stats.analysis import analyse_case
+from sced.stats.report import analyse_scan_csv
+from sced.stats.scan_csv import write_scan_csv
 
 
 def _series(seed: int, n: int = 60) -> tuple[list[float], list[float]]:
@@ -51,10 +53,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--repeats", type=int, default=30)
         parser.add_argument("--series", type=int, default=1000)
+        parser.add_argument(
+            "--cases-only",
+            action="store_true",
+            help="only the many-case file timings (multiple-baseline test, batch of 1,000)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         repeats = int(options["repeats"])  # type: ignore[call-overload]
         n_series = int(options["series"])  # type: ignore[call-overload]
+        self._many_cases()
+        if options["cases_only"]:
+            return
         a, b = _series(0)
         values = a + b
         admissible = rt.admissible_start_points(len(values), min_phase_length=5)
@@ -110,3 +120,29 @@ class Command(BaseCommand):
             pool.map(_analyse, seeds, chunksize=25)
             two = time.perf_counter() - start
         out(f"{n_series} series, 2 worker processes: {two:.2f} s (speed-up {one / two:.2f}x)")
+
+    def _many_cases(self) -> None:
+        """A file of several AB cases (issue #16): the test across cases, then a batch."""
+        out = self.stdout.write
+        for n_cases in (5, 7, 14, 50):
+            cases = [_series(100 + i, n=30 + i % 30) for i in range(n_cases)]
+            text = write_scan_csv(
+                [(f"c{i}", [("A", a), ("B", b)]) for i, (a, b) in enumerate(cases)]
+            )
+            start = time.perf_counter()
+            report = analyse_scan_csv(text, improvement="decrease", include_distribution=False)
+            took = time.perf_counter() - start
+            mbd = report["multiple_baseline"]
+            out(
+                f"{n_cases} AB cases, each case + the test across cases ({mbd.get('method')}, "
+                f"{mbd.get('n_assignments')} draws): {took:.2f} s"
+            )
+        cases = [_series(1000 + i, n=30 + i % 30) for i in range(1000)]
+        text = write_scan_csv([(f"c{i}", [("A", a), ("B", b)]) for i, (a, b) in enumerate(cases)])
+        start = time.perf_counter()
+        analyse_scan_csv(
+            text, improvement="decrease", include_distribution=False, independent_cases=True
+        )
+        out(
+            f"1,000 independent AB cases (--independent-cases): {time.perf_counter() - start:.2f} s"
+        )
