@@ -261,7 +261,8 @@ def _mean_differences(
         mean_a = (a_mask * filled).sum(axis=1) / n_a
     # A reference sequence with no recorded value in one condition has no statistic: SCRT counts
     # such NaN entries as "at least as extreme" (is.na(distribution) | ...), and so do we.
-    return mean_b - mean_a
+    difference: npt.NDArray[np.float64] = mean_b - mean_a
+    return difference
 
 
 def atd_randomization_test(

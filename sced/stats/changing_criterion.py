@@ -105,7 +105,7 @@ def criterion_met(
         )
     if not any(p.criterion is not None for p in phases):
         raise ValueError("A changing-criterion study needs at least one phase with a criterion.")
-    verdicts = []
+    verdicts: list[PhaseVerdict] = []
     previous: float | None = None
     for phase in phases:
         if phase.criterion is None:
