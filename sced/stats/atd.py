@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +42,9 @@ from sced.stats.randomization import (
     Method,
     RandomizationResult,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
 
 CONDITIONS = ("A", "B")
 

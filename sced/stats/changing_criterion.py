@@ -20,8 +20,11 @@ designs (shared/reference/sced.md §8), so the rule here is the product's own, s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 DEFAULT_MET_SHARE = 0.8  # UNVERIFIED clinic convention, see the module docstring
 MIN_CHANGES_FOR_CONTROL = 3  # Kratochwill et al. 2010
