@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "programmes",
     "medicines",
     "safety",
+    "education",
     "review",
     "interop",
     "api",
