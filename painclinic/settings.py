@@ -397,3 +397,7 @@ FHIR_BASE_URL = env_str("FHIR_BASE_URL", "").rstrip("/")
 # Research exports move each patient's dates by a number of days derived from this secret
 # (HMAC); empty: the secret key. Set it once and keep it, or the shifts change between exports.
 RESEARCH_DATE_SHIFT_SECRET = env_str("RESEARCH_DATE_SHIFT_SECRET", "")
+# The rNPQ scoring key from the licensed paper (Catley 2013), if the clinic holds it: 12 letters,
+# T (the statement is true) or F, for items 1-12. Empty: rNPQ answers are kept and recorded as
+# unscorable ("key not supplied"); no key ships with the product (issue #14).
+RNPQ_SCORING_KEY = env_str("RNPQ_SCORING_KEY", "").strip().upper()
