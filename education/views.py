@@ -44,7 +44,7 @@ def contact_record(request: HttpRequest, patient: Patient, contact_id: int) -> H
         raise Http404
     existing = getattr(contact, "education", None)
     form = ContactEducationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         topics=list(selectors.curriculum()),
         techniques=selectors.techniques(),
     )
@@ -76,7 +76,7 @@ def contact_record(request: HttpRequest, patient: Patient, contact_id: int) -> H
 @require_http_methods(["GET", "POST"])
 @team_lead_view
 def curriculum(request: HttpRequest) -> HttpResponse:
-    form = TopicForm(request.POST or None)
+    form = TopicForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             topic = services.topic_add(
