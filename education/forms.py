@@ -43,14 +43,14 @@ class ContactEducationForm(forms.Form):
             choices=[(t.pk, str(t)) for t in first],
             coerce=int,
             required=False,
-            widget=forms.CheckboxSelectMultiple,
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         )
         self.fields["more_techniques"] = forms.TypedMultipleChoiceField(
             label=_("Other techniques"),
             choices=[(t.pk, str(t)) for t in rest],
             coerce=int,
             required=False,
-            widget=forms.CheckboxSelectMultiple,
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         )
 
     def topic_rows(self):
