@@ -52,7 +52,13 @@ class BehaviourChangeTechnique(models.Model):
         ordering = ["group_number", "number"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.label}"
+        return f"{self.code} {self.shown_label}"
+
+    @property
+    def shown_label(self) -> str:
+        """The label as pages show it: the taxonomy's "goal(s)" reads "goals" (house style: no
+        "(s)" plurals on pages); ``label`` keeps the published wording."""
+        return self.label.replace("(s)", "s")
 
 
 class Understanding(models.TextChoices):
