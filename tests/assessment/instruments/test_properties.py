@@ -1,4 +1,4 @@
-"""Invariants every definition must keep, checked with hypothesis over all 23 instruments."""
+"""Invariants every definition must keep, checked with hypothesis over every instrument."""
 
 from __future__ import annotations
 
