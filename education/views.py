@@ -5,6 +5,8 @@ through ``patient_view`` and the lead pages through ``team_lead_view`` (painclin
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -120,10 +122,12 @@ def curriculum_change(request: HttpRequest) -> HttpResponse:
 @require_GET
 @team_lead_view
 def technique_summary(request: HttpRequest) -> HttpResponse:
-    form = PeriodForm(request.GET or None)
+    data = request.GET
+    if not data:  # the last 90 days, shown in the form so the lead sees the period
+        end = date.today()
+        data = {"start": (end - timedelta(days=90)).isoformat(), "end": end.isoformat()}
+    form = PeriodForm(data)
     summary = None
-    if not request.GET:
-        form = PeriodForm({})
     if form.is_valid():
         summary = selectors.team_technique_summary(
             request.user, form.cleaned_data["start"], form.cleaned_data["end"]

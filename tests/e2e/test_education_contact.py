@@ -57,3 +57,35 @@ def test_ana_records_education_and_techniques_at_a_contact(
     expect(used).to_contain_text("4.3 Re-attribution")
     expect(used).to_contain_text("8.7 Graded tasks")
     screenshot("education_02_record")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bob_retires_a_topic_and_reads_what_his_team_delivered(
+    page, live_server, login, screenshot, ana, bob, jannick, education_seeded
+):
+    from education import selectors, services
+    from patients.models import Contact
+
+    contact = Contact.objects.filter(episode__patient=jannick).first()
+    codes = {t.code: t.pk for t in selectors.techniques()}
+    services.contact_education_record(
+        actor=ana,
+        patient=jannick,
+        contact=contact,
+        topics={},
+        technique_ids=[codes["4.3"], codes["8.7"]],
+    )
+    login("bob")
+    page.get_by_role("link", name="Education", exact=True).click()
+    row = page.locator("#curriculum tr", has_text="Analogies and metaphors")
+    row.get_by_role("button", name="Retire").click()
+    expect(page.locator("#curriculum tr", has_text="Analogies and metaphors")).to_contain_text(
+        "Retired"
+    )
+    screenshot("education_03_curriculum")
+    page.get_by_role("link", name="Behaviour-change techniques delivered by the team").click()
+    table = page.locator("#technique-summary")
+    expect(table).to_contain_text("4.3 Re-attribution")
+    expect(table).to_contain_text("100% (1 of 1)")
+    expect(page.get_by_text("too few to read a pattern into", exact=False)).to_be_visible()
+    screenshot("education_04_team_summary")
