@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "programmes",
     "medicines",
     "safety",
+    "education",
     "review",
     "interop",
     "api",
@@ -465,3 +466,7 @@ SPECTACULAR_SETTINGS = {
         "AnalysisStateEnum": "sced.models.AnalysisState",
     },
 }
+# The rNPQ scoring key from the licensed paper (Catley 2013), if the clinic holds it: 12 letters,
+# T (the statement is true) or F, for items 1-12. Empty: rNPQ answers are kept and recorded as
+# unscorable ("key not supplied"); no key ships with the product (issue #14).
+RNPQ_SCORING_KEY = env_str("RNPQ_SCORING_KEY", "").strip().upper()

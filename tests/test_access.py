@@ -28,6 +28,7 @@ OUR_APPS = (
     "api.",  # the HTTP API: its matrix over the personas is tests/api/test_access_matrix.py
     "rest_framework.",
     "drf_spectacular.",
+    "education.",
 )
 
 
@@ -98,6 +99,7 @@ def url_parameters_for(patient, actor) -> dict:
         "medicines",
         "safety",
         "api",
+        "education",
     ):
         module = importlib.import_module(f"tests.{app}.access_kwargs")
         known.update(module.url_kwargs(patient, actor))

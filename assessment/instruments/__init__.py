@@ -43,6 +43,7 @@ from . import (
     pseq,
     psfs,
     rmdq,
+    rnpq,
     startback,
     tsk,
     waisr,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["Instrument", "InvalidAnswer", "Score", "Unscorable", "all_instruments", "get", "score"]
 
 _MODULES = (
-    nrs, peg, orebro, startback, tsk, pcs, fabq, pseq, bpi, odi, rmdq,
+    nrs, peg, orebro, startback, tsk, pcs, rnpq, fabq, pseq, bpi, odi, rmdq,
     phq9, gad7, dass21, cpaq8, pass20, psfs, phoda, waisr, gcqs, care,
 )  # fmt: skip
 
@@ -90,3 +91,14 @@ def score(key: str, answers: Mapping[Any, Any]) -> Score | Unscorable:
     allows it. Raises ``InvalidAnswer`` (a ``ValueError``) for unknown items or out-of-range codes.
     """
     return get(key).score(answers)
+
+
+def use_clinic_definition(instrument: Instrument) -> Instrument:
+    """Put the clinic's own build of a registered definition in its place and return the one it
+    replaces: the rNPQ scored against the key the clinic holds (``rnpq.with_key``), which this
+    library does not ship. The key must already be registered."""
+    if instrument.key not in _REGISTRY:
+        raise KeyError(f"unknown instrument {instrument.key!r}")
+    previous = _REGISTRY[instrument.key]
+    _REGISTRY[instrument.key] = instrument
+    return previous

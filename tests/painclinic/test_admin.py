@@ -103,6 +103,8 @@ NOT_IN_ADMIN = {
     "programmes.groupclimateamendment",
     "programmes.outcomescore",
     "programmes.outcomescoreamendment",
+    "education.topiccovered",  # shown through education.services and its record page
+    "education.techniqueused",
 }
 
 

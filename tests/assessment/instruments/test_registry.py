@@ -12,7 +12,7 @@ from assessment.instruments.validation import definition_problems
 
 KEYS = {
     "nrs", "peg", "ompsq10", "ompq21", "startback", "tsk11", "tsk17", "pcs", "fabq", "pseq", "bpi", "odi",
-    "rmdq", "phq9", "gad7", "dass21", "cpaq8", "pass20", "psfs", "phoda", "waisr", "gcqs", "care",
+    "rmdq", "phq9", "gad7", "dass21", "cpaq8", "pass20", "psfs", "phoda", "waisr", "gcqs", "care", "rnpq",
 }  # fmt: skip
 # instruments.md §27.2: "Free, text may ship"
 TEXT_MAY_SHIP = {"phq9", "gad7", "peg", "nrs", "psfs", "rmdq"}
