@@ -34,6 +34,7 @@ urlpatterns = [
     path("patients/", declared(views.PatientList), name="patient_list"),
     path(P, declared(views.PatientDetail), name="patient_detail"),
     path(P + "episodes/", declared(views.EpisodeList), name="episode_list"),
+    path(P + "fhir/", declared(views.FhirBundle), name="fhir_bundle"),
     path(P + "assessment-results/", declared(views.AssessmentResultList), name="result_list"),
     path(P + "assessment-drafts/", declared(views.AssessmentDraftCreate), name="draft_create"),
     path(P + "medications/", declared(views.MedicationList), name="medication_list"),

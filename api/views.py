@@ -23,6 +23,7 @@ from api import serializers as s
 from api.permissions import API_AUTHENTICATED, API_PATIENT_READ, API_PATIENT_WRITE
 from assessment import selectors as assessment_selectors
 from assessment import services as assessment_services
+from interop import services as interop_services
 from medicines import selectors as medicine_selectors
 from painclinic import audit, concurrency
 from painclinic.models import AuditAction
@@ -120,6 +121,17 @@ class PatientDetail(PatientScopedMixin, ETagMixin, APIView):
     @extend_schema(responses=s.PatientSerializer)
     def get(self, request, patient_id):
         return self.etag_response(request, s.PatientSerializer(self.get_patient()).data)
+
+
+class FhirBundle(PatientScopedMixin, APIView):
+    """The patient's record as a FHIR R4 Bundle (the same export as the record page's button:
+    one EXPORT audit event, no second VIEW)."""
+
+    @extend_schema(
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A FHIR R4 Bundle")}
+    )
+    def get(self, request, patient_id):
+        return Response(interop_services.export_patient_bundle(request.user, self.get_patient()))
 
 
 class EpisodeList(PatientScopedMixin, generics.ListAPIView):

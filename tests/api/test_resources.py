@@ -13,9 +13,11 @@ from rest_framework.request import Request
 from api.pagination import LimitOffset
 from api.throttling import PerTokenOrUserThrottle, WriteThrottle
 from assessment.models import Administration, AdministrationState
+from interop.fhir.checks import bundle_problems
 from painclinic.models import AuditAction, AuditEvent
 from sced.models import Measurement
 from tests.api.conftest import client_with, token_for
+from tests.interop.validation import validate_r4
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +270,28 @@ def test_a_token_over_its_rate_is_told_to_wait(ana, jannick_record, monkeypatch)
     assert answers == [200, 200, 200, 429]
     # Another token of the same user has its own allowance.
     assert client_with(token_for(ana)).get(url("patient_detail", jannick_record)).status_code == 200
+
+
+# --- FHIR -------------------------------------------------------------------------------------
+
+
+def test_a_script_downloads_jannicks_record_as_a_valid_fhir_bundle_audited_once(
+    ana, jannick_record
+):
+    client = client_with(token_for(ana))
+    before = AuditEvent.objects.filter(actor=ana).count()
+    response = client.get(url("fhir_bundle", jannick_record))
+    assert response.status_code == 200
+    bundle = response.json()
+    assert bundle["resourceType"] == "Bundle"
+    assert validate_r4(bundle) == []
+    assert bundle_problems(bundle) == []
+    events = AuditEvent.objects.filter(actor=ana).order_by("pk")[before:]
+    assert [(e.action, e.patient_id) for e in events] == [
+        (AuditAction.EXPORT, jannick_record["patient_id"])
+    ]
+
+
+def test_another_teams_clinician_gets_404_for_the_fhir_bundle(charlie, jannick_record):
+    response = client_with(token_for(charlie)).get(url("fhir_bundle", jannick_record))
+    assert response.status_code == 404
