@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 from assessment import instruments, red_flags, yellow_flags
 from assessment.instruments import change, payload
 from assessment.models import (
@@ -28,6 +30,8 @@ from assessment.models import (
     RedFlagScreen,
     SafetyOverride,
 )
+from painclinic.access import clinical_staff
+from painclinic.models import User
 from patients.models import OPEN_STATUSES, Episode
 
 if TYPE_CHECKING:
@@ -217,9 +221,9 @@ def sessions_for(patient: Patient):
 
 def session_administrations(session: AssessmentSession) -> list[Administration]:
     return list(
-        session.administrations.select_related("signed_by", "current_amendment").order_by(
-            "position", "id"
-        )
+        session.administrations.select_related(
+            "signed_by", "current_amendment", "rated_clinician", "session"
+        ).order_by("position", "id")
     )
 
 
@@ -369,3 +373,18 @@ def signed_administrations(patient: Patient) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def clinicians_who_may_be_rated(episode):
+    """Whom a process measure may rate: the clinical staff of the episode's team and its care
+    team (a visiting doctor on the care team may be the one a CARE rating is about). Lazy."""
+    if episode is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            Q(pk__in=clinical_staff(episode.team).values("pk"))
+            | Q(pk__in=episode.care_team.values("user_id"))
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "programmes",
     "medicines",
     "safety",
+    "quality",
     "review",
     "interop",
     "api",
@@ -396,3 +397,9 @@ FHIR_BASE_URL = env_str("FHIR_BASE_URL", "").rstrip("/")
 # Research exports move each patient's dates by a number of days derived from this secret
 # (HMAC); empty: the secret key. Set it once and keep it, or the shifts change between exports.
 RESEARCH_DATE_SHIFT_SECRET = env_str("RESEARCH_DATE_SHIFT_SECRET", "")
+
+# Therapist-level outcomes (quality/, issue #13): a clinician's rate is shown only from this many
+# cases with a first and a latest outcome. The reference's example is 30 closed cases [U: design
+# proposal, competence.md §4]; with a therapist share of variance of 5 % the reliability of a
+# therapist's mean over 30 patients is only about 0.6.
+THERAPIST_OUTCOME_MIN_CASES = env_int("THERAPIST_OUTCOME_MIN_CASES", 30, minimum=1)

@@ -103,6 +103,9 @@ NOT_IN_ADMIN = {
     "programmes.groupclimateamendment",
     "programmes.outcomescore",
     "programmes.outcomescoreamendment",
+    # A supervisor's rating of a clinician (issue #13): staff supervision, read in the app only by
+    # the clinician and their team lead (quality.selectors.ratings_visible_to).
+    "quality.supervisorrating",
 }
 
 
