@@ -730,7 +730,12 @@ def _fill_page(
     return render(
         request,
         "patient_link/fill.html",
-        {"forms": forms_, "link": link, "problem": problem},
+        {
+            "forms": forms_,
+            "link": link,
+            "problem": problem,
+            "rates_the_session": any(a.is_rating for a in administrations),
+        },
         status=status,
     )
 

@@ -24,6 +24,7 @@ OUR_APPS = (
     "sced.",
     "medicines.",
     "safety.",
+    "quality.",
     "review.",
 )
 
@@ -86,7 +87,8 @@ def url_parameters_for(patient, actor) -> dict:
     """Values for every URL parameter: each app creates its own objects for the patient."""
     episode = Episode.objects.filter(patient=patient).first()
     known = {"patient_id": patient.pk, "episode_id": episode.pk}
-    for app in ("patients", "assessment", "treatment", "sced", "programmes", "medicines", "safety"):
+    apps = ("patients", "assessment", "treatment", "sced", "programmes", "medicines", "safety")
+    for app in (*apps, "quality"):
         module = importlib.import_module(f"tests.{app}.access_kwargs")
         known.update(module.url_kwargs(patient, actor))
     return known
