@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from painclinic.validators import past_clinical_date
@@ -39,6 +40,8 @@ class SupervisorRatingForm(forms.Form):
 
     def __init__(self, *args, scale: scales.Scale, clinicians, contacts, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("session_date", timezone.localdate())
         self.scale = scale
         self.fields["clinician"].queryset = clinicians
         self.fields["clinician"].label_from_instance = lambda u: u.get_full_name() or u.username
