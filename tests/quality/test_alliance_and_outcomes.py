@@ -55,8 +55,21 @@ def test_the_alliance_page_says_why_there_is_no_rupture_cue_and_the_chart_is_a_p
     client, jannick, ana
 ):
     _waisr(jannick, ana, 4, 14)
-    old = _waisr(jannick, ana, 3, 7)
-    Administration.objects.filter(pk=old.pk).update(rated_clinician=None)
+    # A rating from before the rated clinician was recorded (the migration could not tell).
+    session = services.session_start(
+        actor=ana,
+        patient=jannick,
+        episode=jannick.episodes.get(),
+        time_point=TimePoint.REVIEW,
+        instrument_keys=["waisr"],
+        on=date.today() - timedelta(days=7),
+    )
+    Administration.objects.filter(session=session).update(rated_clinician=None)
+    services.administration_sign(
+        actor=ana,
+        administration=session.administrations.get(),
+        answers={str(i): 3 for i in range(1, 13)},
+    )
     client.force_login(ana)
     page = client.get(reverse("quality:alliance", kwargs={"patient_id": jannick.pk}))
     text = page.content.decode()

@@ -240,3 +240,17 @@ def test_the_migration_credits_the_lead_at_the_time_and_leaves_an_unknowable_day
     assert rated(early) == ana  # before the change: the lead it changed from
     assert rated(same_day) is None  # changed that very day: not knowable, not guessed
     assert rated(late) == dina  # after it: the new lead
+
+
+@pytest.mark.django_db
+def test_once_signed_the_rated_clinician_cannot_be_changed_even_in_the_database(jannick, ana, dina):
+    from django.db import DatabaseError, transaction
+
+    session = _issue(jannick, ana, ["waisr"])
+    signed = services.administration_sign(
+        actor=ana, administration=session.administrations.get(), answers=WAISR
+    )
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Administration.objects.filter(pk=signed.pk).update(rated_clinician=dina)
+    signed.refresh_from_db()
+    assert signed.rated_clinician == ana
