@@ -89,6 +89,9 @@ def test_bob_records_a_ctsr_of_anas_cbt_session_and_ana_reads_it(
     expect(page.get_by_test_id("rating-result")).to_contain_text("40 of 72")
     expect(page.get_by_test_id("rating-band")).to_have_text("competent")
     screenshot("quality_06_ctsr_recorded")
+    page.goto(f"{live_server.url}/quality/outcomes/")
+    expect(page.get_by_test_id("therapist-effects-warning")).to_contain_text("about 5 in every 100")
+    screenshot("quality_07_outcomes_with_cautions")
 
     page.context.clear_cookies()
     login("ana")
