@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from assessment import instruments, red_flags, yellow_flags
 from assessment.models import Battery, Pathway, TimePoint
 from painclinic.concurrency import TOKEN_FIELD, EditTokenFormMixin
+from painclinic.models import User
 from painclinic.validators import past_clinical_date
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -41,9 +42,25 @@ class SessionStartForm(forms.Form):
     )
     time_point = forms.ChoiceField(choices=BLANK + TimePoint.choices, label=_("Time point"))
     date = forms.DateField(widget=DATE_INPUT, label=_("Date"), validators=[past_clinical_date])
+    # Issue #13: a WAI-SR or CARE rates one clinician, fixed now (not whoever leads later).
+    rated_clinician = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Clinician rated by the alliance or empathy questionnaire"),
+        help_text=_(
+            "The clinician who ran the session the patient rates. Leave as it is if that is you."
+        ),
+    )
 
-    def __init__(self, *args, teams=None, action: str = "", **kwargs) -> None:
+    def __init__(
+        self, *args, teams=None, action: str = "", rated_choices=None, actor=None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        rated = self.fields["rated_clinician"]
+        rated.queryset = rated_choices if rated_choices is not None else User.objects.none()
+        rated.label_from_instance = lambda user: user.get_full_name() or user.username
+        if actor is not None and not self.is_bound:
+            self.initial.setdefault("rated_clinician", actor.pk)
         queryset = Battery.objects.filter(active=True, team__isnull=True)
         if teams is not None:
             queryset = Battery.objects.filter(active=True).filter(
@@ -63,7 +80,10 @@ class SessionStartForm(forms.Form):
                 Column("time_point", css_class="col-md-3"),
                 Column("date", css_class="col-md-3"),
             ),
-            Row(Column("instruments", css_class="col-md-6")),
+            Row(
+                Column("instruments", css_class="col-md-6"),
+                Column("rated_clinician", css_class="col-md-6"),
+            ),
             Submit("start", _("Start session")),
         )
 

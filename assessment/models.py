@@ -7,9 +7,15 @@ answers (codes as printed), the definition version and hash they were scored wit
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    import datetime
 
 
 class TimePoint(models.TextChoices):
@@ -70,6 +76,13 @@ class AssessmentSession(models.Model):
     discarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The clinician marks the session over (services.session_end): from then on the process
+    # measures of the session (the patient's rating of it) are shown to the clinician
+    # (``ratings_visible``). Issue #13.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -81,6 +94,24 @@ class AssessmentSession(models.Model):
     @property
     def is_discarded(self) -> bool:
         return self.discarded_at is not None
+
+    def ratings_visible(self, today: datetime.date | None = None) -> bool:
+        """Whether the clinician may see the patient's ratings of this session (WAI-SR, CARE).
+
+        The rating is about the session; seen while the session is running it would bias both
+        the patient's answers and the clinician (Hatcher & Gillaspy 2006 and Mercer 2004 give the
+        questionnaires to the patient to fill privately; the "after the session" rule is the
+        clinic's reading of that, issue #13). Rule: hidden until the clinician marks the session
+        ended, and at the latest until the day of the session is over (so a rating is never
+        hidden for ever because nobody pressed the button)."""
+        today = today or timezone.localdate()
+        return self.ended_at is not None or today > self.date
+
+
+# Process measures in which the patient rates one clinician (instruments.md §19 WAI-SR: the
+# client's alliance with the therapist; §21 CARE: the clinician's empathy). GCQ-S rates a group,
+# not a clinician, and stays out.
+RATED_INSTRUMENTS = ("waisr", "care")
 
 
 class AdministrationState(models.TextChoices):
@@ -133,6 +164,15 @@ class Administration(models.Model):
     band_label = models.CharField(max_length=120, blank=True)
     band_level = models.PositiveSmallIntegerField(null=True, blank=True)
     band_policy = models.BooleanField(default=False)
+    # The clinician the patient rates (process measures only: RATED_INSTRUMENTS), fixed when the
+    # measure is issued: the clinician who ran the session being rated, chosen on issue and
+    # defaulting to the clinician starting it. Aggregates per clinician (review/) read this, so a
+    # reassignment of the lead never moves a rating (issue #13). Null on other instruments, and
+    # on ratings recorded before this field whose history did not tell who was rated
+    # (migration: "not recorded" on pages, never a guess).
+    rated_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -155,6 +195,22 @@ class Administration(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.state == AdministrationState.SIGNED
+
+    @property
+    def is_rating(self) -> bool:
+        """A process measure in which the patient rates a clinician (RATED_INSTRUMENTS)."""
+        return self.instrument_key in RATED_INSTRUMENTS
+
+    @property
+    def hidden_from_clinician(self) -> bool:
+        """The patient's own rating (given by link) of a session not yet over
+        (AssessmentSession.ratings_visible). A rating the clinician types in from paper is not
+        hidden: they are entering it."""
+        return (
+            self.is_rating
+            and self.source == AnswerSource.PATIENT_LINK
+            and not self.session.ratings_visible()
+        )
 
     @property
     def current_answers(self) -> dict:

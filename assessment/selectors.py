@@ -16,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 from assessment import instruments, red_flags, yellow_flags
 from assessment.instruments import change, payload
 from assessment.models import (
@@ -27,6 +29,8 @@ from assessment.models import (
     RedFlagScreen,
     SafetyOverride,
 )
+from painclinic.access import clinical_staff
+from painclinic.models import User
 from patients.models import OPEN_STATUSES, Episode
 
 if TYPE_CHECKING:
@@ -219,9 +223,9 @@ def sessions_for(patient: Patient):
 
 def session_administrations(session: AssessmentSession) -> list[Administration]:
     return list(
-        session.administrations.select_related("signed_by", "current_amendment").order_by(
-            "position", "id"
-        )
+        session.administrations.select_related(
+            "signed_by", "current_amendment", "rated_clinician", "session"
+        ).order_by("position", "id")
     )
 
 
@@ -390,4 +394,19 @@ def signed_score_rows(patient_ids, keys, *, date_from, date_to):
         "session__date",
         "score",
         "current_amendment__new_score",
+    )
+
+
+def clinicians_who_may_be_rated(episode):
+    """Whom a process measure may rate: the clinical staff of the episode's team and its care
+    team (a visiting doctor on the care team may be the one a CARE rating is about). Lazy."""
+    if episode is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            Q(pk__in=clinical_staff(episode.team).values("pk"))
+            | Q(pk__in=episode.care_team.values("user_id"))
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
     )

@@ -22,6 +22,7 @@ from assessment import instruments, red_flags, signals, yellow_flags
 from assessment.instruments import InvalidAnswer, payload
 from assessment.instruments.base import definition_hash
 from assessment.models import (
+    RATED_INSTRUMENTS,
     Administration,
     AdministrationState,
     Amendment,
@@ -157,9 +158,14 @@ def session_start(
     on: date | None = None,
     battery: Battery | None = None,
     instrument_keys: list[str] | None = None,
+    rated_clinician: User | None = None,
 ) -> AssessmentSession:
     """Start a session and create one empty DRAFT administration per instrument of
-    ``instrument_keys`` (the clinician's own choice) or else of the battery, in order."""
+    ``instrument_keys`` (the clinician's own choice) or else of the battery, in order.
+
+    A process measure (RATED_INSTRUMENTS) records the clinician it rates: ``rated_clinician``,
+    the clinician who ran the session being rated, defaulting to the clinician starting this one
+    (issue #13). Aggregates per clinician read it, never the lead of the day."""
     on = on or timezone.localdate()
     if episode.patient_id != patient.pk:
         raise ValidationError(EPISODE_NOT_OF_PATIENT)
@@ -190,6 +196,9 @@ def session_start(
             definition_version=definition.version,
             definition_hash=definition_hash(definition),
             answers={},
+            rated_clinician=(rated_clinician or actor)
+            if definition.key in RATED_INSTRUMENTS
+            else None,
         )
         for position, definition in enumerate(definitions)
     )
@@ -227,6 +236,32 @@ def session_discard(*, actor: User, session: AssessmentSession) -> AssessmentSes
         patient=locked.patient,
         obj=locked,
         changed_fields=["discarded_at", "discarded_by"],
+    )
+    return locked
+
+
+SESSION_ALREADY_ENDED = "This session is already marked as ended."
+RATING_HIDDEN = (
+    "The patient's rating of this session is shown once the session is over: mark the session "
+    "ended first."
+)
+
+
+@transaction.atomic
+def session_end(*, actor: User, session: AssessmentSession) -> AssessmentSession:
+    """Mark the session over: the patient's ratings of it (WAI-SR, CARE) become visible to the
+    clinician (AssessmentSession.ratings_visible). Once only; audited."""
+    locked = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    if locked.ended_at is not None:
+        raise ValidationError(SESSION_ALREADY_ENDED, code="ended")
+    locked.ended_at, locked.ended_by = timezone.now(), actor
+    locked.save(update_fields=["ended_at", "ended_by"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=locked.patient,
+        obj=locked,
+        changed_fields=["ended_at", "ended_by"],
     )
     return locked
 
@@ -309,6 +344,8 @@ def administration_sign(
     results may be signed (module docstring).
     """
     locked = _lock_draft(administration)
+    if locked.hidden_from_clinician:
+        raise ValidationError(RATING_HIDDEN, code="rating_hidden")
     if edit_token is not None:
         concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
     locked.answers, locked.score = score_answers_once(

@@ -11,6 +11,7 @@ urlpatterns = [
     path(P + "sessions/<int:session_id>/", views.session_detail, name="session"),
     path(P + "sessions/<int:session_id>/link/", views.patient_link_issue, name="link_issue"),
     path(P + "sessions/<int:session_id>/discard/", views.session_discard, name="discard"),
+    path(P + "sessions/<int:session_id>/end/", views.session_end, name="end"),
     path(
         P + "results/<int:administration_id>/",
         views.administration_form,

@@ -40,7 +40,9 @@ DRAFT_CANNOT_AMEND = _("This result is a draft: change it and sign it instead of
 
 def _session(patient: Patient, session_id: int) -> AssessmentSession:
     return get_object_or_404(
-        AssessmentSession.objects.select_related("battery", "administered_by", "episode"),
+        AssessmentSession.objects.select_related(
+            "battery", "administered_by", "episode", "ended_by"
+        ),
         pk=session_id,
         patient=patient,
     )
@@ -67,9 +69,15 @@ def _teams(user):
 @patient_view(write=True)
 def session_list(request: HttpRequest, patient: Patient) -> HttpResponse:
     action = reverse("assessment:sessions", kwargs={"patient_id": patient.pk})
-    form = SessionStartForm(request.POST or None, teams=_teams(request.user), action=action)
     # The current episode; after a discharge the discharged one (a follow-up assessment).
     episode = Episode.objects.current_or_last_for(patient)
+    form = SessionStartForm(
+        request.POST or None,
+        teams=_teams(request.user),
+        action=action,
+        rated_choices=selectors.clinicians_who_may_be_rated(episode),
+        actor=request.user,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid() and episode is None:
@@ -84,6 +92,7 @@ def session_list(request: HttpRequest, patient: Patient) -> HttpResponse:
                     on=form.cleaned_data["date"],
                     battery=form.cleaned_data["battery"],
                     instrument_keys=form.cleaned_data["instruments"] or None,
+                    rated_clinician=form.cleaned_data.get("rated_clinician"),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -119,6 +128,7 @@ def session_detail(request: HttpRequest, patient: Patient, session_id: int) -> H
             "names": short_names(),
             "may_discard": not session.is_discarded
             and not any(a.is_signed for a in administrations),
+            "has_ratings": any(a.is_rating for a in administrations),
         },
     )
 
@@ -135,6 +145,20 @@ def session_discard(request: HttpRequest, patient: Patient, session_id: int) -> 
         return redirect("assessment:session", patient_id=patient.pk, session_id=session.pk)
     messages.success(request, _("Session discarded. Nothing in it was signed."))
     return redirect("assessment:sessions", patient_id=patient.pk)
+
+
+@require_POST
+@patient_view(write=True)
+def session_end(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
+    """Mark the session over: the patient's ratings of it become visible (issue #13)."""
+    session = _session(patient, session_id)
+    try:
+        services.session_end(actor=request.user, session=session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Session marked as ended. The patient's ratings are shown."))
+    return redirect("assessment:session", patient_id=patient.pk, session_id=session.pk)
 
 
 @require_POST
@@ -158,7 +182,8 @@ def patient_link_issue(request: HttpRequest, patient: Patient, session_id: int) 
         {
             "patient": patient,
             "session": session,
-            "administrations": selectors.session_administrations(session),
+            "administrations": (administrations := selectors.session_administrations(session)),
+            "has_ratings": any(a.is_rating for a in administrations),
             "names": short_names(),
             "link": link,
             "link_url": url,
@@ -211,6 +236,15 @@ def administration_form(
         messages.error(request, services.SESSION_DISCARDED)
         return redirect(
             "assessment:session", patient_id=patient.pk, session_id=administration.session_id
+        )
+    if administration.hidden_from_clinician:
+        # The patient's rating of a session still running: not shown, not changeable here
+        # (AssessmentSession.ratings_visible). GET says so; POST changes nothing.
+        return render(
+            request,
+            "assessment/rating_hidden.html",
+            {"patient": patient, "administration": administration, "definition": definition},
+            status=200 if request.method == "GET" else 400,
         )
     context = {
         "patient": patient,
@@ -696,7 +730,12 @@ def _fill_page(
     return render(
         request,
         "patient_link/fill.html",
-        {"forms": forms_, "link": link, "problem": problem},
+        {
+            "forms": forms_,
+            "link": link,
+            "problem": problem,
+            "rates_the_session": any(a.is_rating for a in administrations),
+        },
         status=status,
     )
 

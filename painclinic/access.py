@@ -44,14 +44,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 
-from painclinic.models import Discipline, Role, User
+from painclinic.models import Discipline, Role, Team, User
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from django.http import HttpRequest, HttpResponse
-
-    from painclinic.models import Team
 
 
 class AccessLevel(enum.IntEnum):
@@ -208,3 +206,27 @@ def programme_view(view: Callable) -> Callable:
 
     wrapper.access_policy = PROGRAMME  # type: ignore[attr-defined]
     return wrapper
+
+
+# --- Supervision (issue #13) ---------------------------------------------------------------
+# Who records a supervisor rating of a clinician's competence or fidelity (quality/): a team
+# lead of a team the clinician belongs to. No separate supervisor role: the clinic's roles are
+# clinician, team lead and programme admin, and supervision is the lead's work; a clinic that
+# wants other supervisors makes them leads of the team. A clinician reads their own ratings, a
+# lead those of their teams (quality.selectors.ratings_visible_to).
+
+
+def supervised_teams(user: Any, clinician: Any) -> QuerySet[Team]:
+    """The teams in which ``user`` may rate ``clinician``: those both belong to, led by user."""
+    if not is_active_user(user) or user.role != Role.TEAM_LEAD:
+        return Team.objects.none()
+    return (
+        Team.objects.filter(memberships__user=user)
+        .filter(memberships__user=clinician)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def may_supervise(user: Any) -> bool:
+    return is_active_user(user) and user.role == Role.TEAM_LEAD

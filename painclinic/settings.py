@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "medicines",
     "safety",
     "education",
+    "quality",
     "review",
     "interop",
     "api",
@@ -470,3 +471,8 @@ SPECTACULAR_SETTINGS = {
 # T (the statement is true) or F, for items 1-12. Empty: rNPQ answers are kept and recorded as
 # unscorable ("key not supplied"); no key ships with the product (issue #14).
 RNPQ_SCORING_KEY = env_str("RNPQ_SCORING_KEY", "").strip().upper()
+# Therapist-level outcomes (quality/, issue #13): a clinician's rate is shown only from this many
+# cases with a first and a latest outcome. The reference's example is 30 closed cases [U: design
+# proposal, competence.md §4]; with a therapist share of variance of 5 % the reliability of a
+# therapist's mean over 30 patients is only about 0.6.
+THERAPIST_OUTCOME_MIN_CASES = env_int("THERAPIST_OUTCOME_MIN_CASES", 30, minimum=1)

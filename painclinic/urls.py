@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("", include("safety.urls")),
     path("", include("education.urls")),
+    path("", include("quality.urls")),
     path("", include("review.urls")),
     path("", include("interop.urls")),
     path("api/v1/", include("api.urls")),

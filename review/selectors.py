@@ -339,14 +339,19 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
         default=Cast(KeyTextTransform("total", "current_amendment__new_score"), FloatField()),
         output_field=FloatField(),
     )
+    # Credited to the clinician the patient rated (issue #13: Administration.rated_clinician),
+    # not to whoever leads the episode now: a reassignment no longer moves a rating, and a CARE
+    # rating of the doctor stays with the doctor. Ratings whose rated clinician was not
+    # recorded (older results the history could not attribute) group under None and are
+    # counted on the page as "not recorded".
     process = {
-        (r["session__episode__lead_clinician_id"], r["instrument_key"]): r
+        (r["rated_clinician_id"], r["instrument_key"]): r
         for r in _signed_scorable()
         .filter(session__episode__in=episodes, instrument_key__in=PROCESS_KEYS)
         .annotate(total=total)
         .filter(total__isnull=False)
         .order_by()
-        .values("session__episode__lead_clinician_id", "instrument_key")
+        .values("rated_clinician_id", "instrument_key")
         # SUM(x) and SUM(x²), not StdDev(sample=True): Django's SQLite StdDev raises for one
         # value (a 500 on /team/ as soon as a clinician had one signed WAI-SR or CARE).
         .annotate(
@@ -372,7 +377,7 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
         .exclude(user__role=Role.PROGRAMME_ADMIN)
         .select_related("user")
     }
-    missing = set(counts) - set(users)
+    missing = (set(counts) | {rated for rated, _ in process if rated is not None}) - set(users)
     if missing:  # leads of team episodes who are not (or no longer) members
         users.update({u.pk: u for u in User.objects.filter(pk__in=missing)})
     rows = []
@@ -406,7 +411,7 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
             ("Mean GAS T-score", estimates.mean_t_interval(gas_of[user_id], bounds=GAS_T_RANGE)),
         ]
         rows.append(row)
-    return rows
+    return rows, sum(p["n"] for (rated, _), p in process.items() if rated is None)
 
 
 # --- Attention lists in SQL -----------------------------------------------------------------
@@ -594,11 +599,13 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
     outcomes.sced = _sced_by_episode(episodes)
     outcomes.self_harm = open_signals_by_episode(episodes)
     rule_episodes = _with_rule_facts(episodes)
+    clinicians, not_attributed = _clinician_rows(user, teams, episodes, outcomes, today)
     return {
         "today": today,
         "teams": teams,
         "rules": team_rules,
-        "clinicians": _clinician_rows(user, teams, episodes, outcomes, today),
+        "clinicians": clinicians,
+        "ratings_not_attributed": not_attributed,
         "outcomes": outcomes,
         "rule_episodes": rule_episodes,
         "list_filters": _list_filters(rule_episodes, team_rules, outcomes, today),

@@ -24,6 +24,7 @@ OUR_APPS = (
     "sced.",
     "medicines.",
     "safety.",
+    "quality.",
     "review.",
     "api.",  # the HTTP API: its matrix over the personas is tests/api/test_access_matrix.py
     "rest_framework.",
@@ -100,6 +101,7 @@ def url_parameters_for(patient, actor) -> dict:
         "safety",
         "api",
         "education",
+        "quality",
     ):
         module = importlib.import_module(f"tests.{app}.access_kwargs")
         known.update(module.url_kwargs(patient, actor))

@@ -105,6 +105,9 @@ NOT_IN_ADMIN = {
     "programmes.outcomescoreamendment",
     "education.topiccovered",  # shown through education.services and its record page
     "education.techniqueused",
+    # A supervisor's rating of a clinician (issue #13): staff supervision, read in the app only by
+    # the clinician and their team lead (quality.selectors.ratings_visible_to).
+    "quality.supervisorrating",
 }
 
 
