@@ -417,3 +417,24 @@ def programme_view(view: Callable) -> Callable:
 
     wrapper.access_policy = PROGRAMME  # type: ignore[attr-defined]
     return wrapper
+
+
+# --- Team pages of clinical staff: MDT case conferences (issue #13) -------------------------
+# A case conference discusses the team's patients, so its pages are for the clinical staff of
+# the team (those who may give clinical care); a programme admin gives none and sees no clinical
+# content (403); another team's conference is fetched through the user's teams, so it is a 404.
+
+CLINICAL_STAFF = "clinical-staff"
+
+
+def clinical_staff_view(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _is_active_user(request.user):
+            return _login_redirect(request)
+        if not may_give_clinical_care(request.user):
+            raise PermissionDenied("This page is for the team's clinical staff.")
+        return view(request, *args, **kwargs)
+
+    wrapper.access_policy = CLINICAL_STAFF  # type: ignore[attr-defined]
+    return wrapper

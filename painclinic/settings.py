@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "medicines",
     "safety",
     "review",
+    "mdt",
     "interop",
     "api",
     "demo",

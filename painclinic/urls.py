@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("", include("safety.urls")),
     path("", include("review.urls")),
+    path("", include("mdt.urls")),
     path("", include("interop.urls")),
     path("api/v1/", include("api.urls")),
     path("audit/", views.audit_log, name="audit_log"),

@@ -603,3 +603,28 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
         "rule_episodes": rule_episodes,
         "list_filters": _list_filters(rule_episodes, team_rules, outcomes, today),
     }
+
+
+# --- The team's waiting list (issue #13) -------------------------------------------------------
+
+WAITING_STATUSES = (EpisodeStatus.REFERRED, EpisodeStatus.WAITING)
+# Urgent first when sorting by urgency; an untriaged referral sorts with the urgent ones, since
+# nobody has yet judged that it can wait.
+URGENCY_RANK = {"urgent": 0, "": 0, "soon": 1, "routine": 2}
+
+
+def waiting_list(user: User) -> QuerySet[Episode]:
+    """The lead's teams' referred and waiting episodes: the same episodes the team review counts
+    as "waiting" (``team_episodes`` with the same statuses), so both numbers agree."""
+    return (
+        team_episodes(user)
+        .filter(status__in=WAITING_STATUSES)
+        .select_related("patient", "lead_clinician", "team")
+        .annotate(
+            urgency_rank=Case(
+                *[When(urgency=key, then=Value(rank)) for key, rank in URGENCY_RANK.items()],
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    )

@@ -103,6 +103,10 @@ NOT_IN_ADMIN = {
     "programmes.groupclimateamendment",
     "programmes.outcomescore",
     "programmes.outcomescoreamendment",
+    # MDT (issue #13): the flag, the minutes and actions are read on the audited MDT pages.
+    "patients.mdtflag",
+    "mdt.discussion",
+    "mdt.action",
 }
 
 
