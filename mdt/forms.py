@@ -104,21 +104,21 @@ class DiscussionForm(EditTokenFormMixin, forms.Form):
         self.add_edit_token(discussion)
 
 
-class _OwnerChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj} ({obj.get_discipline_display()})"
-
-
 class ActionForm(forms.Form):
     text = forms.CharField(label=_("Action"), max_length=500)
-    owner = _OwnerChoice(queryset=None, label=_("Who"))
+    owner = forms.TypedChoiceField(coerce=int, label=_("Who"))
     due_on = forms.DateField(label=_("Due"), widget=DATE_INPUT)
 
     def __init__(self, *args, action: str = "", owners=None, discussion=None, **kwargs) -> None:
         if discussion is not None:
             kwargs.setdefault("prefix", f"a{discussion.pk}")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        # ``owners`` is a list read once per page: a conference of 12 patients has 12 pickers.
+        self.owners = {person.pk: person for person in owners or ()}
+        self.fields["owner"].choices = [("", "---------")] + [
+            (person.pk, f"{person} ({person.get_discipline_display()})")
+            for person in self.owners.values()
+        ]
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.layout = Layout(
@@ -129,3 +129,6 @@ class ActionForm(forms.Form):
             ),
             Submit("add_action", _("Add the action"), css_class="btn-outline-primary"),
         )
+
+    def clean_owner(self):
+        return self.owners[self.cleaned_data["owner"]]

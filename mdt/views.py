@@ -100,7 +100,7 @@ def _conference_page(request, conference, *, forms=None, status=200, conflict=No
     replaces the bound form that failed (errors re-displayed, nothing typed lost)."""
     forms = forms or {}
     detail = selectors.conference_detail(conference)
-    owners = selectors.team_staff(conference.team)
+    owners = list(selectors.team_staff(conference.team))
     items = []
     for discussion in detail["discussions"]:
         kwargs = {"conference_id": conference.pk, "discussion_id": discussion.pk}

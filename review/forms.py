@@ -189,6 +189,6 @@ class WaitingListFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        if not self.form.cleaned_data.get("order"):
+        if not getattr(self.form, "cleaned_data", {}).get("order"):
             queryset = queryset.order_by("referral_date", "pk")  # longest waiting first
         return queryset

@@ -277,7 +277,7 @@ def _waiting_filter(request: HttpRequest) -> WaitingListFilter:
     clinicians = User.objects.filter(
         pk__in=review_selectors.team_episodes(request.user).values("lead_clinician_id")
     ).order_by("last_name", "first_name")
-    return WaitingListFilter(request.GET or None, queryset=queryset, clinicians=clinicians)
+    return WaitingListFilter(request.GET, queryset=queryset, clinicians=clinicians)
 
 
 @require_http_methods(["GET"])

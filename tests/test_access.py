@@ -25,6 +25,7 @@ OUR_APPS = (
     "medicines.",
     "safety.",
     "review.",
+    "mdt.",
 )
 
 
@@ -86,7 +87,16 @@ def url_parameters_for(patient, actor) -> dict:
     """Values for every URL parameter: each app creates its own objects for the patient."""
     episode = Episode.objects.filter(patient=patient).first()
     known = {"patient_id": patient.pk, "episode_id": episode.pk}
-    for app in ("patients", "assessment", "treatment", "sced", "programmes", "medicines", "safety"):
+    for app in (
+        "patients",
+        "assessment",
+        "treatment",
+        "sced",
+        "programmes",
+        "medicines",
+        "safety",
+        "mdt",
+    ):
         module = importlib.import_module(f"tests.{app}.access_kwargs")
         known.update(module.url_kwargs(patient, actor))
     return known
