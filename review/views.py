@@ -28,6 +28,7 @@ from painclinic.models import AuditAction, User
 from patients import selectors as patient_selectors
 from patients import services
 from patients.models import OPEN_STATUSES, Episode, Patient, ReviewNote
+from review import charts as team_charts
 from review import selectors as review_selectors
 from review.forms import (
     ReassignForm,
@@ -403,3 +404,33 @@ def export(request: HttpRequest) -> HttpResponse:
         for c in data["clinicians"]
     )
     return _csv_response("team-review.csv", header, rows)
+
+
+# --- The team's outcomes over time (issue #13) --------------------------------------------
+
+
+def _quarters(request: HttpRequest):
+    from django.conf import settings as django_settings
+
+    min_n = django_settings.PROGRAMME_MIN_AGGREGATE_N
+    return review_selectors.team_outcomes_by_quarter(request.user, min_n=min_n), min_n
+
+
+@require_http_methods(["GET"])
+@team_lead_view
+def outcomes(request: HttpRequest) -> HttpResponse:
+    """The chart with its caption and the figures as a table (loaded into the team review after
+    the page, so the review's own queries stay as pinned). Aggregates only: no patient named."""
+    quarters, min_n = _quarters(request)
+    return render(request, "review/_team_outcomes.html", {"quarters": quarters, "min_n": min_n})
+
+
+@require_http_methods(["GET"])
+@team_lead_view
+def outcomes_chart(request: HttpRequest) -> HttpResponse:
+    quarters, min_n = _quarters(request)
+    png, key = team_charts.cached_chart(team_charts.spec_of(quarters, min_n))
+    response = HttpResponse(png, content_type="image/png")
+    response["ETag"] = f'"{key.rsplit(":", 1)[-1]}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
