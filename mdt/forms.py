@@ -127,7 +127,7 @@ class ActionForm(forms.Form):
                 Column("owner", css_class="col-md-3"),
                 Column("due_on", css_class="col-md-3"),
             ),
-            Submit("add_action", _("Add the action"), css_class="btn-outline-primary"),
+            Submit("add_action", _("Add the action")),
         )
 
     def clean_owner(self):

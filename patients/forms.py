@@ -365,7 +365,7 @@ class TriageForm(EditTokenFormMixin, forms.Form):
         self.helper.form_action = action
         self.helper.layout = Layout(
             Row(Column("urgency", css_class="col-md-4"), Column("pathway", css_class="col-md-6")),
-            Submit("save_triage", _("Save triage"), css_class="btn-outline-primary"),
+            Submit("save_triage", _("Save triage")),
         )
         self.add_edit_token(episode)
 

@@ -130,11 +130,13 @@ class WaitingListFilter(django_filters.FilterSet):
         choices=[("none", _("Not triaged")), *Urgency.choices],
         method="filter_triage",
         label=_("Urgency"),
+        empty_label=_("All"),
     )
     pathway = django_filters.ChoiceFilter(
         choices=[("none", _("Not triaged")), *Pathway.choices],
         method="filter_triage",
         label=_("Pathway"),
+        empty_label=_("All"),
     )
     status = django_filters.ChoiceFilter(
         choices=[
@@ -142,9 +144,10 @@ class WaitingListFilter(django_filters.FilterSet):
             (EpisodeStatus.WAITING, EpisodeStatus.WAITING.label),
         ],
         label=_("Status"),
+        empty_label=_("All"),
     )
     clinician = django_filters.ModelChoiceFilter(
-        field_name="lead_clinician", queryset=None, label=_("Lead clinician")
+        field_name="lead_clinician", queryset=None, label=_("Lead clinician"), empty_label=_("All")
     )
     order = django_filters.OrderingFilter(
         fields=(
@@ -161,6 +164,7 @@ class WaitingListFilter(django_filters.FilterSet):
             "-patient__family_name": _("Name (Z to A)"),
         },
         label=_("Sort by"),
+        empty_label=_("Longest waiting first"),
     )
 
     class Meta:
