@@ -422,7 +422,8 @@ def outcomes(request: HttpRequest) -> HttpResponse:
     """The chart with its caption and the figures as a table (loaded into the team review after
     the page, so the review's own queries stay as pinned). Aggregates only: no patient named."""
     quarters, min_n = _quarters(request)
-    return render(request, "review/_team_outcomes.html", {"quarters": quarters, "min_n": min_n})
+    context = {"quarters": quarters, "min_n": min_n, "any_data": any(q.n for q in quarters)}
+    return render(request, "review/_team_outcomes.html", context)
 
 
 @require_http_methods(["GET"])

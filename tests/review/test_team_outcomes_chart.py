@@ -91,3 +91,10 @@ def test_the_chart_is_for_team_leads(client, ana, priya):
         client.force_login(user)
         assert client.get(reverse("team:outcomes_chart")).status_code == 403
         assert client.get(reverse("team:outcomes")).status_code == 403
+
+
+def test_a_team_with_no_outcomes_yet_reads_a_sentence_not_an_empty_chart(client, fay):
+    client.force_login(fay)
+    fragment = client.get(reverse("team:outcomes")).content.decode()
+    assert "No patient of the team has a first and a later outcome questionnaire" in fragment
+    assert "<img" not in fragment
