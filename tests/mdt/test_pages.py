@@ -221,3 +221,21 @@ def test_the_mdt_index_uses_the_same_queries_for_2_and_12_flags(client, bob, ana
             episode = EpisodeFactory(team=north, lead_clinician=ana, care_team=[ana])
             services.flag_for_mdt(actor=ana, patient=episode.patient, reason="Plateau.")
         assert _count(client, reverse("mdt:index")) == INDEX_QUERIES
+
+
+def test_mark_done_goes_back_only_to_a_page_of_this_site(client, ana, conference):
+    action = Action.objects.create(
+        discussion=conference.discussions.get(),
+        text="Phone the GP.",
+        owner=ana,
+        due_on=date.today(),
+        created_by=ana,
+    )
+    client.force_login(ana)
+    url = reverse("mdt:action_done", kwargs={"action_id": action.pk})
+    for hostile in ("9028-02-02", "https://evil.example/", "//evil.example/"):
+        response = client.post(url, {"next": hostile})
+        assert response.status_code == 302
+        assert response["Location"] == reverse(
+            "mdt:conference", kwargs={"conference_id": conference.pk}
+        )
