@@ -230,3 +230,24 @@ def supervised_teams(user: Any, clinician: Any) -> QuerySet[Team]:
 
 def may_supervise(user: Any) -> bool:
     return is_active_user(user) and user.role == Role.TEAM_LEAD
+
+
+# --- Team pages of clinical staff: MDT case conferences (issue #13) -------------------------
+# A case conference discusses the team's patients, so its pages are for the clinical staff of
+# the team (those who may give clinical care); a programme admin gives none and sees no clinical
+# content (403); another team's conference is fetched through the user's teams, so it is a 404.
+
+CLINICAL_STAFF = "clinical-staff"
+
+
+def clinical_staff_view(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_active_user(request.user):
+            return login_redirect(request)
+        if not may_give_clinical_care(request.user):
+            raise PermissionDenied("This page is for the team's clinical staff.")
+        return view(request, *args, **kwargs)
+
+    wrapper.access_policy = CLINICAL_STAFF  # type: ignore[attr-defined]
+    return wrapper

@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "education",
     "quality",
     "review",
+    "mdt",
     "interop",
     "api",
     "demo",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("education.urls")),
     path("", include("quality.urls")),
     path("", include("review.urls")),
+    path("", include("mdt.urls")),
     path("", include("interop.urls")),
     path("api/v1/", include("api.urls")),
     path("account/api-tokens/", include("api.page_urls")),

@@ -27,9 +27,11 @@ from patients.models import (
     ContactType,
     DischargeReason,
     EpisodeStatus,
+    Pathway,
     Patient,
     ReferralSource,
     SafeguardingCategory,
+    Urgency,
 )
 from patients.services import PATIENT_EDITABLE_FIELDS
 
@@ -328,6 +330,28 @@ class ReviewDateForm(EditTokenFormMixin, forms.Form):
         window.pop("born", None)
         planned_clinical_date(day, what=_("The next review"), **window)
         return day
+
+
+class TriageForm(EditTokenFormMixin, forms.Form):
+    """Triage of a referral (issue #13): urgency and pathway, for the team's waiting list."""
+
+    EDIT_TOKEN_FIELDS = ("urgency", "pathway")
+    urgency = forms.ChoiceField(
+        required=False, choices=[("", _("Not triaged")), *list(Urgency.choices)], label=_("Urgency")
+    )
+    pathway = forms.ChoiceField(
+        required=False, choices=[("", _("Not triaged")), *list(Pathway.choices)], label=_("Pathway")
+    )
+
+    def __init__(self, *args, action: str = "", episode=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.layout = Layout(
+            Row(Column("urgency", css_class="col-md-4"), Column("pathway", css_class="col-md-6")),
+            Submit("save_triage", _("Save triage")),
+        )
+        self.add_edit_token(episode)
 
 
 class PatientFilter(django_filters.FilterSet):

@@ -186,6 +186,22 @@ class EpisodeQuerySet(models.QuerySet["Episode"]):
         )
 
 
+class Urgency(models.TextChoices):
+    # Triage of a referral (issue #13): the team's own categories [U design].
+    URGENT = "urgent", _("Urgent")
+    SOON = "soon", _("Soon")
+    ROUTINE = "routine", _("Routine")
+
+
+class Pathway(models.TextChoices):
+    # Which part of the service a triaged referral goes to (issue #13) [U design].
+    MEDICAL = "medical", _("Medical (pain physician)")
+    PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy")
+    PSYCHOLOGY = "psychology", _("Psychology")
+    MULTIDISCIPLINARY = "multidisciplinary", _("Multidisciplinary assessment")
+    PMP = "pmp", _("Pain Management Programme")
+
+
 class Episode(models.Model):
     """An episode of care, from referral to discharge. A patient may have several over the years.
 
@@ -209,6 +225,9 @@ class Episode(models.Model):
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)
     discharge_date = models.DateField(null=True, blank=True)
     discharge_reason = models.CharField(max_length=32, choices=DischargeReason.choices, blank=True)
+    # Triage of the referral (issue #13): blank until someone triages it.
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, blank=True)
+    pathway = models.CharField(_("pathway"), max_length=24, choices=Pathway.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EpisodeQuerySet.as_manager()
@@ -301,6 +320,40 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_contact_type_display()} on {self.date}"
+
+
+# --- For the MDT (issue #13) -----------------------------------------------------------------
+
+
+class MdtFlagSource(models.TextChoices):
+    RECORD = "record", _("Flagged on the record")
+    PMP_SCREENING = "pmp_screening", _("PMP suitability screening")
+
+
+class MdtFlag(models.Model):
+    """The team flags a patient "for MDT" with a reason: the patient is on the agenda of the
+    team's next case conference until a conference takes them (``taken_at``). Kept here, on the
+    record layer, so that every clinical app can add a patient to the agenda (the PMP suitability
+    screen does) and the case conferences (mdt/) read it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="mdt_flags")
+    team = models.ForeignKey("painclinic.Team", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason for the MDT"), max_length=500)
+    source = models.CharField(
+        max_length=16, choices=MdtFlagSource.choices, default=MdtFlagSource.RECORD
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        indexes = [models.Index(fields=["team", "taken_at"], name="mdt_flag_agenda")]
+
+    def __str__(self) -> str:
+        return f"For MDT: {self.patient} ({self.raised_at:%Y-%m-%d})"
 
 
 # --- Caseload review (issue #6) ------------------------------------------------------------

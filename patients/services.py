@@ -20,6 +20,7 @@ from painclinic.validators import (
 )
 from patients.models import (
     EPISODE_TRANSITIONS,
+    OPEN_STATUSES,
     CareTeamMember,
     ConsentKind,
     ConsentRecord,
@@ -29,6 +30,8 @@ from patients.models import (
     EpisodeStatus,
     EpisodeStatusChange,
     LeadChange,
+    MdtFlag,
+    MdtFlagSource,
     Patient,
     ReviewNote,
     SafeguardingConcern,
@@ -637,3 +640,86 @@ def safeguarding_concern_close(
         changed_fields=["closed_on", "closing_note"],
     )
     return concern
+
+
+# --- Triage and the MDT agenda (issue #13) ----------------------------------------------------
+
+TRIAGE_FIELDS = ("urgency", "pathway")
+
+
+@transaction.atomic
+def episode_triage(
+    *, actor: User, episode: Episode, urgency: str, pathway: str, edit_token: str | None = None
+) -> Episode:
+    """Triage a referral: its urgency and pathway (the waiting list sorts and filters on them).
+    With ``edit_token``, refused with EditConflict when someone triaged it meanwhile."""
+    episode = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    if edit_token is not None:
+        concurrency.check_edit_token(
+            episode, TRIAGE_FIELDS, edit_token, {"urgency": urgency, "pathway": pathway}
+        )
+    changed = [
+        name
+        for name, value in (("urgency", urgency), ("pathway", pathway))
+        if getattr(episode, name) != value
+    ]
+    episode.urgency, episode.pathway = urgency, pathway
+    episode.save(update_fields=list(TRIAGE_FIELDS))
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=episode.patient,
+        obj=episode,
+        changed_fields=changed,
+    )
+    return episode
+
+
+def has_open_episode(patient: Patient) -> bool:
+    return Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES).exists()
+
+
+MDT_REASON_EMPTY = "Say what the team should discuss."
+MDT_NO_OPEN_EPISODE = "The patient has no open episode with a team, so no MDT to take them."
+
+
+@transaction.atomic
+def mdt_flag_raise(
+    *, actor: User, patient: Patient, reason: str, source: str = MdtFlagSource.RECORD
+) -> MdtFlag:
+    """Put the patient on the agenda of their team's MDT (the team of the open episode). A
+    patient already waiting for the MDT keeps one flag: the new reason is added to it. Any
+    clinical app may call this (the PMP suitability screen's "discuss at the MDT" does)."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": MDT_REASON_EMPTY})
+    episode = (
+        Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES)
+        .order_by("-referral_date", "-id")
+        .first()
+    )
+    if episode is None:
+        raise ValidationError(MDT_NO_OPEN_EPISODE)
+    flag = (
+        MdtFlag.objects.select_for_update()
+        .filter(patient=patient, team_id=episode.team_id, taken_at__isnull=True)
+        .first()
+    )
+    if flag is None:
+        flag = MdtFlag.objects.create(
+            patient=patient,
+            team_id=episode.team_id,
+            reason=reason[:500],
+            source=source,
+            raised_by=actor,
+        )
+        action = AuditAction.CREATE
+    else:
+        if reason not in flag.reason:
+            flag.reason = f"{flag.reason}; {reason}"[:500]
+            flag.save(update_fields=["reason"])
+        action = AuditAction.CHANGE
+    audit.record_event(
+        actor=actor, action=action, patient=patient, obj=flag, changed_fields=["reason"]
+    )
+    return flag

@@ -28,6 +28,11 @@ urlpatterns = [
         name="episode_review",
     ),
     path(
+        "<uuid:patient_id>/episodes/<int:episode_id>/triage/",
+        views.episode_triage,
+        name="episode_triage",
+    ),
+    path(
         "<uuid:patient_id>/review-notes/<int:note_id>/read/",
         views.review_note_acknowledge,
         name="review_note_read",

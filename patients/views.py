@@ -28,6 +28,7 @@ from patients.forms import (
     ReviewDateForm,
     SafeguardingCloseForm,
     SafeguardingForm,
+    TriageForm,
 )
 from patients.models import Episode, Patient, ReviewNote, SafeguardingConcern
 
@@ -91,7 +92,7 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
             name: reverse(
                 f"patients:{name}", kwargs={"patient_id": patient.pk, "episode_id": current.pk}
             )
-            for name in ("contact_add", "episode_status", "episode_review")
+            for name in ("contact_add", "episode_status", "episode_review", "episode_triage")
         }
         context["contact_form"] = ContactForm(action=urls["contact_add"])
         context["status_form"] = EpisodeStatusForm(
@@ -100,6 +101,11 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
         context["review_form"] = ReviewDateForm(
             initial={"next_review_due": current.next_review_due},
             action=urls["episode_review"],
+            episode=current,
+        )
+        context["triage_form"] = TriageForm(
+            initial={"urgency": current.urgency, "pathway": current.pathway},
+            action=urls["episode_triage"],
             episode=current,
         )
     return render(request, "patients/patient_detail.html", context)
@@ -224,6 +230,42 @@ def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> H
             form.rebase_on(exc.current)
         else:
             messages.success(request, _("Review date saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/review_form.html",
+        {
+            "form": form,
+            "patient": patient,
+            "episode": episode,
+            "conflict": conflict,
+            "conflict_rows": concurrency.conflict_rows(conflict, form) if conflict else [],
+        },
+        status=409 if conflict else 400,
+    )
+
+
+@require_POST
+@patient_view(write=True)
+def episode_triage(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
+    """Triage the referral: urgency and pathway (issue #13, the team's waiting list)."""
+    episode = _patient_episode(patient, episode_id)
+    form = TriageForm(request.POST, episode=episode)
+    conflict = None
+    if form.is_valid():
+        try:
+            services.episode_triage(
+                actor=request.user,
+                episode=episode,
+                urgency=form.cleaned_data["urgency"],
+                pathway=form.cleaned_data["pathway"],
+                edit_token=concurrency.posted_token(request),
+            )
+        except services.EditConflict as exc:
+            conflict = exc
+            form.rebase_on(exc.current)
+        else:
+            messages.success(request, _("Triage saved."))
             return redirect("patients:detail", patient_id=patient.pk)
     return render(
         request,

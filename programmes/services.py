@@ -15,7 +15,8 @@ from assessment import instruments
 from assessment import services as assessment_services
 from painclinic import audit, concurrency
 from painclinic.models import AuditAction
-from patients.models import Episode
+from patients import services as patient_services
+from patients.models import Episode, MdtFlagSource
 from programmes import policy, standards, suitability
 from programmes.models import (
     ENROLMENT_TRANSITIONS,
@@ -280,6 +281,20 @@ def screening_record(
         reasons=[*result.reasons, *result.notes],
         **values,
     )
+    # "Suitable with cautions: discuss at the MDT": the patient goes on the team's MDT agenda
+    # with the cautions as the question (issue #13). A patient with no open episode has no team
+    # to meet about them: nothing to flag.
+    if result.decision == suitability.SUITABLE_WITH_CAUTIONS and (
+        patient_services.has_open_episode(enrolment.patient)
+    ):
+        patient_services.mdt_flag_raise(
+            actor=actor,
+            patient=enrolment.patient,
+            reason=MDT_REASON.format(
+                programme=enrolment.programme, reasons=" ".join(result.reasons)
+            ),
+            source=MdtFlagSource.PMP_SCREENING,
+        )
     if enrolment.state == EnrolmentState.REFERRED:
         _record_change(
             actor=actor,
@@ -296,6 +311,9 @@ def screening_record(
         changed_fields=list(fields),
     )
     return screening
+
+
+MDT_REASON = "Programme suitability ({programme}): discuss at the MDT. {reasons}"
 
 
 @transaction.atomic

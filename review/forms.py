@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from patients.conditions import CONDITION_CHOICES
-from patients.models import EpisodeStatus
+from patients.models import Episode, EpisodeStatus, Pathway, Urgency
 from review.rules import ATTENTION_LISTS
 
 SORTS = [
@@ -116,3 +117,82 @@ class TeamSettingsForm(forms.Form):
             ),
             Submit("save_settings", _("Save rules")),
         )
+
+
+# --- The team's waiting list (issue #13) -------------------------------------------------------
+
+
+class WaitingListFilter(django_filters.FilterSet):
+    """Filter and sort the waiting list (django-filter): urgency, pathway, status, clinician;
+    sorted by days since referral (longest first by default), urgency or name."""
+
+    urgency = django_filters.ChoiceFilter(
+        choices=[("none", _("Not triaged")), *Urgency.choices],
+        method="filter_triage",
+        label=_("Urgency"),
+        empty_label=_("All"),
+    )
+    pathway = django_filters.ChoiceFilter(
+        choices=[("none", _("Not triaged")), *Pathway.choices],
+        method="filter_triage",
+        label=_("Pathway"),
+        empty_label=_("All"),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=[
+            (EpisodeStatus.REFERRED, EpisodeStatus.REFERRED.label),
+            (EpisodeStatus.WAITING, EpisodeStatus.WAITING.label),
+        ],
+        label=_("Status"),
+        empty_label=_("All"),
+    )
+    clinician = django_filters.ModelChoiceFilter(
+        field_name="lead_clinician", queryset=None, label=_("Lead clinician"), empty_label=_("All")
+    )
+    order = django_filters.OrderingFilter(
+        fields=(
+            ("referral_date", "referred"),
+            ("urgency_rank", "urgency"),
+            ("patient__family_name", "name"),
+        ),
+        field_labels={
+            "referral_date": _("Longest waiting last"),
+            "-referral_date": _("Longest waiting first"),
+            "urgency_rank": _("Most urgent first"),
+            "-urgency_rank": _("Least urgent first"),
+            "patient__family_name": _("Name"),
+            "-patient__family_name": _("Name (Z to A)"),
+        },
+        label=_("Sort by"),
+        empty_label=_("Longest waiting first"),
+    )
+
+    class Meta:
+        model = Episode
+        fields: list[str] = []
+
+    def __init__(self, *args, clinicians=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["clinician"].queryset = clinicians
+        self.form.helper = FormHelper()
+        self.form.helper.form_method = "get"
+        self.form.helper.layout = Layout(
+            Row(
+                Column("urgency", css_class="col-md-2"),
+                Column("pathway", css_class="col-md-3"),
+                Column("status", css_class="col-md-2"),
+                Column("clinician", css_class="col-md-2"),
+                Column("order", css_class="col-md-3"),
+            ),
+            Submit("filter", _("Filter")),
+        )
+
+    def filter_triage(self, queryset, name, value):
+        return queryset.filter(**{name: "" if value == "none" else value})
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not getattr(self.form, "cleaned_data", {}).get("order"):
+            queryset = queryset.order_by("referral_date", "pk")  # longest waiting first
+        return queryset

@@ -175,6 +175,8 @@ class OutcomeFacts:
     lead_of: dict[int, int] = field(default_factory=dict)  # episode -> lead clinician
     # episode -> (raised, due, overdue) of the patient's oldest open self-harm signal
     self_harm: dict[int, tuple[date, date, bool]] = field(default_factory=dict)
+    # episode -> date of its latest signed outcome result (the team's outcomes by quarter)
+    latest_on: dict[int, date] = field(default_factory=dict)
 
     def episodes_with(self, classification: str) -> set[int]:
         return {e for e, c in self.change.items() if classification in c.values()}
@@ -202,6 +204,7 @@ def _first_and_latest_results(episodes) -> OutcomeFacts:
     for pair, last in latest.items():
         episode_id, key = pair
         out.lead_of[episode_id] = last[6]
+        out.latest_on[episode_id] = max(last[4], out.latest_on.get(episode_id, last[4]))
         results = [
             SignedResult(key, r[1], r[4], r[5] if r[5] is not None else r[3], r[5] is not None)
             for r in ((first[pair], last) if first[pair][1] != last[1] else (last,))
@@ -610,3 +613,100 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
         "rule_episodes": rule_episodes,
         "list_filters": _list_filters(rule_episodes, team_rules, outcomes, today),
     }
+
+
+# --- The team's waiting list (issue #13) -------------------------------------------------------
+
+WAITING_STATUSES = (EpisodeStatus.REFERRED, EpisodeStatus.WAITING)
+# Urgent first when sorting by urgency; an untriaged referral sorts with the urgent ones, since
+# nobody has yet judged that it can wait.
+URGENCY_RANK = {"urgent": 0, "": 0, "soon": 1, "routine": 2}
+
+
+def waiting_list(user: User) -> QuerySet[Episode]:
+    """The lead's teams' referred and waiting episodes: the same episodes the team review counts
+    as "waiting" (``team_episodes`` with the same statuses), so both numbers agree."""
+    return (
+        team_episodes(user)
+        .filter(status__in=WAITING_STATUSES)
+        .select_related("patient", "lead_clinician", "team")
+        .annotate(
+            urgency_rank=Case(
+                *[When(urgency=key, then=Value(rank)) for key, rank in URGENCY_RANK.items()],
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+# --- The team's outcomes over time (issue #13) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarterOutcome:
+    """One calendar quarter: the reliable improvement rate of the patients whose latest outcome
+    result fell in it; ``estimate`` is None when fewer than the minimum were classified (a
+    figure of one or two patients would be both meaningless and identifying)."""
+
+    start: date
+    n: int
+    estimate: estimates.Estimate | None
+
+    @property
+    def label(self) -> str:
+        return f"{QUARTER_NAMES[(self.start.month - 1) // 3]} {self.start.year}"
+
+
+QUARTER_NAMES = ("Jan–Mar", "Apr–Jun", "Jul–Sep", "Oct–Dec")
+QUARTERS_SHOWN = 8
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _previous_quarter(start: date) -> date:
+    return date(start.year - 1, 10, 1) if start.month == 1 else date(start.year, start.month - 3, 1)
+
+
+def team_outcomes_by_quarter(
+    user: User, today: date | None = None, min_n: int | None = None
+) -> list[QuarterOutcome]:
+    """Reliable improvement rate per quarter of the lead's teams, oldest first, with Wilson
+    intervals: every episode (open or discharged) with a baseline and a later signed outcome,
+    counted in the quarter of its latest result, improved as on the team review (reliable
+    improvement on at least one outcome measure; Jacobson & Truax RCI)."""
+    from django.conf import settings
+
+    today = today or date.today()
+    min_n = settings.PROGRAMME_MIN_AGGREGATE_N if min_n is None else min_n
+    episodes = Episode.objects.filter(
+        Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id"))),
+        team__in=teams_led_by(user),
+    )
+    outcomes = _first_and_latest_results(episodes)
+    starts = [_quarter_start(today)]
+    while len(starts) < QUARTERS_SHOWN:
+        starts.append(_previous_quarter(starts[-1]))
+    by_quarter: dict[date, list[str]] = defaultdict(list)
+    for episode_id, change in outcomes.change.items():
+        classes = [c for c in change.values() if c != "not_available"]
+        if not classes:
+            continue
+        improved = rules.RELIABLY_IMPROVED in classes
+        by_quarter[_quarter_start(outcomes.latest_on[episode_id])].append(
+            rules.RELIABLY_IMPROVED if improved else "other"
+        )
+    rows = []
+    for start in reversed(starts):
+        classified = by_quarter.get(start, [])
+        shown = len(classified) >= min_n
+        rows.append(
+            QuarterOutcome(
+                start,
+                len(classified),
+                rules.reliable_improvement_rate(classified) if shown else None,
+            )
+        )
+    return rows

@@ -3,6 +3,7 @@ reassignment and review notes, issue #6)."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mdt import selectors as mdt_selectors
 from painclinic import audit
 from painclinic.access import authenticated_view, clinical_staff, team_lead_view
 from painclinic.models import AuditAction, User
@@ -22,14 +24,35 @@ from patients import selectors as patient_selectors
 from patients import services
 from patients.access import can_reassign_patient, patient_view
 from patients.models import Episode, Patient, ReviewNote
+from review import charts as team_charts
 from review import selectors as review_selectors
-from review.forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSettingsForm
+from review.forms import (
+    ReassignForm,
+    ReviewFilterForm,
+    ReviewNoteForm,
+    TeamSettingsForm,
+    WaitingListFilter,
+)
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponse
+    from django.http import HttpRequest
 
 PAGE_SIZE = 25
 NOTES_SHOWN = 20
+MDT_ACTIONS_SHOWN = 30
+EXPORT_MAX_ROWS = 10_000
+
+
+def _mdt_actions(request: HttpRequest, actions) -> list:
+    """Open MDT actions shown on a page (issue #13): each names a patient, so each is audited
+    (one INSERT whatever their number)."""
+    actions = list(actions[:MDT_ACTIONS_SHOWN])
+    audit.record_views(
+        actor=request.user,
+        object_type="mdt.action",
+        rows=[(a.pk, a.discussion.patient_id) for a in actions],
+    )
+    return actions
 
 
 @require_http_methods(["GET"])
@@ -71,6 +94,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "today": today,
             "review_notes": notes,
             "noted_episodes": {note.episode_id for note in notes},
+            "mdt_actions": _mdt_actions(request, mdt_selectors.open_actions_for(request.user)),
             # Patients on this page with an open safeguarding concern (one query, issue #10).
             "safeguarding_patients": patient_selectors.patients_with_open_safeguarding(
                 [row["episode"].patient_id for row in rows]
@@ -116,6 +140,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "querystring": query.urlencode(),
             "settings_form": settings_form,
             "n_attention": page.paginator.count,
+            "mdt_actions": _mdt_actions(
+                request, mdt_selectors.open_actions_of_teams(data["teams"])
+            ),
         },
     )
 
@@ -236,3 +263,170 @@ def note(request: HttpRequest, patient: Patient) -> HttpResponse:
             messages.success(request, _("Note left for %(c)s.") % {"c": episode.lead_clinician})
             return redirect("team:reassign", patient_id=patient.pk)
     return _page(request, patient, episode, status=400, note_form=form)
+
+
+# --- The team's waiting list and the CSV exports (issue #13) -----------------------------------
+
+
+def _waiting_filter(request: HttpRequest) -> WaitingListFilter:
+    queryset = review_selectors.waiting_list(request.user)
+    clinicians = User.objects.filter(
+        pk__in=review_selectors.team_episodes(request.user).values("lead_clinician_id")
+    ).order_by("last_name", "first_name")
+    return WaitingListFilter(request.GET, queryset=queryset, clinicians=clinicians)
+
+
+@require_http_methods(["GET"])
+@team_lead_view
+def waiting_list(request: HttpRequest) -> HttpResponse:
+    """Referred and waiting patients of the lead's teams, with days since referral and triage."""
+    today = date.today()
+    found = _waiting_filter(request)
+    page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record_views(
+        actor=request.user,
+        object_type="patients.episode",
+        rows=[(e.pk, e.patient_id) for e in page.object_list],
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/waiting_list.html",
+        {
+            "filter": found,
+            "page": page,
+            "rows": [(e, (today - e.referral_date).days) for e in page.object_list],
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _audit_export(request: HttpRequest, episodes) -> None:
+    """One EXPORT event per patient in the file, written once (one INSERT) per export."""
+    audit.record_views(
+        actor=request.user,
+        object_type="patients.episode",
+        rows=[(e.pk, e.patient_id) for e in episodes],
+        action=AuditAction.EXPORT,
+    )
+
+
+@require_http_methods(["GET"])
+@team_lead_view
+def waiting_list_export(request: HttpRequest) -> HttpResponse:
+    """The waiting list as filtered and sorted on the page, as CSV."""
+    today = date.today()
+    episodes = list(_waiting_filter(request).qs)
+    _audit_export(request, episodes)
+    header = [
+        _("Patient"),
+        _("Identifier"),
+        _("Team"),
+        _("Lead clinician"),
+        _("Status"),
+        _("Referred on"),
+        _("Days since referral"),
+        _("Urgency"),
+        _("Pathway"),
+    ]
+    rows = (
+        [
+            e.patient.full_name,
+            e.patient.identifier,
+            str(e.team),
+            str(e.lead_clinician),
+            e.get_status_display(),
+            e.referral_date.isoformat(),
+            (today - e.referral_date).days,
+            e.get_urgency_display() or _("Not triaged"),
+            e.get_pathway_display() or _("Not triaged"),
+        ]
+        for e in episodes
+    )
+    return _csv_response("waiting-list.csv", header, rows)
+
+
+@require_http_methods(["GET"])
+@team_lead_view
+def export(request: HttpRequest) -> HttpResponse:
+    """The team review's attention lists (as filtered on the page) and each clinician's
+    caseload counts, as CSV."""
+    data = review_selectors.caseload_review(request.user)
+    form = ReviewFilterForm(
+        request.GET or None, clinicians=[c.clinician for c in data["clinicians"]]
+    )
+    wanted = form.cleaned_data if form.is_valid() else {}
+    page = review_selectors.attention_page(
+        data, wanted, wanted.get("sort") or "name", 1, EXPORT_MAX_ROWS
+    )
+    entries = list(page.object_list)
+    _audit_export(request, [row.episode for row in entries])
+    header = [
+        _("Patient"),
+        _("Identifier"),
+        _("Attention list"),
+        _("Why"),
+        _("Lead clinician"),
+        _("Status"),
+        _("Days waiting"),
+    ]
+    rows = [
+        [
+            row.episode.patient.full_name,
+            row.episode.patient.identifier,
+            row.attention.title,
+            " ".join(row.attention.reasons),
+            str(row.episode.lead_clinician),
+            row.episode.get_status_display(),
+            "" if row.days_waiting is None else row.days_waiting,
+        ]
+        for row in entries
+    ]
+    rows.append([])
+    rows.append([_("Clinician"), _("Waiting"), _("Active"), _("On hold"), _("Longest wait (days)")])
+    rows.extend(
+        [str(c.clinician), c.waiting, c.active, c.on_hold, c.longest_wait or ""]
+        for c in data["clinicians"]
+    )
+    return _csv_response("team-review.csv", header, rows)
+
+
+# --- The team's outcomes over time (issue #13) --------------------------------------------
+
+
+def _quarters(request: HttpRequest):
+    from django.conf import settings as django_settings
+
+    min_n = django_settings.PROGRAMME_MIN_AGGREGATE_N
+    return review_selectors.team_outcomes_by_quarter(request.user, min_n=min_n), min_n
+
+
+@require_http_methods(["GET"])
+@team_lead_view
+def outcomes(request: HttpRequest) -> HttpResponse:
+    """The chart with its caption and the figures as a table (loaded into the team review after
+    the page, so the review's own queries stay as pinned). Aggregates only: no patient named."""
+    quarters, min_n = _quarters(request)
+    context = {"quarters": quarters, "min_n": min_n, "any_data": any(q.n for q in quarters)}
+    return render(request, "review/_team_outcomes.html", context)
+
+
+@require_http_methods(["GET"])
+@team_lead_view
+def outcomes_chart(request: HttpRequest) -> HttpResponse:
+    quarters, min_n = _quarters(request)
+    png, key = team_charts.cached_chart(team_charts.spec_of(quarters, min_n))
+    response = HttpResponse(png, content_type="image/png")
+    response["ETag"] = f'"{key.rsplit(":", 1)[-1]}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -30,6 +30,7 @@ OUR_APPS = (
     "rest_framework.",
     "drf_spectacular.",
     "education.",
+    "mdt.",
 )
 
 
@@ -102,6 +103,7 @@ def url_parameters_for(patient, actor) -> dict:
         "api",
         "education",
         "quality",
+        "mdt",
     ):
         module = importlib.import_module(f"tests.{app}.access_kwargs")
         known.update(module.url_kwargs(patient, actor))

@@ -30,7 +30,16 @@ from sced import services as sced_services
 from tests.test_access import _walk, url_parameters_for
 
 EXAMPLES_PER_URL = 10
-OUR_APPS = ("patients", "assessment", "treatment", "sced", "programmes", "education", "quality")
+OUR_APPS = (
+    "patients",
+    "assessment",
+    "treatment",
+    "sced",
+    "programmes",
+    "education",
+    "quality",
+    "mdt",
+)
 NOT_FUZZED = {"logout", "login"}  # the session itself; login has its own lockout suite
 
 HOSTILE_TEXT = [

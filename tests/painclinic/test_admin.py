@@ -108,6 +108,10 @@ NOT_IN_ADMIN = {
     # A supervisor's rating of a clinician (issue #13): staff supervision, read in the app only by
     # the clinician and their team lead (quality.selectors.ratings_visible_to).
     "quality.supervisorrating",
+    # MDT (issue #13): the flag, the minutes and actions are read on the audited MDT pages.
+    "patients.mdtflag",
+    "mdt.discussion",
+    "mdt.action",
 }
 
 
