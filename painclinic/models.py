@@ -19,6 +19,10 @@ class Discipline(models.TextChoices):
     OCCUPATIONAL_THERAPIST = "occupational_therapist", _("Occupational therapist")
     NURSE = "nurse", _("Nurse")
     PHARMACIST = "pharmacist", _("Pharmacist")
+    # Disciplines of a multidisciplinary pain team named by issue #13: they attend case
+    # conferences; "doctor" stands for the physician.
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    ADDICTION_SPECIALIST = "addiction_specialist", _("Addiction specialist")
     OTHER = "other", _("Other")
 
 

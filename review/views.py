@@ -26,6 +26,7 @@ from review.forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSet
 
 PAGE_SIZE = 25
 NOTES_SHOWN = 20
+FOLLOW_UPS_SHOWN = 20
 
 
 @require_http_methods(["GET"])
@@ -54,6 +55,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
         rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows],
     )
     notes = list(patient_selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
+    # Follow-up calls after discharge this clinician has not yet made (issue #13): one query,
+    # and their views audited in one INSERT.
+    overdue_calls = list(
+        patient_selectors.overdue_follow_ups_for(request.user, today)[:FOLLOW_UPS_SHOWN]
+    )
+    if overdue_calls:
+        audit.record_views(
+            actor=request.user,
+            object_type="patients.followupcall",
+            rows=[(call.pk, call.episode.patient_id) for call in overdue_calls],
+        )
     for note in notes:  # the note is clinical content about the patient: its view is audited
         audit.record_event(
             actor=request.user, action=AuditAction.VIEW, patient=note.episode.patient, obj=note
@@ -66,6 +78,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "today": today,
             "review_notes": notes,
+            "overdue_calls": overdue_calls,
             "noted_episodes": {note.episode_id for note in notes},
             # Patients on this page with an open safeguarding concern (one query, issue #10).
             "safeguarding_patients": patient_selectors.patients_with_open_safeguarding(
