@@ -47,25 +47,20 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for episode in page
     ]
-    # The page names each patient of the page: one VIEW per episode listed (DESIGN.md: every
-    # access audited, list pages included).
-    audit.record_views(
-        actor=request.user,
-        object_type="patients.episode",
-        rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows],
-    )
-    notes = list(patient_selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
-    # Follow-up calls after discharge this clinician has not yet made (issue #13): one query,
-    # and their views audited in one INSERT.
+    # Follow-up calls after discharge this clinician has not yet made (issue #13): one query.
     overdue_calls = list(
         patient_selectors.overdue_follow_ups_for(request.user, today)[:FOLLOW_UPS_SHOWN]
     )
-    if overdue_calls:
-        audit.record_views(
-            actor=request.user,
-            object_type="patients.followupcall",
-            rows=[(call.pk, call.episode.patient_id) for call in overdue_calls],
-        )
+    # The page names each patient of the page: one VIEW per episode listed (DESIGN.md: every
+    # access audited, list pages included), the discharged episodes of the overdue calls too,
+    # in the same INSERT.
+    audit.record_views(
+        actor=request.user,
+        object_type="patients.episode",
+        rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows]
+        + [(call.episode_id, call.episode.patient_id) for call in overdue_calls],
+    )
+    notes = list(patient_selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
     for note in notes:  # the note is clinical content about the patient: its view is audited
         audit.record_event(
             actor=request.user, action=AuditAction.VIEW, patient=note.episode.patient, obj=note
