@@ -417,7 +417,7 @@ class CareTeamAddForm(forms.Form):
 
     member = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        label=_("Clinician"),
+        label=_("Clinician to add"),
         error_messages={"invalid_choice": CHOOSE_A_CLINICIAN},
     )
 
