@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.contrib import messages
@@ -361,7 +362,9 @@ def _shown_episode(request: HttpRequest, patient: Patient) -> Episode | None:
     """The episode a care-team page shows: the one named by ``?episode=`` (an earlier episode,
     from the record's episode list), else the current one, else the last."""
     episode_id = request.GET.get("episode") or request.POST.get("episode") or ""
-    if episode_id.isdigit():
+    # ASCII digits of a sensible length only: "²".isdigit() is true, and a 5000-digit number
+    # would overflow the lookup (both a 500, not a 404).
+    if re.fullmatch(r"[0-9]{1,12}", episode_id):
         return get_object_or_404(
             Episode.objects.select_related("team", "lead_clinician"), pk=episode_id, patient=patient
         )
