@@ -438,7 +438,7 @@ class CareTeamAddForm(forms.Form):
 
 
 class CareTeamRemoveForm(forms.Form):
-    member = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    member = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
 
 class HandoverForm(EditTokenFormMixin, forms.Form):
@@ -536,7 +536,7 @@ class FollowUpForm(EditTokenFormMixin, forms.Form):
     """One call: its date and caller, and once made its outcome and notes."""
 
     EDIT_TOKEN_FIELDS = ("due_on", "caller", "outcome", "called_on", "notes")
-    call_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    call_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     due_on = forms.DateField(label=_("Due on"), widget=DATE_INPUT)
     caller = forms.ModelChoiceField(
         queryset=User.objects.none(),
