@@ -350,266 +350,6 @@ def episode_set_review_date(
     return episode
 
 
-# --- Caseload review (issue #6) ------------------------------------------------------------
-
-REASSIGN_NOT_TEAM_LEAD = "Only the lead of this patient's team can reassign them."
-REASSIGN_NOT_IN_TEAM = "{name} is not a member of {team}."
-REASSIGN_SAME = "{name} already leads this episode."
-REASSIGN_CLOSED = "A discharged episode cannot be reassigned."
-NOTE_EMPTY = "Write the note for the clinician."
-
-
-def _leads_team(actor: User, episode: Episode) -> bool:
-    return (
-        actor.is_active
-        and actor.role == Role.TEAM_LEAD
-        and Membership.objects.filter(team_id=episode.team_id, user=actor).exists()
-    )
-
-
-@transaction.atomic
-def patient_reassign(
-    *,
-    actor: User,
-    episode: Episode,
-    to_clinician: User,
-    note: str = "",
-    keep_previous_lead: bool = True,
-) -> Episode:
-    """A team lead moves an episode to another clinician of the team: the new clinician becomes
-    lead and joins the care team. The previous lead stays on the care team unless the team lead
-    explicitly removes them (they may be the recipient of review notes about this patient: a
-    silent removal cut them off). The change is a LeadChange row (on the patient's timeline)
-    and an audit event REASSIGN."""
-    episode = Episode.objects.select_for_update().select_related("team").get(pk=episode.pk)
-    if not _leads_team(actor, episode):
-        raise ValidationError(REASSIGN_NOT_TEAM_LEAD)
-    if not episode.is_open:
-        raise ValidationError(REASSIGN_CLOSED)
-    _move_lead(actor=actor, episode=episode, to_clinician=to_clinician, keep=keep_previous_lead)
-    if note.strip():
-        ReviewNote.objects.create(
-            episode=episode, author=actor, addressed_to=to_clinician, text=note.strip()
-        )
-    audit.record_event(
-        actor=actor,
-        action=AuditAction.REASSIGN,
-        patient=episode.patient,
-        obj=episode,
-        changed_fields=["lead_clinician", "care_team"],
-    )
-    return episode
-
-
-@transaction.atomic
-def review_note_add(*, actor: User, episode: Episode, text: str) -> ReviewNote:
-    if not _leads_team(actor, episode):
-        raise ValidationError(REASSIGN_NOT_TEAM_LEAD)
-    if not text.strip():
-        raise ValidationError(NOTE_EMPTY)
-    note = ReviewNote.objects.create(
-        episode=episode, author=actor, addressed_to=episode.lead_clinician, text=text.strip()
-    )
-    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=note)
-    return note
-
-
-NOTE_NOT_YOURS = "Only the clinician the note is addressed to can mark it as read."
-
-
-@transaction.atomic
-def review_note_acknowledge(*, actor: User, note: ReviewNote) -> ReviewNote:
-    """The clinician marks a review note read: it leaves their caseload's list of notes and shows
-    as read on the record. Idempotent (a second click changes nothing); audited."""
-    from django.utils import timezone
-
-    note = ReviewNote.objects.select_for_update().select_related("episode__patient").get(pk=note.pk)
-    if note.addressed_to_id != actor.pk:
-        raise ValidationError(NOTE_NOT_YOURS)
-    if note.acknowledged_at is None:
-        note.acknowledged_at = timezone.now()
-        note.save(update_fields=["acknowledged_at"])
-        audit.record_event(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            patient=note.episode.patient,
-            obj=note,
-            changed_fields=["acknowledged_at"],
-        )
-    return note
-
-
-@transaction.atomic
-def team_settings_update(
-    *, actor: User, team: Team, review_interval_days: int, no_improvement_after_weeks: int
-) -> TeamSettings:
-    row, _ = TeamSettings.objects.update_or_create(
-        team=team,
-        defaults={
-            "review_interval_days": review_interval_days,
-            "no_improvement_after_weeks": no_improvement_after_weeks,
-        },
-    )
-    audit.record_event(
-        actor=actor,
-        action=AuditAction.CHANGE,
-        obj=row,
-        changed_fields=["review_interval_days", "no_improvement_after_weeks"],
-    )
-    return row
-
-
-# --- Consent and safeguarding (issue #10) -----------------------------------------------------
-
-CONSENT_MISSING = "{name} has no consent in force for {what}. Record the patient's consent first."
-CONSENT_WHAT = {
-    ConsentKind.PATIENT_LINKS: "questionnaire and diary links by e-mail or text message",
-    ConsentKind.GP_SHARING: "sharing information with the GP",
-    ConsentKind.RESEARCH: "use of their data in anonymised research",
-    ConsentKind.TREATMENT: "treatment",
-    ConsentKind.GROUP_CONFIDENTIALITY: "group confidentiality in a programme",
-}
-
-
-def consent_in_force(patient: Patient, kind: str) -> bool:
-    """The latest decision of this kind is "given" (a later withdrawal or refusal ends it)."""
-    latest = (
-        ConsentRecord.objects.filter(patient=patient, kind=kind)
-        .order_by("-decided_on", "-recorded_at", "-id")
-        .values_list("state", flat=True)
-        .first()
-    )
-    return latest == ConsentState.GIVEN
-
-
-def consent_require(patient: Patient, kind: str) -> None:
-    """Refuse what needs consent (a link to the patient, a letter to the GP) without it."""
-    if not consent_in_force(patient, kind):
-        raise ValidationError(
-            CONSENT_MISSING.format(name=patient.full_name, what=CONSENT_WHAT[kind]),
-            code="consent_missing",
-        )
-
-
-@transaction.atomic
-def consent_record(
-    *,
-    actor: User,
-    patient: Patient,
-    kind: str,
-    state: str,
-    decided_on: date | None,
-    note: str = "",
-) -> ConsentRecord:
-    """Record a consent decision. A withdrawal is recorded like any other decision: the earlier
-    records stay; a withdrawal needs consent in force to withdraw."""
-    errors: dict[str, list[str]] = {}
-    if kind not in ConsentKind.values:
-        errors["kind"] = ["Choose what the consent is for."]
-    if state not in ConsentState.values:
-        errors["state"] = ["Choose given, declined or withdrawn."]
-    if decided_on is None:
-        errors["decided_on"] = ["Give the date."]
-    else:
-        _field_error("decided_on", past_clinical_date, decided_on)
-    if not errors and state == ConsentState.WITHDRAWN and not consent_in_force(patient, kind):
-        errors["state"] = ["There is no consent in force to withdraw."]
-    if errors:
-        raise ValidationError(errors)
-    record = ConsentRecord.objects.create(
-        patient=patient,
-        kind=kind,
-        state=state,
-        decided_on=decided_on,
-        note=note.strip(),
-        recorded_by=actor,
-    )
-    audit.record_event(
-        actor=actor,
-        action=AuditAction.CREATE,
-        patient=patient,
-        obj=record,
-        changed_fields=["kind", "state", "decided_on"],
-    )
-    return record
-
-
-SAFEGUARDING_FIELDS = (
-    "raised_on",
-    "raised_by",
-    "category",
-    "concern",
-    "actions",
-    "referred_to",
-    "referred_on",
-    "reference",
-)
-
-
-@transaction.atomic
-def safeguarding_concern_raise(
-    *, actor: User, patient: Patient, data: dict[str, Any]
-) -> SafeguardingConcern:
-    check_may_give_clinical_care(actor)
-    errors: dict[str, list[str]] = {}
-    if data.get("referred_to") and not data.get("referred_on"):
-        errors["referred_on"] = ["Give the date of the referral."]
-    if data.get("referred_on") and not data.get("referred_to"):
-        errors["referred_to"] = ["Say whom the concern was referred to."]
-    if (
-        data.get("referred_on")
-        and data.get("raised_on")
-        and data["referred_on"] < data["raised_on"]
-    ):
-        errors["referred_on"] = ["The referral cannot be before the concern was raised."]
-    if errors:
-        raise ValidationError(errors)
-    concern = SafeguardingConcern.objects.create(
-        patient=patient,
-        recorded_by=actor,
-        **{f: data.get(f) or ("" if f != "referred_on" else None) for f in SAFEGUARDING_FIELDS},
-    )
-    audit.record_event(
-        actor=actor,
-        action=AuditAction.CREATE,
-        patient=patient,
-        obj=concern,
-        changed_fields=list(SAFEGUARDING_FIELDS),
-    )
-    return concern
-
-
-@transaction.atomic
-def safeguarding_concern_close(
-    *, actor: User, concern: SafeguardingConcern, closed_on: date | None, note: str
-) -> SafeguardingConcern:
-    check_may_give_clinical_care(actor)
-    concern = SafeguardingConcern.objects.select_for_update().get(pk=concern.pk)
-    if not concern.is_open:
-        raise ValidationError("This concern is already closed.")
-    errors: dict[str, list[str]] = {}
-    if closed_on is None:
-        errors["closed_on"] = ["Give the date it was closed."]
-    elif closed_on < concern.raised_on:
-        errors["closed_on"] = ["It cannot be closed before it was raised."]
-    if not note.strip():
-        errors["closing_note"] = ["Say why it is closed (the outcome)."]
-    if errors:
-        raise ValidationError(errors)
-    concern.closed_on = closed_on
-    concern.closing_note = note.strip()
-    concern.closed_by = actor
-    concern.save(update_fields=["closed_on", "closing_note", "closed_by"])
-    audit.record_event(
-        actor=actor,
-        action=AuditAction.CHANGE,
-        patient=concern.patient,
-        obj=concern,
-        changed_fields=["closed_on", "closing_note"],
-    )
-    return concern
-
-
 # --- The care team, the lead handover, re-referral and follow-up calls (issue #13) ------------
 
 CARE_TEAM_NOT_YOURS = "Only the lead clinician or the team lead can change this care team."
@@ -971,3 +711,263 @@ def follow_up_update(
     if outcome == FollowUpOutcome.RESCHEDULED:
         follow_up_add(actor=actor, episode=episode, due_on=new_due_on, caller=call.caller)
     return call
+
+
+# --- Caseload review (issue #6) ------------------------------------------------------------
+
+REASSIGN_NOT_TEAM_LEAD = "Only the lead of this patient's team can reassign them."
+REASSIGN_NOT_IN_TEAM = "{name} is not a member of {team}."
+REASSIGN_SAME = "{name} already leads this episode."
+REASSIGN_CLOSED = "A discharged episode cannot be reassigned."
+NOTE_EMPTY = "Write the note for the clinician."
+
+
+def _leads_team(actor: User, episode: Episode) -> bool:
+    return (
+        actor.is_active
+        and actor.role == Role.TEAM_LEAD
+        and Membership.objects.filter(team_id=episode.team_id, user=actor).exists()
+    )
+
+
+@transaction.atomic
+def patient_reassign(
+    *,
+    actor: User,
+    episode: Episode,
+    to_clinician: User,
+    note: str = "",
+    keep_previous_lead: bool = True,
+) -> Episode:
+    """A team lead moves an episode to another clinician of the team: the new clinician becomes
+    lead and joins the care team. The previous lead stays on the care team unless the team lead
+    explicitly removes them (they may be the recipient of review notes about this patient: a
+    silent removal cut them off). The change is a LeadChange row (on the patient's timeline)
+    and an audit event REASSIGN."""
+    episode = Episode.objects.select_for_update().select_related("team").get(pk=episode.pk)
+    if not _leads_team(actor, episode):
+        raise ValidationError(REASSIGN_NOT_TEAM_LEAD)
+    if not episode.is_open:
+        raise ValidationError(REASSIGN_CLOSED)
+    _move_lead(actor=actor, episode=episode, to_clinician=to_clinician, keep=keep_previous_lead)
+    if note.strip():
+        ReviewNote.objects.create(
+            episode=episode, author=actor, addressed_to=to_clinician, text=note.strip()
+        )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.REASSIGN,
+        patient=episode.patient,
+        obj=episode,
+        changed_fields=["lead_clinician", "care_team"],
+    )
+    return episode
+
+
+@transaction.atomic
+def review_note_add(*, actor: User, episode: Episode, text: str) -> ReviewNote:
+    if not _leads_team(actor, episode):
+        raise ValidationError(REASSIGN_NOT_TEAM_LEAD)
+    if not text.strip():
+        raise ValidationError(NOTE_EMPTY)
+    note = ReviewNote.objects.create(
+        episode=episode, author=actor, addressed_to=episode.lead_clinician, text=text.strip()
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=note)
+    return note
+
+
+NOTE_NOT_YOURS = "Only the clinician the note is addressed to can mark it as read."
+
+
+@transaction.atomic
+def review_note_acknowledge(*, actor: User, note: ReviewNote) -> ReviewNote:
+    """The clinician marks a review note read: it leaves their caseload's list of notes and shows
+    as read on the record. Idempotent (a second click changes nothing); audited."""
+    from django.utils import timezone
+
+    note = ReviewNote.objects.select_for_update().select_related("episode__patient").get(pk=note.pk)
+    if note.addressed_to_id != actor.pk:
+        raise ValidationError(NOTE_NOT_YOURS)
+    if note.acknowledged_at is None:
+        note.acknowledged_at = timezone.now()
+        note.save(update_fields=["acknowledged_at"])
+        audit.record_event(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            patient=note.episode.patient,
+            obj=note,
+            changed_fields=["acknowledged_at"],
+        )
+    return note
+
+
+@transaction.atomic
+def team_settings_update(
+    *, actor: User, team: Team, review_interval_days: int, no_improvement_after_weeks: int
+) -> TeamSettings:
+    row, _ = TeamSettings.objects.update_or_create(
+        team=team,
+        defaults={
+            "review_interval_days": review_interval_days,
+            "no_improvement_after_weeks": no_improvement_after_weeks,
+        },
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=row,
+        changed_fields=["review_interval_days", "no_improvement_after_weeks"],
+    )
+    return row
+
+
+# --- Consent and safeguarding (issue #10) -----------------------------------------------------
+
+CONSENT_MISSING = "{name} has no consent in force for {what}. Record the patient's consent first."
+CONSENT_WHAT = {
+    ConsentKind.PATIENT_LINKS: "questionnaire and diary links by e-mail or text message",
+    ConsentKind.GP_SHARING: "sharing information with the GP",
+    ConsentKind.RESEARCH: "use of their data in anonymised research",
+    ConsentKind.TREATMENT: "treatment",
+    ConsentKind.GROUP_CONFIDENTIALITY: "group confidentiality in a programme",
+}
+
+
+def consent_in_force(patient: Patient, kind: str) -> bool:
+    """The latest decision of this kind is "given" (a later withdrawal or refusal ends it)."""
+    latest = (
+        ConsentRecord.objects.filter(patient=patient, kind=kind)
+        .order_by("-decided_on", "-recorded_at", "-id")
+        .values_list("state", flat=True)
+        .first()
+    )
+    return latest == ConsentState.GIVEN
+
+
+def consent_require(patient: Patient, kind: str) -> None:
+    """Refuse what needs consent (a link to the patient, a letter to the GP) without it."""
+    if not consent_in_force(patient, kind):
+        raise ValidationError(
+            CONSENT_MISSING.format(name=patient.full_name, what=CONSENT_WHAT[kind]),
+            code="consent_missing",
+        )
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: User,
+    patient: Patient,
+    kind: str,
+    state: str,
+    decided_on: date | None,
+    note: str = "",
+) -> ConsentRecord:
+    """Record a consent decision. A withdrawal is recorded like any other decision: the earlier
+    records stay; a withdrawal needs consent in force to withdraw."""
+    errors: dict[str, list[str]] = {}
+    if kind not in ConsentKind.values:
+        errors["kind"] = ["Choose what the consent is for."]
+    if state not in ConsentState.values:
+        errors["state"] = ["Choose given, declined or withdrawn."]
+    if decided_on is None:
+        errors["decided_on"] = ["Give the date."]
+    else:
+        _field_error("decided_on", past_clinical_date, decided_on)
+    if not errors and state == ConsentState.WITHDRAWN and not consent_in_force(patient, kind):
+        errors["state"] = ["There is no consent in force to withdraw."]
+    if errors:
+        raise ValidationError(errors)
+    record = ConsentRecord.objects.create(
+        patient=patient,
+        kind=kind,
+        state=state,
+        decided_on=decided_on,
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=record,
+        changed_fields=["kind", "state", "decided_on"],
+    )
+    return record
+
+
+SAFEGUARDING_FIELDS = (
+    "raised_on",
+    "raised_by",
+    "category",
+    "concern",
+    "actions",
+    "referred_to",
+    "referred_on",
+    "reference",
+)
+
+
+@transaction.atomic
+def safeguarding_concern_raise(
+    *, actor: User, patient: Patient, data: dict[str, Any]
+) -> SafeguardingConcern:
+    check_may_give_clinical_care(actor)
+    errors: dict[str, list[str]] = {}
+    if data.get("referred_to") and not data.get("referred_on"):
+        errors["referred_on"] = ["Give the date of the referral."]
+    if data.get("referred_on") and not data.get("referred_to"):
+        errors["referred_to"] = ["Say whom the concern was referred to."]
+    if (
+        data.get("referred_on")
+        and data.get("raised_on")
+        and data["referred_on"] < data["raised_on"]
+    ):
+        errors["referred_on"] = ["The referral cannot be before the concern was raised."]
+    if errors:
+        raise ValidationError(errors)
+    concern = SafeguardingConcern.objects.create(
+        patient=patient,
+        recorded_by=actor,
+        **{f: data.get(f) or ("" if f != "referred_on" else None) for f in SAFEGUARDING_FIELDS},
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=patient,
+        obj=concern,
+        changed_fields=list(SAFEGUARDING_FIELDS),
+    )
+    return concern
+
+
+@transaction.atomic
+def safeguarding_concern_close(
+    *, actor: User, concern: SafeguardingConcern, closed_on: date | None, note: str
+) -> SafeguardingConcern:
+    check_may_give_clinical_care(actor)
+    concern = SafeguardingConcern.objects.select_for_update().get(pk=concern.pk)
+    if not concern.is_open:
+        raise ValidationError("This concern is already closed.")
+    errors: dict[str, list[str]] = {}
+    if closed_on is None:
+        errors["closed_on"] = ["Give the date it was closed."]
+    elif closed_on < concern.raised_on:
+        errors["closed_on"] = ["It cannot be closed before it was raised."]
+    if not note.strip():
+        errors["closing_note"] = ["Say why it is closed (the outcome)."]
+    if errors:
+        raise ValidationError(errors)
+    concern.closed_on = closed_on
+    concern.closing_note = note.strip()
+    concern.closed_by = actor
+    concern.save(update_fields=["closed_on", "closing_note", "closed_by"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=concern.patient,
+        obj=concern,
+        changed_fields=["closed_on", "closing_note"],
+    )
+    return concern

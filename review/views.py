@@ -26,7 +26,6 @@ from review.forms import ReassignForm, ReviewFilterForm, ReviewNoteForm, TeamSet
 
 PAGE_SIZE = 25
 NOTES_SHOWN = 20
-FOLLOW_UPS_SHOWN = 20
 
 
 @require_http_methods(["GET"])
@@ -49,7 +48,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     ]
     # Follow-up calls after discharge this clinician has not yet made (issue #13): one query.
     overdue_calls = list(
-        patient_selectors.overdue_follow_ups_for(request.user, today)[:FOLLOW_UPS_SHOWN]
+        patient_selectors.overdue_follow_ups_for(request.user, today)[:NOTES_SHOWN]
     )
     # The page names each patient of the page: one VIEW per episode listed (DESIGN.md: every
     # access audited, list pages included), the discharged episodes of the overdue calls too,
@@ -73,12 +72,12 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "today": today,
             "review_notes": notes,
-            "overdue_calls": overdue_calls,
             "noted_episodes": {note.episode_id for note in notes},
             # Patients on this page with an open safeguarding concern (one query, issue #10).
             "safeguarding_patients": patient_selectors.patients_with_open_safeguarding(
                 [row["episode"].patient_id for row in rows]
             ),
+            "overdue_calls": overdue_calls,
         },
     )
 
