@@ -557,7 +557,8 @@ class FollowUpForm(EditTokenFormMixin, forms.Form):
     )
 
     def __init__(self, *args, episode=None, call=None, **kwargs) -> None:
-        if call is not None and not args and "initial" not in kwargs:
+        data = args[0] if args else kwargs.get("data")
+        if call is not None and data is None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "call_id": call.pk,
                 "due_on": call.due_on,

@@ -384,3 +384,16 @@ def test_the_new_episode_page_says_why_not_while_one_is_open(client, ana, jannic
     )
     assert response.status_code == 400
     assert jannick.episodes.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_call_form_opens_with_the_calls_date_and_caller(client, discharged, ana):
+    call = discharged.follow_up_calls.order_by("due_on").first()
+    url = reverse(
+        "patients:follow_ups",
+        kwargs={"patient_id": discharged.patient_id, "episode_id": discharged.pk},
+    )
+    client.force_login(ana)
+    page = client.get(f"{url}?call={call.pk}").content.decode()
+    assert f'name="due_on" value="{call.due_on.isoformat()}"' in page
+    assert f'<option value="{ana.pk}" selected>' in page
