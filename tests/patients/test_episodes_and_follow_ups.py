@@ -365,6 +365,11 @@ def test_the_record_offers_a_new_episode_and_shows_the_history(client, discharge
         "patients:follow_ups", kwargs={"patient_id": patient.pk, "episode_id": discharged.pk}
     )
     assert follow_ups in content  # the earlier episode links to its follow-up calls
+    plans = reverse(
+        "treatment:plan_history", kwargs={"patient_id": patient.pk, "episode_id": discharged.pk}
+    )
+    assert plans in content  # and to its treatment plans
+    assert client.get(plans).status_code == 200
 
 
 @pytest.mark.django_db
