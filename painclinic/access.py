@@ -76,6 +76,11 @@ CLINICAL_CARE_DISCIPLINES = (
     Discipline.DOCTOR,
     Discipline.OCCUPATIONAL_THERAPIST,
     Discipline.NURSE,
+    # The wider multidisciplinary team may join a care team (issue #13: a pharmacist for a
+    # medicines review, a social worker, an addiction specialist for opioid dependence).
+    Discipline.PHARMACIST,
+    Discipline.SOCIAL_WORKER,
+    Discipline.ADDICTION_SPECIALIST,
 )
 NOT_A_CLINICIAN = "{name} does not give clinical care, so cannot lead or join a care team."
 

@@ -27,6 +27,7 @@ from patients.models import (
     ContactType,
     DischargeReason,
     EpisodeStatus,
+    FollowUpOutcome,
     Pathway,
     Patient,
     ReferralSource,
@@ -430,3 +431,179 @@ class SafeguardingCloseForm(forms.Form):
         label=_("Date closed"), widget=DATE_INPUT_BOXED, validators=[past_clinical_date]
     )
     closing_note = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- The care team, the lead handover, re-referral and follow-up calls (issue #13) ------------
+
+
+class CareTeamAddForm(forms.Form):
+    """Add a clinician of the episode's team (only those who give clinical care are offered)."""
+
+    member = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("Clinician to add"),
+        error_messages={"invalid_choice": CHOOSE_A_CLINICIAN},
+    )
+
+    def __init__(self, *args, episode=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if episode is not None:
+            self.fields["member"].queryset = (
+                clinical_staff(episode.team)
+                .exclude(care_team_places__episode=episode)
+                .order_by("last_name", "first_name", "username")
+            )
+        self.fields["member"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} ({user.get_discipline_display()})"
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(Column("member", css_class="col-md-8")))
+
+
+class CareTeamRemoveForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class HandoverForm(EditTokenFormMixin, forms.Form):
+    EDIT_TOKEN_FIELDS = ("lead_clinician",)
+    to_clinician = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("New lead clinician"),
+        error_messages={"invalid_choice": CHOOSE_A_CLINICIAN},
+    )
+    note = forms.CharField(
+        label=_("Handover note"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the new lead needs to know: plans, risks, what the patient expects."),
+    )
+    keep_previous_lead = forms.BooleanField(
+        label=_("The previous lead stays on the care team"), required=False, initial=True
+    )
+
+    def __init__(self, *args, episode=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if episode is not None:
+            self.fields["to_clinician"].queryset = clinical_staff(episode.team).exclude(
+                pk=episode.lead_clinician_id
+            )
+        self.fields["to_clinician"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} ({user.get_discipline_display()})"
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("to_clinician", css_class="col-md-8")), "note", "keep_previous_lead"
+        )
+        self.add_edit_token(episode)
+
+
+class ReReferralForm(forms.Form):
+    """A new episode for a discharged patient, in the team of the last episode."""
+
+    lead_clinician = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("Lead clinician"),
+        error_messages={"invalid_choice": CHOOSE_A_CLINICIAN},
+    )
+    referral_date = forms.DateField(label=_("Referral date"), widget=DATE_INPUT)
+    referral_source = forms.ChoiceField(label=_("Referral source"), choices=ReferralSource.choices)
+    referral_reason = forms.CharField(
+        label=_("Reason for referral"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, team=None, patient=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        if team is not None:
+            self.fields["lead_clinician"].queryset = clinical_staff(team)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("referral_date", css_class="col-md-4"),
+                Column("referral_source", css_class="col-md-4"),
+                Column("lead_clinician", css_class="col-md-4"),
+            ),
+            "referral_reason",
+            Submit("open_episode", _("Open the new episode")),
+        )
+
+    def clean_referral_date(self) -> date:
+        day = self.cleaned_data["referral_date"]
+        born = self.patient.date_of_birth if self.patient is not None else None
+        past_clinical_date(day, born=born, what=_("The referral date"))
+        return day
+
+
+class FollowUpAddForm(forms.Form):
+    due_on = forms.DateField(label=_("Due on"), widget=DATE_INPUT)
+    caller = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("Who calls"),
+        error_messages={"invalid_choice": CHOOSE_A_CLINICIAN},
+    )
+
+    def __init__(self, *args, episode=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if episode is not None:
+            self.fields["caller"].queryset = clinical_staff(episode.team)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("due_on", css_class="col-md-4"), Column("caller", css_class="col-md-8"))
+        )
+
+
+class FollowUpForm(EditTokenFormMixin, forms.Form):
+    """One call: its date and caller, and once made its outcome and notes."""
+
+    EDIT_TOKEN_FIELDS = ("due_on", "caller", "outcome", "called_on", "notes")
+    call_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    due_on = forms.DateField(label=_("Due on"), widget=DATE_INPUT)
+    caller = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("Who calls"),
+        error_messages={"invalid_choice": CHOOSE_A_CLINICIAN},
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[("", _("Not called yet")), *FollowUpOutcome.choices],
+    )
+    called_on = forms.DateField(label=_("Date of the call"), widget=DATE_INPUT, required=False)
+    new_due_on = forms.DateField(
+        label=_("New date (when rescheduled)"), widget=DATE_INPUT, required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, episode=None, call=None, **kwargs) -> None:
+        data = args[0] if args else kwargs.get("data")
+        if call is not None and data is None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "call_id": call.pk,
+                "due_on": call.due_on,
+                "caller": call.caller_id,
+                "outcome": call.outcome,
+                "called_on": call.called_on,
+                "notes": call.notes,
+            }
+        super().__init__(*args, **kwargs)
+        if episode is not None:
+            self.fields["caller"].queryset = clinical_staff(episode.team)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "call_id",
+            Row(Column("due_on", css_class="col-md-4"), Column("caller", css_class="col-md-8")),
+            Row(
+                Column("outcome", css_class="col-md-4"),
+                Column("called_on", css_class="col-md-4"),
+                Column("new_due_on", css_class="col-md-4"),
+            ),
+            "notes",
+        )
+        self.add_edit_token(call)

@@ -287,6 +287,71 @@ class CareTeamMember(models.Model):
         return f"{self.user} on {self.episode}"
 
 
+class CareTeamChangeKind(models.TextChoices):
+    ADDED = "added", _("joined the care team")
+    REMOVED = "removed", _("left the care team")
+
+
+class CareTeamChange(models.Model):
+    """Who joined or left an episode's care team, when and by whose hand (issue #13). A
+    ``CareTeamMember`` row is a place held now (the access policy reads it); this is the history
+    that stays when a member leaves, shown on the care-team page and the record's timeline."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="care_team_changes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=CareTeamChangeKind.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_on = models.DateField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_kind_display()} on {self.changed_on}"
+
+
+class FollowUpOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached")
+    NOT_REACHED = "not_reached", _("Not reached")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
+
+
+class FollowUpCall(models.Model):
+    """A telephone follow-up after discharge (issue #13): due on a date, made by one clinician,
+    with its outcome. Created with the discharge (``services.FOLLOW_UP_WEEKS``); editable. A call
+    without an outcome whose date has passed is overdue and shows on the caller's caseload."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="follow_up_calls")
+    due_on = models.DateField(_("due on"))
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="follow_up_calls",
+        verbose_name=_("who calls"),
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=FollowUpOutcome.choices, blank=True
+    )
+    called_on = models.DateField(_("date of the call"), null=True, blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["caller", "outcome", "due_on"], name="follow_up_caller")]
+
+    def __str__(self) -> str:
+        return f"Follow-up call due {self.due_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome
+
+
 class ContactType(models.TextChoices):
     ASSESSMENT = "assessment", _("Assessment")
     INDIVIDUAL = "individual", _("Individual session")
@@ -426,6 +491,8 @@ class LeadChange(models.Model):
     previous_lead_kept = models.BooleanField(
         help_text=_("Whether the previous lead stayed on the care team.")
     )
+    # The handover note (issue #13): what the new lead needs to know.
+    note = models.CharField(_("handover note"), max_length=1000, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

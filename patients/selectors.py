@@ -17,6 +17,7 @@ from django.db.models import (
 from patients.access import patients_visible_to
 from patients.models import (
     OPEN_STATUSES,
+    CareTeamChange,
     CareTeamMember,
     ConsentKind,
     ConsentRecord,
@@ -24,6 +25,7 @@ from patients.models import (
     Episode,
     EpisodeStatus,
     EpisodeStatusChange,
+    FollowUpCall,
     LeadChange,
     Patient,
     ReviewNote,
@@ -100,7 +102,9 @@ def patient_list_for(user: User) -> QuerySet[Patient]:
 @dataclass(frozen=True)
 class TimelineEntry:
     day: date
-    kind: str  # "status", "contact" or "lead" (a reassignment)
+    # "status", "contact", "lead" (a reassignment or handover), "care" (a care-team member joined
+    # or left) or "follow_up" (a follow-up call made after discharge)
+    kind: str
     episode: Episode
     item: Any
 
@@ -121,6 +125,11 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
                 "lead_changes",
                 queryset=LeadChange.objects.select_related("from_lead", "to_lead", "changed_by"),
             ),
+            Prefetch(
+                "care_team_changes",
+                queryset=CareTeamChange.objects.select_related("member", "changed_by"),
+            ),
+            Prefetch("follow_up_calls", queryset=FollowUpCall.objects.select_related("caller")),
         )
     )
     notes = list(
@@ -139,6 +148,15 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
         timeline.extend(
             TimelineEntry(change.changed_on, "lead", episode, change)
             for change in episode.lead_changes.all()
+        )
+        timeline.extend(
+            TimelineEntry(change.changed_on, "care", episode, change)
+            for change in episode.care_team_changes.all()
+        )
+        timeline.extend(
+            TimelineEntry(call.called_on, "follow_up", episode, call)
+            for call in episode.follow_up_calls.all()
+            if call.outcome and call.called_on is not None
         )
     # Newest first; on the same day a status change sorts after the contact that caused it.
     timeline.sort(
@@ -207,3 +225,50 @@ def patients_with_consent_in_force(patient_ids, kind: str) -> set:
     ):
         latest.setdefault(patient_id, state)
     return {pid for pid, state in latest.items() if state == ConsentState.GIVEN}
+
+
+# --- The care team, earlier episodes and follow-up calls (issue #13) ---------------------------
+
+
+def care_team_overview(episode: Episode) -> dict[str, Any]:
+    """An episode's care team now (lead first, then by name) and its history: who joined or left
+    and the lead handovers, oldest first."""
+    members = sorted(
+        CareTeamMember.objects.filter(episode=episode).select_related("user"),
+        key=lambda m: (
+            m.user_id != episode.lead_clinician_id,
+            m.user.last_name,
+            m.user.first_name,
+            m.user.username,
+        ),
+    )
+    changes = [
+        ("care", change.changed_on, change.pk, change)
+        for change in CareTeamChange.objects.filter(episode=episode).select_related(
+            "member", "changed_by"
+        )
+    ]
+    leads = [
+        ("lead", change.changed_on, change.pk, change)
+        for change in LeadChange.objects.filter(episode=episode).select_related(
+            "from_lead", "to_lead", "changed_by"
+        )
+    ]
+    rows: list[tuple[str, Any, int, Any]] = [*changes, *leads]
+    history = sorted(rows, key=lambda row: (row[1], row[3].recorded_at, row[0]), reverse=True)
+    return {"members": members, "history": [(kind, item) for kind, _, _, item in history]}
+
+
+def follow_up_calls(episode: Episode) -> list[FollowUpCall]:
+    return list(FollowUpCall.objects.filter(episode=episode).select_related("caller"))
+
+
+def overdue_follow_ups_for(user: User, today: date) -> QuerySet[FollowUpCall]:
+    """Follow-up calls this clinician is to make whose date has passed without an outcome, on
+    patients they may still see: the caseload's panel (one query, whatever their number)."""
+    visible = patients_visible_to(user).filter(pk=OuterRef("episode__patient_id"))
+    return (
+        FollowUpCall.objects.filter(Exists(visible), caller=user, outcome="", due_on__lt=today)
+        .select_related("episode__patient")
+        .order_by("due_on", "id")
+    )

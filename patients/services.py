@@ -3,7 +3,7 @@ its audit event inside it (shared/STYLE.md §3.2)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -21,6 +21,8 @@ from painclinic.validators import (
 from patients.models import (
     EPISODE_TRANSITIONS,
     OPEN_STATUSES,
+    CareTeamChange,
+    CareTeamChangeKind,
     CareTeamMember,
     ConsentKind,
     ConsentRecord,
@@ -29,6 +31,8 @@ from patients.models import (
     Episode,
     EpisodeStatus,
     EpisodeStatusChange,
+    FollowUpCall,
+    FollowUpOutcome,
     LeadChange,
     MdtFlag,
     MdtFlagSource,
@@ -270,6 +274,8 @@ def episode_change_status(
     episode.status = to_status
     episode.status_since = changed_on
     episode.save()
+    if to_status == EpisodeStatus.DISCHARGED:
+        follow_ups_schedule(episode=episode)
     audit.record_event(
         actor=actor,
         action=AuditAction.CHANGE,
@@ -347,19 +353,375 @@ def episode_set_review_date(
     return episode
 
 
+# --- The care team, the lead handover, re-referral and follow-up calls (issue #13) ------------
+
+CARE_TEAM_NOT_YOURS = "Only the lead clinician or the team lead can change this care team."
+CARE_TEAM_CLOSED = "This episode is discharged: its care team stays as it was."
+CARE_TEAM_ALREADY = "{name} is already on the care team."
+CARE_TEAM_NOT_MEMBER = "{name} is not on the care team."
+CARE_TEAM_LEAD_STAYS = "{name} leads this episode: hand over the lead before removing them."
+HANDOVER_NOT_YOURS = "Only the lead clinician or the team lead can hand over the lead."
+REREFER_OPEN = (
+    "{name} already has an open episode (referred {referred}, {status}). A new episode can be "
+    "opened once it is discharged."
+)
+REREFER_BEFORE_DISCHARGE = "The referral cannot be before the last discharge ({day})."
+REREFER_NO_EPISODE = "{name} has no earlier episode: register the referral instead."
+
+# Follow-up telephone calls after discharge at 2, 6 and 12 weeks: a clinic convention, not a
+# published standard [U design]; a team changes the calls of an episode on its follow-up page.
+FOLLOW_UP_WEEKS = (2, 6, 12)
+FOLLOW_UP_NOT_DISCHARGED = "Follow-up calls are for an episode after its discharge."
+FOLLOW_UP_NEEDS_DATE = "Give the date of the call."
+FOLLOW_UP_NEEDS_NEW_DATE = "Give the new date for the rescheduled call."
+FOLLOW_UP_CALLER_NOT_IN_TEAM = "{name} is not one of the clinicians of {team}."
+
+
+def may_manage_care_team(actor: User, episode: Episode) -> bool:
+    """The lead clinician of the episode and the lead of its team change its care team and hand
+    over its lead (issue #13); other members see it."""
+    if not may_give_clinical_care(actor):
+        return False
+    return episode.lead_clinician_id == actor.pk or _leads_team(actor, episode)
+
+
+def _record_care_team_change(*, actor: User, episode: Episode, member: User, kind: str) -> None:
+    CareTeamChange.objects.create(
+        episode=episode, member=member, kind=kind, changed_by=actor, changed_on=date.today()
+    )
+
+
+def _check_in_team(episode: Episode, user: User) -> None:
+    if not Membership.objects.filter(team_id=episode.team_id, user=user).exists():
+        raise ValidationError(REASSIGN_NOT_IN_TEAM.format(name=user, team=episode.team))
+
+
 @transaction.atomic
 def care_team_add(*, actor: User, episode: Episode, member: User) -> CareTeamMember:
+    """Add a clinician of the episode's team to its care team: they can open the record. Only a
+    clinician (``may_give_clinical_care``: never a programme admin) joins; only the lead
+    clinician or the team lead adds; the episode row is locked so two additions queue."""
+    episode = (
+        Episode.objects.select_for_update().select_related("team", "patient").get(pk=episode.pk)
+    )
     check_may_give_clinical_care(member)
+    if not may_manage_care_team(actor, episode):
+        raise ValidationError(CARE_TEAM_NOT_YOURS, code="not_yours")
+    if not episode.is_open:
+        raise ValidationError(CARE_TEAM_CLOSED)
+    _check_in_team(episode, member)
     place, created = CareTeamMember.objects.get_or_create(episode=episode, user=member)
-    if created:
-        audit.record_event(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            patient=episode.patient,
-            obj=episode,
-            changed_fields=["care_team"],
-        )
+    if not created:
+        raise ValidationError(CARE_TEAM_ALREADY.format(name=member), code="already")
+    _record_care_team_change(
+        actor=actor, episode=episode, member=member, kind=CareTeamChangeKind.ADDED
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=episode.patient,
+        obj=episode,
+        changed_fields=["care_team"],
+    )
     return place
+
+
+@transaction.atomic
+def care_team_remove(*, actor: User, episode: Episode, member: User) -> None:
+    """Take a member off the care team (not the lead clinician: the lead is handed over first).
+    Their place ends; the history keeps that they were on it (``CareTeamChange``)."""
+    episode = (
+        Episode.objects.select_for_update().select_related("team", "patient").get(pk=episode.pk)
+    )
+    if not may_manage_care_team(actor, episode):
+        raise ValidationError(CARE_TEAM_NOT_YOURS, code="not_yours")
+    if not episode.is_open:
+        raise ValidationError(CARE_TEAM_CLOSED)
+    if episode.lead_clinician_id == member.pk:
+        raise ValidationError(CARE_TEAM_LEAD_STAYS.format(name=member), code="lead")
+    deleted, _ = CareTeamMember.objects.filter(episode=episode, user=member).delete()
+    if not deleted:
+        raise ValidationError(CARE_TEAM_NOT_MEMBER.format(name=member), code="not_member")
+    _record_care_team_change(
+        actor=actor, episode=episode, member=member, kind=CareTeamChangeKind.REMOVED
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=episode.patient,
+        obj=episode,
+        changed_fields=["care_team"],
+    )
+
+
+def _move_lead(
+    *, actor: User, episode: Episode, to_clinician: User, keep: bool, note: str = ""
+) -> LeadChange:
+    """The one way the lead moves (a team lead's reassignment, a clinician's handover): the new
+    lead joins the care team; the previous lead stays on it unless ``keep`` is False."""
+    _check_in_team(episode, to_clinician)
+    if episode.lead_clinician_id == to_clinician.pk:
+        raise ValidationError(REASSIGN_SAME.format(name=to_clinician))
+    check_may_give_clinical_care(to_clinician)
+    previous = episode.lead_clinician
+    episode.lead_clinician = to_clinician
+    episode.save(update_fields=["lead_clinician"])
+    _, joined = CareTeamMember.objects.get_or_create(episode=episode, user=to_clinician)
+    if joined:
+        _record_care_team_change(
+            actor=actor, episode=episode, member=to_clinician, kind=CareTeamChangeKind.ADDED
+        )
+    if not keep and previous.pk != actor.pk:
+        removed, _ = CareTeamMember.objects.filter(episode=episode, user=previous).delete()
+        if removed:
+            _record_care_team_change(
+                actor=actor, episode=episode, member=previous, kind=CareTeamChangeKind.REMOVED
+            )
+    return LeadChange.objects.create(
+        episode=episode,
+        from_lead=previous,
+        to_lead=to_clinician,
+        changed_by=actor,
+        changed_on=date.today(),
+        previous_lead_kept=CareTeamMember.objects.filter(episode=episode, user=previous).exists(),
+        note=note.strip(),
+    )
+
+
+@transaction.atomic
+def lead_handover(
+    *,
+    actor: User,
+    episode: Episode,
+    to_clinician: User,
+    note: str = "",
+    keep_previous_lead: bool = True,
+    edit_token: str | None = None,
+) -> LeadChange:
+    """The lead clinician (or the team lead) hands the episode's lead to another clinician of the
+    team, with a note for them. Recorded as a LeadChange (on the timeline, with the note) and an
+    audit event REASSIGN. With ``edit_token`` (the form's), refused with EditConflict when the
+    lead changed since the form was opened: two handovers at once do not both go through."""
+    episode = (
+        Episode.objects.select_for_update().select_related("team", "patient").get(pk=episode.pk)
+    )
+    if edit_token is not None:
+        concurrency.check_edit_token(
+            episode, ("lead_clinician",), edit_token, {"lead_clinician": to_clinician}
+        )
+    if not may_manage_care_team(actor, episode):
+        raise ValidationError(HANDOVER_NOT_YOURS, code="not_yours")
+    if not episode.is_open:
+        raise ValidationError(REASSIGN_CLOSED)
+    change = _move_lead(
+        actor=actor,
+        episode=episode,
+        to_clinician=to_clinician,
+        keep=keep_previous_lead,
+        note=note,
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.REASSIGN,
+        patient=episode.patient,
+        obj=episode,
+        changed_fields=["lead_clinician", "care_team"],
+    )
+    return change
+
+
+@transaction.atomic
+def episode_rerefer(
+    *,
+    actor: User,
+    patient: Patient,
+    lead_clinician: User,
+    referral_date: date,
+    referral_source: str,
+    referral_reason: str,
+) -> Episode:
+    """A new episode for a discharged patient (a re-referral), in the team of the last episode.
+    Refused while an episode is open; the earlier episodes stay as they were (history). The
+    patient row is locked so two re-referrals at once make one episode."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    episodes = Episode.objects.filter(patient=patient).select_related("team")
+    open_episode = episodes.open().order_by(*Episode._meta.ordering).first()
+    if open_episode is not None:
+        raise ValidationError(
+            REREFER_OPEN.format(
+                name=patient.full_name,
+                referred=open_episode.referral_date.strftime("%d %b %Y"),
+                status=open_episode.get_status_display().lower(),
+            ),
+            code="open_episode",
+        )
+    last = episodes.order_by("-discharge_date", "-id").first()
+    if last is None:
+        raise ValidationError(REREFER_NO_EPISODE.format(name=patient.full_name))
+    if (
+        referral_date is not None
+        and last.discharge_date is not None
+        and referral_date < last.discharge_date
+    ):
+        raise ValidationError(
+            {
+                "referral_date": REREFER_BEFORE_DISCHARGE.format(
+                    day=last.discharge_date.strftime("%d %b %Y")
+                )
+            }
+        )
+    _check_in_team(last, lead_clinician)
+    return episode_open(
+        actor=actor,
+        patient=patient,
+        team=last.team,
+        lead_clinician=lead_clinician,
+        referral_date=referral_date,
+        referral_source=referral_source,
+        referral_reason=referral_reason,
+    )
+
+
+def follow_ups_schedule(*, episode: Episode) -> list[FollowUpCall]:
+    """The follow-up calls of a discharged episode (FOLLOW_UP_WEEKS after the discharge date),
+    made by the lead clinician; called inside the discharge's transaction. None without a
+    discharge date (nothing to count the weeks from)."""
+    if episode.discharge_date is None:
+        return []
+    discharged = episode.discharge_date
+    calls = [
+        FollowUpCall(
+            episode=episode,
+            due_on=discharged + timedelta(weeks=weeks),
+            caller_id=episode.lead_clinician_id,
+        )
+        for weeks in FOLLOW_UP_WEEKS
+    ]
+    return FollowUpCall.objects.bulk_create(calls)
+
+
+FOLLOW_UP_FIELDS = ("due_on", "caller", "outcome", "called_on", "notes")
+
+
+def _check_follow_up(
+    episode: Episode, *, due_on: date | None, caller: User | None, errors: dict
+) -> None:
+    if episode.is_open or episode.discharge_date is None:
+        raise ValidationError(FOLLOW_UP_NOT_DISCHARGED)
+    if due_on is None:
+        errors.setdefault("due_on", []).append("Give the date the call is due.")
+    else:
+        try:
+            planned_clinical_date(
+                due_on,
+                not_before=episode.discharge_date,
+                not_before_label="the discharge",
+                what="The call",
+            )
+        except ValidationError as exc:
+            errors.setdefault("due_on", []).extend(exc.messages)
+    if caller is None:
+        errors.setdefault("caller", []).append("Say who makes the call.")
+    elif not may_give_clinical_care(caller) or not (
+        Membership.objects.filter(team_id=episode.team_id, user=caller).exists()
+    ):
+        errors.setdefault("caller", []).append(
+            FOLLOW_UP_CALLER_NOT_IN_TEAM.format(name=caller, team=episode.team)
+        )
+
+
+@transaction.atomic
+def follow_up_add(
+    *, actor: User, episode: Episode, due_on: date | None, caller: User | None
+) -> FollowUpCall:
+    """One more follow-up call for a discharged episode."""
+    check_may_give_clinical_care(actor)
+    episode = Episode.objects.select_related("team", "patient").get(pk=episode.pk)
+    errors: dict[str, list[str]] = {}
+    _check_follow_up(episode, due_on=due_on, caller=caller, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    call = FollowUpCall.objects.create(episode=episode, due_on=due_on, caller=caller)
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=episode.patient,
+        obj=call,
+        changed_fields=["due_on", "caller"],
+    )
+    return call
+
+
+@transaction.atomic
+def follow_up_update(
+    *,
+    actor: User,
+    call: FollowUpCall,
+    data: dict[str, Any],
+    edit_token: str | None = None,
+) -> FollowUpCall:
+    """Record a call's outcome or change its date or caller. An outcome needs the date of the
+    call; "rescheduled" needs the new date, and the new call is added to the schedule (the
+    rescheduled one keeps its outcome and notes). With ``edit_token`` (the form's), refused with
+    EditConflict when someone saved this call since the form was opened."""
+    check_may_give_clinical_care(actor)
+    call = (
+        FollowUpCall.objects.select_for_update()
+        .select_related("episode__team", "episode__patient")
+        .get(pk=call.pk)
+    )
+    if edit_token is not None:
+        concurrency.check_edit_token(call, FOLLOW_UP_FIELDS, edit_token, data)
+    episode = call.episode
+    errors: dict[str, list[str]] = {}
+    _check_follow_up(episode, due_on=data.get("due_on"), caller=data.get("caller"), errors=errors)
+    outcome = data.get("outcome") or ""
+    called_on = data.get("called_on")
+    new_due_on = data.get("new_due_on")
+    if outcome and outcome not in FollowUpOutcome.values:
+        errors["outcome"] = ["Choose reached, not reached or rescheduled."]
+    if outcome and called_on is None:
+        errors["called_on"] = [FOLLOW_UP_NEEDS_DATE]
+    if called_on is not None:
+        try:
+            past_clinical_date(
+                called_on,
+                not_before=episode.discharge_date,
+                not_before_label="the discharge",
+                what="The call",
+            )
+        except ValidationError as exc:
+            errors["called_on"] = exc.messages
+    if outcome == FollowUpOutcome.RESCHEDULED and not new_due_on:
+        errors["new_due_on"] = [FOLLOW_UP_NEEDS_NEW_DATE]
+    elif outcome == FollowUpOutcome.RESCHEDULED:
+        try:
+            planned_clinical_date(
+                new_due_on,
+                not_before=called_on or episode.discharge_date,
+                not_before_label="the call",
+                what="The new date",
+            )
+        except ValidationError as exc:
+            errors["new_due_on"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    call.due_on = data["due_on"]
+    call.caller = data["caller"]
+    call.outcome = outcome
+    call.called_on = called_on
+    call.notes = (data.get("notes") or "").strip()
+    call.save()
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=episode.patient,
+        obj=call,
+        changed_fields=list(FOLLOW_UP_FIELDS),
+    )
+    if outcome == FollowUpOutcome.RESCHEDULED:
+        follow_up_add(actor=actor, episode=episode, due_on=new_due_on, caller=call.caller)
+    return call
 
 
 # --- Caseload review (issue #6) ------------------------------------------------------------
@@ -398,27 +760,7 @@ def patient_reassign(
         raise ValidationError(REASSIGN_NOT_TEAM_LEAD)
     if not episode.is_open:
         raise ValidationError(REASSIGN_CLOSED)
-    if not Membership.objects.filter(team_id=episode.team_id, user=to_clinician).exists():
-        raise ValidationError(REASSIGN_NOT_IN_TEAM.format(name=to_clinician, team=episode.team))
-    if episode.lead_clinician_id == to_clinician.pk:
-        raise ValidationError(REASSIGN_SAME.format(name=to_clinician))
-    check_may_give_clinical_care(to_clinician)
-    previous = episode.lead_clinician_id
-    episode.lead_clinician = to_clinician
-    episode.save(update_fields=["lead_clinician"])
-    CareTeamMember.objects.get_or_create(episode=episode, user=to_clinician)
-    if not keep_previous_lead and previous != actor.pk:
-        CareTeamMember.objects.filter(episode=episode, user_id=previous).delete()
-    LeadChange.objects.create(
-        episode=episode,
-        from_lead_id=previous,
-        to_lead=to_clinician,
-        changed_by=actor,
-        changed_on=date.today(),
-        previous_lead_kept=CareTeamMember.objects.filter(
-            episode=episode, user_id=previous
-        ).exists(),
-    )
+    _move_lead(actor=actor, episode=episode, to_clinician=to_clinician, keep=keep_previous_lead)
     if note.strip():
         ReviewNote.objects.create(
             episode=episode, author=actor, addressed_to=to_clinician, text=note.strip()

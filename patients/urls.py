@@ -12,6 +12,13 @@ urlpatterns = [
     path("<uuid:patient_id>/edit/", views.patient_edit, name="edit"),
     path("<uuid:patient_id>/consent/", views.consent, name="consent"),
     path("<uuid:patient_id>/safeguarding/", views.safeguarding, name="safeguarding"),
+    path("<uuid:patient_id>/care-team/", views.care_team, name="care_team"),
+    path("<uuid:patient_id>/episodes/new/", views.episode_new, name="episode_new"),
+    path(
+        "<uuid:patient_id>/episodes/<int:episode_id>/follow-ups/",
+        views.follow_ups,
+        name="follow_ups",
+    ),
     path(
         "<uuid:patient_id>/episodes/<int:episode_id>/contacts/",
         views.contact_add,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,18 +20,24 @@ from painclinic.access import authenticated_view
 from patients import selectors, services
 from patients.access import can_view_patient, patient_view
 from patients.forms import (
+    CareTeamAddForm,
+    CareTeamRemoveForm,
     ConsentForm,
     ContactForm,
     EpisodeStatusForm,
+    FollowUpAddForm,
+    FollowUpForm,
+    HandoverForm,
     PatientEditForm,
     PatientFilter,
     PatientRegisterForm,
+    ReReferralForm,
     ReviewDateForm,
     SafeguardingCloseForm,
     SafeguardingForm,
     TriageForm,
 )
-from patients.models import Episode, Patient, ReviewNote, SafeguardingConcern
+from patients.models import CareTeamMember, Episode, Patient, ReviewNote, SafeguardingConcern
 
 
 @require_http_methods(["GET"])
@@ -385,6 +392,212 @@ def safeguarding(request: HttpRequest, patient: Patient) -> HttpResponse:
             "form": form,
             "close_form": close_form,
             "concerns": selectors.safeguarding_concerns(patient),
+        },
+        status=status,
+    )
+
+
+# --- The care team, the lead handover, re-referral and follow-up calls (issue #13) ------------
+
+
+def _shown_episode(request: HttpRequest, patient: Patient) -> Episode | None:
+    """The episode a care-team page shows: the one named by ``?episode=`` (an earlier episode,
+    from the record's episode list), else the current one, else the last."""
+    episode_id = request.GET.get("episode") or request.POST.get("episode") or ""
+    # ASCII digits of a sensible length only: "²".isdigit() is true, and a 5000-digit number
+    # would overflow the lookup (both a 500, not a 404).
+    if re.fullmatch(r"[0-9]{1,12}", episode_id):
+        return get_object_or_404(
+            Episode.objects.select_related("team", "lead_clinician"), pk=episode_id, patient=patient
+        )
+    current = Episode.objects.current_or_last_for(patient)
+    return (
+        Episode.objects.select_related("team", "lead_clinician").get(pk=current.pk)
+        if current
+        else None
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def care_team(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """The care team of an episode: members with role and discipline, their history; the lead
+    clinician or the team lead adds and removes members and hands over the lead."""
+    episode = _shown_episode(request, patient)
+    if episode is None:
+        raise Http404("No episode.")
+    action = request.POST.get("action", "")
+    may_manage = services.may_manage_care_team(request.user, episode) and episode.is_open
+    add_form = CareTeamAddForm(request.POST if action == "add" else None, episode=episode)
+    handover_form = HandoverForm(request.POST if action == "handover" else None, episode=episode)
+    remove_form = CareTeamRemoveForm(request.POST if action == "remove" else None)
+    status, conflict = 200, None
+    if request.method == "POST":
+        status = 400
+        done = None
+        try:
+            if action == "add" and add_form.is_valid():
+                member = add_form.cleaned_data["member"]
+                services.care_team_add(actor=request.user, episode=episode, member=member)
+                done = _("%(name)s joined the care team.") % {"name": member}
+            elif action == "remove" and remove_form.is_valid():
+                member = get_object_or_404(
+                    CareTeamMember.objects.select_related("user"),
+                    episode=episode,
+                    user_id=remove_form.cleaned_data["member"],
+                ).user
+                services.care_team_remove(actor=request.user, episode=episode, member=member)
+                done = _("%(name)s left the care team.") % {"name": member}
+            elif action == "handover" and handover_form.is_valid():
+                data = handover_form.cleaned_data
+                services.lead_handover(
+                    actor=request.user,
+                    episode=episode,
+                    to_clinician=data["to_clinician"],
+                    note=data["note"],
+                    keep_previous_lead=data["keep_previous_lead"],
+                    edit_token=concurrency.posted_token(request),
+                )
+                done = _("%(name)s now leads this episode.") % {"name": data["to_clinician"]}
+            elif action not in ("add", "remove", "handover"):
+                messages.error(request, _("Choose what to change."))
+        except ValidationError as exc:
+            form = {"add": add_form, "handover": handover_form}.get(action)
+            if form is not None:
+                _errors_to_form(form, exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
+        except services.EditConflict as exc:
+            conflict = exc
+            handover_form.rebase_on(exc.current)
+            status = 409
+        if done:
+            messages.success(request, done)
+            url = reverse("patients:care_team", kwargs={"patient_id": patient.pk})
+            return HttpResponseRedirect(f"{url}?episode={episode.pk}")
+    return render(
+        request,
+        "patients/care_team.html",
+        {
+            "patient": patient,
+            "episode": episode,
+            "may_manage": may_manage,
+            "add_form": add_form,
+            "handover_form": handover_form,
+            "conflict": conflict,
+            "conflict_rows": [(_("Lead clinician"), conflict.current.lead_clinician)]
+            if conflict
+            else [],
+            "episodes": Episode.objects.filter(patient=patient).order_by("-referral_date", "-id"),
+            **selectors.care_team_overview(episode),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def episode_new(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """Re-referral: a new episode for a discharged patient; refused while one is open."""
+    open_episode = Episode.objects.current_for(patient)
+    last = Episode.objects.filter(patient=patient).select_related("team").first()
+    team = last.team if last is not None else None
+    form = ReReferralForm(
+        request.POST or None,
+        team=team,
+        patient=patient,
+        initial={"referral_date": date.today()},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.episode_rerefer(
+                    actor=request.user,
+                    patient=patient,
+                    lead_clinician=data["lead_clinician"],
+                    referral_date=data["referral_date"],
+                    referral_source=data["referral_source"],
+                    referral_reason=data["referral_reason"],
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("A new episode is open."))
+                return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/episode_new.html",
+        {"patient": patient, "form": form, "open_episode": open_episode, "team": team},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def follow_ups(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
+    """The follow-up calls after an episode's discharge: when, who calls, and the outcome."""
+    episode = get_object_or_404(
+        Episode.objects.select_related("team"), pk=episode_id, patient=patient
+    )
+    calls = selectors.follow_up_calls(episode)
+    action = request.POST.get("action", "")
+    add_form = FollowUpAddForm(request.POST if action == "add" else None, episode=episode)
+    edit_form, status, conflict = None, 200, None
+    chosen = request.POST.get("call_id") or request.GET.get("call") or ""
+    call = next((c for c in calls if str(c.pk) == chosen), None)
+    if call is not None:
+        edit_form = FollowUpForm(
+            request.POST if action == "save" else None, episode=episode, call=call
+        )
+    if request.method == "POST":
+        status = 400
+        try:
+            if action == "add" and add_form.is_valid():
+                services.follow_up_add(
+                    actor=request.user,
+                    episode=episode,
+                    due_on=add_form.cleaned_data["due_on"],
+                    caller=add_form.cleaned_data["caller"],
+                )
+                messages.success(request, _("Follow-up call added."))
+                return redirect("patients:follow_ups", patient_id=patient.pk, episode_id=episode.pk)
+            if action == "save" and edit_form is not None and edit_form.is_valid():
+                services.follow_up_update(
+                    actor=request.user,
+                    call=call,
+                    data=edit_form.cleaned_data,
+                    edit_token=concurrency.posted_token(request),
+                )
+                messages.success(request, _("Follow-up call saved."))
+                return redirect("patients:follow_ups", patient_id=patient.pk, episode_id=episode.pk)
+            if action == "save" and edit_form is None:
+                messages.error(request, _("Choose a call to record."))
+        except ValidationError as exc:
+            form = add_form if action == "add" else edit_form
+            if form is not None:
+                _errors_to_form(form, exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
+        except services.EditConflict as exc:
+            conflict = exc
+            edit_form.rebase_on(exc.current)
+            status = 409
+    return render(
+        request,
+        "patients/follow_ups.html",
+        {
+            "patient": patient,
+            "episode": episode,
+            "calls": calls,
+            "call": call,
+            "today": date.today(),
+            "add_form": add_form,
+            "edit_form": edit_form,
+            "conflict": conflict,
+            "conflict_rows": concurrency.conflict_rows(conflict, edit_form) if conflict else [],
         },
         status=status,
     )

@@ -73,12 +73,18 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for episode in page
     ]
+    # Follow-up calls after discharge this clinician has not yet made (issue #13): one query.
+    overdue_calls = list(
+        patient_selectors.overdue_follow_ups_for(request.user, today)[:NOTES_SHOWN]
+    )
     # The page names each patient of the page: one VIEW per episode listed (DESIGN.md: every
-    # access audited, list pages included).
+    # access audited, list pages included), the discharged episodes of the overdue calls too,
+    # in the same INSERT.
     audit.record_views(
         actor=request.user,
         object_type="patients.episode",
-        rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows],
+        rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows]
+        + [(call.episode_id, call.episode.patient_id) for call in overdue_calls],
     )
     notes = list(patient_selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
     for note in notes:  # the note is clinical content about the patient: its view is audited
@@ -99,6 +105,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "safeguarding_patients": patient_selectors.patients_with_open_safeguarding(
                 [row["episode"].patient_id for row in rows]
             ),
+            "overdue_calls": overdue_calls,
         },
     )
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from mdt import services
 from tests.factories import EpisodeFactory
+from tests.review.test_query_counts import CASELOAD_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_dinas_caseload_does_not_show_anas_actions(client, ana, bob, dina, north
 
 # The caseload's pin (tests/review/test_query_counts.py) plus the audit of the actions shown
 # (chain lock, head, INSERT).
-CASELOAD_WITH_ACTIONS_QUERIES = 15 + 3
+CASELOAD_WITH_ACTIONS_QUERIES = CASELOAD_QUERIES + 3
 
 
 def test_the_caseload_panel_costs_the_same_for_1_and_10_actions(client, ana, bob, north):

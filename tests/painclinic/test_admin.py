@@ -80,6 +80,8 @@ NOT_IN_ADMIN = {
     "safety.notification",  # a user's own inbox
     "patients.reviewnote",
     "patients.leadchange",
+    "patients.careteamchange",  # shown on the care-team page and the timeline (issue #13)
+    "patients.followupcall",  # its own page per episode (issue #13)
     "assessment.assessmentsession",
     "assessment.administration",
     "assessment.amendment",

@@ -36,7 +36,8 @@ PATIENT_LIST_QUERIES = 12
 # changes, contacts, reassignments, review notes, the audit INSERT, then the session save (3
 # with the test savepoints).
 # +2: the audit chain locks its head and reads it before the INSERT (issue #15).
-PATIENT_DETAIL_QUERIES = 19  # + an open safeguarding concern (issue #10)
+# +2 (issue #13): the care-team changes and the follow-up calls of the episodes (timeline).
+PATIENT_DETAIL_QUERIES = 21  # + an open safeguarding concern (issue #10)
 
 
 @pytest.mark.django_db

@@ -19,7 +19,8 @@ from tests.factories import ContactFactory, EpisodeFactory
 # Issue #10: pages in the app frame count the unread notifications (+1).
 # Issue #13: + the user's open MDT actions (one query; their audit INSERT only when there are
 # some: tests/mdt/test_caseload_actions.py).
-CASELOAD_QUERIES = 15  # + the page's open safeguarding concerns (issue #10)
+# +1 (issue #13): the clinician's overdue follow-up calls after discharge.
+CASELOAD_QUERIES = 16  # + the page's open safeguarding concerns (issue #10)
 
 
 def _caseload_of(ana, north, n):
