@@ -266,7 +266,7 @@ def episode_change_status(
     )
     episode.status = to_status
     episode.status_since = changed_on
-    episode.save()
+    episode.save(update_fields=["status", "status_since", "discharge_date", "discharge_reason"])
     audit.record_event(
         actor=actor,
         action=AuditAction.CHANGE,

@@ -36,7 +36,6 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -51,8 +50,9 @@ from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import Cast
 
 from assessment import instruments
+from assessment import selectors as assessment_selectors
 from assessment.instruments.gas import GasGoal, gas_t_score
-from assessment.models import Administration, AdministrationState, RedFlagScreen
+from assessment.models import RedFlagScreen
 from assessment.selectors import SignedResult, reliable_change
 from painclinic import estimates
 from painclinic.models import Membership, Role, Team, User
@@ -129,23 +129,12 @@ def team_episodes(user: User):
 
 def _signed_scorable():
     """Signed administrations whose score in force (the amendment's, if any) is scorable."""
-    return Administration.objects.filter(state=AdministrationState.SIGNED).filter(
-        Q(current_amendment__isnull=True, score__scorable=True)
-        | Q(current_amendment__isnull=False, current_amendment__new_score__scorable=True)
-    )
+    return assessment_selectors.signed_scorable()
 
 
 def _with_rule_facts(episodes):
     """The facts the SQL lists read: last signed scorable assessment, goals, signed plan, the
     open red-flag referral."""
-    last_signed = (
-        _signed_scorable()
-        .filter(session__episode=OuterRef("pk"))
-        .order_by()
-        .values("session__episode")
-        .annotate(d=Max("session__date"))
-        .values("d")
-    )
     latest_plan = TreatmentPlan.objects.filter(episode=OuterRef("pk")).order_by("-version")
     open_referral = RedFlagScreen.objects.filter(
         episode=OuterRef("pk"), outcome="referred", referral_outcome_at__isnull=True
@@ -155,7 +144,8 @@ def _with_rule_facts(episodes):
             open_referral.values("referral_date")[:1], output_field=DateField()
         ),
         red_flag_urgency=Subquery(open_referral.values("referral_urgency")[:1]),
-        last_signed=Subquery(last_signed, output_field=DateField()),
+        # A column kept current by the assessment services (issue #16), not a MAX per episode.
+        last_signed=F("last_signed_assessment"),
         has_plan=Exists(latest_plan),
         plan_flags=Subquery(latest_plan.values("yellow_flags")[:1]),
         has_goals=Exists(Goal.objects.filter(episode=OuterRef("pk"))),
