@@ -81,6 +81,20 @@ def patients_visible_to(user: Any) -> QuerySet[Patient]:
     return Patient.objects.filter(_clinical_q(user))
 
 
+def care_team_episodes_q(user: Any) -> Q:
+    """Episodes on whose care team the user is, of patients the user may see (the caseload).
+    A place on an episode's care team is a place on its patient's care team, so for a user who
+    gives clinical care the visibility EXISTS of ``patients_visible_to`` is implied: ONE EXISTS
+    is applied (issue #16: the second one doubled the caseload's SQL). For anyone else the
+    visibility check stays (their care-team place alone opens nothing)."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    on_team = Q(Exists(CareTeamMember.objects.filter(episode=OuterRef("pk"), user=user)))
+    if may_give_clinical_care(user):
+        return on_team
+    return on_team & Q(Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id"))))
+
+
 def can_view_patient(user: Any, patient: Patient) -> bool:
     return (
         is_active_user(user) and Patient.objects.filter(_clinical_q(user), pk=patient.pk).exists()
