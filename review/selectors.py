@@ -45,7 +45,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import Cast
 
@@ -57,7 +56,7 @@ from assessment.selectors import SignedResult, reliable_change
 from painclinic import estimates
 from painclinic.models import Membership, Role, Team, User
 from patients import selectors as patient_selectors
-from patients.access import patients_visible_to
+from patients.access import episodes_of_led_teams, patients_visible_to
 from patients.models import OPEN_STATUSES, Contact, Episode, EpisodeStatus, TeamSettings
 from review import rules
 from safety.selectors import open_signal_exists, open_signals_by_episode
@@ -548,13 +547,6 @@ def attention_page(
     return page
 
 
-def _ids_filter(ids: list[int]) -> Q:
-    """``pk IN ids``; on PostgreSQL one array parameter (unnest), whatever the team size."""
-    if connection.vendor != "postgresql":
-        return Q(pk__in=ids)
-    return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
-
-
 def _distinct_on(queryset, keys: tuple[str, ...], order: tuple[str, ...], fields):
     """The first row of each ``keys`` group in ``order``: DISTINCT ON on PostgreSQL; elsewhere
     (the SQLite dev database) the same rows picked in Python."""
@@ -577,8 +569,7 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
     # The access policy and the team filter are evaluated once; every later query reads the ids
     # (a PostgreSQL array: one parameter whatever the team size) instead of repeating the
     # policy's EXISTS for each of its ~10 queries.
-    ids = list(team_episodes(user).order_by().values_list("pk", flat=True))
-    episodes = Episode.objects.filter(_ids_filter(ids))
+    episodes = episodes_of_led_teams(user, [t.pk for t in teams]).filter(status__in=OPEN_STATUSES)
     outcomes = _first_and_latest_results(episodes)
     outcomes.gas_t = _gas_t_by_episode(episodes, outcomes.lead_of)
     outcomes.sced = _sced_by_episode(episodes)
