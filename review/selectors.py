@@ -51,7 +51,7 @@ from django.db.models.functions import Cast
 from assessment import instruments
 from assessment import selectors as assessment_selectors
 from assessment.instruments.gas import GasGoal, gas_t_score
-from assessment.models import RedFlagScreen
+from assessment.models import Administration, RedFlagScreen
 from assessment.selectors import SignedResult, reliable_change
 from painclinic import estimates
 from painclinic.models import Membership, Role, Team, User
@@ -184,7 +184,14 @@ def _first_and_latest_results(episodes) -> OutcomeFacts:
     def rows(order):
         columns = ("session__episode_id", "id", "instrument_key", *fields[2:])
         columns += ("session__episode__lead_clinician_id",)
-        return {(r[0], r[2]): r for r in _distinct_on(base, keys, order, columns)}
+        if connection.vendor == "postgresql":
+            # DISTINCT ON picks the ids from narrow rows (the scores stay out of the sort, which
+            # spilled to disk with them: issue #16); the same query then reads the picked rows.
+            picked = base.order_by(*keys, *order).distinct(*keys).values("id")
+            found = Administration.objects.filter(pk__in=picked).values_list(*columns)
+        else:
+            found = _distinct_on(base, keys, order, columns)
+        return {(r[0], r[2]): r for r in found}
 
     first = rows(("session__date", "signed_at", "id"))
     latest = rows(("-session__date", "-signed_at", "-id"))
