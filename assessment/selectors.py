@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from assessment import instruments, red_flags, yellow_flags
 from assessment.instruments import change, payload
@@ -80,6 +80,27 @@ class SignedResult:
             "date": self.date,
             "result_id": self.result_id,
         }
+
+
+def signed_scorable():
+    """Signed administrations whose score in force (the amendment's, if any) is scorable."""
+    return Administration.objects.filter(state=AdministrationState.SIGNED).filter(
+        Q(current_amendment__isnull=True, score__scorable=True)
+        | Q(current_amendment__isnull=False, current_amendment__new_score__scorable=True)
+    )
+
+
+def last_signed_assessment_of(episode_ref):
+    """Subquery: the session date of the latest signed scorable result of the episode
+    ``episode_ref`` (an OuterRef) -- the source of Episode.last_signed_assessment."""
+    return (
+        signed_scorable()
+        .filter(session__episode=episode_ref)
+        .order_by()
+        .values("session__episode")
+        .annotate(d=Max("session__date"))
+        .values("d")
+    )
 
 
 def signed_results(patient: Patient) -> dict[str, list[SignedResult]]:

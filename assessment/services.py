@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from assessment import instruments, red_flags, signals, yellow_flags
+from assessment import instruments, red_flags, selectors, signals, yellow_flags
 from assessment.instruments import InvalidAnswer, payload
 from assessment.instruments.base import definition_hash
 from assessment.models import (
@@ -39,6 +40,7 @@ from painclinic import access, audit, concurrency, tokens
 from painclinic.models import AuditAction
 from painclinic.numbers import parse_int
 from patients.models import ConsentKind
+from patients.models import Episode as EpisodeModel
 from patients.services import consent_require
 
 if TYPE_CHECKING:
@@ -328,6 +330,17 @@ def administration_save_draft(
     return locked
 
 
+def refresh_last_signed_assessment(episode_id: int | None) -> None:
+    """Recompute Episode.last_signed_assessment from the signed results (one UPDATE). Called by
+    every service that changes which results are signed and scorable (sign, amend), so the team
+    review reads a current column (issue #16)."""
+    if episode_id is None:
+        return
+    EpisodeModel.objects.filter(pk=episode_id).update(
+        last_signed_assessment=Subquery(selectors.last_signed_assessment_of(OuterRef("pk")))
+    )
+
+
 @transaction.atomic
 def administration_sign(
     *,
@@ -360,6 +373,7 @@ def administration_sign(
     locked.signed_by = actor
     locked.signed_at = timezone.now()
     locked.save()
+    refresh_last_signed_assessment(locked.session.episode_id)
     audit.record_event(
         actor=actor,
         action=AuditAction.CHANGE,
@@ -413,6 +427,7 @@ def administration_amend(
     locked.current_amendment = amendment
     for field, value in band.items():
         setattr(locked, field, value)
+    refresh_last_signed_assessment(locked.session.episode_id)
     audit.record_event(
         actor=actor,
         action=AuditAction.CHANGE,

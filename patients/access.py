@@ -81,6 +81,31 @@ def patients_visible_to(user: Any) -> QuerySet[Patient]:
     return Patient.objects.filter(_clinical_q(user))
 
 
+def care_team_episodes_q(user: Any) -> Q:
+    """Episodes on whose care team the user is, of patients the user may see (the caseload).
+    A place on an episode's care team is a place on its patient's care team, so for a user who
+    gives clinical care the visibility EXISTS of ``patients_visible_to`` is implied: ONE EXISTS
+    is applied (issue #16: the second one doubled the caseload's SQL). For anyone else the
+    visibility check stays (their care-team place alone opens nothing)."""
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    on_team = Q(Exists(CareTeamMember.objects.filter(episode=OuterRef("pk"), user=user)))
+    if may_give_clinical_care(user):
+        return on_team
+    return on_team & Q(Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id"))))
+
+
+def episodes_of_led_teams(user: Any, team_ids: list[int]) -> QuerySet[Episode]:
+    """Episodes held by the teams ``team_ids`` that ``user`` leads (the team review). A team lead
+    sees every patient with an episode held by one of their teams (``_team_q``), so each such
+    episode's patient is visible: the per-row visibility EXISTS is implied and not repeated, and
+    no list of episode ids is sent (issue #16: a 70 KB array the planner joined row by row)."""
+    if not is_active_user(user) or user.role != Role.TEAM_LEAD or not team_ids:
+        return Episode.objects.none()
+    led = Episode.objects.filter(team__memberships__user=user).values("team_id")
+    return Episode.objects.filter(team_id__in=team_ids).filter(team_id__in=led)
+
+
 def can_view_patient(user: Any, patient: Patient) -> bool:
     return (
         is_active_user(user) and Patient.objects.filter(_clinical_q(user), pk=patient.pk).exists()

@@ -229,6 +229,11 @@ class Episode(models.Model):
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, blank=True)
     pathway = models.CharField(_("pathway"), max_length=24, choices=Pathway.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Summary kept current by the assessment services (sign, amend:
+    # assessment.services.refresh_last_signed_assessment): the session date of the episode's
+    # latest signed result whose score in force is scorable. The team review's "overdue review"
+    # list reads it instead of a correlated MAX per episode (issue #16).
+    last_signed_assessment = models.DateField(null=True, blank=True, editable=False)
 
     objects = EpisodeQuerySet.as_manager()
 

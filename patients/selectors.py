@@ -14,7 +14,7 @@ from django.db.models import (
     Subquery,
 )
 
-from patients.access import patients_visible_to
+from patients.access import care_team_episodes_q, patients_visible_to
 from patients.models import (
     OPEN_STATUSES,
     CareTeamChange,
@@ -46,14 +46,11 @@ def caseload_for(user: User) -> QuerySet[Episode]:
     last_contact = (
         Contact.objects.filter(episode=OuterRef("pk")).order_by("-date").values("date")[:1]
     )
-    visible = patients_visible_to(user).filter(pk=OuterRef("patient_id"))
     return (
-        Episode.objects.filter(
-            Exists(CareTeamMember.objects.filter(episode=OuterRef("pk"), user=user)),
-            Exists(visible),
-            status__in=OPEN_STATUSES,
-        )
+        Episode.objects.filter(care_team_episodes_q(user), status__in=OPEN_STATUSES)
         .select_related("patient", "lead_clinician", "team")
+        # The page shows the lead clinician's name: never read the password hash with it.
+        .defer("lead_clinician__password")
         .annotate(last_contact=Subquery(last_contact))
         .order_by(F("next_review_due").asc(nulls_last=True), "patient__family_name", "pk")
     )

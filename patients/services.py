@@ -273,7 +273,7 @@ def episode_change_status(
     )
     episode.status = to_status
     episode.status_since = changed_on
-    episode.save()
+    episode.save(update_fields=["status", "status_since", "discharge_date", "discharge_reason"])
     if to_status == EpisodeStatus.DISCHARGED:
         follow_ups_schedule(episode=episode)
     audit.record_event(

@@ -36,7 +36,6 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -46,18 +45,18 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import Cast
 
 from assessment import instruments
+from assessment import selectors as assessment_selectors
 from assessment.instruments.gas import GasGoal, gas_t_score
-from assessment.models import Administration, AdministrationState, RedFlagScreen
+from assessment.models import Administration, RedFlagScreen
 from assessment.selectors import SignedResult, reliable_change
 from painclinic import estimates
 from painclinic.models import Membership, Role, Team, User
 from patients import selectors as patient_selectors
-from patients.access import patients_visible_to
+from patients.access import episodes_of_led_teams, patients_visible_to
 from patients.models import OPEN_STATUSES, Contact, Episode, EpisodeStatus, TeamSettings
 from review import rules
 from safety.selectors import open_signal_exists, open_signals_by_episode
@@ -129,23 +128,12 @@ def team_episodes(user: User):
 
 def _signed_scorable():
     """Signed administrations whose score in force (the amendment's, if any) is scorable."""
-    return Administration.objects.filter(state=AdministrationState.SIGNED).filter(
-        Q(current_amendment__isnull=True, score__scorable=True)
-        | Q(current_amendment__isnull=False, current_amendment__new_score__scorable=True)
-    )
+    return assessment_selectors.signed_scorable()
 
 
 def _with_rule_facts(episodes):
     """The facts the SQL lists read: last signed scorable assessment, goals, signed plan, the
     open red-flag referral."""
-    last_signed = (
-        _signed_scorable()
-        .filter(session__episode=OuterRef("pk"))
-        .order_by()
-        .values("session__episode")
-        .annotate(d=Max("session__date"))
-        .values("d")
-    )
     latest_plan = TreatmentPlan.objects.filter(episode=OuterRef("pk")).order_by("-version")
     open_referral = RedFlagScreen.objects.filter(
         episode=OuterRef("pk"), outcome="referred", referral_outcome_at__isnull=True
@@ -155,7 +143,8 @@ def _with_rule_facts(episodes):
             open_referral.values("referral_date")[:1], output_field=DateField()
         ),
         red_flag_urgency=Subquery(open_referral.values("referral_urgency")[:1]),
-        last_signed=Subquery(last_signed, output_field=DateField()),
+        # A column kept current by the assessment services (issue #16), not a MAX per episode.
+        last_signed=F("last_signed_assessment"),
         has_plan=Exists(latest_plan),
         plan_flags=Subquery(latest_plan.values("yellow_flags")[:1]),
         has_goals=Exists(Goal.objects.filter(episode=OuterRef("pk"))),
@@ -197,7 +186,14 @@ def _first_and_latest_results(episodes) -> OutcomeFacts:
     def rows(order):
         columns = ("session__episode_id", "id", "instrument_key", *fields[2:])
         columns += ("session__episode__lead_clinician_id",)
-        return {(r[0], r[2]): r for r in _distinct_on(base, keys, order, columns)}
+        if connection.vendor == "postgresql":
+            # DISTINCT ON picks the ids from narrow rows (the scores stay out of the sort, which
+            # spilled to disk with them: issue #16); the same query then reads the picked rows.
+            picked = base.order_by(*keys, *order).distinct(*keys).values("id")
+            found = Administration.objects.filter(pk__in=picked).values_list(*columns)
+        else:
+            found = _distinct_on(base, keys, order, columns)
+        return {(r[0], r[2]): r for r in found}
 
     first = rows(("session__date", "signed_at", "id"))
     latest = rows(("-session__date", "-signed_at", "-id"))
@@ -566,13 +562,6 @@ def attention_page(
     return page
 
 
-def _ids_filter(ids: list[int]) -> Q:
-    """``pk IN ids``; on PostgreSQL one array parameter (unnest), whatever the team size."""
-    if connection.vendor != "postgresql":
-        return Q(pk__in=ids)
-    return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
-
-
 def _distinct_on(queryset, keys: tuple[str, ...], order: tuple[str, ...], fields):
     """The first row of each ``keys`` group in ``order``: DISTINCT ON on PostgreSQL; elsewhere
     (the SQLite dev database) the same rows picked in Python."""
@@ -595,8 +584,7 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
     # The access policy and the team filter are evaluated once; every later query reads the ids
     # (a PostgreSQL array: one parameter whatever the team size) instead of repeating the
     # policy's EXISTS for each of its ~10 queries.
-    ids = list(team_episodes(user).order_by().values_list("pk", flat=True))
-    episodes = Episode.objects.filter(_ids_filter(ids))
+    episodes = episodes_of_led_teams(user, [t.pk for t in teams]).filter(status__in=OPEN_STATUSES)
     outcomes = _first_and_latest_results(episodes)
     outcomes.gas_t = _gas_t_by_episode(episodes, outcomes.lead_of)
     outcomes.sced = _sced_by_episode(episodes)

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,7 +24,7 @@ from painclinic.models import AuditAction, User
 from patients import selectors as patient_selectors
 from patients import services
 from patients.access import can_reassign_patient, patient_view
-from patients.models import Episode, Patient, ReviewNote
+from patients.models import Episode, EpisodeStatus, Patient, ReviewNote
 from review import charts as team_charts
 from review import selectors as review_selectors
 from review.forms import (
@@ -55,6 +56,21 @@ def _mdt_actions(request: HttpRequest, actions) -> list:
     return actions
 
 
+def _day_formatter():
+    """``date`` -> "7 Dec 2026" (the ``date:"j M Y"`` filter), each month's name translated
+    once (the filter translates it on every call)."""
+    months: dict[int, str] = {}
+
+    def day(value: date | None) -> str | None:
+        if value is None:
+            return None
+        if value.month not in months:
+            months[value.month] = date_format(value, "M")
+        return f"{value.day} {months[value.month]} {value.year}"
+
+    return day
+
+
 @require_http_methods(["GET"])
 @authenticated_view
 def caseload(request: HttpRequest) -> HttpResponse:
@@ -64,9 +80,16 @@ def caseload(request: HttpRequest) -> HttpResponse:
     page = Paginator(review_selectors.caseload_for(request.user), 50).get_page(
         request.GET.get("page")
     )
+    # Labels and month names are translated once per page, not per row (issue #16: ~476
+    # gettext look-ups in the 50-row loop); dates read as the template's "j M Y".
+    status_label = {value: str(label) for value, label in EpisodeStatus.choices}
+    day = _day_formatter()
     rows = [
         {
             "episode": episode,
+            "status_label": status_label.get(episode.status, episode.status),
+            "last_contact": day(episode.last_contact),
+            "next_review_due": day(episode.next_review_due),
             "days_waiting": patient_selectors.days_waiting(episode, today),
             "review_overdue": episode.next_review_due is not None
             and episode.next_review_due < today,

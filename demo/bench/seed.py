@@ -22,9 +22,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.db.models.base import ModelState
 
 from assessment.models import Administration, AssessmentSession, TimePoint
+from assessment.selectors import last_signed_assessment_of
 from patients.models import Episode, Patient
 from sced.models import AnalysisRun, Draw, Measure, Measurement, Study
 from treatment.models import Goal, GoalReview, PlanIntervention, TreatmentPlan
@@ -111,6 +113,11 @@ def seed_depth(*, seed: int = 20251207, log: Callable[[str], None] = print) -> d
             )
         counts["patients"] += len(part)
         log(f"  depth for {counts['patients']:,} of {len(episodes):,} patients")
+    # bulk_create bypasses the services: fill the summary column they keep current, in one UPDATE
+    # (the same subquery as assessment.services.refresh_last_signed_assessment).
+    Episode.objects.update(
+        last_signed_assessment=Subquery(last_signed_assessment_of(OuterRef("pk")))
+    )
     return counts
 
 
