@@ -313,6 +313,7 @@ def analysis_inputs(study: Study) -> StudyInputs | None:
                 unit=measure.unit,
                 range=(measure.range_min, measure.range_max),
                 improvement=measure.improvement,
+                role=measure.role,
                 phases=tuple(
                     PhaseInputs(
                         label=label,

@@ -20,6 +20,7 @@ from sced.models import (
     Improvement,
     Measure,
     Measurement,
+    MeasureRole,
     Study,
     StudyState,
 )
@@ -154,6 +155,9 @@ def study_create(
             improvement=m["improvement"],
             description=str(m.get("description") or ""),
             position=i,
+            # Issue #12: the first measure is the primary outcome, the others process measures
+            # (every tier of a multiple baseline is an outcome).
+            role=MeasureRole.PRIMARY if i == 0 or design in MBD_DESIGNS else MeasureRole.PROCESS,
         )
         for i, m in enumerate(measures)
     )
