@@ -39,6 +39,7 @@ urlpatterns = [
         views.plot_image,
         name="plot_image",
     ),
+    path(S + "runs/<int:run_id>/measures.svg", views.measures_plot, name="measures_plot"),
     # The patient's daily diary: public, reachable only with the token (sced_diary/*).
     path("d/<str:token>/", views.diary, name="diary"),
 ]

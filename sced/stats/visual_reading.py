@@ -13,15 +13,17 @@ word thresholds below are conventions of this page, each with its source.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .descriptives import compare_adjacent, ols_line, stability_envelope
 from .phases import Improvement, check_improvement, normalise_labels
 from .visual import cdc_lines
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # A difference smaller than this share of the measure's scale is "about the same" (a judgement of
 # this page, not a published rule: one point on a 0-10 rating). UNVERIFIED convention.
@@ -179,7 +181,9 @@ def _change(
     row: dict[str, Any] = {
         "title": f"{a['label']} to {b['label']}",
         "withdrawal": withdrawal,
-        "level": f"{level_word} (mean {scale.num(level_diff)} {scale.unit})".replace(" )", ")"),
+        "level": f"{level_word} (mean change {scale.num(level_diff)} {scale.unit})".replace(
+            " )", ")"
+        ),
         "level_oriented": _oriented(level_diff, improvement),
         "trend": trend,
         "variability": variability,
@@ -328,7 +332,7 @@ def _reading(
         return []
     better = "higher" if improvement == "increase" else "lower"
     base = phases[0]
-    levels = ", ".join(f"{p['label']} {p['level']}" for p in phases)
+    levels = "; ".join(f"{p['label']} {p['level']}" for p in phases)
     out = [f"Level: {levels} ({better} is better)."]
     out.append(f"Trend: the baseline is {base['trend']}.")
     if base["trend"].startswith("improving"):
