@@ -659,7 +659,6 @@ def measures_plot(
         pk=run_id,
         study_id=study_id,
         study__episode__patient=patient,
-        state=AnalysisState.DONE,
     )
     aids = _aids(request)
     svg = stacked_plot_svg(run.inputs, envelope=aids["envelope"], cdc=aids["cdc"])

@@ -43,6 +43,16 @@ CDC_SHIFT = 0.25
 IMMEDIACY_K = 3  # WWC 2020 / Kratochwill et al. 2010: the last and first 3-5 points
 
 
+CHANGE_FEATURES = (
+    ("Level", "level"),
+    ("Trend", "trend"),
+    ("Variability", "variability"),
+    ("Immediacy", "immediacy"),
+    ("Overlap", "overlap"),
+    ("Conservative dual criterion", "cdc"),
+)
+
+
 @dataclass(frozen=True)
 class Scale:
     """How the measure's numbers are written: its unit and how many decimals its range needs."""
@@ -315,6 +325,13 @@ def visual_analysis(
         ],
         "phases": described,
         "changes": changes,
+        # The same, one row per feature (WWC order) and one column per change: reads in a
+        # narrow column too.
+        "change_rows": [
+            (feature, [c.get(key) or "—" for c in changes]) for feature, key in CHANGE_FEATURES
+        ]
+        if changes
+        else [],
         "consistency": consistency,
         "reading": _reading(described, changes, consistency, improvement),
     }
