@@ -415,3 +415,38 @@ class DiaryEntryForm(forms.Form):
 
     def values(self) -> dict[int, float | None]:
         return {m.pk: self.cleaned_data.get(f"m{m.pk}") for m in self.measures}
+
+
+class MeasureForm(forms.Form):
+    """Add a process measure or edit a measure (the service refuses a new direction or range
+    once the measure has values)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+    range_min = forms.FloatField(
+        label=_("Lowest value"), initial=0, min_value=-MEASURE_BOUND, max_value=MEASURE_BOUND
+    )
+    range_max = forms.FloatField(
+        label=_("Highest value"), initial=10, min_value=-MEASURE_BOUND, max_value=MEASURE_BOUND
+    )
+    improvement = forms.ChoiceField(
+        label=_("Direction of improvement"), choices=Improvement.choices
+    )
+    description = forms.CharField(label=_("Source of the measure"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("name", css_class="col-md-5"),
+                Column("unit", css_class="col-md-2"),
+                Column("range_min", css_class="col-md-2"),
+                Column("range_max", css_class="col-md-3"),
+            ),
+            Row(
+                Column("improvement", css_class="col-md-4"),
+                Column("description", css_class="col-md-8"),
+            ),
+            Submit("submit", _("Save the measure")),
+        )

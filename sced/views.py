@@ -30,12 +30,21 @@ from sced.forms import (
     DiaryEntryForm,
     DiaryLinkForm,
     ImportForm,
+    MeasureForm,
     RandomizeForm,
     StrikeOutForm,
     StudyForm,
     ValueForm,
 )
-from sced.models import AnalysisPlot, AnalysisRun, AnalysisState, DiaryLink, Measurement, Study
+from sced.models import (
+    AnalysisPlot,
+    AnalysisRun,
+    AnalysisState,
+    DiaryLink,
+    Measure,
+    Measurement,
+    Study,
+)
 from sced.stats.phases import comparison_title
 from sced.visual_panel import stacked_plot_svg, visual_panels
 
@@ -131,6 +140,41 @@ def study_create(request: HttpRequest, patient: Patient) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     return render(
         request, "sced/study_create.html", {"patient": patient, "form": form}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def measure_edit(
+    request: HttpRequest, patient: Patient, study_id: int, measure_id: int | None = None
+) -> HttpResponse:
+    """Add a process measure, or edit a measure (its direction and range only before data)."""
+    study = _study(patient, study_id)
+    measure = get_object_or_404(Measure, pk=measure_id, study=study) if measure_id else None
+    initial = {}
+    if measure is not None:
+        initial = {
+            k: getattr(measure, k)
+            for k in ("name", "unit", "range_min", "range_max", "improvement", "description")
+        }
+    form = MeasureForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_save(
+                actor=request.user, study=study, measure=measure, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Measure saved."))
+            return _back(patient, study)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "sced/measure_edit.html",
+        {"patient": patient, "study": study, "measure": measure, "form": form},
+        status=status,
     )
 
 

@@ -173,3 +173,69 @@ def test_the_stacked_plot_is_only_for_the_patients_own_runs(client, ana, jannick
     client.force_login(ana)
     assert client.get(_url("sced:measures_plot", ab_study, run_id=999999)).status_code == 404
     assert Measurement.objects.count() == Measure.objects.count() == 1
+
+
+def test_a_process_measure_added_later_and_a_scale_that_cannot_change_under_its_data(
+    client, ana, jannick, ab_study
+):
+    client.force_login(ana)
+    added = client.post(
+        _url("sced:measure_add", ab_study),
+        {
+            "name": "Expectancy",
+            "unit": "0-10",
+            "range_min": "0",
+            "range_max": "10",
+            "improvement": "increase",
+        },
+    )
+    assert added.status_code == 302
+    expectancy = ab_study.measures.get(name="Expectancy")
+    assert (expectancy.role, expectancy.position) == (MeasureRole.PROCESS, 1)
+    # Before any value the direction can still be corrected.
+    fixed = client.post(
+        _url("sced:measure_edit", ab_study, measure_id=expectancy.pk),
+        {
+            "name": "Expectancy",
+            "unit": "0-10",
+            "range_min": "0",
+            "range_max": "10",
+            "improvement": "decrease",
+        },
+    )
+    assert fixed.status_code == 302
+    services.study_randomize(actor=ana, study=ab_study, seed=5)
+    fear = ab_study.measures.get(role=MeasureRole.PRIMARY)
+    services.measurements_record(
+        actor=ana, study=ab_study, rows=[services.Row(fear, 7.0, session=1)]
+    )
+    refused = client.post(
+        _url("sced:measure_edit", ab_study, measure_id=fear.pk),
+        {
+            "name": "Fear of lifting",
+            "unit": "0-100",
+            "range_min": "0",
+            "range_max": "100",
+            "improvement": "decrease",
+        },
+    )
+    assert refused.status_code == 400
+    assert "already has values: its direction of improvement and its range cannot change" in (
+        refused.content.decode()
+    )
+    fear.refresh_from_db()
+    assert (fear.name, fear.range_max) == ("Fear of lifting a crate", 10)
+    # the name alone may change (a clearer wording is not a new scale)
+    renamed = client.post(
+        _url("sced:measure_edit", ab_study, measure_id=fear.pk),
+        {
+            "name": "Fear of lifting",
+            "unit": "0-10",
+            "range_min": "0",
+            "range_max": "10",
+            "improvement": "decrease",
+        },
+    )
+    assert renamed.status_code == 302
+    fear.refresh_from_db()
+    assert fear.name == "Fear of lifting"
