@@ -79,8 +79,13 @@ class Scale:
         text = f"{x:.{self.decimals}f}"
         return "0" if float(text) == 0 else text
 
+    @property
+    def suffix(self) -> str:
+        # "minutes" follows a number; a unit that only names the scale ("0-10") does not.
+        return f" {self.unit}" if any(ch.isalpha() for ch in self.unit) else ""
+
     def amount(self, x: float) -> str:
-        return f"{self.num(x)} {self.unit}".strip()
+        return f"{self.num(x)}{self.suffix}"
 
     def slope(self, x: float) -> str:
         # one decimal more than the values: a slope per session is small
@@ -191,9 +196,7 @@ def _change(
     row: dict[str, Any] = {
         "title": f"{a['label']} to {b['label']}",
         "withdrawal": withdrawal,
-        "level": f"{level_word} (mean change {scale.num(level_diff)} {scale.unit})".replace(
-            " )", ")"
-        ),
+        "level": f"{level_word} (mean change {scale.amount(level_diff)})",
         "level_oriented": _oriented(level_diff, improvement),
         "trend": trend,
         "variability": variability,
@@ -321,7 +324,7 @@ def visual_analysis(
             f"Conservative dual criterion: the baseline mean and trend lines shifted by "
             f"{CDC_SHIFT:g} SD of the baseline toward improvement; points beyond both count.",
             f"About the same: a difference smaller than {_pct(SAME_SHARE)} of the scale "
-            f"({scale.num(SAME_SHARE * scale.span)} {scale.unit}).".replace(" )", ")"),
+            f"({scale.amount(SAME_SHARE * scale.span)}).",
         ],
         "phases": described,
         "changes": changes,

@@ -93,3 +93,12 @@ def test_consistency_across_tiers_needs_every_tier_to_improve():
     assert text.startswith("1 of 2 tiers improved")
     assert "(not: lifting)" in text
     assert "not consistent" in text
+
+
+def test_a_unit_that_only_names_the_scale_is_not_written_after_every_number():
+    fear = _ab([7, 8, 7, 7, 8, 7], [3, 2, 3, 2])
+    rating = visual_analysis(fear, improvement="decrease", value_range=(0, 10), unit="0-10")
+    assert rating["phases"][0]["level"] == "mean 7.3, median 7.0"
+    walking = visual_analysis(fear, improvement="decrease", value_range=(0, 120), unit="minutes")
+    assert walking["phases"][0]["level"] == "mean 7 minutes, median 7 minutes"
+    assert walking["changes"][0]["level"] == "about the same (mean change -5 minutes)"
