@@ -372,7 +372,9 @@ def measure_save(
         errors.append(MSG_IMPROVEMENT.format(name=name))
     if float(range_min) >= float(range_max):
         errors.append(MSG_RANGE.format(name=name))
-    others = study.measures.exclude(pk=measure.pk if measure else None)
+    others = study.measures.all()
+    if measure is not None:
+        others = others.exclude(pk=measure.pk)
     if others.filter(name__iexact=name).exists():
         errors.append(MSG_DUPLICATE_MEASURE.format(name=name))
     if measure is None and study.design in MBD_DESIGNS:

@@ -204,7 +204,7 @@ def _change(
         "immediacy_oriented": imm_oriented,
     }
     if not withdrawal:
-        beyond = float(aids["prop_B_beyond_A_range_in_improvement_direction"])
+        beyond = float(aids["prop_B_beyond_A_range_in_improvement_direction"] or 0.0)
         word = next((w for cut, w in OVERLAP_BANDS if beyond >= cut), "much overlap")
         row["overlap"] = (
             f"{word}: {_pct(beyond)} of the {len(bv)} points after the change lie beyond the "
