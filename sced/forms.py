@@ -78,6 +78,17 @@ class StudyForm(forms.Form):
         ),
     )
 
+    process_measures = forms.CharField(
+        label=_("Process measures, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Measures that should change with the outcome, each line as: name; unit; lowest; "
+            "highest; higher or lower (which is better). e.g. 'Pain-related fear; 0-10; 0; 10; "
+            "lower'. They are plotted and described; the randomization test is on the outcome."
+        ),
+    )
+
     def __init__(self, *args, episodes, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["episode"].queryset = episodes
@@ -109,6 +120,7 @@ class StudyForm(forms.Form):
                 ),
                 "more_tiers",
             ),
+            Fieldset(_("Process measures"), "process_measures"),
             Submit("submit", _("Create study")),
         )
 
@@ -122,7 +134,54 @@ class StudyForm(forms.Form):
                 "more_tiers", _("A multiple baseline needs at least one more tier (behaviour).")
             )
         data["tiers"] = tiers
+        data["process"] = self._process_measures(data.get("process_measures") or "")
+        if data["process"] and data.get("design") in MBD_DESIGNS:
+            self.add_error(
+                "process_measures",
+                _("In a multiple baseline every measure is a tier: list them as tiers."),
+            )
         return data
+
+    def _process_measures(self, text: str) -> list[dict]:
+        """Each line 'name; unit; lowest; highest; higher|lower'; every bad line named at once."""
+        out, problems = [], []
+        for i, line in enumerate((t for t in text.splitlines() if t.strip()), start=1):
+            parts = [p.strip() for p in line.split(";")]
+            if len(parts) != 5 or not parts[0]:
+                problems.append(
+                    _("Line %(i)s: write name; unit; lowest; highest; higher or lower.") % {"i": i}
+                )
+                continue
+            name, unit, low, high, better = parts
+            lo, hi = parse_float(low), parse_float(high)
+            if lo is None or hi is None or not (-MEASURE_BOUND <= lo < hi <= MEASURE_BOUND):
+                problems.append(
+                    _("Line %(i)s: the lowest and highest values must be numbers, lowest first.")
+                    % {"i": i}
+                )
+                continue
+            if better.lower() not in ("higher", "lower"):
+                problems.append(_("Line %(i)s: say 'higher' or 'lower' is better.") % {"i": i})
+                continue
+            if len(name) > 120 or len(unit) > 40:
+                problems.append(_("Line %(i)s: the name or unit is too long.") % {"i": i})
+                continue
+            improvement = (
+                Improvement.INCREASE if better.lower() == "higher" else Improvement.DECREASE
+            )
+            out.append(
+                {
+                    "name": name,
+                    "unit": unit,
+                    "range_min": lo,
+                    "range_max": hi,
+                    "improvement": str(improvement),
+                    "description": "",
+                }
+            )
+        if problems:
+            self.add_error("process_measures", problems)
+        return out
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
@@ -142,7 +201,8 @@ class StudyForm(forms.Form):
             "min_phase_length": d["min_phase_length"],
             "start_date": d["start_date"],
             "measures": [first]
-            + [{**first, "name": name, "description": ""} for name in d["tiers"]],
+            + [{**first, "name": name, "description": ""} for name in d["tiers"]]
+            + d["process"],
         }
 
 
@@ -355,3 +415,38 @@ class DiaryEntryForm(forms.Form):
 
     def values(self) -> dict[int, float | None]:
         return {m.pk: self.cleaned_data.get(f"m{m.pk}") for m in self.measures}
+
+
+class MeasureForm(forms.Form):
+    """Add a process measure or edit a measure (the service refuses a new direction or range
+    once the measure has values)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+    range_min = forms.FloatField(
+        label=_("Lowest value"), initial=0, min_value=-MEASURE_BOUND, max_value=MEASURE_BOUND
+    )
+    range_max = forms.FloatField(
+        label=_("Highest value"), initial=10, min_value=-MEASURE_BOUND, max_value=MEASURE_BOUND
+    )
+    improvement = forms.ChoiceField(
+        label=_("Direction of improvement"), choices=Improvement.choices
+    )
+    description = forms.CharField(label=_("Source of the measure"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("name", css_class="col-md-5"),
+                Column("unit", css_class="col-md-2"),
+                Column("range_min", css_class="col-md-2"),
+                Column("range_max", css_class="col-md-3"),
+            ),
+            Row(
+                Column("improvement", css_class="col-md-4"),
+                Column("description", css_class="col-md-8"),
+            ),
+            Submit("submit", _("Save the measure")),
+        )

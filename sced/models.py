@@ -77,6 +77,14 @@ class Improvement(models.TextChoices):
     DECREASE = "decrease", _("Lower is better")
 
 
+class MeasureRole(models.TextChoices):
+    # Issue #12: one primary outcome (the randomization test is declared on it before data) and
+    # any number of process measures (e.g. pain-related fear, expectancy), described, not tested.
+    # Every tier of a multiple baseline is an outcome: each is stored as primary.
+    PRIMARY = "primary", _("Primary outcome")
+    PROCESS = "process", _("Process measure")
+
+
 NO_DATA_TO_ANALYSE = "-"
 
 
@@ -164,6 +172,9 @@ class Measure(models.Model):
         help_text=_("e.g. 'Daily fear of lifting a crate (exposure hierarchy item)'"),
     )
     position = models.PositiveSmallIntegerField(default=0)
+    role = models.CharField(
+        _("role"), max_length=8, choices=MeasureRole.choices, default=MeasureRole.PRIMARY
+    )
 
     class Meta:
         ordering = ["position", "id"]

@@ -680,3 +680,40 @@ def render_randomization_plot(
         distribution, observed, p_value, statistic_label=statistic_label, method=method, title=title
     )
     return _export(fig, formats)
+
+
+def render_measures_stacked(
+    panels: Sequence[tuple[str, Phases, tuple[float, float], Literal["increase", "decrease"]]],
+    *,
+    stability_envelope: bool | float = False,
+    cdc: bool = False,
+    formats: Sequence[str] = ("svg",),
+) -> dict[str, bytes]:
+    """Several measures of one study, one panel each, stacked on a shared session axis
+    (issue #12): each panel (title, phases, the measure's scale, its direction of improvement)
+    keeps its own scale, arrow and CDC direction; drawn on request with the visual aids asked."""
+    if not panels:
+        raise ValueError("Nothing to plot.")
+    n_panels = len(panels)
+    fig = Figure(figsize=(WIDTH_IN, 1.2 + 2.4 * n_panels), dpi=DPI, layout="constrained")
+    axes = fig.subplots(n_panels, 1, sharex=True, squeeze=False)[:, 0]
+    used: set[str] = set()
+    for i, ((name, phases, y_range, improvement), ax) in enumerate(zip(panels, axes, strict=True)):
+        used |= _draw_panel(
+            ax,
+            phases,
+            y_range=y_range,
+            improvement=improvement,
+            level="mean",
+            trend="ols",
+            stability_envelope=stability_envelope,
+            cdc=cdc,
+            show_phase_names=True,
+        )
+        ax.set_title(plain(name), loc="left", fontsize=FONT_SIZE + 1, fontweight="bold")
+        _better_arrow(fig, ax, improvement)
+        if i == n_panels - 1:
+            ax.set_xlabel("Session", fontsize=FONT_SIZE)
+    axes[0].set_xlim(0.4, max(_last_session(p) for _, p, _, _ in panels) + 0.6)
+    _legend(fig, used, "mean", "ols", envelope=stability_envelope)
+    return _export(fig, formats)

@@ -210,7 +210,9 @@ def latest_run(study: Study) -> AnalysisRun | None:
     """The analysis of the data in force: the run of the study's current input hash (None when
     no value is left in force, e.g. every value struck out; the newest run when the study has
     never named one)."""
-    runs = AnalysisRun.objects.filter(study=study).defer("inputs")
+    # With its inputs: the results page's visual-analysis panel reads the values the run
+    # analysed (issue #12), in this same query.
+    runs = AnalysisRun.objects.filter(study=study)
     if study.analysis_input_hash == NO_DATA_TO_ANALYSE:
         return None
     if study.analysis_input_hash:
@@ -313,6 +315,7 @@ def analysis_inputs(study: Study) -> StudyInputs | None:
                 unit=measure.unit,
                 range=(measure.range_min, measure.range_max),
                 improvement=measure.improvement,
+                role=measure.role,
                 phases=tuple(
                     PhaseInputs(
                         label=label,

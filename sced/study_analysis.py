@@ -57,6 +57,12 @@ INTERIM = (
     "Interim: {n} of {planned} planned sessions recorded; the randomization test is computed "
     "over the admissible start points that fit the sessions recorded so far."
 )
+# Issue #12: the test is declared on the primary outcome before data; testing every measure would
+# multiply the chances of a false positive, so process measures are described, not tested.
+PROCESS_NOT_TESTED = (
+    "Not tested: the randomization test was declared on {primary} before data collection; "
+    "other measures are described, not tested."
+)
 RT_NOT_YET = "The randomization test needs at least {L} intervention values after the drawn start."
 
 STAT_LABELS = {
@@ -88,6 +94,9 @@ def _randomization(
     draw = inputs.draw
     if inputs.design in MBD_DESIGNS:
         return {"error": SEE_MBD if draw is not None else NO_DRAW}
+    if measure.role != "primary":
+        primary = next((m.name for m in inputs.measures if m.role == "primary"), "the outcome")
+        return {"error": PROCESS_NOT_TESTED.format(primary=primary), "not_tested": True}
     if inputs.design not in ("AB", "ABA", "ABAB"):
         return {"error": NO_RT_DESIGN}
     if draw is None:
@@ -417,6 +426,7 @@ def analyse_study(inputs: StudyInputs, *, with_plots: bool = True) -> StudyResul
             "unit": measure.unit,
             "improvement": measure.improvement,
             "n": len(values),
+            "role": measure.role,
         }
         kinds = {p.label[:1] for p in measure.phases}
         if len(phases) < 2 or kinds != {"A", "B"}:

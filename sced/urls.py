@@ -13,6 +13,8 @@ urlpatterns = [
     path(P + "summary/", views.patient_summary, name="patient_summary"),
     path(S, views.study_detail, name="study_detail"),
     path(S + "results/", views.results_panel, name="results_panel"),
+    path(S + "measures/new/", views.measure_edit, name="measure_add"),
+    path(S + "measures/<int:measure_id>/", views.measure_edit, name="measure_edit"),
     path(S + "randomize/", views.study_randomize, name="study_randomize"),
     path(S + "values/", views.measurement_add, name="measurement_add"),
     path(S + "backfill/", views.measurements_backfill, name="measurements_backfill"),
@@ -39,6 +41,7 @@ urlpatterns = [
         views.plot_image,
         name="plot_image",
     ),
+    path(S + "runs/<int:run_id>/measures.svg", views.measures_plot, name="measures_plot"),
     # The patient's daily diary: public, reachable only with the token (sced_diary/*).
     path("d/<str:token>/", views.diary, name="diary"),
 ]

@@ -30,13 +30,23 @@ from sced.forms import (
     DiaryEntryForm,
     DiaryLinkForm,
     ImportForm,
+    MeasureForm,
     RandomizeForm,
     StrikeOutForm,
     StudyForm,
     ValueForm,
 )
-from sced.models import AnalysisPlot, AnalysisRun, AnalysisState, DiaryLink, Measurement, Study
+from sced.models import (
+    AnalysisPlot,
+    AnalysisRun,
+    AnalysisState,
+    DiaryLink,
+    Measure,
+    Measurement,
+    Study,
+)
 from sced.stats.phases import comparison_title
+from sced.visual_panel import stacked_plot_svg, visual_panels
 
 CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 MSG_ANALYSIS_LATER = _lazy(
@@ -133,6 +143,41 @@ def study_create(request: HttpRequest, patient: Patient) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def measure_edit(
+    request: HttpRequest, patient: Patient, study_id: int, measure_id: int | None = None
+) -> HttpResponse:
+    """Add a process measure, or edit a measure (its direction and range only before data)."""
+    study = _study(patient, study_id)
+    measure = get_object_or_404(Measure, pk=measure_id, study=study) if measure_id else None
+    initial = {}
+    if measure is not None:
+        initial = {
+            k: getattr(measure, k)
+            for k in ("name", "unit", "range_min", "range_max", "improvement", "description")
+        }
+    form = MeasureForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_save(
+                actor=request.user, study=study, measure=measure, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Measure saved."))
+            return _back(patient, study)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "sced/measure_edit.html",
+        {"patient": patient, "study": study, "measure": measure, "form": form},
+        status=status,
+    )
+
+
 def _detail_context(request: HttpRequest, patient: Patient, study: Study, **forms) -> dict:
     """The study page. ``forms`` replaces an entry form by the bound one that failed, so what
     was typed comes back with its errors (value_form, backfill_form, import_form)."""
@@ -187,17 +232,43 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
         "diary_form": DiaryLinkForm(prefix="diary"),
         "close_form": CloseForm(prefix="close"),
         **forms,
-        **_results_context(study),
+        **_results_context(study, _aids(request)),
     }
 
 
-def _results_context(study: Study) -> dict:
+def _aids(request: HttpRequest) -> dict:
+    """The visual aids asked for on the results page (GET toggles)."""
+    return {
+        "shown": request.GET.get("stacked") == "1",
+        "envelope": request.GET.get("envelope") == "1",
+        "cdc": request.GET.get("cdc") == "1",
+    }
+
+
+def _results_context(study: Study, aids: dict | None = None) -> dict:
     run = selectors.latest_run(study)
     plots: dict[int, dict[str, int]] = {}
     if run is not None and run.state == AnalysisState.DONE:
         for plot in selectors.plots_of(run):
             plots.setdefault(plot.measure_id, {})[plot.kind] = plot.pk
     measures = []
+    visual: dict = {}
+    across_tiers: list[str] = []
+    if run is not None and run.state == AnalysisState.DONE:
+        panels = visual_panels(run.inputs)
+        visual, across_tiers = panels["by_measure"], panels["across_tiers"]
+    primary = (
+        next(
+            (
+                e["name"]
+                for e in (run.results or {}).get("measures", [])
+                if e.get("role") == "primary"
+            ),
+            None,
+        )
+        if run is not None
+        else None
+    )
     if run is not None and run.results:
         for entry in run.results["measures"]:
             entry = dict(entry)
@@ -227,6 +298,7 @@ def _results_context(study: Study) -> dict:
                 rand["error"] = clinic_words(rand.get("error"))
                 rand["method"] = RANDOMIZATION_METHODS.get(rand.get("method"), rand.get("method"))
                 entry["randomization"] = rand
+            entry["visual"] = visual.get(entry["measure_id"])
             measures.append(entry)
     mbd = None
     if run is not None and run.results and "mbd" in run.results:
@@ -239,6 +311,11 @@ def _results_context(study: Study) -> dict:
         "run": run,
         "mbd": mbd,
         "result_measures": measures,
+        "aids": aids or {},
+        "across_tiers": across_tiers,
+        # Issue #12: the randomization test belongs to the primary outcome; said on the page
+        # when there are other measures (not for a multiple baseline, whose tiers are all tested).
+        "primary_name": primary if len(measures) > 1 and not study.is_mbd else None,
         # Not enqueued too: the panel shows when the sweep has sent the job (issue #15).
         "polling": run is not None
         and run.state in (AnalysisState.QUEUED, AnalysisState.RUNNING, AnalysisState.NOT_ENQUEUED),
@@ -280,7 +357,7 @@ def _render_results(request: HttpRequest, patient: Patient, study: Study) -> Htt
     return render(
         request,
         "sced/_results.html",
-        {"patient": patient, "study": study, **_results_context(study)},
+        {"patient": patient, "study": study, **_results_context(study, _aids(request))},
     )
 
 
@@ -611,6 +688,31 @@ def plot_image(
     if fmt == "svg":
         # An SVG opened on its own must not run anything.
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@require_GET
+@patient_view()
+def measures_plot(
+    request: HttpRequest, patient: Patient, study_id: int, run_id: int
+) -> HttpResponse:
+    """Every measure of a run stacked on one session axis, with the stability envelope and the
+    conservative dual criterion when asked (drawn on request from what the run analysed)."""
+    run = get_object_or_404(
+        AnalysisRun.objects.only("id", "inputs"),
+        pk=run_id,
+        study_id=study_id,
+        study__episode__patient=patient,
+    )
+    aids = _aids(request)
+    svg = stacked_plot_svg(run.inputs, envelope=aids["envelope"], cdc=aids["cdc"])
+    if svg is None:
+        raise Http404("Nothing to draw.")
+    response = HttpResponse(svg, content_type=CONTENT_TYPES["svg"])
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    # An SVG opened on its own must not run anything.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
 
 

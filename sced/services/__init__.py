@@ -108,6 +108,7 @@ from sced.services.messages import (
 from sced.services.studies import (
     admissible_for,
     mbd_start_sets,
+    measure_save,
     study_close,
     study_create,
     study_randomize,
@@ -187,6 +188,7 @@ __all__ = [
     "diary_token_hash",
     "input_hash",
     "mbd_start_sets",
+    "measure_save",
     "measurement_amend",
     "measurement_record",
     "measurement_strike_out",

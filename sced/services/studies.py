@@ -20,6 +20,7 @@ from sced.models import (
     Improvement,
     Measure,
     Measurement,
+    MeasureRole,
     Study,
     StudyState,
 )
@@ -56,6 +57,7 @@ from sced.services.messages import (
     MSG_PHASE_TOO_SHORT,
     MSG_QUESTION,
     MSG_RANGE,
+    MSG_STUDY_CLOSED,
 )
 
 # --- studies ---------------------------------------------------------------------------------
@@ -154,6 +156,9 @@ def study_create(
             improvement=m["improvement"],
             description=str(m.get("description") or ""),
             position=i,
+            # Issue #12: the first measure is the primary outcome, the others process measures
+            # (every tier of a multiple baseline is an outcome).
+            role=MeasureRole.PRIMARY if i == 0 or design in MBD_DESIGNS else MeasureRole.PROCESS,
         )
         for i, m in enumerate(measures)
     )
@@ -326,3 +331,92 @@ def study_close(*, actor: User, study: Study) -> Study:
         changed_fields=["state", "closed_at", "closed_by"],
     )
     return study
+
+
+# --- adding and editing a measure (issue #12) ------------------------------------------------
+
+MSG_MBD_NO_NEW_TIER = (
+    "A multiple baseline's tiers are drawn together before the data: a tier cannot be added."
+)
+MSG_MEASURE_HAS_VALUES = (
+    "{name} already has values: its direction of improvement and its range cannot change now "
+    "(the values were given on that scale). Add a new measure instead."
+)
+
+
+@transaction.atomic
+def measure_save(
+    *,
+    actor: User,
+    study: Study,
+    name: str,
+    unit: str,
+    range_min: float,
+    range_max: float,
+    improvement: str,
+    description: str = "",
+    measure: Measure | None = None,
+) -> Measure:
+    """Add a process measure to a study, or edit a measure. Name, unit and source may change at
+    any time; the direction and the range only while the measure has no value (any value,
+    struck out or not: a value means the scale was in use), so a scale never changes silently
+    under its data. Raises ValidationError (all problems at once) and writes nothing."""
+    study = Study.objects.select_for_update().select_related("episode__patient").get(pk=study.pk)
+    errors: list[str] = []
+    if study.state == StudyState.CLOSED:
+        raise ValidationError(MSG_STUDY_CLOSED)
+    name = str(name).strip()
+    if not name:
+        errors.append(MSG_MEASURE_KEYS.format(i=1))
+    if improvement not in Improvement.values:
+        errors.append(MSG_IMPROVEMENT.format(name=name))
+    if float(range_min) >= float(range_max):
+        errors.append(MSG_RANGE.format(name=name))
+    others = study.measures.all()
+    if measure is not None:
+        others = others.exclude(pk=measure.pk)
+    if others.filter(name__iexact=name).exists():
+        errors.append(MSG_DUPLICATE_MEASURE.format(name=name))
+    if measure is None and study.design in MBD_DESIGNS:
+        errors.append(MSG_MBD_NO_NEW_TIER)
+    if measure is not None:
+        measure = Measure.objects.select_for_update().get(pk=measure.pk, study=study)
+        scale_changed = (
+            measure.improvement != improvement
+            or measure.range_min != float(range_min)
+            or measure.range_max != float(range_max)
+        )
+        if scale_changed and measure.measurements.exists():
+            errors.append(MSG_MEASURE_HAS_VALUES.format(name=measure.name))
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "name": name,
+        "unit": str(unit or ""),
+        "range_min": float(range_min),
+        "range_max": float(range_max),
+        "improvement": improvement,
+        "description": str(description or ""),
+    }
+    if measure is None:
+        last = max((m.position for m in study.measures.all()), default=-1)
+        # A later measure is a process measure: the primary outcome is the one the test was
+        # declared on before the data.
+        measure = Measure.objects.create(
+            study=study, position=last + 1, role=MeasureRole.PROCESS, **fields
+        )
+        action, changed = AuditAction.CREATE, list(fields)
+    else:
+        changed = [k for k, v in fields.items() if getattr(measure, k) != v]
+        for key, value in fields.items():
+            setattr(measure, key, value)
+        measure.save(update_fields=changed or ["name"])
+        action = AuditAction.CHANGE
+    audit.record_event(
+        actor=actor,
+        action=action,
+        patient=study.episode.patient,
+        obj=measure,
+        changed_fields=changed,
+    )
+    return measure

@@ -60,6 +60,10 @@ class MeasureInputs:
     range: tuple[float, float]
     improvement: Improvement
     phases: tuple[PhaseInputs, ...]
+    # "primary" (the outcome the randomization test is declared on) or "process" (described,
+    # not tested). Stored in the JSON only when not primary, so runs of one-outcome studies keep
+    # their hash.
+    role: str = "primary"
 
     @property
     def sessions(self) -> list[int]:
@@ -123,6 +127,7 @@ class StudyInputs:
                         {"label": p.label, "sessions": list(p.sessions), "values": list(p.values)}
                         for p in m.phases
                     ],
+                    **({"role": m.role} if m.role != "primary" else {}),
                 }
                 for m in self.measures
             ],
@@ -161,6 +166,7 @@ class StudyInputs:
                         )
                         for p in m["phases"]
                     ),
+                    role=m.get("role", "primary"),
                 )
                 for m in data["measures"]
             ),

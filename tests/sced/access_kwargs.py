@@ -29,4 +29,5 @@ def url_kwargs(patient, actor) -> dict:
         "run_id": run.pk,
         "plot_id": plot.pk,
         "fmt": "png",
+        "measure_id": study.measures.first().pk,
     }
