@@ -680,3 +680,14 @@ def render_randomization_plot(
         distribution, observed, p_value, statistic_label=statistic_label, method=method, title=title
     )
     return _export(fig, formats)
+
+
+def warm_up() -> None:
+    """Draw one small graph once (a worker's start, issue #16): loads the fonts and the Agg
+    renderer so that the first real plot does not pay for them."""
+    render_sced_plot(
+        [("A", [1.0, 2.0]), ("B", [3.0, 4.0])],
+        measure_name="warm-up",
+        improvement="increase",
+        formats=("png",),
+    )

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -242,7 +242,10 @@ class Command(BaseCommand):
         deadline = time.monotonic() + 180
         while (
             time.monotonic() < deadline
-            and AnalysisRun.objects.filter(state__in=("queued", "running")).exists()
+            and AnalysisRun.objects.filter(
+                Q(state__in=("queued", "running"))
+                | Q(state="done", plots_state__in=("pending", "drawing"))
+            ).exists()
         ):
             time.sleep(0.5)
 
