@@ -588,18 +588,24 @@ def build_randomization_figure(
         # when values share a bin (a dot plot).
         bin_of = np.clip(np.searchsorted(edges, dist, side="right") - 1, 0, len(left) - 1)
         height = np.zeros(len(left), dtype=int)
+        points: dict[bool, tuple[list[float], list[int]]] = {True: ([], []), False: ([], [])}
         for value, b in sorted(zip(dist.tolist(), bin_of.tolist(), strict=True)):
             height[b] += 1
-            hit = value >= anchor
-            ax.scatter(
-                [value],
-                [height[b]],
-                s=90,
-                marker="s" if hit else "o",
-                color=hot if hit else grey,
-                edgecolor="black",
-                zorder=3,
-            )
+            xs, ys = points[value >= anchor]
+            xs.append(value)
+            ys.append(int(height[b]))
+        # One scatter per marker kind, not one per assignment (issue #16: a third of the time).
+        for hit, (xs, ys) in points.items():
+            if xs:
+                ax.scatter(
+                    xs,
+                    ys,
+                    s=90,
+                    marker="s" if hit else "o",
+                    color=hot if hit else grey,
+                    edgecolor="black",
+                    zorder=3,
+                )
         ax.set_ylim(0, max(counts.max(), 1) + 1)
         y_label = "Number of assignments (one marker each)"
     else:

@@ -113,7 +113,7 @@ def render_plots(self, run_id: int, dispatch: int | None = None) -> str:
     of that input: a run whose plots are ready is left alone, and a message of an earlier
     ``plots_dispatch`` does nothing. Only the PNG the page shows is drawn here; the SVG
     download is drawn on first request (sced.services.plot_image). Plots already stored
-    (a redelivery after a partial write) are not drawn again. A failure is stored in
+    (a redelivery after a partial write) are kept, not stored twice. A failure is stored in
     ``plots_error`` and the page offers a retry; the statistics stay shown.
     """
     with transaction.atomic():
