@@ -109,12 +109,17 @@ def plots_retry(*, actor: User | None, run: AnalysisRun) -> AnalysisRun:
     run = AnalysisRun.objects.select_for_update().get(pk=run.pk)
     if not plots_are_stuck(run):
         raise ValidationError(MSG_PLOTS_RETRY_ONLY_FAILED)
+    _requeue_plots(run)
+    return run
+
+
+def _requeue_plots(run: AnalysisRun) -> None:
+    """A new plot dispatch of a locked run: messages of earlier dispatches become no-ops."""
     run.plots_state = PlotsState.PENDING
     run.plots_error = ""
     run.plots_dispatch += 1
     run.save(update_fields=["plots_state", "plots_error", "plots_dispatch"])
     tasks.enqueue_plots(run)
-    return run
 
 
 def plot_image(plot: AnalysisPlot, fmt: str) -> bytes:
@@ -229,6 +234,19 @@ def analysis_sweep(
                 continue
             _requeue(run, reason)
             done.setdefault(reason, []).append(run.pk)
+    # Graphs whose job was lost (a worker gone while drawing): sent again, like a retry.
+    lost_plots = AnalysisRun.objects.filter(
+        state=AnalysisState.DONE,
+        plots_state__in=(PlotsState.PENDING, PlotsState.DRAWING),
+        finished_at__lt=now - selectors.running_stale_after(),
+    )
+    for run_id in lost_plots.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            run = AnalysisRun.objects.select_for_update().filter(pk=run_id).first()
+            if run is None or not plots_are_stuck(run, now):
+                continue
+            _requeue_plots(run)
+            done.setdefault("plots", []).append(run.pk)
     return done
 
 

@@ -3,9 +3,13 @@ are stored; the graphs are drawn by their own job, once per input, with their ow
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from sced import plots as sced_plots
 from sced import services
@@ -183,3 +187,24 @@ def test_the_plot_job_is_idempotent(ana, ab_study, draws, django_capture_on_comm
     # A retry of graphs that are ready is refused (a double click).
     with pytest.raises(ValidationError):
         services.plots_retry(actor=ana, run=run)
+
+
+@pytest.mark.django_db
+def test_graphs_whose_job_was_lost_are_sent_again_by_the_sweep(
+    ana, ab_study, django_capture_on_commit_callbacks
+):
+    draw = services.study_randomize(actor=ana, study=ab_study, seed=11)
+    with django_capture_on_commit_callbacks(execute=True):
+        _full(ab_study, ana, draw)
+    run = AnalysisRun.objects.get()
+    AnalysisPlot.objects.all().delete()
+    # The worker died while drawing: the run is done, its graphs stay "drawing".
+    AnalysisRun.objects.filter(pk=run.pk).update(plots_state=PlotsState.DRAWING)
+    assert services.analysis_sweep() == {}  # not yet: it may still be drawing
+    later = timezone.now() + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.analysis_sweep(now=later) == {"plots": [run.pk]}
+    run.refresh_from_db()
+    assert run.plots_state == PlotsState.READY
+    assert run.plots_dispatch == 2
+    assert AnalysisPlot.objects.filter(run=run).count() == 2
