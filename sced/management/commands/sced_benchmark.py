@@ -12,6 +12,7 @@ import os
 import statistics
 import time
 from multiprocessing import get_context
+from typing import Literal
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandParser
@@ -177,7 +178,7 @@ class Command(BaseCommand):
         """Each effect size of one 60-point AB series on its own (target: each ≤ 1 ms)."""
         out = self.stdout.write
         a, b = _series(0)
-        imp = "decrease"
+        imp: Literal["decrease"] = "decrease"
         cases = {
             "NAP": lambda: no.nap(a, b, improvement=imp),
             "PND": lambda: no.pnd(a, b, improvement=imp),
@@ -230,7 +231,10 @@ class Command(BaseCommand):
             )
         measure = inputs.measures[0]
         rand = rt.randomization_test(
-            measure.values, 31, admissible=inputs.draw.admissible, improvement="decrease"
+            measure.values,
+            31,
+            admissible=rt.admissible_start_points(len(measure.values), min_phase_length=5),
+            improvement="decrease",
         )
         kinds = {
             "SCED graph": lambda fmts: render_sced_plot(
