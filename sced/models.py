@@ -342,6 +342,16 @@ class RequeueReason(models.TextChoices):
     RETRY = "retry", _("Retried")
 
 
+class PlotsState(models.TextChoices):
+    """The graphs of a done run (issue #16: statistics first, the graphs drawn after them by
+    sced.tasks.render_plots): pending -> drawing -> ready | failed; failed -> pending on retry."""
+
+    PENDING = "pending", _("Waiting to be drawn")
+    DRAWING = "drawing", _("Drawing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
 class AnalysisRun(models.Model):
     """One analysis of a study's data, keyed by a hash of everything it reads (idempotent)."""
 
@@ -367,6 +377,12 @@ class AnalysisRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The graphs come after the statistics (issue #16); their own state, error and dispatch.
+    plots_state = models.CharField(
+        max_length=16, choices=PlotsState.choices, default=PlotsState.PENDING
+    )
+    plots_error = models.TextField(blank=True)
+    plots_dispatch = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -397,7 +413,8 @@ class AnalysisPlot(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=PlotKind.choices)
     png = models.BinaryField()
-    svg = models.BinaryField()
+    # Drawn on first request (the page shows the PNG; the SVG is the print download), then kept.
+    svg = models.BinaryField(null=True)
 
     class Meta:
         constraints = [

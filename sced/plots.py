@@ -588,18 +588,24 @@ def build_randomization_figure(
         # when values share a bin (a dot plot).
         bin_of = np.clip(np.searchsorted(edges, dist, side="right") - 1, 0, len(left) - 1)
         height = np.zeros(len(left), dtype=int)
+        points: dict[bool, tuple[list[float], list[int]]] = {True: ([], []), False: ([], [])}
         for value, b in sorted(zip(dist.tolist(), bin_of.tolist(), strict=True)):
             height[b] += 1
-            hit = value >= anchor
-            ax.scatter(
-                [value],
-                [height[b]],
-                s=90,
-                marker="s" if hit else "o",
-                color=hot if hit else grey,
-                edgecolor="black",
-                zorder=3,
-            )
+            xs, ys = points[value >= anchor]
+            xs.append(value)
+            ys.append(int(height[b]))
+        # One scatter per marker kind, not one per assignment (issue #16: a third of the time).
+        for hit, (xs, ys) in points.items():
+            if xs:
+                ax.scatter(
+                    xs,
+                    ys,
+                    s=90,
+                    marker="s" if hit else "o",
+                    color=hot if hit else grey,
+                    edgecolor="black",
+                    zorder=3,
+                )
         ax.set_ylim(0, max(counts.max(), 1) + 1)
         y_label = "Number of assignments (one marker each)"
     else:
@@ -717,3 +723,14 @@ def render_measures_stacked(
     axes[0].set_xlim(0.4, max(_last_session(p) for _, p, _, _ in panels) + 0.6)
     _legend(fig, used, "mean", "ols", envelope=stability_envelope)
     return _export(fig, formats)
+
+
+def warm_up() -> None:
+    """Draw one small graph once (a worker's start, issue #16): loads the fonts and the Agg
+    renderer so that the first real plot does not pay for them."""
+    render_sced_plot(
+        [("A", [1.0, 2.0]), ("B", [3.0, 4.0])],
+        measure_name="warm-up",
+        improvement="increase",
+        formats=("png",),
+    )

@@ -336,7 +336,7 @@ class StudyResults:
 
 
 def _measure_plots(
-    measure: MeasureInputs, rand: dict[str, Any]
+    measure: MeasureInputs, rand: dict[str, Any], formats: Sequence[str] = ("png", "svg")
 ) -> list[tuple[int, str, dict[str, bytes]]]:
     lo, hi = measure.range
     # The graph puts each value at its session (a missed session leaves a gap); the
@@ -354,6 +354,7 @@ def _measure_plots(
                 improvement=measure.improvement,
                 level="mean",
                 trend="ols",
+                formats=formats,
             ),
         )
     ]
@@ -368,6 +369,7 @@ def _measure_plots(
                     rand["p_value"],
                     statistic_label=rand["statistic_label"],
                     method=rand["method"],
+                    formats=formats,
                 ),
             )
         )
@@ -375,7 +377,11 @@ def _measure_plots(
 
 
 def _mbd_plots(
-    inputs: StudyInputs, mbd: dict[str, Any], panels: list[tuple[str, list]], first_id: int
+    inputs: StudyInputs,
+    mbd: dict[str, Any],
+    panels: list[tuple[str, list]],
+    first_id: int,
+    formats: Sequence[str] = ("png", "svg"),
 ) -> list[tuple[int, str, dict[str, bytes]]]:
     ranges = {tuple(m.range) for m in inputs.measures}
     units = {m.unit for m in inputs.measures}
@@ -390,6 +396,7 @@ def _mbd_plots(
                 improvement=inputs.measures[0].improvement,
                 level="mean",
                 trend="ols",
+                formats=formats,
             ),
         )
     ]
@@ -404,15 +411,20 @@ def _mbd_plots(
                     mbd["p_value"],
                     statistic_label=mbd["statistic_label"],
                     method=mbd["method"],
+                    formats=formats,
                 ),
             )
         )
     return out
 
 
-def analyse_study(inputs: StudyInputs, *, with_plots: bool = True) -> StudyResults:
+def analyse_study(
+    inputs: StudyInputs, *, with_plots: bool = True, plot_formats: Sequence[str] = ("png", "svg")
+) -> StudyResults:
     """Results for every measure of a study, and its plots (the one analysis entry point of a
-    study: the Celery task calls it, the pages show what it returned)."""
+    study: the Celery task calls it, the pages show what it returned). The jobs ask for the
+    statistics without plots first, then for the plots in the one format the page shows
+    (``plot_formats``; issue #16)."""
     options = inputs.options
     results: dict[str, Any] = {"measures": [], "methods": _methods()}
     plots: list[tuple[int, str, dict[str, bytes]]] = []
@@ -456,7 +468,7 @@ def analyse_study(inputs: StudyInputs, *, with_plots: bool = True) -> StudyResul
         entry["reading"] = _reading(measure, analysis, rand, interim)
         results["measures"].append(entry)
         if with_plots:
-            plots.extend(_measure_plots(measure, rand))
+            plots.extend(_measure_plots(measure, rand, plot_formats))
     if inputs.design in MBD_DESIGNS:
         tiers = inputs.draw.tiers if inputs.draw is not None else ()
         mbd = _mbd_randomization(inputs)
@@ -464,7 +476,7 @@ def analyse_study(inputs: StudyInputs, *, with_plots: bool = True) -> StudyResul
         panels = _mbd_panels(inputs, tiers)
         first_id = (tiers or (inputs.measures[0].id,))[0]
         if with_plots and panels:
-            plots.extend(_mbd_plots(inputs, mbd, panels, first_id))
+            plots.extend(_mbd_plots(inputs, mbd, panels, first_id, plot_formats))
     return StudyResults(results=_finite(results), plots=tuple(plots))
 
 

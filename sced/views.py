@@ -43,6 +43,7 @@ from sced.models import (
     DiaryLink,
     Measure,
     Measurement,
+    PlotsState,
     Study,
 )
 from sced.stats.phases import comparison_title
@@ -248,7 +249,7 @@ def _aids(request: HttpRequest) -> dict:
 def _results_context(study: Study, aids: dict | None = None) -> dict:
     run = selectors.latest_run(study)
     plots: dict[int, dict[str, int]] = {}
-    if run is not None and run.state == AnalysisState.DONE:
+    if run is not None and run.state == AnalysisState.DONE and run.plots_state == PlotsState.READY:
         for plot in selectors.plots_of(run):
             plots.setdefault(plot.measure_id, {})[plot.kind] = plot.pk
     measures = []
@@ -316,9 +317,17 @@ def _results_context(study: Study, aids: dict | None = None) -> dict:
         # Issue #12: the randomization test belongs to the primary outcome; said on the page
         # when there are other measures (not for a multiple baseline, whose tiers are all tested).
         "primary_name": primary if len(measures) > 1 and not study.is_mbd else None,
-        # Not enqueued too: the panel shows when the sweep has sent the job (issue #15).
+        # Not enqueued too: the panel shows when the sweep has sent the job (issue #15); and
+        # while the graphs of a done run are drawn (issue #16: statistics first).
         "polling": run is not None
-        and run.state in (AnalysisState.QUEUED, AnalysisState.RUNNING, AnalysisState.NOT_ENQUEUED),
+        and (
+            run.state in (AnalysisState.QUEUED, AnalysisState.RUNNING, AnalysisState.NOT_ENQUEUED)
+            or (
+                run.state == AnalysisState.DONE
+                and run.plots_state in (PlotsState.PENDING, PlotsState.DRAWING)
+            )
+        ),
+        "plots_stuck": run is not None and services.plots_are_stuck(run),
         "stuck": run is not None
         and run.state != AnalysisState.DONE
         and selectors.run_is_stuck(run),
@@ -659,9 +668,13 @@ def analysis_retry(
 ) -> HttpResponse:
     study = _study(patient, study_id)
     run = get_object_or_404(AnalysisRun, pk=run_id, study=study)
-    # A run that is not failed (any more) is a double click: show the current state.
+    # A run that is not failed (any more) is a double click: show the current state. On a done
+    # run the retry is that of its graphs (drawn after the statistics, issue #16).
     with contextlib.suppress(ValidationError):
-        services.analysis_retry(actor=request.user, run=run)
+        if run.state == AnalysisState.DONE:
+            services.plots_retry(actor=request.user, run=run)
+        else:
+            services.analysis_retry(actor=request.user, run=run)
     if request.headers.get("HX-Request"):
         return _render_results(request, patient, study)
     return _back(patient, study, "#results")
@@ -676,13 +689,14 @@ def plot_image(
     if fmt not in CONTENT_TYPES:
         raise Http404("Unknown image format.")
     plot = get_object_or_404(
-        AnalysisPlot.objects.only("id", fmt),
+        AnalysisPlot.objects.only("id", "run_id", "measure_id", "kind", fmt),
         pk=plot_id,
         run_id=run_id,
         run__study_id=study_id,
         run__study__episode__patient=patient,
     )
-    response = HttpResponse(bytes(getattr(plot, fmt)), content_type=CONTENT_TYPES[fmt])
+    # The SVG download is drawn on its first request and kept (services.plot_image).
+    response = HttpResponse(services.plot_image(plot, fmt), content_type=CONTENT_TYPES[fmt])
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     if fmt == "svg":

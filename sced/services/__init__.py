@@ -23,6 +23,9 @@ from sced.services.analyses import (
     analysis_retry,
     analysis_sweep,
     input_hash,
+    plot_image,
+    plots_are_stuck,
+    plots_retry,
 )
 from sced.services.csv_io import (
     ImportProblem,
@@ -196,6 +199,9 @@ __all__ = [
     "measurements_export_csv",
     "measurements_import_csv",
     "measurements_record",
+    "plot_image",
+    "plots_are_stuck",
+    "plots_retry",
     "study_close",
     "study_create",
     "study_randomize",

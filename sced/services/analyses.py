@@ -15,23 +15,26 @@ from django.db.models import Q
 from django.utils import timezone
 
 from painclinic import jobs
-from sced import selectors
+from sced import selectors, study_analysis
 from sced.models import (
     NO_DATA_TO_ANALYSE,
+    AnalysisPlot,
     AnalysisRun,
     AnalysisState,
+    PlotsState,
     RequeueReason,
     Study,
 )
+from sced.stats.inputs import StudyInputs
 
 if TYPE_CHECKING:
     from painclinic.models import User
-    from sced.stats.inputs import StudyInputs
 
 from sced import tasks
 from sced.services.messages import (
     ANALYSIS_MAX_ATTEMPTS,
     MSG_ANALYSIS_KEPT_STOPPING,
+    MSG_PLOTS_RETRY_ONLY_FAILED,
     MSG_RETRY_ONLY_FAILED,
 )
 
@@ -85,6 +88,65 @@ def analysis_retry(*, actor: User | None, run: AnalysisRun) -> AnalysisRun:
         raise ValidationError(MSG_RETRY_ONLY_FAILED)
     _requeue(run, RequeueReason.RETRY)
     return run
+
+
+def plots_are_stuck(run: AnalysisRun, now: datetime | None = None) -> bool:
+    """The graphs of a done run failed, or wait or draw longer than the task time limit."""
+    if run.state != AnalysisState.DONE:
+        return False
+    if run.plots_state == PlotsState.FAILED:
+        return True
+    if run.plots_state in (PlotsState.PENDING, PlotsState.DRAWING):
+        since = run.finished_at or run.queued_at
+        return since < (now or timezone.now()) - selectors.running_stale_after()
+    return False
+
+
+@transaction.atomic
+def plots_retry(*, actor: User | None, run: AnalysisRun) -> AnalysisRun:
+    """Send the plot job of a done run again (its graphs failed or their job was lost); the
+    plots already stored are kept and not drawn again. Anything else is a double click."""
+    run = AnalysisRun.objects.select_for_update().get(pk=run.pk)
+    if not plots_are_stuck(run):
+        raise ValidationError(MSG_PLOTS_RETRY_ONLY_FAILED)
+    _requeue_plots(run)
+    return run
+
+
+def _requeue_plots(run: AnalysisRun) -> None:
+    """A new plot dispatch of a locked run: messages of earlier dispatches become no-ops."""
+    run.plots_state = PlotsState.PENDING
+    run.plots_error = ""
+    run.plots_dispatch += 1
+    run.save(update_fields=["plots_state", "plots_error", "plots_dispatch"])
+    tasks.enqueue_plots(run)
+
+
+def plot_image(plot: AnalysisPlot, fmt: str) -> bytes:
+    """The bytes of a stored plot in ``fmt``. The job draws only the PNG the page shows; the SVG
+    (the print download) is drawn on its first request from the run's stored inputs (the same
+    input hash gives the same graph) and kept, so it is drawn once (issue #16)."""
+    image = getattr(plot, fmt)
+    if image is not None:
+        return bytes(image)
+    run = AnalysisRun.objects.only("id", "inputs").get(pk=plot.run_id)
+    drawn = {
+        (measure_id, kind): img[fmt]
+        for measure_id, kind, img in study_analysis.analyse_study(
+            StudyInputs.from_json(run.inputs), plot_formats=(fmt,)
+        ).plots
+    }
+    # Every plot of the run without this format gets it now: one drawing pass serves them all.
+    for other in AnalysisPlot.objects.filter(run_id=run.pk, **{f"{fmt}__isnull": True}).only(
+        "id", "measure_id", "kind"
+    ):
+        image_of_other = drawn.get((other.measure_id, other.kind))
+        if image_of_other is not None:
+            AnalysisPlot.objects.filter(pk=other.pk).update(**{fmt: image_of_other})
+    image = drawn.get((plot.measure_id, plot.kind))
+    if image is None:  # the inputs no longer give this plot (should not happen: same inputs)
+        raise ValueError(f"no {plot.kind} plot for measure {plot.measure_id}")
+    return image
 
 
 def _requeue(run: AnalysisRun, reason: str) -> None:
@@ -172,6 +234,19 @@ def analysis_sweep(
                 continue
             _requeue(run, reason)
             done.setdefault(reason, []).append(run.pk)
+    # Graphs whose job was lost (a worker gone while drawing): sent again, like a retry.
+    lost_plots = AnalysisRun.objects.filter(
+        state=AnalysisState.DONE,
+        plots_state__in=(PlotsState.PENDING, PlotsState.DRAWING),
+        finished_at__lt=now - selectors.running_stale_after(),
+    )
+    for run_id in lost_plots.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            run = AnalysisRun.objects.select_for_update().filter(pk=run_id).first()
+            if run is None or not plots_are_stuck(run, now):
+                continue
+            _requeue_plots(run)
+            done.setdefault("plots", []).append(run.pk)
     return done
 
 

@@ -75,6 +75,9 @@ MSG_IMPORT_TOO_LONG = (
 MSG_RETRY_ONLY_FAILED = (
     "The analysis is on its way; it can be retried once it has failed or is stuck."
 )
+MSG_PLOTS_RETRY_ONLY_FAILED = (
+    "The graphs are being drawn or are ready; a retry is only offered when drawing them failed."
+)
 MSG_ANALYSIS_KEPT_STOPPING = (
     "The analysis stopped {n} times before it finished (it may be too large for the time allowed)."
 )

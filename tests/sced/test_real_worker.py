@@ -15,7 +15,7 @@ from django.db import connection
 
 from painclinic.celery import app as celery_app
 from sced import services
-from sced.models import AnalysisPlot, AnalysisRun, AnalysisState
+from sced.models import AnalysisPlot, AnalysisRun, AnalysisState, PlotsState
 from sced.tasks import run_analysis
 from tests.sced.conftest import BASELINE, INTERVENTION, fill, make_study
 
@@ -71,6 +71,11 @@ def test_saving_measurements_gives_one_analysis_even_when_the_task_runs_twice(an
                 break
             time.sleep(0.25)
         assert run.state == AnalysisState.DONE, run.error
+        # The statistics are shown first; the graphs follow from their own job (issue #16).
+        while time.monotonic() < deadline and run.plots_state in ("pending", "drawing"):
+            time.sleep(0.25)
+            run.refresh_from_db()
+        assert run.plots_state == PlotsState.READY, run.plots_error
         assert run_analysis.apply_async((run.pk,), queue=queue).get(timeout=60) == "done"
         assert AnalysisRun.objects.filter(study=study).count() == 1
         run.refresh_from_db()

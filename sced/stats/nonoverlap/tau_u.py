@@ -169,6 +169,29 @@ def _fisher_ci(tau_: float, n: int, z: float, ci_method: str) -> tuple[float, fl
     return math.tanh(tz - z * se_z), math.tanh(tz + z * se_z)
 
 
+def _den_and_sd(
+    i: int,
+    k: KendallTau,
+    method: str,
+    tau_method: str,
+    ab_den_b: float,
+    pairs: float,
+    m: int,
+    n: int,
+) -> tuple[float, float]:
+    """Row ``i``'s denominator D and SD of S, as scan computes them (R/tau_u.R)."""
+    tau_b_dens = method == "complete" and tau_method == "b"
+    den = (ab_den_b if i == 0 else k.d) if tau_b_dens else pairs
+    if method == "tarlow" or i >= 3:
+        return den, k.sd_s
+    if i == 0:
+        return den, 2 * math.sqrt(m * n * (m + n + 1) / 12)
+    # rows 2 and 3 report null SDs that scan does not use for Z (sced.md §2.3)
+    t = m if i == 1 else n
+    trend = np.arange(1.0, t + 1)
+    return den, kendall_tau(trend, trend, tau_method="a" if tau_method == "a" else "b").sd_s
+
+
 def tau_u_table(
     a: Values,
     b: Values,
@@ -179,8 +202,12 @@ def tau_u_table(
     confidence: float = 0.95,
     ci_method: Literal["z", "tau"] = "z",
     continuity_correction: bool = False,
+    rows: Sequence[str] = TAU_U_ROWS,
 ) -> dict[str, EffectSize]:
     """All six rows of ``scan::tau_u`` (Parker et al. 2011; sced.md §2.3), keyed by scan's names.
+
+    ``rows`` limits the table to the rows asked for (scan's names): only their Kendall tests are
+    computed (issue #16: ``tau_u`` needs one row and the six tests were half its time).
 
     scan has no direction argument; as in the oracle, the data are oriented first (sced.md P10).
     Each row's ``details`` copies scan's columns (pairs, pos, neg, ties, S, D, SD_S, VAR_S, Z, p,
@@ -199,7 +226,7 @@ def tau_u_table(
     elif method == "tarlow":
         tau_method, continuity_correction = "a", True
     if reason := pair_problems(a, b, min_a=2, min_b=2):
-        return {row: undefined(f"Tau-U ({row})", reason, improvement, **opts) for row in TAU_U_ROWS}
+        return {row: undefined(f"Tau-U ({row})", reason, improvement, **opts) for row in rows}
     A, B = orient(a, improvement), orient(b, improvement)
     m, n = len(A), len(B)
     N = m + n
@@ -220,9 +247,12 @@ def tau_u_table(
         (AB, np.r_[np.zeros(m), np.arange(m + 1, N + 1)].astype(float)),
         (AB, np.r_[np.arange(m, 0, -1), np.arange(m + 1, N + 1)].astype(float)),
     ]
-    ks = [
+    wanted = {TAU_U_ROWS.index(row) for row in rows}
+    ks: list[KendallTau | None] = [
         kendall_tau(x, y, tau_method=k_method, continuity_correction=continuity_correction)
-        for x, y in time_vectors
+        if i in wanted
+        else None
+        for i, (x, y) in enumerate(time_vectors)
     ]
     pab, paa, pbb = m * n, m * (m - 1) / 2, n * (n - 1) / 2
     pairs = [pab, paa, pbb, pab + paa, pab + pbb, pab + paa + pbb]
@@ -232,25 +262,14 @@ def tau_u_table(
     pos = [ab_pos, aa_pos, bb_pos, ab_pos + aa_neg, ab_pos + bb_pos, ab_pos + bb_pos + aa_neg]
     neg = [ab_neg, aa_neg, bb_neg, ab_neg + aa_pos, ab_neg + bb_neg, ab_neg + bb_neg + aa_pos]
     ties = [ab_tie, aa_tie, bb_tie, ab_tie + aa_tie, ab_tie + bb_tie, ab_tie + bb_tie + aa_tie]
-    if method == "complete" and tau_method == "b":
-        dens = [k.d for k in ks]
-        dens[0] = pairs[0] - ties[0] / 2
-    else:
-        dens = list(pairs)
-    if method == "tarlow":
-        sd_s = [k.sd_s for k in ks]
-    else:
-        # rows 1–3 report null SDs that scan does not use for Z (sced.md §2.3)
-        sd_trend = (
-            kendall_tau(np.arange(1.0, k + 1), np.arange(1.0, k + 1), tau_method=tau_method).sd_s
-            for k in (m, n)
-        )
-        sd_s = [2 * math.sqrt(m * n * (N + 1) / 12), *sd_trend, ks[3].sd_s, ks[4].sd_s, ks[5].sd_s]
     zc = z_crit(confidence)
     out: dict[str, EffectSize] = {}
     for i, row in enumerate(TAU_U_ROWS):
         k = ks[i]
-        est = _div(k.s, dens[i])
+        if k is None:
+            continue
+        den, sd = _den_and_sd(i, k, method, tau_method, pairs[0] - ties[0] / 2, pairs[i], m, n)
+        est = _div(k.s, den)
         lo, hi = _fisher_ci(est, k.n, zc, ci_method)
         se = _div(est, k.z) if not math.isnan(est) else math.nan
         details = {
@@ -259,9 +278,9 @@ def tau_u_table(
             "neg": neg[i],
             "ties": ties[i],
             "S": k.s,
-            "D": dens[i],
-            "SD_S": sd_s[i],
-            "VAR_S": sd_s[i] ** 2,
+            "D": den,
+            "SD_S": sd,
+            "VAR_S": sd**2,
             "Z": k.z,
             "p": k.p,
             "n": k.n,
@@ -297,6 +316,7 @@ def tau_u(
     ci_method: Literal["z", "tau"] = "z",
 ) -> EffectSize:
     """One Tau-U row (``variant``) of ``scan::tau_u``; default = scan's default method."""
+    row = _row_name(variant)
     table = tau_u_table(
         a,
         b,
@@ -305,8 +325,9 @@ def tau_u(
         tau_method=tau_method,
         confidence=confidence,
         ci_method=ci_method,
+        rows=(row,),
     )
-    return table[_row_name(variant)]
+    return table[row]
 
 
 def tau_u_singlecasees(a: Values, b: Values, *, improvement: Improvement) -> EffectSize:
