@@ -151,7 +151,9 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
     for measure in measures:
         starts = selectors.phase_starts_for(study, measure.pk)
         for m in measure.measurements.all():
-            phase = selectors.phase_of_session(m.session, starts, study.phase_labels)
+            phase = selectors.phase_of_session(
+                m.session, starts, study.phase_labels, study.atd_sequence
+            )
             if hidden.concealed and hidden.until_session and m.session >= hidden.until_session:
                 phase = "?"
             rows.append({"measure": measure, "m": m, "phase": phase})
@@ -175,6 +177,11 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
         "concealment": hidden,
         # Rendered only when the start may be seen (the template's concealed branch says less).
         "phase_spans": spans,
+        "criterion_plan": [
+            (label, first, last, study.criterion_of(label)) for label, first, last in spans
+        ]
+        if study.is_changing_criterion
+        else [],
         "drawn_starts": [(label, first) for label, first, _last in spans[1:]],
         "next_sessions": next_sessions,
         "next_by_measure": {str(n.measure.pk): n.session for n in next_sessions},
@@ -215,6 +222,8 @@ def _results_context(study: Study) -> dict:
                     }
                     for name, c in comps.items()
                 ]
+            if "atd" in entry:  # alternating treatments: B sessions against A sessions
+                entry["atd_effects"] = _effect_rows(entry["atd"]["effect_sizes"])
             if "reading" in entry:
                 entry["reading"] = {
                     key: [clinic_words(line) for line in lines]
@@ -551,7 +560,9 @@ def measurement_strike_out(
             return _back(patient, study, "#data")
     status = 400 if request.method == "POST" else 200
     starts = selectors.phase_starts_for(study, measurement.measure_id)
-    label = selectors.phase_of_session(measurement.session, starts, study.phase_labels)
+    label = selectors.phase_of_session(
+        measurement.session, starts, study.phase_labels, study.atd_sequence
+    )
     latest = (
         Measurement.objects.in_force()
         .filter(measure__study=study)
