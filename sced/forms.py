@@ -238,6 +238,15 @@ class StudyForm(forms.Form):
         }
 
 
+class CriterionForm(forms.Form):
+    """A new criterion for a changing-criterion phase that has not started."""
+
+    label = forms.CharField(max_length=8, widget=forms.HiddenInput)
+    criterion = forms.FloatField(
+        label=_("New criterion"), min_value=-MEASURE_BOUND, max_value=MEASURE_BOUND
+    )
+
+
 class RandomizeForm(forms.Form):
     earliest = forms.IntegerField(
         label=_("Earliest intervention start (session)"),

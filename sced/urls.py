@@ -14,6 +14,7 @@ urlpatterns = [
     path(S, views.study_detail, name="study_detail"),
     path(S + "results/", views.results_panel, name="results_panel"),
     path(S + "randomize/", views.study_randomize, name="study_randomize"),
+    path(S + "criteria/", views.study_criterion_set, name="study_criterion_set"),
     path(S + "values/", views.measurement_add, name="measurement_add"),
     path(S + "backfill/", views.measurements_backfill, name="measurements_backfill"),
     path(S + "import/", views.measurements_import, name="measurements_import"),

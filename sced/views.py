@@ -27,6 +27,7 @@ from sced.forms import (
     AmendForm,
     BackfillForm,
     CloseForm,
+    CriterionForm,
     DiaryEntryForm,
     DiaryLinkForm,
     ImportForm,
@@ -177,11 +178,14 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
         "concealment": hidden,
         # Rendered only when the start may be seen (the template's concealed branch says less).
         "phase_spans": spans,
+        # (label, first, last session, criterion, still editable: no value at or after its start)
         "criterion_plan": [
-            (label, first, last, study.criterion_of(label)) for label, first, last in spans
+            (label, first, last, study.criterion_of(label), label != "A" and latest < first)
+            for label, first, last in spans
         ]
         if study.is_changing_criterion
         else [],
+        "criterion_form": CriterionForm(prefix="criterion"),
         "drawn_starts": [(label, first) for label, first, _last in spans[1:]],
         "next_sessions": next_sessions,
         "next_by_measure": {str(n.measure.pk): n.session for n in next_sessions},
@@ -332,6 +336,27 @@ def _form_errors(form) -> ValidationError:
         label = form.fields[name].label if name in form.fields else None
         out += [f"{label}: {e}" if label and not str(e).startswith("Line ") else e for e in errs]
     return ValidationError(out)
+
+
+@require_POST
+@patient_view(write=True)
+def study_criterion_set(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    """Change the criterion of a changing-criterion phase that has not started (issue #12)."""
+    study = _study(patient, study_id)
+    form = CriterionForm(request.POST, prefix="criterion")
+    if not form.is_valid():
+        return _refuse(request, patient, study, _form_errors(form))
+    try:
+        services.study_criterion_set(
+            actor=request.user,
+            study=study,
+            label=form.cleaned_data["label"],
+            criterion=form.cleaned_data["criterion"],
+        )
+    except ValidationError as exc:
+        return _refuse(request, patient, study, exc)
+    _saved(request, study, _("The criterion is changed."))
+    return _back(patient, study)
 
 
 @require_POST

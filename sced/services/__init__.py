@@ -110,6 +110,7 @@ from sced.services.studies import (
     mbd_start_sets,
     study_close,
     study_create,
+    study_criterion_set,
     study_randomize,
 )
 
@@ -196,5 +197,6 @@ __all__ = [
     "measurements_record",
     "study_close",
     "study_create",
+    "study_criterion_set",
     "study_randomize",
 ]

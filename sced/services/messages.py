@@ -37,8 +37,8 @@ MSG_CRITERIA_NEEDED = (
     "sessions for each."
 )
 MSG_CRITERION_STARTED = (
-    "Phase {label} has started (session {first} has a value): its criterion was set before the "
-    "phase and stays as it is."
+    "Values are recorded up to session {first}, so phase {label} has started: its criterion was "
+    "set before the phase and stays as it is."
 )
 MSG_CRITERION_UNKNOWN = "This study has no criterion phase {label}."
 MSG_NOT_RANDOMIZABLE = (

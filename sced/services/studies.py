@@ -46,6 +46,8 @@ from sced.services.messages import (
     MSG_ATD_EVEN,
     MSG_ATD_PLAN,
     MSG_CRITERIA_NEEDED,
+    MSG_CRITERION_STARTED,
+    MSG_CRITERION_UNKNOWN,
     MSG_DATA_EXIST,
     MSG_DESIGN,
     MSG_DUPLICATE_MEASURE,
@@ -399,4 +401,46 @@ def study_close(*, actor: User, study: Study) -> Study:
         obj=study,
         changed_fields=["state", "closed_at", "closed_by"],
     )
+    return study
+
+
+@transaction.atomic
+def study_criterion_set(*, actor: User, study: Study, label: str, criterion: float) -> Study:
+    """Change the criterion of a changing-criterion phase that has not started yet.
+
+    A criterion is set before its phase (Hartmann & Hall 1976): once a value of the phase or a
+    later session is recorded, the criterion stays as it was. Audited as a change; the analysis
+    is asked again when data exist (the criterion lines and the table follow the plan).
+    """
+    from sced import selectors
+    from sced.services.analyses import analysis_request
+
+    study = Study.objects.select_for_update().select_related("episode__patient").get(pk=study.pk)
+    if study.state == StudyState.CLOSED:
+        raise ValidationError(MSG_ALREADY_CLOSED)
+    spans = {lbl: first for lbl, first, _last in selectors.phase_spans(study)}
+    if not study.is_changing_criterion or label not in spans or label == "A":
+        raise ValidationError(MSG_CRITERION_UNKNOWN.format(label=label))
+    first = spans[label]
+    latest = (
+        Measurement.objects.filter(measure__study=study)
+        .order_by("-session")
+        .values_list("session", flat=True)
+        .first()
+    )
+    if latest is not None and latest >= first:
+        raise ValidationError(MSG_CRITERION_STARTED.format(label=label, first=latest))
+    study.criteria = [
+        {**c, "criterion": float(criterion)} if c["label"] == label else c for c in study.criteria
+    ]
+    study.save(update_fields=["criteria"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=study.episode.patient,
+        obj=study,
+        changed_fields=["criteria"],
+    )
+    if latest is not None:
+        analysis_request(actor=actor, study=study)
     return study

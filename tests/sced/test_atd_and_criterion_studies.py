@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from painclinic.models import AuditAction, AuditEvent
 from sced import services
 from sced.models import AnalysisRun, AnalysisState, Study, StudyState
 from sced.services.messages import MSG_ATD_PLAN
@@ -160,7 +161,7 @@ def test_a_changing_criterion_study_shows_met_and_not_met_per_phase(
     ]
     assert study.planned_sessions == 4 + 4 + 5 + 4
     page = client.get(_detail_url(jannick, study)).content.decode()
-    assert "Each criterion is set before its phase starts." in page
+    assert "Each criterion is set before its phase starts" in page
     assert '<li data-phase="B2">B2 · sessions 9–13 · criterion <strong>6</strong>' in page
 
     # baseline 2-3; B1 all >= 4 (met); B2 4 of 5 >= 6 (met at 80 %); B3 2 of 4 >= 8 (not met)
@@ -198,3 +199,40 @@ def test_criteria_are_asked_for_and_read_line_by_line(client, ana, jannick):
     wrong_design = client.post(_create_url(jannick), _form(jannick, design="AB", criteria="4; 4"))
     assert wrong_design.status_code == 400
     assert not Study.objects.exists()
+
+
+def test_a_criterion_can_change_only_until_its_phase_starts(client, ana, jannick):
+    study = services.study_create(
+        actor=ana,
+        episode=jannick.episodes.first(),
+        clinical_question="Can Jannick walk longer, step by step?",
+        design="changing_criterion",
+        measures=[{**FEAR, "name": "Walking", "improvement": "increase", "range_max": 120}],
+        planned_phase_lengths={"A": 4},
+        criteria=[(4.0, 4), (6.0, 5), (8.0, 4)],
+    )
+    client.force_login(ana)
+    url = reverse(
+        "sced:study_criterion_set", kwargs={"patient_id": jannick.pk, "study_id": study.pk}
+    )
+    response = client.post(url, {"criterion-label": "B3", "criterion-criterion": "9"})
+    assert response.status_code == 302
+    study.refresh_from_db()
+    assert study.criterion_of("B3") == 9.0
+    assert AuditEvent.objects.filter(
+        action=AuditAction.CHANGE, object_type="sced.study", changed_fields=["criteria"]
+    ).exists()
+
+    # values up to session 9: B2 (sessions 9-13) has started, B3 has not
+    _record(study, ana, dict(enumerate([2, 3, 2, 3, 4, 5, 4, 4, 6], start=1)))
+    refused = client.post(url, {"criterion-label": "B2", "criterion-criterion": "5"})
+    assert refused.status_code == 400
+    assert "phase B2 has started" in refused.content.decode()
+    study.refresh_from_db()
+    assert study.criterion_of("B2") == 6.0
+    page = client.get(_detail_url(jannick, study)).content.decode()
+    assert 'id="criterion-B3"' in page
+    assert 'id="criterion-B2"' not in page
+    bad = client.post(url, {"criterion-label": "B3", "criterion-criterion": "lots"})
+    assert bad.status_code == 400
+    assert study.criterion_of("B3") == 9.0
