@@ -11,7 +11,7 @@ Built from the pieces of ``sced.plots`` (styles, axes, arrow, export), so the lo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -27,7 +27,7 @@ CRITERION_COLOUR = base.OKABE_ITO["green"]
 CONDITION_NAMES = {"A": "Condition A", "B": "Condition B"}
 
 
-def _figure(measure_name: str, unit: str) -> tuple[Figure, object, str]:
+def _figure(measure_name: str, unit: str) -> tuple[Figure, Any, str]:
     fig = Figure(figsize=(base.WIDTH_IN, 4.6), dpi=base.DPI, layout="constrained")
     ax = fig.subplots(1, 1)
     return fig, ax, plain(f"{measure_name} ({unit})" if unit else measure_name)

@@ -123,8 +123,16 @@ def check_sequence(sequence: Sequence[str], *, max_consecutive: int) -> tuple[st
     return seq
 
 
+# [condition][a][b] -> count
+_Table = tuple[tuple[tuple[int, ...], ...], ...]
+
+
+def _frozen(table: list[list[list[int]]]) -> _Table:
+    return tuple(tuple(tuple(row) for row in by_a) for by_a in table)
+
+
 @lru_cache(maxsize=16)
-def _after_run_tables(k: int) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+def _after_run_tables(k: int) -> tuple[_Table, _Table]:
     """``after[c][a][b]``: the admissible completions with a A's and b B's left right after a
     run of condition ``c`` (0 = A, 1 = B) has ended, so the next session is the other
     condition (1 when nothing is left). Built once per k for up to MAX_SESSIONS of each, with
@@ -146,9 +154,7 @@ def _after_run_tables(k: int) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[
             start[1][a][b] = sum(after[1][a][b - r] for r in range(1, min(k, b) + 1))
             after[0][a][b] = start[1][a][b]
             after[1][a][b] = start[0][a][b]
-    return tuple(tuple(tuple(row) for row in after[c]) for c in (0, 1)), tuple(
-        tuple(tuple(row) for row in start[c]) for c in (0, 1)
-    )
+    return _frozen(after), _frozen(start)
 
 
 def _completions(n_a: int, n_b: int, last: int, run: int, k: int) -> int:

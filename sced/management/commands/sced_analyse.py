@@ -171,14 +171,14 @@ class Command(BaseCommand):
             raise CommandError("--max-consecutive is for --design ATD only.", returncode=2)
         return analyse_scan_csv(
             text,
-            improvement=options["improvement"],  # type: ignore[arg-type]
+            improvement=options["improvement"],
             tau_u_variant=str(options["tau_u_variant"]),
-            confidence=float(options["confidence"]),  # type: ignore[arg-type]
-            min_phase_length=int(options["min_phase_length"]),  # type: ignore[call-overload]
-            admissible_starts=_starts(options["admissible_starts"]),  # type: ignore[arg-type]
+            confidence=float(options["confidence"]),
+            min_phase_length=int(options["min_phase_length"]),
+            admissible_starts=_starts(options["admissible_starts"]),
             statistic=str(options["statistic"]),
             method=str(options["method"]),
-            seed=int(options["seed"]),  # type: ignore[call-overload]
+            seed=int(options["seed"]),
             n_random=n_random,
             include_distribution=not options["no_distribution"],
             independent_cases=bool(options["independent_cases"]),
