@@ -18,6 +18,11 @@ from sced.stats.limits import MAX_PHASE_SESSIONS, MAX_STUDY_SESSIONS
 # A measure's range: any rating, count or minutes fits; keeps plot and range arithmetic finite.
 MEASURE_BOUND = 1_000_000_000
 
+# An alternating-treatments plan is drawn by recursion over sessions (sced/stats/atd.py).
+ATD_MAX_SESSIONS = 200
+# A changing-criterion plan: far more phases than any clinic runs.
+MAX_CRITERION_PHASES = 20
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -50,6 +55,30 @@ class StudyForm(forms.Form):
         required=False,
         widget=DATE_INPUT,
         validators=[planned_clinical_date],
+    )
+    # Alternating treatments (issue #12): the sequence is drawn when the study is created.
+    atd_sessions = forms.IntegerField(
+        label=_("Alternating treatments: number of sessions"),
+        required=False,
+        min_value=2,
+        max_value=ATD_MAX_SESSIONS,
+        help_text=_("Half are A, half B; the order is drawn at random when the study is created."),
+    )
+    atd_max_consecutive = forms.IntegerField(
+        label=_("Largest number of consecutive sessions of one condition"),
+        required=False,
+        min_value=1,
+        max_value=ATD_MAX_SESSIONS,
+        initial=2,
+    )
+    criteria = forms.CharField(
+        label=_("Changing criterion: one criterion phase per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "The criterion, then the planned number of sessions, separated by a semicolon: "
+            "'4; 7' is a criterion of 4 for 7 sessions. Give at least three changes."
+        ),
     )
     measure_name = forms.CharField(label=_("Outcome measure"), max_length=120)
     measure_unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
@@ -105,6 +134,11 @@ class StudyForm(forms.Form):
                     Column("min_phase_length", css_class="col-md-2"),
                 ),
                 Row(Column("start_date", css_class="col-md-4")),
+                Row(
+                    Column("atd_sessions", css_class="col-md-4"),
+                    Column("atd_max_consecutive", css_class="col-md-4"),
+                ),
+                "criteria",
             ),
             Fieldset(
                 _("Outcome measure"),
@@ -140,7 +174,56 @@ class StudyForm(forms.Form):
                 "process_measures",
                 _("In a multiple baseline every measure is a tier: list them as tiers."),
             )
+        design = data.get("design")
+        if design == Design.ATD:
+            if not data.get("atd_sessions"):
+                self.add_error("atd_sessions", _("Give the number of sessions."))
+            elif data["atd_sessions"] % 2:
+                self.add_error(
+                    "atd_sessions", _("Give an even number: half the sessions are A, half B.")
+                )
+            if not data.get("atd_max_consecutive"):
+                self.add_error(
+                    "atd_max_consecutive",
+                    _("Give the largest number of consecutive sessions of one condition."),
+                )
+        elif data.get("atd_sessions"):
+            self.add_error("atd_sessions", _("This is for alternating-treatments studies only."))
+        data["criteria_rows"] = []
+        text = (data.get("criteria") or "").strip()
+        if design == Design.CHANGING_CRITERION:
+            if not text:
+                self.add_error("criteria", _("Give the criterion phases, one per line."))
+            else:
+                data["criteria_rows"] = self._criteria(text)
+        elif text:
+            self.add_error("criteria", _("Criteria are for changing-criterion studies only."))
         return data
+
+    def _criteria(self, text: str) -> list[tuple[float, int]]:
+        rows: list[tuple[float, int]] = []
+        for i, line in enumerate((ln for ln in text.splitlines() if ln.strip()), start=1):
+            parts = [p.strip() for p in line.split(";")]
+            criterion = parse_float(parts[0]) if len(parts) == 2 else None
+            n = parse_int(parts[1]) if len(parts) == 2 else None
+            if criterion is None or n is None or not 1 <= n <= MAX_PHASE_SESSIONS:
+                self.add_error(
+                    "criteria",
+                    _("Line %(i)s: give the criterion and the number of sessions, like '4; 7'.")
+                    % {"i": i},
+                )
+                return []
+            if abs(criterion) > MEASURE_BOUND:
+                self.add_error("criteria", _("Line %(i)s: the criterion is too large.") % {"i": i})
+                return []
+            rows.append((criterion, n))
+        if len(rows) > MAX_CRITERION_PHASES:
+            self.add_error(
+                "criteria",
+                _("At most %(n)s criterion phases.") % {"n": MAX_CRITERION_PHASES},
+            )
+            return []
+        return rows
 
     def _process_measures(self, text: str) -> list[dict]:
         """Each line 'name; unit; lowest; highest; higher|lower'; every bad line named at once."""
@@ -200,10 +283,28 @@ class StudyForm(forms.Form):
             "planned_phase_lengths": {"A": d["baseline_length"], "B": d["intervention_length"]},
             "min_phase_length": d["min_phase_length"],
             "start_date": d["start_date"],
+            **(
+                {
+                    "atd_sessions": d["atd_sessions"],
+                    "atd_max_consecutive": d["atd_max_consecutive"],
+                }
+                if d["design"] == Design.ATD
+                else {}
+            ),
+            **({"criteria": d["criteria_rows"]} if d["criteria_rows"] else {}),
             "measures": [first]
             + [{**first, "name": name, "description": ""} for name in d["tiers"]]
             + d["process"],
         }
+
+
+class CriterionForm(forms.Form):
+    """A new criterion for a changing-criterion phase that has not started."""
+
+    label = forms.CharField(max_length=8, widget=forms.HiddenInput)
+    criterion = forms.FloatField(
+        label=_("New criterion"), min_value=-MEASURE_BOUND, max_value=MEASURE_BOUND
+    )
 
 
 class RandomizeForm(forms.Form):

@@ -20,6 +20,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sced.stats.randomization import EXACT_LIMIT
+
 
 class Design(models.TextChoices):
     AB = "AB", _("AB (baseline, intervention)")
@@ -31,9 +33,10 @@ class Design(models.TextChoices):
     CHANGING_CRITERION = "changing_criterion", _("Changing criterion")
 
 
-# The phase sequence of each design, in session order. Multiple-baseline tiers are AB each;
-# alternating-treatments and changing-criterion studies are recorded as a baseline and a
-# treatment phase (their own analyses are not implemented yet).
+# The phase sequence of each design, in session order. Multiple-baseline tiers are AB each.
+# Alternating treatments: the two conditions, A and B; each session's condition is the drawn
+# sequence (Study.atd_sequence), not a phase start. Changing criterion: a baseline and the
+# criterion phases of the plan (Study.criteria), "A", "B" only before they are set.
 DESIGN_PHASES: dict[str, tuple[str, ...]] = {
     Design.AB: ("A", "B"),
     Design.ABA: ("A1", "B1", "A2"),
@@ -105,6 +108,20 @@ class Study(models.Model):
         help_text=_("Session 1 is this day; daily values then get their session from the date."),
     )
     state = models.CharField(max_length=16, choices=StudyState.choices, default=StudyState.PLANNED)
+    # Alternating treatments (issue #12): the condition of each session ("ABBA…", session 1
+    # first), drawn before any data under "equal numbers of A and B, at most k consecutive
+    # sessions of one condition" (SCRT "ATD"; sced.stats.atd.draw_sequence), with its seed, k and
+    # the number of admissible sequences (as digits: it outgrows a bigint for long studies).
+    atd_sequence = models.CharField(max_length=200, blank=True, editable=False)
+    atd_seed = models.BigIntegerField(null=True, blank=True, editable=False)
+    atd_max_consecutive = models.PositiveSmallIntegerField(
+        _("largest number of consecutive sessions of one condition"), null=True, blank=True
+    )
+    atd_n_admissible = models.CharField(max_length=80, blank=True, editable=False)
+    # Changing criterion (issue #12): the criterion phases after the baseline, in order,
+    # [{"label": "B1", "criterion": 4.0}, …]; each phase's planned length is in
+    # planned_phase_lengths under its label. A criterion is set before its phase starts.
+    criteria = models.JSONField(_("criteria"), default=list, blank=True)
     # The input hash of the data in force, set by ``analysis_request``: the analysis shown is the
     # run of this hash. "The newest run" is not enough: striking out or amending back can return
     # to an earlier run's data (issue #9). NO_DATA_TO_ANALYSE when no value is left in force;
@@ -133,7 +150,40 @@ class Study(models.Model):
 
     @property
     def phase_labels(self) -> tuple[str, ...]:
+        if self.design == Design.CHANGING_CRITERION and self.criteria:
+            return ("A", *(str(c["label"]) for c in self.criteria))
         return DESIGN_PHASES[self.design]
+
+    @property
+    def is_atd(self) -> bool:
+        return self.design == Design.ATD
+
+    @property
+    def is_changing_criterion(self) -> bool:
+        return self.design == Design.CHANGING_CRITERION
+
+    @property
+    def atd_n_admissible_words(self) -> str:
+        """The number of admissible sequences for the page: digits grouped, or its order of
+        magnitude when it is too long to read."""
+        digits = self.atd_n_admissible
+        if not digits:
+            return ""
+        if len(digits) > 15:
+            return f"about 10^{len(digits) - 1}"
+        return f"{int(digits):,}"
+
+    @property
+    def atd_test_is_exact(self) -> bool:
+        """The test enumerates every admissible sequence (else a Monte Carlo sample)."""
+        return bool(self.atd_n_admissible) and int(self.atd_n_admissible) <= EXACT_LIMIT
+
+    def criterion_of(self, label: str) -> float | None:
+        """The criterion of a changing-criterion phase (None for the baseline)."""
+        for c in self.criteria or ():
+            if c["label"] == label:
+                return float(c["criterion"])
+        return None
 
     @property
     def planned_sessions(self) -> int:

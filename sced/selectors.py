@@ -25,7 +25,14 @@ from sced.models import (
     Measurement,
     Study,
 )
-from sced.stats.inputs import DEFAULTS, DrawInputs, MeasureInputs, PhaseInputs, StudyInputs
+from sced.stats.inputs import (
+    DEFAULTS,
+    AtdInputs,
+    DrawInputs,
+    MeasureInputs,
+    PhaseInputs,
+    StudyInputs,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -88,13 +95,25 @@ def draw_of(study: Study):
     return study.draw if _has_draw(study) else None
 
 
-def phase_of_session(session: int, starts: tuple[int, ...], labels: tuple[str, ...]) -> str:
+# An alternating-treatments session past the drawn sequence has no planned condition.
+NOT_PLANNED = "—"
+
+
+def phase_of_session(
+    session: int, starts: tuple[int, ...], labels: tuple[str, ...], sequence: str = ""
+) -> str:
+    """The phase label of a session; in an alternating-treatments study (``sequence``, the
+    drawn conditions) the session's planned condition."""
+    if sequence:
+        return sequence[session - 1] if 1 <= session <= len(sequence) else NOT_PLANNED
     index = sum(1 for s in starts if session >= s)
     return labels[min(index, len(labels) - 1)]
 
 
 def phase_in_words(label: str) -> str:
     """'baseline (A1)', 'intervention (B)': the phase as the clinic says it, with its label."""
+    if label == NOT_PLANNED:
+        return "not in the plan"
     kind = "baseline" if label.startswith("A") else "intervention"
     return f"{kind} ({label})"
 
@@ -143,8 +162,13 @@ def next_expected_sessions(
             (s for s in range(1, study.planned_sessions + 1) if s not in have),
             max(have, default=study.planned_sessions) + 1,
         )
-        phase: str | None = phase_in_words(
-            phase_of_session(session, phase_starts_for(study, measure.pk), study.phase_labels)
+        label = phase_of_session(
+            session, phase_starts_for(study, measure.pk), study.phase_labels, study.atd_sequence
+        )
+        phase: str | None = (
+            f"condition {label}"
+            if study.atd_sequence and label != NOT_PLANNED
+            else phase_in_words(label)
         )
         if hidden is not None and hidden.concealed and session >= (hidden.until_session or 0):
             phase = None  # the start may already have passed: say nothing about the phase
@@ -284,12 +308,15 @@ def measurements_in_force(measure: Measure) -> list[Measurement]:
 
 
 def phase_runs(
-    points: Sequence[Measurement], starts: tuple[int, ...], labels: tuple[str, ...]
+    points: Sequence[Measurement],
+    starts: tuple[int, ...],
+    labels: tuple[str, ...],
+    sequence: str = "",
 ) -> list[tuple[str, list[Measurement]]]:
     """The values grouped into consecutive runs of one phase each, in session order."""
     out: list[tuple[str, list[Measurement]]] = []
     for m in points:
-        label = phase_of_session(m.session, starts, labels)
+        label = phase_of_session(m.session, starts, labels, sequence)
         if out and out[-1][0] == label:
             out[-1][1].append(m)
         else:
@@ -316,7 +343,9 @@ def analysis_inputs(study: Study) -> StudyInputs | None:
                 range=(measure.range_min, measure.range_max),
                 improvement=measure.improvement,
                 role=measure.role,
-                phases=tuple(
+                phases=_atd_phases(study, points)
+                if study.is_atd
+                else tuple(
                     PhaseInputs(
                         label=label,
                         sessions=tuple(m.session for m in group),
@@ -343,7 +372,38 @@ def analysis_inputs(study: Study) -> StudyInputs | None:
         ),
         measures=tuple(measures),
         options=replace(DEFAULTS, min_phase_length=study.min_phase_length),
+        atd=AtdInputs(
+            sequence=study.atd_sequence,
+            max_consecutive=int(study.atd_max_consecutive or 1),
+            seed=int(study.atd_seed or 0),
+        )
+        if study.is_atd and study.atd_sequence
+        else None,
+        criteria=tuple((str(c["label"]), float(c["criterion"])) for c in study.criteria)
+        if study.is_changing_criterion
+        else (),
     )
+
+
+def _atd_phases(study: Study, points: Sequence[Measurement]) -> tuple[PhaseInputs, ...]:
+    """An alternating-treatments series as its two conditions, each with its sessions (they
+    interleave); values past the drawn sequence have no condition and are left out."""
+    out = []
+    for condition in ("A", "B"):
+        group = [
+            m
+            for m in points
+            if phase_of_session(m.session, (), (), study.atd_sequence) == condition
+        ]
+        if group:
+            out.append(
+                PhaseInputs(
+                    label=condition,
+                    sessions=tuple(m.session for m in group),
+                    values=tuple(m.value for m in group),
+                )
+            )
+    return tuple(out)
 
 
 def _tupled(value: Any) -> Any:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sced import design_analysis
 from sced import plots as sced_plots
 from sced.stats import randomization as rt
 from sced.stats.analysis import analyse_case
@@ -440,6 +441,14 @@ def analyse_study(
             "n": len(values),
             "role": measure.role,
         }
+        if design_analysis.handles(inputs):  # alternating treatments, changing criterion
+            plots.extend(
+                design_analysis.analyse_design_measure(
+                    inputs, measure, entry, with_plots=with_plots
+                )
+            )
+            results["measures"].append(entry)
+            continue
         kinds = {p.label[:1] for p in measure.phases}
         if len(phases) < 2 or kinds != {"A", "B"}:
             have = ", ".join(f"{p.label}: {len(p.values)}" for p in measure.phases)

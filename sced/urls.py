@@ -16,6 +16,7 @@ urlpatterns = [
     path(S + "measures/new/", views.measure_edit, name="measure_add"),
     path(S + "measures/<int:measure_id>/", views.measure_edit, name="measure_edit"),
     path(S + "randomize/", views.study_randomize, name="study_randomize"),
+    path(S + "criteria/", views.study_criterion_set, name="study_criterion_set"),
     path(S + "values/", views.measurement_add, name="measurement_add"),
     path(S + "backfill/", views.measurements_backfill, name="measurements_backfill"),
     path(S + "import/", views.measurements_import, name="measurements_import"),

@@ -27,6 +27,7 @@ from sced.forms import (
     AmendForm,
     BackfillForm,
     CloseForm,
+    CriterionForm,
     DiaryEntryForm,
     DiaryLinkForm,
     ImportForm,
@@ -197,7 +198,9 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
     for measure in measures:
         starts = selectors.phase_starts_for(study, measure.pk)
         for m in measure.measurements.all():
-            phase = selectors.phase_of_session(m.session, starts, study.phase_labels)
+            phase = selectors.phase_of_session(
+                m.session, starts, study.phase_labels, study.atd_sequence
+            )
             if hidden.concealed and hidden.until_session and m.session >= hidden.until_session:
                 phase = "?"
             rows.append({"measure": measure, "m": m, "phase": phase})
@@ -221,6 +224,14 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
         "concealment": hidden,
         # Rendered only when the start may be seen (the template's concealed branch says less).
         "phase_spans": spans,
+        # (label, first, last session, criterion, still editable: no value at or after its start)
+        "criterion_plan": [
+            (label, first, last, study.criterion_of(label), label != "A" and latest < first)
+            for label, first, last in spans
+        ]
+        if study.is_changing_criterion
+        else [],
+        "criterion_form": CriterionForm(prefix="criterion"),
         "drawn_starts": [(label, first) for label, first, _last in spans[1:]],
         "next_sessions": next_sessions,
         "next_by_measure": {str(n.measure.pk): n.session for n in next_sessions},
@@ -287,6 +298,8 @@ def _results_context(study: Study, aids: dict | None = None) -> dict:
                     }
                     for name, c in comps.items()
                 ]
+            if "atd" in entry:  # alternating treatments: B sessions against A sessions
+                entry["atd_effects"] = _effect_rows(entry["atd"]["effect_sizes"])
             if "reading" in entry:
                 entry["reading"] = {
                     key: [clinic_words(line) for line in lines]
@@ -409,6 +422,27 @@ def _form_errors(form) -> ValidationError:
         label = form.fields[name].label if name in form.fields else None
         out += [f"{label}: {e}" if label and not str(e).startswith("Line ") else e for e in errs]
     return ValidationError(out)
+
+
+@require_POST
+@patient_view(write=True)
+def study_criterion_set(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    """Change the criterion of a changing-criterion phase that has not started (issue #12)."""
+    study = _study(patient, study_id)
+    form = CriterionForm(request.POST, prefix="criterion")
+    if not form.is_valid():
+        return _refuse(request, patient, study, _form_errors(form))
+    try:
+        services.study_criterion_set(
+            actor=request.user,
+            study=study,
+            label=form.cleaned_data["label"],
+            criterion=form.cleaned_data["criterion"],
+        )
+    except ValidationError as exc:
+        return _refuse(request, patient, study, exc)
+    _saved(request, study, _("The criterion is changed."))
+    return _back(patient, study)
 
 
 @require_POST
@@ -637,7 +671,9 @@ def measurement_strike_out(
             return _back(patient, study, "#data")
     status = 400 if request.method == "POST" else 200
     starts = selectors.phase_starts_for(study, measurement.measure_id)
-    label = selectors.phase_of_session(measurement.session, starts, study.phase_labels)
+    label = selectors.phase_of_session(
+        measurement.session, starts, study.phase_labels, study.atd_sequence
+    )
     latest = (
         Measurement.objects.in_force()
         .filter(measure__study=study)

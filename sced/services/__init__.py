@@ -114,6 +114,7 @@ from sced.services.studies import (
     measure_save,
     study_close,
     study_create,
+    study_criterion_set,
     study_randomize,
 )
 
@@ -204,5 +205,6 @@ __all__ = [
     "plots_retry",
     "study_close",
     "study_create",
+    "study_criterion_set",
     "study_randomize",
 ]

@@ -109,7 +109,9 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem
             if measure.pk not in starts_by_measure:
                 starts_by_measure[measure.pk] = selectors.phase_starts_for(study, measure.pk)
             starts = starts_by_measure[measure.pk]
-            expected = selectors.phase_of_session(session, starts, study.phase_labels)
+            expected = selectors.phase_of_session(
+                session, starts, study.phase_labels, study.atd_sequence
+            )
             if phase[:1].upper() != expected[:1]:
                 here.append(
                     MSG_IMPORT_PHASE.format(
@@ -155,7 +157,9 @@ def measurements_export_csv(*, actor: User, study: Study) -> str:
         starts = selectors.phase_starts_for(study, measure.pk)
         phases: list[scan_csv.Phase] = []
         points = selectors.measurements_in_force(measure)
-        for label, group in selectors.phase_runs(points, starts, study.phase_labels):
+        for label, group in selectors.phase_runs(
+            points, starts, study.phase_labels, study.atd_sequence
+        ):
             phases.append(
                 scan_csv.Phase(
                     label=label,

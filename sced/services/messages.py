@@ -25,6 +25,22 @@ MSG_PHASE_TOO_SHORT = (
     "Phase {label} is planned with {n} sessions, fewer than the minimum phase length {L}."
 )
 MSG_QUESTION = "State the clinical question."
+MSG_ATD_PLAN = (
+    "An alternating-treatments study needs its number of sessions and the largest number of "
+    "consecutive sessions of one condition."
+)
+MSG_ATD_EVEN = (
+    "{n} sessions cannot be split equally between the two conditions: give an even number."
+)
+MSG_CRITERIA_NEEDED = (
+    "A changing-criterion study needs its criterion phases: a criterion and a number of "
+    "sessions for each."
+)
+MSG_CRITERION_STARTED = (
+    "Values are recorded up to session {first}, so phase {label} has started: its criterion was "
+    "set before the phase and stays as it is."
+)
+MSG_CRITERION_UNKNOWN = "This study has no criterion phase {label}."
 MSG_NOT_RANDOMIZABLE = (
     "Randomization of the start point is available for AB, ABA, ABAB and multiple-baseline designs."
 )

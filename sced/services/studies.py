@@ -11,6 +11,7 @@ from django.utils import timezone
 from painclinic import audit
 from painclinic.models import AuditAction
 from painclinic.validators import planned_clinical_date
+from sced import selectors
 from sced.models import (
     DESIGN_PHASES,
     MBD_DESIGNS,
@@ -24,6 +25,7 @@ from sced.models import (
     Study,
     StudyState,
 )
+from sced.stats import atd
 from sced.stats import randomization as rt
 from sced.stats.limits import (
     MAX_PHASE_SESSIONS,
@@ -38,11 +40,17 @@ if TYPE_CHECKING:
     from painclinic.models import User
     from patients.models import Episode
 
+from sced.services.analyses import analysis_request
 from sced.services.messages import (
     DEFAULT_A_LENGTH,
     DEFAULT_B_LENGTH,
     MSG_ALREADY_CLOSED,
     MSG_ALREADY_DRAWN,
+    MSG_ATD_EVEN,
+    MSG_ATD_PLAN,
+    MSG_CRITERIA_NEEDED,
+    MSG_CRITERION_STARTED,
+    MSG_CRITERION_UNKNOWN,
     MSG_DATA_EXIST,
     MSG_DESIGN,
     MSG_DUPLICATE_MEASURE,
@@ -63,8 +71,10 @@ from sced.services.messages import (
 # --- studies ---------------------------------------------------------------------------------
 
 
-def _planned_lengths(design: str, given: dict | None) -> dict[str, int]:
-    labels = DESIGN_PHASES[design]
+def _planned_lengths(
+    design: str, given: dict | None, labels: tuple[str, ...] | None = None
+) -> dict[str, int]:
+    labels = labels or DESIGN_PHASES[design]
     given = dict(given or {})
     out: dict[str, int] = {}
     for label in labels:
@@ -87,6 +97,9 @@ def study_create(
     planned_phase_lengths: dict | None = None,
     min_phase_length: int = 3,
     start_date: date | None = None,
+    atd_sessions: int | None = None,
+    atd_max_consecutive: int | None = None,
+    criteria: list[tuple[float, int]] | None = None,
 ) -> Study:
     """Set up a single-case study for an episode (state: planned).
 
@@ -94,6 +107,12 @@ def study_create(
     "decrease") and optionally description (e.g. the exposure-hierarchy item it comes from).
     The treatment app calls this to turn a graded-exposure item into an SCED outcome.
     Raises ValidationError (all problems at once) and writes nothing on bad input.
+
+    Alternating treatments: ``atd_sessions`` sessions, equal numbers of A and B, and at most
+    ``atd_max_consecutive`` sessions of one condition in a row; the condition sequence is drawn
+    here, before any data, from a fresh seed (SCRT "ATD"; sced.stats.atd.draw_sequence), and
+    the study starts randomized. Changing criterion: ``criteria`` is (criterion, planned
+    sessions) of each criterion phase, in order; the phases are B1, B2, … after the baseline A.
     """
     errors: list[str] = []
     if design not in Design.values:
@@ -106,7 +125,17 @@ def study_create(
         planned_clinical_date(start_date, what="The first baseline day")
     except ValidationError as exc:
         errors.extend(exc.messages)
-    lengths = _planned_lengths(design, planned_phase_lengths)
+    atd_plan = None
+    criteria_rows: list[dict] = []
+    labels = None
+    if design == Design.ATD:
+        atd_plan, lengths_given = _atd_plan(atd_sessions, atd_max_consecutive, errors)
+        planned_phase_lengths = lengths_given or planned_phase_lengths
+    elif design == Design.CHANGING_CRITERION:
+        criteria_rows, labels, planned_phase_lengths = _criteria_plan(
+            criteria, planned_phase_lengths, errors
+        )
+    lengths = _planned_lengths(design, planned_phase_lengths, labels)
     for label, n in lengths.items():
         if n > MAX_PHASE_SESSIONS:  # sced/stats/limits.py
             errors.append(MSG_PHASE_TOO_LONG.format(label=label, n=n, max=MAX_PHASE_SESSIONS))
@@ -145,6 +174,19 @@ def study_create(
         min_phase_length=min_phase_length,
         start_date=start_date,
         created_by=actor,
+        criteria=criteria_rows,
+        **(
+            {
+                "atd_sequence": "".join(atd_plan.sequence),
+                "atd_seed": atd_plan.seed,
+                "atd_max_consecutive": atd_plan.max_consecutive,
+                "atd_n_admissible": str(atd_plan.n_admissible),
+                # drawn before any data: the randomization is done
+                "state": StudyState.RANDOMIZED,
+            }
+            if atd_plan is not None
+            else {}
+        ),
     )
     Measure.objects.bulk_create(
         Measure(
@@ -164,6 +206,42 @@ def study_create(
     )
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=study)
     return study
+
+
+def _criteria_plan(
+    criteria: list[tuple[float, int]] | None, given: dict | None, errors: list[str]
+) -> tuple[list[dict], tuple[str, ...] | None, dict]:
+    """The criterion phases B1, B2, … with their criteria and planned lengths."""
+    if not criteria:
+        errors.append(MSG_CRITERIA_NEEDED)
+        return [], None, dict(given or {})
+    rows = [{"label": f"B{i}", "criterion": float(c)} for i, (c, _n) in enumerate(criteria, 1)]
+    lengths = {
+        **(given or {}),
+        **{r["label"]: int(n) for r, (_c, n) in zip(rows, criteria, strict=True)},
+    }
+    return rows, ("A", *(r["label"] for r in rows)), lengths
+
+
+def _atd_plan(
+    n_sessions: int | None, max_consecutive: int | None, errors: list[str]
+) -> tuple[atd.AtdPlan | None, dict[str, int] | None]:
+    """Draw an alternating-treatments sequence (or say why not, in ``errors``)."""
+    if not n_sessions or not max_consecutive:
+        errors.append(MSG_ATD_PLAN)
+        return None, None
+    if n_sessions % 2 or n_sessions < 2:
+        errors.append(MSG_ATD_EVEN.format(n=n_sessions))
+        return None, None
+    if n_sessions > atd.MAX_SESSIONS:
+        errors.append(atd.ERR_TOO_MANY.format(max=atd.MAX_SESSIONS, n=n_sessions))
+        return None, None
+    try:
+        plan = atd.draw_sequence(n_sessions, max_consecutive=max_consecutive, seed=rt.draw_seed())
+    except ValueError as exc:
+        errors.append(str(exc))
+        return None, None
+    return plan, {"A": n_sessions // 2, "B": n_sessions // 2}
 
 
 def admissible_for(
@@ -420,3 +498,42 @@ def measure_save(
         changed_fields=changed,
     )
     return measure
+
+
+@transaction.atomic
+def study_criterion_set(*, actor: User, study: Study, label: str, criterion: float) -> Study:
+    """Change the criterion of a changing-criterion phase that has not started yet.
+
+    A criterion is set before its phase (Hartmann & Hall 1976): once a value of the phase or a
+    later session is recorded, the criterion stays as it was. Audited as a change; the analysis
+    is asked again when data exist (the criterion lines and the table follow the plan).
+    """
+    study = Study.objects.select_for_update().select_related("episode__patient").get(pk=study.pk)
+    if study.state == StudyState.CLOSED:
+        raise ValidationError(MSG_ALREADY_CLOSED)
+    spans = {lbl: first for lbl, first, _last in selectors.phase_spans(study)}
+    if not study.is_changing_criterion or label not in spans or label == "A":
+        raise ValidationError(MSG_CRITERION_UNKNOWN.format(label=label))
+    first = spans[label]
+    latest = (
+        Measurement.objects.filter(measure__study=study)
+        .order_by("-session")
+        .values_list("session", flat=True)
+        .first()
+    )
+    if latest is not None and latest >= first:
+        raise ValidationError(MSG_CRITERION_STARTED.format(label=label, first=latest))
+    study.criteria = [
+        {**c, "criterion": float(criterion)} if c["label"] == label else c for c in study.criteria
+    ]
+    study.save(update_fields=["criteria"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        patient=study.episode.patient,
+        obj=study,
+        changed_fields=["criteria"],
+    )
+    if latest is not None:
+        analysis_request(actor=actor, study=study)
+    return study

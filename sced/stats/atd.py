@@ -123,7 +123,40 @@ def check_sequence(sequence: Sequence[str], *, max_consecutive: int) -> tuple[st
     return seq
 
 
-@lru_cache(maxsize=4096)
+# [condition][a][b] -> count
+_Table = tuple[tuple[tuple[int, ...], ...], ...]
+
+
+def _frozen(table: list[list[list[int]]]) -> _Table:
+    return tuple(tuple(tuple(row) for row in by_a) for by_a in table)
+
+
+@lru_cache(maxsize=16)
+def _after_run_tables(k: int) -> tuple[_Table, _Table]:
+    """``after[c][a][b]``: the admissible completions with a A's and b B's left right after a
+    run of condition ``c`` (0 = A, 1 = B) has ended, so the next session is the other
+    condition (1 when nothing is left). Built once per k for up to MAX_SESSIONS of each, with
+    prefix sums, in O(MAX_SESSIONS²) exact integer additions (a recursion memoised in a small
+    cache thrashed: k = 5 over 200 sessions took over half a minute).
+    """
+    n = MAX_SESSIONS
+    # start[c][a][b]: orderings of a A's and b B's that begin with a run of c (runs <= k).
+    after = [[[0] * (n + 1) for _ in range(n + 1)] for _ in range(2)]
+    start = [[[0] * (n + 1) for _ in range(n + 1)] for _ in range(2)]
+    for total in range(n + 1):
+        for a in range(total + 1):
+            b = total - a
+            if total == 0:
+                after[0][0][0] = after[1][0][0] = 1
+                continue
+            # a run of A of length r = 1..min(k, a), then the completions after an A run
+            start[0][a][b] = sum(after[0][a - r][b] for r in range(1, min(k, a) + 1))
+            start[1][a][b] = sum(after[1][a][b - r] for r in range(1, min(k, b) + 1))
+            after[0][a][b] = start[1][a][b]
+            after[1][a][b] = start[0][a][b]
+    return _frozen(after), _frozen(start)
+
+
 def _completions(n_a: int, n_b: int, last: int, run: int, k: int) -> int:
     """How many ways to place n_a more A's and n_b more B's after a run of ``run`` × ``last``.
 
@@ -131,12 +164,13 @@ def _completions(n_a: int, n_b: int, last: int, run: int, k: int) -> int:
     """
     if n_a == 0 and n_b == 0:
         return 1
-    total = 0
-    if n_a > 0 and not (last == 0 and run >= k):
-        total += _completions(n_a - 1, n_b, 0, run + 1 if last == 0 else 1, k)
-    if n_b > 0 and not (last == 1 and run >= k):
-        total += _completions(n_a, n_b - 1, 1, run + 1 if last == 1 else 1, k)
-    return total
+    k = min(k, MAX_SESSIONS)
+    after, start = _after_run_tables(k)
+    if last == -1:
+        return start[0][n_a][n_b] + start[1][n_a][n_b]
+    if last == 0:  # end the A run now, or extend it by e = 1 .. k - run sessions first
+        return sum(after[0][n_a - e][n_b] for e in range(min(k - run, n_a) + 1))
+    return sum(after[1][n_a][n_b - e] for e in range(min(k - run, n_b) + 1))
 
 
 def count_admissible(n_a: int, n_b: int, *, max_consecutive: int) -> int:

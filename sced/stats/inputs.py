@@ -86,6 +86,16 @@ class DrawInputs:
 
 
 @dataclass(frozen=True)
+class AtdInputs:
+    """An alternating-treatments plan: each session's condition ("ABBA…"), drawn before the
+    data with ``seed`` under "at most ``max_consecutive`` sessions of one condition in a row"."""
+
+    sequence: str
+    max_consecutive: int
+    seed: int
+
+
+@dataclass(frozen=True)
 class StudyInputs:
     design: str
     phase_labels: tuple[str, ...]
@@ -94,6 +104,10 @@ class StudyInputs:
     draw: DrawInputs | None
     measures: tuple[MeasureInputs, ...]
     options: AnalysisOptions = field(default=DEFAULTS)
+    # Alternating treatments: the drawn plan; changing criterion: (phase label, criterion) of
+    # each criterion phase. Written to the JSON only when set, so other runs keep their hash.
+    atd: AtdInputs | None = None
+    criteria: tuple[tuple[str, float], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The JSON a run stores (and hashes): the shape runs have always had."""
@@ -105,7 +119,17 @@ class StudyInputs:
                 "seed": self.draw.seed,
                 **({"tiers": list(self.draw.tiers)} if self.draw.tiers else {}),
             }
+        extra: dict[str, Any] = {}
+        if self.atd is not None:
+            extra["atd"] = {
+                "sequence": self.atd.sequence,
+                "max_consecutive": self.atd.max_consecutive,
+                "seed": self.atd.seed,
+            }
+        if self.criteria:
+            extra["criteria"] = [{"label": label, "criterion": c} for label, c in self.criteria]
         return {
+            **extra,
             "design": self.design,
             "phase_labels": list(self.phase_labels),
             "planned_sessions": self.planned_sessions,
@@ -138,7 +162,18 @@ class StudyInputs:
         """Read back what ``to_json`` wrote (a run's stored inputs)."""
         draw = data.get("draw")
         settings = data.get("settings") or {}
+        atd = data.get("atd")
         return cls(
+            atd=None
+            if atd is None
+            else AtdInputs(
+                sequence=str(atd["sequence"]),
+                max_consecutive=int(atd["max_consecutive"]),
+                seed=int(atd["seed"]),
+            ),
+            criteria=tuple(
+                (str(c["label"]), float(c["criterion"])) for c in data.get("criteria") or ()
+            ),
             design=data["design"],
             phase_labels=tuple(data.get("phase_labels") or ()),
             planned_sessions=int(data["planned_sessions"]),

@@ -18,7 +18,9 @@ def sced_urls():
 def test_every_sced_page_is_patient_scoped():
     names = {n for n, _ in sced_urls()}
     assert {"sced:study_detail", "sced:plot_image", "sced:results_panel"} <= names
-    assert len(names) == 17
+    # 18: the changing-criterion "change a criterion" form (issue #12) is patient-scoped too
+    assert "sced:study_criterion_set" in names
+    assert len(names) == 21  # + measure add, measure edit, stacked figure (#12), criterion (#12)
 
 
 @pytest.mark.django_db

@@ -81,7 +81,8 @@ def test_randomize_before_data_records_a_reproducible_draw(ana, jannick, ab_stud
 
 @pytest.mark.django_db
 def test_randomizing_after_data_is_refused(ana, jannick):
-    study = make_study(ana, jannick, design="ATD")
+    # an alternating-treatments study has its order drawn at creation: no start to draw
+    study = make_study(ana, jannick, design="ATD", atd_sessions=12, atd_max_consecutive=2)
     with pytest.raises(ValidationError, match="AB, ABA, ABAB and multiple-baseline"):
         services.study_randomize(actor=ana, study=study)
     abab = make_study(
@@ -112,7 +113,13 @@ def test_phases_are_derived_from_the_drawn_start_and_concealed_until_reachable(a
     assert hidden.until_session == 4
     assert not selectors.concealment(study, latest_session=4).concealed
     # Without a draw, the planned lengths give the phases: A 1-7, B from 8.
-    plain = make_study(ana, ab_study.episode.patient, clinical_question="q", design="ATD")
+    plain = make_study(
+        ana,
+        ab_study.episode.patient,
+        clinical_question="q",
+        design="changing_criterion",
+        criteria=[(4.0, 14)],
+    )
     assert selectors.phase_starts(plain) == (8,)
 
 

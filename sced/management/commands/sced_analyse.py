@@ -12,12 +12,16 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sced.stats.changing_criterion import DEFAULT_MET_SHARE
+from sced.stats.design_reports import analyse_atd_csv, analyse_criterion_csv
 from sced.stats.inputs import DEFAULTS
 from sced.stats.randomization import STATISTICS
 from sced.stats.report import analyse_scan_csv, dumps_report
 from sced.stats.scan_csv import ScanCsvError
 
 MAX_N_RANDOM = 1_000_000
+LRR_SCALES = ("count", "percentage", "proportion", "rate", "other")
+DESIGNS = ("phases", "ATD", "changing_criterion")
 TAU_U_VARIANTS = ("A vs B", "A vs B - trend A", "A vs B + trend B", "A vs B + trend B - trend A")
 
 
@@ -37,7 +41,14 @@ def _starts(text: str | None) -> list[int] | list[list[int]] | None:
 
 
 class Command(BaseCommand):
-    help = "Analyse a scan long-format CSV (case, phase, values[, mt]) and print a JSON report."
+    help = (
+        "Analyse a scan long-format CSV (case, phase, values[, mt][, criterion]) and print a JSON "
+        "report. --design phases (default): AB, ABA, ABAB and multiple baseline, read from where "
+        "the phase changes. --design ATD --max-consecutive K: alternating treatments, the phase "
+        "column holds each session's condition (A or B) in session order. --design "
+        "changing_criterion: a criterion column holds each phase's criterion (empty in the "
+        "baseline)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="CSV file in scan's long format; '-' reads stdin")
@@ -48,9 +59,44 @@ class Command(BaseCommand):
             help="direction of improvement of the measure (every index flips with it)",
         )
         parser.add_argument(
+            "--design",
+            choices=DESIGNS,
+            default="phases",
+            help="phases (AB, ABA, ABAB, multiple baseline; default), ATD or changing_criterion",
+        )
+        parser.add_argument(
+            "--max-consecutive",
+            type=int,
+            default=None,
+            help="ATD: the largest number of consecutive sessions of one condition (k)",
+        )
+        parser.add_argument(
+            "--met-share",
+            type=float,
+            default=DEFAULT_MET_SHARE,
+            help="changing criterion: share of a phase's points that must meet its criterion "
+            "(the clinic's convention is 0.8)",
+        )
+        parser.add_argument(
             "--tau-u-variant", default=DEFAULTS.tau_u_variant, choices=TAU_U_VARIANTS
         )
         parser.add_argument("--confidence", type=float, default=DEFAULTS.confidence)
+        parser.add_argument(
+            "--lrr-scale",
+            choices=LRR_SCALES,
+            default=DEFAULTS.lrr_scale,
+            help="scale of the measure for the log response ratios (floor truncation depends "
+            "on it, as in SingleCaseES)",
+        )
+        parser.add_argument(
+            "--goal", type=float, default=DEFAULTS.goal, help="goal level: adds PoGO when given"
+        )
+        parser.add_argument(
+            "--immediacy-k",
+            type=int,
+            default=DEFAULTS.immediacy_k,
+            help="points on each side of a phase change for immediacy",
+        )
         parser.add_argument("--min-phase-length", type=int, default=DEFAULTS.min_phase_length)
         parser.add_argument(
             "--admissible-starts",
@@ -89,22 +135,56 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"{name}: cannot read the file ({exc}).", returncode=2) from exc
         try:
-            report = analyse_scan_csv(
-                text,
-                improvement=options["improvement"],  # type: ignore[arg-type]
-                tau_u_variant=str(options["tau_u_variant"]),
-                confidence=float(options["confidence"]),  # type: ignore[arg-type]
-                min_phase_length=int(options["min_phase_length"]),  # type: ignore[call-overload]
-                admissible_starts=_starts(options["admissible_starts"]),  # type: ignore[arg-type]
-                statistic=str(options["statistic"]),
-                method=str(options["method"]),
-                seed=int(options["seed"]),  # type: ignore[call-overload]
-                n_random=n_random,
-                include_distribution=not options["no_distribution"],
-                independent_cases=bool(options["independent_cases"]),
-            )
+            report = self._report(text, options, n_random)
         except ScanCsvError as exc:
             raise CommandError(f"{name}: {exc}", returncode=2) from exc
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         self.stdout.write(dumps_report(report))
+
+    def _report(self, text: str, options: dict, n_random: int) -> dict:
+        design = options["design"]
+        if design == "ATD":
+            k = options["max_consecutive"]
+            if k is None:
+                raise CommandError(
+                    "--design ATD needs --max-consecutive K (the largest number of consecutive "
+                    "sessions of one condition in the randomization plan).",
+                    returncode=2,
+                )
+            return analyse_atd_csv(
+                text,
+                improvement=options["improvement"],
+                max_consecutive=int(k),
+                confidence=float(options["confidence"]),
+                lrr_scale=options["lrr_scale"],
+                method=str(options["method"]),
+                seed=int(options["seed"]),
+                n_random=n_random,
+                include_distribution=not options["no_distribution"],
+            )
+        if design == "changing_criterion":
+            return analyse_criterion_csv(
+                text, improvement=options["improvement"], met_share=float(options["met_share"])
+            )
+        if options["max_consecutive"] is not None:
+            raise CommandError("--max-consecutive is for --design ATD only.", returncode=2)
+        return analyse_scan_csv(
+            text,
+            improvement=options["improvement"],
+            tau_u_variant=str(options["tau_u_variant"]),
+            confidence=float(options["confidence"]),
+            min_phase_length=int(options["min_phase_length"]),
+            admissible_starts=_starts(options["admissible_starts"]),
+            statistic=str(options["statistic"]),
+            method=str(options["method"]),
+            seed=int(options["seed"]),
+            n_random=n_random,
+            include_distribution=not options["no_distribution"],
+            independent_cases=bool(options["independent_cases"]),
+            analysis_options={
+                "lrr_scale": options["lrr_scale"],
+                "goal": options["goal"],
+                "immediacy_k": int(options["immediacy_k"]),
+            },
+        )

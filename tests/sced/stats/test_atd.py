@@ -181,3 +181,17 @@ def test_forty_sessions_are_sampled_not_listed():
     assert result.method == "monte_carlo"
     assert result.n_admissible > 100_000
     assert result.p_value < 0.01  # a two-point drop in every B session is a clear effect
+
+
+def test_the_count_agrees_with_listing_and_stays_fast_for_a_long_loose_plan() -> None:
+    # the exact count against the listing, over small plans and several limits
+    for n_a in range(7):
+        for n_b in range(7):
+            for k in (1, 2, 3, 5):
+                listed = sum(1 for _ in atd.iter_admissible(n_a, n_b, max_consecutive=k))
+                assert atd.count_admissible(n_a, n_b, max_consecutive=k) == listed
+    # 200 sessions with k = 5 took over half a minute before the count was tabulated; with
+    # k at least as large as either count the limit binds nothing: C(200, 100) orders
+    assert atd.count_admissible(100, 100, max_consecutive=100) == math.comb(200, 100)
+    plan = atd.draw_sequence(200, max_consecutive=5, seed=3)
+    atd.check_sequence(plan.sequence, max_consecutive=5)
