@@ -38,6 +38,11 @@ AUTOCORRELATION_NOTE = 0.2
 ALPHA = 0.05
 BASELINE_TREND_SHARE = 0.10
 
+NO_DESIGN_PLAN = (
+    "This study was set up before alternating-treatments and changing-criterion studies kept "
+    "their plan (the randomized order of conditions, or the criterion of each phase), so it cannot "
+    "be analysed as its design asks. Close it and set up a new study with the same measures."
+)
 NOT_READY = (
     "Not analysed yet: {measure} needs values in a baseline and an intervention phase ({have})."
 )
@@ -447,6 +452,12 @@ def analyse_study(
                     inputs, measure, entry, with_plots=with_plots
                 )
             )
+            results["measures"].append(entry)
+            continue
+        if inputs.design in ("ATD", "changing_criterion"):
+            # Created before these designs were analysed as such (no drawn sequence, no
+            # criteria): an A-then-B analysis would be wrong, so none is given (issue #12).
+            entry["not_ready"] = NO_DESIGN_PLAN
             results["measures"].append(entry)
             continue
         kinds = {p.label[:1] for p in measure.phases}

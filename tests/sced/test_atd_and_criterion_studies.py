@@ -13,6 +13,8 @@ from sced import services
 from sced.models import AnalysisRun, AnalysisState, Study, StudyState
 from sced.services.messages import MSG_ATD_PLAN
 from sced.stats.atd import atd_randomization_test, check_sequence, count_admissible, draw_sequence
+from sced.stats.inputs import MeasureInputs, PhaseInputs, StudyInputs
+from sced.study_analysis import NO_DESIGN_PLAN, analyse_study
 from tests.sced.conftest import FEAR
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +238,32 @@ def test_a_criterion_can_change_only_until_its_phase_starts(client, ana, jannick
     bad = client.post(url, {"criterion-label": "B3", "criterion-criterion": "lots"})
     assert bad.status_code == 400
     assert study.criterion_of("B3") == 9.0
+
+
+@pytest.mark.parametrize("design", ["ATD", "changing_criterion"])
+def test_a_study_set_up_before_its_design_kept_a_plan_is_not_analysed_as_a_then_b(design):
+    """An alternating-treatments or changing-criterion study without its drawn order or its
+    criteria (set up before they were kept) gets no A-then-B analysis, and says why."""
+    pain = MeasureInputs(
+        id=1,
+        name="Pain",
+        unit="0-10",
+        range=(0.0, 10.0),
+        improvement="decrease",
+        phases=(
+            PhaseInputs("A", (1, 2, 3, 4, 5), (7.0, 6.0, 7.0, 8.0, 7.0)),
+            PhaseInputs("B", (6, 7, 8, 9, 10), (4.0, 3.0, 4.0, 3.0, 2.0)),
+        ),
+    )
+    inputs = StudyInputs(
+        design=design,
+        phase_labels=("A", "B"),
+        planned_sessions=10,
+        min_phase_length=3,
+        draw=None,
+        measures=(pain,),
+    )
+    (entry,) = analyse_study(inputs, with_plots=False).results["measures"]
+    assert entry["not_ready"] == NO_DESIGN_PLAN
+    assert "analysis" not in entry  # an A-then-B analysis has this key
+    assert "randomization" not in entry
