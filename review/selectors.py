@@ -36,6 +36,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    JSONField,
     Min,
     OuterRef,
     Q,
@@ -45,7 +46,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KT, KeyTextTransform
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KT, KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 
 from assessment import instruments
@@ -180,19 +182,50 @@ def _first_and_latest_results(episodes) -> OutcomeFacts:
         .filter(session__episode__in=episodes)
         .exclude(instrument_key__in=PROCESS_KEYS)
     )
-    fields = ("id", "instrument_key", "score", "session__date", "current_amendment__new_score")
     keys = ("session__episode_id", "instrument_key")
+    # Only the two facts the review reads from the score in force (the amendment's, if any):
+    # its total and its band's name, picked out in SQL. Decoding each row's whole score JSON
+    # (~1.3 KB with its sources) was most of this function's time (issue #16). An amendment's
+    # new_score is never NULL, so "amended" is "has a current amendment".
+    amended = Q(current_amendment__isnull=False)
+    in_force = {
+        "total_in_force": Case(
+            When(amended, then=KeyTransform("total", "current_amendment__new_score")),
+            default=KeyTransform("total", "score"),
+        ),
+        "band_in_force": Case(
+            When(
+                amended,
+                then=KeyTextTransform("name", KeyTransform("band", "current_amendment__new_score")),
+            ),
+            default=KeyTextTransform("name", KeyTransform("band", "score")),
+            output_field=CharField(),
+        ),
+    }
+    # 0 episode, 1 id, 2 instrument, 3 total, 4 date, 5 amended, 6 lead, 7 band
+    columns = (
+        "session__episode_id",
+        "id",
+        "instrument_key",
+        "total_in_force",
+        "session__date",
+        "current_amendment_id",
+        "session__episode__lead_clinician_id",
+        "band_in_force",
+    )
 
     def rows(order):
-        columns = ("session__episode_id", "id", "instrument_key", *fields[2:])
-        columns += ("session__episode__lead_clinician_id",)
         if connection.vendor == "postgresql":
             # DISTINCT ON picks the ids from narrow rows (the scores stay out of the sort, which
             # spilled to disk with them: issue #16); the same query then reads the picked rows.
             picked = base.order_by(*keys, *order).distinct(*keys).values("id")
-            found = Administration.objects.filter(pk__in=picked).values_list(*columns)
+            found = (
+                Administration.objects.filter(pk__in=picked)
+                .annotate(**in_force)
+                .values_list(*columns)
+            )
         else:
-            found = _distinct_on(base, keys, order, columns)
+            found = _distinct_on(base.annotate(**in_force), keys, order, columns)
         return {(r[0], r[2]): r for r in found}
 
     first = rows(("session__date", "signed_at", "id"))
@@ -202,7 +235,7 @@ def _first_and_latest_results(episodes) -> OutcomeFacts:
         out.lead_of[episode_id] = last[6]
         out.latest_on[episode_id] = max(last[4], out.latest_on.get(episode_id, last[4]))
         results = [
-            SignedResult(key, r[1], r[4], r[5] if r[5] is not None else r[3], r[5] is not None)
+            SignedResult(key, r[1], r[4], {"total": r[3]}, r[5] is not None)
             for r in ((first[pair], last) if first[pair][1] != last[1] else (last,))
         ]
         try:
@@ -210,7 +243,7 @@ def _first_and_latest_results(episodes) -> OutcomeFacts:
         except KeyError:
             name = key
         out.change[episode_id][name] = reliable_change(results)["classification"]
-        band = (results[-1].score.get("band") or {}).get("name")
+        band = last[7]
         if (key, band) in HIGH_RISK_BANDS:
             out.high_risk[episode_id].append(HIGH_RISK_BANDS[(key, band)])
     return out
@@ -235,6 +268,40 @@ def _gas_t_by_episode(episodes, lead_of: dict[int, int]) -> dict[int, float]:
     return out
 
 
+# The first measure's stored result cut down in SQL to what rules.sced_finding reads (its name,
+# its randomization, and the NAP of its first comparison, in the stored key order): ~10 KB of
+# analysis per study was decoded in Python for four numbers (issue #16). Keys it does not read
+# are dropped; the ones it reads keep their values, so the finding is the same.
+_FIRST_COMPARISON_NAP = """
+    CASE WHEN jsonb_typeof(c) = 'object' AND c <> '{}'::jsonb THEN (
+        SELECT jsonb_build_object(e.key, CASE
+            WHEN jsonb_typeof(e.value) = 'object'
+                 AND jsonb_typeof(e.value -> 'effect_sizes') = 'object'
+            THEN jsonb_build_object(
+                'effect_sizes', jsonb_build_object('NAP', e.value -> 'effect_sizes' -> 'NAP'))
+            ELSE e.value END)
+        FROM jsonb_each(c) WITH ORDINALITY AS e(key, value, n) ORDER BY e.n LIMIT 1
+    ) ELSE c END
+"""
+_FINDING_ENTRY_SQL = f"""(
+    SELECT CASE WHEN jsonb_typeof(m -> 'analysis') = 'object' THEN jsonb_set(
+        m - 'reading' - 'improvement',
+        '{{analysis}}',
+        CASE WHEN (m -> 'analysis') ? 'comparisons' THEN (
+            SELECT jsonb_build_object('comparisons', {_FIRST_COMPARISON_NAP})
+            FROM (SELECT m -> 'analysis' -> 'comparisons' AS c) AS comparisons
+        ) ELSE '{{}}'::jsonb END
+    ) ELSE m END
+    FROM (SELECT "sced_analysisrun"."results" -> 'measures' -> 0 AS m) AS first_measure
+)"""
+
+
+def _finding_entry():
+    if connection.vendor == "postgresql":
+        return RawSQL(_FINDING_ENTRY_SQL, (), output_field=JSONField())
+    return KeyTransform("0", KeyTransform("measures", "results"))
+
+
 def _sced_by_episode(episodes) -> dict[int, tuple[bool | None, tuple[str, ...]]]:
     """The SCED finding of each episode's studies from their latest DONE analysis, in ONE query
     (only the first measure's stored result is read; review.rules.sced_finding)."""
@@ -243,12 +310,12 @@ def _sced_by_episode(episodes) -> dict[int, tuple[bool | None, tuple[str, ...]]]
         # The run of the data in force (sced.models.Study.analysis_input_hash), not merely the
         # newest: a struck-out value can bring back an earlier run's data. A study that never
         # named one ("") keeps the newest DONE run.
-        AnalysisRun.objects.filter(state=AnalysisState.DONE, study__episode__in=episodes).filter(
-            Q(input_hash=F("study__analysis_input_hash")) | Q(study__analysis_input_hash="")
-        ),
+        AnalysisRun.objects.filter(state=AnalysisState.DONE, study__episode__in=episodes)
+        .filter(Q(input_hash=F("study__analysis_input_hash")) | Q(study__analysis_input_hash=""))
+        .annotate(finding_entry=_finding_entry()),
         ("study_id",),
         ("-created_at", "-id"),
-        ("study__episode_id", "results__measures__0"),
+        ("study__episode_id", "finding_entry"),
     ):
         findings[episode_id].append(rules.sced_finding(entry))
     return {e: rules.sced_no_improvement(f) for e, f in findings.items()}
