@@ -11,6 +11,7 @@ from painclinic.models import AuditAction, AuditEvent
 from sced import services
 from sced.models import AnalysisRun, Measurement
 from tests.sced.conftest import FEAR, fill, make_study
+from tests.test_fuzz_forms import HOSTILE_NUMBERS, HOSTILE_TEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,25 @@ def test_a_session_after_the_plan_needs_the_confirmation(client, ana, jannick):
     )
     assert confirmed.status_code == 302
     assert Measurement.objects.filter(session=22).count() == 2
+
+
+def test_hostile_values_in_any_field_are_refused_and_write_nothing(client, ana, jannick):
+    """The fuzz guard (tests/test_fuzz_forms.py) sees a one-measure study, where this form is not
+    shown: its hostile numbers and text go here into each field of a two-measure session. A
+    refusal writes nothing; an accepted post (" 3 " is a number a person may type) writes both."""
+    study = _two_measure_study(ana, jannick)
+    client.force_login(ana)
+    answers = []
+    for n, hostile in enumerate([*HOSTILE_NUMBERS, *HOSTILE_TEXT[:6]], start=1):
+        for field in ("session", "fear", "walking"):
+            session = str(n + 100)  # after the plan: unconfirmed, so a refusal either way
+            values = {"session": session, "fear": "5", "walking": "20", field: hostile}
+            before = Measurement.objects.count()
+            response = _post(client, study, **values)
+            answers.append(response.status_code)
+            assert response.status_code < 500, (field, hostile)
+            if response.status_code != 302:
+                assert Measurement.objects.count() == before, (field, hostile)
+    assert 400 in answers
+    # Only " 3 " typed as the session is a session of the plan; every other post was refused.
+    assert sorted(Measurement.objects.values_list("session", "value")) == [(3, 5.0), (3, 20.0)]
