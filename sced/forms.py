@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from painclinic.concurrency import EditTokenFormMixin
 from painclinic.numbers import parse_float, parse_int
 from painclinic.validators import planned_clinical_date
-from sced.models import MBD_DESIGNS, Design, DiaryLinkKind, Improvement, Measure
+from sced.models import (
+    MBD_DESIGNS,
+    Design,
+    DiaryLinkKind,
+    Improvement,
+    Measure,
+    MeasureRole,
+)
 from sced.stats.limits import MAX_PHASE_SESSIONS, MAX_STUDY_SESSIONS
 
 # A measure's range: any rating, count or minutes fits; keeps plot and range arithmetic finite.
@@ -348,6 +355,54 @@ class ValueForm(forms.Form):
         self.fields["measure"].queryset = Measure.objects.filter(study_id=study.pk)
         self.fields["value"].widget.attrs.update({"autofocus": True, "inputmode": "decimal"})
         self.study = study
+
+
+class SessionValuesForm(forms.Form):
+    """One session's value of every measure of the study in one form (issue #12).
+
+    The session is explicit and prefilled with the next expected one, as in ``ValueForm``
+    (issue #9). A primary outcome's value is required; a process measure may be left empty.
+    Each value is checked against its measure's range in its own field, so an error names the
+    field and every typed value comes back."""
+
+    session = forms.IntegerField(label=_("Session"), min_value=1, max_value=MAX_STUDY_SESSIONS)
+    confirm_outside_plan = forms.BooleanField(label=OUTSIDE_PLAN_LABEL, required=False)
+
+    def __init__(self, *args, measures, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.measures = list(measures)
+        for m in self.measures:
+            label = f"{m.name} ({m.unit})" if m.unit else m.name
+            field = forms.FloatField(
+                label=label,
+                min_value=m.range_min,
+                max_value=m.range_max,
+                required=m.role == MeasureRole.PRIMARY,
+            )
+            field.widget.attrs.update({"inputmode": "decimal", "step": "any"})
+            self.fields[self.field_name(m)] = field
+
+    @staticmethod
+    def field_name(measure: Measure) -> str:
+        return f"m{measure.pk}"
+
+    def value_fields(self):
+        return [self[self.field_name(m)] for m in self.measures]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and all(data.get(self.field_name(m)) is None for m in self.measures):
+            raise forms.ValidationError(_("Give at least one value."))
+        return data
+
+    def values(self) -> list[tuple[Measure, float]]:
+        """(measure, value) of every value given, in the study's order of measures."""
+        out = []
+        for m in self.measures:
+            value = self.cleaned_data.get(self.field_name(m))
+            if value is not None:
+                out.append((m, value))
+        return out
 
 
 class BackfillForm(forms.Form):

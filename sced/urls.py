@@ -19,6 +19,7 @@ urlpatterns = [
     path(S + "criteria/", views.study_criterion_set, name="study_criterion_set"),
     path(S + "values/", views.measurement_add, name="measurement_add"),
     path(S + "backfill/", views.measurements_backfill, name="measurements_backfill"),
+    path(S + "values/session/", views.measurements_session, name="measurements_session"),
     path(S + "import/", views.measurements_import, name="measurements_import"),
     path(S + "export.csv", views.measurements_export, name="measurements_export"),
     path(

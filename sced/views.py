@@ -33,6 +33,7 @@ from sced.forms import (
     ImportForm,
     MeasureForm,
     RandomizeForm,
+    SessionValuesForm,
     StrikeOutForm,
     StudyForm,
     ValueForm,
@@ -237,6 +238,12 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
         "next_by_measure": {str(n.measure.pk): n.session for n in next_sessions},
         "value_form": ValueForm(initial=value_initial, study=study, prefix="entry"),
         "backfill_form": BackfillForm(study=study, prefix="backfill"),
+        # One session of every measure (issue #12): offered when the study has more than one.
+        "session_form": SessionValuesForm(
+            initial={"session": min((n.session for n in next_sessions), default=1)},
+            measures=measures,
+            prefix="session",
+        ),
         "import_form": ImportForm(prefix="import"),
         "randomize_form": RandomizeForm(),
         "tier_starts": selectors.tier_starts(study, measures),
@@ -507,6 +514,37 @@ def measurement_add(request: HttpRequest, patient: Patient, study_id: int) -> Ht
         return render(request, "sced/_entry_and_data.html", context, status=400 if error else 200)
     assert error is not None
     return _refuse(request, patient, study, error, where="entry", value_form=form)
+
+
+@require_POST
+@patient_view(write=True)
+def measurements_session(request: HttpRequest, patient: Patient, study_id: int) -> HttpResponse:
+    """One session's value of every measure in one form (issue #12): one write, all or nothing,
+    through the measurement service (audited, one analysis request). An error re-shows the form
+    with every value as typed and nothing saved."""
+    study = _study(patient, study_id)
+    form = SessionValuesForm(request.POST, measures=study.measures.all(), prefix="session")
+    if not form.is_valid():
+        return _refuse(
+            request, patient, study, _form_errors(form), where="session", session_form=form
+        )
+    session = form.cleaned_data["session"]
+    rows = [services.Row(m, value, session=session) for m, value in form.values()]
+    try:
+        created = services.measurements_record(
+            actor=request.user,
+            study=study,
+            rows=rows,
+            confirm_outside_plan=form.cleaned_data["confirm_outside_plan"],
+        )
+    except ValidationError as exc:
+        return _refuse(request, patient, study, exc, where="session", session_form=form)
+    _saved(
+        request,
+        study,
+        ngettext("%(n)d value saved.", "%(n)d values saved.", len(created)) % {"n": len(created)},
+    )
+    return _back(patient, study, "#entry")
 
 
 @require_POST
