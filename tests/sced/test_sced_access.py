@@ -20,7 +20,9 @@ def test_every_sced_page_is_patient_scoped():
     assert {"sced:study_detail", "sced:plot_image", "sced:results_panel"} <= names
     # 18: the changing-criterion "change a criterion" form (issue #12) is patient-scoped too
     assert "sced:study_criterion_set" in names
-    assert len(names) == 22  # + measure add and edit, stacked figure, criterion, session entry (#12)
+    assert (
+        len(names) == 22
+    )  # + measure add and edit, stacked figure, criterion, session entry (#12)
 
 
 @pytest.mark.django_db
