@@ -11,7 +11,9 @@ PORT="${BENCH_PORT:-8091}"; BARE_PORT=$((PORT + 1))
 PG="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
 DB="pc_bench_run_$$"
 WORK="$(mktemp -d /tmp/painclinic-bench.XXXXXX)"
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+# wrk drives the page load (Debian's package, as make test installs its own; root or sudo).
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+  || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 [ -x .venv/bin/python ] || bash scripts/venv.sh requirements-dev.txt
 export DATABASE_URL="$PG/$DB" REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/9}"
 export DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0 REQUIRE_POSTGRES=1 PYTHONUNBUFFERED=1
