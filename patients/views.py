@@ -216,27 +216,22 @@ def episode_status(request: HttpRequest, patient: Patient, episode_id: int) -> H
     )
 
 
-@require_POST
-@patient_view(write=True)
-def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
-    episode = _patient_episode(patient, episode_id)
-    form = ReviewDateForm(request.POST, episode=episode)
+def _episode_form_saved(
+    request: HttpRequest, patient: Patient, episode: Episode, form, save, saved_message: str
+) -> HttpResponse:
+    """Save a versioned episode form through ``save(edit_token)``: back to the record on success;
+    else the form again with what was typed, its errors (400) or the version saved meanwhile (409)."""
     conflict = None
     if form.is_valid():
         try:
-            services.episode_set_review_date(
-                actor=request.user,
-                episode=episode,
-                next_review_due=form.cleaned_data["next_review_due"],
-                edit_token=concurrency.posted_token(request),
-            )
+            save(concurrency.posted_token(request))
         except ValidationError as exc:
             form.add_error(None, exc)
         except services.EditConflict as exc:
             conflict = exc
             form.rebase_on(exc.current)
         else:
-            messages.success(request, _("Review date saved."))
+            messages.success(request, saved_message)
             return redirect("patients:detail", patient_id=patient.pk)
     return render(
         request,
@@ -254,37 +249,43 @@ def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> H
 
 @require_POST
 @patient_view(write=True)
+def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
+    episode = _patient_episode(patient, episode_id)
+    form = ReviewDateForm(request.POST, episode=episode)
+    return _episode_form_saved(
+        request,
+        patient,
+        episode,
+        form,
+        lambda token: services.episode_set_review_date(
+            actor=request.user,
+            episode=episode,
+            next_review_due=form.cleaned_data["next_review_due"],
+            edit_token=token,
+        ),
+        _("Review date saved."),
+    )
+
+
+@require_POST
+@patient_view(write=True)
 def episode_triage(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
     """Triage the referral: urgency and pathway (issue #13, the team's waiting list)."""
     episode = _patient_episode(patient, episode_id)
     form = TriageForm(request.POST, episode=episode)
-    conflict = None
-    if form.is_valid():
-        try:
-            services.episode_triage(
-                actor=request.user,
-                episode=episode,
-                urgency=form.cleaned_data["urgency"],
-                pathway=form.cleaned_data["pathway"],
-                edit_token=concurrency.posted_token(request),
-            )
-        except services.EditConflict as exc:
-            conflict = exc
-            form.rebase_on(exc.current)
-        else:
-            messages.success(request, _("Triage saved."))
-            return redirect("patients:detail", patient_id=patient.pk)
-    return render(
+    return _episode_form_saved(
         request,
-        "patients/review_form.html",
-        {
-            "form": form,
-            "patient": patient,
-            "episode": episode,
-            "conflict": conflict,
-            "conflict_rows": concurrency.conflict_rows(conflict, form) if conflict else [],
-        },
-        status=409 if conflict else 400,
+        patient,
+        episode,
+        form,
+        lambda token: services.episode_triage(
+            actor=request.user,
+            episode=episode,
+            urgency=form.cleaned_data["urgency"],
+            pathway=form.cleaned_data["pathway"],
+            edit_token=token,
+        ),
+        _("Triage saved."),
     )
 
 
