@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from assessment import instruments, red_flags, selectors, signals, yellow_flags
 from assessment.instruments import InvalidAnswer, payload
@@ -56,9 +57,20 @@ AMENDMENT_CHANGES_NOTHING = "The amendment changes no answer."
 UNKNOWN_INSTRUMENT = "Unknown instrument {key!r}."
 EPISODE_NOT_OF_PATIENT = "The episode belongs to another patient."
 SESSION_DATE_IN_FUTURE = "A session cannot be dated in the future."
-LINK_INVALID = "This link is not valid. Ask your clinician for a new one."
-LINK_EXPIRED = "This link has expired. Ask your clinician for a new one."
-LINK_USED = "These answers were already sent to your clinician. Thank you."
+# What the patient reads on the self-report link (context "patient": translated for every
+# language the patient pages speak, tests/painclinic/test_translations.py).
+LINK_INVALID = pgettext_lazy("patient", "This link is not valid. Ask your clinician for a new one.")
+LINK_EXPIRED = pgettext_lazy("patient", "This link has expired. Ask your clinician for a new one.")
+LINK_USED = pgettext_lazy(
+    "patient", "These answers were already sent to your clinician. Thank you."
+)
+# An answer the questionnaire does not take (only a tampered form sends one: the page offers
+# the answers as buttons), or a session the clinician has discarded meanwhile.
+LINK_ANSWER_NOT_SAVED = pgettext_lazy(
+    "patient",
+    "This answer could not be saved. Please choose one of the answers shown, or ask your "
+    "clinician for a new link.",
+)
 LINK_NOTHING_TO_FILL = "Every questionnaire of this session is already signed."
 NOTHING_TO_START = "Choose a battery, or one or more single instruments."
 SESSION_DISCARDED = "This session was discarded; its questionnaires can no longer be filled."

@@ -698,8 +698,10 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
             if exc.code in ("invalid", "used", "expired"):
                 return _link_error(request, exc)
             # The message may quote what was typed: rendered through a template (escaped), never
-            # as a bare text/html body (issue #15: reflected input on the public link).
-            problem = " ".join(exc.messages)
+            # as a bare text/html body (issue #15: reflected input on the public link). The
+            # scorer's and the session's messages are the clinician's: the patient reads one
+            # plain message in the page's language.
+            problem = str(services.LINK_ANSWER_NOT_SAVED)
             if request.htmx:
                 # htmx swaps only 2xx answers: the patient must see why nothing was saved.
                 return render(request, "patient_link/_saved.html", {"problem": problem})

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format, get_format
 
 from painclinic import audit, tokens
 from painclinic.models import AuditAction
@@ -131,6 +132,11 @@ def _diary_link_for_token(token: str, *, lock: bool) -> DiaryLink:
     return link
 
 
+def _number(value: float) -> str:
+    """A range end as the patient reads it, in the page's language: 10, 2.5 (English), 2,5 (Dutch)."""
+    return f"{value:g}".replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
 @dataclass(frozen=True)
 class DiaryDay:
     """What the patient's page shows for today: the measures still to enter and those done."""
@@ -148,7 +154,7 @@ def diary_day(link: DiaryLink, *, today: date | None = None) -> DiaryDay:
     study = link.study
     if study.start_date is None or today < study.start_date:
         raise ValidationError(
-            LINK_NOT_STARTED.format(day=(study.start_date or today).strftime("%A %d %B %Y")),
+            LINK_NOT_STARTED.format(day=date_format(study.start_date or today, "l j F Y")),
             code="not_started",
         )
     session = (today - study.start_date).days + 1
@@ -157,7 +163,7 @@ def diary_day(link: DiaryLink, *, today: date | None = None) -> DiaryDay:
         # no planned session (issue #9), so the link ends with the plan. The clinician can still
         # enter a confirmed extra session.
         last = study.start_date + timedelta(days=study.planned_sessions - 1)
-        raise ValidationError(LINK_ENDED.format(day=last.strftime("%A %d %B %Y")), code="ended")
+        raise ValidationError(LINK_ENDED.format(day=date_format(last, "l j F Y")), code="ended")
     measures = list(study.measures.all())
     recorded = set(
         Measurement.objects.in_force()
@@ -218,7 +224,9 @@ def diary_record(
         elif not measure.range_min <= value <= measure.range_max:
             errors.append(
                 LINK_VALUE_RANGE.format(
-                    measure=measure.name, lo=measure.range_min, hi=measure.range_max
+                    measure=measure.name,
+                    lo=_number(measure.range_min),
+                    hi=_number(measure.range_max),
                 )
             )
         else:

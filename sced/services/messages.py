@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import pgettext_lazy
+
 from sced.stats.limits import (
     MAX_STUDY_SESSIONS,
 )
@@ -120,16 +122,22 @@ MSG_DIARY_PLAN_OVER = (
 )
 MSG_DIARY_KIND = "Unknown kind of link."
 MSG_DIARY_ALREADY_REVOKED = "The link was already revoked."
-# What the patient reads (plain words; no clinical detail, no other page).
-LINK_INVALID = "This link is not valid. Ask your clinician for a new one."
-LINK_EXPIRED = "This link has expired. Ask your clinician for a new one."
-LINK_USED = "Today's values were already sent with this link. Thank you."
-LINK_CLOSED = "This diary has ended. Thank you for your values."
-LINK_NOT_STARTED = "Your diary starts on {day}. Please open this link again then."
-LINK_ENDED = "Your diary ended on {day}. Thank you for your values."
-LINK_ALREADY_TODAY = "You have already entered today's value. Please come back tomorrow."
-LINK_VALUE_MISSING = "Please enter a value for {measure}."
-LINK_VALUE_RANGE = "{measure}: please enter a number from {lo:g} to {hi:g}."
+# What the patient reads (plain words; no clinical detail, no other page). Context "patient":
+# translated for every language the patient pages speak (tests/painclinic/test_translations.py);
+# the diary view renders them in the patient's language (sced/views.py ``diary``).
+LINK_INVALID = pgettext_lazy("patient", "This link is not valid. Ask your clinician for a new one.")
+LINK_EXPIRED = pgettext_lazy("patient", "This link has expired. Ask your clinician for a new one.")
+LINK_USED = pgettext_lazy("patient", "Today's values were already sent with this link. Thank you.")
+LINK_CLOSED = pgettext_lazy("patient", "This diary has ended. Thank you for your values.")
+LINK_NOT_STARTED = pgettext_lazy(
+    "patient", "Your diary starts on {day}. Please open this link again then."
+)
+LINK_ENDED = pgettext_lazy("patient", "Your diary ended on {day}. Thank you for your values.")
+LINK_ALREADY_TODAY = pgettext_lazy(
+    "patient", "You have already entered today's value. Please come back tomorrow."
+)
+LINK_VALUE_MISSING = pgettext_lazy("patient", "Please enter a value for {measure}.")
+LINK_VALUE_RANGE = pgettext_lazy("patient", "{measure}: please enter a number from {lo} to {hi}.")
 
 DIARY_ACTOR = "patient-diary-link"  # audit actor_username for values a patient enters by link
 DIARY_MAX_DAYS = 90
