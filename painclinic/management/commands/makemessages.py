@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.management.commands import makemessages
 
-IGNORE = [".venv", "venv", "staticfiles", "test-artifacts", "node_modules", "tests", "locale"]
+IGNORE = [".venv", "venv", "staticfiles", "test-artifacts", "node_modules", "tests"]
 
 
 class Command(makemessages.Command):
