@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -233,7 +234,7 @@ def administration_form(
     administration = _administration(patient, administration_id)
     definition = instruments.get(administration.instrument_key)
     if administration.session.is_discarded and not administration.is_signed:
-        messages.error(request, services.SESSION_DISCARDED)
+        messages.error(request, gettext(services.SESSION_DISCARDED))
         return redirect(
             "assessment:session", patient_id=patient.pk, session_id=administration.session_id
         )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
+from django.utils.translation import gettext
 
 from painclinic import audit, tokens
 from painclinic.models import AuditAction
@@ -66,15 +67,17 @@ def diary_link_issue(
     or has no first baseline day (the patient's value gets its session from today's date)."""
     study = Study.objects.select_related("episode__patient", "draw").get(pk=study.pk)
     if kind not in DiaryLinkKind.values:
-        raise ValidationError(MSG_DIARY_KIND)
+        raise ValidationError(gettext(MSG_DIARY_KIND))
     if not 1 <= int(days) <= DIARY_MAX_DAYS:
-        raise ValidationError(MSG_DIARY_DAYS.format(max=DIARY_MAX_DAYS))
+        raise ValidationError(gettext(MSG_DIARY_DAYS).format(max=DIARY_MAX_DAYS))
     _check_can_record(study)
     if study.start_date is None:
-        raise ValidationError(MSG_DIARY_NO_START_DATE)
+        raise ValidationError(gettext(MSG_DIARY_NO_START_DATE))
     last_day = study.start_date + timedelta(days=study.planned_sessions - 1)
     if timezone.localdate() > last_day:
-        raise ValidationError(MSG_DIARY_PLAN_OVER.format(day=last_day.strftime("%d %b %Y")))
+        raise ValidationError(
+            gettext(MSG_DIARY_PLAN_OVER).format(day=last_day.strftime("%d %b %Y"))
+        )
 
     # A diary link goes to the patient by e-mail or text message: only with consent (issue #10).
     consent_require(study.episode.patient, ConsentKind.PATIENT_LINKS)
@@ -100,7 +103,7 @@ def diary_link_revoke(*, actor: User, link: DiaryLink) -> DiaryLink:
         .get(pk=link.pk)
     )
     if link.revoked_at is not None:
-        raise ValidationError(MSG_DIARY_ALREADY_REVOKED)
+        raise ValidationError(gettext(MSG_DIARY_ALREADY_REVOKED))
     link.revoked_at = timezone.now()
     link.revoked_by = actor
     link.save(update_fields=["revoked_at", "revoked_by"])
