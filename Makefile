@@ -1,4 +1,4 @@
-.PHONY: run test test-fast faults services worker beat lint format bench clean audit-deps
+.PHONY: run test test-fast faults services worker beat lint format bench clean audit-deps messages
 
 run:        ## venv + deps + migrate + demo data + server on http://127.0.0.1:8000
 	bash scripts/run-demo.sh
@@ -32,6 +32,9 @@ format:
 
 clean:
 	rm -rf db.sqlite3 staticfiles test-artifacts
+
+messages:   ## refresh the translation catalogues (locale/) from the code, then compile them (README "Translations")
+	.venv/bin/python manage.py makemessages -l nl && .venv/bin/python manage.py compilemessages
 
 bench:      ## benchmark: own PostgreSQL DB, bulk seed (BENCH_PATIENTS, default 10000), gunicorn + worker, wrk; prints the table
 	bash scripts/bench.sh

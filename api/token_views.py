@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from api import tokens
@@ -21,11 +23,15 @@ if TYPE_CHECKING:
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label="Name", max_length=80, help_text="What will use it, e.g. “Ward tablet diary”."
+        label=_lazy("Name"),
+        max_length=80,
+        help_text=_lazy("What will use it, e.g. “Ward tablet diary”."),
     )
-    scope = forms.ChoiceField(label="Allows", choices=TokenScope.choices, initial=TokenScope.READ)
+    scope = forms.ChoiceField(
+        label=_lazy("Allows"), choices=TokenScope.choices, initial=TokenScope.READ
+    )
     days = forms.IntegerField(
-        label="Valid for (days)",
+        label=_lazy("Valid for (days)"),
         min_value=1,
         max_value=tokens.MAX_LIFETIME_DAYS,
         initial=30,
@@ -48,7 +54,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 otp_verified=verified,
             )
         except PermissionDenied:
-            messages.error(request, tokens.MSG_NOT_VERIFIED)
+            messages.error(request, _(tokens.MSG_NOT_VERIFIED))
             return redirect("api_tokens:tokens")
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -70,5 +76,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(tokens.tokens_of(request.user), pk=token_id)
     tokens.token_revoke(actor=request.user, token=token)
-    messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    messages.success(
+        request, _("The token “{name}” is revoked: it no longer works.").format(name=token.name)
+    )
     return redirect("api_tokens:tokens")

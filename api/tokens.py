@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from api.models import ApiToken, TokenScope
 from painclinic import audit
@@ -23,8 +24,8 @@ TOKEN_PREFIX = "pc-"
 # A token lives at most 90 days: long enough for a device or a diary integration, short enough
 # that a forgotten one dies (ASVS 5.0 7.3 lifetimes; the clinic may shorten it).
 MAX_LIFETIME_DAYS = 90
-MSG_LIFETIME = f"Choose between 1 and {MAX_LIFETIME_DAYS} days."
-MSG_NOT_VERIFIED = "Finish two-step verification before creating an API token."
+MSG_LIFETIME = gettext_noop("Choose between 1 and {max} days.")
+MSG_NOT_VERIFIED = gettext_noop("Finish two-step verification before creating an API token.")
 
 
 def hash_token(raw: str) -> str:
@@ -39,11 +40,11 @@ def token_create(
     and cannot be shown again. Only a session that passed two-step verification may create one
     (painclinic/mfa.py; security.md A6: a token must not be a way around the second factor)."""
     if not otp_verified:
-        raise PermissionDenied(MSG_NOT_VERIFIED)
+        raise PermissionDenied(gettext(MSG_NOT_VERIFIED))
     if scope not in TokenScope.values:
         raise ValidationError({"scope": "Choose read only or read and write."})
     if not 1 <= int(days) <= MAX_LIFETIME_DAYS:
-        raise ValidationError({"days": MSG_LIFETIME})
+        raise ValidationError({"days": gettext(MSG_LIFETIME).format(max=MAX_LIFETIME_DAYS)})
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the token a name, e.g. the device that uses it."})

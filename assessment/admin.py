@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
 
 from assessment import instruments
 from assessment.models import Battery, RedFlagScreen, SafetyOverride
@@ -22,11 +23,15 @@ class BatteryForm(forms.ModelForm):
     def clean_instrument_keys(self):
         keys = self.cleaned_data["instrument_keys"]
         if not isinstance(keys, list) or not keys:
-            raise forms.ValidationError("Give a non-empty list of instrument keys.")
+            raise forms.ValidationError(gettext("Give a non-empty list of instrument keys."))
         known = {definition.key for definition in instruments.all_instruments()}
         unknown = [key for key in keys if key not in known]
         if unknown:
-            raise forms.ValidationError(f"Unknown instrument keys: {', '.join(map(str, unknown))}.")
+            raise forms.ValidationError(
+                gettext("Unknown instrument keys: {keys}.").format(
+                    keys=", ".join(map(str, unknown))
+                )
+            )
         return keys
 
 

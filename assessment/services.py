@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
 from assessment import instruments, red_flags, selectors, signals, yellow_flags
 from assessment.instruments import InvalidAnswer, payload
@@ -49,24 +50,37 @@ if TYPE_CHECKING:
     from painclinic.models import User
     from patients.models import Episode, Patient
 
-ALREADY_SIGNED = "This result is signed; correct it with an amendment."
-NOT_SIGNED = "Only a signed result can be amended; a draft can still be changed."
-AMENDMENT_NEEDS_REASON = "An amendment needs a reason."
-AMENDMENT_CHANGES_NOTHING = "The amendment changes no answer."
-UNKNOWN_INSTRUMENT = "Unknown instrument {key!r}."
-EPISODE_NOT_OF_PATIENT = "The episode belongs to another patient."
-SESSION_DATE_IN_FUTURE = "A session cannot be dated in the future."
-LINK_INVALID = "This link is not valid. Ask your clinician for a new one."
-LINK_EXPIRED = "This link has expired. Ask your clinician for a new one."
-LINK_USED = "These answers were already sent to your clinician. Thank you."
-LINK_NOTHING_TO_FILL = "Every questionnaire of this session is already signed."
-NOTHING_TO_START = "Choose a battery, or one or more single instruments."
-SESSION_DISCARDED = "This session was discarded; its questionnaires can no longer be filled."
-SESSION_HAS_SIGNED = (
+ALREADY_SIGNED = gettext_noop("This result is signed; correct it with an amendment.")
+NOT_SIGNED = gettext_noop("Only a signed result can be amended; a draft can still be changed.")
+AMENDMENT_NEEDS_REASON = gettext_noop("An amendment needs a reason.")
+AMENDMENT_CHANGES_NOTHING = gettext_noop("The amendment changes no answer.")
+UNKNOWN_INSTRUMENT = gettext_noop("Unknown instrument {key!r}.")
+EPISODE_NOT_OF_PATIENT = gettext_noop("The episode belongs to another patient.")
+SESSION_DATE_IN_FUTURE = gettext_noop("A session cannot be dated in the future.")
+# What the patient reads on the self-report link (context "patient": translated for every
+# language the patient pages speak, tests/painclinic/test_translations.py).
+LINK_INVALID = pgettext_lazy("patient", "This link is not valid. Ask your clinician for a new one.")
+LINK_EXPIRED = pgettext_lazy("patient", "This link has expired. Ask your clinician for a new one.")
+LINK_USED = pgettext_lazy(
+    "patient", "These answers were already sent to your clinician. Thank you."
+)
+# An answer the questionnaire does not take (only a tampered form sends one: the page offers
+# the answers as buttons), or a session the clinician has discarded meanwhile.
+LINK_ANSWER_NOT_SAVED = pgettext_lazy(
+    "patient",
+    "This answer could not be saved. Please choose one of the answers shown, or ask your "
+    "clinician for a new link.",
+)
+LINK_NOTHING_TO_FILL = gettext_noop("Every questionnaire of this session is already signed.")
+NOTHING_TO_START = gettext_noop("Choose a battery, or one or more single instruments.")
+SESSION_DISCARDED = gettext_noop(
+    "This session was discarded; its questionnaires can no longer be filled."
+)
+SESSION_HAS_SIGNED = gettext_noop(
     "A session with a signed result cannot be discarded: correct a signed result with an amendment."
 )
-CHOSEN_PATHWAY_REQUIRED = "Choose the pathway you decided on."
-RATIONALE_REQUIRED = "Say why you chose a pathway other than the one suggested."
+CHOSEN_PATHWAY_REQUIRED = gettext_noop("Choose the pathway you decided on.")
+RATIONALE_REQUIRED = gettext_noop("Say why you chose a pathway other than the one suggested.")
 
 # Someone saved the draft after this form was opened (painclinic/concurrency.py).
 EditConflict = concurrency.EditConflict
@@ -79,7 +93,7 @@ def _definition(key: str):
     try:
         return instruments.get(key)
     except KeyError:
-        raise ValidationError(UNKNOWN_INSTRUMENT.format(key=key)) from None
+        raise ValidationError(gettext(UNKNOWN_INSTRUMENT).format(key=key)) from None
 
 
 def _normalise(value: Any) -> Any:
@@ -106,7 +120,10 @@ def _typed_answers(definition, answers: Mapping[str, Any]) -> dict[str, Any]:
         item = definition.item(item_id)
         if item is None:
             raise ValidationError(
-                f"{definition.short_name} has no item {item_id!r}.", code="invalid_answer"
+                gettext("{instrument} has no item {item!r}.").format(
+                    instrument=definition.short_name, item=item_id
+                ),
+                code="invalid_answer",
             )
         cleaned[item.id] = _normalise(value)
     return cleaned
@@ -170,9 +187,9 @@ def session_start(
     (issue #13). Aggregates per clinician read it, never the lead of the day."""
     on = on or timezone.localdate()
     if episode.patient_id != patient.pk:
-        raise ValidationError(EPISODE_NOT_OF_PATIENT)
+        raise ValidationError(gettext(EPISODE_NOT_OF_PATIENT))
     if on > timezone.localdate():
-        raise ValidationError(SESSION_DATE_IN_FUTURE)
+        raise ValidationError(gettext(SESSION_DATE_IN_FUTURE))
     if instrument_keys:
         keys = list(instrument_keys)
     elif battery is not None:
@@ -180,7 +197,7 @@ def session_start(
     else:
         keys = []
     if not keys:
-        raise ValidationError(NOTHING_TO_START, code="nothing_to_start")
+        raise ValidationError(gettext(NOTHING_TO_START), code="nothing_to_start")
     definitions = [_definition(key) for key in keys]
     session = AssessmentSession.objects.create(
         patient=patient,
@@ -216,7 +233,7 @@ def session_discard(*, actor: User, session: AssessmentSession) -> AssessmentSes
     result is part of the record and is corrected by an amendment."""
     locked = AssessmentSession.objects.select_for_update().get(pk=session.pk)
     if locked.discarded_at is not None:
-        raise ValidationError(SESSION_DISCARDED, code="discarded")
+        raise ValidationError(gettext(SESSION_DISCARDED), code="discarded")
     # Lock the drafts too: a sign racing the discard either lands first (and we refuse) or
     # waits and then finds the session discarded (_lock_draft).
     states = list(
@@ -225,7 +242,7 @@ def session_discard(*, actor: User, session: AssessmentSession) -> AssessmentSes
         .values_list("state", flat=True)
     )
     if AdministrationState.SIGNED in states:
-        raise ValidationError(SESSION_HAS_SIGNED, code="signed")
+        raise ValidationError(gettext(SESSION_HAS_SIGNED), code="signed")
     now = timezone.now()
     locked.discarded_at, locked.discarded_by = now, actor
     locked.save(update_fields=["discarded_at", "discarded_by"])
@@ -242,8 +259,8 @@ def session_discard(*, actor: User, session: AssessmentSession) -> AssessmentSes
     return locked
 
 
-SESSION_ALREADY_ENDED = "This session is already marked as ended."
-RATING_HIDDEN = (
+SESSION_ALREADY_ENDED = gettext_noop("This session is already marked as ended.")
+RATING_HIDDEN = gettext_noop(
     "The patient's rating of this session is shown once the session is over: mark the session "
     "ended first."
 )
@@ -255,7 +272,7 @@ def session_end(*, actor: User, session: AssessmentSession) -> AssessmentSession
     clinician (AssessmentSession.ratings_visible). Once only; audited."""
     locked = AssessmentSession.objects.select_for_update().get(pk=session.pk)
     if locked.ended_at is not None:
-        raise ValidationError(SESSION_ALREADY_ENDED, code="ended")
+        raise ValidationError(gettext(SESSION_ALREADY_ENDED), code="ended")
     locked.ended_at, locked.ended_by = timezone.now(), actor
     locked.save(update_fields=["ended_at", "ended_by"])
     audit.record_event(
@@ -273,10 +290,10 @@ def _lock_draft(administration: Administration) -> Administration:
     # otherwise both read DRAFT, and a save could land after the other one signed.
     locked = Administration.objects.select_for_update().get(pk=administration.pk)
     if locked.state != AdministrationState.DRAFT:
-        raise ValidationError(ALREADY_SIGNED, code="signed")
+        raise ValidationError(gettext(ALREADY_SIGNED), code="signed")
     # A fresh statement after the lock: sees a discard committed while we waited for the row.
     if AssessmentSession.objects.filter(pk=locked.session_id, discarded_at__isnull=False).exists():
-        raise ValidationError(SESSION_DISCARDED, code="discarded")
+        raise ValidationError(gettext(SESSION_DISCARDED), code="discarded")
     return locked
 
 
@@ -358,7 +375,7 @@ def administration_sign(
     """
     locked = _lock_draft(administration)
     if locked.hidden_from_clinician:
-        raise ValidationError(RATING_HIDDEN, code="rating_hidden")
+        raise ValidationError(gettext(RATING_HIDDEN), code="rating_hidden")
     if edit_token is not None:
         concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
     locked.answers, locked.score = score_answers_once(
@@ -396,18 +413,18 @@ def administration_amend(
     refuses it) and ``current_amendment`` points at the new current values."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(AMENDMENT_NEEDS_REASON, code="reason")
+        raise ValidationError(gettext(AMENDMENT_NEEDS_REASON), code="reason")
     locked = (
         Administration.objects.select_for_update(of=("self",))
         .select_related("current_amendment", "session__patient")
         .get(pk=administration.pk)
     )
     if locked.state != AdministrationState.SIGNED:
-        raise ValidationError(NOT_SIGNED, code="not_signed")
+        raise ValidationError(gettext(NOT_SIGNED), code="not_signed")
     old_answers, old_score = locked.current_answers, locked.current_score
     definition = _definition(locked.instrument_key)
     if _typed_answers(definition, answers) == _typed_answers(definition, old_answers):
-        raise ValidationError(AMENDMENT_CHANGES_NOTHING, code="unchanged")
+        raise ValidationError(gettext(AMENDMENT_CHANGES_NOTHING), code="unchanged")
     new_answers, new_score = score_answers_once(locked.instrument_key, answers)
     amendment = Amendment.objects.create(
         administration=locked,
@@ -482,9 +499,9 @@ def patient_link_issue(
     """Issue a single-use link for the session's draft administrations. Returns the link and
     the token, which is shown once and never stored (only its SHA-256 is)."""
     if session.discarded_at is not None:
-        raise ValidationError(SESSION_DISCARDED, code="discarded")
+        raise ValidationError(gettext(SESSION_DISCARDED), code="discarded")
     if not session.administrations.filter(state=AdministrationState.DRAFT).exists():
-        raise ValidationError(LINK_NOTHING_TO_FILL)
+        raise ValidationError(gettext(LINK_NOTHING_TO_FILL))
     # A link goes to the patient by e-mail or text message: only with their consent (issue #10).
     consent_require(session.patient, ConsentKind.PATIENT_LINKS)
     token, hashed = tokens.issue_token()
@@ -595,11 +612,11 @@ def matched_care_decide(
     """Record the clinician's pathway decision beside the suggestion of the risk screen
     (``yellow_flags.matched_care_suggestion``). Departing from the suggestion needs a rationale."""
     if not chosen_pathway:
-        raise ValidationError(CHOSEN_PATHWAY_REQUIRED)
+        raise ValidationError(gettext(CHOSEN_PATHWAY_REQUIRED))
     suggestion = suggestion or {}
     suggested = suggestion.get("pathway") or ""
     if suggested and chosen_pathway != suggested and not rationale.strip():
-        raise ValidationError(RATIONALE_REQUIRED, code="rationale")
+        raise ValidationError(gettext(RATIONALE_REQUIRED), code="rationale")
     decision = MatchedCareDecision.objects.create(
         patient=patient,
         administration_id=suggestion.get("result_id"),
@@ -663,8 +680,10 @@ OVERRIDE_CONTEXTS = {
     "pacing": "graded activity or pacing",
     "pmp": "a pain management programme",
 }
-NEEDS_CLINICAL_REVIEW = "This participant needs clinical review before the next session."
-OVERRIDE_NEEDS_REASON = (
+NEEDS_CLINICAL_REVIEW = gettext_noop(
+    "This participant needs clinical review before the next session."
+)
+OVERRIDE_NEEDS_REASON = gettext_noop(
     "A red-flag referral is still open. To go ahead, say why it is safe to do so now."
 )
 
@@ -687,9 +706,9 @@ def red_flag_screen_record(
     )
     screened_on = data.get("screened_on")
     if not screened_on:
-        errors["screened_on"] = "Give the date of the screen."
+        errors["screened_on"] = gettext("Give the date of the screen.")
     elif screened_on > timezone.localdate():
-        errors["screened_on"] = "The screen cannot be dated in the future."
+        errors["screened_on"] = gettext("The screen cannot be dated in the future.")
     if errors:
         raise ValidationError({k: [v] for k, v in errors.items()})
     screen = RedFlagScreen.objects.create(
@@ -720,16 +739,16 @@ def red_flag_referral_outcome_record(
     """Close a referral's follow-up with what came of it (once; it is not edited later)."""
     screen = RedFlagScreen.objects.select_for_update().get(pk=screen.pk)
     if not screen.referral_open:
-        raise ValidationError("This referral's outcome is already recorded.")
+        raise ValidationError(gettext("This referral's outcome is already recorded."))
     errors = {}
     if not outcome.strip():
-        errors["referral_outcome"] = ["Say what came of the referral."]
+        errors["referral_outcome"] = [gettext("Say what came of the referral.")]
     if on is None:
-        errors["referral_outcome_on"] = ["Give the date of the outcome."]
+        errors["referral_outcome_on"] = [gettext("Give the date of the outcome.")]
     elif on > timezone.localdate():
-        errors["referral_outcome_on"] = ["The outcome cannot be dated in the future."]
+        errors["referral_outcome_on"] = [gettext("The outcome cannot be dated in the future.")]
     elif screen.referral_date and on < screen.referral_date:
-        errors["referral_outcome_on"] = ["The outcome cannot be before the referral."]
+        errors["referral_outcome_on"] = [gettext("The outcome cannot be before the referral.")]
     if errors:
         raise ValidationError(errors)
     screen.referral_outcome = outcome.strip()
@@ -786,9 +805,9 @@ def safety_gate(
         return earlier
     if not access.may_give_clinical_care(actor):
         # The programme admin gives no clinical care: told only that a clinician must review.
-        raise ValidationError({"override_reason": [NEEDS_CLINICAL_REVIEW]})
+        raise ValidationError({"override_reason": [gettext(NEEDS_CLINICAL_REVIEW)]})
     if not (override_reason or "").strip():
-        raise ValidationError({"override_reason": [OVERRIDE_NEEDS_REASON]})
+        raise ValidationError({"override_reason": [gettext(OVERRIDE_NEEDS_REASON)]})
     override = SafetyOverride.objects.create(
         episode=episode,
         screen=screen,

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -233,7 +234,7 @@ def administration_form(
     administration = _administration(patient, administration_id)
     definition = instruments.get(administration.instrument_key)
     if administration.session.is_discarded and not administration.is_signed:
-        messages.error(request, services.SESSION_DISCARDED)
+        messages.error(request, gettext(services.SESSION_DISCARDED))
         return redirect(
             "assessment:session", patient_id=patient.pk, session_id=administration.session_id
         )
@@ -698,8 +699,10 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
             if exc.code in ("invalid", "used", "expired"):
                 return _link_error(request, exc)
             # The message may quote what was typed: rendered through a template (escaped), never
-            # as a bare text/html body (issue #15: reflected input on the public link).
-            problem = " ".join(exc.messages)
+            # as a bare text/html body (issue #15: reflected input on the public link). The
+            # scorer's and the session's messages are the clinician's: the patient reads one
+            # plain message in the page's language.
+            problem = str(services.LINK_ANSWER_NOT_SAVED)
             if request.htmx:
                 # htmx swaps only 2xx answers: the patient must see why nothing was saved.
                 return render(request, "patient_link/_saved.html", {"problem": problem})

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django import forms
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from education.models import BehaviourChangeTechnique, Topic, Understanding
 
 CHECK_CHOICES = [("", _("— teach-back check —")), *Understanding.choices]
-TICK_TOPIC = "Tick “{topic}” if it was covered, or clear its check and notes."
-NEEDS_CHECK = "Say how much of “{topic}” the patient could explain back."
+TICK_TOPIC = gettext_noop("Tick “{topic}” if it was covered, or clear its check and notes.")
+NEEDS_CHECK = gettext_noop("Say how much of “{topic}” the patient could explain back.")
 
 
 class ContactEducationForm(forms.Form):
@@ -67,9 +68,9 @@ class ContactEducationForm(forms.Form):
             check = data.get(f"check_{topic.pk}")
             notes = (data.get(f"misc_{topic.pk}") or "").strip()
             if ticked and not check:
-                self.add_error(f"check_{topic.pk}", NEEDS_CHECK.format(topic=topic.title))
+                self.add_error(f"check_{topic.pk}", gettext(NEEDS_CHECK).format(topic=topic.title))
             elif not ticked and (check or notes):
-                self.add_error(f"topic_{topic.pk}", TICK_TOPIC.format(topic=topic.title))
+                self.add_error(f"topic_{topic.pk}", gettext(TICK_TOPIC).format(topic=topic.title))
         return data
 
     def covered(self) -> dict[int, tuple[str, str]]:

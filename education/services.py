@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from education.models import (
     BehaviourChangeTechnique,
@@ -30,19 +31,19 @@ if TYPE_CHECKING:
     from painclinic.models import User
     from patients.models import Contact, Patient
 
-ALREADY_RECORDED = "Education for this contact is already recorded."
-NOTHING_RECORDED = "Tick at least one topic or one technique."
-NO_CHECK = "Say how much of “{topic}” the patient could explain back."
-RETIRED_TOPIC = "“{topic}” is no longer in the curriculum."
-NOT_THIS_PATIENT = "This contact is not on this patient's record."
-NOT_A_LEAD = "Only a team lead edits the curriculum."
-TITLE_TAKEN = "The curriculum already has a topic called “{title}”."
-TITLE_REQUIRED = "Give the topic a title."
+ALREADY_RECORDED = gettext_noop("Education for this contact is already recorded.")
+NOTHING_RECORDED = gettext_noop("Tick at least one topic or one technique.")
+NO_CHECK = gettext_noop("Say how much of “{topic}” the patient could explain back.")
+RETIRED_TOPIC = gettext_noop("“{topic}” is no longer in the curriculum.")
+NOT_THIS_PATIENT = gettext_noop("This contact is not on this patient's record.")
+NOT_A_LEAD = gettext_noop("Only a team lead edits the curriculum.")
+TITLE_TAKEN = gettext_noop("The curriculum already has a topic called “{title}”.")
+TITLE_REQUIRED = gettext_noop("Give the topic a title.")
 
 
 def _check_lead(actor: User) -> None:
     if not (actor.is_active and actor.role == Role.TEAM_LEAD):
-        raise ValidationError(NOT_A_LEAD, code="not_a_lead")
+        raise ValidationError(gettext(NOT_A_LEAD), code="not_a_lead")
 
 
 @transaction.atomic
@@ -59,20 +60,20 @@ def contact_education_record(
     contact (a clinical record is not overwritten)."""
     check_may_give_clinical_care(actor)
     if not can_change_patient(actor, patient):
-        raise ValidationError(NOT_THIS_PATIENT, code="no_access")
+        raise ValidationError(gettext(NOT_THIS_PATIENT), code="no_access")
     if contact.episode.patient_id != patient.pk:
-        raise ValidationError(NOT_THIS_PATIENT, code="not_this_patient")
+        raise ValidationError(gettext(NOT_THIS_PATIENT), code="not_this_patient")
     technique_ids = sorted(set(technique_ids))
     if not topics and not technique_ids:
-        raise ValidationError(NOTHING_RECORDED, code="empty")
+        raise ValidationError(gettext(NOTHING_RECORDED), code="empty")
     found = {t.pk: t for t in Topic.objects.filter(pk__in=list(topics))}
     errors = []
     for topic_id, (check, _misconceptions) in topics.items():
         topic = found.get(topic_id)
         if topic is None or topic.is_retired:
-            errors.append(RETIRED_TOPIC.format(topic=topic or topic_id))
+            errors.append(gettext(RETIRED_TOPIC).format(topic=topic or topic_id))
         elif check not in Understanding.values:
-            errors.append(NO_CHECK.format(topic=topic))
+            errors.append(gettext(NO_CHECK).format(topic=topic))
     techniques = list(BehaviourChangeTechnique.objects.filter(pk__in=technique_ids))
     if len(techniques) != len(technique_ids):
         errors.append("Choose techniques from the list.")
@@ -80,7 +81,7 @@ def contact_education_record(
         raise ValidationError(errors)
     # Locks the contact's row: two clinicians saving the same contact at once get one record.
     if ContactEducation.objects.select_for_update().filter(contact=contact).exists():
-        raise ValidationError(ALREADY_RECORDED, code="already_recorded")
+        raise ValidationError(gettext(ALREADY_RECORDED), code="already_recorded")
     record = ContactEducation.objects.create(contact=contact, patient=patient, recorded_by=actor)
     TopicCovered.objects.bulk_create(
         TopicCovered(
@@ -114,9 +115,9 @@ def topic_add(*, actor: User, title: str, summary: str = "") -> Topic:
     _check_lead(actor)
     title = " ".join(title.split())
     if not title:
-        raise ValidationError({"title": TITLE_REQUIRED})
+        raise ValidationError({"title": gettext(TITLE_REQUIRED)})
     if Topic.objects.filter(title__iexact=title).exists():
-        raise ValidationError({"title": TITLE_TAKEN.format(title=title)})
+        raise ValidationError({"title": gettext(TITLE_TAKEN).format(title=title)})
     last = Topic.objects.aggregate(m=Max("position"))["m"]
     topic = Topic.objects.create(title=title, summary=summary.strip(), position=(last or 0) + 1)
     audit.record_event(actor=actor, action=AuditAction.CREATE, obj=topic)

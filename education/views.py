@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -71,7 +72,7 @@ def contact_record(request: HttpRequest, patient: Patient, contact_id: int) -> H
             messages.success(request, _("Education and techniques recorded for this contact."))
             return redirect("education:patient", patient_id=patient.pk)
     if request.method == "POST" and existing is not None:
-        form.add_error(None, services.ALREADY_RECORDED)
+        form.add_error(None, gettext(services.ALREADY_RECORDED))
     status = 400 if request.method == "POST" and form.errors else 200
     return render(
         request,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from assessment import instruments
 from interop import research, selectors
@@ -27,9 +28,9 @@ if TYPE_CHECKING:
     from painclinic.models import User
     from patients.models import Patient
 
-NOT_YOUR_PATIENT = "You may not export this patient's record."
-NOT_A_CLINICIAN = "Questionnaire definitions are for clinicians."
-NOT_A_TEAM_LEAD = "Research exports are for team leads."
+NOT_YOUR_PATIENT = gettext_noop("You may not export this patient's record.")
+NOT_A_CLINICIAN = gettext_noop("Questionnaire definitions are for clinicians.")
+NOT_A_TEAM_LEAD = gettext_noop("Research exports are for team leads.")
 FHIR_OBJECT_TYPE = "fhir.bundle"
 RESEARCH_OBJECT_TYPE = "research.sced_export"
 
@@ -43,7 +44,7 @@ def export_patient_bundle(actor: User, patient: Patient) -> dict[str, Any]:
     Missing parts (no results, no plan, no medicines) are simply absent from the Bundle.
     """
     if not patient_access.can_view_patient(actor, patient):
-        raise PermissionDenied(NOT_YOUR_PATIENT)
+        raise PermissionDenied(gettext(NOT_YOUR_PATIENT))
     goals = selectors.goal_records(patient)
     bundle_id = str(uuid.uuid4())
     out = fhir_bundle.patient_bundle(
@@ -76,7 +77,7 @@ def export_questionnaires(actor: User, keys: list[str] | None = None) -> dict[st
     """Every instrument definition (or those named) as a Bundle of Questionnaires. No patient
     data, so no audit event."""
     if not may_download_questionnaires(actor):
-        raise PermissionDenied(NOT_A_CLINICIAN)
+        raise PermissionDenied(gettext(NOT_A_CLINICIAN))
     definitions = (
         [instruments.get(key) for key in keys] if keys else list(instruments.all_instruments())
     )
@@ -111,7 +112,7 @@ def research_scope(actor: User) -> ResearchScope:
     """Who would be in a research export for ``actor``: patients in reach with single-case data,
     split by research consent in force (patients.ConsentRecord, kind "research")."""
     if not may_export_research(actor):
-        raise PermissionDenied(NOT_A_TEAM_LEAD)
+        raise PermissionDenied(gettext(NOT_A_TEAM_LEAD))
     studies = list(sced_selectors.studies_with_data(patient_access.patients_visible_to(actor)))
     patients = {s.episode.patient_id: s.episode.patient for s in studies}
     consenting = patient_selectors.patients_with_consent_in_force(patients, ConsentKind.RESEARCH)

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from interop import services
@@ -46,7 +47,7 @@ def patient_fhir_export(request: HttpRequest, patient: Patient) -> HttpResponse:
 @authenticated_view
 def questionnaires_export(request: HttpRequest) -> HttpResponse:
     if not services.may_download_questionnaires(request.user):
-        raise PermissionDenied(services.NOT_A_CLINICIAN)
+        raise PermissionDenied(gettext(services.NOT_A_CLINICIAN))
     bundle = services.export_questionnaires(request.user)
     return _download(
         json.dumps(bundle, indent=2),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from mdt.models import Action, Attendee, CaseConference, Discussion
 from mdt.selectors import attendee_choices, team_staff
@@ -26,12 +27,14 @@ if TYPE_CHECKING:
     from painclinic.models import Team, User
     from patients.models import Patient
 
-NOT_TEAM_STAFF = "Only the clinical staff of the team can do this."
-NOT_TEAM_LEAD = "Only the team lead prepares a case conference."
-NO_PATIENTS = "Choose at least one patient from the agenda."
-FLAG_TAKEN = "A patient chosen is no longer on the agenda (another conference took them)."
-NOT_AN_ATTENDEE = "Attendees are members of the team."
-OWNER_NOT_STAFF = "The owner of an action is one of the team's clinical staff."
+NOT_TEAM_STAFF = gettext_noop("Only the clinical staff of the team can do this.")
+NOT_TEAM_LEAD = gettext_noop("Only the team lead prepares a case conference.")
+NO_PATIENTS = gettext_noop("Choose at least one patient from the agenda.")
+FLAG_TAKEN = gettext_noop(
+    "A patient chosen is no longer on the agenda (another conference took them)."
+)
+NOT_AN_ATTENDEE = gettext_noop("Attendees are members of the team.")
+OWNER_NOT_STAFF = gettext_noop("The owner of an action is one of the team's clinical staff.")
 DISCUSSION_FIELDS = ("question", "summary", "decisions")
 
 EditConflict = concurrency.EditConflict
@@ -39,7 +42,7 @@ EditConflict = concurrency.EditConflict
 
 def _check_staff(actor: User, team: Team) -> None:
     if not (may_give_clinical_care(actor) and team_staff(team).filter(pk=actor.pk).exists()):
-        raise ValidationError(NOT_TEAM_STAFF)
+        raise ValidationError(gettext(NOT_TEAM_STAFF))
 
 
 def flag_for_mdt(*, actor: User, patient: Patient, reason: str) -> MdtFlag:
@@ -62,23 +65,23 @@ def conference_prepare(
     """The team lead prepares a conference from the agenda: each chosen patient becomes a
     discussion whose question is the flag's reason, and leaves the agenda."""
     if actor.role != Role.TEAM_LEAD:
-        raise ValidationError(NOT_TEAM_LEAD)
+        raise ValidationError(gettext(NOT_TEAM_LEAD))
     _check_staff(actor, team)
     planned_clinical_date(held_on, what="The conference")
     flag_ids = [flag.pk for flag in flags]
     if not flag_ids:
-        raise ValidationError({"flags": NO_PATIENTS})
+        raise ValidationError({"flags": gettext(NO_PATIENTS)})
     chosen = list(
         MdtFlag.objects.select_for_update()
         .filter(pk__in=flag_ids, team=team, taken_at__isnull=True)
         .select_related("patient")
     )
     if len(chosen) != len(set(flag_ids)):
-        raise ValidationError({"flags": FLAG_TAKEN})
+        raise ValidationError({"flags": gettext(FLAG_TAKEN)})
     people = list(attendees)
     allowed = set(attendee_choices(team).values_list("pk", flat=True))
     if any(person.pk not in allowed for person in people):
-        raise ValidationError({"attendees": NOT_AN_ATTENDEE})
+        raise ValidationError({"attendees": gettext(NOT_AN_ATTENDEE)})
     conference = CaseConference.objects.create(team=team, held_on=held_on, prepared_by=actor)
     Attendee.objects.bulk_create(
         Attendee(conference=conference, user=person, discipline=person.discipline)
@@ -121,7 +124,7 @@ def discussion_record(
     typed = {"question": question.strip(), "summary": summary.strip(), "decisions": decisions}
     typed["decisions"] = decisions.strip()
     if not typed["question"]:
-        raise ValidationError({"question": "Say what the team was asked."})
+        raise ValidationError({"question": gettext("Say what the team was asked.")})
     if edit_token is not None:
         concurrency.check_edit_token(discussion, DISCUSSION_FIELDS, edit_token, typed)
     changed = [name for name in DISCUSSION_FIELDS if getattr(discussion, name) != typed[name]]
@@ -148,10 +151,10 @@ def action_add(
     team = discussion.conference.team
     _check_staff(actor, team)
     if not team_staff(team).filter(pk=owner.pk).exists():
-        raise ValidationError({"owner": OWNER_NOT_STAFF})
+        raise ValidationError({"owner": gettext(OWNER_NOT_STAFF)})
     text = " ".join(text.split())
     if not text:
-        raise ValidationError({"text": "Say what is to be done."})
+        raise ValidationError({"text": gettext("Say what is to be done.")})
     planned_clinical_date(due_on, what="The due date")
     action = Action.objects.create(
         discussion=discussion, text=text, owner=owner, due_on=due_on, created_by=actor

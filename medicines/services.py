@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from medicines.core import ome as core_ome
 from medicines.core import taper as core_taper
@@ -47,11 +48,13 @@ MEDICATION_FIELDS = (
     "prescriber",
     "indication",
 )
-CHANGE_NEEDS_REASON = "Say why the medication changes: the previous version is kept."
-TAPER_CHANGE_NEEDS_REASON = "Say why the taper plan changes: the previous version is kept."
-STOP_BEFORE_START = "The stop date is before the start date."
-EFFECTIVE_BEFORE_START = "A change cannot apply before the medication was started."
-INCREASE_NOT_MARKED = (
+CHANGE_NEEDS_REASON = gettext_noop("Say why the medication changes: the previous version is kept.")
+TAPER_CHANGE_NEEDS_REASON = gettext_noop(
+    "Say why the taper plan changes: the previous version is kept."
+)
+STOP_BEFORE_START = gettext_noop("The stop date is before the start date.")
+EFFECTIVE_BEFORE_START = gettext_noop("A change cannot apply before the medication was started.")
+INCREASE_NOT_MARKED = gettext_noop(
     "This step increases the dose. Tick 'this step increases the dose, on purpose' if that is "
     "intended, or correct the dose."
 )
@@ -87,14 +90,14 @@ def validate_medication(data: dict[str, Any]) -> None:
         if data.get("unit"):
             payload["unit"] = data["unit"]
         if payload["strength"] is None:
-            errors["strength"] = "Give the strength of the opioid."
+            errors["strength"] = gettext("Give the strength of the opioid.")
         else:
             try:
                 core_ome.medication_from_dict(payload)
             except core_ome.MedicationInputError as exc:
                 errors[exc.field] = _sentence(exc.message)
     elif not (data.get("name") or "").strip():
-        errors["product"] = "Choose an opioid from the list, or type the medicine's name."
+        errors["product"] = gettext("Choose an opioid from the list, or type the medicine's name.")
     else:
         try:
             core_ome.medication_from_dict({"name": data["name"]})
@@ -102,10 +105,10 @@ def validate_medication(data: dict[str, Any]) -> None:
             errors["name"] = _sentence(exc.message)
     start, stop = data.get("start_date"), data.get("stop_date")
     if start and stop and stop < start:
-        errors["stop_date"] = STOP_BEFORE_START
+        errors["stop_date"] = gettext(STOP_BEFORE_START)
     effective = data.get("effective_from")
     if start and effective and effective < start:
-        errors["effective_from"] = EFFECTIVE_BEFORE_START
+        errors["effective_from"] = gettext(EFFECTIVE_BEFORE_START)
     if errors:
         raise ValidationError(errors)
 
@@ -184,7 +187,7 @@ def medication_change(
     if not changed:
         return current
     if not change_reason.strip():
-        raise ValidationError({"change_reason": CHANGE_NEEDS_REASON})
+        raise ValidationError({"change_reason": gettext(CHANGE_NEEDS_REASON)})
     version = MedicationVersion.objects.create(
         medication=medication,
         version=current.version + 1,
@@ -304,7 +307,7 @@ def taper_plan_save(
         if not changed:
             return current
         if not change_reason.strip():
-            raise ValidationError({"change_reason": TAPER_CHANGE_NEEDS_REASON})
+            raise ValidationError({"change_reason": gettext(TAPER_CHANGE_NEEDS_REASON)})
     table = settings.OME_TABLE
     plan = TaperPlan.objects.create(
         patient=patient,
@@ -345,11 +348,11 @@ def validate_step(data: dict[str, Any]) -> None:
     errors = {}
     before, after = data["dose_before"], data["dose_after"]
     if after > before and not data.get("increase_marked"):
-        errors["dose_after"] = INCREASE_NOT_MARKED
+        errors["dose_after"] = gettext(INCREASE_NOT_MARKED)
     if data.get("paused") and after != before:
-        errors["paused"] = "A pause keeps the dose: the dose after equals the dose before."
+        errors["paused"] = gettext("A pause keeps the dose: the dose after equals the dose before.")
     if data.get("next_review") and data["next_review"] < data["on"]:
-        errors["next_review"] = "The next review is before the step."
+        errors["next_review"] = gettext("The next review is before the step.")
     if errors:
         raise ValidationError(errors)
 

@@ -268,7 +268,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Internationalisation -------------------------------------------------------------------
+# The clinicians' interface is English (en-gb) whatever the browser asks for: there is no
+# LocaleMiddleware, so Accept-Language never switches a clinician's page. Only the pages a patient
+# opens by link (questionnaire, daily diary) switch language, with translation.override() and the
+# link's or patient's language (painclinic/i18n.py supported_language). The catalogues are in
+# locale/ (README "Translations"); the .mo files are compiled in the build, not committed.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("nl", "Nederlands")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

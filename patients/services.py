@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from painclinic import audit, concurrency
 from painclinic.access import check_may_give_clinical_care, may_give_clinical_care
@@ -63,10 +64,12 @@ PATIENT_EDITABLE_FIELDS = (
     "pain_onset",
 )
 
-IDENTIFIER_IN_USE = "This identifier is already in use."
-TRANSITION_NOT_ALLOWED = "An episode that is {current} cannot become {target}."
-DISCHARGE_NEEDS_REASON = "A discharge needs a date and a reason."
-TRANSITION_BEFORE_REFERRAL = "A status cannot change before the referral date ({referral})."
+IDENTIFIER_IN_USE = gettext_noop("This identifier is already in use.")
+TRANSITION_NOT_ALLOWED = gettext_noop("An episode that is {current} cannot become {target}.")
+DISCHARGE_NEEDS_REASON = gettext_noop("A discharge needs a date and a reason.")
+TRANSITION_BEFORE_REFERRAL = gettext_noop(
+    "A status cannot change before the referral date ({referral})."
+)
 
 
 # Someone else saved the record after this form was opened (painclinic/concurrency.py).
@@ -80,7 +83,7 @@ def _check_identifier_free(identifier: str, exclude_pk=None) -> None:
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if others.exists():
-        raise ValidationError({"identifier": IDENTIFIER_IN_USE})
+        raise ValidationError({"identifier": gettext(IDENTIFIER_IN_USE)})
 
 
 def _field_error(field: str, validator, value, **kwargs) -> None:
@@ -242,14 +245,16 @@ def episode_change_status(
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if to_status not in EPISODE_TRANSITIONS[episode.status]:
         raise ValidationError(
-            TRANSITION_NOT_ALLOWED.format(
+            gettext(TRANSITION_NOT_ALLOWED).format(
                 current=EpisodeStatus(episode.status).label.lower(),
                 target=EpisodeStatus(to_status).label.lower(),
             )
         )
     if changed_on < episode.referral_date:
         raise ValidationError(
-            TRANSITION_BEFORE_REFERRAL.format(referral=episode.referral_date.strftime("%d %b %Y"))
+            gettext(TRANSITION_BEFORE_REFERRAL).format(
+                referral=episode.referral_date.strftime("%d %b %Y")
+            )
         )
     _field_error(
         "changed_on",
@@ -260,7 +265,7 @@ def episode_change_status(
     )
     if to_status == EpisodeStatus.DISCHARGED:
         if not discharge_reason:
-            raise ValidationError(DISCHARGE_NEEDS_REASON)
+            raise ValidationError(gettext(DISCHARGE_NEEDS_REASON))
         episode.discharge_date = changed_on
         episode.discharge_reason = discharge_reason
     EpisodeStatusChange.objects.create(
@@ -355,26 +360,32 @@ def episode_set_review_date(
 
 # --- The care team, the lead handover, re-referral and follow-up calls (issue #13) ------------
 
-CARE_TEAM_NOT_YOURS = "Only the lead clinician or the team lead can change this care team."
-CARE_TEAM_CLOSED = "This episode is discharged: its care team stays as it was."
-CARE_TEAM_ALREADY = "{name} is already on the care team."
-CARE_TEAM_NOT_MEMBER = "{name} is not on the care team."
-CARE_TEAM_LEAD_STAYS = "{name} leads this episode: hand over the lead before removing them."
-HANDOVER_NOT_YOURS = "Only the lead clinician or the team lead can hand over the lead."
-REREFER_OPEN = (
+CARE_TEAM_NOT_YOURS = gettext_noop(
+    "Only the lead clinician or the team lead can change this care team."
+)
+CARE_TEAM_CLOSED = gettext_noop("This episode is discharged: its care team stays as it was.")
+CARE_TEAM_ALREADY = gettext_noop("{name} is already on the care team.")
+CARE_TEAM_NOT_MEMBER = gettext_noop("{name} is not on the care team.")
+CARE_TEAM_LEAD_STAYS = gettext_noop(
+    "{name} leads this episode: hand over the lead before removing them."
+)
+HANDOVER_NOT_YOURS = gettext_noop(
+    "Only the lead clinician or the team lead can hand over the lead."
+)
+REREFER_OPEN = gettext_noop(
     "{name} already has an open episode (referred {referred}, {status}). A new episode can be "
     "opened once it is discharged."
 )
-REREFER_BEFORE_DISCHARGE = "The referral cannot be before the last discharge ({day})."
-REREFER_NO_EPISODE = "{name} has no earlier episode: register the referral instead."
+REREFER_BEFORE_DISCHARGE = gettext_noop("The referral cannot be before the last discharge ({day}).")
+REREFER_NO_EPISODE = gettext_noop("{name} has no earlier episode: register the referral instead.")
 
 # Follow-up telephone calls after discharge at 2, 6 and 12 weeks: a clinic convention, not a
 # published standard [U design]; a team changes the calls of an episode on its follow-up page.
 FOLLOW_UP_WEEKS = (2, 6, 12)
-FOLLOW_UP_NOT_DISCHARGED = "Follow-up calls are for an episode after its discharge."
-FOLLOW_UP_NEEDS_DATE = "Give the date of the call."
-FOLLOW_UP_NEEDS_NEW_DATE = "Give the new date for the rescheduled call."
-FOLLOW_UP_CALLER_NOT_IN_TEAM = "{name} is not one of the clinicians of {team}."
+FOLLOW_UP_NOT_DISCHARGED = gettext_noop("Follow-up calls are for an episode after its discharge.")
+FOLLOW_UP_NEEDS_DATE = gettext_noop("Give the date of the call.")
+FOLLOW_UP_NEEDS_NEW_DATE = gettext_noop("Give the new date for the rescheduled call.")
+FOLLOW_UP_CALLER_NOT_IN_TEAM = gettext_noop("{name} is not one of the clinicians of {team}.")
 
 
 def may_manage_care_team(actor: User, episode: Episode) -> bool:
@@ -393,7 +404,7 @@ def _record_care_team_change(*, actor: User, episode: Episode, member: User, kin
 
 def _check_in_team(episode: Episode, user: User) -> None:
     if not Membership.objects.filter(team_id=episode.team_id, user=user).exists():
-        raise ValidationError(REASSIGN_NOT_IN_TEAM.format(name=user, team=episode.team))
+        raise ValidationError(gettext(REASSIGN_NOT_IN_TEAM).format(name=user, team=episode.team))
 
 
 @transaction.atomic
@@ -406,13 +417,13 @@ def care_team_add(*, actor: User, episode: Episode, member: User) -> CareTeamMem
     )
     check_may_give_clinical_care(member)
     if not may_manage_care_team(actor, episode):
-        raise ValidationError(CARE_TEAM_NOT_YOURS, code="not_yours")
+        raise ValidationError(gettext(CARE_TEAM_NOT_YOURS), code="not_yours")
     if not episode.is_open:
-        raise ValidationError(CARE_TEAM_CLOSED)
+        raise ValidationError(gettext(CARE_TEAM_CLOSED))
     _check_in_team(episode, member)
     place, created = CareTeamMember.objects.get_or_create(episode=episode, user=member)
     if not created:
-        raise ValidationError(CARE_TEAM_ALREADY.format(name=member), code="already")
+        raise ValidationError(gettext(CARE_TEAM_ALREADY).format(name=member), code="already")
     _record_care_team_change(
         actor=actor, episode=episode, member=member, kind=CareTeamChangeKind.ADDED
     )
@@ -434,14 +445,14 @@ def care_team_remove(*, actor: User, episode: Episode, member: User) -> None:
         Episode.objects.select_for_update().select_related("team", "patient").get(pk=episode.pk)
     )
     if not may_manage_care_team(actor, episode):
-        raise ValidationError(CARE_TEAM_NOT_YOURS, code="not_yours")
+        raise ValidationError(gettext(CARE_TEAM_NOT_YOURS), code="not_yours")
     if not episode.is_open:
-        raise ValidationError(CARE_TEAM_CLOSED)
+        raise ValidationError(gettext(CARE_TEAM_CLOSED))
     if episode.lead_clinician_id == member.pk:
-        raise ValidationError(CARE_TEAM_LEAD_STAYS.format(name=member), code="lead")
+        raise ValidationError(gettext(CARE_TEAM_LEAD_STAYS).format(name=member), code="lead")
     deleted, _ = CareTeamMember.objects.filter(episode=episode, user=member).delete()
     if not deleted:
-        raise ValidationError(CARE_TEAM_NOT_MEMBER.format(name=member), code="not_member")
+        raise ValidationError(gettext(CARE_TEAM_NOT_MEMBER).format(name=member), code="not_member")
     _record_care_team_change(
         actor=actor, episode=episode, member=member, kind=CareTeamChangeKind.REMOVED
     )
@@ -461,7 +472,7 @@ def _move_lead(
     lead joins the care team; the previous lead stays on it unless ``keep`` is False."""
     _check_in_team(episode, to_clinician)
     if episode.lead_clinician_id == to_clinician.pk:
-        raise ValidationError(REASSIGN_SAME.format(name=to_clinician))
+        raise ValidationError(gettext(REASSIGN_SAME).format(name=to_clinician))
     check_may_give_clinical_care(to_clinician)
     previous = episode.lead_clinician
     episode.lead_clinician = to_clinician
@@ -510,9 +521,9 @@ def lead_handover(
             episode, ("lead_clinician",), edit_token, {"lead_clinician": to_clinician}
         )
     if not may_manage_care_team(actor, episode):
-        raise ValidationError(HANDOVER_NOT_YOURS, code="not_yours")
+        raise ValidationError(gettext(HANDOVER_NOT_YOURS), code="not_yours")
     if not episode.is_open:
-        raise ValidationError(REASSIGN_CLOSED)
+        raise ValidationError(gettext(REASSIGN_CLOSED))
     change = _move_lead(
         actor=actor,
         episode=episode,
@@ -548,7 +559,7 @@ def episode_rerefer(
     open_episode = episodes.open().order_by(*Episode._meta.ordering).first()
     if open_episode is not None:
         raise ValidationError(
-            REREFER_OPEN.format(
+            gettext(REREFER_OPEN).format(
                 name=patient.full_name,
                 referred=open_episode.referral_date.strftime("%d %b %Y"),
                 status=open_episode.get_status_display().lower(),
@@ -557,7 +568,7 @@ def episode_rerefer(
         )
     last = episodes.order_by("-discharge_date", "-id").first()
     if last is None:
-        raise ValidationError(REREFER_NO_EPISODE.format(name=patient.full_name))
+        raise ValidationError(gettext(REREFER_NO_EPISODE).format(name=patient.full_name))
     if (
         referral_date is not None
         and last.discharge_date is not None
@@ -565,7 +576,7 @@ def episode_rerefer(
     ):
         raise ValidationError(
             {
-                "referral_date": REREFER_BEFORE_DISCHARGE.format(
+                "referral_date": gettext(REREFER_BEFORE_DISCHARGE).format(
                     day=last.discharge_date.strftime("%d %b %Y")
                 )
             }
@@ -607,9 +618,9 @@ def _check_follow_up(
     episode: Episode, *, due_on: date | None, caller: User | None, errors: dict
 ) -> None:
     if episode.is_open or episode.discharge_date is None:
-        raise ValidationError(FOLLOW_UP_NOT_DISCHARGED)
+        raise ValidationError(gettext(FOLLOW_UP_NOT_DISCHARGED))
     if due_on is None:
-        errors.setdefault("due_on", []).append("Give the date the call is due.")
+        errors.setdefault("due_on", []).append(gettext("Give the date the call is due."))
     else:
         try:
             planned_clinical_date(
@@ -621,12 +632,12 @@ def _check_follow_up(
         except ValidationError as exc:
             errors.setdefault("due_on", []).extend(exc.messages)
     if caller is None:
-        errors.setdefault("caller", []).append("Say who makes the call.")
+        errors.setdefault("caller", []).append(gettext("Say who makes the call."))
     elif not may_give_clinical_care(caller) or not (
         Membership.objects.filter(team_id=episode.team_id, user=caller).exists()
     ):
         errors.setdefault("caller", []).append(
-            FOLLOW_UP_CALLER_NOT_IN_TEAM.format(name=caller, team=episode.team)
+            gettext(FOLLOW_UP_CALLER_NOT_IN_TEAM).format(name=caller, team=episode.team)
         )
 
 
@@ -679,9 +690,9 @@ def follow_up_update(
     called_on = data.get("called_on")
     new_due_on = data.get("new_due_on")
     if outcome and outcome not in FollowUpOutcome.values:
-        errors["outcome"] = ["Choose reached, not reached or rescheduled."]
+        errors["outcome"] = [gettext("Choose reached, not reached or rescheduled.")]
     if outcome and called_on is None:
-        errors["called_on"] = [FOLLOW_UP_NEEDS_DATE]
+        errors["called_on"] = [gettext(FOLLOW_UP_NEEDS_DATE)]
     if called_on is not None:
         try:
             past_clinical_date(
@@ -693,7 +704,7 @@ def follow_up_update(
         except ValidationError as exc:
             errors["called_on"] = exc.messages
     if outcome == FollowUpOutcome.RESCHEDULED and not new_due_on:
-        errors["new_due_on"] = [FOLLOW_UP_NEEDS_NEW_DATE]
+        errors["new_due_on"] = [gettext(FOLLOW_UP_NEEDS_NEW_DATE)]
     elif outcome == FollowUpOutcome.RESCHEDULED:
         try:
             planned_clinical_date(
@@ -726,11 +737,11 @@ def follow_up_update(
 
 # --- Caseload review (issue #6) ------------------------------------------------------------
 
-REASSIGN_NOT_TEAM_LEAD = "Only the lead of this patient's team can reassign them."
-REASSIGN_NOT_IN_TEAM = "{name} is not a member of {team}."
-REASSIGN_SAME = "{name} already leads this episode."
-REASSIGN_CLOSED = "A discharged episode cannot be reassigned."
-NOTE_EMPTY = "Write the note for the clinician."
+REASSIGN_NOT_TEAM_LEAD = gettext_noop("Only the lead of this patient's team can reassign them.")
+REASSIGN_NOT_IN_TEAM = gettext_noop("{name} is not a member of {team}.")
+REASSIGN_SAME = gettext_noop("{name} already leads this episode.")
+REASSIGN_CLOSED = gettext_noop("A discharged episode cannot be reassigned.")
+NOTE_EMPTY = gettext_noop("Write the note for the clinician.")
 
 
 def _leads_team(actor: User, episode: Episode) -> bool:
@@ -757,9 +768,9 @@ def patient_reassign(
     and an audit event REASSIGN."""
     episode = Episode.objects.select_for_update().select_related("team").get(pk=episode.pk)
     if not _leads_team(actor, episode):
-        raise ValidationError(REASSIGN_NOT_TEAM_LEAD)
+        raise ValidationError(gettext(REASSIGN_NOT_TEAM_LEAD))
     if not episode.is_open:
-        raise ValidationError(REASSIGN_CLOSED)
+        raise ValidationError(gettext(REASSIGN_CLOSED))
     _move_lead(actor=actor, episode=episode, to_clinician=to_clinician, keep=keep_previous_lead)
     if note.strip():
         ReviewNote.objects.create(
@@ -778,9 +789,9 @@ def patient_reassign(
 @transaction.atomic
 def review_note_add(*, actor: User, episode: Episode, text: str) -> ReviewNote:
     if not _leads_team(actor, episode):
-        raise ValidationError(REASSIGN_NOT_TEAM_LEAD)
+        raise ValidationError(gettext(REASSIGN_NOT_TEAM_LEAD))
     if not text.strip():
-        raise ValidationError(NOTE_EMPTY)
+        raise ValidationError(gettext(NOTE_EMPTY))
     note = ReviewNote.objects.create(
         episode=episode, author=actor, addressed_to=episode.lead_clinician, text=text.strip()
     )
@@ -788,7 +799,7 @@ def review_note_add(*, actor: User, episode: Episode, text: str) -> ReviewNote:
     return note
 
 
-NOTE_NOT_YOURS = "Only the clinician the note is addressed to can mark it as read."
+NOTE_NOT_YOURS = gettext_noop("Only the clinician the note is addressed to can mark it as read.")
 
 
 @transaction.atomic
@@ -799,7 +810,7 @@ def review_note_acknowledge(*, actor: User, note: ReviewNote) -> ReviewNote:
 
     note = ReviewNote.objects.select_for_update().select_related("episode__patient").get(pk=note.pk)
     if note.addressed_to_id != actor.pk:
-        raise ValidationError(NOTE_NOT_YOURS)
+        raise ValidationError(gettext(NOTE_NOT_YOURS))
     if note.acknowledged_at is None:
         note.acknowledged_at = timezone.now()
         note.save(update_fields=["acknowledged_at"])
@@ -835,7 +846,9 @@ def team_settings_update(
 
 # --- Consent and safeguarding (issue #10) -----------------------------------------------------
 
-CONSENT_MISSING = "{name} has no consent in force for {what}. Record the patient's consent first."
+CONSENT_MISSING = gettext_noop(
+    "{name} has no consent in force for {what}. Record the patient's consent first."
+)
 CONSENT_WHAT = {
     ConsentKind.PATIENT_LINKS: "questionnaire and diary links by e-mail or text message",
     ConsentKind.GP_SHARING: "sharing information with the GP",
@@ -860,7 +873,7 @@ def consent_require(patient: Patient, kind: str) -> None:
     """Refuse what needs consent (a link to the patient, a letter to the GP) without it."""
     if not consent_in_force(patient, kind):
         raise ValidationError(
-            CONSENT_MISSING.format(name=patient.full_name, what=CONSENT_WHAT[kind]),
+            gettext(CONSENT_MISSING).format(name=patient.full_name, what=CONSENT_WHAT[kind]),
             code="consent_missing",
         )
 
@@ -879,15 +892,15 @@ def consent_record(
     records stay; a withdrawal needs consent in force to withdraw."""
     errors: dict[str, list[str]] = {}
     if kind not in ConsentKind.values:
-        errors["kind"] = ["Choose what the consent is for."]
+        errors["kind"] = [gettext("Choose what the consent is for.")]
     if state not in ConsentState.values:
-        errors["state"] = ["Choose given, declined or withdrawn."]
+        errors["state"] = [gettext("Choose given, declined or withdrawn.")]
     if decided_on is None:
-        errors["decided_on"] = ["Give the date."]
+        errors["decided_on"] = [gettext("Give the date.")]
     else:
         _field_error("decided_on", past_clinical_date, decided_on)
     if not errors and state == ConsentState.WITHDRAWN and not consent_in_force(patient, kind):
-        errors["state"] = ["There is no consent in force to withdraw."]
+        errors["state"] = [gettext("There is no consent in force to withdraw.")]
     if errors:
         raise ValidationError(errors)
     record = ConsentRecord.objects.create(
@@ -927,15 +940,15 @@ def safeguarding_concern_raise(
     check_may_give_clinical_care(actor)
     errors: dict[str, list[str]] = {}
     if data.get("referred_to") and not data.get("referred_on"):
-        errors["referred_on"] = ["Give the date of the referral."]
+        errors["referred_on"] = [gettext("Give the date of the referral.")]
     if data.get("referred_on") and not data.get("referred_to"):
-        errors["referred_to"] = ["Say whom the concern was referred to."]
+        errors["referred_to"] = [gettext("Say whom the concern was referred to.")]
     if (
         data.get("referred_on")
         and data.get("raised_on")
         and data["referred_on"] < data["raised_on"]
     ):
-        errors["referred_on"] = ["The referral cannot be before the concern was raised."]
+        errors["referred_on"] = [gettext("The referral cannot be before the concern was raised.")]
     if errors:
         raise ValidationError(errors)
     concern = SafeguardingConcern.objects.create(
@@ -960,14 +973,14 @@ def safeguarding_concern_close(
     check_may_give_clinical_care(actor)
     concern = SafeguardingConcern.objects.select_for_update().get(pk=concern.pk)
     if not concern.is_open:
-        raise ValidationError("This concern is already closed.")
+        raise ValidationError(gettext("This concern is already closed."))
     errors: dict[str, list[str]] = {}
     if closed_on is None:
-        errors["closed_on"] = ["Give the date it was closed."]
+        errors["closed_on"] = [gettext("Give the date it was closed.")]
     elif closed_on < concern.raised_on:
-        errors["closed_on"] = ["It cannot be closed before it was raised."]
+        errors["closed_on"] = [gettext("It cannot be closed before it was raised.")]
     if not note.strip():
-        errors["closing_note"] = ["Say why it is closed (the outcome)."]
+        errors["closing_note"] = [gettext("Say why it is closed (the outcome).")]
     if errors:
         raise ValidationError(errors)
     concern.closed_on = closed_on
@@ -1021,8 +1034,10 @@ def has_open_episode(patient: Patient) -> bool:
     return Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES).exists()
 
 
-MDT_REASON_EMPTY = "Say what the team should discuss."
-MDT_NO_OPEN_EPISODE = "The patient has no open episode with a team, so no MDT to take them."
+MDT_REASON_EMPTY = gettext_noop("Say what the team should discuss.")
+MDT_NO_OPEN_EPISODE = gettext_noop(
+    "The patient has no open episode with a team, so no MDT to take them."
+)
 
 
 @transaction.atomic
@@ -1034,14 +1049,14 @@ def mdt_flag_raise(
     clinical app may call this (the PMP suitability screen's "discuss at the MDT" does)."""
     reason = " ".join(reason.split())
     if not reason:
-        raise ValidationError({"reason": MDT_REASON_EMPTY})
+        raise ValidationError({"reason": gettext(MDT_REASON_EMPTY)})
     episode = (
         Episode.objects.filter(patient=patient, status__in=OPEN_STATUSES)
         .order_by("-referral_date", "-id")
         .first()
     )
     if episode is None:
-        raise ValidationError(MDT_NO_OPEN_EPISODE)
+        raise ValidationError(gettext(MDT_NO_OPEN_EPISODE))
     flag = (
         MdtFlag.objects.select_for_update()
         .filter(patient=patient, team_id=episode.team_id, taken_at__isnull=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from assessment import instruments
 from assessment import services as assessment_services
@@ -49,33 +50,41 @@ if TYPE_CHECKING:
     from painclinic.models import Team, User
     from patients.models import Patient
 
-TRANSITION_NOT_ALLOWED = "An enrolment that is {current} cannot become {target}."
-WITHDRAWAL_NEEDS_REASON = "A withdrawal needs a reason."
-OFFER_NEEDS_COHORT = "An offer names the cohort the place is in."
-OFFER_NEEDS_SCREENING = "Record the suitability screening before offering a place."
-NOT_ELIGIBLE = "The latest screening found the patient not eligible for this programme."
-COHORT_FULL = "The cohort is full ({capacity} places)."
-COHORT_OTHER_PROGRAMME = "That cohort belongs to another programme."
-ALREADY_REFERRED = "The patient already has an open referral to this programme."
-NOT_THIS_TEAMS_PROGRAMME = (
+TRANSITION_NOT_ALLOWED = gettext_noop("An enrolment that is {current} cannot become {target}.")
+WITHDRAWAL_NEEDS_REASON = gettext_noop("A withdrawal needs a reason.")
+OFFER_NEEDS_COHORT = gettext_noop("An offer names the cohort the place is in.")
+OFFER_NEEDS_SCREENING = gettext_noop("Record the suitability screening before offering a place.")
+NOT_ELIGIBLE = gettext_noop(
+    "The latest screening found the patient not eligible for this programme."
+)
+COHORT_FULL = gettext_noop("The cohort is full ({capacity} places).")
+COHORT_OTHER_PROGRAMME = gettext_noop("That cohort belongs to another programme.")
+ALREADY_REFERRED = gettext_noop("The patient already has an open referral to this programme.")
+NOT_THIS_TEAMS_PROGRAMME = gettext_noop(
     "This programme is run by another team: refer the patient only to a programme of their "
     "care team."
 )
-BEFORE_REFERRAL = "A change cannot be dated before the referral ({referred:%d %b %Y})."
-SCREENING_IN_STATE = "Screening is recorded for referred or screened patients only."
-NOT_A_PARTICIPANT = "Attendance and ratings are recorded for enrolled participants only."
-UNKNOWN_COMPONENT = "Unknown programme component: {value}."
-SESSION_HOURS = "A session has between 0.5 and 12 hours of input."
-TOO_MANY_WEEKS = "Repeat a session for at most 26 weeks."
-GCQS_UNSCORABLE = "The GCQ-S cannot be scored: {reason}"
-FUTURE_SESSION = (
+BEFORE_REFERRAL = gettext_noop(
+    "A change cannot be dated before the referral ({referred:%d %b %Y})."
+)
+SCREENING_IN_STATE = gettext_noop("Screening is recorded for referred or screened patients only.")
+NOT_A_PARTICIPANT = gettext_noop(
+    "Attendance and ratings are recorded for enrolled participants only."
+)
+UNKNOWN_COMPONENT = gettext_noop("Unknown programme component: {value}.")
+SESSION_HOURS = gettext_noop("A session has between 0.5 and 12 hours of input.")
+TOO_MANY_WEEKS = gettext_noop("Repeat a session for at most 26 weeks.")
+GCQS_UNSCORABLE = gettext_noop("The GCQ-S cannot be scored: {reason}")
+FUTURE_SESSION = gettext_noop(
     "The session on {day:%d %b %Y} has not happened yet: record it on the day or after."
 )
-ALREADY_RECORDED = (
+ALREADY_RECORDED = gettext_noop(
     "{what} is already recorded for {name} (entered by {by} on {on:%d %b %Y}). To change it, "
     "give the reason for the amendment; the earlier version is kept."
 )
-COMPLETED_BEFORE_START = "Completion cannot be dated before the cohort starts ({start:%d %b %Y})."
+COMPLETED_BEFORE_START = gettext_noop(
+    "Completion cannot be dated before the cohort starts ({start:%d %b %Y})."
+)
 OPEN_STATES = (
     EnrolmentState.REFERRED,
     EnrolmentState.SCREENED,
@@ -139,13 +148,13 @@ def sessions_add(
     components = list(components)
     for value in components:
         if value not in Component.values:
-            raise ValidationError(UNKNOWN_COMPONENT.format(value=value))
+            raise ValidationError(gettext(UNKNOWN_COMPONENT).format(value=value))
     if hours is None:
         hours = Decimal(DEFAULT_HOURS.get(length, 0))
     if not Decimal("0.5") <= hours <= Decimal("12"):
-        raise ValidationError(SESSION_HOURS)
+        raise ValidationError(gettext(SESSION_HOURS))
     if not 1 <= weeks <= 26:
-        raise ValidationError(TOO_MANY_WEEKS)
+        raise ValidationError(gettext(TOO_MANY_WEEKS))
     if planned_date_problem(first_date):
         raise ValidationError(planned_date_problem(first_date))
     # Every repeat must fall within the cohort's dates (issue #9: sessions outside them were
@@ -211,11 +220,11 @@ def enrolment_refer(
         raise ValidationError(past_date_problem(referred_on))
     # The form offers only these; a forged POST is refused here too (issue #15).
     if not programmes_open_to_referral(patient).filter(pk=programme.pk).exists():
-        raise ValidationError(NOT_THIS_TEAMS_PROGRAMME, code="other_team")
+        raise ValidationError(gettext(NOT_THIS_TEAMS_PROGRAMME), code="other_team")
     if Enrolment.objects.filter(
         patient=patient, programme=programme, state__in=OPEN_STATES
     ).exists():
-        raise ValidationError(ALREADY_REFERRED)
+        raise ValidationError(gettext(ALREADY_REFERRED))
     _safety_gate(actor, patient, override_reason)
     enrolment = Enrolment.objects.create(
         programme=programme,
@@ -249,11 +258,11 @@ def screening_record(
     if not policy.may_record_screening(actor, enrolment.patient):
         raise ValidationError(policy.NOT_A_CLINICIAN)
     if enrolment.state not in (EnrolmentState.REFERRED, EnrolmentState.SCREENED):
-        raise ValidationError(SCREENING_IN_STATE)
+        raise ValidationError(gettext(SCREENING_IN_STATE))
     if past_date_problem(screened_on):
         raise ValidationError(past_date_problem(screened_on))
     if screened_on < enrolment.referred_on:
-        raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
+        raise ValidationError(gettext(BEFORE_REFERRAL).format(referred=enrolment.referred_on))
     fields = (
         "readiness",
         "practical_barriers",
@@ -290,7 +299,7 @@ def screening_record(
         patient_services.mdt_flag_raise(
             actor=actor,
             patient=enrolment.patient,
-            reason=MDT_REASON.format(
+            reason=gettext(MDT_REASON).format(
                 programme=enrolment.programme, reasons=" ".join(result.reasons)
             ),
             source=MdtFlagSource.PMP_SCREENING,
@@ -313,7 +322,7 @@ def screening_record(
     return screening
 
 
-MDT_REASON = "Programme suitability ({programme}): discuss at the MDT. {reasons}"
+MDT_REASON = gettext_noop("Programme suitability ({programme}): discuss at the MDT. {reasons}")
 
 
 @transaction.atomic
@@ -332,7 +341,7 @@ def enrolment_transition(
     enrolment = Enrolment.objects.select_for_update().select_related("patient").get(pk=enrolment.pk)
     if to_state not in ENROLMENT_TRANSITIONS[enrolment.state]:
         raise ValidationError(
-            TRANSITION_NOT_ALLOWED.format(
+            gettext(TRANSITION_NOT_ALLOWED).format(
                 current=EnrolmentState(enrolment.state).label.lower(),
                 target=EnrolmentState(to_state).label.lower(),
             )
@@ -340,22 +349,22 @@ def enrolment_transition(
     if past_date_problem(changed_on):
         raise ValidationError(past_date_problem(changed_on))
     if changed_on < enrolment.referred_on:
-        raise ValidationError(BEFORE_REFERRAL.format(referred=enrolment.referred_on))
+        raise ValidationError(gettext(BEFORE_REFERRAL).format(referred=enrolment.referred_on))
     if to_state in (EnrolmentState.OFFERED, EnrolmentState.ENROLLED):
         _safety_gate(actor, enrolment.patient, override_reason)
     changed = ["state"]
     if to_state == EnrolmentState.SCREENED and not enrolment.screenings.exists():
-        raise ValidationError(OFFER_NEEDS_SCREENING)
+        raise ValidationError(gettext(OFFER_NEEDS_SCREENING))
     if to_state == EnrolmentState.OFFERED:
         latest = enrolment.screenings.order_by("-screened_on", "-id").first()
         if latest is None:
-            raise ValidationError(OFFER_NEEDS_SCREENING)
+            raise ValidationError(gettext(OFFER_NEEDS_SCREENING))
         if latest.decision == suitability.NOT_ELIGIBLE:
-            raise ValidationError(NOT_ELIGIBLE)
+            raise ValidationError(gettext(NOT_ELIGIBLE))
         if cohort is None:
-            raise ValidationError(OFFER_NEEDS_COHORT)
+            raise ValidationError(gettext(OFFER_NEEDS_COHORT))
         if cohort.programme_id != enrolment.programme_id:
-            raise ValidationError(COHORT_OTHER_PROGRAMME)
+            raise ValidationError(gettext(COHORT_OTHER_PROGRAMME))
         enrolment.cohort = cohort
         changed.append("cohort")
     if to_state == EnrolmentState.ENROLLED:
@@ -364,12 +373,12 @@ def enrolment_transition(
             state__in=(EnrolmentState.ENROLLED, EnrolmentState.COMPLETED)
         ).count()
         if taken >= cohort.capacity:
-            raise ValidationError(COHORT_FULL.format(capacity=cohort.capacity))
+            raise ValidationError(gettext(COHORT_FULL).format(capacity=cohort.capacity))
     if to_state == EnrolmentState.COMPLETED:
         _check_completion(enrolment, changed_on)
     if to_state == EnrolmentState.WITHDRAWN:
         if not reason:
-            raise ValidationError(WITHDRAWAL_NEEDS_REASON)
+            raise ValidationError(gettext(WITHDRAWAL_NEEDS_REASON))
         enrolment.withdrawal_reason = reason
         changed.append("withdrawal_reason")
     _record_change(
@@ -392,7 +401,7 @@ def _check_completion(enrolment: Enrolment, changed_on: date) -> None:
     and completes no earlier than the cohort's start."""
     start = Cohort.objects.values_list("start_date", flat=True).get(pk=enrolment.cohort_id)
     if changed_on < start:
-        raise ValidationError(COMPLETED_BEFORE_START.format(start=start))
+        raise ValidationError(gettext(COMPLETED_BEFORE_START).format(start=start))
     offered = ProgrammeSession.objects.filter(cohort_id=enrolment.cohort_id).count()
     attended = Attendance.objects.filter(
         enrolment=enrolment, session__cohort_id=enrolment.cohort_id, attended=True
@@ -407,12 +416,12 @@ def _check_completion(enrolment: Enrolment, changed_on: date) -> None:
 
 def _not_in_future(session: ProgrammeSession) -> None:
     if session.date > date.today():
-        raise ValidationError(FUTURE_SESSION.format(day=session.date))
+        raise ValidationError(gettext(FUTURE_SESSION).format(day=session.date))
 
 
 def _participant(session: ProgrammeSession, enrolment: Enrolment) -> None:
     if enrolment.cohort_id != session.cohort_id or enrolment.state not in PARTICIPANT_STATES:
-        raise ValidationError(NOT_A_PARTICIPANT)
+        raise ValidationError(gettext(NOT_A_PARTICIPANT))
 
 
 @transaction.atomic
@@ -459,7 +468,7 @@ def climate_record(
     _not_in_future(session)
     result = instruments.score("gcqs", answers)
     if isinstance(result, instruments.Unscorable):
-        raise ValidationError(GCQS_UNSCORABLE.format(reason=result.reason))
+        raise ValidationError(gettext(GCQS_UNSCORABLE).format(reason=result.reason))
     values = {
         "answers": dict(answers),
         "engaged": float(result.subscales["engaged"]),
@@ -483,7 +492,7 @@ def climate_record(
     reason = reason.strip()
     if not reason:
         raise ValidationError(
-            ALREADY_RECORDED.format(
+            gettext(ALREADY_RECORDED).format(
                 what="A GCQ-S for this session",
                 name=enrolment.patient.full_name,
                 by=rating.recorded_by,
@@ -535,7 +544,7 @@ def outcome_record(
     if not policy.may_see_clinical(actor, enrolment.patient):
         raise ValidationError(policy.NOT_ON_CARE_TEAM)
     if measure.programme_id != enrolment.programme_id:
-        raise ValidationError("That measure belongs to another programme.")
+        raise ValidationError(gettext("That measure belongs to another programme."))
     errors: dict[str, str] = {}
     problem = outcome_value_problem(measure, value)
     if problem:
@@ -570,7 +579,7 @@ def outcome_record(
     reason = reason.strip()
     if not reason:
         raise ValidationError(
-            ALREADY_RECORDED.format(
+            gettext(ALREADY_RECORDED).format(
                 what=f"A {score.get_time_point_display().lower()} {measure.label} score",
                 name=enrolment.patient.full_name,
                 by=score.recorded_by,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from painclinic import audit
 from painclinic.access import supervised_teams
@@ -19,9 +20,9 @@ if TYPE_CHECKING:
 
     from patients.models import Contact
 
-NOT_YOUR_CLINICIAN = "You can rate only clinicians of a team you lead."
-CONTACT_NOT_OF_CLINICIAN = "The session chosen was not with this clinician."
-UNKNOWN_SCALE = "Choose a rating scale."
+NOT_YOUR_CLINICIAN = gettext_noop("You can rate only clinicians of a team you lead.")
+CONTACT_NOT_OF_CLINICIAN = gettext_noop("The session chosen was not with this clinician.")
+UNKNOWN_SCALE = gettext_noop("Choose a rating scale.")
 
 
 @transaction.atomic
@@ -40,12 +41,12 @@ def supervisor_rating_record(
     Refused (ValidationError) when the actor leads no team of the clinician, when the session
     chosen was not the clinician's, or when the items cannot be scored (the scale's message)."""
     if scale not in scales.SCALES:
-        raise ValidationError(UNKNOWN_SCALE, code="scale")
+        raise ValidationError(gettext(UNKNOWN_SCALE), code="scale")
     team = supervised_teams(actor, clinician).first()
     if team is None or clinician.pk == actor.pk:
-        raise ValidationError(NOT_YOUR_CLINICIAN, code="not_supervisor")
+        raise ValidationError(gettext(NOT_YOUR_CLINICIAN), code="not_supervisor")
     if contact is not None and contact.clinician_id != clinician.pk:
-        raise ValidationError(CONTACT_NOT_OF_CLINICIAN, code="contact")
+        raise ValidationError(gettext(CONTACT_NOT_OF_CLINICIAN), code="contact")
     definition = scales.get(scale)
     try:
         result = definition.score(values)

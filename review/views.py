@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -263,7 +264,7 @@ def reassign(request: HttpRequest, patient: Patient) -> HttpResponse:
             messages.success(request, _reassigned_message(patient, previous, data))
             return redirect("team:dashboard")
     elif episode is not None and form.is_valid():
-        form.add_error(None, services.REASSIGN_NOT_TEAM_LEAD)
+        form.add_error(None, gettext(services.REASSIGN_NOT_TEAM_LEAD))
     return _page(request, patient, episode, status=400, reassign_form=form)
 
 

@@ -58,6 +58,13 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return due
 
 
+def gettext_noop(text: str) -> str:
+    """Marks a patient-facing text for ``makemessages`` (which reads calls by this name) without
+    importing Django into this pure module; the page translates it where it shows it
+    (templates/safety/_crisis_contacts.html ``{% translate contact.detail %}``)."""
+    return text
+
+
 @dataclass(frozen=True)
 class CrisisContact:
     label: str
@@ -74,29 +81,39 @@ CRISIS_CONTACTS = {
         "danger": CrisisContact(
             "999",
             "999",
-            "Call 999 or go to A&E if you are in danger now or cannot keep yourself safe.",
+            gettext_noop(
+                "Call 999 or go to A&E if you are in danger now or cannot keep yourself safe."
+            ),
         ),
         "contacts": (
             CrisisContact(
-                "NHS 111", "111", "Call 111 and choose the mental health option (option 2)."
+                "NHS 111",
+                "111",
+                gettext_noop("Call 111 and choose the mental health option (option 2)."),
             ),
             CrisisContact(
                 "Samaritans",
                 "116 123",
-                "Call 116 123, free from landlines and mobiles, any time, day or night.",
+                gettext_noop(
+                    "Call 116 123, free from landlines and mobiles, any time, day or night."
+                ),
             ),
-            CrisisContact("Shout", "85258", "Text SHOUT to 85258 if you would rather not talk."),
+            CrisisContact(
+                "Shout", "85258", gettext_noop("Text SHOUT to 85258 if you would rather not talk.")
+            ),
         ),
     },
     "us": {
         "danger": CrisisContact(
-            "911", "911", "Call 911 if you are in danger now or cannot keep yourself safe."
+            "911",
+            "911",
+            gettext_noop("Call 911 if you are in danger now or cannot keep yourself safe."),
         ),
         "contacts": (
             CrisisContact(
                 "988 Suicide & Crisis Lifeline",
                 "988",
-                "Call or text 988, any time, day or night.",
+                gettext_noop("Call or text 988, any time, day or night."),
             ),
         ),
     },

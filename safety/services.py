@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from painclinic import audit
 from painclinic.models import AuditAction, User
@@ -34,24 +35,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOTE_REQUIRED = "Say what prompted this concern."
-DISCUSSED_REQUIRED = "Say what was discussed."
-REFERRAL_DETAILS_REQUIRED = "An urgent referral needs where to and when."
-PLAN_EDITED_MEANWHILE = (
+NOTE_REQUIRED = gettext_noop("Say what prompted this concern.")
+DISCUSSED_REQUIRED = gettext_noop("Say what was discussed.")
+REFERRAL_DETAILS_REQUIRED = gettext_noop("An urgent referral needs where to and when.")
+PLAN_EDITED_MEANWHILE = gettext_noop(
     "Someone saved a newer version of this safety plan while you were editing. "
     "Your changes were not saved: open the plan again to see the current version."
 )
-PLAN_CHANGE_NEEDS_REASON = "Say why the safety plan changes."
-PLAN_CHANGES_NOTHING = "The safety plan is unchanged."
+PLAN_CHANGE_NEEDS_REASON = gettext_noop("Say why the safety plan changes.")
+PLAN_CHANGES_NOTHING = gettext_noop("The safety plan is unchanged.")
 
 # What the care team is told, in the product and by e-mail. No name, no score, no answer: the
 # content stays in the record behind the access policy (issue #10).
-NOTIFICATION_MESSAGE = (
+NOTIFICATION_MESSAGE = gettext_noop(
     "A patient on your caseload has answered a question about self-harm: "
     "please open the record and record your response."
 )
-EMAIL_SUBJECT = "painclinic: a patient needs a safety response"
-EMAIL_BODY = (
+EMAIL_SUBJECT = gettext_noop("painclinic: a patient needs a safety response")
+EMAIL_BODY = gettext_noop(
     "A patient on your caseload has answered a question about self-harm; please open the record.\n\n"
     "{url}\n\n"
     "Log in to painclinic to see it. This e-mail contains no patient details on purpose."
@@ -177,6 +178,13 @@ def _care_team_of(patient: Patient) -> list[User]:
     return [u for u in users.distinct() if patients_visible_to(u).filter(pk=patient.pk).exists()]
 
 
+def _for_staff(text: str) -> str:
+    """``text`` in the clinic's language: a notification or e-mail to the care team is raised by
+    a patient's answer, whose page may be in the patient's language (painclinic/i18n.py)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(text)
+
+
 def notify_care_team(signal: RiskSignal) -> list[Notification]:
     """One notification per care-team member and signal (idempotent), and an e-mail after commit
     to those with an address, through the configured backend (settings.EMAIL_BACKEND)."""
@@ -185,7 +193,7 @@ def notify_care_team(signal: RiskSignal) -> list[Notification]:
         notification, new = Notification.objects.get_or_create(
             user=user,
             signal=signal,
-            defaults={"patient": signal.patient, "message": NOTIFICATION_MESSAGE},
+            defaults={"patient": signal.patient, "message": _for_staff(NOTIFICATION_MESSAGE)},
         )
         if not new:
             continue
@@ -210,8 +218,8 @@ def notify_care_team(signal: RiskSignal) -> list[Notification]:
 def _send_email(recipients: list[str], url: str) -> None:
     try:
         send_mail(
-            EMAIL_SUBJECT,
-            EMAIL_BODY.format(url=url),
+            _for_staff(EMAIL_SUBJECT),
+            _for_staff(EMAIL_BODY).format(url=url),
             settings.DEFAULT_FROM_EMAIL,
             recipients,
         )
@@ -224,7 +232,7 @@ def signal_raise_by_clinician(*, actor: User, patient: Patient, note: str) -> Ri
     """A clinician's own concern, e.g. after something said in a session."""
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": NOTE_REQUIRED})
+        raise ValidationError({"note": gettext(NOTE_REQUIRED)})
     signal = RiskSignal.objects.create(
         patient=patient,
         source=SignalSource.CLINICIAN,
@@ -244,11 +252,11 @@ def safety_assessment_record(
     conversation covers what they raised)."""
     errors = {}
     if not (data.get("discussed") or "").strip():
-        errors["discussed"] = DISCUSSED_REQUIRED
+        errors["discussed"] = gettext(DISCUSSED_REQUIRED)
     if data.get("outcome") == Outcome.URGENT_REFERRAL and not (
         (data.get("referral_to") or "").strip() and data.get("referral_when")
     ):
-        errors["referral_to"] = REFERRAL_DETAILS_REQUIRED
+        errors["referral_to"] = gettext(REFERRAL_DETAILS_REQUIRED)
     if errors:
         raise ValidationError(errors)
     assessment = SafetyAssessment.objects.create(patient=patient, assessed_by=actor, **data)
@@ -283,16 +291,16 @@ def safety_plan_save(
     current = SafetyPlan.objects.filter(patient=patient).order_by("-version").first()
     current_version = current.version if current else 0
     if current_version != expected_version:
-        raise ValidationError(PLAN_EDITED_MEANWHILE, code="conflict")
+        raise ValidationError(gettext(PLAN_EDITED_MEANWHILE), code="conflict")
     change_reason = (change_reason or "").strip()
     data = {
         f: data.get(f) if f == "review_date" else (data.get(f) or "").strip() for f in PLAN_FIELDS
     }
     if current is not None:
         if all(getattr(current, f) == data[f] for f in PLAN_FIELDS):
-            raise ValidationError(PLAN_CHANGES_NOTHING, code="unchanged")
+            raise ValidationError(gettext(PLAN_CHANGES_NOTHING), code="unchanged")
         if not change_reason:
-            raise ValidationError({"change_reason": PLAN_CHANGE_NEEDS_REASON})
+            raise ValidationError({"change_reason": gettext(PLAN_CHANGE_NEEDS_REASON)})
     plan = SafetyPlan.objects.create(
         patient=patient,
         version=current_version + 1,

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from painclinic import tokens
+from painclinic.i18n import supported_language
 from sced.models import (
     NO_DATA_TO_ANALYSE,
     AnalysisPlot,
@@ -408,3 +410,16 @@ def _atd_phases(study: Study, points: Sequence[Measurement]) -> tuple[PhaseInput
 
 def _tupled(value: Any) -> Any:
     return tuple(_tupled(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+def diary_link_language(token: str) -> str:
+    """The language the diary pages of ``token`` are shown in: the patient's preferred language
+    where the patient pages speak it, else English. Read before the link is redeemed, so that
+    the page and the messages of a link that can no longer be used (expired, closed) are in the
+    patient's language too; an unknown token gets the default language."""
+    preferred = (
+        DiaryLink.objects.filter(token_hash=tokens.token_hash(token))
+        .values_list("study__episode__patient__preferred_language", flat=True)
+        .first()
+    )
+    return supported_language(preferred)

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from painclinic import concurrency
@@ -818,7 +818,9 @@ def study_close(request: HttpRequest, patient: Patient, study_id: int) -> HttpRe
     study = _study(patient, study_id)
     form = CloseForm(request.POST, prefix="close")
     if not form.is_valid():
-        return _refuse(request, patient, study, ValidationError(services.MSG_CLOSE_CONFIRM))
+        return _refuse(
+            request, patient, study, ValidationError(gettext(services.MSG_CLOSE_CONFIRM))
+        )
     try:
         services.study_close(actor=request.user, study=study)
     except ValidationError as exc:
@@ -891,7 +893,16 @@ def _diary_closed(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @public_view
 def diary(request: HttpRequest, token: str) -> HttpResponse:
     """Today's values on the patient's phone: the measures' names and ranges in plain words,
-    today's date, one big field per measure. Nothing else of the record is reachable."""
+    today's date, one big field per measure. Nothing else of the record is reachable. The page,
+    its messages and its dates are in the patient's language (painclinic/i18n.py)."""
+    language = selectors.diary_link_language(token)
+    with translation.override(language):
+        response = _diary(request, token)
+    response["Content-Language"] = language
+    return response
+
+
+def _diary(request: HttpRequest, token: str) -> HttpResponse:
     try:
         day = services.diary_link_redeem(token=token)
     except ValidationError as exc:

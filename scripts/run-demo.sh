@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 bash scripts/venv.sh requirements.txt
 export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
 .venv/bin/python manage.py migrate --noinput -v0
+# The patient pages' translations (locale/): compiled here, never committed. Needs gettext's msgfmt.
+if command -v msgfmt >/dev/null 2>&1; then
+  .venv/bin/python manage.py compilemessages -v0
+else
+  echo "  gettext is not installed (apt-get install gettext): patient pages stay in English." >&2
+fi
 .venv/bin/python manage.py seed_demo --patients "${DEMO_PATIENTS:-60}"
 .venv/bin/python manage.py seed_clinical_demo
 .venv/bin/python manage.py seed_safety_demo

@@ -13,4 +13,5 @@ export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-test-fast-$(head -c 24 /dev/urand
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/painclinic}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/15}"
 python manage.py collectstatic --noinput -v0   # pages render through the static manifest
+python manage.py compilemessages -v0            # the patient pages' Dutch (needs gettext's msgfmt)
 exec python -m pytest -m "not e2e and not worker and not faults" "$@"

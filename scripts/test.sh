@@ -11,6 +11,7 @@ command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server  >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium      >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext     >/dev/null 2>&1 || need+=(poppler-utils)   # reads the PDFs in tests
+command -v msgfmt        >/dev/null 2>&1 || need+=(gettext)         # compilemessages (locale/)
 # WeasyPrint (PDF letters) needs pango; Debian 12 usually has it, a slim image may not.
 dpkg -s libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if ((${#need[@]})); then
@@ -46,6 +47,8 @@ DJANGO_SECURE_SSL_REDIRECT=1 python manage.py check --deploy --fail-level WARNIN
 python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "a model change has no migration: run 'manage.py makemigrations'"; exit 1; }
 python manage.py collectstatic --noinput -v0
+# The translations (locale/*/LC_MESSAGES/django.po) compiled to .mo: never committed, built here.
+python manage.py compilemessages -v0
 
 step pytest
 mkdir -p test-artifacts

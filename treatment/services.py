@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from assessment import services as assessment_services
 from painclinic import audit, concurrency
@@ -43,37 +44,47 @@ if TYPE_CHECKING:
 
     from painclinic.models import User
 
-EPISODE_CLOSED = "This episode is discharged: open a new episode to plan treatment."
-CHANGE_NEEDS_REASON = "Say why the plan changes: the previous version is kept with your reason."
-UNKNOWN_SUGGESTION = "This suggestion is no longer made by the profile: reload the plan."
-UNKNOWN_INTERVENTION = "Unknown intervention {kind!r}."
-REVIEW_BEFORE_GOAL = "A review cannot be dated before the goal was set ({day})."
-REVIEW_IN_FUTURE = "A review cannot be dated in the future."
-AMENDMENT_NEEDS_REASON = "Say why the review is corrected: the original is kept."
-AMENDMENT_CHANGES_NOTHING = "The correction is the same as the review: nothing to amend."
-SCED_ALREADY = "This activity is already an SCED outcome."
-SCED_NO_EPISODE = "There is no open episode to hold the single-case study."
-LOG_BEFORE_START = "The log starts on the first day of the quota ({day})."
+EPISODE_CLOSED = gettext_noop("This episode is discharged: open a new episode to plan treatment.")
+CHANGE_NEEDS_REASON = gettext_noop(
+    "Say why the plan changes: the previous version is kept with your reason."
+)
+UNKNOWN_SUGGESTION = gettext_noop(
+    "This suggestion is no longer made by the profile: reload the plan."
+)
+UNKNOWN_INTERVENTION = gettext_noop("Unknown intervention {kind!r}.")
+REVIEW_BEFORE_GOAL = gettext_noop("A review cannot be dated before the goal was set ({day}).")
+REVIEW_IN_FUTURE = gettext_noop("A review cannot be dated in the future.")
+AMENDMENT_NEEDS_REASON = gettext_noop("Say why the review is corrected: the original is kept.")
+AMENDMENT_CHANGES_NOTHING = gettext_noop(
+    "The correction is the same as the review: nothing to amend."
+)
+SCED_ALREADY = gettext_noop("This activity is already an SCED outcome.")
+SCED_NO_EPISODE = gettext_noop("There is no open episode to hold the single-case study.")
+LOG_BEFORE_START = gettext_noop("The log starts on the first day of the quota ({day}).")
 # A goal's scale is fixed once it has been scored: the GAS T-score compares levels attained with
 # the levels set before treatment (Kiresuk & Sherman 1968; Turner-Stokes 2009, instruments.md
 # §22), so rewording a scored goal would change what earlier reviews meant. Decision: refuse, and
 # say what to do instead (retire it with a reason and set a new goal).
-GOAL_REVIEWED = (
+GOAL_REVIEWED = gettext_noop(
     "This goal has been reviewed, so its wording and levels are fixed: earlier reviews were "
     "scored against them. Retire it with a reason and set a new goal instead."
 )
-GOAL_RETIRED = (
+GOAL_RETIRED = gettext_noop(
     "This goal is retired: it is kept on record but can no longer be changed or reviewed."
 )
-RETIRE_NEEDS_REASON = "Say why it is retired: it stays on record with your reason."
-ALREADY_RETIRED = "This is already retired."
-ITEM_RETIRED = "This hierarchy step is retired: it is kept on record but takes no new sessions."
+RETIRE_NEEDS_REASON = gettext_noop("Say why it is retired: it stays on record with your reason.")
+ALREADY_RETIRED = gettext_noop("This is already retired.")
+ITEM_RETIRED = gettext_noop(
+    "This hierarchy step is retired: it is kept on record but takes no new sessions."
+)
 MOVE_DIRECTIONS = ("up", "down")
-SCHEDULE_CHANGE_NEEDS_REASON = "Say why the schedule changes: the previous schedule is kept."
-SCHEDULE_CHANGE_IN_PAST = (
+SCHEDULE_CHANGE_NEEDS_REASON = gettext_noop(
+    "Say why the schedule changes: the previous schedule is kept."
+)
+SCHEDULE_CHANGE_IN_PAST = gettext_noop(
     "A new schedule starts today or later: the days already past keep the quota they had."
 )
-SCHEDULE_CHANGE_BEFORE_LAST = (
+SCHEDULE_CHANGE_BEFORE_LAST = gettext_noop(
     "A new schedule cannot start before the latest change ({day}): add it from that day or later."
 )
 
@@ -127,10 +138,10 @@ def plan_save(
     """
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
     if not episode.is_open:
-        raise ValidationError(EPISODE_CLOSED)
+        raise ValidationError(gettext(EPISODE_CLOSED))
     for kind, deliverer in interventions.items():
         if kind not in Intervention.values:
-            raise ValidationError(UNKNOWN_INTERVENTION.format(kind=kind))
+            raise ValidationError(gettext(UNKNOWN_INTERVENTION).format(kind=kind))
         if deliverer is not None:
             check_may_give_clinical_care(deliverer)  # issue #9: clinicians deliver care
     current = (
@@ -154,7 +165,7 @@ def plan_save(
         if _plan_snapshot(current) == proposed:
             return current
         if not change_reason.strip():
-            raise ValidationError(CHANGE_NEEDS_REASON)
+            raise ValidationError(gettext(CHANGE_NEEDS_REASON))
     try:
         with transaction.atomic():
             plan = TreatmentPlan.objects.create(
@@ -204,7 +215,7 @@ def suggestion_decide(
     form starts from the accepted interventions, and the clinician signs the plan.
     """
     if suggestion.rule.key not in RULES_BY_KEY:
-        raise ValidationError(UNKNOWN_SUGGESTION)
+        raise ValidationError(gettext(UNKNOWN_SUGGESTION))
     record = SuggestionRecord.objects.create(
         episode=episode,
         rule_key=suggestion.rule.key,
@@ -256,7 +267,7 @@ def _check_by_when(data: dict[str, Any]) -> None:
 @transaction.atomic
 def goal_create(*, actor: User, episode: Episode, data: dict[str, Any]) -> Goal:
     if not episode.is_open:
-        raise ValidationError(EPISODE_CLOSED)
+        raise ValidationError(gettext(EPISODE_CLOSED))
     _check_by_when(data)
     goal = Goal.objects.create(
         episode=episode, created_by=actor, **{k: data[k] for k in GOAL_FIELDS if k in data}
@@ -276,9 +287,9 @@ def goal_update(
     (a caller holding the row it just read)."""
     goal = Goal.objects.select_for_update().select_related("episode__patient").get(pk=goal.pk)
     if goal.is_retired:
-        raise ValidationError(GOAL_RETIRED)
+        raise ValidationError(gettext(GOAL_RETIRED))
     if GoalReview.objects.filter(goal=goal).exists():
-        raise ValidationError(GOAL_REVIEWED)
+        raise ValidationError(gettext(GOAL_REVIEWED))
     if edit_token is not None:
         concurrency.check_edit_token(goal, GOAL_FIELDS, edit_token, data)
     changed = [k for k in GOAL_FIELDS if k in data and getattr(goal, k) != data[k]]
@@ -302,9 +313,9 @@ def goal_update(
 
 def _retire(row: Any, *, actor: User, reason: str) -> None:
     if row.is_retired:
-        raise ValidationError(ALREADY_RETIRED)
+        raise ValidationError(gettext(ALREADY_RETIRED))
     if not reason.strip():
-        raise ValidationError(RETIRE_NEEDS_REASON)
+        raise ValidationError(gettext(RETIRE_NEEDS_REASON))
     row.retired_at = timezone.now()
     row.retired_by = actor
     row.retired_reason = reason.strip()[:300]
@@ -337,11 +348,11 @@ def goal_review_record(
     (``goal_update`` refuses once a review exists)."""
     goal = Goal.objects.select_for_update().select_related("episode__patient").get(pk=goal.pk)
     if goal.is_retired:
-        raise ValidationError(GOAL_RETIRED)
+        raise ValidationError(gettext(GOAL_RETIRED))
     if review_date > date.today():
-        raise ValidationError(REVIEW_IN_FUTURE)
+        raise ValidationError(gettext(REVIEW_IN_FUTURE))
     if review_date < goal.created_at.date():
-        raise ValidationError(REVIEW_BEFORE_GOAL.format(day=goal.created_at.date()))
+        raise ValidationError(gettext(REVIEW_BEFORE_GOAL).format(day=goal.created_at.date()))
     review = GoalReview.objects.create(
         goal=goal,
         review_date=review_date,
@@ -361,10 +372,10 @@ def goal_review_amend(
 ) -> GoalReviewAmendment:
     """Correct a signed review: a new amendment row; the original and earlier amendments stay."""
     if not reason.strip():
-        raise ValidationError(AMENDMENT_NEEDS_REASON)
+        raise ValidationError(gettext(AMENDMENT_NEEDS_REASON))
     current_level, current_note = review.effective()
     if (current_level, current_note) == (attained_level, note):
-        raise ValidationError(AMENDMENT_CHANGES_NOTHING)
+        raise ValidationError(gettext(AMENDMENT_CHANGES_NOTHING))
     amendment = GoalReviewAmendment.objects.create(
         review=review,
         attained_level=attained_level,
@@ -441,7 +452,9 @@ def hierarchy_item_move(*, actor: User, item: HierarchyItem, direction: str) -> 
     """Move a current step one place up or down among the current steps (retired steps keep
     their place, hidden). At the top or bottom already: nothing changes."""
     if direction not in MOVE_DIRECTIONS:
-        raise ValidationError(f"Move 'up' or 'down' (got {direction!r}).")
+        raise ValidationError(
+            gettext("Move 'up' or 'down' (got {direction!r}).").format(direction=direction)
+        )
     Patient.objects.select_for_update().only("pk").get(pk=item.patient_id)
     ordered = list(
         HierarchyItem.objects.filter(patient_id=item.patient_id).order_by("position", "id")
@@ -449,7 +462,7 @@ def hierarchy_item_move(*, actor: User, item: HierarchyItem, direction: str) -> 
     current = [i for i in ordered if i.retired_at is None]
     index = next((n for n, i in enumerate(current) if i.pk == item.pk), None)
     if index is None:
-        raise ValidationError(ITEM_RETIRED)
+        raise ValidationError(gettext(ITEM_RETIRED))
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(current):
         return current[index]
@@ -493,10 +506,10 @@ OUTCOME_FIELDS = (
     "fear_after",
     "expectancy_after",
 )
-EXPERIMENT_PENDING = (
+EXPERIMENT_PENDING = gettext_noop(
     "This step already has a prediction waiting for its outcome: log that outcome first."
 )
-OUTCOME_ALREADY_LOGGED = (
+OUTCOME_ALREADY_LOGGED = gettext_noop(
     "The outcome of this experiment is already logged; a logged outcome is not overwritten."
 )
 
@@ -511,9 +524,9 @@ def exposure_prediction_record(
     clinicians recording at once do not take the same number."""
     Patient.objects.select_for_update().only("pk").get(pk=item.patient_id)
     if HierarchyItem.objects.filter(pk=item.pk, retired_at__isnull=False).exists():
-        raise ValidationError(ITEM_RETIRED)
+        raise ValidationError(gettext(ITEM_RETIRED))
     if ExposureSession.objects.filter(item=item, outcome_recorded_at__isnull=True).exists():
-        raise ValidationError(EXPERIMENT_PENDING)
+        raise ValidationError(gettext(EXPERIMENT_PENDING))
     _safety_gate(actor, item.patient, "exposure", override_reason)
     number = ExposureSession.objects.filter(item__patient_id=item.patient_id).count() + 1
     session = ExposureSession.objects.create(
@@ -539,7 +552,7 @@ def exposure_outcome_record(
         .get(pk=session.pk)
     )
     if not session.is_pending:
-        raise ValidationError(OUTCOME_ALREADY_LOGGED)
+        raise ValidationError(gettext(OUTCOME_ALREADY_LOGGED))
     for field in OUTCOME_FIELDS:
         setattr(
             session, field, data.get(field) if field != "what_happened" else data.get(field, "")
@@ -557,7 +570,9 @@ def exposure_outcome_record(
     return session
 
 
-NOT_DONE_NEEDS_REASON = "Say why the experiment did not take place: the prediction is kept."
+NOT_DONE_NEEDS_REASON = gettext_noop(
+    "Say why the experiment did not take place: the prediction is kept."
+)
 
 
 @transaction.atomic
@@ -572,9 +587,9 @@ def exposure_not_done_record(
         .get(pk=session.pk)
     )
     if not session.is_pending:
-        raise ValidationError(OUTCOME_ALREADY_LOGGED)
+        raise ValidationError(gettext(OUTCOME_ALREADY_LOGGED))
     if not (reason or "").strip():
-        raise ValidationError(NOT_DONE_NEEDS_REASON)
+        raise ValidationError(gettext(NOT_DONE_NEEDS_REASON))
     session.not_done_reason = reason.strip()
     session.outcome_recorded_by = actor
     session.outcome_recorded_at = timezone.now()
@@ -639,11 +654,11 @@ def hierarchy_item_make_sced_outcome(
     """
     item = HierarchyItem.objects.select_for_update().get(pk=item.pk)
     if item.is_retired:
-        raise ValidationError(ITEM_RETIRED)
+        raise ValidationError(gettext(ITEM_RETIRED))
     if item.sced_study_ref:
-        raise ValidationError(SCED_ALREADY)
+        raise ValidationError(gettext(SCED_ALREADY))
     if episode is None or not episode.is_open:
-        raise ValidationError(SCED_NO_EPISODE)
+        raise ValidationError(gettext(SCED_NO_EPISODE))
     study_create = sced_services.study_create
     measure = sced_measure_for(item, kind)
     question = (
@@ -765,12 +780,14 @@ def pacing_schedule_change(
             pacing_schedule_state(plan), ("latest_change",), edit_token, {}
         )
     if not reason.strip():
-        raise ValidationError(SCHEDULE_CHANGE_NEEDS_REASON)
+        raise ValidationError(gettext(SCHEDULE_CHANGE_NEEDS_REASON))
     if effective_from < date.today():
-        raise ValidationError(SCHEDULE_CHANGE_IN_PAST)
+        raise ValidationError(gettext(SCHEDULE_CHANGE_IN_PAST))
     latest = plan.changes.order_by("-effective_from", "-id").first()
     if latest is not None and effective_from < latest.effective_from:
-        raise ValidationError(SCHEDULE_CHANGE_BEFORE_LAST.format(day=latest.effective_from))
+        raise ValidationError(
+            gettext(SCHEDULE_CHANGE_BEFORE_LAST).format(day=latest.effective_from)
+        )
     # A new graded schedule is graded activity planned anew (issue #10).
     _safety_gate(actor, plan.patient, "pacing", override_reason)
     before = latest or plan
@@ -801,7 +818,7 @@ def pacing_log_record(*, actor: User, plan: PacingPlan, day: date, done: Decimal
     """Log what was done on a day. A second entry for the same day replaces it in the chart
     (the latest entry counts); both rows are kept."""
     if day < plan.start_date:
-        raise ValidationError(LOG_BEFORE_START.format(day=plan.start_date))
+        raise ValidationError(gettext(LOG_BEFORE_START).format(day=plan.start_date))
     if day > date.today():
         raise ValidationError(REVIEW_IN_FUTURE.replace("review", "log entry"))
     entry = PacingLogEntry.objects.create(plan=plan, day=day, done=done, recorded_by=actor)
@@ -819,7 +836,7 @@ FLARE_UP_FIELDS = (
     "opportunity_text",
     "safety_net",
 )
-SAFETY_NET_REQUIRED = (
+SAFETY_NET_REQUIRED = gettext_noop(
     "The plan must say when to seek urgent help. Edit the section to suit the patient; it "
     "cannot be left empty."
 )
@@ -837,7 +854,7 @@ def flare_up_plan_save(
     """Sign a new version of the flare-up plan; same optimistic check as ``plan_save``. The
     "seek urgent help if" section is required in every version (issue #10)."""
     if not (data.get("safety_net") or "").strip():
-        raise ValidationError({"safety_net": [SAFETY_NET_REQUIRED]})
+        raise ValidationError({"safety_net": [gettext(SAFETY_NET_REQUIRED)]})
     Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
     current = FlareUpPlan.objects.filter(patient=patient).order_by("-version").first()
     current_version = current.version if current else 0
@@ -851,7 +868,7 @@ def flare_up_plan_save(
         if not changed:
             return current
         if not change_reason.strip():
-            raise ValidationError(CHANGE_NEEDS_REASON)
+            raise ValidationError(gettext(CHANGE_NEEDS_REASON))
     plan = FlareUpPlan.objects.create(
         patient=patient,
         version=current_version + 1,

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -168,7 +169,7 @@ def suggestion_decide(request: HttpRequest, patient: Patient, episode_id: int) -
     if form.is_valid():
         suggestion = selectors.suggestion_by_key(patient, episode, form.cleaned_data["rule_key"])
         if suggestion is None:
-            form.add_error(None, services.UNKNOWN_SUGGESTION)
+            form.add_error(None, gettext(services.UNKNOWN_SUGGESTION))
         else:
             services.suggestion_decide(
                 actor=request.user,
@@ -276,9 +277,9 @@ def goal_edit(request: HttpRequest, patient: Patient, goal_id: int) -> HttpRespo
         Goal.objects.prefetch_related("reviews"), pk=goal_id, episode__patient=patient
     )
     locked = (
-        services.GOAL_RETIRED
+        gettext(services.GOAL_RETIRED)
         if goal.is_retired
-        else services.GOAL_REVIEWED
+        else gettext(services.GOAL_REVIEWED)
         if goal.reviews.all()
         else ""
     )
@@ -465,7 +466,7 @@ def exposure_session_add(request: HttpRequest, patient: Patient, item_id: int) -
     item = _item(patient, item_id)
     waiting = selectors.pending_experiment(item)
     if waiting is not None and request.method == "GET":
-        messages.info(request, services.EXPERIMENT_PENDING)
+        messages.info(request, gettext(services.EXPERIMENT_PENDING))
         return redirect(_url("exposure_outcome", patient, experiment_id=waiting.pk))
     form = ExposurePredictionForm(request.POST or None, item=item)
     gate = _gate_context(request, patient, "exposure", "prediction-form")

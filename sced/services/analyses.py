@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from painclinic import jobs
 from sced import selectors, study_analysis
@@ -85,7 +86,7 @@ def analysis_retry(*, actor: User | None, run: AnalysisRun) -> AnalysisRun:
     than its time limit. Any other run is refused (a double click): it is on its way."""
     run = AnalysisRun.objects.select_for_update().get(pk=run.pk)
     if not selectors.run_is_stuck(run):
-        raise ValidationError(MSG_RETRY_ONLY_FAILED)
+        raise ValidationError(gettext(MSG_RETRY_ONLY_FAILED))
     _requeue(run, RequeueReason.RETRY)
     return run
 
@@ -108,7 +109,7 @@ def plots_retry(*, actor: User | None, run: AnalysisRun) -> AnalysisRun:
     plots already stored are kept and not drawn again. Anything else is a double click."""
     run = AnalysisRun.objects.select_for_update().get(pk=run.pk)
     if not plots_are_stuck(run):
-        raise ValidationError(MSG_PLOTS_RETRY_ONLY_FAILED)
+        raise ValidationError(gettext(MSG_PLOTS_RETRY_ONLY_FAILED))
     _requeue_plots(run)
     return run
 
@@ -227,7 +228,7 @@ def analysis_sweep(
                 continue  # it moved on while we looked
             if reason == RequeueReason.WORKER_LOST and run.attempts >= ANALYSIS_MAX_ATTEMPTS:
                 run.state = AnalysisState.FAILED
-                run.error = MSG_ANALYSIS_KEPT_STOPPING.format(n=run.attempts)
+                run.error = gettext(MSG_ANALYSIS_KEPT_STOPPING).format(n=run.attempts)
                 run.finished_at = now
                 run.save(update_fields=["state", "error", "finished_at"])
                 done.setdefault("failed", []).append(run.pk)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from painclinic import audit
 from painclinic.models import AuditAction
@@ -65,7 +66,7 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem
     if sum(1 for ln in text.splitlines() if ln.strip()) - 1 > most:
         return [], [ImportProblem(None, MSG_IMPORT_TOO_LONG.format(max=most))]
     if header.index("mt") is None:
-        return [], [ImportProblem(None, MSG_IMPORT_NO_MT)]
+        return [], [ImportProblem(None, gettext(MSG_IMPORT_NO_MT))]
     measures = {m.name.lower(): m for m in study.measures.all()}
     names = ", ".join(m.name for m in measures.values())
     rows: list[Row] = []
@@ -82,7 +83,9 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem
             problems.append(
                 ImportProblem(
                     line,
-                    MSG_IMPORT_FIELDS.format(line=line, found=scan_row.n_fields, expected=width),
+                    gettext(MSG_IMPORT_FIELDS).format(
+                        line=line, found=scan_row.n_fields, expected=width
+                    ),
                 )
             )
             continue
@@ -90,19 +93,21 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem
         case = scan_row.case
         measure = measures.get(case.lower())
         if not case:
-            here.append(MSG_IMPORT_BLANK.format(line=line, column="case"))
+            here.append(gettext(MSG_IMPORT_BLANK).format(line=line, column="case"))
         elif measure is None:
-            here.append(MSG_IMPORT_MEASURE.format(line=line, case=case, names=names))
+            here.append(gettext(MSG_IMPORT_MEASURE).format(line=line, case=case, names=names))
         phase = scan_row.phase
         if not phase:
-            here.append(MSG_IMPORT_BLANK.format(line=line, column="phase"))
+            here.append(gettext(MSG_IMPORT_BLANK).format(line=line, column="phase"))
         session = None
         value = scan_row.value
         if scan_row.value_error:
             here.append(scan_row.value_error)
         mt = None if scan_row.mt_error else scan_row.mt
         if mt is None or mt < 1 or not float(mt).is_integer():
-            here.append(MSG_IMPORT_SESSION.format(line=line, mt=(scan_row.mt_raw or "").strip()))
+            here.append(
+                gettext(MSG_IMPORT_SESSION).format(line=line, mt=(scan_row.mt_raw or "").strip())
+            )
         else:
             session = int(mt)
         if measure is not None and session is not None and phase:
@@ -114,7 +119,7 @@ def _import_rows(study: Study, text: str) -> tuple[list[Row], list[ImportProblem
             )
             if phase[:1].upper() != expected[:1]:
                 here.append(
-                    MSG_IMPORT_PHASE.format(
+                    gettext(MSG_IMPORT_PHASE).format(
                         line=line, session=session, expected=expected, got=phase
                     )
                 )

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format, get_format
+from django.utils.translation import gettext
 
 from painclinic import audit, tokens
 from painclinic.models import AuditAction
@@ -65,15 +67,17 @@ def diary_link_issue(
     or has no first baseline day (the patient's value gets its session from today's date)."""
     study = Study.objects.select_related("episode__patient", "draw").get(pk=study.pk)
     if kind not in DiaryLinkKind.values:
-        raise ValidationError(MSG_DIARY_KIND)
+        raise ValidationError(gettext(MSG_DIARY_KIND))
     if not 1 <= int(days) <= DIARY_MAX_DAYS:
-        raise ValidationError(MSG_DIARY_DAYS.format(max=DIARY_MAX_DAYS))
+        raise ValidationError(gettext(MSG_DIARY_DAYS).format(max=DIARY_MAX_DAYS))
     _check_can_record(study)
     if study.start_date is None:
-        raise ValidationError(MSG_DIARY_NO_START_DATE)
+        raise ValidationError(gettext(MSG_DIARY_NO_START_DATE))
     last_day = study.start_date + timedelta(days=study.planned_sessions - 1)
     if timezone.localdate() > last_day:
-        raise ValidationError(MSG_DIARY_PLAN_OVER.format(day=last_day.strftime("%d %b %Y")))
+        raise ValidationError(
+            gettext(MSG_DIARY_PLAN_OVER).format(day=last_day.strftime("%d %b %Y"))
+        )
 
     # A diary link goes to the patient by e-mail or text message: only with consent (issue #10).
     consent_require(study.episode.patient, ConsentKind.PATIENT_LINKS)
@@ -99,7 +103,7 @@ def diary_link_revoke(*, actor: User, link: DiaryLink) -> DiaryLink:
         .get(pk=link.pk)
     )
     if link.revoked_at is not None:
-        raise ValidationError(MSG_DIARY_ALREADY_REVOKED)
+        raise ValidationError(gettext(MSG_DIARY_ALREADY_REVOKED))
     link.revoked_at = timezone.now()
     link.revoked_by = actor
     link.save(update_fields=["revoked_at", "revoked_by"])
@@ -131,6 +135,11 @@ def _diary_link_for_token(token: str, *, lock: bool) -> DiaryLink:
     return link
 
 
+def _number(value: float) -> str:
+    """A range end as the patient reads it, in the page's language: 10, 2.5 (English), 2,5 (Dutch)."""
+    return f"{value:g}".replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
 @dataclass(frozen=True)
 class DiaryDay:
     """What the patient's page shows for today: the measures still to enter and those done."""
@@ -148,7 +157,7 @@ def diary_day(link: DiaryLink, *, today: date | None = None) -> DiaryDay:
     study = link.study
     if study.start_date is None or today < study.start_date:
         raise ValidationError(
-            LINK_NOT_STARTED.format(day=(study.start_date or today).strftime("%A %d %B %Y")),
+            LINK_NOT_STARTED.format(day=date_format(study.start_date or today, "l j F Y")),
             code="not_started",
         )
     session = (today - study.start_date).days + 1
@@ -157,7 +166,7 @@ def diary_day(link: DiaryLink, *, today: date | None = None) -> DiaryDay:
         # no planned session (issue #9), so the link ends with the plan. The clinician can still
         # enter a confirmed extra session.
         last = study.start_date + timedelta(days=study.planned_sessions - 1)
-        raise ValidationError(LINK_ENDED.format(day=last.strftime("%A %d %B %Y")), code="ended")
+        raise ValidationError(LINK_ENDED.format(day=date_format(last, "l j F Y")), code="ended")
     measures = list(study.measures.all())
     recorded = set(
         Measurement.objects.in_force()
@@ -218,7 +227,9 @@ def diary_record(
         elif not measure.range_min <= value <= measure.range_max:
             errors.append(
                 LINK_VALUE_RANGE.format(
-                    measure=measure.name, lo=measure.range_min, hi=measure.range_max
+                    measure=measure.name,
+                    lo=_number(measure.range_min),
+                    hi=_number(measure.range_max),
                 )
             )
         else:

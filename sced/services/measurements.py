@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from painclinic import audit, concurrency
 from painclinic.models import AuditAction
@@ -75,17 +76,17 @@ def _session_of(study: Study, row: Row, today: date | None = None) -> int:
     if row.session is not None:
         return int(row.session)
     if row.day is None or study.start_date is None:
-        raise ValidationError(MSG_NEEDS_SESSION)
+        raise ValidationError(gettext(MSG_NEEDS_SESSION))
     if row.day < study.start_date:
-        raise ValidationError(MSG_BEFORE_START.format(day=row.day, start=study.start_date))
+        raise ValidationError(gettext(MSG_BEFORE_START).format(day=row.day, start=study.start_date))
     return (row.day - study.start_date).days + 1
 
 
 def _check_can_record(study: Study) -> None:
     if study.state == StudyState.CLOSED:
-        raise ValidationError(MSG_STUDY_CLOSED)
+        raise ValidationError(gettext(MSG_STUDY_CLOSED))
     if study.design in RANDOMIZABLE_DESIGNS and selectors.draw_of(study) is None:
-        raise ValidationError(MSG_RANDOMIZE_FIRST)
+        raise ValidationError(gettext(MSG_RANDOMIZE_FIRST))
 
 
 def _row_errors(
@@ -110,7 +111,7 @@ def _row_errors(
     for row in rows:
         m = row.measure
         if m.study_id != study.pk:
-            raise ValidationError("measure of another study")
+            raise ValidationError(gettext("measure of another study"))
         try:
             session = _session_of(study, row, today)
         except ValidationError as exc:
@@ -124,18 +125,18 @@ def _row_errors(
         if not m.range_min <= row.value <= m.range_max:
             add(
                 row,
-                MSG_VALUE_RANGE.format(
+                gettext(MSG_VALUE_RANGE).format(
                     measure=m.name, value=row.value, lo=m.range_min, hi=m.range_max
                 ),
             )
         if key in existing:
-            add(row, MSG_ALREADY_RECORDED.format(measure=m.name, session=session))
+            add(row, gettext(MSG_ALREADY_RECORDED).format(measure=m.name, session=session))
         elif key in seen:
-            add(row, MSG_DUPLICATE_ROW.format(measure=m.name, session=session))
+            add(row, gettext(MSG_DUPLICATE_ROW).format(measure=m.name, session=session))
         if session > study.planned_sessions and not confirm_outside_plan:
             add(
                 row,
-                MSG_OUTSIDE_PLAN.format(
+                gettext(MSG_OUTSIDE_PLAN).format(
                     measure=m.name, session=session, planned=study.planned_sessions
                 ),
                 code="outside_plan",
@@ -273,20 +274,20 @@ def measurement_amend(
         concurrency.check_edit_token(measurement, ("value",), edit_token, {"value": value})
     if measurement.is_struck_out:
         raise ValidationError(
-            MSG_STRUCK.format(
+            gettext(MSG_STRUCK).format(
                 when=timezone.localtime(measurement.struck_out_at).strftime("%d %b %Y")
             )
         )
     if not reason.strip():
-        raise ValidationError(MSG_REASON)
+        raise ValidationError(gettext(MSG_REASON))
     if not measure.range_min <= value <= measure.range_max:
         raise ValidationError(
-            MSG_VALUE_RANGE.format(
+            gettext(MSG_VALUE_RANGE).format(
                 measure=measure.name, value=value, lo=measure.range_min, hi=measure.range_max
             )
         )
     if value == measurement.value:
-        raise ValidationError(MSG_SAME_VALUE)
+        raise ValidationError(gettext(MSG_SAME_VALUE))
     amendment = MeasurementAmendment.objects.create(
         measurement=measurement,
         old_value=measurement.value,
@@ -323,15 +324,15 @@ def measurement_strike_out(*, actor: User, measurement: Measurement, reason: str
     )
     if measurement.is_struck_out:
         raise ValidationError(
-            MSG_STRUCK.format(
+            gettext(MSG_STRUCK).format(
                 when=timezone.localtime(measurement.struck_out_at).strftime("%d %b %Y")
             )
         )
     if not reason.strip():
-        raise ValidationError(MSG_STRIKE_REASON)
+        raise ValidationError(gettext(MSG_STRIKE_REASON))
     study = measurement.measure.study
     if study.state == StudyState.CLOSED:
-        raise ValidationError(MSG_STUDY_CLOSED)
+        raise ValidationError(gettext(MSG_STUDY_CLOSED))
     measurement.struck_out_at = timezone.now()
     measurement.struck_out_by = actor
     measurement.struck_out_reason = reason.strip()

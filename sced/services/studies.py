@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from painclinic import audit
 from painclinic.models import AuditAction
@@ -116,11 +117,11 @@ def study_create(
     """
     errors: list[str] = []
     if design not in Design.values:
-        raise ValidationError(MSG_DESIGN.format(design=design))
+        raise ValidationError(gettext(MSG_DESIGN).format(design=design))
     if not clinical_question.strip():
-        errors.append(MSG_QUESTION)
+        errors.append(gettext(MSG_QUESTION))
     if min_phase_length < 1:
-        errors.append(MSG_MIN_PHASE)
+        errors.append(gettext(MSG_MIN_PHASE))
     try:  # the same rule as the form (painclinic/validators.py): at most two years ahead
         planned_clinical_date(start_date, what="The first baseline day")
     except ValidationError as exc:
@@ -140,7 +141,7 @@ def study_create(
         if n > MAX_PHASE_SESSIONS:  # sced/stats/limits.py
             errors.append(MSG_PHASE_TOO_LONG.format(label=label, n=n, max=MAX_PHASE_SESSIONS))
         elif n < min_phase_length:
-            errors.append(MSG_PHASE_TOO_SHORT.format(label=label, n=n, L=min_phase_length))
+            errors.append(gettext(MSG_PHASE_TOO_SHORT).format(label=label, n=n, L=min_phase_length))
     if sum(lengths.values()) > MAX_STUDY_SESSIONS:
         errors.append(
             MSG_STUDY_TOO_LONG.format(
@@ -148,21 +149,21 @@ def study_create(
             )
         )
     if not measures:
-        errors.append(MSG_NO_MEASURES)
+        errors.append(gettext(MSG_NO_MEASURES))
     elif design in MBD_DESIGNS and len(measures) < 2:
-        errors.append(MSG_MBD_TIERS)
+        errors.append(gettext(MSG_MBD_TIERS))
     names: set[str] = set()
     for i, m in enumerate(measures, start=1):
         if any(m.get(k) in (None, "") for k in ("name", "range_min", "range_max", "improvement")):
-            errors.append(MSG_MEASURE_KEYS.format(i=i))
+            errors.append(gettext(MSG_MEASURE_KEYS).format(i=i))
             continue
         name = str(m["name"]).strip()
         if m["improvement"] not in Improvement.values:
-            errors.append(MSG_IMPROVEMENT.format(name=name))
+            errors.append(gettext(MSG_IMPROVEMENT).format(name=name))
         if float(m["range_min"]) >= float(m["range_max"]):
-            errors.append(MSG_RANGE.format(name=name))
+            errors.append(gettext(MSG_RANGE).format(name=name))
         if name.lower() in names:
-            errors.append(MSG_DUPLICATE_MEASURE.format(name=name))
+            errors.append(gettext(MSG_DUPLICATE_MEASURE).format(name=name))
         names.add(name.lower())
     if errors:
         raise ValidationError(errors)
@@ -213,7 +214,7 @@ def _criteria_plan(
 ) -> tuple[list[dict], tuple[str, ...] | None, dict]:
     """The criterion phases B1, B2, … with their criteria and planned lengths."""
     if not criteria:
-        errors.append(MSG_CRITERIA_NEEDED)
+        errors.append(gettext(MSG_CRITERIA_NEEDED))
         return [], None, dict(given or {})
     rows = [{"label": f"B{i}", "criterion": float(c)} for i, (c, _n) in enumerate(criteria, 1)]
     lengths = {
@@ -228,10 +229,10 @@ def _atd_plan(
 ) -> tuple[atd.AtdPlan | None, dict[str, int] | None]:
     """Draw an alternating-treatments sequence (or say why not, in ``errors``)."""
     if not n_sessions or not max_consecutive:
-        errors.append(MSG_ATD_PLAN)
+        errors.append(gettext(MSG_ATD_PLAN))
         return None, None
     if n_sessions % 2 or n_sessions < 2:
-        errors.append(MSG_ATD_EVEN.format(n=n_sessions))
+        errors.append(gettext(MSG_ATD_EVEN).format(n=n_sessions))
         return None, None
     if n_sessions > atd.MAX_SESSIONS:
         errors.append(atd.ERR_TOO_MANY.format(max=atd.MAX_SESSIONS, n=n_sessions))
@@ -289,7 +290,7 @@ def mbd_start_sets(
     """
     n_tiers = study.measures.count()
     if n_tiers < 2:
-        raise ValueError(MSG_MBD_TIERS)
+        raise ValueError(gettext(MSG_MBD_TIERS))
     window = [
         s
         for s in rt.admissible_start_points(
@@ -299,7 +300,7 @@ def mbd_start_sets(
     ]
     if len(window) < n_tiers:
         raise ValueError(
-            MSG_MBD_WINDOW.format(
+            gettext(MSG_MBD_WINDOW).format(
                 lo=window[0] if window else earliest or 1,
                 hi=window[-1] if window else latest or study.planned_sessions,
                 n=len(window),
@@ -340,23 +341,23 @@ def study_randomize(
     """
     study = Study.objects.select_for_update().get(pk=study.pk)
     if study.design not in RANDOMIZABLE_DESIGNS:
-        raise ValidationError(MSG_NOT_RANDOMIZABLE)
+        raise ValidationError(gettext(MSG_NOT_RANDOMIZABLE))
     existing = Draw.objects.filter(study=study).first()
     if existing is not None:
         raise ValidationError(
-            MSG_ALREADY_DRAWN.format(
+            gettext(MSG_ALREADY_DRAWN).format(
                 when=timezone.localtime(existing.drawn_at).strftime("%d %b %Y")
             )
         )
     if Measurement.objects.filter(measure__study=study).exists():
-        raise ValidationError(MSG_DATA_EXIST)
+        raise ValidationError(gettext(MSG_DATA_EXIST))
     try:
         admissible = admissible_for(study, earliest=earliest, latest=latest)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     if not admissible:
         raise ValidationError(
-            MSG_NO_ADMISSIBLE.format(lo=earliest or 1, hi=latest or study.planned_sessions)
+            gettext(MSG_NO_ADMISSIBLE).format(lo=earliest or 1, hi=latest or study.planned_sessions)
         )
     seed = rt.draw_seed() if seed is None else seed
     tiers: list[int] = []
@@ -396,7 +397,7 @@ def study_close(*, actor: User, study: Study) -> Study:
     analysis are kept as they are."""
     study = Study.objects.select_for_update().select_related("episode__patient").get(pk=study.pk)
     if study.state == StudyState.CLOSED:
-        raise ValidationError(MSG_ALREADY_CLOSED)
+        raise ValidationError(gettext(MSG_ALREADY_CLOSED))
     study.state = StudyState.CLOSED
     study.closed_at = timezone.now()
     study.closed_by = actor
@@ -413,10 +414,10 @@ def study_close(*, actor: User, study: Study) -> Study:
 
 # --- adding and editing a measure (issue #12) ------------------------------------------------
 
-MSG_MBD_NO_NEW_TIER = (
+MSG_MBD_NO_NEW_TIER = gettext_noop(
     "A multiple baseline's tiers are drawn together before the data: a tier cannot be added."
 )
-MSG_MEASURE_HAS_VALUES = (
+MSG_MEASURE_HAS_VALUES = gettext_noop(
     "{name} already has values: its direction of improvement and its range cannot change now "
     "(the values were given on that scale). Add a new measure instead."
 )
@@ -442,21 +443,21 @@ def measure_save(
     study = Study.objects.select_for_update().select_related("episode__patient").get(pk=study.pk)
     errors: list[str] = []
     if study.state == StudyState.CLOSED:
-        raise ValidationError(MSG_STUDY_CLOSED)
+        raise ValidationError(gettext(MSG_STUDY_CLOSED))
     name = str(name).strip()
     if not name:
-        errors.append(MSG_MEASURE_KEYS.format(i=1))
+        errors.append(gettext(MSG_MEASURE_KEYS).format(i=1))
     if improvement not in Improvement.values:
-        errors.append(MSG_IMPROVEMENT.format(name=name))
+        errors.append(gettext(MSG_IMPROVEMENT).format(name=name))
     if float(range_min) >= float(range_max):
-        errors.append(MSG_RANGE.format(name=name))
+        errors.append(gettext(MSG_RANGE).format(name=name))
     others = study.measures.all()
     if measure is not None:
         others = others.exclude(pk=measure.pk)
     if others.filter(name__iexact=name).exists():
-        errors.append(MSG_DUPLICATE_MEASURE.format(name=name))
+        errors.append(gettext(MSG_DUPLICATE_MEASURE).format(name=name))
     if measure is None and study.design in MBD_DESIGNS:
-        errors.append(MSG_MBD_NO_NEW_TIER)
+        errors.append(gettext(MSG_MBD_NO_NEW_TIER))
     if measure is not None:
         measure = Measure.objects.select_for_update().get(pk=measure.pk, study=study)
         scale_changed = (
@@ -465,7 +466,7 @@ def measure_save(
             or measure.range_max != float(range_max)
         )
         if scale_changed and measure.measurements.exists():
-            errors.append(MSG_MEASURE_HAS_VALUES.format(name=measure.name))
+            errors.append(gettext(MSG_MEASURE_HAS_VALUES).format(name=measure.name))
     if errors:
         raise ValidationError(errors)
     fields = {
@@ -510,10 +511,10 @@ def study_criterion_set(*, actor: User, study: Study, label: str, criterion: flo
     """
     study = Study.objects.select_for_update().select_related("episode__patient").get(pk=study.pk)
     if study.state == StudyState.CLOSED:
-        raise ValidationError(MSG_ALREADY_CLOSED)
+        raise ValidationError(gettext(MSG_ALREADY_CLOSED))
     spans = {lbl: first for lbl, first, _last in selectors.phase_spans(study)}
     if not study.is_changing_criterion or label not in spans or label == "A":
-        raise ValidationError(MSG_CRITERION_UNKNOWN.format(label=label))
+        raise ValidationError(gettext(MSG_CRITERION_UNKNOWN).format(label=label))
     first = spans[label]
     latest = (
         Measurement.objects.filter(measure__study=study)
@@ -522,7 +523,7 @@ def study_criterion_set(*, actor: User, study: Study, label: str, criterion: flo
         .first()
     )
     if latest is not None and latest >= first:
-        raise ValidationError(MSG_CRITERION_STARTED.format(label=label, first=latest))
+        raise ValidationError(gettext(MSG_CRITERION_STARTED).format(label=label, first=latest))
     study.criteria = [
         {**c, "criterion": float(criterion)} if c["label"] == label else c for c in study.criteria
     ]
