@@ -37,6 +37,17 @@ def number(value):
 
 
 @register.filter
+def index_value(value):
+    """An EQ-5D-5L index as value sets publish it: three decimals ("0.734", "-0.125")."""
+    if value is None or value == "":
+        return "–"
+    try:
+        return f"{float(value):.3f}"
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
 def score_label(key, score_id):
     """The definition's name of a subscale or derived score ("physical_activity" ->
     "Physical activity", "phq2" -> "PHQ-2"); never the internal id."""
