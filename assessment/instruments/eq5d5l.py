@@ -294,6 +294,7 @@ def parse_value_set(text: str) -> tuple[dict[str, float], list[str]]:
     sample = next((line for line in lines if line.strip()), "")
     delimiter = "\t" if "\t" in sample else (";" if ";" in sample else ",")
     values: dict[str, float] = {}
+    seen: set[str] = set()  # profiles with a row, usable or not (not "missing" if refused)
     problems: list[str] = []
     reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
     for line_number, row in enumerate(reader, start=1):
@@ -307,11 +308,13 @@ def parse_value_set(text: str) -> tuple[dict[str, float], list[str]]:
             problems.append(VS_BAD_PROFILE.format(line=line_number, text=", ".join(cells)[:40]))
             continue
         number = _number(cells[1])
+        given = profile in seen
+        seen.add(profile)
         if number is None:
             problems.append(VS_BAD_INDEX.format(line=line_number, text=cells[1][:40]))
         elif not INDEX_MIN <= number <= INDEX_MAX:
             problems.append(VS_OUT_OF_RANGE.format(line=line_number, value=number, profile=profile))
-        elif profile in values:
+        elif given:
             problems.append(VS_DUPLICATE.format(line=line_number, profile=profile))
         else:
             values[profile] = float(number)
@@ -319,8 +322,8 @@ def parse_value_set(text: str) -> tuple[dict[str, float], list[str]]:
         return {}, [VS_EMPTY]
     if not problems:
         problems = value_set_problems(values)
-    elif any(p not in values for p in ALL_PROFILES):
-        missing = [p for p in ALL_PROFILES if p not in values]
+    elif any(p not in seen for p in ALL_PROFILES):
+        missing = [p for p in ALL_PROFILES if p not in seen]
         problems.append(VS_MISSING.format(count=len(missing), examples=", ".join(missing[:5])))
     if len(problems) > MAX_PROBLEMS_SHOWN + 1:
         rest = len(problems) - MAX_PROBLEMS_SHOWN
