@@ -198,6 +198,13 @@ class Administration(models.Model):
         return self.state == AdministrationState.SIGNED
 
     @property
+    def result_is_category(self) -> bool:
+        """The result is a category shown in words only (the PGIC), never a number."""
+        from assessment.instruments import CATEGORY_RESULT  # pure; models load before it
+
+        return self.instrument_key in CATEGORY_RESULT
+
+    @property
     def is_rating(self) -> bool:
         """A process measure in which the patient rates a clinician (RATED_INSTRUMENTS)."""
         return self.instrument_key in RATED_INSTRUMENTS

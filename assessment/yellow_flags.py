@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-from assessment.instruments import payload
+from assessment.instruments import CATEGORY_RESULT, payload
 
 # --- domains ----------------------------------------------------------------------------------
 # Each domain lists (instrument key, score id) in order of preference; the first with a signed
@@ -92,7 +92,7 @@ OUTCOMES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("health_problems", "Health problems, level sum (5-25)", (("eq5d5l", "total"),)),
 )
 # Outcomes whose result is a category, shown in words only (the PGIC): no number beside it.
-CATEGORY_ONLY = frozenset({"pgic"})
+CATEGORY_ONLY = CATEGORY_RESULT
 # Scores shown with three decimals, as value sets publish them (the EQ-5D-5L index).
 THREE_DECIMALS = frozenset({("eq5d5l", "index")})
 HEADLINES = {domain: text for domain, _label, _candidates, text in DOMAINS}

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ASKS_ABOUT_CHANGE",
+    "CATEGORY_RESULT",
     "Instrument",
     "InvalidAnswer",
     "Score",
@@ -74,6 +75,9 @@ _MODULES = (
 # Instruments that ask about change since care began (the PGIC): there is nothing to compare with
 # at the first visit, so a session at that time point does not offer them (pgic.py).
 ASKS_ABOUT_CHANGE = frozenset({"pgic"})
+# Instruments whose result is a category, printed in words only (the PGIC): the code is kept for
+# charts but never shown as a score (pgic.py).
+CATEGORY_RESULT = frozenset({"pgic"})
 
 _REGISTRY: dict[str, Instrument] = {}
 for _module in _MODULES:

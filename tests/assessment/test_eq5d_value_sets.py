@@ -162,3 +162,29 @@ class TestTheAdminUpload:
         assert client.post(delete, {"post": "yes"}).status_code == 403
         value_set.refresh_from_db()
         assert value_set.name == "Made-up set"
+
+
+def test_the_signed_result_page_shows_profile_index_and_why_an_index_is_missing(
+    client, susan, ana, bob
+):
+    client.force_login(ana)
+
+    def result_page(signed):
+        url = reverse(
+            "assessment:administration",
+            kwargs={"patient_id": susan.pk, "administration_id": signed.pk},
+        )
+        return client.get(url).content.decode()
+
+    without = result_page(
+        signed_result(patient=susan, key="eq5d5l", answers=SUSAN_AFTER_PMP, actor=ana)
+    )
+    assert "21345" in without
+    assert "the clinic has not supplied a value set" in without
+    _upload(bob, name="Made-up set", step=0.0123)
+    with_set = result_page(
+        signed_result(patient=susan, key="eq5d5l", answers=SUSAN_AFTER_PMP, actor=ana)
+    )
+    assert "Index value" in with_set
+    assert "0.877" in with_set  # 1 - 10 x 0.0123, three decimals
+    assert "Made-up set" in with_set

@@ -76,3 +76,15 @@ def test_susans_much_improved_is_shown_in_words_beside_her_other_outcomes(client
     assert "PGIC" in row
     assert "Much improved" in row
     assert ">2<" not in row  # the code is not printed as a score
+
+
+def test_the_session_page_shows_the_category_not_a_number(client, susan, ana):
+    signed = signed_result(patient=susan, key="pgic", answers={"1": 6}, actor=ana)
+    client.force_login(ana)
+    url = reverse(
+        "assessment:session", kwargs={"patient_id": susan.pk, "session_id": signed.session_id}
+    )
+    page = client.get(url).content.decode()
+    row = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert "Much worse" in row
+    assert "6 " not in row.replace("\n", " ")

@@ -156,3 +156,16 @@ def test_a_discarded_session_takes_no_record(client, jannick, ana):
     assert response.status_code == 400
     assert services.SESSION_DISCARDED in response.content.decode()
     assert not WorkAndHealthcareUse.objects.exists()
+
+
+def test_the_access_suite_enumerates_the_new_page_as_a_patient_write(client, jannick, charlie):
+    from painclinic import access
+    from tests.test_access import patient_urls
+
+    found = dict(patient_urls())
+    assert found["assessment:work_and_healthcare"].callback.access_policy == access.PATIENT_WRITE
+    session = _session(jannick, jannick.episodes.first().lead_clinician)
+    client.force_login(charlie)
+    assert client.get(_url(session)).status_code == 404
+    assert client.post(_url(session), OFF_SICK).status_code == 404
+    assert not WorkAndHealthcareUse.objects.exists()
