@@ -435,9 +435,13 @@ def clinicians_who_may_be_rated(episode):
     )
 
 
-def eq5d_value_set_in_use() -> EQ5DValueSet | None:
-    """The clinic's EQ-5D-5L value set that new results take their index from, if any."""
-    return EQ5DValueSet.objects.filter(in_use=True).first()
+def eq5d_value_set_in_use(*, with_values: bool = True) -> EQ5DValueSet | None:
+    """The clinic's EQ-5D-5L value set that new results take their index from, if any.
+    ``with_values=False`` leaves the 3,125 values unloaded (read on first use of ``values``)."""
+    queryset = EQ5DValueSet.objects.filter(in_use=True)
+    if not with_values:
+        queryset = queryset.defer("values")
+    return queryset.first()
 
 
 def work_and_healthcare_current(session: AssessmentSession) -> WorkAndHealthcareUse | None:

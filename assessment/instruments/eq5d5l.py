@@ -85,6 +85,7 @@ VAS_SCALE = ResponseScale(0, 100)  # neutral: no anchor wording (EuroQol's)
 ALL_PROFILES: tuple[str, ...] = tuple(
     "".join(levels) for levels in itertools.product("12345", repeat=len(DIMENSIONS))
 )
+PROFILE_SET = frozenset(ALL_PROFILES)  # membership tests: a tuple would be 3,125 x 3,125
 FULL_HEALTH = "11111"
 # Plausibility bounds of an index value (policy, UNVERIFIED): published 5L sets are anchored at
 # 1 = full health and go below 0 for states judged worse than dead, but none we know of below -1.
@@ -268,7 +269,7 @@ def value_set_problems(values: Mapping[str, float]) -> list[str]:
     missing = [p for p in ALL_PROFILES if p not in values]
     if missing:
         problems.append(VS_MISSING.format(count=len(missing), examples=", ".join(missing[:5])))
-    extra = [p for p in values if p not in ALL_PROFILES]
+    extra = [p for p in values if p not in PROFILE_SET]
     problems += [VS_BAD_PROFILE.format(line="-", text=p) for p in extra[:MAX_PROBLEMS_SHOWN]]
     for profile, value in values.items():
         if not isinstance(value, int | float) or not math.isfinite(value):
@@ -304,7 +305,7 @@ def parse_value_set(text: str) -> tuple[dict[str, float], list[str]]:
         profile = cells[0]
         if line_number == 1 and not profile.isdigit():
             continue  # header
-        if profile not in ALL_PROFILES or len(cells) != 2:  # "11111,0,734": a decimal comma
+        if profile not in PROFILE_SET or len(cells) != 2:  # "11111,0,734": a decimal comma
             problems.append(VS_BAD_PROFILE.format(line=line_number, text=", ".join(cells)[:40]))
             continue
         number = _number(cells[1])
