@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessment.instruments import CATEGORY_RESULT
+
 if TYPE_CHECKING:
     import datetime
     from collections.abc import Mapping
@@ -200,8 +202,6 @@ class Administration(models.Model):
     @property
     def result_is_category(self) -> bool:
         """The result is a category shown in words only (the PGIC), never a number."""
-        from assessment.instruments import CATEGORY_RESULT  # pure; models load before it
-
         return self.instrument_key in CATEGORY_RESULT
 
     @property
