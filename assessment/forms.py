@@ -5,14 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Layout, Row, Submit
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment import instruments, red_flags, yellow_flags
-from assessment.models import Battery, Pathway, TimePoint
+from assessment.models import (
+    DAYS_IN_4_WEEKS,
+    HEALTHCARE_MOST,
+    HOURS_IN_A_WEEK,
+    Battery,
+    Pathway,
+    TimePoint,
+    WorkAndHealthcareUse,
+    WorkStatus,
+)
 from painclinic.concurrency import TOKEN_FIELD, EditTokenFormMixin
 from painclinic.models import User
 from painclinic.validators import past_clinical_date
@@ -306,3 +315,64 @@ class RedFlagOutcomeForm(forms.Form):
 
 def short_names() -> dict[str, str]:
     return {definition.key: definition.short_name for definition in instruments.all_instruments()}
+
+
+def _count(label, most: int, help_text=""):
+    return forms.IntegerField(
+        label=label, required=False, min_value=0, max_value=most, help_text=help_text
+    )
+
+
+class WorkAndHealthcareForm(forms.Form):
+    """Work status and healthcare use at a session's time point (issue #14), entered by the
+    clinician. Counts are optional: empty means "not asked", 0 means "none". The record's
+    invariants (WorkAndHealthcareUse.problems) are shown beside the fields."""
+
+    work_status = forms.ChoiceField(
+        label=_("Work status"), choices=BLANK + WorkStatus.choices, widget=forms.RadioSelect
+    )
+    work_status_other = forms.CharField(label=_("If other: which"), required=False, max_length=120)
+    hours_per_week = _count(_("Hours worked a week"), HOURS_IN_A_WEEK)
+    days_off_for_pain_4_weeks = _count(
+        _("Days off work because of pain in the past 4 weeks"), DAYS_IN_4_WEEKS
+    )
+    gp_visits_3_months = _count(_("GP visits"), HEALTHCARE_MOST)
+    emergency_visits_3_months = _count(_("Emergency department visits"), HEALTHCARE_MOST)
+    hospital_admissions_3_months = _count(_("Hospital admissions"), HEALTHCARE_MOST)
+    scans_3_months = _count(_("Scans (X-ray, MRI, CT, ultrasound)"), HEALTHCARE_MOST)
+    specialist_visits_3_months = _count(_("Visits to other specialists"), HEALTHCARE_MOST)
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["work_status"].choices = WorkStatus.choices  # radios: no blank option
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.layout = Layout(
+            Row(
+                Column("work_status", css_class="col-md-4"),
+                Column(
+                    "work_status_other",
+                    "hours_per_week",
+                    "days_off_for_pain_4_weeks",
+                    css_class="col-md-8",
+                ),
+            ),
+            HTML(f'<h2 class="h6 mt-3">{_("Healthcare use in the past 3 months")}</h2>'),
+            Row(
+                Column("gp_visits_3_months", css_class="col-md-4"),
+                Column("emergency_visits_3_months", css_class="col-md-4"),
+                Column("hospital_admissions_3_months", css_class="col-md-4"),
+            ),
+            Row(
+                Column("scans_3_months", css_class="col-md-4"),
+                Column("specialist_visits_3_months", css_class="col-md-4"),
+            ),
+            Submit("save", _("Save work status and healthcare use")),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, message in WorkAndHealthcareUse.problems(cleaned).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return cleaned

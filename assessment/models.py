@@ -7,15 +7,18 @@ answers (codes as printed), the definition version and hash they were scored wit
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessment.instruments import CATEGORY_RESULT
+
 if TYPE_CHECKING:
     import datetime
+    from collections.abc import Mapping
 
 
 class TimePoint(models.TextChoices):
@@ -195,6 +198,11 @@ class Administration(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.state == AdministrationState.SIGNED
+
+    @property
+    def result_is_category(self) -> bool:
+        """The result is a category shown in words only (the PGIC), never a number."""
+        return self.instrument_key in CATEGORY_RESULT
 
     @property
     def is_rating(self) -> bool:
@@ -420,3 +428,167 @@ class SafetyOverride(models.Model):
 
     def __str__(self) -> str:
         return f"override of {self.decided_at:%d %b %Y}"
+
+
+class EQ5DValueSet(models.Model):
+    """A country value set for the EQ-5D-5L index, supplied by the clinic as data (issue #14).
+
+    Value sets are licensed data: none ships with the app (assessment/instruments/eq5d5l.py).
+    ``values`` holds every one of the 3,125 health profiles -> index, checked complete and in
+    range on upload (``eq5d5l.parse_value_set``); ``digest`` identifies the table, and a scored
+    result records it in its definition version. Never edited: a corrected table is a new upload.
+    The set in use is the one marked ``in_use`` (at most one; services.eq5d_value_set_upload)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    country = models.CharField(_("country"), max_length=80)
+    source_reference = models.CharField(_("source reference"), max_length=300)
+    values = models.JSONField(default=dict)  # health profile ("21345") -> index value
+    digest = models.CharField(max_length=64)
+    in_use = models.BooleanField(_("in use for new results"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("EQ-5D-5L value set")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["in_use"], condition=models.Q(in_use=True), name="one_eq5d_value_set_in_use"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class WorkStatus(models.TextChoices):
+    """Work status categories (issue #14; the National Pain Audit and ePPOC collect work status,
+    instruments.md §25-26, but the reference gives no category list: these are ours, UNVERIFIED)."""
+
+    FULL_TIME = "full_time", _("Working full time")
+    PART_TIME = "part_time", _("Working part time")
+    OFF_SICK = "off_sick", _("Employed, off sick")
+    UNEMPLOYED_PAIN = "unemployed_pain", _("Not working because of pain")
+    UNEMPLOYED_OTHER = "unemployed_other", _("Not working for another reason")
+    RETIRED = "retired", _("Retired")
+    STUDENT = "student", _("Student")
+    HOMEMAKER = "homemaker", _("Homemaker or carer")
+    OTHER = "other", _("Other")
+
+
+class WorkAndHealthcareUse(models.Model):
+    """Work status and healthcare use recorded at one assessment session (issue #14: "work status
+    / healthcare use at each time point"), entered by the clinician.
+
+    Not overwritten: each save is a new row for the session and the latest is the one in force
+    (services.work_and_healthcare_record), like the formulation. Recall periods (4 weeks for days
+    off work, 3 months for healthcare use) are the task's choice; the reference names the domains
+    (instruments.md §25 ePPOC "health-service use and work status", §26 National Pain Audit "work
+    status, ability to work") but not the items or periods: UNVERIFIED."""
+
+    session = models.ForeignKey(
+        AssessmentSession, on_delete=models.PROTECT, related_name="work_and_healthcare"
+    )
+    work_status = models.CharField(_("work status"), max_length=20, choices=WorkStatus.choices)
+    work_status_other = models.CharField(_("other work status"), max_length=120, blank=True)
+    hours_per_week = models.PositiveSmallIntegerField(
+        _("hours worked a week"), null=True, blank=True
+    )
+    days_off_for_pain_4_weeks = models.PositiveSmallIntegerField(
+        _("days off work because of pain, past 4 weeks"), null=True, blank=True
+    )
+    gp_visits_3_months = models.PositiveSmallIntegerField(_("GP visits"), null=True, blank=True)
+    emergency_visits_3_months = models.PositiveSmallIntegerField(
+        _("emergency department visits"), null=True, blank=True
+    )
+    hospital_admissions_3_months = models.PositiveSmallIntegerField(
+        _("hospital admissions"), null=True, blank=True
+    )
+    scans_3_months = models.PositiveSmallIntegerField(
+        _("scans (X-ray, MRI, CT, ultrasound)"), null=True, blank=True
+    )
+    specialist_visits_3_months = models.PositiveSmallIntegerField(
+        _("visits to other specialists"), null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("work status and healthcare use")
+        verbose_name_plural = _("work status and healthcare use")
+
+    def __str__(self) -> str:
+        return f"work and healthcare use of {self.recorded_at:%d %b %Y}"
+
+    HEALTHCARE_FIELDS = (
+        "gp_visits_3_months",
+        "emergency_visits_3_months",
+        "hospital_admissions_3_months",
+        "scans_3_months",
+        "specialist_visits_3_months",
+    )
+    FIELDS = (
+        "work_status",
+        "work_status_other",
+        "hours_per_week",
+        "days_off_for_pain_4_weeks",
+        *HEALTHCARE_FIELDS,
+    )
+
+    @property
+    def in_work(self) -> bool:
+        return self.work_status in IN_WORK
+
+    @property
+    def work_status_shown(self) -> str:
+        if self.work_status == WorkStatus.OTHER and self.work_status_other:
+            return self.work_status_other
+        return str(self.get_work_status_display())
+
+    @staticmethod
+    def problems(data: Mapping[str, Any]) -> dict[str, str]:
+        """Field -> message for a record (empty when it can be saved): the invariants, checked by
+        the form beside its fields and by the service before it writes."""
+        problems: dict[str, str] = {}
+        status = data.get("work_status")
+        label = str(WorkStatus(status).label).lower() if status in WorkStatus.values else ""
+        if status == WorkStatus.OTHER and not (data.get("work_status_other") or "").strip():
+            problems["work_status_other"] = str(WORK_OTHER_NEEDS_WORDS)
+        hours = data.get("hours_per_week")
+        if hours is not None:
+            if not 0 <= hours <= HOURS_IN_A_WEEK:
+                problems["hours_per_week"] = str(WORK_HOURS_RANGE)
+            elif status not in IN_WORK and status and hours > 0:
+                problems["hours_per_week"] = WORK_HOURS_NOT_WORKING.format(status=label)
+        days = data.get("days_off_for_pain_4_weeks")
+        if days is not None:
+            if not 0 <= days <= DAYS_IN_4_WEEKS:
+                problems["days_off_for_pain_4_weeks"] = str(DAYS_OFF_RANGE)
+            elif status not in IN_WORK and status and days > 0:
+                problems["days_off_for_pain_4_weeks"] = DAYS_OFF_NOT_IN_WORK.format(status=label)
+        for name in WorkAndHealthcareUse.HEALTHCARE_FIELDS:
+            count = data.get(name)
+            if count is not None and not 0 <= count <= HEALTHCARE_MOST:
+                problems[name] = HEALTHCARE_COUNT_RANGE.format(most=HEALTHCARE_MOST)
+        return problems
+
+
+# Invariants of a work status / healthcare use record (WorkAndHealthcareUse.problems).
+HOURS_IN_A_WEEK = 168
+DAYS_IN_4_WEEKS = 28
+HEALTHCARE_MOST = 99  # a plausibility bound for 3 months (policy), not a clinical rule
+# Who can have hours and days off work: in work, or employed and off sick.
+IN_WORK = (WorkStatus.FULL_TIME, WorkStatus.PART_TIME, WorkStatus.OFF_SICK)
+WORK_OTHER_NEEDS_WORDS = _("Say what the other work status is.")
+WORK_HOURS_RANGE = _("Hours a week are between 0 and 168.")
+WORK_HOURS_NOT_WORKING = _("Leave hours a week empty or 0: the patient is not in work ({status}).")
+DAYS_OFF_RANGE = _("Days off work in the past 4 weeks are between 0 and 28.")
+DAYS_OFF_NOT_IN_WORK = _("Leave days off work empty or 0: the patient is not in work ({status}).")
+HEALTHCARE_COUNT_RANGE = _(
+    "A number of visits, admissions or scans in 3 months is between 0 and {most}."
+)

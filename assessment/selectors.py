@@ -24,10 +24,12 @@ from assessment.models import (
     Administration,
     AdministrationState,
     AssessmentSession,
+    EQ5DValueSet,
     Formulation,
     MatchedCareDecision,
     RedFlagScreen,
     SafetyOverride,
+    WorkAndHealthcareUse,
 )
 from painclinic.access import clinical_staff
 from painclinic.models import User
@@ -431,3 +433,33 @@ def clinicians_who_may_be_rated(episode):
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
+
+
+def eq5d_value_set_in_use(*, with_values: bool = True) -> EQ5DValueSet | None:
+    """The clinic's EQ-5D-5L value set that new results take their index from, if any.
+    ``with_values=False`` leaves the 3,125 values unloaded (read on first use of ``values``)."""
+    queryset = EQ5DValueSet.objects.filter(in_use=True)
+    if not with_values:
+        queryset = queryset.defer("values")
+    return queryset.first()
+
+
+def work_and_healthcare_current(session: AssessmentSession) -> WorkAndHealthcareUse | None:
+    """The record in force for a session (the latest save), or None."""
+    return session.work_and_healthcare.select_related("recorded_by").first()
+
+
+def work_and_healthcare_over_time(patient: Patient) -> list[WorkAndHealthcareUse]:
+    """The record in force of each session of the patient that has one, oldest time point first
+    (discarded sessions left out). One query whatever the number of sessions."""
+    rows = (
+        WorkAndHealthcareUse.objects.filter(
+            session__patient=patient, session__discarded_at__isnull=True
+        )
+        .select_related("session")
+        .order_by("session_id", "-recorded_at", "-id")
+    )
+    latest: dict[int, WorkAndHealthcareUse] = {}
+    for row in rows:
+        latest.setdefault(row.session_id, row)
+    return sorted(latest.values(), key=lambda r: (r.session.date, r.session_id))

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
 from assessment import instruments, red_flags, selectors, signals, yellow_flags
-from assessment.instruments import InvalidAnswer, payload
+from assessment.instruments import InvalidAnswer, eq5d5l, payload
 from assessment.instruments.base import definition_hash
 from assessment.models import (
     RATED_INSTRUMENTS,
@@ -31,11 +31,15 @@ from assessment.models import (
     AnswerSource,
     AssessmentSession,
     Battery,
+    EQ5DValueSet,
     Formulation,
     MatchedCareDecision,
     PatientLink,
     RedFlagScreen,
     SafetyOverride,
+    TimePoint,
+    WorkAndHealthcareUse,
+    WorkStatus,
 )
 from painclinic import access, audit, concurrency, tokens
 from painclinic.models import AuditAction
@@ -79,6 +83,10 @@ SESSION_DISCARDED = gettext_noop(
 SESSION_HAS_SIGNED = gettext_noop(
     "A session with a signed result cannot be discarded: correct a signed result with an amendment."
 )
+ASKS_ABOUT_CHANGE_AT_FIRST_VISIT = gettext_noop(
+    "{names} asks about change since care began, so it is not given at the first visit: give it "
+    "at a review, at discharge or at follow-up."
+)
 CHOSEN_PATHWAY_REQUIRED = gettext_noop("Choose the pathway you decided on.")
 RATIONALE_REQUIRED = gettext_noop("Say why you chose a pathway other than the one suggested.")
 
@@ -90,10 +98,31 @@ LINK_LIFETIME = timedelta(days=7)  # long enough to fill at home before the visi
 
 
 def _definition(key: str):
+    """The definition answers are scored with: the registry's, except the EQ-5D-5L, which is
+    built with the clinic's value set in use (if any) so that its index can be given; the value
+    set's digest is then part of the stored definition version and hash."""
     try:
-        return instruments.get(key)
+        definition = instruments.get(key)
     except KeyError:
         raise ValidationError(gettext(UNKNOWN_INSTRUMENT).format(key=key)) from None
+    if definition.key == eq5d5l.EQ5D5L.key:
+        value_set = selectors.eq5d_value_set_in_use(with_values=False)
+        if value_set is not None:
+            return _eq5d_with_value_set(value_set)
+    return definition
+
+
+# Built EQ-5D-5L definitions per value set. A value set is never edited (a correction is a new
+# upload with a new id and digest), so a build can be kept for the life of the process: it saves
+# loading the 3,125 values and checking them again (about 20 ms) on every draft save.
+_EQ5D_BUILDS: dict[tuple[int, str], eq5d5l.EQ5D5LInstrument] = {}
+
+
+def _eq5d_with_value_set(value_set: EQ5DValueSet) -> eq5d5l.EQ5D5LInstrument:
+    key = (value_set.pk, value_set.digest)
+    if key not in _EQ5D_BUILDS:
+        _EQ5D_BUILDS[key] = eq5d5l.with_value_set(value_set.name, value_set.values)
+    return _EQ5D_BUILDS[key]
 
 
 def _normalise(value: Any) -> Any:
@@ -198,6 +227,13 @@ def session_start(
         keys = []
     if not keys:
         raise ValidationError(gettext(NOTHING_TO_START), code="nothing_to_start")
+    if time_point == TimePoint.FIRST_VISIT and (
+        asks := [key for key in keys if key in instruments.ASKS_ABOUT_CHANGE]
+    ):
+        names = ", ".join(_definition(key).short_name for key in asks)
+        raise ValidationError(
+            gettext(ASKS_ABOUT_CHANGE_AT_FIRST_VISIT).format(names=names), code="change"
+        )
     definitions = [_definition(key) for key in keys]
     session = AssessmentSession.objects.create(
         patient=patient,
@@ -823,3 +859,91 @@ def safety_gate(
         changed_fields=["context", "reason"],
     )
     return override
+
+
+# --- EQ-5D-5L value sets (clinic data) -----------------------------------------------------------
+
+VALUE_SET_FIELDS_REQUIRED = "Give the value set's name, its country and its source reference."
+
+
+@transaction.atomic
+def eq5d_value_set_upload(
+    *,
+    actor: User,
+    name: str,
+    country: str,
+    source_reference: str,
+    table: str,
+    use_now: bool = True,
+) -> EQ5DValueSet:
+    """Store a country value set for the EQ-5D-5L index, supplied by the clinic (issue #14).
+
+    ``table``: one row per health profile, the profile then its index (``eq5d5l.parse_value_set``
+    reads it). Refused as a whole (ValidationError listing the problems: missing or repeated
+    profiles, values that are not numbers or outside -1..1, full health not the highest) so that
+    no half set is ever stored. ``use_now``: results scored from now on take their index from this
+    set, and the set in use before stops being used (signed results keep the index they were
+    signed with). Audited; the values themselves are not logged."""
+    name, country, source_reference = name.strip(), country.strip(), source_reference.strip()
+    if not (name and country and source_reference):
+        raise ValidationError(VALUE_SET_FIELDS_REQUIRED, code="required")
+    values, problems = eq5d5l.parse_value_set(table)
+    if problems:
+        raise ValidationError(problems, code="value_set")
+    if use_now:
+        EQ5DValueSet.objects.select_for_update().filter(in_use=True).update(in_use=False)
+    value_set = EQ5DValueSet.objects.create(
+        name=name,
+        country=country,
+        source_reference=source_reference,
+        values=values,
+        digest=eq5d5l.value_set_digest(values),
+        in_use=use_now,
+        uploaded_by=actor,
+    )
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=value_set,
+        changed_fields=["name", "country", "source_reference", "values", "in_use"],
+    )
+    return value_set
+
+
+# --- work status and healthcare use at a time point ----------------------------------------------
+
+WORK_STATUS_REQUIRED = "Choose the patient's work status."
+
+
+@transaction.atomic
+def work_and_healthcare_record(
+    *, actor: User, session: AssessmentSession, data: Mapping[str, Any]
+) -> WorkAndHealthcareUse:
+    """Record the patient's work status and healthcare use at this session's time point.
+
+    Each save is a new row for the session (records are not overwritten); the latest is the one
+    in force. Refused on a discarded session and on a record with problems
+    (``WorkAndHealthcareUse.problems``: ValidationError keyed by field). Audited (field names)."""
+    locked = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    if locked.discarded_at is not None:
+        raise ValidationError(SESSION_DISCARDED, code="discarded")
+    if data.get("work_status") not in WorkStatus.values:
+        raise ValidationError({"work_status": WORK_STATUS_REQUIRED})
+    problems = WorkAndHealthcareUse.problems(data)
+    if problems:
+        raise ValidationError(problems)
+    values = {name: data.get(name) for name in WorkAndHealthcareUse.FIELDS}
+    values["work_status_other"] = (
+        (values["work_status_other"] or "").strip()
+        if data["work_status"] == WorkStatus.OTHER
+        else ""
+    )
+    record = WorkAndHealthcareUse.objects.create(session=locked, recorded_by=actor, **values)
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        patient=locked.patient,
+        obj=record,
+        changed_fields=[n for n in WorkAndHealthcareUse.FIELDS if values[n] not in (None, "")],
+    )
+    return record

@@ -13,6 +13,11 @@ urlpatterns = [
     path(P + "sessions/<int:session_id>/discard/", views.session_discard, name="discard"),
     path(P + "sessions/<int:session_id>/end/", views.session_end, name="end"),
     path(
+        P + "sessions/<int:session_id>/work-and-healthcare/",
+        views.work_and_healthcare,
+        name="work_and_healthcare",
+    ),
+    path(
         P + "results/<int:administration_id>/",
         views.administration_form,
         name="administration",

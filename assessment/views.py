@@ -26,10 +26,11 @@ from assessment.forms import (
     RedFlagOutcomeForm,
     RedFlagScreenForm,
     SessionStartForm,
+    WorkAndHealthcareForm,
     answers_from_post,
     short_names,
 )
-from assessment.models import Administration, AssessmentSession
+from assessment.models import Administration, AssessmentSession, WorkAndHealthcareUse
 from painclinic import concurrency
 from painclinic.access import public_view
 from patients.access import patient_view
@@ -119,6 +120,7 @@ def session_list(request: HttpRequest, patient: Patient) -> HttpResponse:
 def session_detail(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
     session = _session(patient, session_id)
     administrations = selectors.session_administrations(session)
+    work = selectors.work_and_healthcare_current(session)
     return render(
         request,
         "assessment/session_detail.html",
@@ -129,6 +131,8 @@ def session_detail(request: HttpRequest, patient: Patient, session_id: int) -> H
             "names": short_names(),
             "may_discard": not session.is_discarded
             and not any(a.is_signed for a in administrations),
+            "work": work,
+            "work_rows": [work] if work else [],
             "has_ratings": any(a.is_rating for a in administrations),
         },
     )
@@ -160,6 +164,45 @@ def session_end(request: HttpRequest, patient: Patient, session_id: int) -> Http
     else:
         messages.success(request, _("Session marked as ended. The patient's ratings are shown."))
     return redirect("assessment:session", patient_id=patient.pk, session_id=session.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view(write=True)
+def work_and_healthcare(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
+    """Work status and healthcare use at this session's time point (issue #14), clinician-entered.
+    A save is a new version; the form opens with the one in force."""
+    session = _session(patient, session_id)
+    current = selectors.work_and_healthcare_current(session)
+    initial = (
+        {name: getattr(current, name) for name in WorkAndHealthcareUse.FIELDS} if current else None
+    )
+    form = WorkAndHealthcareForm(
+        request.POST or None,
+        initial=initial,
+        action=reverse(
+            "assessment:work_and_healthcare",
+            kwargs={"patient_id": patient.pk, "session_id": session.pk},
+        ),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.work_and_healthcare_record(
+                    actor=request.user, session=session, data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Work status and healthcare use saved."))
+                return redirect("assessment:session", patient_id=patient.pk, session_id=session.pk)
+        status = 400
+    return render(
+        request,
+        "assessment/work_and_healthcare.html",
+        {"patient": patient, "session": session, "form": form, "current": current},
+        status=status,
+    )
 
 
 @require_POST
@@ -455,6 +498,7 @@ def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
             "red_flag": selectors.red_flag_status(patient),
             "checklist": yellow_flags.CHECKLIST,
             "definitions": _definitions_shown(rows + outcomes, suggestion),
+            "work_rows": selectors.work_and_healthcare_over_time(patient),
         },
     )
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-from assessment.instruments import payload
+from assessment.instruments import CATEGORY_RESULT, payload
 
 # --- domains ----------------------------------------------------------------------------------
 # Each domain lists (instrument key, score id) in order of preference; the first with a signed
@@ -82,7 +82,19 @@ OUTCOMES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
             ("psfs", "total"),
         ),
     ),
+    # Issue #14, more outcome domains of the PMP source (instruments.md §26: the National Pain
+    # Audit's EQ-5D with VAS; the FPM/BPS list's PGIC). The PGIC row shows the patient's category
+    # of change (its band), never as a number to add up; the EQ-5D-5L rows show the index (only
+    # with the clinic's value set), the EQ VAS and the level sum score.
+    ("global_change", "Global impression of change", (("pgic", "total"),)),
+    ("health_index", "Health index (EQ-5D-5L value set)", (("eq5d5l", "index"),)),
+    ("health_rating", "Own rating of health today (0-100)", (("eq5d5l", "vas"),)),
+    ("health_problems", "Health problems, level sum (5-25)", (("eq5d5l", "total"),)),
 )
+# Outcomes whose result is a category, shown in words only (the PGIC): no number beside it.
+CATEGORY_ONLY = CATEGORY_RESULT
+# Scores shown with three decimals, as value sets publish them (the EQ-5D-5L index).
+THREE_DECIMALS = frozenset({("eq5d5l", "index")})
 HEADLINES = {domain: text for domain, _label, _candidates, text in DOMAINS}
 
 # Bands the library leaves open would be decided here as clinic POLICY and shown as such. None
@@ -127,6 +139,15 @@ class DomainRow:
     change_reason: str = ""
     higher_is_better: bool = False
     outcome: bool = False  # pain intensity, disability: shown, never a flag
+
+    @property
+    def category_only(self) -> bool:
+        """The result is a category (PGIC): the page prints its words, not its code."""
+        return self.key in CATEGORY_ONLY
+
+    @property
+    def three_decimals(self) -> bool:
+        return (self.key, self.score_id) in THREE_DECIMALS
 
     @property
     def flagged(self) -> bool:

@@ -44,7 +44,7 @@ FORBIDDEN = {
     "definition key": re.compile(r"\b[A-Z][a-z]+(?:19|20)\d\d[a-z]?\b"),
     "instrument key": re.compile(
         r"\b(?:nrs|ompsq10|ompq21|startback|tsk17|tsk11|pcs|fabq|pseq|bpi|odi|rmdq|phq9|gad7"
-        r"|dass21|cpaq8|pass20|psfs|phoda|waisr|gcqs|OMPSQ10|OMPQ21|TSK17|TSK11|PHQ9|GAD7|DASS21"
+        r"|dass21|cpaq8|pass20|psfs|phoda|waisr|gcqs|pgic|eq5d5l|OMPSQ10|OMPQ21|TSK17|TSK11|PHQ9|GAD7|DASS21"
         r"|CPAQ8|PASS20|generic-[\w-]+)\b"
     ),
     # A label and its suffix both carrying a word: "(clinic policy) policy".

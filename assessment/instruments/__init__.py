@@ -29,6 +29,7 @@ from . import (
     care,
     cpaq8,
     dass21,
+    eq5d5l,
     fabq,
     gad7,
     gcqs,
@@ -38,6 +39,7 @@ from . import (
     pass20,
     pcs,
     peg,
+    pgic,
     phoda,
     phq9,
     pseq,
@@ -53,12 +55,29 @@ from .base import Instrument, InvalidAnswer, Score, Unscorable
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["Instrument", "InvalidAnswer", "Score", "Unscorable", "all_instruments", "get", "score"]
+__all__ = [
+    "ASKS_ABOUT_CHANGE",
+    "CATEGORY_RESULT",
+    "Instrument",
+    "InvalidAnswer",
+    "Score",
+    "Unscorable",
+    "all_instruments",
+    "get",
+    "score",
+]
 
 _MODULES = (
     nrs, peg, orebro, startback, tsk, pcs, rnpq, fabq, pseq, bpi, odi, rmdq,
-    phq9, gad7, dass21, cpaq8, pass20, psfs, phoda, waisr, gcqs, care,
+    phq9, gad7, dass21, cpaq8, pass20, psfs, phoda, waisr, gcqs, care, pgic, eq5d5l,
 )  # fmt: skip
+
+# Instruments that ask about change since care began (the PGIC): there is nothing to compare with
+# at the first visit, so a session at that time point does not offer them (pgic.py).
+ASKS_ABOUT_CHANGE = frozenset({"pgic"})
+# Instruments whose result is a category, printed in words only (the PGIC): the code is kept for
+# charts but never shown as a score (pgic.py).
+CATEGORY_RESULT = frozenset({"pgic"})
 
 _REGISTRY: dict[str, Instrument] = {}
 for _module in _MODULES:

@@ -475,6 +475,9 @@ class Score:
     notes: tuple[str, ...] = ()  # e.g. "Total prorated from 8 of 9 answered items."
     # score id -> {"raw_sum": .., "max_possible": .., "item_mean": ..}, as its rule's ``report`` asks
     details: Mapping[str, Mapping[str, float | int]] = field(default_factory=dict)
+    # Results that are words or codes, not numbers: the EQ-5D-5L health profile ("21345") and the
+    # name of the value set its index came from. Empty for every other instrument.
+    texts: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def scorable(self) -> bool:

@@ -85,6 +85,7 @@ def result_payload(instrument: Instrument, result: Score | Unscorable) -> dict[s
             "missing_items": list(result.missing_items),
             "notes": list(result.notes),
         }
+    texts = {"texts": dict(result.texts)} if result.texts else {}  # EQ-5D-5L only
     return {
         "instrument": key,
         "version": instrument.version,
@@ -101,6 +102,7 @@ def result_payload(instrument: Instrument, result: Score | Unscorable) -> dict[s
         "notes": list(result.notes),
         "sources": list(result.sources),
         "details": {score_id: dict(numbers) for score_id, numbers in result.details.items()},
+        **texts,
     }
 
 

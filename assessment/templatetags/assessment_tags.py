@@ -4,10 +4,14 @@ the name of a score, and an instrument's sources in the clinic's words."""
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from assessment import instruments, provenance
 
 register = template.Library()
+
+# Scores computed beside an instrument's rules: the EQ-5D-5L index from the clinic's value set.
+EXTRA_SCORE_LABELS = {"index": _("index value")}
 
 CHANGE_WORDS = {
     "reliably_improved": ("Reliably improved", "improved"),
@@ -37,6 +41,23 @@ def number(value):
 
 
 @register.filter
+def is_category_result(key):
+    """Whether an instrument's result is a category printed in words only (the PGIC)."""
+    return key in instruments.CATEGORY_RESULT
+
+
+@register.filter
+def index_value(value):
+    """An EQ-5D-5L index as value sets publish it: three decimals ("0.734", "-0.125")."""
+    if value is None or value == "":
+        return "–"
+    try:
+        return f"{float(value):.3f}"
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
 def score_label(key, score_id):
     """The definition's name of a subscale or derived score ("physical_activity" ->
     "Physical activity", "phq2" -> "PHQ-2"); never the internal id."""
@@ -44,7 +65,10 @@ def score_label(key, score_id):
         rule = instruments.get(key).score_rule(score_id)
     except KeyError:
         rule = None
-    label = rule.label if rule is not None else str(score_id).replace("_", " ")
+    if rule is None and score_id in EXTRA_SCORE_LABELS:  # scores outside the rules (EQ-5D index)
+        label = str(EXTRA_SCORE_LABELS[score_id])
+    else:
+        label = rule.label if rule is not None else str(score_id).replace("_", " ")
     return label[:1].upper() + label[1:]
 
 

@@ -173,6 +173,17 @@ def score_observations(
         for score_id, value in (r.score.get("subscales") or {}).items()
         if value is not None and score_id != primary
     ]
+    texts = r.score.get("texts") or {}
+    if texts.get("profile"):
+        # EQ-5D-5L (issue #14): the EQ VAS and the index from the clinic's value set are scores
+        # of their own (derived beside the level sum); the health profile is a code, exported as
+        # a string. Other instruments' derived short forms stay out, as before.
+        values += [
+            (score_id, value)
+            for score_id, value in (r.score.get("derived") or {}).items()
+            if value is not None
+        ]
+        values.append(("profile", str(texts["profile"])))
     out = []
     for score_id, value in values:
         observation: dict[str, Any] = {
@@ -183,9 +194,12 @@ def score_observations(
             "code": _score_code(definition, r.instrument_key, score_id, base),
             "subject": _ref(patient),
             "effectiveDateTime": _day(r.on),
-            "valueQuantity": {"value": value, **SCORE_UNIT},
             "derivedFrom": [_ref(response)],
         }
+        if isinstance(value, str):
+            observation["valueString"] = value
+        else:
+            observation["valueQuantity"] = {"value": value, **SCORE_UNIT}
         if r.signed_at is not None:
             observation["issued"] = _instant(r.signed_at)
         band = _band_of(r.score, score_id, primary)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assessment import services
+from assessment import instruments, services
 from assessment.models import Administration, TimePoint
 from patients.models import Episode
 
@@ -14,16 +14,27 @@ if TYPE_CHECKING:
 
 
 def signed_result(
-    *, patient, key: str, answers: dict[str, Any], actor, on: date | None = None
+    *,
+    patient,
+    key: str,
+    answers: dict[str, Any],
+    actor,
+    on: date | None = None,
+    time_point: str | None = None,
 ) -> Administration:
     """Start a one-instrument session for ``patient`` (current episode, else the last one), sign ``answers`` as
-    ``actor`` on ``on`` (today by default) and return the signed Administration."""
+    ``actor`` on ``on`` (today by default) and return the signed Administration. The session is
+    a first visit unless ``time_point`` says otherwise, or a review for an instrument that asks
+    about change since care began (the PGIC is never given at a first visit)."""
     episode = Episode.objects.current_or_last_for(patient)
+    if time_point is None:
+        asks_about_change = key in instruments.ASKS_ABOUT_CHANGE
+        time_point = TimePoint.REVIEW if asks_about_change else TimePoint.FIRST_VISIT
     session = services.session_start(
         actor=actor,
         patient=patient,
         episode=episode,
-        time_point=TimePoint.FIRST_VISIT,
+        time_point=time_point,
         on=on,
         instrument_keys=[key],
     )

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment import charts, selectors, services, yellow_flags
-from assessment.models import Formulation, MatchedCareDecision
+from assessment.models import AssessmentSession, Formulation, MatchedCareDecision, WorkStatus
 from tests.assessment.factories import answers_all, signed_result
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +162,8 @@ def _count(client, url):
 # +2: the audit chain locks its head and reads it before the INSERT (issue #15).
 # Issue #10: pages in the app frame count the unread notifications (+1); patient pages also read
 # the self-harm banner's open signals (+1), and the access level when one is open (+1).
-PROFILE_QUERIES = 18  # + the current episode and its red-flag screens (issue #10)
+PROFILE_QUERIES = 19  # + the current episode and its red-flag screens (issue #10)
+# +1 (issue #14): work status and healthcare use across time points, one query for all of them.
 
 
 def test_profile_queries_do_not_grow_with_results(client, jannick, ana):
@@ -174,5 +175,9 @@ def test_profile_queries_do_not_grow_with_results(client, jannick, ana):
         _screen(jannick, ana, TODAY - timedelta(days=days))
     signed_result(patient=jannick, key="startback", answers=STARTBACK_HIGH, actor=ana)
     services.matched_care_decide(actor=ana, patient=jannick, chosen_pathway="pipt")
+    for session in AssessmentSession.objects.filter(patient=jannick)[:3]:
+        services.work_and_healthcare_record(
+            actor=ana, session=session, data={"work_status": WorkStatus.OFF_SICK}
+        )
     many = _count(client, url)
     assert few == many == PROFILE_QUERIES

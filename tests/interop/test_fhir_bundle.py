@@ -241,3 +241,36 @@ def test_an_amended_result_exports_the_corrected_answers_and_score_marked_amende
     )
     assert total["status"] == "amended"
     assert total["valueQuantity"]["value"] == 13  # 13 items answered 1, not the first 26
+
+
+def test_an_eq5d5l_result_exports_level_sum_vas_index_and_profile(ana, susan, bob):
+    from assessment import services as assessment_services
+    from tests.assessment.instruments.test_eq5d5l import as_csv, made_up_value_set
+
+    assessment_services.eq5d_value_set_upload(
+        actor=bob, name="Made-up set", country="Nowhere", source_reference="Invented",
+        table=as_csv(made_up_value_set()),
+    )  # fmt: skip
+    answers = {"1": 2, "2": 1, "3": 3, "4": 4, "5": 5, "VAS": 65}
+    signed_result(patient=susan, key="eq5d5l", answers=answers, actor=ana)
+    bundle = services.export_patient_bundle(ana, susan)
+    assert validate_r4(bundle) == []
+    assert bundle_problems(bundle) == []
+    by_code = {
+        o["code"]["coding"][0]["code"]: o.get("valueQuantity", {}).get(
+            "value", o.get("valueString")
+        )
+        for o in _resources(bundle, "Observation")
+    }
+    assert by_code["eq5d5l.total"] == 15
+    assert by_code["eq5d5l.vas"] == 65
+    assert by_code["eq5d5l.index"] == pytest.approx(0.8)
+    assert by_code["eq5d5l.profile"] == "21345"
+
+
+def test_a_pgic_exports_its_category_in_words(ana, susan):
+    signed_result(patient=susan, key="pgic", answers={"1": 2}, actor=ana)
+    bundle = services.export_patient_bundle(ana, susan)
+    assert validate_r4(bundle) == []
+    (observation,) = _resources(bundle, "Observation")
+    assert observation["interpretation"] == [{"text": "Much improved"}]

@@ -13,6 +13,7 @@ from assessment.instruments.validation import definition_problems
 KEYS = {
     "nrs", "peg", "ompsq10", "ompq21", "startback", "tsk11", "tsk17", "pcs", "fabq", "pseq", "bpi", "odi",
     "rmdq", "phq9", "gad7", "dass21", "cpaq8", "pass20", "psfs", "phoda", "waisr", "gcqs", "care", "rnpq",
+    "pgic", "eq5d5l",
 }  # fmt: skip
 # instruments.md §27.2: "Free, text may ship"
 TEXT_MAY_SHIP = {"phq9", "gad7", "peg", "nrs", "psfs", "rmdq"}
@@ -63,8 +64,9 @@ def test_labels_are_short_and_every_definition_is_described(key: str) -> None:
 
 def test_restricted_instruments_are_the_ones_the_reference_names() -> None:
     restricted = {i.key for i in all_instruments() if i.licence.status == "restricted"}
-    # §27.2: PCS, ODI v2.1a, BPI, PHODA photographs, WAI-SR
-    assert restricted == {"pcs", "odi", "bpi", "phoda", "waisr"}
+    # §27.2: PCS, ODI v2.1a, BPI, PHODA photographs, WAI-SR; and the EQ-5D-5L (EuroQol licence,
+    # issue #14; the reference names the EQ-5D in §26 but not its licence: marked unverified)
+    assert restricted == {"pcs", "odi", "bpi", "phoda", "waisr", "eq5d5l"}
 
 
 def test_loinc_codes_from_the_reference() -> None:
