@@ -269,6 +269,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# The languages the clinic works in: a patient's preferred language, a self-report link's language
+# and the licensed item text a clinic uploads are one of these (issue #14). The "i18n" stream adds
+# the identical line; keep it exactly so when merging.
+LANGUAGES = [("en-gb", "English"), ("nl", "Nederlands")]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
