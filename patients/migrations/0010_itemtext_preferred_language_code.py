@@ -19,15 +19,18 @@ TO_CODE = {
 TO_WORDS = {"en-gb": "English", "nl": "Dutch"}
 
 
+def language_code(typed: str) -> tuple[str, str]:
+    """(code, note) for the free text typed before: the note keeps what the code cannot say."""
+    typed = (typed or "").strip()
+    code = TO_CODE.get(typed.casefold())
+    return (code, "") if code else ("en-gb", typed)
+
+
 def to_codes(apps, schema_editor):
     Patient = apps.get_model("patients", "Patient")
     for patient in Patient.objects.only("pk", "preferred_language").iterator():
-        typed = (patient.preferred_language or "").strip()
-        code = TO_CODE.get(typed.casefold())
-        note = "" if code else typed
-        Patient.objects.filter(pk=patient.pk).update(
-            preferred_language=code or "en-gb", language_note=note
-        )
+        code, note = language_code(patient.preferred_language)
+        Patient.objects.filter(pk=patient.pk).update(preferred_language=code, language_note=note)
 
 
 def to_words(apps, schema_editor):
