@@ -506,7 +506,7 @@ class WordingRow:
 
     @property
     def licence_words(self) -> str:
-        return LICENCE_WORDS.get(self.definition.licence.status, "")
+        return str(LICENCE_WORDS.get(self.definition.licence.status, ""))
 
 
 def item_text_overview() -> list[WordingRow]:
