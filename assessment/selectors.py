@@ -505,6 +505,14 @@ class WordingRow:
         return not self.definition.licence.item_text_bundled
 
     @property
+    def licence_holder(self) -> str:
+        """The holder as the definition names it, without the parts it marks as unverified
+        (the definition keeps the mark; a page speaks the clinic's language)."""
+        parts = [p.strip() for p in self.definition.licence.holder.split(";")]
+        kept = [p for p in parts if p and "UNVERIFIED" not in p]
+        return "; ".join(kept) if kept else str(_("holder not confirmed"))
+
+    @property
     def licence_words(self) -> str:
         return str(LICENCE_WORDS.get(self.definition.licence.status, ""))
 

@@ -333,3 +333,21 @@ def test_the_sites_administrators_may_upload(client):
     client.force_login(UserFactory(username="clinic-admin", is_staff=True))
     assert client.get(reverse("assessment:item_texts")).status_code == 200
     assert client.get(reverse("assessment:item_text", args=["nosuch"])).status_code == 404
+
+
+def test_the_wording_pages_speak_the_clinics_language(client, bob):
+    from tests.assessment.plain_language import assert_plain_language
+    from tests.test_page_language import VisibleText, faults_in
+
+    made_up_wording("waisr", language="nl", by=bob)
+    client.force_login(bob)
+    for url in (
+        reverse("assessment:item_texts"),
+        reverse("assessment:item_text", args=["waisr"]),
+        reverse("assessment:item_text", args=["phoda"]),
+    ):
+        html = client.get(url).content.decode()
+        assert_plain_language(html, page=url)
+        parser = VisibleText()
+        parser.feed(html)
+        assert faults_in(parser.chunks) == [], url  # no confidence mark, key or raw value
