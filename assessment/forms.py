@@ -7,11 +7,13 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment import instruments, red_flags, yellow_flags
+from assessment.instruments import item_text
 from assessment.models import (
     DAYS_IN_4_WEEKS,
     HEALTHCARE_MOST,
@@ -127,12 +129,16 @@ def typed_code(value: str) -> int | str:
     return NOT_APPLICABLE if value == NOT_APPLICABLE else int(value)
 
 
-def item_choices(definition, item) -> list[tuple[str, str]]:
+def item_choices(definition, item, uploaded_labels=None) -> list[tuple[str, str]]:
+    """The answer codes of an item as radio choices: "code – label" where a label is known, the
+    clinic's uploaded label first (instruments.item_text), else the definition's anchor."""
     labels = item.scale.labels or {}
-    choices = [
-        (str(code), f"{code} – {labels[code]}" if code in labels else str(code))
-        for code in range(item.scale.min, item.scale.max + 1)
-    ]
+    choices = []
+    for code in range(item.scale.min, item.scale.max + 1):
+        label = (
+            item_text.option_label(uploaded_labels, item.id, code) if uploaded_labels else None
+        ) or labels.get(code)
+        choices.append((str(code), f"{code} – {label}" if label else str(code)))
     policy = definition.not_applicable
     if policy is not None and (policy.items is None or item.id in policy.items):
         choices.append((NOT_APPLICABLE, _("Does not apply")))
@@ -154,15 +160,20 @@ class AdministrationForm(EditTokenFormMixin, forms.Form):
         definition,
         initial_answers: dict | None = None,
         administration=None,
+        wording=None,
         **kwargs,
     ) -> None:
+        """``wording``: the clinic's uploaded text of the questionnaire (an ItemText) in the
+        language the form is shown in; without it the definition's own text or neutral label."""
         super().__init__(*args, **kwargs)
         self.definition = definition
         answers = initial_answers or {}
+        uploaded_items = wording.items if wording is not None else {}
+        uploaded_labels = wording.option_labels if wording is not None else None
         for item in definition.items:
             name = f"item_{item.id}"
-            choices = item_choices(definition, item)
-            label = item.text or item.label
+            choices = item_choices(definition, item, uploaded_labels)
+            label = uploaded_items.get(item.id) or item.text or item.label
             if len(choices) > RADIO_LIMIT:
                 field = forms.IntegerField(
                     label=label,
@@ -375,4 +386,90 @@ class WorkAndHealthcareForm(forms.Form):
         for name, message in WorkAndHealthcareUse.problems(cleaned).items():
             if name not in self.errors:
                 self.add_error(name, message)
+
+
+class PatientLinkForm(forms.Form):
+    """The language of a self-report link: the patient's preferred language unless the clinician
+    chooses another the clinic supports (issue #14). Left empty, the patient's own."""
+
+    language = forms.ChoiceField(
+        choices=list(settings.LANGUAGES),
+        required=False,
+        label=_("Language of the questionnaires"),
+        help_text=_("The patient's preferred language is chosen; change it only if they ask."),
+    )
+
+    def __init__(self, *args, patient=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if patient is not None and not self.is_bound:
+            self.initial.setdefault("language", patient.preferred_language)
+
+
+ITEM_FILE_LIMIT = 256 * 1024  # bytes; a questionnaire's wording is a few kilobytes
+ITEM_FILE_NOT_TEXT = _(
+    "This file could not be read as text. Save it from the spreadsheet as “CSV UTF-8” or as "
+    "tab-separated text and choose it again."
+)
+ITEM_FILE_TOO_BIG = _("This file is too big for one questionnaire's wording.")
+ITEMS_REQUIRED = _("Choose a file, or paste one row per item: the item number, then its wording.")
+FILE_AND_TEXT = _("Choose a file or paste the rows, not both.")
+
+
+class ItemTextUploadForm(forms.Form):
+    """The clinic's wording of one questionnaire in one language. The form reads the file or the
+    pasted rows; the service checks them against the definition (every item present, no unknown
+    item, no empty wording, sane lengths) and says what is wrong next to the field."""
+
+    language = forms.ChoiceField(choices=BLANK + list(settings.LANGUAGES), label=_("Language"))
+    licence_reference = forms.CharField(
+        label=_("Licence reference"),
+        max_length=200,
+        help_text=_("The clinic's licence for this questionnaire: number, holder and date."),
+    )
+    instructions = forms.CharField(
+        label=_("Instructions to the patient (stem)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    items_file = forms.FileField(
+        label=_("Item wording as a file"),
+        required=False,
+        help_text=_(
+            "A CSV or tab-separated file: one row per item, the item number then its wording."
+        ),
+    )
+    items = forms.CharField(
+        label=_("Or paste the item wording"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One row per item: the item number, a comma or tab, then the wording."),
+    )
+    option_labels = forms.CharField(
+        label=_("Answer labels (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One row per answer: the code, then its label (0, Not at all). For one item only: "
+            "item/code (9/0, Not at all). Without labels the definition's anchors are shown."
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, pasted = cleaned.get("items_file"), (cleaned.get("items") or "").strip()
+        if upload and pasted:
+            self.add_error("items", FILE_AND_TEXT)
+        elif upload:
+            if upload.size > ITEM_FILE_LIMIT:
+                self.add_error("items_file", ITEM_FILE_TOO_BIG)
+            else:
+                try:
+                    cleaned["items_text"] = upload.read().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    self.add_error("items_file", ITEM_FILE_NOT_TEXT)
+        elif pasted:
+            cleaned["items_text"] = cleaned["items"]
+        else:
+            self.add_error("items", ITEMS_REQUIRED)
         return cleaned

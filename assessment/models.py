@@ -286,12 +286,82 @@ class PatientLink(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The language the patient reads the questionnaires in (settings.LANGUAGES): the patient's
+    # preferred language unless the clinician chose another on issue. A link is issued only when
+    # every questionnaire it carries has its wording in this language (issue #14).
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"patient link for session {self.session_id}"
+
+
+class ItemTextQuerySet(models.QuerySet):
+    def active(self) -> ItemTextQuerySet:
+        return self.filter(retired_at__isnull=True)
+
+    def of(self, definition) -> ItemTextQuerySet:
+        """The texts of this definition's version: a new version of a questionnaire needs its
+        own upload (the item ids or wording may have changed)."""
+        return self.filter(instrument_key=definition.key, instrument_version=definition.version)
+
+
+class ItemText(models.Model):
+    """The licensed wording of one questionnaire (key + version) in one language, uploaded by
+    the clinic under its own licence; kept apart from the definitions, which ship no wording
+    where the licence does not allow it (instruments.md §27.2; issue #14).
+
+    States: active (``retired_at`` null) -> retired (final). A newer upload retires the active
+    one (``replaced_by`` points at it); an admin may also retire a text without a replacement.
+    Retired texts stay as the history of what patients were shown. At most one active text per
+    questionnaire version and language (constraint ``item_text_one_active``).
+    """
+
+    instrument_key = models.CharField(max_length=32)
+    instrument_version = models.CharField(max_length=64)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    licence_reference = models.CharField(_("licence reference"), max_length=200)
+    instructions = models.TextField(_("instructions (stem)"), blank=True)
+    items = models.JSONField(default=dict)  # item id -> wording, every item of the definition
+    # {"*": {code: label}} for every item, {item id: {code: label}} for one item (optional).
+    option_labels = models.JSONField(default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ItemTextQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["instrument_key", "language", "-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument_key", "instrument_version", "language"],
+                condition=models.Q(retired_at__isnull=True),
+                name="item_text_one_active",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(licence_reference=""), name="item_text_has_licence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"item text {self.instrument_key} {self.instrument_version} ({self.language})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.retired_at is None
 
 
 class Pathway(models.TextChoices):

@@ -16,7 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Max, Q
+from django.utils.translation import gettext_lazy as _
 
 from assessment import instruments, red_flags, yellow_flags
 from assessment.instruments import change, payload
@@ -26,6 +28,7 @@ from assessment.models import (
     AssessmentSession,
     EQ5DValueSet,
     Formulation,
+    ItemText,
     MatchedCareDecision,
     RedFlagScreen,
     SafetyOverride,
@@ -463,3 +466,115 @@ def work_and_healthcare_over_time(patient: Patient) -> list[WorkAndHealthcareUse
     for row in rows:
         latest.setdefault(row.session_id, row)
     return sorted(latest.values(), key=lambda r: (r.session.date, r.session_id))
+
+
+# --- licensed item text (issue #14) -----------------------------------------------------------
+# English is the language the definitions are written in: where a definition may bundle its
+# wording (instruments.md §27.2: PHQ-9, GAD-7, PEG, NRS, PSFS) English needs no upload. Every
+# other language, and every licensed questionnaire, needs the clinic's upload.
+
+BUNDLED_LANGUAGE = "en-gb"
+
+
+def language_name(code: str) -> str:
+    return dict(settings.LANGUAGES).get(code, code)
+
+
+def _active_texts(definitions, language: str | None = None) -> list[ItemText]:
+    if not definitions:
+        return []
+    versions = Q()
+    for definition in definitions:
+        versions |= Q(instrument_key=definition.key, instrument_version=definition.version)
+    queryset = ItemText.objects.active().filter(versions)
+    if language is not None:
+        queryset = queryset.filter(language=language)
+    return list(queryset)
+
+
+def item_texts_for(keys, language: str) -> dict[str, ItemText]:
+    """Instrument key -> the active uploaded wording in ``language`` (one query)."""
+    definitions = [instruments.get(key) for key in dict.fromkeys(keys)]
+    return {text.instrument_key: text for text in _active_texts(definitions, language)}
+
+
+def has_wording(definition, language: str, uploaded: ItemText | None) -> bool:
+    return uploaded is not None or (
+        language == BUNDLED_LANGUAGE and definition.licence.item_text_bundled
+    )
+
+
+def instruments_without_wording(keys, language: str) -> list:
+    """The definitions among ``keys`` a patient could not read in ``language``: no bundled
+    English text and no active upload. In the order given, each once."""
+    texts = item_texts_for(keys, language)
+    return [
+        definition
+        for definition in (instruments.get(key) for key in dict.fromkeys(keys))
+        if not has_wording(definition, language, texts.get(definition.key))
+    ]
+
+
+# The licence of a questionnaire in the clinic's words (instruments.md §27.2; base.LICENCE_STATUSES).
+LICENCE_WORDS = {
+    "free": _("Free to use"),
+    "free_ask_commercial": _("Free for clinical use; terms for software not yet confirmed"),
+    "restricted": _("Licence needed"),
+    "unverified": _("Licence terms not confirmed"),
+}
+
+
+@dataclass(frozen=True)
+class WordingRow:
+    """One questionnaire on the wording page: its licence and, per language, where its
+    wording comes from ("bundled", the active upload, or nothing)."""
+
+    definition: Any
+    languages: list[tuple[str, str, ItemText | None, bool]]  # code, name, upload, bundled
+
+    @property
+    def needs_upload(self) -> bool:
+        return not self.definition.licence.item_text_bundled
+
+    @property
+    def licence_holder(self) -> str:
+        """The holder as the definition names it, without the parts it marks as unverified
+        (the definition keeps the mark; a page speaks the clinic's language)."""
+        parts = [p.strip() for p in self.definition.licence.holder.split(";")]
+        kept = [p for p in parts if p and "UNVERIFIED" not in p]
+        return "; ".join(kept) if kept else str(_("holder not confirmed"))
+
+    @property
+    def licence_words(self) -> str:
+        return str(LICENCE_WORDS.get(self.definition.licence.status, ""))
+
+
+def item_text_overview() -> list[WordingRow]:
+    """Every questionnaire of the library with its licence status and the languages it has
+    wording in (one query)."""
+    definitions = instruments.all_instruments()
+    active = {(t.instrument_key, t.language): t for t in _active_texts(definitions)}
+    return [
+        WordingRow(
+            definition=definition,
+            languages=[
+                (
+                    code,
+                    name,
+                    active.get((definition.key, code)),
+                    code == BUNDLED_LANGUAGE and definition.licence.item_text_bundled,
+                )
+                for code, name in settings.LANGUAGES
+            ],
+        )
+        for definition in definitions
+    ]
+
+
+def item_text_history(definition) -> list[ItemText]:
+    """Every upload of this questionnaire version, newest first, active and retired."""
+    return list(
+        ItemText.objects.of(definition)
+        .select_related("uploaded_by", "retired_by")
+        .order_by("language", "-uploaded_at", "-id")
+    )

@@ -14,14 +14,15 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext_lazy
 
 from assessment import instruments, red_flags, selectors, signals, yellow_flags
-from assessment.instruments import InvalidAnswer, eq5d5l, payload
+from assessment.instruments import InvalidAnswer, eq5d5l, item_text, payload
 from assessment.instruments.base import definition_hash
 from assessment.models import (
     RATED_INSTRUMENTS,
@@ -33,6 +34,7 @@ from assessment.models import (
     Battery,
     EQ5DValueSet,
     Formulation,
+    ItemText,
     MatchedCareDecision,
     PatientLink,
     RedFlagScreen,
@@ -528,16 +530,65 @@ def _flag_decisions_for_review(
 # --- patient self-report link -----------------------------------------------------------------
 
 
+# The clinician reads this when a link is refused; it names what to do (issue #14).
+LINK_NEEDS_WORDING_ONE = gettext_lazy(
+    "A self-report link in %(language)s cannot be issued: %(names)s has no wording in "
+    "%(language)s yet, so the patient would see item numbers without questions. A team lead "
+    "or the clinic's administrator can upload the licensed wording on the “Questionnaire "
+    "wording” page; or choose another language, or enter the answers with the patient."
+)
+LINK_NEEDS_WORDING_MANY = gettext_lazy(
+    "A self-report link in %(language)s cannot be issued: %(names)s have no wording in "
+    "%(language)s yet, so the patient would see item numbers without questions. A team lead "
+    "or the clinic's administrator can upload the licensed wording on the “Questionnaire "
+    "wording” page; or choose another language, or enter the answers with the patient."
+)
+UNKNOWN_LANGUAGE = gettext_lazy("Choose one of the clinic's languages.")
+
+
+def _check_language(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(UNKNOWN_LANGUAGE, code="unknown_language")
+
+
 @transaction.atomic
 def patient_link_issue(
-    *, actor: User, session: AssessmentSession, lifetime: timedelta = LINK_LIFETIME
+    *,
+    actor: User,
+    session: AssessmentSession,
+    language: str | None = None,
+    lifetime: timedelta = LINK_LIFETIME,
 ) -> tuple[PatientLink, str]:
-    """Issue a single-use link for the session's draft administrations. Returns the link and
-    the token, which is shown once and never stored (only its SHA-256 is)."""
+    """Issue a single-use link for the session's draft administrations, in ``language`` (the
+    patient's preferred language when not given). Returns the link and the token, which is shown
+    once and never stored (only its SHA-256 is).
+
+    Refused, creating nothing, when a questionnaire of the link has no wording in that language
+    (``code="wording_missing"``): a licensed questionnaire needs the clinic's upload, any
+    language but English needs one for every questionnaire (issue #14)."""
     if session.discarded_at is not None:
         raise ValidationError(gettext(SESSION_DISCARDED), code="discarded")
-    if not session.administrations.filter(state=AdministrationState.DRAFT).exists():
+    language = language or session.patient.preferred_language
+    _check_language(language)
+    keys = list(
+        session.administrations.filter(state=AdministrationState.DRAFT)
+        .order_by("position", "id")
+        .values_list("instrument_key", flat=True)
+    )
+    if not keys:
         raise ValidationError(gettext(LINK_NOTHING_TO_FILL))
+    missing = selectors.instruments_without_wording(keys, language)
+    if missing:
+        names = [definition.short_name for definition in missing]
+        message = LINK_NEEDS_WORDING_ONE if len(names) == 1 else LINK_NEEDS_WORDING_MANY
+        raise ValidationError(
+            message,
+            code="wording_missing",
+            params={
+                "names": _and_list(names),
+                "language": selectors.language_name(language),
+            },
+        )
     # A link goes to the patient by e-mail or text message: only with their consent (issue #10).
     consent_require(session.patient, ConsentKind.PATIENT_LINKS)
     token, hashed = tokens.issue_token()
@@ -546,6 +597,7 @@ def patient_link_issue(
         token_hash=hashed,
         expires_at=timezone.now() + lifetime,
         created_by=actor,
+        language=language,
     )
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=session.patient, obj=link)
     return link, token
@@ -631,6 +683,125 @@ def patient_link_submit(*, token: str) -> PatientLink:
         sender=PatientLink, link=link, administrations=patient_link_administrations(link)
     )
     return link
+
+
+def _and_list(names: list[str]) -> str:
+    """ "PCS", "PCS and TSK-11", "PCS, ODI and TSK-11"."""
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def patient_link_wording(link: PatientLink, administrations: list[Administration]) -> dict:
+    """Instrument key -> the uploaded wording in the link's language, for the fill page."""
+    return selectors.item_texts_for([a.instrument_key for a in administrations], link.language)
+
+
+# --- licensed item text (issue #14) ----------------------------------------------------------
+
+ITEM_TEXT_NOT_ALLOWED = (
+    "Only team leads and the clinic's administrators upload questionnaire wording."
+)
+LICENCE_REFERENCE_REQUIRED = gettext_lazy(
+    "Give the clinic's licence reference (e.g. the licence number or agreement date)."
+)
+NO_ACTIVE_TEXT = gettext_lazy("There is no wording in this language to retire.")
+
+
+def _check_may_manage_item_text(actor: User) -> None:
+    if not access.can_manage_item_text(actor):
+        raise PermissionDenied(ITEM_TEXT_NOT_ALLOWED)
+
+
+@transaction.atomic
+def item_text_upload(
+    *,
+    actor: User,
+    instrument_key: str,
+    language: str,
+    licence_reference: str,
+    items_text: str,
+    instructions: str = "",
+    options_text: str = "",
+) -> ItemText:
+    """Store the clinic's wording of a questionnaire in one language. Checked against the
+    definition first (every item, no unknown ids, no empty text, sane lengths: see
+    ``instruments.item_text.parse_upload``); a ValidationError keyed by field otherwise, and
+    nothing is written. The active text of that version and language, if any, is retired and
+    points at the new one: it stays as history."""
+    _check_may_manage_item_text(actor)
+    definition = _definition(instrument_key)
+    errors: dict[str, list] = {}
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = [UNKNOWN_LANGUAGE]
+    licence_reference = (licence_reference or "").strip()
+    if not licence_reference:
+        errors["licence_reference"] = [LICENCE_REFERENCE_REQUIRED]
+    parsed = item_text.parse_upload(
+        definition, items_text=items_text, instructions=instructions, options_text=options_text
+    )
+    for field_name, messages in parsed.errors.items():
+        errors.setdefault(field_name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    previous = (
+        ItemText.objects.active()
+        .of(definition)
+        .filter(language=language)
+        .select_for_update()
+        .first()
+    )
+    now = timezone.now()
+    if previous is not None:
+        previous.retired_at, previous.retired_by = now, actor
+        previous.save(update_fields=["retired_at", "retired_by"])
+    text = ItemText.objects.create(
+        instrument_key=definition.key,
+        instrument_version=definition.version,
+        language=language,
+        licence_reference=licence_reference,
+        instructions=parsed.instructions,
+        items=dict(parsed.items),
+        option_labels={scope: dict(labels) for scope, labels in parsed.option_labels.items()},
+        uploaded_by=actor,
+    )
+    audit.record_event(actor=actor, action=AuditAction.CREATE, obj=text)
+    if previous is not None:
+        previous.replaced_by = text
+        previous.save(update_fields=["replaced_by"])
+        audit.record_event(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            obj=previous,
+            changed_fields=["retired_at", "retired_by", "replaced_by"],
+        )
+    return text
+
+
+@transaction.atomic
+def item_text_retire(*, actor: User, instrument_key: str, language: str) -> ItemText:
+    """Withdraw the active wording of a questionnaire in one language (e.g. the licence ended):
+    new links in that language are refused from now on. The text stays as history."""
+    _check_may_manage_item_text(actor)
+    definition = _definition(instrument_key)
+    text = (
+        ItemText.objects.active()
+        .of(definition)
+        .filter(language=language)
+        .select_for_update()
+        .first()
+    )
+    if text is None:
+        raise ValidationError(NO_ACTIVE_TEXT, code="nothing_to_retire")
+    text.retired_at, text.retired_by = timezone.now(), actor
+    text.save(update_fields=["retired_at", "retired_by"])
+    audit.record_event(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=text,
+        changed_fields=["retired_at", "retired_by"],
+    )
+    return text
 
 
 # --- matched care and formulation -------------------------------------------------------------

@@ -39,4 +39,10 @@ urlpatterns = [
     path(P + "red-flags/", views.red_flag_screen, name="red_flags"),
     path(P + "summary/", views.summary, name="summary"),
     path("p/<str:token>/", views.patient_link, name="link"),
+    # The clinic's licensed wording of the questionnaires (issue #14): team leads and admins.
+    path("questionnaire-wording/", views.item_text_list, name="item_texts"),
+    path("questionnaire-wording/<slug:key>/", views.item_text_upload, name="item_text"),
+    path(
+        "questionnaire-wording/<slug:key>/retire/", views.item_text_retire, name="item_text_retire"
+    ),
 ]

@@ -7,12 +7,13 @@ token alone grants the draft administrations of one session and nothing else.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +23,9 @@ from assessment.forms import (
     AdministrationForm,
     AmendForm,
     FormulationForm,
+    ItemTextUploadForm,
     MatchedCareForm,
+    PatientLinkForm,
     RedFlagOutcomeForm,
     RedFlagScreenForm,
     SessionStartForm,
@@ -32,7 +35,7 @@ from assessment.forms import (
 )
 from assessment.models import Administration, AssessmentSession, WorkAndHealthcareUse
 from painclinic import concurrency
-from painclinic.access import public_view
+from painclinic.access import can_manage_item_text, item_text_admin_view, public_view
 from patients.access import patient_view
 from patients.models import Episode, EpisodeStatusChange, Patient
 
@@ -134,6 +137,7 @@ def session_detail(request: HttpRequest, patient: Patient, session_id: int) -> H
             "work": work,
             "work_rows": [work] if work else [],
             "has_ratings": any(a.is_rating for a in administrations),
+            "link_form": PatientLinkForm(patient=patient),
         },
     )
 
@@ -210,15 +214,25 @@ def work_and_healthcare(request: HttpRequest, patient: Patient, session_id: int)
 def patient_link_issue(request: HttpRequest, patient: Patient, session_id: int) -> HttpResponse:
     session = _session(patient, session_id)
     consent_missing = ""
-    try:
-        link, token = services.patient_link_issue(actor=request.user, session=session)
-    except ValidationError as exc:
-        consent_missing = " ".join(exc.messages) if exc.code == "consent_missing" else ""
-        if not consent_missing:
-            messages.error(request, " ".join(exc.messages))
-        status, url, link = 400, None, None
-    else:
-        status, url = 200, request.build_absolute_uri(reverse("assessment:link", args=[token]))
+    form = PatientLinkForm(request.POST, patient=patient)
+    status, url, link = 400, None, None
+    if form.is_valid():
+        try:
+            link, token = services.patient_link_issue(
+                actor=request.user,
+                session=session,
+                language=form.cleaned_data["language"] or None,
+            )
+        except ValidationError as exc:
+            if exc.code == "consent_missing":
+                consent_missing = " ".join(exc.messages)
+            elif exc.code in ("wording_missing", "unknown_language"):
+                form.add_error("language", exc)  # beside the language chosen, which is kept
+            else:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            status, url = 200, request.build_absolute_uri(reverse("assessment:link", args=[token]))
+            form = PatientLinkForm(patient=patient)
     # The token is shown once, here; only its hash is stored.
     return render(
         request,
@@ -232,6 +246,8 @@ def patient_link_issue(request: HttpRequest, patient: Patient, session_id: int) 
             "link": link,
             "link_url": url,
             "consent_missing": consent_missing,
+            "link_form": form,
+            "may_upload_wording": can_manage_item_text(request.user),
         },
         status=status,
     )
@@ -313,6 +329,10 @@ def administration_form(
         definition=definition,
         initial_answers=administration.answers,
         administration=administration,
+        # The clinic's English wording, where uploaded: the clinician reads the questions too.
+        wording=selectors.item_texts_for([definition.key], selectors.BUNDLED_LANGUAGE).get(
+            definition.key
+        ),
     )
     status = 200
     conflict = None
@@ -715,6 +735,15 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
         link = services.patient_link_redeem(token=token)
     except ValidationError as exc:
         return _link_error(request, exc)
+    # The whole answer in the link's language: the questions (the clinic's uploaded wording)
+    # and the page around them (issue #14).
+    with translation.override(link.language):
+        response = _patient_link_page(request, token, link)
+        response.headers.setdefault("Content-Language", link.language)
+        return response
+
+
+def _patient_link_page(request: HttpRequest, token: str, link) -> HttpResponse:
     administrations = services.patient_link_administrations(link)
     if request.method == "POST":
         try:
@@ -761,8 +790,15 @@ def _fill_page(
     request: HttpRequest, link, administrations, *, problem: str = "", status: int = 200
 ) -> HttpResponse:
     forms_ = []
+    wording = services.patient_link_wording(link, administrations)
     for administration in administrations:
         definition = instruments.get(administration.instrument_key)
+        uploaded = wording.get(definition.key)
+        # The stem in the link's language: the clinic's upload, else the definition's own
+        # (English, where its licence lets it ship).
+        instructions = (uploaded.instructions if uploaded else "") or (
+            definition.instructions if link.language == selectors.BUNDLED_LANGUAGE else ""
+        )
         forms_.append(
             (
                 administration,
@@ -771,7 +807,9 @@ def _fill_page(
                     definition=definition,
                     initial_answers=administration.answers,
                     prefix=f"a{administration.pk}",
+                    wording=uploaded,
                 ),
+                instructions,
             )
         )
     return render(
@@ -803,3 +841,89 @@ def summary(request: HttpRequest, patient: Patient) -> HttpResponse:
             "decision": selectors.latest_decision(patient),
         },
     )
+
+
+# --- the clinic's licensed questionnaire wording (issue #14) ----------------------------------
+
+
+def _definition_or_404(key: str):
+    try:
+        return instruments.get(key)
+    except KeyError:
+        raise Http404("No such questionnaire.") from None
+
+
+@require_GET
+@item_text_admin_view
+def item_text_list(request: HttpRequest) -> HttpResponse:
+    """Every questionnaire with its licence and the languages its wording is available in."""
+    return render(
+        request,
+        "assessment/item_text_list.html",
+        {"rows": selectors.item_text_overview(), "languages": settings.LANGUAGES},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@item_text_admin_view
+def item_text_upload(request: HttpRequest, key: str) -> HttpResponse:
+    """Upload the wording of one questionnaire in one language; its history below."""
+    definition = _definition_or_404(key)
+    form = ItemTextUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                text = services.item_text_upload(
+                    actor=request.user,
+                    instrument_key=definition.key,
+                    language=form.cleaned_data["language"],
+                    licence_reference=form.cleaned_data["licence_reference"],
+                    instructions=form.cleaned_data["instructions"],
+                    items_text=form.cleaned_data["items_text"],
+                    options_text=form.cleaned_data["option_labels"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The %(name)s wording in %(language)s is saved and used for new links.")
+                    % {
+                        "name": definition.short_name,
+                        "language": selectors.language_name(text.language),
+                    },
+                )
+                return redirect("assessment:item_text", key=definition.key)
+        status = 400
+    return render(
+        request,
+        "assessment/item_text_upload.html",
+        {
+            "definition": definition,
+            "form": form,
+            "history": selectors.item_text_history(definition),
+            "bundled": definition.licence.item_text_bundled,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@item_text_admin_view
+def item_text_retire(request: HttpRequest, key: str) -> HttpResponse:
+    definition = _definition_or_404(key)
+    language = request.POST.get("language", "")
+    try:
+        services.item_text_retire(
+            actor=request.user, instrument_key=definition.key, language=language
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessment:item_text", key=definition.key)
+    messages.success(
+        request,
+        _("The %(name)s wording in %(language)s is withdrawn: new links in it are refused.")
+        % {"name": definition.short_name, "language": selectors.language_name(language)},
+    )
+    return redirect("assessment:item_text", key=definition.key)

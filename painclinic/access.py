@@ -256,3 +256,30 @@ def clinical_staff_view(view: Callable) -> Callable:
 
     wrapper.access_policy = CLINICAL_STAFF  # type: ignore[attr-defined]
     return wrapper
+
+
+# --- Licensed questionnaire wording (issue #14) ----------------------------------------------
+# The wording of a licensed questionnaire is uploaded under the clinic's licence, so it is the
+# clinic's administrators who do it: the site's staff (who run the admin site) and the team
+# leads (the clinic has no separate "clinic admin" role; leads already hold clinic-wide duties
+# such as the audit log). Clinicians and programme admins read the page's result on the link
+# form (a refusal names what is missing) but do not upload.
+
+ITEM_TEXT_ADMIN = "item-text-admin"
+
+
+def can_manage_item_text(user: Any) -> bool:
+    return is_active_user(user) and (user.is_staff or user.role == Role.TEAM_LEAD)
+
+
+def item_text_admin_view(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_active_user(request.user):
+            return login_redirect(request)
+        if not can_manage_item_text(request.user):
+            raise PermissionDenied("This page is for team leads and the clinic's administrators.")
+        return view(request, *args, **kwargs)
+
+    wrapper.access_policy = ITEM_TEXT_ADMIN  # type: ignore[attr-defined]
+    return wrapper

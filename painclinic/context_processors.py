@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from painclinic.access import can_break_glass, can_browse_audit, can_run_programmes
+from painclinic.access import (
+    can_break_glass,
+    can_browse_audit,
+    can_manage_item_text,
+    can_run_programmes,
+)
 from painclinic.models import Role
 
 if TYPE_CHECKING:
@@ -21,6 +26,7 @@ def navigation(request: HttpRequest) -> dict:
         "nav_team_review": bool(user and user.is_authenticated and user.role == Role.TEAM_LEAD),
         "nav_programmes": can_run_programmes(user),
         "nav_break_glass": can_break_glass(user),
+        "nav_item_text": can_manage_item_text(user),
         "nav_mfa_step": bool(match and match.view_name in _MFA_STEP_PAGES and not verified),
         # Set by painclinic.access when this page's patient is open only by emergency access.
         "break_glass": getattr(request, "break_glass", None),

@@ -274,6 +274,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # link's or patient's language (painclinic/i18n.py supported_language). The catalogues are in
 # locale/ (README "Translations"); the .mo files are compiled in the build, not committed.
 LANGUAGE_CODE = "en-gb"
+# The languages the clinic works in: a patient's preferred language, a self-report link's language
+# and the licensed item text a clinic uploads are one of these (issue #14). The "i18n" stream adds
+# the identical line; keep it exactly so when merging.
 LANGUAGES = [("en-gb", "English"), ("nl", "Nederlands")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Europe/London")

@@ -81,8 +81,9 @@ def _patient_layout() -> list:
             Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
             "address",
             Row(
-                Column("preferred_language", css_class="col-md-6"),
-                Column("interpreter_needed", css_class="col-md-6 pt-md-4"),
+                Column("preferred_language", css_class="col-md-4"),
+                Column("language_note", css_class="col-md-4"),
+                Column("interpreter_needed", css_class="col-md-4 pt-md-4"),
             ),
         ),
         Fieldset(

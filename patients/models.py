@@ -57,7 +57,22 @@ class Patient(models.Model):
     address = models.TextField(_("address"), blank=True)
     gp_name = models.CharField(_("GP"), max_length=120, blank=True)
     gp_practice = models.CharField(_("GP practice"), max_length=160, blank=True)
-    preferred_language = models.CharField(_("preferred language"), max_length=60, default="English")
+    # One of settings.LANGUAGES: it picks the language of a self-report link (issue #14). Whatever
+    # the list does not say (a language the clinic has no texts in, a dialect, "some English") is
+    # kept in words in ``language_note``; migration 0010 moved the free text of before there.
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the questionnaires and links the patient receives."),
+    )
+    language_note = models.CharField(
+        _("language, in words"),
+        max_length=60,
+        blank=True,
+        help_text=_("E.g. the language spoken at home, when it is not in the list above."),
+    )
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
     primary_condition = models.CharField(
         _("primary pain condition"), max_length=16, choices=CONDITION_CHOICES

@@ -59,6 +59,7 @@ PATIENT_EDITABLE_FIELDS = (
     "gp_name",
     "gp_practice",
     "preferred_language",
+    "language_note",
     "interpreter_needed",
     "primary_condition",
     "pain_onset",

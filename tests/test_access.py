@@ -232,3 +232,38 @@ def test_team_lead_pages_refuse_clinicians(client, ana, bob, url_name):
     assert client.get(reverse(url_name)).status_code == 403
     client.force_login(bob)
     assert client.get(reverse(url_name)).status_code == 200
+
+
+# The clinic's licensed questionnaire wording (issue #14): team leads and the site's staff only.
+ITEM_TEXT_URLS = (
+    ("assessment:item_texts", {}, "get"),
+    ("assessment:item_text", {"key": "tsk11"}, "get"),
+    ("assessment:item_text", {"key": "tsk11"}, "post"),
+    ("assessment:item_text_retire", {"key": "tsk11"}, "post"),
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url_name", "kwargs", "method"), ITEM_TEXT_URLS)
+def test_only_team_leads_and_staff_reach_the_questionnaire_wording_pages(
+    client, ana, bob, fay, priya, url_name, kwargs, method
+):
+    from tests.factories import UserFactory
+
+    url = reverse(url_name, kwargs=kwargs)
+    answer = getattr(client, method)(url, {})
+    assert answer.status_code == 302
+    assert "/login/" in answer["Location"]
+    for refused in (ana, priya):
+        client.force_login(refused)
+        assert getattr(client, method)(url, {}).status_code == 403, refused
+    staff = UserFactory(username="site-staff", is_staff=True)
+    for allowed in (bob, fay, staff):  # the wording is the clinic's, not one team's
+        client.force_login(allowed)
+        status = getattr(client, method)(url, {}).status_code
+        assert status in (200, 302, 400), (allowed, status)
+
+
+def test_the_wording_pages_are_in_the_resolver_walk():
+    names = {name for name, _ in our_urls()}
+    assert {name for name, _kwargs, _method in ITEM_TEXT_URLS} <= names

@@ -27,6 +27,7 @@ from assessment import services as assessment_services
 from programmes import services as programme_services
 from programmes.models import ProgrammeKind
 from sced import services as sced_services
+from tests.assessment.factories import made_up_wording
 from tests.test_access import _walk, url_parameters_for
 
 EXAMPLES_PER_URL = 10
@@ -176,6 +177,7 @@ def _public_links(jannick, ana) -> list[str]:
         time_point="first_visit",
         instrument_keys=["tsk11", "phq9"],
     )
+    made_up_wording("tsk11")
     _link, token = assessment_services.patient_link_issue(actor=ana, session=session)
     study = jannick.episodes.get().sced_studies.first()
     _diary, diary_token = sced_services.diary_link_issue(actor=ana, study=study)

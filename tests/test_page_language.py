@@ -25,6 +25,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from painclinic.models import User
 from patients.models import Patient
+from tests.assessment.factories import made_up_wording
 from tests.test_access import our_urls, url_parameters_for
 
 FORBIDDEN = {
@@ -296,6 +297,7 @@ def _patient_link_urls(known: dict, actor: User) -> list[str]:
     from sced.models import Study
 
     session = AssessmentSession.objects.get(pk=known["session_id"])
+    made_up_wording("pcs")  # the draft the link carries: the clinic's (invented) wording
     _link, questionnaire = assessment_services.patient_link_issue(actor=actor, session=session)
     study = Study.objects.get(pk=known["study_id"])
     _diary, diary = sced_services.diary_link_issue(actor=actor, study=study)

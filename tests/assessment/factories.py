@@ -47,3 +47,24 @@ def answers_all(key: str, code: int) -> dict[str, int]:
     from assessment.instruments import get
 
     return {item.id: code for item in get(key).items}
+
+
+def made_up_wording(key: str, *, language: str = "en-gb", by=None, licence: str = "Test licence 1"):
+    """Upload invented wording for every item of instrument ``key`` in ``language`` through the
+    real service, as the clinic's administrator (a staff user) unless ``by`` is given. Never real
+    licensed text: "Made-up question 3 (nl)" and the like."""
+    from assessment.instruments import get
+    from tests.factories import UserFactory
+
+    admin = by or UserFactory(username="wording-admin", is_staff=True)
+    rows = "\n".join(
+        f"{item.id}, Made-up question {item.id} ({language})" for item in get(key).items
+    )
+    return services.item_text_upload(
+        actor=admin,
+        instrument_key=key,
+        language=language,
+        licence_reference=licence,
+        items_text=rows,
+        instructions=f"Made-up instructions ({language}).",
+    )

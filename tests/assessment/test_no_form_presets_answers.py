@@ -11,7 +11,7 @@ from django.urls import reverse
 from assessment import instruments, services
 from assessment.forms import AdministrationForm, MatchedCareForm
 from assessment.models import MatchedCareDecision
-from tests.assessment.factories import signed_result
+from tests.assessment.factories import made_up_wording, signed_result
 
 pytestmark = pytest.mark.django_db
 STARTBACK_HIGH = {str(i): 1 for i in range(1, 9)} | {"9": 4}
@@ -48,6 +48,7 @@ def test_the_patient_link_form_has_no_answer_ticked(client, susan, ana):
         time_point="review",
         instrument_keys=["phq9", "gad7", "phoda"],
     )
+    made_up_wording("phoda")
     _link, token = services.patient_link_issue(actor=ana, session=session)
     page = client.get(f"/p/{token}/").content.decode()
     assert not re.search(r"<input[^>]* checked", page)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from assessment import services
 from assessment.models import Administration
 from painclinic.numbers import parse_float, parse_int
-from tests.assessment.factories import signed_result
+from tests.assessment.factories import made_up_wording, signed_result
 
 HOSTILE = ["²", "٣", "1" * 5000, "1e309", "NaN", "inf", "-inf", "3.5", "", "   ", "\x00", "1_0"]
 STARTBACK = {str(i): 1 for i in range(1, 9)} | {"9": 4}
@@ -121,6 +121,7 @@ def test_jannicks_link_refuses_the_answer_without_a_500(client, jannick, ana, te
         time_point="first_visit",
         instrument_keys=["tsk11"],
     )
+    made_up_wording("tsk11")
     _link, token = services.patient_link_issue(actor=ana, session=session)
     tsk = session.administrations.get()
     url = reverse("assessment:link", args=[token])

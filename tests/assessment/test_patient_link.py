@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessment import services
 from assessment.models import AdministrationState, PatientLink
 from painclinic.models import AuditEvent
+from tests.assessment.factories import made_up_wording
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,7 @@ def issued(jannick, ana):
         time_point="first_visit",
         instrument_keys=["tsk11", "phq9"],
     )
+    made_up_wording("tsk11")  # the PHQ-9's English wording ships with its definition
     link, token = services.patient_link_issue(actor=ana, session=session)
     return session, link, token
 

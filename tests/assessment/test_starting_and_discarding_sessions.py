@@ -14,7 +14,7 @@ from assessment import selectors, services
 from assessment.forms import SessionStartForm
 from assessment.models import AssessmentSession, Battery, PatientLink
 from painclinic.models import AuditAction, AuditEvent
-from tests.assessment.factories import answers_all
+from tests.assessment.factories import answers_all, made_up_wording
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,8 @@ def test_ana_discards_a_session_she_started_by_mistake(client, jannick, ana):
     session = _session(jannick, ana)
     draft = session.administrations.first()
     services.administration_save_draft(actor=ana, administration=draft, answers={"1": 3})
+    made_up_wording("tsk11")
+    made_up_wording("pcs")
     link, token = services.patient_link_issue(actor=ana, session=session)
     client.force_login(ana)
     detail = reverse(

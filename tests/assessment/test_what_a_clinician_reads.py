@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from assessment import instruments, provenance, selectors, services, yellow_flags
-from tests.assessment.factories import answers_all, signed_result
+from tests.assessment.factories import answers_all, made_up_wording, signed_result
 from tests.assessment.plain_language import assert_plain_language, problems, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,9 @@ def test_no_assessment_page_shows_internal_wording(client, jannick_screened, jan
     )
     assert refused.status_code == 400
     assert_plain_language(refused.content, page="decision form with errors")
-    # the self-report link the patient opens
+    # the self-report link the patient opens (with the clinic's uploaded wording)
+    for key in ("fabq", "bpi", "odi"):
+        made_up_wording(key)
     _link, token = services.patient_link_issue(actor=ana, session=draft)
     client.logout()
     assert_plain_language(client.get(f"/p/{token}/").content, page="patient link")

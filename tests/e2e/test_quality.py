@@ -11,12 +11,14 @@ from playwright.sync_api import expect
 from assessment.models import Administration
 from patients import services as patient_services
 from quality.models import SupervisorRating
+from tests.assessment.factories import made_up_wording
 
 
 @pytest.mark.django_db(transaction=True)
 def test_jannick_rates_the_alliance_by_link_and_it_stays_with_ana_after_a_reassignment(
     page, live_server, login, screenshot, jannick, ana, bob, dina
 ):
+    made_up_wording("waisr")  # licensed: the clinic's (here invented) wording is uploaded
     login("ana")
     page.goto(f"{live_server.url}/patients/{jannick.pk}/assessment/")
     page.get_by_label("Or single instruments").select_option("waisr")

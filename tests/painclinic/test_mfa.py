@@ -18,6 +18,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from painclinic.models import AuditAction, AuditEvent
+from tests.assessment.factories import made_up_wording
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -313,6 +314,7 @@ def test_a_patients_link_page_opens_in_a_browser_with_an_unverified_staff_sessio
         time_point="first_visit",
         instrument_keys=["tsk11"],
     )
+    made_up_wording("tsk11")
     _link, token = services.patient_link_issue(actor=ana, session=session)
     client.force_login(bob, otp_verified=False)
     assert client.get(reverse("assessment:link", args=[token])).status_code == 200

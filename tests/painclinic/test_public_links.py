@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assessment import services as assessment_services
 from sced import services as sced_services
+from tests.assessment.factories import made_up_wording
 from tests.sced.conftest import make_study
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ def self_report(jannick, ana):
         time_point="first_visit",
         instrument_keys=["tsk11"],
     )
+    made_up_wording("tsk11")
     _link, token = assessment_services.patient_link_issue(actor=ana, session=session)
     return session.administrations.get(), reverse("assessment:link", args=[token])
 

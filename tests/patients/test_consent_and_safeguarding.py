@@ -18,6 +18,7 @@ from painclinic.models import AuditAction, AuditEvent
 from patients import services
 from patients.models import ConsentRecord
 from sced import services as sced_services
+from tests.assessment.factories import made_up_wording
 from tests.sced.conftest import make_study
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,7 @@ def _withdraw(patient, actor, kind):
 
 
 def _session(patient, actor):
+    made_up_wording("tsk11")  # the clinic's wording, so only consent decides
     return assessment_services.session_start(
         actor=actor,
         patient=patient,

@@ -25,7 +25,7 @@ def _registration(team, lead, **changes):
         "family_name": "Vries",
         "date_of_birth": "1986-05-02",
         "sex": "male",
-        "preferred_language": "English",
+        "preferred_language": "en-gb",
         "primary_condition": "MG30.04",
         "team": team.pk,
         "lead_clinician": lead.pk,

@@ -19,6 +19,7 @@ from painclinic.models import Discipline, Role
 from patients import services as patient_services
 from patients.models import LeadChange
 from review import selectors as review_selectors
+from tests.assessment.factories import made_up_wording
 from tests.factories import UserFactory
 
 WAISR = {str(i): 4 for i in range(1, 13)}  # total 48
@@ -137,6 +138,7 @@ WAISR_TOTAL_CELL = re.compile(r"<td>48(\.0)?\s")
 
 def _rated_by_link(patient, ana):
     session = _issue(patient, ana, ["waisr"])
+    made_up_wording("waisr")
     _link, token = services.patient_link_issue(actor=ana, session=session)
     administration = session.administrations.get()
     for item, value in WAISR.items():
@@ -208,6 +210,7 @@ def test_a_session_is_ended_once(jannick, ana):
 @pytest.mark.django_db
 def test_the_link_page_tells_the_patient_the_rating_is_private(client, jannick, ana):
     session = _issue(jannick, ana, ["waisr"])
+    made_up_wording("waisr")
     _link, token = services.patient_link_issue(actor=ana, session=session)
     page = client.get(reverse("assessment:link", args=[token])).content.decode()
     assert "only after the session is over" in page
