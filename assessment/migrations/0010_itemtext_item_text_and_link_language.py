@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0008_fill_last_signed'),
+        ('assessment', '0009_outcomes_eq5d_value_sets_work_healthcare'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
