@@ -37,6 +37,7 @@ from assessment.forms import AdministrationForm
 from assessment.models import PatientLink
 from sced import services as sced_services
 from sced.models import DiaryLink
+from tests.assessment.factories import made_up_wording
 from tests.sced.conftest import make_study
 
 ROOT = Path(settings.BASE_DIR)
@@ -216,8 +217,7 @@ def _dutch_day(day) -> str:
 
 @pytest.fixture
 def dutch_jannick(jannick):
-    # Jannick reads Dutch. The record's language is free text today ("Dutch"); a language code
-    # works as well (painclinic/i18n.py supported_language), which is what is stored here.
+    # Jannick reads Dutch: his record's preferred language is a code from settings.LANGUAGES.
     jannick.preferred_language = "nl"
     jannick.save(update_fields=["preferred_language"])
     return jannick
@@ -231,6 +231,11 @@ def _questionnaire_link(patient, clinician, keys):
         time_point="first_visit",
         instrument_keys=keys,
     )
+    if patient.preferred_language != settings.LANGUAGE_CODE:
+        # A link is issued only in a language the questionnaires have wording in: the clinic's
+        # (here made-up) upload under its licence.
+        for key in keys:
+            made_up_wording(key, language=patient.preferred_language)
     link, token = assessment_services.patient_link_issue(actor=clinician, session=session)
     return session, link, reverse("assessment:link", args=[token])
 
@@ -240,6 +245,10 @@ def _wording(key: str) -> list[str]:
     definition = instruments.get(key)
     form = AdministrationForm(definition=definition, initial_answers={}, prefix="x")
     out = [definition.name, definition.short_name, definition.instructions or ""]
+    # The clinic's uploaded wording (tests.assessment.factories.made_up_wording) is the
+    # questionnaire's own text too, not the catalogue's.
+    out += [f"Made-up question {item.id} (nl)" for item in definition.items]
+    out.append("Made-up instructions (nl).")
     for field in form.fields.values():
         out.append(str(field.label))
         out += [str(label) for _value, label in getattr(field, "choices", ())]
@@ -321,7 +330,7 @@ def test_the_diary_pages_follow_the_patients_language(client, dutch_jannick, ana
 def test_a_patient_who_reads_english_gets_english_and_an_unknown_link_is_english(
     client, jannick, ana
 ):
-    jannick.preferred_language = "English"
+    jannick.preferred_language = "en-gb"
     jannick.save(update_fields=["preferred_language"])
     study = make_study(ana, jannick, start_date=timezone.localdate() - timedelta(days=4))
     sced_services.study_randomize(actor=ana, study=study, seed=5)
