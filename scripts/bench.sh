@@ -45,7 +45,7 @@ step "gunicorn (2 sync workers, production settings), floor server, Celery worke
   --log-level warning >"$WORK/web.log" 2>&1 &
 DJANGO_SETTINGS_MODULE=demo.bench.settings_bare .venv/bin/gunicorn painclinic.wsgi -w 2 \
   -b "127.0.0.1:$BARE_PORT" --pid "$WORK/bare.pid" --log-level warning >"$WORK/bare.log" 2>&1 &
-.venv/bin/celery -A painclinic worker -Q "${CELERY_QUEUE:-painclinic}" --concurrency 1 \
+.venv/bin/celery -A painclinic worker -Q "${CELERY_QUEUE:-painclinic},${CELERY_QUEUE:-painclinic}-plots" --concurrency 1 \
   -l warning --pidfile "$WORK/worker.pid" -n "bench-$$@%h" >"$WORK/worker.log" 2>&1 &
 for p in "$PORT" "$BARE_PORT"; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$p/login/" && break; sleep 0.2; done
