@@ -26,7 +26,7 @@ def warm_up_web_process() -> None:
     skipped: the process still serves, only its first chart or PDF is slower."""
     started = time.monotonic()
     get_resolver().url_patterns  # noqa: B018  (imports every urls and views module)
-    for path in settings.WSGI_WARM_UP:
+    for path in getattr(settings, "WSGI_WARM_UP", ()):
         try:
             import_string(path)()
         except Exception:  # never stop a web process from starting
