@@ -333,7 +333,7 @@ CACHES = {
     "charts": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(CHART_CACHE_DIR),
-        # A chart untouched for 60 days is dropped (drawn again if ever asked for).
+        # A chart drawn 60 days ago is dropped (drawn again if still asked for).
         "TIMEOUT": 60 * 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": CHART_CACHE_MAX_ENTRIES, "CULL_FREQUENCY": 4},
     },
