@@ -6,9 +6,9 @@ renderer: new data (a review, a session, a dose, today's date where the chart sh
 way of drawing makes a new key, and an unchanged chart is drawn once. Nothing is invalidated by
 hand, so no save can forget to.
 
-The store is the Django cache ``charts`` (settings.CACHES): files under MEDIA_ROOT by default,
-which web and worker share (Compose mounts one media volume). It is never a public URL: charts
-are health data and leave only through the access-checked, audited views that ask for them.
+The store is the Django cache ``charts`` (settings.CACHES): files in CHART_CACHE_DIR, which web
+and worker share (Compose mounts one ``charts`` volume). It is never a public URL: charts are
+health data and leave only through the access-checked, audited views that ask for them.
 
 When a chart is not stored yet the view draws it once and stores it (the first view pays, later
 views and the PDFs read it). Saves that change what a chart shows send a pre-render job after

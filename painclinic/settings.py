@@ -36,10 +36,11 @@ try:
     CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 1, minimum=1)
     CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "painclinic")
     MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
-    # The chart cache (painclinic/chart_cache.py): files under MEDIA_ROOT, shared by web and
-    # worker; never served as a URL. Past this many charts a random quarter is dropped (and
-    # drawn again when next asked for).
-    CHART_CACHE_DIR = Path(env_str("CHART_CACHE_DIR", str(MEDIA_ROOT / "chart-cache")))
+    # The chart cache (painclinic/chart_cache.py): a folder shared by web and worker, never
+    # served as a URL, and outside MEDIA_ROOT (Django's check caches.W002: media folders are
+    # often served). Past this many charts a random quarter is dropped (drawn again when next
+    # asked for).
+    CHART_CACHE_DIR = Path(env_str("CHART_CACHE_DIR", str(BASE_DIR / "chart-cache")))
     CHART_CACHE_MAX_ENTRIES = env_int("CHART_CACHE_MAX_ENTRIES", 50_000, minimum=100)
     STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
     LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
@@ -326,8 +327,8 @@ if not DEBUG:
 
 # --- Caches ---------------------------------------------------------------------------------
 # "default": per process (API throttles, small look-ups). "charts": every chart a page shows,
-# keyed by a hash of its data (painclinic/chart_cache.py; issue #16): a file per chart under
-# MEDIA_ROOT, so a chart drawn by the worker is read by every web process.
+# keyed by a hash of its data (painclinic/chart_cache.py; issue #16): a file per chart in
+# CHART_CACHE_DIR, so a chart drawn by the worker is read by every web process.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "charts": {

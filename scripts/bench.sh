@@ -18,7 +18,7 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 export DATABASE_URL="$PG/$DB" REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/9}"
 export DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0 REQUIRE_POSTGRES=1 PYTHONUNBUFFERED=1
 export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-bench-$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')}"
-export DJANGO_STATIC_ROOT="$WORK/static" DJANGO_MEDIA_ROOT="$WORK/media"
+export DJANGO_STATIC_ROOT="$WORK/static" DJANGO_MEDIA_ROOT="$WORK/media" CHART_CACHE_DIR="$WORK/chart-cache"
 PY=.venv/bin/python
 
 cleanup() {
