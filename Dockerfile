@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    DJANGO_STATIC_ROOT=/app/staticfiles DJANGO_MEDIA_ROOT=/data/media MPLCONFIGDIR=/tmp/matplotlib
+    DJANGO_STATIC_ROOT=/app/staticfiles DJANGO_MEDIA_ROOT=/data/media CHART_CACHE_DIR=/data/chart-cache MPLCONFIGDIR=/tmp/matplotlib
 
 # pango for WeasyPrint (treatment summaries and GP letters as PDF); gettext for compilemessages.
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
@@ -18,7 +18,7 @@ COPY . .
 RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=0 python manage.py collectstatic --noinput -v0 \
     && DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=0 python manage.py compilemessages -v0 \
     && useradd --create-home --uid 10001 painclinic \
-    && mkdir -p /data/media && chown -R painclinic /data
+    && mkdir -p /data/media /data/chart-cache && chown -R painclinic /data
 
 USER painclinic
 EXPOSE 8000

@@ -15,8 +15,8 @@ faults:     ## only the fault-injection suite (own Redis, real workers, dropped 
 services:   ## start local PostgreSQL and Redis where they are not running
 	bash scripts/services.sh
 
-worker:     ## a Celery worker (needs DATABASE_URL and REDIS_URL)
-	.venv/bin/celery -A painclinic worker -Q $${CELERY_QUEUE:-painclinic} -l info --concurrency $${CELERY_WORKER_CONCURRENCY:-1}
+worker:     ## a Celery worker on both queues, the default and its plots queue (needs DATABASE_URL and REDIS_URL)
+	q=$${CELERY_QUEUE:-painclinic}; .venv/bin/celery -A painclinic worker -Q "$$q,$$q-plots" -l info --concurrency $${CELERY_WORKER_CONCURRENCY:-1}
 
 beat:
 	.venv/bin/celery -A painclinic beat -l info

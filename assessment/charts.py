@@ -1,26 +1,27 @@
 """Charts of one measure over time: matplotlib ``Figure`` (no pyplot: no global state, safe in
 threads), bands shaded with their word, treatment events marked (their labels above the plot,
 never over a value), the instrument's whole scale with a margin, every label drawn literally
-(painclinic/charts.py). Rendered once per data version: the PNG is cached under a SHA-256 of
-everything drawn and of ``CHART_VERSION``, so a new result or event, or a new way of drawing,
-makes a new key and an unchanged chart is never drawn twice."""
+(painclinic/charts.py). Rendered once per data version: the PNG is kept in the chart cache
+(painclinic/chart_cache.py) under a SHA-256 of everything drawn and of ``CHART_VERSION``, so a
+new result or event, or a new way of drawing, makes a new key and an unchanged chart is never
+drawn twice."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import DateFormatter, date2num
 from matplotlib.figure import Figure
 
+from painclinic import chart_cache
 from painclinic.charts import plain, scale_limits, shorten, wrap
 
-CACHE_SECONDS = 7 * 24 * 3600
+if TYPE_CHECKING:
+    from painclinic.chart_cache import Chart
+
 # Band colours by level (0 none .. 4 most severe); the band name is written on the chart too.
 LEVEL_COLOURS = {0: "#d8efe0", 1: "#fff3c4", 2: "#ffe0b2", 3: "#f8c9c4", 4: "#e9b3c8"}
 
@@ -30,10 +31,7 @@ CHART_VERSION = 2
 
 
 def chart_key(spec: dict[str, Any]) -> str:
-    canonical = json.dumps(
-        {"v": CHART_VERSION, **spec}, sort_keys=True, default=str, separators=(",", ":")
-    )
-    return "assessment-chart:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return chart_cache.chart_key("assessment.measure", (spec,), version=CHART_VERSION)
 
 
 # Event labels sit in rows above the plot, never over a value; a label this many characters
@@ -122,11 +120,9 @@ def render_measure_chart(spec: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def cached_chart(spec: dict[str, Any]) -> tuple[bytes, str]:
-    """(PNG, key): drawn only when no chart with the same data is cached."""
-    key = chart_key(spec)
-    png = cache.get(key)
-    if png is None:
-        png = render_measure_chart(spec)
-        cache.set(key, png, CACHE_SECONDS)
-    return png, key
+def cached_chart(spec: dict[str, Any]) -> Chart:
+    """The PNG of ``spec`` from the chart cache: drawn only when no chart with the same data
+    (and ``CHART_VERSION``) is stored."""
+    return chart_cache.cached_chart(
+        "assessment.measure", (spec,), render_measure_chart, version=CHART_VERSION
+    )

@@ -21,7 +21,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext_lazy
 
-from assessment import instruments, red_flags, selectors, signals, yellow_flags
+from assessment import instruments, red_flags, selectors, signals, tasks, yellow_flags
 from assessment.instruments import InvalidAnswer, eq5d5l, item_text, payload
 from assessment.instruments.base import definition_hash
 from assessment.models import (
@@ -44,6 +44,7 @@ from assessment.models import (
     WorkStatus,
 )
 from painclinic import access, audit, concurrency, tokens
+from painclinic.chart_cache import prerender_on_commit
 from painclinic.models import AuditAction
 from painclinic.numbers import parse_int
 from patients.models import ConsentKind
@@ -396,6 +397,12 @@ def refresh_last_signed_assessment(episode_id: int | None) -> None:
     )
 
 
+def _charts_changed(patient_id: Any) -> None:
+    """The patient's measure charts show other data now: draw them after the commit, off the
+    request (issue #16)."""
+    prerender_on_commit(tasks.prerender_charts, (str(patient_id),))
+
+
 @transaction.atomic
 def administration_sign(
     *,
@@ -439,6 +446,7 @@ def administration_sign(
     signals.administration_saved.send(
         sender=Administration, administration=locked, actor=actor, stage="signed"
     )
+    _charts_changed(locked.session.patient_id)
     return locked
 
 
@@ -500,6 +508,7 @@ def administration_amend(
     signals.administration_saved.send(
         sender=Administration, administration=locked, actor=actor, stage="amended"
     )
+    _charts_changed(locked.session.patient_id)
     return amendment
 
 
@@ -835,6 +844,7 @@ def matched_care_decide(
         decided_by=actor,
     )
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=decision)
+    _charts_changed(patient.pk)  # the decision is marked on every chart
     return decision
 
 

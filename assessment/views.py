@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment import charts, instruments, red_flags, selectors, services, yellow_flags
+from assessment import figures, instruments, red_flags, selectors, services, yellow_flags
 from assessment.forms import (
     AdministrationForm,
     AmendForm,
@@ -37,7 +37,7 @@ from assessment.models import Administration, AssessmentSession, WorkAndHealthca
 from painclinic import concurrency
 from painclinic.access import can_manage_item_text, item_text_admin_view, public_view
 from patients.access import patient_view
-from patients.models import Episode, EpisodeStatusChange, Patient
+from patients.models import Episode, Patient
 
 SIGNED_CANNOT_CHANGE = _("This result is signed. To correct it, amend it with a reason.")
 DRAFT_CANNOT_AMEND = _("This result is a draft: change it and sign it instead of amending it.")
@@ -470,22 +470,6 @@ def administration_amend(
 # --- profile, charts, matched care, formulation ------------------------------------------------
 
 
-def _treatment_events(patient: Patient) -> list[tuple]:
-    """Events marked on the charts: episode status changes and matched-care decisions."""
-    events = [
-        (change.changed_on, change.get_to_status_display())
-        for change in EpisodeStatusChange.objects.filter(episode__patient=patient)
-    ]
-    events += [
-        (
-            decision.decided_at.date(),
-            _("Pathway: %(p)s") % {"p": decision.get_chosen_pathway_display()},
-        )
-        for decision in patient.matched_care_decisions.all()
-    ]
-    return sorted(events, key=lambda e: e[0])
-
-
 @require_GET
 @patient_view()
 def profile(request: HttpRequest, patient: Patient) -> HttpResponse:
@@ -531,43 +515,14 @@ def _definitions_shown(rows, suggestion) -> list:
     return [instruments.get(key) for key in dict.fromkeys(keys)]
 
 
-def _chart_spec(patient: Patient, key: str, series: list[tuple]) -> dict:
-    definition = instruments.get(key)
-    rule = definition.score_rule(definition.primary) if definition.primary else None
-    bands = []
-    low, high = rule.range if rule else (0, 1)
-    if rule is not None and rule.bands:
-        bands = [[b.min, b.max, b.label, b.level] for b in rule.bands]
-    else:
-        bands = [
-            [lo, hi, label, level]
-            for lo, hi, _n, label, level in yellow_flags.POLICY_BANDS.get((key, "total"), ())
-        ]
-    return {
-        # The instrument's name as the clinic says it; the definition's version key
-        # ("generic-0-10", "Hill2008") is provenance, not a title (issue #9).
-        "title": definition.name,
-        "range": [low, high],
-        "bands": bands,
-        "points": [[day.isoformat(), total] for day, total, _id in series if total is not None],
-        "events": [[day.isoformat(), label] for day, label in _treatment_events(patient)],
-    }
-
-
 @require_GET
 @patient_view()
 def profile_chart(request: HttpRequest, patient: Patient, key: str) -> HttpResponse:
-    series = selectors.signed_results(patient).get(key)
-    try:
-        instruments.get(key)
-    except KeyError:
-        series = None
-    if not series:
+    chart = figures.measure_chart(patient, key)
+    if chart is None:
         return HttpResponse(status=404)
-    spec = _chart_spec(patient, key, [(r.date, r.total, r.result_id) for r in series])
-    png, chart_key = charts.cached_chart(spec)
-    response = HttpResponse(png, content_type="image/png")
-    response["ETag"] = f'"{chart_key.rsplit(":", 1)[-1]}"'
+    response = HttpResponse(chart.content, content_type="image/png")
+    response["ETag"] = chart.etag
     return response
 
 

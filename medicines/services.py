@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext, gettext_noop
 
+from medicines import tasks
 from medicines.core import ome as core_ome
 from medicines.core import taper as core_taper
 from medicines.core.products import PRODUCTS, TABLES
@@ -29,6 +30,7 @@ from medicines.models import (
 )
 from medicines.selectors import medication_list_on
 from painclinic import audit
+from painclinic.chart_cache import prerender_on_commit
 from painclinic.models import AuditAction, User
 from patients.models import Patient
 
@@ -216,9 +218,16 @@ def ome_record_from(*, patient: Patient, since: date) -> list[OmeFigure]:
     days = {since, today} if since <= today else {since}
     for v in MedicationVersion.objects.filter(medication__patient=patient):
         days.update(d for d in (v.start_date, v.stop_date, v.effective_from) if d and d > since)
+    _charts_changed(patient.pk)
     return [
         ome_record(patient=patient, as_of=day) for day in sorted(days) if day <= max(today, since)
     ]
+
+
+def _charts_changed(patient_id: Any) -> None:
+    """The patient's medicines charts show other data now: draw them after the commit, off the
+    request (issue #16)."""
+    prerender_on_commit(tasks.prerender_charts, (str(patient_id),))
 
 
 def ome_record(*, patient: Patient, as_of: date, table: str | None = None) -> OmeFigure:
@@ -325,6 +334,7 @@ def taper_plan_save(
         obj=plan,
         changed_fields=changed,
     )
+    _charts_changed(patient.pk)
     return plan
 
 
@@ -372,6 +382,7 @@ def taper_step_record(
         obj=step,
         changed_fields=[f for f in STEP_FIELDS if data.get(f) not in (None, "", False)],
     )
+    _charts_changed(patient.pk)
     return step
 
 

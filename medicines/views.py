@@ -3,7 +3,6 @@ Objects under a patient are fetched scoped to that patient (404 otherwise)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -15,9 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessment.selectors import signed_results
-from medicines import charts, selectors, services
-from medicines.core.products import TABLES
+from medicines import figures, selectors, services
 from medicines.forms import (
     MedicationChangeForm,
     MedicationForm,
@@ -32,6 +29,7 @@ from painclinic.models import AuditAction
 from patients.access import patient_view
 
 if TYPE_CHECKING:
+    from painclinic.chart_cache import Chart
     from patients.models import Patient
 
 
@@ -233,63 +231,23 @@ def taper_step(request: HttpRequest, patient: Patient) -> HttpResponse:
     )
 
 
-def _svg(svg: str) -> HttpResponse:
-    response = HttpResponse(svg, content_type="image/svg+xml")
+def _svg(chart: Chart) -> HttpResponse:
+    """A chart from the chart cache (drawn there once per data version, issue #16)."""
+    response = HttpResponse(chart.content, content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _planned(view: dict) -> list:
-    plan, schedule = view["taper"], view["taper_schedule"]
-    if plan is None:
-        return []
-    points = [(plan.start_date, float(plan.start_dose))]
-    points += [(s.on, s.dose_after) for s in schedule]
-    if schedule:
-        points.append(
-            (schedule[-1].on + timedelta(days=plan.interval_days), schedule[-1].dose_after)
-        )
-    return points
 
 
 @require_GET
 @patient_view()
 def ome_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
-    view = selectors.taper_view(patient)
-    figure = selectors.latest_ome(patient)
-    table = TABLES[figure.table] if figure else None
-    thresholds = [
-        (t.ome, _("%(n)s mg a day") % {"n": f"{t.ome:g}"})
-        for t in (table.thresholds if table else ())
-    ]
-    return _svg(
-        charts.ome_chart(
-            selectors.ome_series(patient),
-            _planned(view),
-            [(s.on, float(s.dose_after)) for s in view["taper_steps"]],
-            thresholds,
-        )
-    )
+    return _svg(figures.ome_chart(patient))
 
 
 @require_GET
 @patient_view()
 def ome_outcomes_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
-    results = signed_results(patient)
-    outcomes = {
-        "NRS": [(r.date, r.total) for r in results.get("nrs", []) if r.total is not None],
-        "PEG": [(r.date, r.total) for r in results.get("peg", []) if r.total is not None],
-        "BPI interference": [
-            (r.date, r.score.get("subscales", {}).get("interference"))
-            for r in results.get("bpi", [])
-            if r.score.get("subscales", {}).get("interference") is not None
-        ],
-    }
-    return _svg(
-        charts.ome_outcomes_chart(
-            selectors.ome_series(patient), outcomes, _planned(selectors.taper_view(patient))
-        )
-    )
+    return _svg(figures.ome_outcomes_chart(patient))
 
 
 @require_GET

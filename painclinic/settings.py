@@ -36,6 +36,12 @@ try:
     CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 1, minimum=1)
     CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "painclinic")
     MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+    # The chart cache (painclinic/chart_cache.py): a folder shared by web and worker, never
+    # served as a URL, and outside MEDIA_ROOT (Django's check caches.W002: media folders are
+    # often served). Past this many charts a random quarter is dropped (drawn again when next
+    # asked for).
+    CHART_CACHE_DIR = Path(env_str("CHART_CACHE_DIR", str(BASE_DIR / "chart-cache")))
+    CHART_CACHE_MAX_ENTRIES = env_int("CHART_CACHE_MAX_ENTRIES", 50_000, minimum=100)
     STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
     LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
     # The clinic's oral morphine equivalent table (medicines/core/products.py TABLES); every
@@ -328,6 +334,25 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # HSTS preload is an irreversible opt-in; the warning goes away only when it is chosen.
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Caches ---------------------------------------------------------------------------------
+# "default": per process (API throttles, small look-ups). "charts": every chart a page shows,
+# keyed by a hash of its data (painclinic/chart_cache.py; issue #16): a file per chart in
+# CHART_CACHE_DIR, so a chart drawn by the worker is read by every web process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "charts": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(CHART_CACHE_DIR),
+        # A chart drawn 60 days ago is dropped (drawn again if still asked for).
+        "TIMEOUT": 60 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": CHART_CACHE_MAX_ENTRIES, "CULL_FREQUENCY": 4},
+    },
+}
+
+# What a gunicorn worker does once at start (painclinic/warmup.py, via wsgi.py): WeasyPrint's
+# import and first fonts, matplotlib's first figure, so no request pays for them (issue #16).
+WSGI_WARM_UP = ["treatment.documents.warm_up", "sced.plots.warm_up"]
 
 # --- Celery ---------------------------------------------------------------------------------
 # Without REDIS_URL tasks run in-process (newcomer mode); with it, real workers on Redis.

@@ -6,27 +6,21 @@ charts (assessment/charts.py): under a SHA-256 of everything drawn and CHART_VER
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 from typing import Any
 
-from django.core.cache import cache
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from painclinic import chart_cache
 from painclinic.charts import integer_axis, plain, runs, scale_limits, shorten
 
-CACHE_SECONDS = 7 * 24 * 3600
 CHART_VERSION = 1
 WAISR_RANGE = (12, 60)  # instruments.md §19
 
 
 def chart_key(spec: dict[str, Any]) -> str:
-    canonical = json.dumps(
-        {"v": CHART_VERSION, **spec}, sort_keys=True, default=str, separators=(",", ":")
-    )
-    return "quality-alliance:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return chart_cache.chart_key("quality.alliance", (spec,), version=CHART_VERSION)
 
 
 def alliance_figure(spec: dict[str, Any]) -> Figure:
@@ -68,12 +62,15 @@ def alliance_figure(spec: dict[str, Any]) -> Figure:
     return figure
 
 
+def render_alliance_chart(spec: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    alliance_figure(spec).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def cached_alliance_chart(spec: dict[str, Any]) -> tuple[bytes, str]:
-    key = chart_key(spec)
-    png = cache.get(key)
-    if png is None:
-        buffer = io.BytesIO()
-        alliance_figure(spec).savefig(buffer, format="png")
-        png = buffer.getvalue()
-        cache.set(key, png, CACHE_SECONDS)
-    return png, key
+    """(PNG, key) from the chart cache (painclinic/chart_cache.py): drawn once per data."""
+    chart = chart_cache.cached_chart(
+        "quality.alliance", (spec,), render_alliance_chart, version=CHART_VERSION
+    )
+    return chart.data, chart.key

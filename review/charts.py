@@ -5,16 +5,12 @@ Quarters below the minimum number of patients are marked, never plotted."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 from typing import Any
 
-from django.core.cache import cache
-
+from painclinic import chart_cache
 from painclinic.charts import plain
 
-CACHE_SECONDS = 7 * 24 * 3600
 CHART_VERSION = 1
 
 
@@ -36,8 +32,7 @@ def spec_of(quarters, min_n: int) -> dict[str, Any]:
 
 
 def chart_key(spec: dict[str, Any]) -> str:
-    canonical = json.dumps({"v": CHART_VERSION, **spec}, sort_keys=True, separators=(",", ":"))
-    return "team-outcomes-chart:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return chart_cache.chart_key("review.team_outcomes", (spec,), version=CHART_VERSION)
 
 
 def render(spec: dict[str, Any]) -> bytes:
@@ -70,9 +65,6 @@ def render(spec: dict[str, Any]) -> bytes:
 
 
 def cached_chart(spec: dict[str, Any]) -> tuple[bytes, str]:
-    key = chart_key(spec)
-    png = cache.get(key)
-    if png is None:
-        png = render(spec)
-        cache.set(key, png, CACHE_SECONDS)
-    return png, key
+    """(PNG, key) from the chart cache (painclinic/chart_cache.py): drawn once per data."""
+    chart = chart_cache.cached_chart("review.team_outcomes", (spec,), render, version=CHART_VERSION)
+    return chart.data, chart.key

@@ -18,7 +18,7 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 export DATABASE_URL="$PG/$DB" REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/9}"
 export DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0 REQUIRE_POSTGRES=1 PYTHONUNBUFFERED=1
 export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-bench-$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')}"
-export DJANGO_STATIC_ROOT="$WORK/static" DJANGO_MEDIA_ROOT="$WORK/media"
+export DJANGO_STATIC_ROOT="$WORK/static" DJANGO_MEDIA_ROOT="$WORK/media" CHART_CACHE_DIR="$WORK/chart-cache"
 PY=.venv/bin/python
 
 cleanup() {
@@ -45,7 +45,7 @@ step "gunicorn (2 sync workers, production settings), floor server, Celery worke
   --log-level warning >"$WORK/web.log" 2>&1 &
 DJANGO_SETTINGS_MODULE=demo.bench.settings_bare .venv/bin/gunicorn painclinic.wsgi -w 2 \
   -b "127.0.0.1:$BARE_PORT" --pid "$WORK/bare.pid" --log-level warning >"$WORK/bare.log" 2>&1 &
-.venv/bin/celery -A painclinic worker -Q "${CELERY_QUEUE:-painclinic}" --concurrency 1 \
+.venv/bin/celery -A painclinic worker -Q "${CELERY_QUEUE:-painclinic},${CELERY_QUEUE:-painclinic}-plots" --concurrency 1 \
   -l warning --pidfile "$WORK/worker.pid" -n "bench-$$@%h" >"$WORK/worker.log" 2>&1 &
 for p in "$PORT" "$BARE_PORT"; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$p/login/" && break; sleep 0.2; done

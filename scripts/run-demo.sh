@@ -40,7 +40,7 @@ WORKER_PID=""
 if [ -z "${REDIS_URL:-}" ]; then
   export CELERY_EMBEDDED_BROKER_DIR="${CELERY_EMBEDDED_BROKER_DIR:-$PWD/.broker}"
   mkdir -p "$CELERY_EMBEDDED_BROKER_DIR"
-  .venv/bin/celery -A painclinic worker -Q "${CELERY_QUEUE:-painclinic}" --concurrency 1 \
+  .venv/bin/celery -A painclinic worker -Q "${CELERY_QUEUE:-painclinic},${CELERY_QUEUE:-painclinic}-plots" --concurrency 1 \
     -l warning -n "quickstart-$$@%h" >"$CELERY_EMBEDDED_BROKER_DIR/worker.log" 2>&1 &
   WORKER_PID=$!
   echo "  Background jobs: a worker (pid $WORKER_PID) on $CELERY_EMBEDDED_BROKER_DIR"

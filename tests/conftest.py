@@ -11,6 +11,7 @@ import os
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -85,6 +86,21 @@ def _force_login_passes_the_second_step(monkeypatch):
             mark_session_verified(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def _empty_chart_cache(settings) -> None:
+    """Each test starts with an empty chart cache of its own, in memory (the deployment keeps
+    charts in files under MEDIA_ROOT; painclinic/chart_cache.py), so "drawn once" is counted
+    from this test's first request."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "charts": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "charts-under-test",
+        },
+    }
+    caches["charts"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -117,8 +117,15 @@ def exposure_figure(sessions: Sequence[tuple[int, str, float, float, float]]) ->
     fig = Figure(figsize=(6.4, 3.2))
     ax = fig.add_subplot()
     xs = [s[0] for s in sessions]
-    for x, _, before, after, _ in sessions:
-        ax.vlines(x, min(before, after), max(before, after), color=GREY, linewidth=1)
+    # One collection for all the before-after lines (one vlines call per session cost ~2 ms
+    # each in the request, issue #16).
+    ax.vlines(
+        xs,
+        [min(s[2], s[3]) for s in sessions],
+        [max(s[2], s[3]) for s in sessions],
+        color=GREY,
+        linewidth=1,
+    )
     ax.plot(xs, [s[2] for s in sessions], "o", color=VERMILLION, label="Expectancy before")
     ax.plot(
         xs,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import logging
 import mimetypes
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -27,9 +28,10 @@ logger = logging.getLogger(__name__)
 REFUSED = "refused: only the clinic's own static files are fetched for a PDF"
 
 
-def svg_data_uri(svg: str) -> str:
+def svg_data_uri(svg: str | bytes) -> str:
     """A chart as a ``data:`` URI, so neither the browser nor WeasyPrint fetches a URL for it."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    data = svg.encode("utf-8") if isinstance(svg, str) else svg
+    return "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
 
 
 def _static_prefix() -> str:
@@ -94,6 +96,25 @@ def static_only_fetcher(origin: str):
     return _fetcher_class()(origin)
 
 
+_per_thread = threading.local()
+
+
+def font_configuration():
+    """One WeasyPrint ``FontConfiguration`` per thread, kept for the process's life (issue #16).
+
+    WeasyPrint makes a new one for every document unless given one: Fontconfig's configuration
+    and font list are loaded again and Pango's font map starts empty, so every PDF paid for its
+    fonts again. Our stylesheets declare no ``@font-face`` (nothing is added to the shared
+    configuration per document). Per thread: a Pango font map is not meant to be shared between
+    threads (the development server and the test live server are threaded)."""
+    config = getattr(_per_thread, "font_config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _per_thread.font_config = FontConfiguration()
+    return config
+
+
 def html_to_pdf(html: str, *, base_url: str, fetcher=None) -> bytes:
     """PDF bytes of a rendered page. ``base_url``: the page's own absolute URL, so that relative
     links resolve to our origin and the fetcher can recognise them."""
@@ -101,4 +122,18 @@ def html_to_pdf(html: str, *, base_url: str, fetcher=None) -> bytes:
 
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
     fetcher = fetcher or static_only_fetcher(origin)
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print").write_pdf()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")
+    return document.write_pdf(font_config=font_configuration())
+
+
+WARM_UP_HTML = (
+    "<!doctype html><html><body><p>PDF warm-up</p><table><tr><td>1</td></tr></table></body></html>"
+)
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and lay out one tiny page, so that a web process pays for WeasyPrint's
+    import, Fontconfig and Pango's first fonts when it starts, not in a clinician's first PDF
+    (issue #16: the first summary PDF took 11.7 s). Called from painclinic/wsgi.py through
+    settings.WSGI_WARM_UP."""
+    html_to_pdf(WARM_UP_HTML, base_url="http://localhost/")

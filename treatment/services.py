@@ -16,11 +16,12 @@ from django.utils.translation import gettext, gettext_noop
 from assessment import services as assessment_services
 from painclinic import audit, concurrency
 from painclinic.access import check_may_give_clinical_care
+from painclinic.chart_cache import prerender_on_commit
 from painclinic.models import AuditAction
 from painclinic.validators import planned_clinical_date
 from patients.models import Episode, Patient
 from sced import services as sced_services
-from treatment import pacing
+from treatment import pacing, tasks
 from treatment.models import (
     ExposureSession,
     FlareUpPlan,
@@ -264,6 +265,12 @@ def _check_by_when(data: dict[str, Any]) -> None:
         raise ValidationError({"by_when": exc.messages}) from exc
 
 
+def _charts_changed(patient_id: Any) -> None:
+    """The patient's treatment charts show other data now: draw them after the commit, off the
+    request, so the next view reads them from the chart cache (issue #16)."""
+    prerender_on_commit(tasks.prerender_charts, (str(patient_id),))
+
+
 @transaction.atomic
 def goal_create(*, actor: User, episode: Episode, data: dict[str, Any]) -> Goal:
     if not episode.is_open:
@@ -273,6 +280,7 @@ def goal_create(*, actor: User, episode: Episode, data: dict[str, Any]) -> Goal:
         episode=episode, created_by=actor, **{k: data[k] for k in GOAL_FIELDS if k in data}
     )
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=goal)
+    _charts_changed(episode.patient_id)
     return goal
 
 
@@ -308,6 +316,7 @@ def goal_update(
         obj=goal,
         changed_fields=changed,
     )
+    _charts_changed(goal.episode.patient_id)
     return goal
 
 
@@ -335,6 +344,7 @@ def goal_retire(*, actor: User, goal: Goal, reason: str) -> Goal:
         obj=goal,
         changed_fields=["retired_at", "retired_reason"],
     )
+    _charts_changed(goal.episode.patient_id)
     return goal
 
 
@@ -363,6 +373,7 @@ def goal_review_record(
     audit.record_event(
         actor=actor, action=AuditAction.CREATE, patient=goal.episode.patient, obj=review
     )
+    _charts_changed(goal.episode.patient_id)
     return review
 
 
@@ -398,6 +409,7 @@ def goal_review_amend(
         obj=review,
         changed_fields=changed,
     )
+    _charts_changed(review.goal.episode.patient_id)
     return amendment
 
 
@@ -444,6 +456,7 @@ def hierarchy_item_add(
     ordered.insert(index, item)
     _renumber(ordered)
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=item)
+    _charts_changed(patient.pk)
     return item
 
 
@@ -477,6 +490,7 @@ def hierarchy_item_move(*, actor: User, item: HierarchyItem, direction: str) -> 
         obj=moved,
         changed_fields=["position"],
     )
+    _charts_changed(item.patient_id)
     return moved
 
 
@@ -493,6 +507,7 @@ def hierarchy_item_retire(*, actor: User, item: HierarchyItem, reason: str) -> H
         obj=item,
         changed_fields=["retired_at", "retired_reason"],
     )
+    _charts_changed(item.patient_id)
     return item
 
 
@@ -567,6 +582,7 @@ def exposure_outcome_record(
         obj=session,
         changed_fields=list(OUTCOME_FIELDS),
     )
+    _charts_changed(session.item.patient_id)
     return session
 
 
@@ -728,6 +744,7 @@ def pacing_plan_create(
         start_date=data["start_date"],
     )
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=plan)
+    _charts_changed(patient.pk)
     return plan
 
 
@@ -810,6 +827,7 @@ def pacing_schedule_change(
         obj=plan,
         changed_fields=["effective_from", *changed],
     )
+    _charts_changed(plan.patient_id)
     return change
 
 
@@ -823,6 +841,7 @@ def pacing_log_record(*, actor: User, plan: PacingPlan, day: date, done: Decimal
         raise ValidationError(REVIEW_IN_FUTURE.replace("review", "log entry"))
     entry = PacingLogEntry.objects.create(plan=plan, day=day, done=done, recorded_by=actor)
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=plan.patient, obj=entry)
+    _charts_changed(plan.patient_id)
     return entry
 
 

@@ -22,7 +22,7 @@ from painclinic import concurrency
 from patients.access import patient_view
 from patients.models import ConsentKind, Episode, Patient
 from patients.services import consent_require
-from treatment import charts, documents, selectors, services
+from treatment import documents, figures, selectors, services
 from treatment.forms import (
     ExposureNotDoneForm,
     ExposureOutcomeForm,
@@ -52,6 +52,7 @@ from treatment.models import (
 )
 
 if TYPE_CHECKING:
+    from painclinic.chart_cache import Chart
     from patients.models import Patient
 
 NO_OPEN_EPISODE = _("There is no open episode: open one before planning treatment.")
@@ -372,8 +373,9 @@ def review_amend(request: HttpRequest, patient: Patient, review_id: int) -> Http
     )
 
 
-def _svg(svg: str) -> HttpResponse:
-    response = HttpResponse(svg, content_type="image/svg+xml")
+def _svg(chart: Chart) -> HttpResponse:
+    """A chart from the chart cache (drawn there once per data version, issue #16)."""
+    response = HttpResponse(chart.content, content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -381,9 +383,7 @@ def _svg(svg: str) -> HttpResponse:
 @require_GET
 @patient_view()
 def gas_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
-    goals = selectors.goals_for(Episode.objects.current_for(patient))
-    points = [(p.label, p.t_score, p.on) for p in selectors.gas_history(goals)]
-    return _svg(charts.gas_chart(points))
+    return _svg(figures.gas_chart_of(patient))
 
 
 # --- graded exposure --------------------------------------------------------------------------
@@ -617,28 +617,13 @@ def item_retire(request: HttpRequest, patient: Patient, item_id: int) -> HttpRes
 @patient_view()
 def exposure_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
     items = selectors.hierarchy_for(patient)
-    rows = [
-        (s.session_number, s.item.activity, s.expectancy_before, s.expectancy_after, s.fear_peak)
-        for s in selectors.sessions_for(items)
-    ]
-    return _svg(charts.exposure_chart(rows))
+    return _svg(figures.exposure_chart(selectors.sessions_for(items)))
 
 
 @require_GET
 @patient_view()
 def hierarchy_chart(request: HttpRequest, patient: Patient) -> HttpResponse:
-    items = selectors.hierarchy_for(patient)
-    by_item = {s.item: s.mean_violation for s in selectors.exposure_summary(items).items}
-    retired = _(" (retired)")
-    rows = [
-        (
-            i.activity + (retired if i.is_retired else ""),
-            float(i.fear_rating),
-            by_item.get(i.activity),
-        )
-        for i in items
-    ]
-    return _svg(charts.hierarchy_chart(rows))
+    return _svg(figures.hierarchy_chart(selectors.hierarchy_for(patient)))
 
 
 # --- pacing -----------------------------------------------------------------------------------
@@ -759,8 +744,8 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
 @require_GET
 @patient_view()
 def pacing_chart(request: HttpRequest, patient: Patient, pacing_id: int) -> HttpResponse:
-    o = selectors.pacing_overview(selectors.pacing_plan_for(patient, pacing_id))
-    return _svg(charts.pacing_chart(o.daily, o.done, o.plan.unit, o.plan.activity))
+    overview = selectors.pacing_overview(selectors.pacing_plan_for(patient, pacing_id))
+    return _svg(figures.pacing_chart(overview))
 
 
 # --- flare-up plan ----------------------------------------------------------------------------
@@ -849,20 +834,11 @@ def _with_charts(context: dict, *, gas: bool = True) -> dict:
     patient's summary leaves out the GAS chart: its title and axis carry the clinicians' method
     (T-score, Kiresuk & Sherman, rho), and the summary's table says the same in plain words."""
     if gas and context["gas_history"]:
-        points = [(p.label, p.t_score, p.on) for p in context["gas_history"]]
-        context["gas_chart_uri"] = documents.svg_data_uri(charts.gas_chart(points))
+        chart = figures.gas_chart(context["gas_history"])
+        context["gas_chart_uri"] = documents.svg_data_uri(chart.content)
     if context["sessions"]:
-        rows = [
-            (
-                s.session_number,
-                s.item.activity,
-                s.expectancy_before,
-                s.expectancy_after,
-                s.fear_peak,
-            )
-            for s in context["sessions"]
-        ]
-        context["exposure_chart_uri"] = documents.svg_data_uri(charts.exposure_chart(rows))
+        chart = figures.exposure_chart(context["sessions"])
+        context["exposure_chart_uri"] = documents.svg_data_uri(chart.content)
     return context
 
 

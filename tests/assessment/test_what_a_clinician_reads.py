@@ -252,9 +252,9 @@ def test_the_note_for_an_estimated_item():
 
 
 def test_a_chart_is_titled_with_the_instruments_name_not_its_definition_key(jannick, ana):
-    from assessment import views
+    from assessment import figures
 
-    spec = views._chart_spec(jannick, "nrs", [(TODAY, 5, 1)])
+    spec = figures.chart_spec(jannick, "nrs", [(TODAY, 5, 1)])
     assert spec["title"] == "Numeric Rating Scale for pain intensity (0-10)"
     assert not problems(spec["title"])
 

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection
 
 from painclinic.celery import app as celery_app
+from painclinic.celery import plots_queue
 from painclinic.jobs import FAULT_INJECTION_JOB_SLEEP_ENV
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ class FaultStack:
                 "painclinic",
                 "worker",
                 "-Q",
-                self.queue,
+                f"{self.queue},{plots_queue(self.queue)}",  # statistics, then plots
                 "--pool",
                 "prefork",  # as in production: the main process answers pings mid-job
                 "--concurrency",

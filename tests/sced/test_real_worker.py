@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from painclinic.celery import app as celery_app
+from painclinic.celery import plots_queue
 from sced import services
 from sced.models import AnalysisPlot, AnalysisRun, AnalysisState, PlotsState
 from sced.tasks import run_analysis
@@ -44,7 +45,7 @@ def test_saving_measurements_gives_one_analysis_even_when_the_task_runs_twice(an
             "painclinic",
             "worker",
             "-Q",
-            queue,
+            f"{queue},{plots_queue(queue)}",  # the statistics and, from their own queue, the plots
             "--pool",
             "solo",
             "-l",
