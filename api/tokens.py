@@ -64,7 +64,7 @@ def token_create(
 @transaction.atomic
 def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke one of the actor's own tokens (from then on every request with it is refused)."""
-    token = ApiToken.objects.select_for_update().get(pk=token.pk, user=actor)
+    token = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk, user=actor)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

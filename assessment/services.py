@@ -270,13 +270,13 @@ def session_discard(*, actor: User, session: AssessmentSession) -> AssessmentSes
     in it is signed. The session and its drafts are kept, marked discarded (who, when), for the
     audit trail; open self-report links are revoked. Refused once any result is signed: a signed
     result is part of the record and is corrected by an amendment."""
-    locked = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    locked = AssessmentSession.objects.select_for_update(no_key=True).get(pk=session.pk)
     if locked.discarded_at is not None:
         raise ValidationError(gettext(SESSION_DISCARDED), code="discarded")
     # Lock the drafts too: a sign racing the discard either lands first (and we refuse) or
     # waits and then finds the session discarded (_lock_draft).
     states = list(
-        Administration.objects.select_for_update()
+        Administration.objects.select_for_update(no_key=True)
         .filter(session=locked)
         .values_list("state", flat=True)
     )
@@ -309,7 +309,7 @@ RATING_HIDDEN = gettext_noop(
 def session_end(*, actor: User, session: AssessmentSession) -> AssessmentSession:
     """Mark the session over: the patient's ratings of it (WAI-SR, CARE) become visible to the
     clinician (AssessmentSession.ratings_visible). Once only; audited."""
-    locked = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    locked = AssessmentSession.objects.select_for_update(no_key=True).get(pk=session.pk)
     if locked.ended_at is not None:
         raise ValidationError(gettext(SESSION_ALREADY_ENDED), code="ended")
     locked.ended_at, locked.ended_by = timezone.now(), actor
@@ -327,7 +327,7 @@ def session_end(*, actor: User, session: AssessmentSession) -> AssessmentSession
 def _lock_draft(administration: Administration) -> Administration:
     # Lock the row: two tabs (or the clinician and the patient link) saving at once would
     # otherwise both read DRAFT, and a save could land after the other one signed.
-    locked = Administration.objects.select_for_update().get(pk=administration.pk)
+    locked = Administration.objects.select_for_update(no_key=True).get(pk=administration.pk)
     if locked.state != AdministrationState.DRAFT:
         raise ValidationError(gettext(ALREADY_SIGNED), code="signed")
     # A fresh statement after the lock: sees a discard committed while we waited for the row.
@@ -461,7 +461,7 @@ def administration_amend(
     if not reason:
         raise ValidationError(gettext(AMENDMENT_NEEDS_REASON), code="reason")
     locked = (
-        Administration.objects.select_for_update(of=("self",))
+        Administration.objects.select_for_update(no_key=True, of=("self",))
         .select_related("current_amendment", "session__patient")
         .get(pk=administration.pk)
     )
@@ -520,7 +520,7 @@ def _flag_decisions_for_review(
     an amendment that changes the STarT Back group must not leave the old decision standing."""
     new_category = yellow_flags.risk_category(amendment.new_score)
     stale = list(
-        MatchedCareDecision.objects.select_for_update()
+        MatchedCareDecision.objects.select_for_update(no_key=True)
         .filter(administration=administration, review_amendment__isnull=True)
         .exclude(risk_category=new_category)
     )
@@ -615,7 +615,7 @@ def patient_link_issue(
 def _link_for_token(token: str, *, lock: bool) -> PatientLink:
     queryset = PatientLink.objects.select_related("session__patient")
     if lock:
-        queryset = queryset.select_for_update(of=("self",))
+        queryset = queryset.select_for_update(no_key=True, of=("self",))
     link = queryset.filter(token_hash=token_hash(token)).first()
     if link is None or link.revoked_at is not None:
         raise ValidationError(LINK_INVALID, code="invalid")
@@ -757,7 +757,7 @@ def item_text_upload(
         ItemText.objects.active()
         .of(definition)
         .filter(language=language)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .first()
     )
     now = timezone.now()
@@ -797,7 +797,7 @@ def item_text_retire(*, actor: User, instrument_key: str, language: str) -> Item
         ItemText.objects.active()
         .of(definition)
         .filter(language=language)
-        .select_for_update()
+        .select_for_update(no_key=True)
         .first()
     )
     if text is None:
@@ -868,7 +868,9 @@ def formulation_record(
     """Save a new version of the formulation (earlier versions are kept). With the form's
     ``edit_token``: EditConflict when someone saved a newer version since it was opened."""
     if edit_token is not None:
-        type(patient).objects.select_for_update().get(pk=patient.pk)  # serialise the saves
+        type(patient).objects.select_for_update(no_key=True).get(
+            pk=patient.pk
+        )  # serialise the saves
         concurrency.check_edit_token(
             formulation_state(patient), ("latest_formulation",), edit_token, {}
         )
@@ -954,7 +956,7 @@ def red_flag_referral_outcome_record(
     *, actor: User, screen: RedFlagScreen, outcome: str, on: date | None
 ) -> RedFlagScreen:
     """Close a referral's follow-up with what came of it (once; it is not edited later)."""
-    screen = RedFlagScreen.objects.select_for_update().get(pk=screen.pk)
+    screen = RedFlagScreen.objects.select_for_update(no_key=True).get(pk=screen.pk)
     if not screen.referral_open:
         raise ValidationError(gettext("This referral's outcome is already recorded."))
     errors = {}
@@ -1072,7 +1074,7 @@ def eq5d_value_set_upload(
     if problems:
         raise ValidationError(problems, code="value_set")
     if use_now:
-        EQ5DValueSet.objects.select_for_update().filter(in_use=True).update(in_use=False)
+        EQ5DValueSet.objects.select_for_update(no_key=True).filter(in_use=True).update(in_use=False)
     value_set = EQ5DValueSet.objects.create(
         name=name,
         country=country,
@@ -1105,7 +1107,7 @@ def work_and_healthcare_record(
     Each save is a new row for the session (records are not overwritten); the latest is the one
     in force. Refused on a discarded session and on a record with problems
     (``WorkAndHealthcareUse.problems``: ValidationError keyed by field). Audited (field names)."""
-    locked = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    locked = AssessmentSession.objects.select_for_update(no_key=True).get(pk=session.pk)
     if locked.discarded_at is not None:
         raise ValidationError(SESSION_DISCARDED, code="discarded")
     if data.get("work_status") not in WorkStatus.values:

@@ -80,7 +80,7 @@ def contact_education_record(
     if errors:
         raise ValidationError(errors)
     # Locks the contact's row: two clinicians saving the same contact at once get one record.
-    if ContactEducation.objects.select_for_update().filter(contact=contact).exists():
+    if ContactEducation.objects.select_for_update(no_key=True).filter(contact=contact).exists():
         raise ValidationError(gettext(ALREADY_RECORDED), code="already_recorded")
     record = ContactEducation.objects.create(contact=contact, patient=patient, recorded_by=actor)
     TopicCovered.objects.bulk_create(
@@ -128,7 +128,7 @@ def topic_add(*, actor: User, title: str, summary: str = "") -> Topic:
 def topic_retire(*, actor: User, topic: Topic, retire: bool = True) -> Topic:
     """Take a topic out of the curriculum (or bring it back). Records that name it keep it."""
     _check_lead(actor)
-    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    topic = Topic.objects.select_for_update(no_key=True).get(pk=topic.pk)
     if retire == topic.is_retired:
         return topic
     topic.retired_at = timezone.now() if retire else None
@@ -143,7 +143,7 @@ def topic_retire(*, actor: User, topic: Topic, retire: bool = True) -> Topic:
 def topic_move(*, actor: User, topic: Topic, up: bool) -> None:
     """Swap a topic with its neighbour in the teaching order."""
     _check_lead(actor)
-    ordered = list(Topic.objects.select_for_update().order_by("position", "id"))
+    ordered = list(Topic.objects.select_for_update(no_key=True).order_by("position", "id"))
     index = next(i for i, t in enumerate(ordered) if t.pk == topic.pk)
     other = index - 1 if up else index + 1
     if not 0 <= other < len(ordered):

@@ -72,7 +72,7 @@ def conference_prepare(
     if not flag_ids:
         raise ValidationError({"flags": gettext(NO_PATIENTS)})
     chosen = list(
-        MdtFlag.objects.select_for_update()
+        MdtFlag.objects.select_for_update(no_key=True)
         .filter(pk__in=flag_ids, team=team, taken_at__isnull=True)
         .select_related("patient")
     )
@@ -116,7 +116,7 @@ def discussion_record(
     """Record the discussion of one patient. Two attendees may type the minutes at once: with
     ``edit_token`` a save over someone else's is refused with EditConflict."""
     discussion = (
-        Discussion.objects.select_for_update()
+        Discussion.objects.select_for_update(no_key=True)
         .select_related("conference__team", "patient")
         .get(pk=discussion.pk)
     )
@@ -169,7 +169,7 @@ def action_add(
 def action_complete(*, actor: User, action: Action) -> Action:
     """Mark an action done (who and when). Idempotent: a second click changes nothing."""
     action = (
-        Action.objects.select_for_update()
+        Action.objects.select_for_update(no_key=True)
         .select_related("discussion__conference__team", "discussion__patient")
         .get(pk=action.pk)
     )

@@ -179,7 +179,7 @@ def medication_change(
 ) -> MedicationVersion:
     """A new version from ``effective_from``; the old one is kept. Optimistic concurrency as in
     treatment.services.plan_save: the medication row is locked, an older form raises EditConflict."""
-    Medication.objects.select_for_update().only("pk").get(pk=medication.pk)
+    Medication.objects.select_for_update(no_key=True).only("pk").get(pk=medication.pk)
     current = medication.versions.order_by("-version").first()
     clean = _clean(data)
     changed = _changed(current, clean)
@@ -305,7 +305,7 @@ def taper_plan_save(
     expected_version: int,
     change_reason: str = "",
 ) -> TaperPlan:
-    Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
+    Patient.objects.select_for_update(no_key=True).only("pk").get(pk=patient.pk)
     current = TaperPlan.objects.filter(patient=patient).order_by("-version").first()
     current_version = current.version if current else 0
     changed = [f for f in TAPER_FIELDS if current is None or getattr(current, f) != data[f]]

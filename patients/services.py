@@ -199,7 +199,7 @@ def patient_update(
         for field in PATIENT_EDITABLE_FIELDS
         if field in data and getattr(patient, field) != data[field]
     }
-    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    current = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     if current.version != expected_version:
         differing = [
             field
@@ -243,7 +243,7 @@ def episode_change_status(
     discharge_reason: str = "",
 ) -> Episode:
     """Move an episode along its state machine, keeping a dated history."""
-    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    episode = Episode.objects.select_for_update(no_key=True).get(pk=episode.pk)
     if to_status not in EPISODE_TRANSITIONS[episode.status]:
         raise ValidationError(
             gettext(TRANSITION_NOT_ALLOWED).format(
@@ -334,7 +334,9 @@ def episode_set_review_date(
 ) -> Episode:
     """Set the next review date; with ``edit_token`` (the form's), refused with EditConflict
     when someone changed it since the form was opened (painclinic/concurrency.py)."""
-    episode = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    episode = (
+        Episode.objects.select_for_update(no_key=True).select_related("patient").get(pk=episode.pk)
+    )
     if edit_token is not None:
         concurrency.check_edit_token(
             episode, ("next_review_due",), edit_token, {"next_review_due": next_review_due}
@@ -414,7 +416,9 @@ def care_team_add(*, actor: User, episode: Episode, member: User) -> CareTeamMem
     clinician (``may_give_clinical_care``: never a programme admin) joins; only the lead
     clinician or the team lead adds; the episode row is locked so two additions queue."""
     episode = (
-        Episode.objects.select_for_update().select_related("team", "patient").get(pk=episode.pk)
+        Episode.objects.select_for_update(no_key=True)
+        .select_related("team", "patient")
+        .get(pk=episode.pk)
     )
     check_may_give_clinical_care(member)
     if not may_manage_care_team(actor, episode):
@@ -443,7 +447,9 @@ def care_team_remove(*, actor: User, episode: Episode, member: User) -> None:
     """Take a member off the care team (not the lead clinician: the lead is handed over first).
     Their place ends; the history keeps that they were on it (``CareTeamChange``)."""
     episode = (
-        Episode.objects.select_for_update().select_related("team", "patient").get(pk=episode.pk)
+        Episode.objects.select_for_update(no_key=True)
+        .select_related("team", "patient")
+        .get(pk=episode.pk)
     )
     if not may_manage_care_team(actor, episode):
         raise ValidationError(gettext(CARE_TEAM_NOT_YOURS), code="not_yours")
@@ -515,7 +521,9 @@ def lead_handover(
     audit event REASSIGN. With ``edit_token`` (the form's), refused with EditConflict when the
     lead changed since the form was opened: two handovers at once do not both go through."""
     episode = (
-        Episode.objects.select_for_update().select_related("team", "patient").get(pk=episode.pk)
+        Episode.objects.select_for_update(no_key=True)
+        .select_related("team", "patient")
+        .get(pk=episode.pk)
     )
     if edit_token is not None:
         concurrency.check_edit_token(
@@ -555,7 +563,7 @@ def episode_rerefer(
     """A new episode for a discharged patient (a re-referral), in the team of the last episode.
     Refused while an episode is open; the earlier episodes stay as they were (history). The
     patient row is locked so two re-referrals at once make one episode."""
-    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    patient = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     episodes = Episode.objects.filter(patient=patient).select_related("team")
     open_episode = episodes.open().order_by(*Episode._meta.ordering).first()
     if open_episode is not None:
@@ -678,7 +686,7 @@ def follow_up_update(
     EditConflict when someone saved this call since the form was opened."""
     check_may_give_clinical_care(actor)
     call = (
-        FollowUpCall.objects.select_for_update()
+        FollowUpCall.objects.select_for_update(no_key=True)
         .select_related("episode__team", "episode__patient")
         .get(pk=call.pk)
     )
@@ -767,7 +775,9 @@ def patient_reassign(
     explicitly removes them (they may be the recipient of review notes about this patient: a
     silent removal cut them off). The change is a LeadChange row (on the patient's timeline)
     and an audit event REASSIGN."""
-    episode = Episode.objects.select_for_update().select_related("team").get(pk=episode.pk)
+    episode = (
+        Episode.objects.select_for_update(no_key=True).select_related("team").get(pk=episode.pk)
+    )
     if not _leads_team(actor, episode):
         raise ValidationError(gettext(REASSIGN_NOT_TEAM_LEAD))
     if not episode.is_open:
@@ -809,7 +819,11 @@ def review_note_acknowledge(*, actor: User, note: ReviewNote) -> ReviewNote:
     as read on the record. Idempotent (a second click changes nothing); audited."""
     from django.utils import timezone
 
-    note = ReviewNote.objects.select_for_update().select_related("episode__patient").get(pk=note.pk)
+    note = (
+        ReviewNote.objects.select_for_update(no_key=True)
+        .select_related("episode__patient")
+        .get(pk=note.pk)
+    )
     if note.addressed_to_id != actor.pk:
         raise ValidationError(gettext(NOTE_NOT_YOURS))
     if note.acknowledged_at is None:
@@ -972,7 +986,7 @@ def safeguarding_concern_close(
     *, actor: User, concern: SafeguardingConcern, closed_on: date | None, note: str
 ) -> SafeguardingConcern:
     check_may_give_clinical_care(actor)
-    concern = SafeguardingConcern.objects.select_for_update().get(pk=concern.pk)
+    concern = SafeguardingConcern.objects.select_for_update(no_key=True).get(pk=concern.pk)
     if not concern.is_open:
         raise ValidationError(gettext("This concern is already closed."))
     errors: dict[str, list[str]] = {}
@@ -1009,7 +1023,9 @@ def episode_triage(
 ) -> Episode:
     """Triage a referral: its urgency and pathway (the waiting list sorts and filters on them).
     With ``edit_token``, refused with EditConflict when someone triaged it meanwhile."""
-    episode = Episode.objects.select_for_update().select_related("patient").get(pk=episode.pk)
+    episode = (
+        Episode.objects.select_for_update(no_key=True).select_related("patient").get(pk=episode.pk)
+    )
     if edit_token is not None:
         concurrency.check_edit_token(
             episode, TRIAGE_FIELDS, edit_token, {"urgency": urgency, "pathway": pathway}
@@ -1059,7 +1075,7 @@ def mdt_flag_raise(
     if episode is None:
         raise ValidationError(gettext(MDT_NO_OPEN_EPISODE))
     flag = (
-        MdtFlag.objects.select_for_update()
+        MdtFlag.objects.select_for_update(no_key=True)
         .filter(patient=patient, team_id=episode.team_id, taken_at__isnull=True)
         .first()
     )

@@ -251,7 +251,7 @@ def screening_record(
 ) -> SuitabilityScreening:
     """Record the suitability screening; a referred patient becomes 'screened'."""
     enrolment = (
-        Enrolment.objects.select_for_update()
+        Enrolment.objects.select_for_update(no_key=True)
         .select_related("patient", "programme")
         .get(pk=enrolment.pk)
     )
@@ -338,7 +338,11 @@ def enrolment_transition(
 ) -> Enrolment:
     """Move an enrolment along referred → screened → offered → enrolled → completed, or to
     withdrawn (with a reason) from any open state. Dated, kept as history, audited."""
-    enrolment = Enrolment.objects.select_for_update().select_related("patient").get(pk=enrolment.pk)
+    enrolment = (
+        Enrolment.objects.select_for_update(no_key=True)
+        .select_related("patient")
+        .get(pk=enrolment.pk)
+    )
     if to_state not in ENROLMENT_TRANSITIONS[enrolment.state]:
         raise ValidationError(
             gettext(TRANSITION_NOT_ALLOWED).format(
@@ -368,7 +372,7 @@ def enrolment_transition(
         enrolment.cohort = cohort
         changed.append("cohort")
     if to_state == EnrolmentState.ENROLLED:
-        cohort = Cohort.objects.select_for_update().get(pk=enrolment.cohort_id)
+        cohort = Cohort.objects.select_for_update(no_key=True).get(pk=enrolment.cohort_id)
         taken = cohort.enrolments.filter(
             state__in=(EnrolmentState.ENROLLED, EnrolmentState.COMPLETED)
         ).count()
@@ -478,7 +482,7 @@ def climate_record(
         "recorded_by": actor,
     }
     rating = (
-        GroupClimateRating.objects.select_for_update()
+        GroupClimateRating.objects.select_for_update(no_key=True)
         .select_related("recorded_by")
         .filter(session=session, enrolment=enrolment)
         .first()
@@ -554,7 +558,7 @@ def outcome_record(
     if errors:
         raise ValidationError(errors)
     score = (
-        OutcomeScore.objects.select_for_update()
+        OutcomeScore.objects.select_for_update(no_key=True)
         .select_related("recorded_by")
         .filter(enrolment=enrolment, measure=measure, time_point=time_point)
         .first()
@@ -634,7 +638,7 @@ def programme_windows_update(
 ) -> Programme:
     """Change the outcome windows of a programme; audited with the names of the changed fields.
     With the form's ``edit_token``: EditConflict when someone changed them since it opened."""
-    current = Programme.objects.select_for_update().get(pk=programme.pk)
+    current = Programme.objects.select_for_update(no_key=True).get(pk=programme.pk)
     if edit_token is not None:
         concurrency.check_edit_token(current, WINDOW_FIELDS, edit_token, data)
     changed = [f for f in WINDOW_FIELDS if f in data and getattr(current, f) != data[f]]

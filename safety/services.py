@@ -84,7 +84,7 @@ def _raise_for_administration(
         if finding.state == "unknown" and not include_unknown:
             continue
         existing = (
-            RiskSignal.objects.select_for_update()
+            RiskSignal.objects.select_for_update(no_key=True)
             .filter(administration=administration, flag_id=finding.flag_id)
             .first()
         )
@@ -261,7 +261,7 @@ def safety_assessment_record(
         raise ValidationError(errors)
     assessment = SafetyAssessment.objects.create(patient=patient, assessed_by=actor, **data)
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=patient, obj=assessment)
-    for signal in RiskSignal.objects.select_for_update().filter(
+    for signal in RiskSignal.objects.select_for_update(no_key=True).filter(
         patient=patient, response__isnull=True
     ):
         signal.response = assessment
@@ -287,7 +287,9 @@ def safety_plan_save(
 ) -> SafetyPlan:
     """Write version n+1 of the patient's safety plan (treatment.services.plan_save's rule: the
     form's version must still be current, a change needs a reason and must change something)."""
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # serialise two saves
+    Patient.objects.select_for_update(no_key=True).filter(
+        pk=patient.pk
+    ).first()  # serialise two saves
     current = SafetyPlan.objects.filter(patient=patient).order_by("-version").first()
     current_version = current.version if current else 0
     if current_version != expected_version:
@@ -315,7 +317,7 @@ def safety_plan_save(
 @transaction.atomic
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one (or, without an id, every) unread notification of the user as read."""
-    unread = Notification.objects.select_for_update(of=("self",)).filter(
+    unread = Notification.objects.select_for_update(no_key=True, of=("self",)).filter(
         user=user, read_at__isnull=True
     )
     if notification_id is not None:

@@ -40,7 +40,7 @@ def run_analysis(self, run_id: int, dispatch: int | None = None) -> str:
     away) is retried. Returns the final state (for logs and tests).
     """
     with transaction.atomic():
-        run = AnalysisRun.objects.select_for_update().filter(pk=run_id).first()
+        run = AnalysisRun.objects.select_for_update(no_key=True).filter(pk=run_id).first()
         if run is None:
             return "gone"
         if run.state == AnalysisState.DONE:
@@ -68,7 +68,7 @@ def run_analysis(self, run_id: int, dispatch: int | None = None) -> str:
         )
         return AnalysisState.FAILED
     with transaction.atomic():
-        run = AnalysisRun.objects.select_for_update().filter(pk=run_id).first()
+        run = AnalysisRun.objects.select_for_update(no_key=True).filter(pk=run_id).first()
         if run is None:
             return "gone"
         if run.state == AnalysisState.DONE:
@@ -117,7 +117,7 @@ def render_plots(self, run_id: int, dispatch: int | None = None) -> str:
     ``plots_error`` and the page offers a retry; the statistics stay shown.
     """
     with transaction.atomic():
-        run = AnalysisRun.objects.select_for_update().filter(pk=run_id).first()
+        run = AnalysisRun.objects.select_for_update(no_key=True).filter(pk=run_id).first()
         if run is None:
             return "gone"
         if run.state != AnalysisState.DONE or run.plots_state == PlotsState.READY:
@@ -145,7 +145,7 @@ def render_plots(self, run_id: int, dispatch: int | None = None) -> str:
         )
         return PlotsState.FAILED
     with transaction.atomic():
-        run = AnalysisRun.objects.select_for_update().filter(pk=run_id).first()
+        run = AnalysisRun.objects.select_for_update(no_key=True).filter(pk=run_id).first()
         if run is None:
             return "gone"
         if run.plots_state == PlotsState.READY:

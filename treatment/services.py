@@ -137,7 +137,7 @@ def plan_save(
     instead of silently replacing the first (the unique (episode, version) constraint backs this
     up if a save ever skips the lock). A change of an existing plan needs a reason.
     """
-    episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    episode = Episode.objects.select_for_update(no_key=True).get(pk=episode.pk)
     if not episode.is_open:
         raise ValidationError(gettext(EPISODE_CLOSED))
     for kind, deliverer in interventions.items():
@@ -293,7 +293,11 @@ def goal_update(
     ``edit_token`` is the token of the goal as the form showed it (painclinic/concurrency.py):
     when someone saved the goal since, EditConflict, and nothing is written. None = no form
     (a caller holding the row it just read)."""
-    goal = Goal.objects.select_for_update().select_related("episode__patient").get(pk=goal.pk)
+    goal = (
+        Goal.objects.select_for_update(no_key=True)
+        .select_related("episode__patient")
+        .get(pk=goal.pk)
+    )
     if goal.is_retired:
         raise ValidationError(gettext(GOAL_RETIRED))
     if GoalReview.objects.filter(goal=goal).exists():
@@ -335,7 +339,11 @@ def _retire(row: Any, *, actor: User, reason: str) -> None:
 def goal_retire(*, actor: User, goal: Goal, reason: str) -> Goal:
     """Soft-retire a goal: never deleted; its reviews stay, and it counts in the GAS T-score at
     the reviews before its retirement (selectors.gas_history)."""
-    goal = Goal.objects.select_for_update().select_related("episode__patient").get(pk=goal.pk)
+    goal = (
+        Goal.objects.select_for_update(no_key=True)
+        .select_related("episode__patient")
+        .get(pk=goal.pk)
+    )
     _retire(goal, actor=actor, reason=reason)
     audit.record_event(
         actor=actor,
@@ -356,7 +364,11 @@ def goal_review_record(
 
     The goal row is locked so that a review and an edit of the goal's scale cannot cross
     (``goal_update`` refuses once a review exists)."""
-    goal = Goal.objects.select_for_update().select_related("episode__patient").get(pk=goal.pk)
+    goal = (
+        Goal.objects.select_for_update(no_key=True)
+        .select_related("episode__patient")
+        .get(pk=goal.pk)
+    )
     if goal.is_retired:
         raise ValidationError(gettext(GOAL_RETIRED))
     if review_date > date.today():
@@ -442,7 +454,7 @@ def hierarchy_item_add(
     """Add a step where its fear rating puts it (graded, least feared first: after the last
     current step rated no higher), even if the clinician has re-ordered the steps by hand.
     An open red-flag referral needs the clinician's override with a reason (issue #10)."""
-    Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
+    Patient.objects.select_for_update(no_key=True).only("pk").get(pk=patient.pk)
     _safety_gate(actor, patient, "exposure", override_reason)
     ordered = list(HierarchyItem.objects.filter(patient=patient).order_by("position", "id"))
     rating = data["fear_rating"]
@@ -468,7 +480,7 @@ def hierarchy_item_move(*, actor: User, item: HierarchyItem, direction: str) -> 
         raise ValidationError(
             gettext("Move 'up' or 'down' (got {direction!r}).").format(direction=direction)
         )
-    Patient.objects.select_for_update().only("pk").get(pk=item.patient_id)
+    Patient.objects.select_for_update(no_key=True).only("pk").get(pk=item.patient_id)
     ordered = list(
         HierarchyItem.objects.filter(patient_id=item.patient_id).order_by("position", "id")
     )
@@ -498,7 +510,7 @@ def hierarchy_item_move(*, actor: User, item: HierarchyItem, direction: str) -> 
 def hierarchy_item_retire(*, actor: User, item: HierarchyItem, reason: str) -> HierarchyItem:
     """Soft-retire a step: hidden from the current hierarchy; its sessions stay in the session
     table and the charts."""
-    item = HierarchyItem.objects.select_for_update().get(pk=item.pk)
+    item = HierarchyItem.objects.select_for_update(no_key=True).get(pk=item.pk)
     _retire(item, actor=actor, reason=reason)
     audit.record_event(
         actor=actor,
@@ -537,7 +549,7 @@ def exposure_prediction_record(
     until its outcome is logged. Sessions are numbered 1, 2, 3 … per patient, across the
     hierarchy (the x axis of exposure.summarise_experiments); the patient row is locked so two
     clinicians recording at once do not take the same number."""
-    Patient.objects.select_for_update().only("pk").get(pk=item.patient_id)
+    Patient.objects.select_for_update(no_key=True).only("pk").get(pk=item.patient_id)
     if HierarchyItem.objects.filter(pk=item.pk, retired_at__isnull=False).exists():
         raise ValidationError(gettext(ITEM_RETIRED))
     if ExposureSession.objects.filter(item=item, outcome_recorded_at__isnull=True).exists():
@@ -562,7 +574,7 @@ def exposure_outcome_record(
     """Log what happened in a pending experiment. The prediction is not changed, and a logged
     outcome is never overwritten (the row is locked, so two clinicians cannot both log it)."""
     session = (
-        ExposureSession.objects.select_for_update()
+        ExposureSession.objects.select_for_update(no_key=True)
         .select_related("item__patient")
         .get(pk=session.pk)
     )
@@ -598,7 +610,7 @@ def exposure_not_done_record(
     """Close a pending prediction whose experiment did not take place. It is kept, with the
     reason, and left out of the means and charts; the step can then take a new prediction."""
     session = (
-        ExposureSession.objects.select_for_update()
+        ExposureSession.objects.select_for_update(no_key=True)
         .select_related("item__patient")
         .get(pk=session.pk)
     )
@@ -668,7 +680,7 @@ def hierarchy_item_make_sced_outcome(
     Calls the SCED app's contract ``sced.services.study_create``. Raises ValidationError when the
     SCED app refuses the study (its own messages pass through).
     """
-    item = HierarchyItem.objects.select_for_update().get(pk=item.pk)
+    item = HierarchyItem.objects.select_for_update(no_key=True).get(pk=item.pk)
     if item.is_retired:
         raise ValidationError(gettext(ITEM_RETIRED))
     if item.sced_study_ref:
@@ -791,7 +803,9 @@ def pacing_schedule_change(
 
     Preconditions (checked by the form through the pure core): the rule gives a starting quota.
     """
-    plan = PacingPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    plan = (
+        PacingPlan.objects.select_for_update(no_key=True).select_related("patient").get(pk=plan.pk)
+    )
     if edit_token is not None:  # someone set a newer schedule since the form was opened
         concurrency.check_edit_token(
             pacing_schedule_state(plan), ("latest_change",), edit_token, {}
@@ -874,7 +888,7 @@ def flare_up_plan_save(
     "seek urgent help if" section is required in every version (issue #10)."""
     if not (data.get("safety_net") or "").strip():
         raise ValidationError({"safety_net": [gettext(SAFETY_NET_REQUIRED)]})
-    Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
+    Patient.objects.select_for_update(no_key=True).only("pk").get(pk=patient.pk)
     current = FlareUpPlan.objects.filter(patient=patient).order_by("-version").first()
     current_version = current.version if current else 0
     if current_version != expected_version:

@@ -84,7 +84,7 @@ def analysis_request(*, actor: User | None, study: Study) -> AnalysisRun | None:
 def analysis_retry(*, actor: User | None, run: AnalysisRun) -> AnalysisRun:
     """Send a run again: a failed one, one the job service could not take, or one stuck longer
     than its time limit. Any other run is refused (a double click): it is on its way."""
-    run = AnalysisRun.objects.select_for_update().get(pk=run.pk)
+    run = AnalysisRun.objects.select_for_update(no_key=True).get(pk=run.pk)
     if not selectors.run_is_stuck(run):
         raise ValidationError(gettext(MSG_RETRY_ONLY_FAILED))
     _requeue(run, RequeueReason.RETRY)
@@ -107,7 +107,7 @@ def plots_are_stuck(run: AnalysisRun, now: datetime | None = None) -> bool:
 def plots_retry(*, actor: User | None, run: AnalysisRun) -> AnalysisRun:
     """Send the plot job of a done run again (its graphs failed or their job was lost); the
     plots already stored are kept and not drawn again. Anything else is a double click."""
-    run = AnalysisRun.objects.select_for_update().get(pk=run.pk)
+    run = AnalysisRun.objects.select_for_update(no_key=True).get(pk=run.pk)
     if not plots_are_stuck(run):
         raise ValidationError(gettext(MSG_PLOTS_RETRY_ONLY_FAILED))
     _requeue_plots(run)
@@ -220,7 +220,7 @@ def analysis_sweep(
     done: dict[str, list[int]] = {}
     for run_id in AnalysisRun.objects.filter(wanted).order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
-            run = AnalysisRun.objects.select_for_update().filter(pk=run_id).first()
+            run = AnalysisRun.objects.select_for_update(no_key=True).filter(pk=run_id).first()
             if run is None:
                 continue
             reason = _sweep_reason(run, now, gone_after, alive_workers)
@@ -243,7 +243,7 @@ def analysis_sweep(
     )
     for run_id in lost_plots.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
-            run = AnalysisRun.objects.select_for_update().filter(pk=run_id).first()
+            run = AnalysisRun.objects.select_for_update(no_key=True).filter(pk=run_id).first()
             if run is None or not plots_are_stuck(run, now):
                 continue
             _requeue_plots(run)

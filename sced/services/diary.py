@@ -98,7 +98,7 @@ def diary_link_issue(
 @transaction.atomic
 def diary_link_revoke(*, actor: User, link: DiaryLink) -> DiaryLink:
     link = (
-        DiaryLink.objects.select_for_update()
+        DiaryLink.objects.select_for_update(no_key=True)
         .select_related("study__episode__patient")
         .get(pk=link.pk)
     )
@@ -122,7 +122,7 @@ def _diary_link_for_token(token: str, *, lock: bool) -> DiaryLink:
     (invalid → 404; used, expired, closed → 410)."""
     queryset = DiaryLink.objects.select_related("study__episode__patient", "study__draw")
     if lock:
-        queryset = queryset.select_for_update(of=("self",))
+        queryset = queryset.select_for_update(no_key=True, of=("self",))
     link = queryset.filter(token_hash=diary_token_hash(token)).first()
     if link is None or link.revoked_at is not None:
         raise ValidationError(LINK_INVALID, code="invalid")

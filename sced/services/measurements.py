@@ -189,7 +189,7 @@ def measurements_record(
     (amend it, or strike it out). A session after the planned ones needs
     ``confirm_outside_plan`` (error code "outside_plan"). After commit the analysis is enqueued.
     """
-    study = Study.objects.select_for_update().get(pk=study.pk)
+    study = Study.objects.select_for_update(no_key=True).get(pk=study.pk)
     _check_can_record(study)
     prepared: list[Measurement] = []
     ok, errors = _row_errors(
@@ -265,7 +265,7 @@ def measurement_amend(
     """Correct a value: the amendment keeps the old value, who, when and why; the original is
     never touched (the database refuses it, migration 0002)."""
     measurement = (
-        Measurement.objects.select_for_update()
+        Measurement.objects.select_for_update(no_key=True)
         .select_related("measure__study__episode__patient")
         .get(pk=measurement.pk)
     )
@@ -318,7 +318,7 @@ def measurement_strike_out(*, actor: User, measurement: Measurement, reason: str
     out is final (the database refuses to undo or edit it, migration 0004); amendments made
     before it stay in the history."""
     measurement = (
-        Measurement.objects.select_for_update()
+        Measurement.objects.select_for_update(no_key=True)
         .select_related("measure__study__episode__patient")
         .get(pk=measurement.pk)
     )

@@ -339,7 +339,7 @@ def study_randomize(
     The seed comes from the OS unless given (tests); the draw is reproducible from it with
     ``sced.stats.randomization.draw_start_point``. Refused when already drawn or data exist.
     """
-    study = Study.objects.select_for_update().get(pk=study.pk)
+    study = Study.objects.select_for_update(no_key=True).get(pk=study.pk)
     if study.design not in RANDOMIZABLE_DESIGNS:
         raise ValidationError(gettext(MSG_NOT_RANDOMIZABLE))
     existing = Draw.objects.filter(study=study).first()
@@ -395,7 +395,11 @@ def study_close(*, actor: User, study: Study) -> Study:
     """End data collection: state CLOSED, who and when. Values can no longer be entered (every
     recording service refuses, diary links stop working); measurements, the draw and every
     analysis are kept as they are."""
-    study = Study.objects.select_for_update().select_related("episode__patient").get(pk=study.pk)
+    study = (
+        Study.objects.select_for_update(no_key=True)
+        .select_related("episode__patient")
+        .get(pk=study.pk)
+    )
     if study.state == StudyState.CLOSED:
         raise ValidationError(gettext(MSG_ALREADY_CLOSED))
     study.state = StudyState.CLOSED
@@ -440,7 +444,11 @@ def measure_save(
     any time; the direction and the range only while the measure has no value (any value,
     struck out or not: a value means the scale was in use), so a scale never changes silently
     under its data. Raises ValidationError (all problems at once) and writes nothing."""
-    study = Study.objects.select_for_update().select_related("episode__patient").get(pk=study.pk)
+    study = (
+        Study.objects.select_for_update(no_key=True)
+        .select_related("episode__patient")
+        .get(pk=study.pk)
+    )
     errors: list[str] = []
     if study.state == StudyState.CLOSED:
         raise ValidationError(gettext(MSG_STUDY_CLOSED))
@@ -459,7 +467,7 @@ def measure_save(
     if measure is None and study.design in MBD_DESIGNS:
         errors.append(gettext(MSG_MBD_NO_NEW_TIER))
     if measure is not None:
-        measure = Measure.objects.select_for_update().get(pk=measure.pk, study=study)
+        measure = Measure.objects.select_for_update(no_key=True).get(pk=measure.pk, study=study)
         scale_changed = (
             measure.improvement != improvement
             or measure.range_min != float(range_min)
@@ -509,7 +517,11 @@ def study_criterion_set(*, actor: User, study: Study, label: str, criterion: flo
     later session is recorded, the criterion stays as it was. Audited as a change; the analysis
     is asked again when data exist (the criterion lines and the table follow the plan).
     """
-    study = Study.objects.select_for_update().select_related("episode__patient").get(pk=study.pk)
+    study = (
+        Study.objects.select_for_update(no_key=True)
+        .select_related("episode__patient")
+        .get(pk=study.pk)
+    )
     if study.state == StudyState.CLOSED:
         raise ValidationError(gettext(MSG_ALREADY_CLOSED))
     spans = {lbl: first for lbl, first, _last in selectors.phase_spans(study)}

@@ -164,3 +164,79 @@ def test_an_event_is_appended_inside_the_callers_transaction(jannick, ana):
         write_then_fail()
     audit.record_event(actor=ana, action=AuditAction.VIEW, patient=jannick)
     assert audit_chain_check().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_locks_the_patient_never_deadlocks_with_a_page_that_audits_them(jannick, ana):
+    """Found in a browser journey: Ana logs an exposure session (the service locks Jannick's
+    row, then audits) while the page's chart request audits its view of Jannick. The chart
+    request holds the audit chain's lock and, at COMMIT, PostgreSQL checks its event's foreign
+    key to Jannick (a KEY SHARE lock); a plain FOR UPDATE on Jannick blocks that check while the
+    writer waits for the chain's lock: a deadlock, one of the two requests failed with a 503.
+    Row locks are FOR NO KEY UPDATE (no key is ever changed), which a foreign-key check does not
+    wait for. The steps are forced into the deadlocking order."""
+    from patients.models import Patient
+
+    page_holds_chain_lock, writer_holds_row_lock = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def chart_request() -> None:
+        try:
+            with transaction.atomic():
+                audit.record_event(actor=ana, action=AuditAction.VIEW, patient=jannick)
+                page_holds_chain_lock.set()
+                assert writer_holds_row_lock.wait(30)
+            # COMMIT: the deferred foreign-key check on the patient row happens here
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def writer() -> None:
+        try:
+            assert page_holds_chain_lock.wait(30)
+            with transaction.atomic():
+                Patient.objects.select_for_update(no_key=True).only("pk").get(pk=jannick.pk)
+                writer_holds_row_lock.set()
+                audit.record_event(actor=ana, action=AuditAction.CHANGE, patient=jannick)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=chart_request), threading.Thread(target=writer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert AuditEvent.objects.filter(patient=jannick).count() == 2
+    assert audit_chain_check().ok
+
+
+def test_every_row_lock_in_the_app_is_no_key_update():
+    """The rule the test above relies on, for every service: a ``select_for_update`` without
+    ``no_key=True`` (FOR UPDATE) would block other requests' audit events about that row."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    offenders = []
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).parts
+        if parts[0] in {".venv", "venv", "tests", "node_modules"} or "migrations" in parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "select_for_update"
+                and not any(
+                    k.arg == "no_key" and isinstance(k.value, ast.Constant) and k.value.value
+                    for k in node.keywords
+                )
+            ):
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not offenders, "use select_for_update(no_key=True): " + ", ".join(offenders)
