@@ -10,7 +10,8 @@ What each section is built from:
 - goals: the patient's own words (Goal.patient_words) of the current episode's active goals.
 - pacing: the daily amount of the schedule in force (pacing core through treatment.selectors).
 - flare-up: the current flare-up plan, and its safety-netting (the default when there is none).
-- what we talked about: the education topics ticked at contacts (education.selectors).
+- what we talked about: the education topics ticked at contacts (education.selectors), in a
+  patient's words (handout_texts.TOPIC_WORDS; a topic the clinic added, by its title).
 
 No scores, ratings or method names reach these contexts; a section without data is None or
 empty and the template leaves it out or says so kindly (treatment/handout_texts.py).
@@ -67,6 +68,17 @@ class PacingPart:
     activity: str
     unit: str
     steps: list[PacingStep]  # empty: the amount is not worked out yet
+
+    @property
+    def now(self) -> str:
+        """'Walking: 12 minutes a day, for now' (the summary's line), or the activity alone."""
+        if not self.steps:
+            return self.activity
+        return handout_texts.WORKING_PACING_AMOUNT % {
+            "activity": self.activity,
+            "amount": self.steps[0].amount,
+            "unit": self.unit,
+        }
 
 
 def plain_amount(value: float) -> str:
@@ -140,6 +152,7 @@ def handout(patient: Patient) -> dict[str, Any]:
     return {
         "episode": episode,
         "plan": plan,
+        "topics": _topics(patient),
         "cycle": _cycle(items, fear_flagged=fear_flagged),
         "goals": goals,
         "pacing": [_pacing_part(o, today) for o in overviews],
@@ -151,9 +164,8 @@ def handout(patient: Patient) -> dict[str, Any]:
 
 
 def patient_summary(patient: Patient) -> dict[str, Any]:
-    """The handout's reads, and what the summary adds: the topics talked about, the plan's
-    interventions in plain words, and the patient's main contact (the episode's lead
-    clinician)."""
+    """The handout's reads, and what the summary adds: the plan's interventions in plain words
+    and the patient's main contact (the episode's lead clinician)."""
     context = handout(patient)
     plan = context["plan"]
     kinds = [i.kind for i in plan.interventions.all()] if plan else []
@@ -161,7 +173,6 @@ def patient_summary(patient: Patient) -> dict[str, Any]:
     lead = episode.lead_clinician if episode is not None else None
     context.update(
         {
-            "topics": _topics(patient),
             "plan_words": [
                 str(handout_texts.INTERVENTION_WORDS[k])
                 for k in dict.fromkeys(kinds)

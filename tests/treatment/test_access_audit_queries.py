@@ -129,13 +129,13 @@ PINNED = {
     "clinician_summary_pdf": 29,  # + safety-netting (#10)
     # The patient's own documents (#14; treatment/handouts.py): episode with its lead clinician,
     # plan + interventions, the formulation's flags, hierarchy, active goals, pacing plans + logs
-    # + schedule changes, flare-up plan; the summary adds the education record (records, topics,
-    # techniques, curriculum, contacts) and the medication section (3); no profile read, no
-    # suggestions, no GAS reviews, no exposure sessions.
+    # + schedule changes, flare-up plan, the education record (records + topics + techniques,
+    # curriculum, contacts); the summary adds the medication section (3). No profile read, no
+    # suggestions, no GAS reviews, no exposure sessions: fewer than the clinicians' summary.
     "summary": 29,
     "summary_pdf": 27,
-    "handout": 23,
-    "handout_pdf": 21,
+    "handout": 26,
+    "handout_pdf": 24,
     "gp_letter": 31,  # + the consent to share with the GP (#10)
 }
 

@@ -237,7 +237,7 @@ class TestTheSummaryIsHisAndTheClinicianSummaryIsTheTeams:
         assert str(texts.TOPIC_WORDS["sleep"]) not in talked  # not taught yet
         assert "Thinks bending will damage his back" not in text  # the clinician's note
         assert "“I want to play football with my son again”" in text
-        assert "Walking: 12 minutes" in text
+        assert "Walking: 12 minutes a day, for now" in text
         plan = text[text.index(str(texts.PLAN_HEADING)) :]
         assert str(texts.INTERVENTION_WORDS["graded_exposure"]) in plan
         assert str(texts.INTERVENTION_WORDS["pain_education"]) in plan
@@ -273,3 +273,34 @@ class TestTheSummaryIsHisAndTheClinicianSummaryIsTheTeams:
 )
 def test_an_amount_is_printed_as_a_patient_reads_it(value, shown):
     assert plain_amount(value) == shown
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["handout", "summary"])
+def test_more_walking_plans_and_taught_contacts_add_no_query(
+    client, ana, jannick_with_a_plan, name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ContactFactory
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(name, jannick_with_a_plan)).status_code == 200
+        return len(captured)
+
+    client.force_login(ana)
+    before = queries()
+    topic = education_selectors.curriculum().get(slug="sleep")
+    episode = Contact.objects.filter(episode__patient=jannick_with_a_plan).first().episode
+    for _ in range(3):
+        pacing_plan_for(jannick_with_a_plan, ana)
+        education_services.contact_education_record(
+            actor=ana,
+            patient=jannick_with_a_plan,
+            contact=ContactFactory(episode=episode, clinician=ana),
+            topics={topic.pk: ("understood", "")},
+            technique_ids=[],
+        )
+    assert queries() == before
