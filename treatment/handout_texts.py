@@ -118,7 +118,6 @@ WORSE_TEXT = _(
     "Most flare-ups settle with time. Use your flare-up plan: pace, keep moving gently, and be "
     "kind to yourself. A flare-up does not mean you are back at the start."
 )
-DATE_LABEL = _("Date")
 
 # The curriculum's topics (education/seed.py), as a patient would say them. A topic the clinic
 # adds later has no entry here and is shown by its own title.

@@ -83,3 +83,22 @@ def test_the_command_prints_each_texts_figures_and_keeps_to_the_setting(settings
     settings.PATIENT_TEXT_MAX_GRADE = 1  # a stricter clinic: the longer texts are refused
     with pytest.raises(CommandError, match="above grade 1"):
         call_command("handout_reading_levels", stdout=StringIO())
+
+
+def test_every_fixed_text_is_printed_somewhere():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = "".join(
+        path.read_text(encoding="utf-8")
+        for path in [
+            *root.joinpath("templates", "treatment").glob("*.html"),
+            root / "treatment" / "handouts.py",
+        ]
+    )
+    unused = [
+        name
+        for name in FIXED_TEXTS
+        if "[" not in name and f"texts.{name}" not in sources  # the dicts are read by key
+    ]
+    assert unused == []
