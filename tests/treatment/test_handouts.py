@@ -304,3 +304,37 @@ def test_more_walking_plans_and_taught_contacts_add_no_query(
             technique_ids=[],
         )
     assert queries() == before
+
+
+@pytest.mark.django_db
+def test_markup_in_his_own_words_is_printed_as_text_and_nothing_is_fetched(
+    client, ana, jannick, monkeypatch
+):
+    from treatment import documents
+
+    services.hierarchy_item_add(
+        actor=ana,
+        patient=jannick,
+        data={
+            "activity": '<img src="http://tracker.example/pixel.png"> lifting',
+            "fear_rating": 60,
+            "feared_consequence": '<link rel="stylesheet" href="http://169.254.169.254/x">',
+            "phoda_source": "",
+        },
+    )
+    fetched = []
+    real = documents.static_only_fetcher
+
+    def spy(origin):
+        fetcher = real(origin)
+        fetched.append(fetcher)
+        return fetcher
+
+    monkeypatch.setattr(documents, "static_only_fetcher", spy)
+    client.force_login(ana)
+    html = client.get(url("handout", jannick)).content.decode()
+    assert "&lt;img src=" in html
+    response = client.get(url("handout_pdf", jannick))
+    assert response.content.startswith(b"%PDF")
+    (fetcher,) = fetched
+    assert fetcher.refused == []  # escaped by the template: the words are text, not HTML
