@@ -512,3 +512,8 @@ RNPQ_SCORING_KEY = env_str("RNPQ_SCORING_KEY", "").strip().upper()
 # proposal, competence.md §4]; with a therapist share of variance of 5 % the reliability of a
 # therapist's mean over 30 patients is only about 0.6.
 THERAPIST_OUTCOME_MIN_CASES = env_int("THERAPIST_OUTCOME_MIN_CASES", 30, minimum=1)
+# The highest Flesch-Kincaid grade a fixed patient text may have (painclinic/readability.py;
+# tests/treatment/test_handout_texts.py checks every text of treatment/handout_texts.py). Clinic
+# policy: grade 8, a common plain-English target for patient information (issue #14's example;
+# UNVERIFIED: no standard in shared/reference).
+PATIENT_TEXT_MAX_GRADE = env_int("PATIENT_TEXT_MAX_GRADE", 8, minimum=1)

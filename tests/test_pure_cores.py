@@ -31,7 +31,8 @@ PURE = tuple(CONTRACT["source_modules"])
 APPS = frozenset(PYPROJECT["tool"]["importlinter"]["root_packages"])
 NEVER = frozenset({"django", "celery", "rest_framework", "kombu", "redis", "psycopg"})
 # The statistics and scoring need numbers only; drawing (matplotlib) belongs to the chart modules.
-THIRD_PARTY = frozenset({"numpy", "scipy"})
+# pyphen: the hyphenation dictionaries of the reading-level core (painclinic/readability.py).
+THIRD_PARTY = frozenset({"numpy", "scipy", "pyphen"})
 DRAWING = frozenset({"painclinic.charts", "medicines.charts", "treatment.charts", "sced.plots"})
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 

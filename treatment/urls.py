@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatment import views
+from treatment import views, views_handouts
 
 app_name = "treatment"
 
@@ -47,8 +47,14 @@ urlpatterns = [
     path(f"{P}flare-up/", views.flare_up, name="flare_up"),
     path(f"{P}flare-up/print/", views.flare_up_print, name="flare_up_print"),
     path(f"{P}flare-up/print.pdf", views.flare_up_pdf, name="flare_up_pdf"),
-    path(f"{P}summary/", views.summary, name="summary"),
-    path(f"{P}summary.pdf", views.summary_pdf, name="summary_pdf"),
+    # The patient's own documents (issue #14): the summary and the handout.
+    path(f"{P}summary/", views_handouts.summary, name="summary"),
+    path(f"{P}summary.pdf", views_handouts.summary_pdf, name="summary_pdf"),
+    path(f"{P}handout/", views_handouts.handout, name="handout"),
+    path(f"{P}handout.pdf", views_handouts.handout_pdf, name="handout_pdf"),
+    # The summary as clinicians read it (the formulation, goal scores, the exposure chart).
+    path(f"{P}clinician-summary/", views.clinician_summary, name="clinician_summary"),
+    path(f"{P}clinician-summary.pdf", views.clinician_summary_pdf, name="clinician_summary_pdf"),
     path(f"{P}letter/", views.gp_letter, name="gp_letter"),
     path(f"{P}letter.pdf", views.gp_letter_pdf, name="gp_letter_pdf"),
 ]

@@ -854,17 +854,20 @@ def _flare_up_document(request, patient, *, pdf) -> HttpResponse:
     )
 
 
-def _summary_document(request, patient, *, pdf) -> HttpResponse:
+def _clinician_summary_document(request, patient, *, pdf) -> HttpResponse:
+    """The treatment summary as it was printed before issue #14: the formulation, the goals
+    with their scaled levels and scores, the exposure chart. For clinicians (a colleague, a
+    case conference); the patient's own summary is views_handouts.summary."""
     context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)}, gas=False)
-    # The patient's own summary carries the safety-netting too: the clinician's edited section
-    # of the current flare-up plan, else the default (issue #10; safety.md §5).
+    # The safety-netting too: the clinician's edited section of the current flare-up plan, else
+    # the default (issue #10; safety.md §5).
     flare_up = selectors.current_flare_up_plan(patient)
     context["safety_net"] = flare_up.safety_net if flare_up else str(SAFETY_NET_DEFAULT)
     return _document(
         request,
         patient,
-        document="summary",
-        template="treatment/summary_print.html",
+        document="clinician_summary",
+        template="treatment/clinician_summary_print.html",
         context=context,
         pdf=pdf,
     )
@@ -906,14 +909,14 @@ def flare_up_pdf(request: HttpRequest, patient: Patient) -> HttpResponse:
 
 @require_GET
 @patient_view()
-def summary(request: HttpRequest, patient: Patient) -> HttpResponse:
-    return _summary_document(request, patient, pdf=False)
+def clinician_summary(request: HttpRequest, patient: Patient) -> HttpResponse:
+    return _clinician_summary_document(request, patient, pdf=False)
 
 
 @require_GET
 @patient_view()
-def summary_pdf(request: HttpRequest, patient: Patient) -> HttpResponse:
-    return _summary_document(request, patient, pdf=True)
+def clinician_summary_pdf(request: HttpRequest, patient: Patient) -> HttpResponse:
+    return _clinician_summary_document(request, patient, pdf=True)
 
 
 @require_GET

@@ -42,7 +42,18 @@ POST_ONLY = {
     "item_retire",
     "pacing_log",
 }
-EXPORTS = {"summary", "gp_letter", "flare_up_print", "summary_pdf", "gp_letter_pdf", "flare_up_pdf"}
+EXPORTS = {
+    "summary",
+    "gp_letter",
+    "flare_up_print",
+    "summary_pdf",
+    "gp_letter_pdf",
+    "flare_up_pdf",
+    "handout",
+    "handout_pdf",
+    "clinician_summary",
+    "clinician_summary_pdf",
+}
 
 
 @pytest.mark.django_db
@@ -113,8 +124,18 @@ PINNED = {
     "hierarchy": 16,  # + episode and open red-flag referral (safety gate, #10)
     "goal_detail": 17,
     "plan_edit": 24,
-    "summary": 31,  # + the flare-up plan's safety-netting (#10)
-    "summary_pdf": 29,  # + safety-netting (#10)
+    # The clinicians' summary: what the summary read before issue #14.
+    "clinician_summary": 31,  # + the flare-up plan's safety-netting (#10)
+    "clinician_summary_pdf": 29,  # + safety-netting (#10)
+    # The patient's own documents (#14; treatment/handouts.py): episode with its lead clinician,
+    # plan + interventions, the formulation's flags, hierarchy, active goals, pacing plans + logs
+    # + schedule changes, flare-up plan, the education record (records + topics + techniques,
+    # curriculum, contacts); the summary adds the medication section (3). No profile read, no
+    # suggestions, no GAS reviews, no exposure sessions: fewer than the clinicians' summary.
+    "summary": 29,
+    "summary_pdf": 27,
+    "handout": 26,
+    "handout_pdf": 24,
     "gp_letter": 31,  # + the consent to share with the GP (#10)
 }
 

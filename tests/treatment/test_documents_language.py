@@ -1,4 +1,4 @@
-"""The patient's treatment summary and the GP letter speak the same plain language as the pages
+"""The patient's summary and handout, the clinicians' summary and the GP letter speak the same plain language as the pages
 (issue #9): no instrument key, band name, definition key or raw float, and no GAS formula on the
 patient's summary -- in the print page and in the PDF text alike (pdftotext)."""
 
@@ -86,6 +86,8 @@ def jannick_in_treatment(jannick, ana):
     ("page", "pdf", "patient_facing"),
     [
         ("summary", "summary_pdf", True),
+        ("handout", "handout_pdf", True),
+        ("clinician_summary", "clinician_summary_pdf", True),
         ("gp_letter", "gp_letter_pdf", False),
         ("flare_up_print", "flare_up_pdf", True),
     ],
@@ -110,8 +112,12 @@ def test_documents_use_the_pages_plain_labels(
             # Expected 80, happened 0; 80 before, 30 after.
             assert "happened 80 points less" in text
             assert "50 points lower" in text
-        elif page == "summary":
+        elif page == "clinician_summary":
             assert "60.0" in text  # the goal score, without the formula behind it
+        elif page in ("summary", "handout"):
+            # The patient's own documents: his goal in his words, and no score at all (#14).
+            assert "I want to play football with my son again" in text
+            assert "60.0" not in text
         else:
             assert "Halve the quota" in text
 

@@ -46,7 +46,7 @@ def no_network(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_jannicks_summary_pdf_has_his_name_and_t_score_and_is_one_export(
+def test_jannicks_clinician_summary_pdf_has_his_name_and_t_score_and_is_one_export(
     client, ana, jannick_profile, tmp_path, no_network
 ):
     patient = jannick_profile
@@ -55,7 +55,7 @@ def test_jannicks_summary_pdf_has_his_name_and_t_score_and_is_one_export(
     client.force_login(ana)
     since = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
 
-    response = client.get(url("summary_pdf", patient))
+    response = client.get(url("clinician_summary_pdf", patient))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -63,7 +63,7 @@ def test_jannicks_summary_pdf_has_his_name_and_t_score_and_is_one_export(
     assert response.content.startswith(b"%PDF")
     events = AuditEvent.objects.filter(id__gt=since)
     assert [(e.action, e.object_type) for e in events] == [
-        (AuditAction.EXPORT, "treatment.summary_pdf")
+        (AuditAction.EXPORT, "treatment.clinician_summary_pdf")
     ]
     if PDFTOTEXT:
         text = pdf_text(response.content, tmp_path)
@@ -71,20 +71,20 @@ def test_jannicks_summary_pdf_has_his_name_and_t_score_and_is_one_export(
         assert "60.0" in text
         assert "Back to treatment" not in text  # the PDF frame has no buttons or navigation
     else:  # the same template, as HTML
-        html = client.get(url("summary", patient)).content.decode()
+        html = client.get(url("clinician_summary", patient)).content.decode()
         assert "Jannick de Vries" in html
         assert "60.0" in html
     assert no_network == []
 
 
 @pytest.mark.django_db
-def test_the_summary_inlines_its_charts_as_data_not_urls(client, ana, jannick_profile):
+def test_the_clinician_summary_inlines_its_charts_as_data_not_urls(client, ana, jannick_profile):
     from tests.treatment.factories import exposure_session_for, hierarchy_item_for
 
     review_for(goal_for(jannick_profile, ana), ana, level=1)
     exposure_session_for(hierarchy_item_for(jannick_profile, ana), ana)
     client.force_login(ana)
-    html = client.get(url("summary", jannick_profile)).content.decode()
+    html = client.get(url("clinician_summary", jannick_profile)).content.decode()
     assert 'src="data:image/svg+xml;base64,' in html  # the exposure chart
     # The GAS chart's title carries the method (T-score, rho): the patient reads the table.
     assert "gas.svg" not in html
@@ -140,7 +140,13 @@ def test_the_letter_and_the_flare_up_plan_are_pdfs_audited_once(
 @pytest.mark.django_db
 def test_charlie_gets_no_pdf_and_nothing_is_rendered(client, charlie, jannick):
     client.force_login(charlie)
-    for name in ("summary_pdf", "gp_letter_pdf", "flare_up_pdf"):
+    for name in (
+        "summary_pdf",
+        "handout_pdf",
+        "clinician_summary_pdf",
+        "gp_letter_pdf",
+        "flare_up_pdf",
+    ):
         assert client.get(url(name, jannick)).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
 
@@ -169,7 +175,8 @@ def test_an_external_url_in_a_patients_words_is_not_fetched(
 
     monkeypatch.setattr(documents, "static_only_fetcher", spy)
     client.force_login(ana)
-    response = client.get(url("summary_pdf", patient))
+    # The clinicians' summary prints the formulation (the patient's documents do not).
+    response = client.get(url("clinician_summary_pdf", patient))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
     assert no_network == []

@@ -139,7 +139,10 @@ def test_a_simultaneous_flare_up_edit_is_a_409_that_keeps_the_text(client, ana, 
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "document"), [("summary", "summary"), ("gp_letter", "gp_letter")])
+@pytest.mark.parametrize(
+    ("name", "document"),
+    [("clinician_summary", "clinician_summary"), ("gp_letter", "gp_letter")],
+)
 def test_printables_are_audited_as_exports(client, ana, jannick_profile, name, document):
     from tests.treatment.factories import goal_for, plan_for
 
