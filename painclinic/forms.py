@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from painclinic.models import AuditAction, AuditEvent, User
+from painclinic.models import AuditAction, AuditEvent, ClinicDetails, User
 
 
 class LoginForm(AuthenticationForm):
@@ -77,3 +77,15 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
         ),
     )
+
+
+class ClinicDetailsForm(forms.ModelForm):
+    """The letterhead: every field optional, so a clinic can fill it in step by step."""
+
+    class Meta:
+        model = ClinicDetails
+        fields = ("name", "address", "phone", "email", "website", "rereferral", "footer")
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 4}),
+            "rereferral": forms.Textarea(attrs={"rows": 3}),
+        }

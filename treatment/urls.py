@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatment import views
+from treatment import views, views_letters
 
 app_name = "treatment"
 
@@ -49,6 +49,26 @@ urlpatterns = [
     path(f"{P}flare-up/print.pdf", views.flare_up_pdf, name="flare_up_pdf"),
     path(f"{P}summary/", views.summary, name="summary"),
     path(f"{P}summary.pdf", views.summary_pdf, name="summary_pdf"),
-    path(f"{P}letter/", views.gp_letter, name="gp_letter"),
-    path(f"{P}letter.pdf", views.gp_letter_pdf, name="gp_letter_pdf"),
+    path(f"{P}letter/", views_letters.gp_letter, name="gp_letter"),
+    path(f"{P}letter.pdf", views_letters.gp_letter_pdf, name="gp_letter_pdf"),
+    path(
+        f"{P}episodes/<int:discharged_episode_id>/discharge-letter/",
+        views_letters.discharge_letter,
+        name="discharge_letter",
+    ),
+    path(
+        f"{P}episodes/<int:discharged_episode_id>/discharge-letter.pdf",
+        views_letters.discharge_letter_pdf,
+        name="discharge_letter_pdf",
+    ),
+    path(
+        f"{P}programmes/<int:participant_id>/letter/",
+        views_letters.pmp_letter,
+        name="pmp_letter",
+    ),
+    path(
+        f"{P}programmes/<int:participant_id>/letter.pdf",
+        views_letters.pmp_letter_pdf,
+        name="pmp_letter_pdf",
+    ),
 ]

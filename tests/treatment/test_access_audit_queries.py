@@ -42,7 +42,19 @@ POST_ONLY = {
     "item_retire",
     "pacing_log",
 }
-EXPORTS = {"summary", "gp_letter", "flare_up_print", "summary_pdf", "gp_letter_pdf", "flare_up_pdf"}
+EXPORTS = {
+    "summary",
+    "gp_letter",
+    "flare_up_print",
+    "summary_pdf",
+    "gp_letter_pdf",
+    "flare_up_pdf",
+    # The letters of issue #14.
+    "discharge_letter",
+    "discharge_letter_pdf",
+    "pmp_letter",
+    "pmp_letter_pdf",
+}
 
 
 @pytest.mark.django_db
@@ -115,7 +127,14 @@ PINNED = {
     "plan_edit": 24,
     "summary": 31,  # + the flare-up plan's safety-netting (#10)
     "summary_pdf": 29,  # + safety-netting (#10)
-    "gp_letter": 31,  # + the consent to share with the GP (#10)
+    # The letter builder (issue #14) reads less than the treatment overview did (no decisions,
+    # suggestions, pacing plans or GAS history) and adds the clinic's details: 31 -> 28.
+    "gp_letter": 28,  # + the consent to share with the GP (#10)
+    # No exposure reads; + the programmes attended (enrolments, sessions, attendance).
+    "discharge_letter": 24,
+    # + the programme's outcomes for the cohort (cohort_outcomes: measures, participants, signed
+    # results, entered scores, clinical visibility) and the programme attended.
+    "pmp_letter": 35,
 }
 
 
