@@ -413,3 +413,36 @@ class TestThePrintedLetter:
         assert faults(text, patient_facing=False) == []
         assert "North Pain Rehabilitation Service" in text
         assert "Fear of movement (TSK-11): 35 → 24, a reliable improvement, large enough" in text
+
+
+class TestWhereAClinicianFindsTheLetters:
+    def test_the_record_links_the_discharge_letter_of_a_discharged_episode(
+        self, client, jannick, ana
+    ):
+        episode = Episode.objects.get(patient=jannick)
+        client.force_login(ana)
+        link = url("discharge_letter", jannick, discharged_episode_id=episode.pk)
+        assert (
+            link not in client.get(reverse("patients:detail", args=[jannick.pk])).content.decode()
+        )
+        episode_change_status(
+            actor=ana,
+            episode=episode,
+            to_status=EpisodeStatus.DISCHARGED,
+            changed_on=TODAY,
+            discharge_reason=DischargeReason.GOALS_MET,
+        )
+        assert link in client.get(reverse("patients:detail", args=[jannick.pk])).content.decode()
+
+    def test_the_programme_referrals_page_links_the_letter_to_the_referrer(
+        self, client, susan, ana
+    ):
+        enrolment = participant_for(susan, ana)
+        client.force_login(ana)
+        page = client.get(reverse("programmes:refer", args=[susan.pk])).content.decode()
+        assert url("pmp_letter", susan, participant_id=enrolment.pk) in page
+
+    def test_the_treatment_page_links_the_gp_letter(self, client, jannick, ana):
+        client.force_login(ana)
+        page = client.get(reverse("treatment:overview", args=[jannick.pk])).content.decode()
+        assert url("gp_letter", jannick) in page
