@@ -82,6 +82,11 @@ class CodeForm(forms.Form):
 class ClinicDetailsForm(forms.ModelForm):
     """The letterhead: every field optional, so a clinic can fill it in step by step."""
 
+    # A website typed without its scheme ("pain.example.org") reads as https (Django 6 default).
+    website = forms.URLField(
+        label=_("website"), max_length=200, required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = ClinicDetails
         fields = ("name", "address", "phone", "email", "website", "rereferral", "footer")

@@ -546,7 +546,10 @@ def programmes_of_patient(patient) -> list[ProgrammeAttended]:
         enrolment__in=enrolments, attended=True
     ).values_list("enrolment_id", "session_id"):
         attended[enrolment_id].add(session_id)
-    return [_attended(e, list(e.cohort.sessions.all()), attended[e.pk]) for e in enrolments]
+    return [
+        _attended(e, list(e.cohort.sessions.all()) if e.cohort else [], attended[e.pk])
+        for e in enrolments
+    ]
 
 
 def enrolment_of_patient(patient, enrolment_id: int) -> Enrolment:

@@ -57,7 +57,7 @@ PROCESS_MEASURES = frozenset({"waisr", "gcqs", "care"})
 
 # What each questionnaire measures, in the words a GP uses; the short name follows in brackets.
 # Presentation only: the definitions keep their own names (assessment/instruments/).
-MEASURES: dict[str, str] = {
+MEASURES = {
     "nrs": _("Pain intensity"),
     "peg": _("Pain and its interference with enjoyment of life and activity"),
     "ompsq10": _("Risk of long-term disability"),
@@ -182,14 +182,16 @@ def change_words(
     mdc = next((r for r in rules if r["kind"] in RELIABILITY_KINDS), None)
     words = ""
     if reliable is not None:
-        words = _rci_words(reliable)
+        words = str(_rci_words(reliable))
     elif rci is not None:
-        words = _rci_words(rci["classification"])
+        words = str(_rci_words(rci["classification"]))
     elif mdc is not None:
-        words = {
-            change.IMPORTANT_IMPROVEMENT: CHANGE_RELIABLE_IMPROVEMENT,
-            change.IMPORTANT_WORSENING: CHANGE_RELIABLE_DETERIORATION,
-        }.get(mdc["classification"], CHANGE_NONE)
+        words = str(
+            {
+                change.IMPORTANT_IMPROVEMENT: CHANGE_RELIABLE_IMPROVEMENT,
+                change.IMPORTANT_WORSENING: CHANGE_RELIABLE_DETERIORATION,
+            }.get(mdc["classification"], CHANGE_NONE)
+        )
     difference = float(judged["change"])
     if not words:
         if difference == 0:
@@ -203,9 +205,9 @@ def change_words(
         and r.get("classification") == change.IMPORTANT_IMPROVEMENT
         for r in rules
     )
-    if important and words == CHANGE_RELIABLE_IMPROVEMENT:
+    if important and words == str(CHANGE_RELIABLE_IMPROVEMENT):
         return f"{words}, {CHANGE_IMPORTANT}"
-    return str(words)
+    return words
 
 
 def _measure_name(definition, rule=None) -> str:
@@ -269,7 +271,7 @@ def outcome_lines(patient: Patient, since: date | None = None) -> list[OutcomeLi
                     latest_band=_band(latest, rule.id, primary=primary),
                     first_date=first.date,
                     latest_date=latest.date,
-                    change=CHANGE_ONE_RESULT
+                    change=str(CHANGE_ONE_RESULT)
                     if once
                     else change_words(definition, rule.id, float(a), float(b)),
                     measured_once=once,
@@ -292,7 +294,7 @@ def programme_outcome_lines(enrolment, viewer: User) -> list[OutcomeLine]:
             continue
         pre, post = row["pre"], row["post"]
         if pre is None:
-            words, once = CHANGE_ONE_RESULT, True
+            words, once = str(CHANGE_ONE_RESULT), True
         else:
             known = row["classification"] != assessment_selectors.NOT_AVAILABLE
             words = change_words(
@@ -402,16 +404,16 @@ class Letter:
 def _gp(patient: Patient) -> Recipient:
     lines = [patient.gp_practice] if patient.gp_practice else []
     return Recipient(
-        name=patient.gp_name or _("The GP"),
+        name=patient.gp_name or str(_("The GP")),
         lines=lines,
         salutation=_("Dear %(name)s,") % {"name": patient.gp_name}
         if patient.gp_name
-        else _("Dear colleague,"),
+        else str(_("Dear colleague,")),
     )
 
 
 def _them(patient: Patient) -> str:
-    return {"male": _("him"), "female": _("her")}.get(patient.sex, _("them"))
+    return str({"male": _("him"), "female": _("her")}.get(patient.sex, _("them")))
 
 
 def _author(user: User) -> tuple[str, str]:
@@ -450,7 +452,7 @@ def _base(kind: str, title: str, patient: Patient, episode, author: User, recipi
 def gp_letter(patient: Patient, author: User) -> Letter:
     """The letter to the GP during treatment: the current episode (or the last one)."""
     episode = Episode.objects.current_or_last_for(patient)
-    letter = _base(GP, TITLES[GP], patient, episode, author, _gp(patient))
+    letter = _base(GP, str(TITLES[GP]), patient, episode, author, _gp(patient))
     items = selectors.hierarchy_for(patient)
     letter.extra = {
         "exposure_summary": selectors.exposure_summary(items),
@@ -476,7 +478,7 @@ def discharged_episode(patient: Patient, episode_id: int) -> Episode:
 def discharge_letter(patient: Patient, episode: Episode, author: User) -> Letter:
     """The letter at discharge: why, what was done, outcomes first to last, medicines, advice
     and how to refer again."""
-    letter = _base(DISCHARGE, TITLES[DISCHARGE], patient, episode, author, _gp(patient))
+    letter = _base(DISCHARGE, str(TITLES[DISCHARGE]), patient, episode, author, _gp(patient))
     clinic = letter.clinic
     programmes = [
         p
@@ -513,7 +515,7 @@ def pmp_letter(patient: Patient, enrolment, author: User) -> Letter:
     else:
         recipient = _gp(patient)
     episode = Episode.objects.current_or_last_for(patient)
-    letter = _base(PMP, TITLES[PMP], patient, episode, author, recipient)
+    letter = _base(PMP, str(TITLES[PMP]), patient, episode, author, recipient)
     attended = next(
         (
             p

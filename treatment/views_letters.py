@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from painclinic.models import User
 from patients.access import patient_view
 from patients.models import ConsentKind
 from patients.services import consent_require
@@ -41,6 +42,13 @@ DOCUMENTS = {
     letters.DISCHARGE: "discharge_letter",
     letters.PMP: "pmp_letter",
 }
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user: ``patient_view`` has sent everyone else to the login page."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 def _consent_refused(request: HttpRequest, patient: Patient, title: str) -> HttpResponse | None:
@@ -72,7 +80,7 @@ def _letter(
     letter = build()
     document = DOCUMENTS[kind]
     services.document_export(
-        actor=request.user, patient=patient, document=f"{document}_pdf" if pdf else document
+        actor=_actor(request), patient=patient, document=f"{document}_pdf" if pdf else document
     )
     context = {"patient": patient, "letter": letter, "pdf_url": pdf_url, "pdf": pdf}
     if not pdf:
@@ -91,7 +99,7 @@ def _gp(request: HttpRequest, patient: Patient, *, pdf: bool) -> HttpResponse:
         patient,
         kind=letters.GP,
         title=str(letters.TITLES[letters.GP]),
-        build=lambda: letters.gp_letter(patient, request.user),
+        build=lambda: letters.gp_letter(patient, _actor(request)),
         pdf=pdf,
         pdf_url=reverse("treatment:gp_letter_pdf", kwargs={"patient_id": patient.pk}),
     )
@@ -116,7 +124,7 @@ def _discharge(request: HttpRequest, patient: Patient, discharged_episode_id: in
         patient,
         kind=letters.DISCHARGE,
         title=str(letters.TITLES[letters.DISCHARGE]),
-        build=lambda: letters.discharge_letter(patient, episode, request.user),
+        build=lambda: letters.discharge_letter(patient, episode, _actor(request)),
         pdf=pdf,
         pdf_url=reverse(
             "treatment:discharge_letter_pdf",
@@ -152,7 +160,7 @@ def _pmp(request: HttpRequest, patient: Patient, participant_id: int, *, pdf: bo
         patient,
         kind=letters.PMP,
         title=str(letters.TITLES[letters.PMP]),
-        build=lambda: letters.pmp_letter(patient, enrolment, request.user),
+        build=lambda: letters.pmp_letter(patient, enrolment, _actor(request)),
         pdf=pdf,
         pdf_url=reverse(
             "treatment:pmp_letter_pdf",
