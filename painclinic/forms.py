@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from painclinic.models import AuditAction, AuditEvent, User
+from painclinic.models import AuditAction, AuditEvent, ClinicDetails, User
 
 
 class LoginForm(AuthenticationForm):
@@ -77,3 +77,20 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
         ),
     )
+
+
+class ClinicDetailsForm(forms.ModelForm):
+    """The letterhead: every field optional, so a clinic can fill it in step by step."""
+
+    # A website typed without its scheme ("pain.example.org") reads as https (Django 6 default).
+    website = forms.URLField(
+        label=_("website"), max_length=200, required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = ClinicDetails
+        fields = ("name", "address", "phone", "email", "website", "rereferral", "footer")
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 4}),
+            "rereferral": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -208,3 +208,61 @@ class AuditEvent(models.Model):
         with transaction.atomic(using=using, savepoint=False):
             _chain([self], using=using)
             super().save(*args, **kwargs)
+
+
+class ClinicDetails(models.Model):
+    """The clinic's own details, printed as the letterhead of every letter (issue #14).
+
+    One row for the deployment (one clinic per installation, DESIGN.md): the primary key is fixed
+    at ``SINGLETON_PK`` and a check constraint refuses any other. It is created the first time a
+    team lead saves the page (``services.clinic_details_update``); until then the selector returns
+    an unsaved empty record and the letters print no letterhead rather than an invented one.
+    """
+
+    SINGLETON_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    name = models.CharField(_("clinic name"), max_length=160, blank=True)
+    address = models.TextField(
+        _("address"), max_length=600, blank=True, help_text=_("One line per line of the address.")
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    rereferral = models.TextField(
+        _("how to refer a patient again"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            "Printed in discharge letters, e.g. 'Send a new referral through the e-referral "
+            "service; within 12 months of discharge a letter to the team is enough.'"
+        ),
+    )
+    footer = models.CharField(
+        _("footer line"),
+        max_length=200,
+        blank=True,
+        help_text=_("Printed at the foot of each letter, e.g. the organisation's registration."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("clinic details")
+        verbose_name_plural = _("clinic details")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="clinic_details_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or "Clinic details"
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name or self.address.strip() or self.phone or self.email or self.website)

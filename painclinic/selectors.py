@@ -14,7 +14,7 @@ from django.db.models.functions import Cast, Concat
 
 from painclinic import audit_chain, audit_words
 from painclinic.celery import app as celery_app
-from painclinic.models import AuditAction, AuditEvent
+from painclinic.models import AuditAction, AuditEvent, ClinicDetails
 from painclinic.tasks import health_ping
 
 
@@ -204,3 +204,9 @@ def _audit_row(events: list) -> AuditRow:
 def audit_chain_check():
     """Recompute the audit log's hash chain (painclinic.audit_chain) over every event."""
     return audit_chain.verify(AuditEvent.objects.all())
+
+
+def clinic_details() -> ClinicDetails:
+    """The clinic's details for the letterhead: the saved row, or an unsaved empty one before a
+    team lead has filled in the page (nothing is written by a read)."""
+    return ClinicDetails.objects.filter(pk=ClinicDetails.SINGLETON_PK).first() or ClinicDetails()

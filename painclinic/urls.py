@@ -26,6 +26,7 @@ urlpatterns = [
     path("account/api-tokens/", include("api.page_urls")),
     path("audit/check/", views.audit_verify, name="audit_verify"),
     path("audit/", include("patients.audit_urls")),
+    path("clinic/details/", views.clinic_details, name="clinic_details"),
     path("system/workers/", views.worker_health, name="worker_health"),
     path("admin/", admin.site.urls),
 ]

@@ -3,15 +3,17 @@ the lead's patients, so it lives one layer up (patients/audit_views.py)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from painclinic import audit, selectors
+from painclinic import audit, selectors, services
 from painclinic.access import authenticated_view, public_view, team_lead_view
-from painclinic.forms import LoginForm
+from painclinic.forms import ClinicDetailsForm, LoginForm
 from painclinic.models import AuditAction, Role
 
 login = public_view(
@@ -48,6 +50,22 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
 @team_lead_view
 def worker_health(request: HttpRequest) -> HttpResponse:
     return render(request, "painclinic/worker_health.html", {"health": selectors.worker_health()})
+
+
+@require_http_methods(["GET", "POST"])
+@team_lead_view
+def clinic_details(request: HttpRequest) -> HttpResponse:
+    """The clinic's details that every letter prints as its letterhead (issue #14)."""
+    details = selectors.clinic_details()
+    form = ClinicDetailsForm(request.POST or None, instance=details)
+    if request.method == "POST" and form.is_valid():
+        services.clinic_details_update(actor=request.user, data=form.cleaned_data)
+        messages.success(request, _("The clinic's details are saved: letters print them."))
+        return redirect("clinic_details")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "painclinic/clinic_details.html", {"form": form, "details": details}, status=status
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

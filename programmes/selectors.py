@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -35,8 +36,6 @@ from programmes.models import (
 from programmes.policy import programmes_run_by
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from painclinic.models import User
 
 PARTICIPANTS = (EnrolmentState.ENROLLED, EnrolmentState.COMPLETED, EnrolmentState.WITHDRAWN)
@@ -482,3 +481,109 @@ def _group(name: str, counts: outcomes.ChangeCounts, suppressed: str = "") -> di
 
 
 TIME_POINTS = list(OutcomeTimePoint)
+
+
+# --- letters (issue #14: the discharge letter and the post-programme letter to the referrer) ---
+
+
+@dataclass(frozen=True)
+class ProgrammeAttended:
+    """One programme a patient took part in, as a letter states it (plain values only)."""
+
+    enrolment_id: int
+    programme: str
+    cohort: str
+    start: date | None
+    end: date | None
+    state: str  # EnrolmentState value
+    state_label: str
+    withdrawal_reason: str  # its label, or ""
+    sessions_attended: int
+    sessions_offered: int
+    hours_attended: float
+    hours_offered: float
+    follow_up_on: date | None  # the follow-up time point of the programme, if it has one
+
+
+def _attended(enrolment: Enrolment, sessions: list, attended_ids: set[int]) -> ProgrammeAttended:
+    cohort = enrolment.cohort
+    offered = [_session_input(s) for s in sessions]
+    dose = standards.dose([_session_input(s) for s in sessions if s.pk in attended_ids], offered)
+    programme = enrolment.programme
+    follow_up = None
+    if cohort is not None and programme.follow_up_weeks:
+        follow_up = cohort.end_date + timedelta(weeks=programme.follow_up_weeks)
+    return ProgrammeAttended(
+        enrolment_id=enrolment.pk,
+        programme=programme.name,
+        cohort=cohort.name if cohort else "",
+        start=cohort.start_date if cohort else None,
+        end=cohort.end_date if cohort else None,
+        state=enrolment.state,
+        state_label=enrolment.get_state_display(),
+        withdrawal_reason=enrolment.get_withdrawal_reason_display()
+        if enrolment.withdrawal_reason
+        else "",
+        sessions_attended=dose.sessions_attended,
+        sessions_offered=dose.sessions_offered,
+        hours_attended=dose.hours_attended,
+        hours_offered=dose.hours_offered,
+        follow_up_on=follow_up,
+    )
+
+
+def programmes_of_patient(patient) -> list[ProgrammeAttended]:
+    """Every programme the patient joined (enrolled, completed or withdrew after joining), with
+    attendance, oldest first. Three queries whatever the number of programmes."""
+    enrolments = list(
+        Enrolment.objects.filter(patient=patient, state__in=PARTICIPANTS, cohort__isnull=False)
+        .select_related("programme", "cohort")
+        .prefetch_related("cohort__sessions")
+        .order_by("cohort__start_date", "id")
+    )
+    attended: dict[int, set[int]] = defaultdict(set)
+    for enrolment_id, session_id in Attendance.objects.filter(
+        enrolment__in=enrolments, attended=True
+    ).values_list("enrolment_id", "session_id"):
+        attended[enrolment_id].add(session_id)
+    return [
+        _attended(e, list(e.cohort.sessions.all()) if e.cohort else [], attended[e.pk])
+        for e in enrolments
+    ]
+
+
+def enrolment_of_patient(patient, enrolment_id: int) -> Enrolment:
+    """The patient's own enrolment in a programme they joined (404 otherwise: another patient's
+    enrolment id, or a referral that never reached a cohort)."""
+    return get_object_or_404(
+        Enrolment.objects.filter(
+            patient=patient, state__in=PARTICIPANTS, cohort__isnull=False
+        ).select_related("programme", "cohort", "referred_by"),
+        pk=enrolment_id,
+    )
+
+
+def participant_outcomes(enrolment: Enrolment, viewer: User) -> list[dict[str, Any]]:
+    """The participant's own pre- and post-programme scores per measure of the programme, with
+    the reliable change the cohort page computes (programme SD and reliability first, else the
+    instrument's; ``classification`` is "not_available" with a reason where neither exists).
+    Empty when ``viewer`` may not see the patient's clinical record (programmes.policy)."""
+    if enrolment.cohort is None:
+        return []
+    data = cohort_outcomes(enrolment.cohort, viewer)
+    out = []
+    for table in data["tables"]:
+        for row in table["rows"]:
+            if row["enrolment"].pk != enrolment.pk:
+                continue
+            pre, post = row["values"].get("pre"), row["values"].get("post")
+            out.append(
+                {
+                    "instrument_key": table["measure"].instrument_key,
+                    "label": table["measure"].label,
+                    "pre": pre,
+                    "post": post,
+                    "classification": row["post"].classification,
+                }
+            )
+    return out

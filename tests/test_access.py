@@ -226,7 +226,9 @@ def test_inactive_user_sees_nothing(client, jannick, ana):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url_name", ["audit_log", "audit_log_export", "worker_health"])
+@pytest.mark.parametrize(
+    "url_name", ["audit_log", "audit_log_export", "worker_health", "clinic_details"]
+)
 def test_team_lead_pages_refuse_clinicians(client, ana, bob, url_name):
     client.force_login(ana)
     assert client.get(reverse(url_name)).status_code == 403

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessment import services as assessment_services
+from patients.models import Episode
 from programmes import services as programme_services
 from programmes.models import ProgrammeKind
 from sced import services as sced_services
@@ -173,13 +174,13 @@ def _public_links(jannick, ana) -> list[str]:
     session = assessment_services.session_start(
         actor=ana,
         patient=jannick,
-        episode=jannick.episodes.get(),
+        episode=Episode.objects.current_for(jannick),
         time_point="first_visit",
         instrument_keys=["tsk11", "phq9"],
     )
     made_up_wording("tsk11")
     _link, token = assessment_services.patient_link_issue(actor=ana, session=session)
-    study = jannick.episodes.get().sced_studies.first()
+    study = Episode.objects.current_for(jannick).sced_studies.first()
     _diary, diary_token = sced_services.diary_link_issue(actor=ana, study=study)
     return [
         reverse("assessment:link", args=[token]),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatment import views, views_handouts
+from treatment import views, views_handouts, views_letters
 
 app_name = "treatment"
 
@@ -55,6 +55,26 @@ urlpatterns = [
     # The summary as clinicians read it (the formulation, goal scores, the exposure chart).
     path(f"{P}clinician-summary/", views.clinician_summary, name="clinician_summary"),
     path(f"{P}clinician-summary.pdf", views.clinician_summary_pdf, name="clinician_summary_pdf"),
-    path(f"{P}letter/", views.gp_letter, name="gp_letter"),
-    path(f"{P}letter.pdf", views.gp_letter_pdf, name="gp_letter_pdf"),
+    path(f"{P}letter/", views_letters.gp_letter, name="gp_letter"),
+    path(f"{P}letter.pdf", views_letters.gp_letter_pdf, name="gp_letter_pdf"),
+    path(
+        f"{P}episodes/<int:discharged_episode_id>/discharge-letter/",
+        views_letters.discharge_letter,
+        name="discharge_letter",
+    ),
+    path(
+        f"{P}episodes/<int:discharged_episode_id>/discharge-letter.pdf",
+        views_letters.discharge_letter_pdf,
+        name="discharge_letter_pdf",
+    ),
+    path(
+        f"{P}programmes/<int:participant_id>/letter/",
+        views_letters.pmp_letter,
+        name="pmp_letter",
+    ),
+    path(
+        f"{P}programmes/<int:participant_id>/letter.pdf",
+        views_letters.pmp_letter_pdf,
+        name="pmp_letter_pdf",
+    ),
 ]

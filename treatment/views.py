@@ -20,8 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment import selectors as assessment_selectors
 from painclinic import concurrency
 from patients.access import patient_view
-from patients.models import ConsentKind, Episode, Patient
-from patients.services import consent_require
+from patients.models import Episode, Patient
 from treatment import documents, figures, selectors, services
 from treatment.forms import (
     ExposureNotDoneForm,
@@ -873,28 +872,6 @@ def _clinician_summary_document(request, patient, *, pdf) -> HttpResponse:
     )
 
 
-def _letter_document(request, patient, *, pdf) -> HttpResponse:
-    # A letter to the GP shares the record: only with the patient's consent (issue #10).
-    try:
-        consent_require(patient, ConsentKind.GP_SHARING)
-    except ValidationError as exc:
-        return render(
-            request,
-            "treatment/letter_needs_consent.html",
-            {"patient": patient, "consent_missing": " ".join(exc.messages)},
-            status=403,
-        )
-    context = _with_charts({"patient": patient, **selectors.treatment_overview(patient)})
-    return _document(
-        request,
-        patient,
-        document="gp_letter",
-        template="treatment/gp_letter.html",
-        context=context,
-        pdf=pdf,
-    )
-
-
 @require_GET
 @patient_view()
 def flare_up_print(request: HttpRequest, patient: Patient) -> HttpResponse:
@@ -917,15 +894,3 @@ def clinician_summary(request: HttpRequest, patient: Patient) -> HttpResponse:
 @patient_view()
 def clinician_summary_pdf(request: HttpRequest, patient: Patient) -> HttpResponse:
     return _clinician_summary_document(request, patient, pdf=True)
-
-
-@require_GET
-@patient_view()
-def gp_letter(request: HttpRequest, patient: Patient) -> HttpResponse:
-    return _letter_document(request, patient, pdf=False)
-
-
-@require_GET
-@patient_view()
-def gp_letter_pdf(request: HttpRequest, patient: Patient) -> HttpResponse:
-    return _letter_document(request, patient, pdf=True)

@@ -7,6 +7,7 @@ from tests.treatment.factories import (
     pacing_plan_for,
     review_for,
 )
+from tests.treatment.factories_letters import discharged_episode_for, participant_for
 
 
 def url_kwargs(patient, actor) -> dict:
@@ -18,4 +19,7 @@ def url_kwargs(patient, actor) -> dict:
         "item_id": hierarchy_item_for(patient, actor).pk,
         "experiment_id": exposure_prediction_for(hierarchy_item_for(patient, actor), actor).pk,
         "pacing_id": pacing_plan_for(patient, actor).pk,
+        # The letters (issue #14): an earlier discharged episode, a programme place that ended.
+        "discharged_episode_id": discharged_episode_for(patient, actor).pk,
+        "participant_id": participant_for(patient, actor).pk,
     }

@@ -53,6 +53,11 @@ EXPORTS = {
     "handout_pdf",
     "clinician_summary",
     "clinician_summary_pdf",
+    # The letters of issue #14.
+    "discharge_letter",
+    "discharge_letter_pdf",
+    "pmp_letter",
+    "pmp_letter_pdf",
 }
 
 
@@ -136,7 +141,14 @@ PINNED = {
     "summary_pdf": 27,
     "handout": 26,
     "handout_pdf": 24,
-    "gp_letter": 31,  # + the consent to share with the GP (#10)
+    # The letter builder (issue #14) reads less than the treatment overview did (no decisions,
+    # suggestions, pacing plans or GAS history) and adds the clinic's details: 31 -> 28.
+    "gp_letter": 28,  # + the consent to share with the GP (#10)
+    # No exposure reads; + the programmes attended (enrolments, sessions, attendance).
+    "discharge_letter": 24,
+    # + the programme's outcomes for the cohort (cohort_outcomes: measures, participants, signed
+    # results, entered scores, clinical visibility) and the programme attended.
+    "pmp_letter": 35,
 }
 
 

@@ -104,11 +104,14 @@ def test_documents_use_the_pages_plain_labels(
         assert faults(text, patient_facing=patient_facing) == []
         assert "Jannick" in text
         if page == "gp_letter":
-            # The instruments by their names, totals as the pages show them, band labels.
-            assert "PEG: 7.3" in text
-            assert "PCS: 26" in text
-            assert "TSK-11: 33" in text
-            assert "FABQ: physical activity 12, work 21" in text  # no total: its subscales
+            # What each instrument measures and its name, totals as the instrument reports
+            # them (a mean to one decimal), band labels (issue #14).
+            assert "(PEG): 7.3, one measurement so far" in text
+            assert "Pain catastrophising (PCS): 26 (below clinical cut-off)" in text
+            assert "Fear of movement (TSK-11): 33" in text
+            # No total: each subscale on its own line, by its label.
+            assert "Physical activity (FABQ): 12" in text
+            assert "Work (FABQ): 21" in text
             # Expected 80, happened 0; 80 before, 30 after.
             assert "happened 80 points less" in text
             assert "50 points lower" in text

@@ -90,8 +90,10 @@ def test_the_clinician_summary_inlines_its_charts_as_data_not_urls(client, ana, 
     assert "gas.svg" not in html
     assert html.count("data:image/svg+xml") == 1
     letter = client.get(url("gp_letter", jannick_profile)).content.decode()
-    assert letter.count("data:image/svg+xml") == 1  # the GAS chart
+    # The letter says each goal's attainment in words (issue #14): no T-score chart.
+    assert "data:image/svg+xml" not in letter
     assert "gas.svg" not in letter
+    assert "somewhat better than expected" in letter
 
 
 @pytest.mark.django_db
@@ -131,8 +133,8 @@ def test_the_letter_and_the_flare_up_plan_are_pdfs_audited_once(
         text = pdf_text(response.content, tmp_path)
         assert "Jannick" in text
         if name == "gp_letter_pdf":
-            assert "TSK-11: 33" in text
-            assert "50.0" in text
+            assert "(TSK-11): 33" in text
+            assert "achieved as expected" in text  # the goal at 0, in words
         else:
             assert "Halve the quota" in text
 

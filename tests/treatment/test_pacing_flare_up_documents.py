@@ -162,8 +162,8 @@ def test_printables_are_audited_as_exports(client, ana, jannick_profile, name, d
         patient=jannick_profile, action=AuditAction.VIEW, actor=ana
     ).exists()
     if name == "gp_letter":
-        assert "TSK-11: 33" in page
-        assert "PCS: 39" in page
+        assert "(TSK-11): 33" in page
+        assert "(PCS): 39" in page
 
 
 @pytest.mark.django_db
