@@ -38,6 +38,7 @@ from assessment.models import (
     MatchedCareDecision,
     PatientLink,
     RedFlagScreen,
+    ResultSummary,
     SafetyOverride,
     TimePoint,
     WorkAndHealthcareUse,
@@ -403,6 +404,40 @@ def _charts_changed(patient_id: Any) -> None:
     prerender_on_commit(tasks.prerender_charts, (str(patient_id),))
 
 
+def refresh_result_summaries(episode_id: int | None) -> None:
+    """Rewrite the episode's ResultSummary rows (first and latest signed scorable result per
+    instrument) from its administrations. Called, like ``refresh_last_signed_assessment``, by
+    every service that changes which results are signed and scorable or what they say (sign,
+    amend), inside its transaction, so the team review reads current rows (issue #16).
+
+    Two signatures on one episode at the same time would each read only their own new result
+    (neither sees the other's uncommitted row) and the later commit would leave the other out:
+    the episode row is locked first, so the second waits for the first to commit and then reads
+    both. Four queries (lock, read, delete, insert) whatever the number of results."""
+    if episode_id is None:
+        return
+    list(
+        EpisodeModel.objects.select_for_update(no_key=True).filter(pk=episode_id).values_list("pk")
+    )
+    rows = selectors.result_summaries_computed([episode_id])
+    ResultSummary.objects.filter(episode_id=episode_id).delete()
+    ResultSummary.objects.bulk_create(rows)
+
+
+def rebuild_all_result_summaries() -> int:
+    """Rewrite every ResultSummary row from the administrations, for a bulk load that bypassed
+    the services (the bench seed's ``bulk_create``). Returns the number of rows."""
+    rows = selectors.result_summaries_computed()
+    ResultSummary.objects.all().delete()
+    return len(ResultSummary.objects.bulk_create(rows, batch_size=5_000))
+
+
+def _refresh_episode_summaries(episode_id: int | None) -> None:
+    """Every summary of the episode that the signed results feed (issue #16)."""
+    refresh_result_summaries(episode_id)
+    refresh_last_signed_assessment(episode_id)
+
+
 @transaction.atomic
 def administration_sign(
     *,
@@ -435,7 +470,7 @@ def administration_sign(
     locked.signed_by = actor
     locked.signed_at = timezone.now()
     locked.save()
-    refresh_last_signed_assessment(locked.session.episode_id)
+    _refresh_episode_summaries(locked.session.episode_id)
     audit.record_event(
         actor=actor,
         action=AuditAction.CHANGE,
@@ -490,7 +525,7 @@ def administration_amend(
     locked.current_amendment = amendment
     for field, value in band.items():
         setattr(locked, field, value)
-    refresh_last_signed_assessment(locked.session.episode_id)
+    _refresh_episode_summaries(locked.session.episode_id)
     audit.record_event(
         actor=actor,
         action=AuditAction.CHANGE,

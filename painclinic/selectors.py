@@ -4,12 +4,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.db.models import Case, CharField, F, Max, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat
 
 from painclinic import audit_chain, audit_words
@@ -106,33 +105,116 @@ def _request_key():
     )
 
 
-def audit_rows(events: QuerySet, page_number: Any, per_page: int = 50):
-    """A page of the (already filtered) log, one AuditRow per request, newest first."""
-    groups = (
-        events.annotate(request_key=_request_key())
-        .values("request_key")
-        .annotate(last_at=Max("at"), last_id=Max("id"))
-        .order_by("-last_at", "-last_id")
-    )
-    page = Paginator(groups, per_page).get_page(page_number)
-    keys = [group["request_key"] for group in page.object_list]
+@dataclass
+class AuditPage:
+    """One page of the log, newest first. Paged by a cursor (the newest event of the last row
+    shown: "older than this"), not by a page number: a page number needs the number of requests
+    in the whole visible log, and the page's offset needs every request before it, both a GROUP
+    BY over every event the lead may see (two scans of the log per page, growing with it: ~300
+    ms each at 155,000 events, issue #16). The cursor reads only the page's own events."""
+
+    object_list: list[AuditRow]
+    older: str | None  # the cursor of the next (older) page; None on the last page
+    is_first: bool
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def _cursor(value: Any) -> tuple[Any, int] | None:
+    """``<event id>-<microseconds since the epoch>`` as (at, id); None when absent or malformed
+    (a bad link shows the newest page, never an error)."""
+    try:
+        event_id, stamp = str(value).split("-", 1)
+        return datetime.fromtimestamp(int(stamp) / 1_000_000, tz=UTC), int(event_id)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _cursor_of(at: Any, event_id: int) -> str:
+    return f"{event_id}-{round(at.timestamp() * 1_000_000)}"
+
+
+# Events read per step while looking for a page of requests: most requests write one to three
+# events (a cohort or admin list one per record shown), so one step usually fills a page.
+AUDIT_SCAN_STEP = 1_000
+
+
+def audit_rows(events: QuerySet, before: Any = None, per_page: int = 50) -> AuditPage:
+    """A page of the (already filtered) log, one AuditRow per request, newest first: the
+    requests whose newest event is older than the cursor ``before`` (the newest page without
+    one), in the order of their newest event.
+
+    The events are walked newest first along the (at, id) index, a step at a time, until a page
+    and one more request are found; a request seen below the cursor that also has events above
+    it had its row on an earlier page and is skipped."""
+    cursor = _cursor(before) if before else None
+    newest_first = events.annotate(request_key=_request_key()).order_by("-at", "-id")
+    below = newest_first
+    if cursor is not None:
+        at, event_id = cursor
+        # at <= cursor bounds the index scan; the OR keeps the events of the cursor's instant
+        # that come after it.
+        below = below.filter(Q(at__lt=at) | Q(id__lt=event_id), at__lte=at)
+    found: dict[str, tuple[Any, int]] = {}  # request key -> its newest event below the cursor
+    earlier: set[str] = set()  # requests with events above the cursor: on an earlier page
+    step = below
+    while True:
+        chunk = list(step.values_list("request_key", "at", "id")[:AUDIT_SCAN_STEP])
+        fresh = [key for key, *_ in chunk if key not in found]
+        for key, at, event_id in chunk:
+            found.setdefault(key, (at, event_id))
+        if cursor is not None and fresh:
+            earlier |= _keys_with_events_from(events, fresh, cursor)
+        shown = [key for key in found if key not in earlier]
+        if len(shown) > per_page or len(chunk) < AUDIT_SCAN_STEP:
+            break
+        last_at, last_id = chunk[-1][1], chunk[-1][2]
+        step = below.filter(Q(at__lt=last_at) | Q(id__lt=last_id), at__lte=last_at)
+    keys = shown[:per_page]
+    older = _cursor_of(*found[keys[-1]]) if len(shown) > per_page else None
     by_key: dict[str, list] = {key: [] for key in keys}
     # The page's events by request id (indexed) or, for an event outside a request, by its id:
     # never a filter on the computed key, which would read every event the lead may see.
     request_ids = [key for key in keys if not key.startswith("event-")]
     event_ids = [int(key.removeprefix("event-")) for key in keys if key.startswith("event-")]
     rows = (
-        events.filter(Q(request_id__in=request_ids) | Q(request_id="", id__in=event_ids))
-        .annotate(request_key=_request_key())
-        .select_related("actor", "patient")
-        .order_by("at", "id")
+        (
+            events.filter(Q(request_id__in=request_ids) | Q(request_id="", id__in=event_ids))
+            .annotate(request_key=_request_key())
+            .select_related("actor", "patient")
+            .order_by("at", "id")
+        )
+        if keys
+        else []
     )
     for event in rows:
         by_key[event.request_key].append(event)
-    page.object_list = _with_parts_on_their_page(
-        [_audit_row(by_key[key]) for key in keys if by_key[key]]
+    # Each action's words translated once per page, not once per event (hashing a lazy
+    # translation translates it again: ~1,200 look-ups for a page of 50 rows).
+    labels = {value: str(label) for value, label in AuditAction.choices}
+    return AuditPage(
+        _with_parts_on_their_page([_audit_row(by_key[key], labels) for key in keys if by_key[key]]),
+        older=older,
+        is_first=cursor is None,
     )
-    return page
+
+
+def _keys_with_events_from(events: QuerySet, keys: list[str], cursor: tuple[Any, int]) -> set:
+    """Those of ``keys`` (requests) that have an event at or after the cursor."""
+    at, event_id = cursor
+    request_ids = [key for key in keys if not key.startswith("event-")]
+    if not request_ids:  # an event outside a request is its own row: it cannot straddle
+        return set()
+    return set(
+        events.filter(request_id__in=request_ids)
+        .filter(Q(at__gt=at) | Q(at=at, id__gte=event_id))
+        .values_list("request_id", flat=True)
+        .distinct()
+    )
 
 
 def _with_parts_on_their_page(rows: list[AuditRow]) -> list[AuditRow]:
@@ -168,7 +250,7 @@ def _unique(items) -> list:
     return list(dict.fromkeys(item for item in items if item))
 
 
-def _audit_row(events: list) -> AuditRow:
+def _audit_row(events: list, labels: dict[str, str]) -> AuditRow:
     first = events[0]
     actor = next((e.actor for e in events if e.actor is not None), None)
     patients = _unique(e.patient for e in events)
@@ -179,7 +261,7 @@ def _audit_row(events: list) -> AuditRow:
     return AuditRow(
         at=first.at,
         who=str(actor) if actor is not None else first.actor_username,
-        actions=_unique(e.get_action_display() for e in events),
+        actions=_unique(labels.get(e.action, e.action) for e in events),
         page=audit_words.view_words(first.view_name),
         patients=patients[:AUDIT_ROW_PATIENTS_SHOWN],
         more_patients=max(0, len(patients) - AUDIT_ROW_PATIENTS_SHOWN),

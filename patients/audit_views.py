@@ -35,9 +35,10 @@ def _audit_filter(request: HttpRequest) -> tuple[AuditFilter, QuerySet]:
 @team_lead_view
 def audit_log(request: HttpRequest) -> HttpResponse:
     filterset, events = _audit_filter(request)
-    page = selectors.audit_rows(events, request.GET.get("page"))
+    page = selectors.audit_rows(events, request.GET.get("before"))
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("before", None)
+    query.pop("page", None)  # the page numbers of earlier links (issue #16: paged by cursor now)
     return render(
         request,
         "painclinic/audit_log.html",

@@ -7,7 +7,8 @@ tests/review/test_query_counts.py).
 Scale (a team of 5,000 open episodes): nothing loads every episode as an object.
 - Per-clinician counts and the process-measure means are SQL aggregates (GROUP BY the lead).
 - Outcome facts are read compactly: the first and the latest signed scorable result of each
-  episode and instrument (two DISTINCT ON queries), the latest review of each goal, the latest
+  episode and instrument (stored per episode and instrument by the assessment services:
+  assessment.models.ResultSummary), the latest review of each goal, the latest
   DONE SCED analysis of each study (only its first measure's JSON). The RCI, the GAS T-score
   and the SCED finding are computed in Python from these (they need the instrument library).
 - The attention lists are paginated in SQL: each list is a queryset whose filter mirrors its
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -53,7 +55,7 @@ from django.db.models.functions import Cast
 from assessment import instruments
 from assessment import selectors as assessment_selectors
 from assessment.instruments.gas import GasGoal, gas_t_score
-from assessment.models import Administration, RedFlagScreen
+from assessment.models import RedFlagScreen, ResultSummary
 from assessment.selectors import SignedResult, reliable_change
 from painclinic import estimates
 from painclinic.models import Membership, Role, Team, User
@@ -85,6 +87,7 @@ HIGH_RISK_BANDS = {
     ("phq9", "severe"): ("PHQ-9 severe depression", "low_mood"),
     ("phq9", "moderately_severe"): ("PHQ-9 moderately severe depression", "low_mood"),
 }
+HIGH_RISK_ORDER = list(HIGH_RISK_BANDS.values())
 PROCESS_MEASURES = {"waisr": "WAI-SR (working alliance)", "care": "CARE (empathy)"}
 PROCESS_KEYS = tuple(PROCESS_MEASURES)
 # The widest range a Kiresuk-Sherman T can take (rho = 0.3, every goal at -2 or +2, many equally
@@ -173,79 +176,68 @@ class OutcomeFacts:
         return {e for e, c in self.change.items() if classification in c.values()}
 
 
+@lru_cache(maxsize=256)
+def _short_name(key: str) -> str:
+    try:
+        return instruments.get(key).short_name
+    except KeyError:
+        return key
+
+
+@lru_cache(maxsize=8192)
+def _change_classification(
+    key: str, first_total: float | None, latest_total: float | None, *, remeasured: bool
+) -> str:
+    """The RCI classification of a baseline and a latest total (assessment.selectors
+    .reliable_change, which reads only the totals, the instrument and whether there are two):
+    a team has thousands of pairs but few distinct ones, so each is classified once."""
+    latest = SignedResult(key, 0, date.min, {"total": latest_total}, amended=False)
+    results = [SignedResult(key, 0, date.min, {"total": first_total}, amended=False), latest]
+    return reliable_change(results if remeasured else results[1:])["classification"]
+
+
 def _first_and_latest_results(episodes) -> OutcomeFacts:
     """RCI baseline (first) vs latest of each episode's outcome instruments, and the bands of
-    the latest: two DISTINCT ON queries, whatever the number of results per patient."""
+    the latest, from the stored summary (assessment.models.ResultSummary, kept current by the
+    assessment services): one indexed query over the team's episodes. Picking them out of every
+    administration per request took two scans of ~90-100 ms each at 1,000 patients (issue #16);
+    tests/review/test_result_summary.py checks the two give the same facts."""
     out = OutcomeFacts()
-    base = (
-        _signed_scorable()
-        .filter(session__episode__in=episodes)
+    # 0 episode, 1 instrument, 2 first id, 3 first date, 4 first total, 5 first amended,
+    # 6 latest id, 7 latest date, 8 latest total, 9 latest amended, 10 latest band, 11 lead
+    rows = (
+        ResultSummary.objects.filter(episode__in=episodes)
         .exclude(instrument_key__in=PROCESS_KEYS)
+        .order_by()
+        .values_list(
+            "episode_id",
+            "instrument_key",
+            "first_result_id",
+            "first_date",
+            "first_total",
+            "first_amended",
+            "latest_result_id",
+            "latest_date",
+            "latest_total",
+            "latest_amended",
+            "latest_band_name",
+            "episode__lead_clinician_id",
+        )
     )
-    keys = ("session__episode_id", "instrument_key")
-    # Only the two facts the review reads from the score in force (the amendment's, if any):
-    # its total and its band's name, picked out in SQL. Decoding each row's whole score JSON
-    # (~1.3 KB with its sources) was most of this function's time (issue #16). An amendment's
-    # new_score is never NULL, so "amended" is "has a current amendment".
-    amended = Q(current_amendment__isnull=False)
-    in_force = {
-        "total_in_force": Case(
-            When(amended, then=KeyTransform("total", "current_amendment__new_score")),
-            default=KeyTransform("total", "score"),
-        ),
-        "band_in_force": Case(
-            When(
-                amended,
-                then=KeyTextTransform("name", KeyTransform("band", "current_amendment__new_score")),
-            ),
-            default=KeyTextTransform("name", KeyTransform("band", "score")),
-            output_field=CharField(),
-        ),
-    }
-    # 0 episode, 1 id, 2 instrument, 3 total, 4 date, 5 amended, 6 lead, 7 band
-    columns = (
-        "session__episode_id",
-        "id",
-        "instrument_key",
-        "total_in_force",
-        "session__date",
-        "current_amendment_id",
-        "session__episode__lead_clinician_id",
-        "band_in_force",
-    )
-
-    def rows(order):
-        if connection.vendor == "postgresql":
-            # DISTINCT ON picks the ids from narrow rows (the scores stay out of the sort, which
-            # spilled to disk with them: issue #16); the same query then reads the picked rows.
-            picked = base.order_by(*keys, *order).distinct(*keys).values("id")
-            found = (
-                Administration.objects.filter(pk__in=picked)
-                .annotate(**in_force)
-                .values_list(*columns)
-            )
-        else:
-            found = _distinct_on(base.annotate(**in_force), keys, order, columns)
-        return {(r[0], r[2]): r for r in found}
-
-    first = rows(("session__date", "signed_at", "id"))
-    latest = rows(("-session__date", "-signed_at", "-id"))
-    for pair, last in latest.items():
-        episode_id, key = pair
-        out.lead_of[episode_id] = last[6]
-        out.latest_on[episode_id] = max(last[4], out.latest_on.get(episode_id, last[4]))
-        results = [
-            SignedResult(key, r[1], r[4], {"total": r[3]}, r[5] is not None)
-            for r in ((first[pair], last) if first[pair][1] != last[1] else (last,))
-        ]
-        try:
-            name = instruments.get(key).short_name
-        except KeyError:
-            name = key
-        out.change[episode_id][name] = reliable_change(results)["classification"]
-        band = last[7]
+    for row in rows:
+        episode_id, key = row[0], row[1]
+        out.lead_of[episode_id] = row[11]
+        out.latest_on[episode_id] = max(row[7], out.latest_on.get(episode_id, row[7]))
+        out.change[episode_id][_short_name(key)] = _change_classification(
+            key, row[4], row[8], remeasured=row[2] != row[6]
+        )
+        band = row[10]
         if (key, band) in HIGH_RISK_BANDS:
             out.high_risk[episode_id].append(HIGH_RISK_BANDS[(key, band)])
+    # An episode with two high-risk bands lists them in HIGH_RISK_BANDS' order (the page joins
+    # them into one reason), whatever order the rows came in.
+    for flags in out.high_risk.values():
+        flags.sort(key=HIGH_RISK_ORDER.index)
     return out
 
 
@@ -269,30 +261,42 @@ def _gas_t_by_episode(episodes, lead_of: dict[int, int]) -> dict[int, float]:
 
 
 # The first measure's stored result cut down in SQL to what rules.sced_finding reads (its name,
-# its randomization, and the NAP of its first comparison, in the stored key order): ~10 KB of
-# analysis per study was decoded in Python for four numbers (issue #16). Keys it does not read
-# are dropped; the ones it reads keep their values, so the finding is the same.
+# its randomization's p value, and the NAP of its first comparison, in the stored key order):
+# ~10 KB of analysis per study was decoded in Python for four numbers (issue #16). Keys it does
+# not read are left out; the ones it reads keep their values, so the finding is the same.
+# Built up from the few paths it reads rather than by rewriting the whole measure, and with the
+# measure and its comparisons taken out once (OFFSET 0 keeps PostgreSQL from pasting the
+# expression into each use): expanding every comparison with jsonb_each and rewriting the measure
+# with jsonb_set took ~0.45 ms a study, most of the team review's SQL once the first and latest
+# results were stored (issue #16; EXPLAIN ANALYZE in the perfreview report).
 _FIRST_COMPARISON_NAP = """
     CASE WHEN jsonb_typeof(c) = 'object' AND c <> '{}'::jsonb THEN (
-        SELECT jsonb_build_object(e.key, CASE
-            WHEN jsonb_typeof(e.value) = 'object'
-                 AND jsonb_typeof(e.value -> 'effect_sizes') = 'object'
+        SELECT jsonb_build_object(k, CASE
+            WHEN jsonb_typeof(c -> k) = 'object'
+                 AND jsonb_typeof(c -> k -> 'effect_sizes') = 'object'
             THEN jsonb_build_object(
-                'effect_sizes', jsonb_build_object('NAP', e.value -> 'effect_sizes' -> 'NAP'))
-            ELSE e.value END)
-        FROM jsonb_each(c) WITH ORDINALITY AS e(key, value, n) ORDER BY e.n LIMIT 1
+                'effect_sizes', jsonb_build_object('NAP', c -> k -> 'effect_sizes' -> 'NAP'))
+            ELSE c -> k END)
+        FROM (SELECT jsonb_object_keys(c) AS k LIMIT 1) AS first_key
     ) ELSE c END
 """
 _FINDING_ENTRY_SQL = f"""(
-    SELECT CASE WHEN jsonb_typeof(m -> 'analysis') = 'object' THEN jsonb_set(
-        m - 'reading' - 'improvement',
-        '{{analysis}}',
-        CASE WHEN (m -> 'analysis') ? 'comparisons' THEN (
+    SELECT CASE WHEN jsonb_typeof(m -> 'analysis') = 'object' THEN
+        jsonb_build_object('analysis', CASE WHEN (m -> 'analysis') ? 'comparisons' THEN (
             SELECT jsonb_build_object('comparisons', {_FIRST_COMPARISON_NAP})
-            FROM (SELECT m -> 'analysis' -> 'comparisons' AS c) AS comparisons
-        ) ELSE '{{}}'::jsonb END
-    ) ELSE m END
-    FROM (SELECT "sced_analysisrun"."results" -> 'measures' -> 0 AS m) AS first_measure
+            FROM (SELECT m -> 'analysis' -> 'comparisons' AS c OFFSET 0) AS comparisons
+        ) ELSE '{{}}'::jsonb END)
+        || CASE WHEN m ? 'name' THEN jsonb_build_object('name', m -> 'name')
+           ELSE '{{}}'::jsonb END
+        || CASE
+            WHEN jsonb_typeof(m -> 'randomization') = 'object' THEN jsonb_build_object(
+                'randomization', CASE WHEN (m -> 'randomization') ? 'p_value'
+                    THEN jsonb_build_object('p_value', m -> 'randomization' -> 'p_value')
+                    ELSE '{{}}'::jsonb END)
+            WHEN m ? 'randomization' THEN jsonb_build_object('randomization', m -> 'randomization')
+            ELSE '{{}}'::jsonb END
+    ELSE m END
+    FROM (SELECT "sced_analysisrun"."results" -> 'measures' -> 0 AS m OFFSET 0) AS first_measure
 )"""
 
 

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.base import ModelState
 
+from assessment import services as assessment_services
 from assessment.models import Administration, AssessmentSession, TimePoint
 from assessment.selectors import last_signed_assessment_of
 from patients.models import Episode, Patient
@@ -118,6 +119,8 @@ def seed_depth(*, seed: int = 20251207, log: Callable[[str], None] = print) -> d
     Episode.objects.update(
         last_signed_assessment=Subquery(last_signed_assessment_of(OuterRef("pk")))
     )
+    # ... and the first/latest result per episode and instrument the team review reads.
+    counts["result summaries"] = assessment_services.rebuild_all_result_summaries()
     return counts
 
 

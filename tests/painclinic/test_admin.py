@@ -88,6 +88,9 @@ NOT_IN_ADMIN = {
     "assessment.patientlink",
     "assessment.matchedcaredecision",
     "assessment.formulation",
+    # The first/latest result per episode and instrument: derived by the services, read by the
+    # team review (issue #16); the administrations it points at are the record.
+    "assessment.resultsummary",
     "treatment.planintervention",
     "treatment.suggestionrecord",
     "treatment.goalreview",
