@@ -107,15 +107,16 @@ def _add_rows(patient, ana, n):
 # Each includes 2 for the audit chain (lock and head) before the audit INSERT (issue #15).
 # Pages in the app's frame (base.html) add the unread notifications and the self-harm banner's
 # open signals (issue #10); the htmx section and the PDF have neither.
+# -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
 PINNED = {
-    "overview": 27,
-    "section": 25,
-    "hierarchy": 16,  # + episode and open red-flag referral (safety gate, #10)
-    "goal_detail": 17,
-    "plan_edit": 24,
-    "summary": 31,  # + the flare-up plan's safety-netting (#10)
-    "summary_pdf": 29,  # + safety-netting (#10)
-    "gp_letter": 31,  # + the consent to share with the GP (#10)
+    "overview": 24,
+    "section": 22,
+    "hierarchy": 13,  # + episode and open red-flag referral (safety gate, #10)
+    "goal_detail": 14,
+    "plan_edit": 21,
+    "summary": 28,  # + the flare-up plan's safety-netting (#10)
+    "summary_pdf": 26,  # + safety-netting (#10)
+    "gp_letter": 28,  # + the consent to share with the GP (#10)
 }
 
 
