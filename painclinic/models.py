@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -182,7 +183,8 @@ class AuditEventQuerySet(models.QuerySet):
             )
             return len(rows)
         events = [
-            _EventValues(**shared, object_id=object_id, patient_id=patient_id, break_glass=bg)
+            # The stored values of each event, for hashing without a model instance.
+            SimpleNamespace(**shared, object_id=object_id, patient_id=patient_id, break_glass=bg)
             for object_id, patient_id, bg in rows
         ]
         with transaction.atomic(using=self.db, savepoint=False):
@@ -207,21 +209,6 @@ class AuditEventQuerySet(models.QuerySet):
                     ],
                 )  # fmt: skip
         return len(events)
-
-
-class _EventValues:
-    """The stored values of one audit event, for hashing without a model instance."""
-
-    __slots__ = (
-        "action", "actor_id", "actor_username", "at", "break_glass", "chain_hash",
-        "changed_fields", "client_address", "object_id", "object_type", "patient_id",
-        "request_id", "user_agent", "view_name",
-    )  # fmt: skip
-
-    def __init__(self, **values: Any) -> None:
-        self.chain_hash = ""
-        for name, value in values.items():
-            setattr(self, name, value)
 
 
 def _chain(events: list[Any], *, using: str) -> None:
