@@ -152,30 +152,31 @@ def record_event_for_patients(
 
 def record_views(
     *, actor: User, object_type: str, rows: list[tuple[Any, Any]], action: str = AuditAction.VIEW
-) -> list[AuditEvent]:
+) -> int:
     """One event per record shown, as (object id, patient id) pairs, in one INSERT: an admin list
     page audits every record it listed (issue #9; DESIGN.md "including the Django admin"), and
     so does every list page that names patients (caseload, patient list, team dashboard). A record
-    listed twice on one page (a patient on two attention lists) is one event."""
+    listed twice on one page (a patient on two attention lists) is one event. Returns the number
+    of events written."""
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}")
     rows = list(dict.fromkeys((str(object_id), patient_id) for object_id, patient_id in rows))
     context = current_request_context()
-    events = AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=actor,
-            actor_username=actor.get_username(),
-            action=action,
-            patient_id=patient_id,
-            object_type=object_type,
-            object_id=str(object_id),
-            view_name=context.view_name,
-            client_address=context.client_address,
-            request_id=context.request_id,
-            user_agent=context.user_agent[:300],
-            break_glass=patient_id is not None and _is_break_glass(patient_id),
-        )
-        for object_id, patient_id in rows
+    written = AuditEvent.objects.append_views(
+        actor_id=actor.pk,
+        actor_username=actor.get_username(),
+        action=action,
+        object_type=object_type,
+        view_name=context.view_name,
+        client_address=context.client_address,
+        request_id=context.request_id,
+        user_agent=context.user_agent[:300],
+        rows=[
+            (object_id, patient_id, patient_id is not None and _is_break_glass(patient_id))
+            for object_id, patient_id in rows
+        ],
     )
     audited = _audited.get()
     if audited is not None:
         audited.update(patient_id for _, patient_id in rows if patient_id is not None)
-    return events
+    return written

@@ -5,14 +5,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import checks
 
+RENEWAL_MIDDLEWARE = "painclinic.middleware.SessionRenewalMiddleware"
+
 
 @checks.register(checks.Tags.security, deploy=False)
 def check_session_and_queue_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
-    if settings.SESSION_COOKIE_AGE > 30 * 60 or not settings.SESSION_SAVE_EVERY_REQUEST:
+    renewed = settings.SESSION_SAVE_EVERY_REQUEST or (
+        RENEWAL_MIDDLEWARE in settings.MIDDLEWARE
+        and settings.MIDDLEWARE.index(RENEWAL_MIDDLEWARE)
+        > settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
+        and 0 < settings.SESSION_RENEW_SECONDS <= 60
+    )
+    if settings.SESSION_COOKIE_AGE > 30 * 60 or not renewed:
         errors.append(
             checks.Error(
-                "The idle session timeout must be at most 30 minutes, renewed on every request.",
+                "The idle session timeout must be at most 30 minutes, renewed by activity at "
+                f"least once a minute ({RENEWAL_MIDDLEWARE} after SessionMiddleware, "
+                "SESSION_RENEW_SECONDS at most 60).",
                 id="painclinic.E001",
             )
         )

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SESSION_LOGIN_AT_KEY = "painclinic_login_at"
+# When the session's expiry was last pushed forward (painclinic.middleware.SessionRenewalMiddleware).
+SESSION_RENEWED_AT_KEY = "painclinic_renewed_at"
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -76,10 +78,42 @@ class RequestContextMiddleware:
             )
 
 
+class SessionRenewalMiddleware:
+    """The idle timeout (ASVS 4.0.3 3.3.2; HIPAA 164.312(a)(2)(iii)) without a session write on
+    every request: an active session's expiry (SESSION_COOKIE_AGE after its last save) is pushed
+    forward at most once every SESSION_RENEW_SECONDS.
+
+    SESSION_SAVE_EVERY_REQUEST did the same with an UPDATE and a COMMIT (a disk flush) on every
+    page (issue #16). Now a session ends at most SESSION_COOKIE_AGE after the last request (never
+    later) and at least SESSION_COOKIE_AGE - SESSION_RENEW_SECONDS after it. A request that
+    changes the session anyway (log-in, MFA, messages) saves it and records the renewal.
+    Sits after SessionMiddleware, so its response step runs before the session is saved.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # An anonymous visitor's empty session stays unsaved (no row per page view).
+        if session is None or not session.accessed or session.is_empty():
+            return response
+        now = time.time()
+        renewed_at = session.get(SESSION_RENEWED_AT_KEY)
+        if (
+            session.modified
+            or not isinstance(renewed_at, (int, float))
+            or not 0 <= now - renewed_at < settings.SESSION_RENEW_SECONDS
+        ):
+            session[SESSION_RENEWED_AT_KEY] = now  # marks it modified: SessionMiddleware saves
+        return response
+
+
 class AbsoluteSessionLimitMiddleware:
     """Log out a session older than SESSION_ABSOLUTE_LIMIT, however active (ASVS 4.0.3 3.3.2).
 
-    The idle timeout is SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST.
+    The idle timeout is SESSION_COOKIE_AGE, renewed by SessionRenewalMiddleware.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

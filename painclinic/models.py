@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import connections, models, router, transaction
@@ -135,8 +138,80 @@ class AuditEventQuerySet(models.QuerySet):
             _chain(objs, using=self.db)
             return super().bulk_create(objs, *args, **kwargs)
 
+    def append_views(
+        self,
+        *,
+        actor_id: int,
+        actor_username: str,
+        action: str,
+        object_type: str,
+        view_name: str,
+        client_address: str | None,
+        request_id: str,
+        user_agent: str,
+        rows: list[tuple[str, Any, bool]],
+    ) -> int:
+        """One event per (object id, patient id, break-glass) row, all from one request, chained
+        exactly as ``bulk_create`` chains them, in one INSERT of column arrays.
 
-def _chain(events: list[AuditEvent], *, using: str) -> None:
+        A list page audits the 50 records it names: building 50 model instances and compiling
+        a 50 x 14-value INSERT cost ~5 ms of CPU a page (issue #16); here only the five values
+        that differ per row travel as arrays, and the hashes are computed from the same values
+        the row stores (``audit_chain.canonical``), so ``audit_verify`` checks them as before.
+        Rows are numbered (``WITH ORDINALITY``) so that ids follow the chain's order.
+        Elsewhere than PostgreSQL (the quick start's SQLite) ``bulk_create`` writes them.
+        """
+        if not rows:
+            return 0
+        at = timezone.now()
+        shared = {
+            "at": at,
+            "actor_id": actor_id,
+            "actor_username": actor_username,
+            "action": action,
+            "object_type": object_type,
+            "view_name": view_name,
+            "changed_fields": [],
+            "client_address": client_address,
+            "request_id": request_id,
+            "user_agent": user_agent,
+        }
+        if connections[self.db].vendor != "postgresql":
+            self.bulk_create(
+                AuditEvent(**shared, object_id=object_id, patient_id=patient_id, break_glass=bg)
+                for object_id, patient_id, bg in rows
+            )
+            return len(rows)
+        events = [
+            # The stored values of each event, for hashing without a model instance.
+            SimpleNamespace(**shared, object_id=object_id, patient_id=patient_id, break_glass=bg)
+            for object_id, patient_id, bg in rows
+        ]
+        with transaction.atomic(using=self.db, savepoint=False):
+            _chain(events, using=self.db)
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(
+                    """
+                    INSERT INTO painclinic_auditevent (at, actor_id, actor_username, action,
+                        object_type, view_name, changed_fields, client_address, request_id,
+                        user_agent, patient_id, object_id, chain_hash, break_glass)
+                    SELECT %s, %s, %s, %s, %s, %s, '[]'::jsonb, %s::inet, %s, %s,
+                        r.patient_id, r.object_id, r.chain_hash, r.break_glass
+                    FROM unnest(%s::uuid[], %s::varchar[], %s::varchar[], %s::boolean[])
+                        WITH ORDINALITY AS r(patient_id, object_id, chain_hash, break_glass, n)
+                    ORDER BY r.n
+                    """,
+                    [
+                        at, actor_id, actor_username, action, object_type, view_name,
+                        client_address, request_id, user_agent,
+                        [e.patient_id for e in events], [e.object_id for e in events],
+                        [e.chain_hash for e in events], [e.break_glass for e in events],
+                    ],
+                )  # fmt: skip
+        return len(events)
+
+
+def _chain(events: list[Any], *, using: str) -> None:
     audit_chain.lock_head(connections[using])
     previous = (
         AuditEvent.objects.using(using).order_by("-id").values_list("chain_hash", flat=True).first()

@@ -9,14 +9,17 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from painclinic import audit
-from painclinic.middleware import SESSION_LOGIN_AT_KEY
+from painclinic.middleware import SESSION_LOGIN_AT_KEY, SESSION_RENEWED_AT_KEY
 from painclinic.models import AuditAction
 
 
 @receiver(user_logged_in, dispatch_uid="painclinic_logged_in")
 def on_logged_in(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_LOGIN_AT_KEY] = time.time()
+        now = time.time()
+        request.session[SESSION_LOGIN_AT_KEY] = now
+        # Saved with the log-in: the idle timeout runs from here (SessionRenewalMiddleware).
+        request.session[SESSION_RENEWED_AT_KEY] = now
     audit.record_event(actor=user, action=AuditAction.LOGIN)
 
 

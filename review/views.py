@@ -97,9 +97,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for episode in page
     ]
+    # The panels below are usually empty: one query says which have rows (issue #16).
+    panels = review_selectors.caseload_panels(request.user, today)
     # Follow-up calls after discharge this clinician has not yet made (issue #13): one query.
-    overdue_calls = list(
-        patient_selectors.overdue_follow_ups_for(request.user, today)[:NOTES_SHOWN]
+    overdue_calls = (
+        list(patient_selectors.overdue_follow_ups_for(request.user, today)[:NOTES_SHOWN])
+        if panels["calls"]
+        else []
     )
     # The page names each patient of the page: one VIEW per episode listed (DESIGN.md: every
     # access audited, list pages included), the discharged episodes of the overdue calls too,
@@ -110,7 +114,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
         rows=[(row["episode"].pk, row["episode"].patient_id) for row in rows]
         + [(call.episode_id, call.episode.patient_id) for call in overdue_calls],
     )
-    notes = list(patient_selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
+    notes = (
+        list(patient_selectors.unread_review_notes_for(request.user)[:NOTES_SHOWN])
+        if panels["notes"]
+        else []
+    )
     for note in notes:  # the note is clinical content about the patient: its view is audited
         audit.record_event(
             actor=request.user, action=AuditAction.VIEW, patient=note.episode.patient, obj=note
@@ -124,7 +132,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "today": today,
             "review_notes": notes,
             "noted_episodes": {note.episode_id for note in notes},
-            "mdt_actions": _mdt_actions(request, mdt_selectors.open_actions_for(request.user)),
+            "mdt_actions": _mdt_actions(request, mdt_selectors.open_actions_for(request.user))
+            if panels["actions"]
+            else [],
             # Patients on this page with an open safeguarding concern (one query, issue #10).
             "safeguarding_patients": patient_selectors.patients_with_open_safeguarding(
                 [row["episode"].patient_id for row in rows]

@@ -49,6 +49,11 @@ DJANGO_SETTINGS_MODULE=demo.bench.settings_bare .venv/bin/gunicorn painclinic.ws
   -l warning --pidfile "$WORK/worker.pid" -n "bench-$$@%h" >"$WORK/worker.log" 2>&1 &
 for p in "$PORT" "$BARE_PORT"; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$p/login/" && break; sleep 0.2; done
+  # Warm every worker, not just the one that answered: a worker's first request imports the
+  # views (measured 15 s on a loaded machine), which the first page's run would otherwise time.
+  # (wait on the curls only: the servers are background jobs of this shell too.)
+  warm=(); for _ in 1 2 3 4 5 6 7 8; do curl -s -o /dev/null -m 60 "http://127.0.0.1:$p/login/" & warm+=($!); done
+  wait "${warm[@]}" || true
 done
 for _ in $(seq 1 100); do [ -f "$WORK/worker.pid" ] && break; sleep 0.2; done
 step "load (wrk for pages, Python threads for saves)"

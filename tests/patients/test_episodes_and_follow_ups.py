@@ -47,7 +47,8 @@ def discharged(ana, north):
 # Constant in the number of calls: session, user, the patient through the policy, the episode,
 # its calls with their callers, the picker of callers, the audit chain (lock, head, INSERT), the
 # app frame's notification count, with the test savepoints.
-FOLLOW_UP_PAGE_QUERIES = 15
+# -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
+FOLLOW_UP_PAGE_QUERIES = 12
 
 
 # --- Follow-up calls --------------------------------------------------------------------------
@@ -225,7 +226,8 @@ def test_the_caseload_panel_queries_do_not_grow_with_overdue_calls(client, ana, 
     for _ in range(6):
         discharged_patient()
     many = count()
-    assert few == many == CASELOAD_QUERIES
+    # The empty caseload's pin plus the overdue calls' list (read because that panel has rows).
+    assert few == many == CASELOAD_QUERIES + 1
 
 
 @pytest.mark.django_db
