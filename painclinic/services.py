@@ -23,7 +23,11 @@ def clinic_details_update(*, actor: User, data: dict[str, Any]) -> ClinicDetails
     audit event naming the fields that changed (none changed: no event, nothing written). The row
     is locked so two leads saving at once do not interleave their fields.
     """
-    row = ClinicDetails.objects.select_for_update(no_key=True).filter(pk=ClinicDetails.SINGLETON_PK).first()
+    row = (
+        ClinicDetails.objects.select_for_update(no_key=True)
+        .filter(pk=ClinicDetails.SINGLETON_PK)
+        .first()
+    )
     created = row is None
     if row is None:
         row = ClinicDetails(pk=ClinicDetails.SINGLETON_PK)
