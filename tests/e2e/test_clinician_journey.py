@@ -26,7 +26,10 @@ def test_ana_registers_maria_and_finds_her_on_her_caseload(
     page.get_by_label("Family name").fill("Lindqvist")
     page.get_by_label("Date of birth").fill("1971-05-02")
     page.get_by_label("Sex").select_option("female")
-    page.get_by_label("Preferred language").fill("Swedish")
+    # Maria speaks Swedish, which the clinic's links do not offer: English for the
+    # questionnaires, Swedish in words, and an interpreter.
+    page.get_by_label("Preferred language").select_option(label="English")
+    page.get_by_label("Language, in words").fill("Swedish")
     page.get_by_label("Interpreter needed").check()
     page.get_by_label("Primary pain condition").select_option("MG30.00")
     page.get_by_label("Referral date").fill((date.today() - timedelta(days=5)).isoformat())
@@ -36,6 +39,7 @@ def test_ana_registers_maria_and_finds_her_on_her_caseload(
     page.get_by_role("button", name="Register patient").click()
     expect(page.get_by_text("A date of birth cannot be in the future.")).to_be_visible()
     expect(page.get_by_label("Family name")).to_have_value("Lindqvist")
+    expect(page.get_by_label("Language, in words")).to_have_value("Swedish")
     screenshot("02_register_with_error")
     page.get_by_label("Date of birth").fill("1971-05-02")
     page.get_by_role("button", name="Register patient").click()

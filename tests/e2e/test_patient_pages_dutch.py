@@ -17,7 +17,7 @@ from tests.sced.conftest import make_study
 
 @pytest.mark.django_db(transaction=True)
 def test_jannick_fills_his_diary_in_dutch(page, live_server, ana, jannick):
-    jannick.preferred_language = "Nederlands"
+    jannick.preferred_language = "nl"
     jannick.save(update_fields=["preferred_language"])
     study = make_study(ana, jannick, start_date=timezone.localdate() - timedelta(days=2))
     services.study_randomize(actor=ana, study=study, seed=5)
