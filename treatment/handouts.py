@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.formats import date_format
 
 from assessment import selectors as assessment_selectors
@@ -30,7 +32,13 @@ from assessment.instruments.base import Unscorable
 from education import selectors as education_selectors
 from patients.models import Episode
 from treatment import handout_texts, selectors
-from treatment.models import SAFETY_NET_DEFAULT, Goal, HierarchyItem, YellowFlag
+from treatment.models import (
+    DEFAULT_SETBACK_TEXT,
+    SAFETY_NET_DEFAULT,
+    Goal,
+    HierarchyItem,
+    YellowFlag,
+)
 
 if TYPE_CHECKING:
     from patients.models import Patient
@@ -116,6 +124,28 @@ def _cycle(items: list[HierarchyItem], *, fear_flagged: bool) -> Cycle | None:
     return Cycle(feared, [item.activity for item in items])
 
 
+def default_in_language(text: str, default) -> str:
+    """A flare-up plan's setback text or safety-netting as the patient's document prints it: the
+    clinic's default wording left as it was is printed in the document's language (the
+    catalogue's translation of ``default``); a text the clinician edited is printed as written."""
+    with translation.override(settings.LANGUAGE_CODE):
+        english = str(default)
+    if " ".join((text or "").split()) == " ".join(english.split()):
+        return str(default)
+    return text
+
+
+def flare_up_texts(flare_up) -> dict[str, str]:
+    """The setback text and the safety-netting of the current flare-up plan (the default
+    safety-netting when there is none), in the document's language where they are the default."""
+    if flare_up is None:
+        return {"setback_text": "", "safety_net": str(SAFETY_NET_DEFAULT)}
+    return {
+        "setback_text": default_in_language(flare_up.opportunity_text, DEFAULT_SETBACK_TEXT),
+        "safety_net": default_in_language(flare_up.safety_net, SAFETY_NET_DEFAULT),
+    }
+
+
 def _topics(patient: Patient) -> list[str]:
     covered = education_selectors.patient_education(patient)["covered"]
     return [str(handout_texts.TOPIC_WORDS.get(row.topic.slug, row.topic.title)) for row in covered]
@@ -158,7 +188,7 @@ def handout(patient: Patient) -> dict[str, Any]:
         "pacing": [_pacing_part(o, today) for o in overviews],
         "boom_bust": boom_bust,
         "flare_up": flare_up,
-        "safety_net": flare_up.safety_net if flare_up else str(SAFETY_NET_DEFAULT),
+        **flare_up_texts(flare_up),
         "texts": handout_texts,
     }
 

@@ -7,21 +7,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import selectors as assessment_selectors
 from painclinic import concurrency
+from painclinic.i18n import supported_language
 from patients.access import patient_view
 from patients.models import Episode, Patient
-from treatment import documents, figures, selectors, services
+from treatment import documents, figures, handouts, selectors, services
 from treatment.forms import (
     ExposureNotDoneForm,
     ExposureOutcomeForm,
@@ -812,6 +815,17 @@ def flare_up(request: HttpRequest, patient: Patient) -> HttpResponse:
 # --- printable documents ----------------------------------------------------------------------
 
 
+def patient_document_language(request, patient) -> str:
+    """The language a patient's own document (handout, summary, flare-up plan) is printed in:
+    the patient's preferred language when the interface has it (painclinic.i18n), unless the
+    clinician asks for another of settings.LANGUAGES with ``?language=<code>`` (e.g. to print
+    it in the clinic's English). Any other value is ignored."""
+    asked = request.GET.get("language", "")
+    if asked in {code for code, _name in settings.LANGUAGES}:
+        return asked
+    return supported_language(patient.preferred_language)
+
+
 def _document(request, patient, *, document, template, context, pdf) -> HttpResponse:
     """One printable document, as the print page or as a PDF of the same template (with
     ``pdf`` set, ``_print_base.html`` frames it for paper). Either way one EXPORT audit event."""
@@ -819,12 +833,15 @@ def _document(request, patient, *, document, template, context, pdf) -> HttpResp
         actor=request.user, patient=patient, document=f"{document}_pdf" if pdf else document
     )
     if not pdf:
-        return render(request, template, context)
+        page = render(request, template, context)
+        page["Content-Language"] = translation.get_language()
+        return page
     html = render_to_string(template, {**context, "pdf": True}, request=request)
     data = documents.html_to_pdf(html, base_url=request.build_absolute_uri())
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.replace("_", "-")}.pdf"'
     response["Cache-Control"] = "private, no-store"
+    response["Content-Language"] = translation.get_language()
     return response
 
 
@@ -842,15 +859,18 @@ def _with_charts(context: dict, *, gas: bool = True) -> dict:
 
 
 def _flare_up_document(request, patient, *, pdf) -> HttpResponse:
-    context = {"patient": patient, "plan": selectors.current_flare_up_plan(patient)}
-    return _document(
-        request,
-        patient,
-        document="flare_up_plan",
-        template="treatment/flare_up_print.html",
-        context=context,
-        pdf=pdf,
-    )
+    """The patient's flare-up plan, in the patient's language (patient_document_language)."""
+    with translation.override(patient_document_language(request, patient)):
+        plan = selectors.current_flare_up_plan(patient)
+        context = {"patient": patient, "plan": plan, **handouts.flare_up_texts(plan)}
+        return _document(
+            request,
+            patient,
+            document="flare_up_plan",
+            template="treatment/flare_up_print.html",
+            context=context,
+            pdf=pdf,
+        )
 
 
 def _clinician_summary_document(request, patient, *, pdf) -> HttpResponse:

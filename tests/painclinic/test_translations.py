@@ -168,11 +168,13 @@ def _visible_text(html: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
-def _english_fragments() -> list[str]:
-    """The English of every patient msgid, cut at its placeholders (the parts a page shows
-    word for word), plus Django's own form messages."""
+def _english_fragments(entries: list[polib.POEntry] | None = None) -> list[str]:
+    """The English of every patient msgid (or of ``entries``), cut at its placeholders (the
+    parts a page shows word for word), plus Django's own form messages."""
     fragments = set(DJANGO_MESSAGES)
-    for entry in _patient_entries(polib.pofile(str(CATALOGUE))):
+    if entries is None:
+        entries = _patient_entries(polib.pofile(str(CATALOGUE)))
+    for entry in entries:
         parts = PLACEHOLDER.split(entry.msgid)
         for part in parts:
             part = " ".join(part.split()).strip(" :,.")
@@ -183,14 +185,19 @@ def _english_fragments() -> list[str]:
     return sorted(fragments)
 
 
-def _english_on(html: str, instrument_text: list[str] = ()) -> list[str]:
+def _english_on(
+    html: str, instrument_text: list[str] = (), entries: list[polib.POEntry] | None = None
+) -> list[str]:
     """The English patient strings on a page. ``instrument_text``: the questionnaire's own
     wording (name, instructions, items, answers), taken out first: it comes from the instrument
-    library and the clinic's licensed item text in the link's language, not from this catalogue."""
+    library and the clinic's licensed item text in the link's language, not from this catalogue.
+    ``entries``: the msgids to look for (default: the patient pages' set)."""
     text = _visible_text(html)
     for words in sorted(instrument_text, key=len, reverse=True):
         text = text.replace(" ".join(str(words).split()), " ")
-    return [f for f in _english_fragments() if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text)]
+    return [
+        f for f in _english_fragments(entries) if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text)
+    ]
 
 
 def _assert_dutch(response, *dutch: str, instrument_text: list[str] = ()) -> None:
