@@ -229,6 +229,24 @@ def test_a_dutch_patients_record_offers_the_documents_in_english(client, ana, du
 # --- the PDF -------------------------------------------------------------------------------------
 
 
+def _pages_as_png(pdf: bytes, name: str) -> None:
+    """Every page of the PDF as a PNG in test-artifacts/screenshots, for a person to look at."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from django.conf import settings
+
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm (poppler-utils) is needed to render the PDFs"
+    folder = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(
+        [pdftoppm, "-r", "80", "-png", str(folder / f"{name}.pdf"), str(folder / name)], check=True
+    )
+
+
 def test_the_dutch_handout_pdf_is_dutch_and_one_export(client, ana, dutch_jannick, tmp_path):
     assert PDFTOTEXT, "pdftotext (poppler-utils) is needed to read the PDFs"
     client.force_login(ana)
@@ -241,6 +259,7 @@ def test_the_dutch_handout_pdf_is_dutch_and_one_export(client, ana, dutch_jannic
         (AuditAction.EXPORT, "treatment.handout_pdf")
     ]
     text = pdf_text(response.content, tmp_path)
+    _pages_as_png(response.content, "handout_nl")  # to look at: test-artifacts/screenshots
     for words in ("Mijn plan om goed te leven met pijn", "Uw doelen, in uw eigen woorden",
                   "Lifting a crate of 10 kg", "Zoek meteen hulp als"):  # fmt: skip
         assert words in text
