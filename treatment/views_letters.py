@@ -55,6 +55,7 @@ def _consent_refused(request: HttpRequest, patient: Patient, title: str) -> Http
     try:
         consent_require(patient, ConsentKind.GP_SHARING)
     except ValidationError as exc:
+        # One consent gate for every letter: the template takes the letter's title.
         return render(
             request,
             "treatment/letter_needs_consent.html",
