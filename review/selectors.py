@@ -38,7 +38,6 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
-    JSONField,
     Min,
     OuterRef,
     Q,
@@ -49,7 +48,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.json import KT, KeyTextTransform, KeyTransform
+from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import Cast
 
 from assessment import instruments
@@ -350,69 +349,70 @@ def _gas_t_by_episode(episodes, lead_of: dict[int, int]) -> dict[int, float]:
     return out
 
 
-# The first measure's stored result cut down in SQL to what rules.sced_finding reads (its name,
-# its randomization's p value, and the NAP of its first comparison, in the stored key order):
-# ~10 KB of analysis per study was decoded in Python for four numbers (issue #16). Keys it does
-# not read are left out; the ones it reads keep their values, so the finding is the same.
-# Built up from the few paths it reads rather than by rewriting the whole measure, and with the
-# measure and its comparisons taken out once (OFFSET 0 keeps PostgreSQL from pasting the
-# expression into each use): expanding every comparison with jsonb_each and rewriting the measure
-# with jsonb_set took ~0.45 ms a study, most of the team review's SQL once the first and latest
-# results were stored (issue #16; EXPLAIN ANALYZE in the perfreview report).
-_FIRST_COMPARISON_NAP = """
-    CASE WHEN jsonb_typeof(c) = 'object' AND c <> '{}'::jsonb THEN (
-        SELECT jsonb_build_object(k, CASE
-            WHEN jsonb_typeof(c -> k) = 'object'
-                 AND jsonb_typeof(c -> k -> 'effect_sizes') = 'object'
-            THEN jsonb_build_object(
-                'effect_sizes', jsonb_build_object('NAP', c -> k -> 'effect_sizes' -> 'NAP'))
-            ELSE c -> k END)
-        FROM (SELECT jsonb_object_keys(c) AS k LIMIT 1) AS first_key
-    ) ELSE c END
-"""
-_FINDING_ENTRY_SQL = f"""(
-    SELECT CASE WHEN jsonb_typeof(m -> 'analysis') = 'object' THEN
-        jsonb_build_object('analysis', CASE WHEN (m -> 'analysis') ? 'comparisons' THEN (
-            SELECT jsonb_build_object('comparisons', {_FIRST_COMPARISON_NAP})
-            FROM (SELECT m -> 'analysis' -> 'comparisons' AS c OFFSET 0) AS comparisons
-        ) ELSE '{{}}'::jsonb END)
-        || CASE WHEN m ? 'name' THEN jsonb_build_object('name', m -> 'name')
-           ELSE '{{}}'::jsonb END
-        || CASE
-            WHEN jsonb_typeof(m -> 'randomization') = 'object' THEN jsonb_build_object(
-                'randomization', CASE WHEN (m -> 'randomization') ? 'p_value'
-                    THEN jsonb_build_object('p_value', m -> 'randomization' -> 'p_value')
-                    ELSE '{{}}'::jsonb END)
-            WHEN m ? 'randomization' THEN jsonb_build_object('randomization', m -> 'randomization')
-            ELSE '{{}}'::jsonb END
-    ELSE m END
-    FROM (SELECT "sced_analysisrun"."results" -> 'measures' -> 0 AS m OFFSET 0) AS first_measure
-)"""
-
-
-def _finding_entry():
-    if connection.vendor == "postgresql":
-        return RawSQL(_FINDING_ENTRY_SQL, (), output_field=JSONField())
-    return KeyTransform("0", KeyTransform("measures", "results"))
+def _in_force_runs(episodes):
+    """The DONE analysis run in force of each study of ``episodes`` (a queryset or ids): the run
+    of the data in force (sced.models.Study.analysis_input_hash), not merely the newest: a
+    struck-out value can bring back an earlier run's data. A study that never named one ("")
+    keeps the newest DONE run. Ordered for DISTINCT ON (study)."""
+    return (
+        AnalysisRun.objects.filter(state=AnalysisState.DONE, study__episode__in=episodes)
+        .filter(Q(input_hash=F("study__analysis_input_hash")) | Q(study__analysis_input_hash=""))
+        .order_by("study_id", "-created_at", "-id")
+    )
 
 
 def _sced_by_episode(episodes) -> dict[int, tuple[bool | None, tuple[str, ...]]]:
-    """The SCED finding of each episode's studies from their latest DONE analysis, in ONE query
-    (only the first measure's stored result is read; review.rules.sced_finding)."""
+    """The SCED finding of each episode's studies from their run in force, in ONE query, read
+    from the run's stored finding (sced.models.AnalysisRun.finding: only what
+    review.rules.sced_finding reads). For a page's episodes; the not-on-track list selects in
+    SQL (``_sced_no_improvement_episodes``)."""
     findings: dict[int, list] = defaultdict(list)
     for episode_id, entry in _distinct_on(
-        # The run of the data in force (sced.models.Study.analysis_input_hash), not merely the
-        # newest: a struck-out value can bring back an earlier run's data. A study that never
-        # named one ("") keeps the newest DONE run.
-        AnalysisRun.objects.filter(state=AnalysisState.DONE, study__episode__in=episodes)
-        .filter(Q(input_hash=F("study__analysis_input_hash")) | Q(study__analysis_input_hash=""))
-        .annotate(finding_entry=_finding_entry()),
-        ("study_id",),
-        ("-created_at", "-id"),
-        ("study__episode_id", "finding_entry"),
-    ):
+        _in_force_runs(episodes), ("study_id",), ("-created_at", "-id"),
+        ("study__episode_id", "finding"),
+    ):  # fmt: skip
         findings[episode_id].append(rules.sced_finding(entry))
     return {e: rules.sced_no_improvement(f) for e, f in findings.items()}
+
+
+# rules.ScedFinding.no_improvement on a stored finding, in SQL: the NAP of the (only) stored
+# comparison below rules.NAP_WEAK_BELOW, or its 95% interval holding rules.NAP_NO_DIFFERENCE.
+# A finding the rule cannot read (no analysis, no comparison, no NAP estimate) is not one.
+_NO_IMPROVEMENT_SQL = """
+    EXISTS (
+        SELECT 1 FROM (
+            SELECT nap -> 'estimate' AS est, nap -> 'ci_lower' AS lo, nap -> 'ci_upper' AS hi
+            FROM (
+                SELECT value -> 'effect_sizes' -> 'NAP' AS nap
+                FROM jsonb_each(CASE WHEN jsonb_typeof(finding -> 'analysis' -> 'comparisons')
+                    = 'object' THEN finding -> 'analysis' -> 'comparisons' END)
+                LIMIT 1
+            ) AS first_comparison
+            WHERE jsonb_typeof(nap) = 'object'
+        ) AS n
+        WHERE jsonb_typeof(est) = 'number' AND (
+            (est::text)::float8 < %s::float8
+            OR (jsonb_typeof(lo) = 'number' AND jsonb_typeof(hi) = 'number'
+                AND (lo::text)::float8 <= %s::float8 AND %s::float8 <= (hi::text)::float8)
+        )
+    )
+"""
+
+
+def _sced_no_improvement_episodes(episodes) -> list[int] | RawSQL:
+    """Episodes with a study whose run in force shows no improvement (rules.sced_no_improvement):
+    a subquery on the stored findings on PostgreSQL (issue #16: each study's ~10 KB of results
+    was read and cut down on every request, ~0.15 ms a study); elsewhere evaluated in Python."""
+    if connection.vendor != "postgresql":
+        return [e for e, (no, _) in _sced_by_episode(episodes).items() if no]
+    runs, params = (
+        _in_force_runs(episodes).distinct("study_id").values("study__episode_id", "finding")
+    ).query.sql_with_params()
+    return RawSQL(
+        f"SELECT episode_id FROM ({runs}) AS latest (episode_id, finding) WHERE "
+        + _NO_IMPROVEMENT_SQL,
+        (*params, rules.NAP_WEAK_BELOW, rules.NAP_NO_DIFFERENCE, rules.NAP_NO_DIFFERENCE),
+    )
 
 
 @dataclass
@@ -586,7 +586,7 @@ LIST_ORDER = {key: i for i, key in enumerate(rules.ATTENTION_LISTS)}
 
 
 def _list_filters(
-    team_rules: rules.ReviewRules, outcomes: OutcomeFacts, today: date
+    episodes, team_rules: rules.ReviewRules, outcomes: OutcomeFacts, today: date
 ) -> dict[str, Q]:
     """Each attention list as a SQL filter mirroring its pure rule in review/rules.py, on columns
     and summaries the services keep current (issue #16: no episode is read into Python to
@@ -601,7 +601,7 @@ def _list_filters(
     # rules.not_on_track: a reliable deterioration, an SCED finding of no improvement, or
     # N weeks since the status began (weeks = days // 7) without any reliable improvement.
     weeks_ago = today - timedelta(weeks=team_rules.no_improvement_after_weeks)
-    sced = [e for e, (no_improvement, _) in outcomes.sced.items() if no_improvement]
+    sced = _sced_no_improvement_episodes(episodes)
     not_on_track = active & (
         Q(Exists(_outcome_summaries(classification=rules.RELIABLY_DETERIORATED)))
         | Q(pk__in=sced)
@@ -724,9 +724,10 @@ def attention_page(
 
 def outcomes_of(data: dict[str, Any], episode_ids) -> OutcomeFacts:
     """The outcome facts of some of the review's episodes (a page's): their stored first and
-    latest results (one query), with the team's SCED findings and open self-harm signals."""
+    latest results and the findings of their SCED studies (a query each), with the team's open
+    self-harm signals."""
     outcomes = _first_and_latest_results(episode_ids)
-    outcomes.sced = data["outcomes"].sced
+    outcomes.sced = _sced_by_episode(episode_ids)
     outcomes.self_harm = data["outcomes"].self_harm
     return outcomes
 
@@ -754,11 +755,9 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
     # (a PostgreSQL array: one parameter whatever the team size) instead of repeating the
     # policy's EXISTS for each of its ~10 queries.
     episodes = episodes_of_led_teams(user, [t.pk for t in teams]).filter(status__in=OPEN_STATUSES)
-    # Team-wide, only what has few rows (the findings of the SCED studies, the open self-harm
-    # signals); the results of each episode are read for the page shown (``outcomes_of``).
-    outcomes = OutcomeFacts(
-        sced=_sced_by_episode(episodes), self_harm=open_signals_by_episode(episodes)
-    )
+    # Team-wide, only what has few rows (the open self-harm signals); the results and SCED
+    # findings of each episode are read for the page shown (``outcomes_of``).
+    outcomes = OutcomeFacts(self_harm=open_signals_by_episode(episodes))
     rule_episodes = _with_rule_facts(episodes)
     clinicians, not_attributed = _clinician_rows(user, teams, episodes, today)
     return {
@@ -769,7 +768,7 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
         "ratings_not_attributed": not_attributed,
         "outcomes": outcomes,
         "rule_episodes": rule_episodes,
-        "list_filters": _list_filters(team_rules, outcomes, today),
+        "list_filters": _list_filters(episodes, team_rules, outcomes, today),
     }
 
 

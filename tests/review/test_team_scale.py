@@ -143,7 +143,10 @@ def test_a_clear_sced_effect_does_not_list_the_patient(bob, ana, jannick):
     study = make_study(ana, jannick)
     _run(study, _measure_result("Fear of lifting a crate", 0.95, 0.88, 1.0))
     data = review_selectors.caseload_review(bob)
-    assert data["outcomes"].sced[jannick.episodes.get().pk] == (False, ())
+    episode = jannick.episodes.get()
+    assert review_selectors.outcomes_of(data, [episode.pk]).sced[episode.pk] == (False, ())
+    not_on_track = review_selectors.attention_rows(data, {"list": "not_on_track"})
+    assert episode.pk not in {row[0] for row in not_on_track}
 
 
 # session, user, teams, settings, team episode ids, first and latest results, goal reviews, SCED runs, clinician
