@@ -41,6 +41,16 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AddIndex(
+            model_name="administration",
+            index=models.Index(
+                condition=models.Q(
+                    ("instrument_key__in", ("waisr", "care")), ("state", "signed")
+                ),
+                fields=["session"],
+                name="administration_process_signed",
+            ),
+        ),
+        migrations.AddIndex(
             model_name="resultsummary",
             index=models.Index(
                 condition=models.Q(("classification", "reliably_improved")),
