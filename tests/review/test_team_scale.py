@@ -183,3 +183,24 @@ def test_queries_stay_constant_with_results_studies_and_pages(
     _mixed_caseload(ana, dina, jannick, north, 40)
     many = _count(client, reverse("team:dashboard") + "?page=2&sort=-waiting")
     assert few == many == DASHBOARD_QUERIES, (few, many)
+
+
+def test_a_run_saved_done_stores_the_finding_the_review_reads(ana, jannick):
+    """AnalysisRun.finding (issue #16): the first measure cut down to what the review's finding
+    reads, stored when the run is saved done; the finding read from it is the one the whole
+    results give."""
+    study = make_study(ana, jannick)
+    run = _run(study, None, state=AnalysisState.QUEUED)
+    run.refresh_from_db()
+    assert run.finding is None
+    results = _measure_result("Fear of lifting a crate", 0.52, 0.31, 0.73, p=0.21)
+    entry = results["measures"][0]
+    entry["analysis"]["comparisons"]["A-B"]["effect_sizes"]["Tau-U"] = {"estimate": 0.1}
+    entry["analysis"]["comparisons"]["A-B"]["overlap"] = [0.5] * 100
+    run.results, run.state = results, AnalysisState.DONE
+    run.save()
+    run.refresh_from_db()
+    assert review.sced_finding(run.finding) == review.sced_finding(entry)
+    assert review.sced_finding(run.finding).no_improvement
+    assert "Tau-U" not in str(run.finding)
+    assert "overlap" not in str(run.finding)
