@@ -508,7 +508,10 @@ class AnalysisRun(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
-        if self.state == AnalysisState.DONE:
+        fields = kwargs.get("update_fields")
+        if self.state == AnalysisState.DONE and (
+            fields is None or {"results", "state"} & set(fields)
+        ):
             store_findings(type(self).objects.filter(pk=self.pk))
 
 
