@@ -138,6 +138,11 @@ class EditTokenFormMixin(_FormBase):
         if helper is not None and helper.layout is not None:
             helper.layout.fields.insert(0, TOKEN_FIELD)  # crispy renders only laid-out fields
 
+    def typed(self) -> dict[str, Any]:
+        """The cleaned values of every field but the token: what the edit service takes, by
+        name (the token goes to it as posted, see ``posted_token``)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != TOKEN_FIELD}
+
     def rebase_on(self, current: Any) -> None:
         """After a conflict: keep what was typed, carry the token of what is saved now, so a
         second deliberate save goes through."""
