@@ -96,4 +96,5 @@ def test_the_page_built_without_the_queries_shows_the_same_choices_and_links(
         measures=measures,
         prefix="entry",
     )
-    assert not form.is_valid() and "measure" in form.errors
+    assert not form.is_valid()
+    assert "measure" in form.errors
