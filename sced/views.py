@@ -49,7 +49,7 @@ from sced.models import (
     Study,
 )
 from sced.stats.phases import comparison_title
-from sced.visual_panel import stacked_plot_svg, visual_panels
+from sced.visual_panel import stacked_plot, visual_panels
 
 CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 MSG_ANALYSIS_LATER = _lazy(
@@ -810,7 +810,8 @@ def measures_plot(
     request: HttpRequest, patient: Patient, study_id: int, run_id: int
 ) -> HttpResponse:
     """Every measure of a run stacked on one session axis, with the stability envelope and the
-    conservative dual criterion when asked (drawn on request from what the run analysed)."""
+    conservative dual criterion when asked (drawn from what the run analysed the first time it
+    is asked for, then read from the chart cache)."""
     run = get_object_or_404(
         AnalysisRun.objects.only("id", "inputs"),
         pk=run_id,
@@ -818,8 +819,8 @@ def measures_plot(
         study__episode__patient=patient,
     )
     aids = _aids(request)
-    svg = stacked_plot_svg(run.inputs, envelope=aids["envelope"], cdc=aids["cdc"])
-    if svg is None:
+    svg = stacked_plot(run.inputs, envelope=aids["envelope"], cdc=aids["cdc"])
+    if not svg:
         raise Http404("Nothing to draw.")
     response = HttpResponse(svg, content_type=CONTENT_TYPES["svg"])
     response["Cache-Control"] = "private, max-age=3600"
