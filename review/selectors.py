@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -76,10 +76,13 @@ from safety.selectors import open_signal_exists, open_signals_by_episode
 from sced.models import AnalysisRun, AnalysisState
 from treatment.models import Goal, GoalReview, TreatmentPlan
 
+if TYPE_CHECKING:
+    from painclinic.listing import Rows
+
 CONTACT_WINDOW_DAYS = 28
 
 
-def caseload_for(user: User) -> QuerySet[Episode]:
+def caseload_for(user: User) -> Rows:
     """'My caseload' (patients.selectors.caseload_for) with the self-harm badge: an open
     self-harm signal on the episode's patient (safety), in the same one query."""
     return patient_selectors.caseload_for(user).annotate(
