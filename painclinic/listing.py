@@ -65,16 +65,24 @@ class Rows:
         self.queryset = queryset
         self.columns = columns
         self.annotations = annotations
+        self.known_count: int | None = None
 
     def annotate(self, **annotations: Any) -> Rows:
         return Rows(self.queryset, self.columns, **self.annotations, **annotations)
+
+    def counted(self, count: int) -> Rows:
+        """The same rows, whose number was read with another query of the page (``count``
+        of ``queryset``): the paginator asks no COUNT of its own."""
+        rows = Rows(self.queryset, self.columns, **self.annotations)
+        rows.known_count = count
+        return rows
 
     @property
     def ordered(self) -> bool:
         return self.queryset.ordered
 
     def count(self) -> int:
-        return self.queryset.count()
+        return self.queryset.count() if self.known_count is None else self.known_count
 
     def __len__(self) -> int:
         return self.count()

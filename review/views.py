@@ -63,9 +63,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
     """'My caseload': the clinician's open episodes with the badges of every app (self-harm
     signal, safeguarding concern, a note from the team lead)."""
     today = date.today()
-    page = Paginator(review_selectors.caseload_for(request.user), 50).get_page(
-        request.GET.get("page")
-    )
+    episodes = review_selectors.caseload_for(request.user)
+    # The panels below are usually empty: one query says which have rows, and counts the
+    # episodes for the paginator (issue #16).
+    panels = review_selectors.caseload_panels(request.user, today, episodes.queryset)
+    page = Paginator(episodes.counted(panels["episodes"]), 50).get_page(request.GET.get("page"))
     # The page's rows are columns, not objects, and every label, date and link of a row is
     # made here once per page, not per row in the template (issue #16: ~476 gettext look-ups
     # and 100 URL reversals in the 50-row loop); dates read as the template's "j M Y".
@@ -98,8 +100,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
         }
         for e in page
     ]
-    # The panels below are usually empty: one query says which have rows (issue #16).
-    panels = review_selectors.caseload_panels(request.user, today)
     # Follow-up calls after discharge this clinician has not yet made (issue #13): one query.
     overdue_calls = (
         list(patient_selectors.overdue_follow_ups_for(request.user, today)[:NOTES_SHOWN])

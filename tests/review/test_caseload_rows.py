@@ -91,3 +91,20 @@ def test_each_patient_list_row_says_what_the_patient_says(client, bob, ana, nort
     assert row["last_contact"] == date_filter(date(2025, 2, 3), "j M Y")
     assert (row["episode_status"], row["episode_team"]) == (latest.status, north.name)
     assert (row["lead_first"], row["lead_last"]) == ("Bob", "Hughes")
+
+
+def test_the_caseload_counts_and_pages_its_episodes_without_a_count_query(client, ana, north):
+    for _ in range(53):
+        EpisodeFactory(team=north, lead_clinician=ana, care_team=[ana])
+    EpisodeFactory(team=north, status=EpisodeStatus.ACTIVE)  # not on Ana's care team
+    client.force_login(ana)
+    first = client.get(reverse("caseload"))
+    assert first.context["page"].paginator.count == 53
+    assert len(first.context["rows"]) == 50
+    assert "53 open episodes on your caseload." in first.content.decode()
+    second = client.get(reverse("caseload"), {"page": "2"})
+    assert len(second.context["rows"]) == 3
+    beyond = client.get(reverse("caseload"), {"page": "9"})  # the last page, as before
+    assert beyond.context["page"].number == 2
+    ids = {r["id"] for r in first.context["rows"]} | {r["id"] for r in second.context["rows"]}
+    assert len(ids) == 53
