@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import (
     Exists,
     F,
+    JSONField,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import JSONObject
 
+from painclinic.listing import Rows
 from patients.access import care_team_episodes_q, patients_visible_to
 from patients.models import (
     OPEN_STATUSES,
@@ -39,21 +42,51 @@ if TYPE_CHECKING:
     from painclinic.models import User
 
 
-def caseload_for(user: User) -> QuerySet[Episode]:
-    """'My caseload': open episodes on whose care team the user is, with the figures the page
-    shows annotated in the same query (last contact; days waiting is computed from dates). The
-    page (review.views.caseload) adds the clinical badges on top (review.selectors)."""
+# The columns of the caseload page (review.views.caseload): the page names the patient and the
+# lead clinician and shows the episode's dates; it reads nothing else (issue #16: the whole
+# episode, patient, lead clinician and team were read and built into 200 objects per page).
+CASELOAD_COLUMNS = (
+    "id",
+    "patient_id",
+    "status",
+    "referral_date",
+    "next_review_due",
+    "patient__given_name",
+    "patient__family_name",
+    "patient__identifier",
+    "lead_clinician__first_name",
+    "lead_clinician__last_name",
+    "lead_clinician__username",
+)
+
+
+def caseload_for(user: User) -> Rows:
+    """'My caseload': open episodes on whose care team the user is, as rows of the columns the
+    page shows (``CASELOAD_COLUMNS``) with the last contact and whether the patient has an open
+    safeguarding concern, in the same one query (counted without them). The page
+    (review.views.caseload) adds the clinical badges on top (review.selectors)."""
     last_contact = (
         Contact.objects.filter(episode=OuterRef("pk")).order_by("-date").values("date")[:1]
     )
-    return (
-        Episode.objects.filter(care_team_episodes_q(user), status__in=OPEN_STATUSES)
-        .select_related("patient", "lead_clinician", "team")
-        # The page shows the lead clinician's name: never read the password hash with it.
-        .defer("lead_clinician__password")
-        .annotate(last_contact=Subquery(last_contact))
-        .order_by(F("next_review_due").asc(nulls_last=True), "patient__family_name", "pk")
+    episodes = Episode.objects.filter(
+        care_team_episodes_q(user), status__in=OPEN_STATUSES
+    ).order_by(F("next_review_due").asc(nulls_last=True), "patient__family_name", "pk")
+    return Rows(
+        episodes,
+        CASELOAD_COLUMNS,
+        last_contact=Subquery(last_contact),
+        safeguarding_open=Exists(
+            SafeguardingConcern.objects.filter(
+                patient_id=OuterRef("patient_id"), closed_on__isnull=True
+            )
+        ),
     )
+
+
+def person_name(first_name: str, last_name: str, username: str) -> str:
+    """A user's name as ``str(user)`` gives it (painclinic.models.User.__str__: the full name,
+    else the username), from the columns alone."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 def unread_review_notes_for(user: User) -> QuerySet[ReviewNote]:
@@ -67,15 +100,43 @@ def unread_review_notes_for(user: User) -> QuerySet[ReviewNote]:
     )
 
 
+WAITING_STATUSES = (EpisodeStatus.REFERRED, EpisodeStatus.WAITING)
+
+
 def days_waiting(episode: Episode, today: date) -> int | None:
     """Days since referral for a patient not yet seen (referred or waiting)."""
-    if episode.status in (EpisodeStatus.REFERRED, EpisodeStatus.WAITING):
-        return (today - episode.referral_date).days
+    return days_waiting_since(episode.status, episode.referral_date, today)
+
+
+def days_waiting_since(status: str, referral_date: date, today: date) -> int | None:
+    """``days_waiting`` from an episode's status and referral date (a row of columns)."""
+    if status in WAITING_STATUSES:
+        return (today - referral_date).days
     return None
 
 
+# The columns of the patient list (patients.views.patient_list): the whole patient row (address,
+# contact details, notes) was read and built into an object for each of the page's patients
+# (issue #16). ``latest_episode`` holds the latest episode's status, team and lead clinician.
+PATIENT_LIST_COLUMNS = (
+    "id",
+    "family_name",
+    "given_name",
+    "identifier",
+    "date_of_birth",
+    "primary_condition",
+    "last_contact",
+    "latest_episode",
+)
+LATEST_EPISODE_KEYS = ("episode_status", "episode_team", "lead_first", "lead_last")
+
+
 def patient_list_for(user: User) -> QuerySet[Patient]:
-    """The patient list: visible patients with their latest episode's status and last contact."""
+    """The patient list: visible patients with their latest episode (status, team, lead
+    clinician) and last contact, ordered by name. The list filters on ``episode_status`` and
+    sorts on ``last_contact``; the page reads the rows as ``PATIENT_LIST_COLUMNS``
+    (``painclinic.listing.Rows``), the latest episode's four figures in one subquery (issue #16:
+    four subqueries each found the same episode again)."""
     latest_episode = Episode.objects.filter(patient=OuterRef("pk")).order_by(
         "-referral_date", "-id"
     )
@@ -83,9 +144,17 @@ def patient_list_for(user: User) -> QuerySet[Patient]:
         patients_visible_to(user)
         .annotate(
             episode_status=Subquery(latest_episode.values("status")[:1]),
-            episode_team=Subquery(latest_episode.values("team__name")[:1]),
-            lead_first=Subquery(latest_episode.values("lead_clinician__first_name")[:1]),
-            lead_last=Subquery(latest_episode.values("lead_clinician__last_name")[:1]),
+            latest_episode=Subquery(
+                latest_episode.values(
+                    json=JSONObject(
+                        episode_status="status",
+                        episode_team="team__name",
+                        lead_first="lead_clinician__first_name",
+                        lead_last="lead_clinician__last_name",
+                    )
+                )[:1],
+                output_field=JSONField(),
+            ),
             last_contact=Subquery(
                 Contact.objects.filter(episode__patient=OuterRef("pk"))
                 .order_by("-date")
@@ -197,16 +266,6 @@ def safeguarding_concerns(patient: Patient) -> list:
 
 def has_open_safeguarding(patient: Patient) -> bool:
     return SafeguardingConcern.objects.filter(patient=patient, closed_on__isnull=True).exists()
-
-
-def patients_with_open_safeguarding(patient_ids: list) -> set:
-    if not patient_ids:
-        return set()
-    return set(
-        SafeguardingConcern.objects.filter(
-            patient_id__in=patient_ids, closed_on__isnull=True
-        ).values_list("patient_id", flat=True)
-    )
 
 
 def patients_with_consent_in_force(patient_ids, kind: str) -> set:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from painclinic import audit, concurrency
 from painclinic.access import authenticated_view
 from painclinic.form_save import FormSave, save_form
+from painclinic.listing import Rows, day_formatter, uuid_url
 from patients import selectors, services
 from patients.access import can_view_patient, patient_view
 from patients.forms import (
@@ -46,17 +47,45 @@ from patients.models import CareTeamMember, Episode, Patient, ReviewNote, Safegu
 def patient_list(request: HttpRequest) -> HttpResponse:
     filterset = PatientFilter(request.GET, queryset=selectors.patient_list_for(request.user))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    page = Paginator(Rows(queryset, selectors.PATIENT_LIST_COLUMNS), 25).get_page(
+        request.GET.get("page")
+    )
+    # Each row's link, dates and labels are made here once per page, not per row in the
+    # template (issue #16); dates read as the template's "j M Y".
+    day = day_formatter()
+    detail_url = uuid_url("patients:detail", "patient_id")
+    conditions = _condition_labels()
+    page.object_list = [
+        {
+            **row,
+            **dict.fromkeys(selectors.LATEST_EPISODE_KEYS),
+            **(row["latest_episode"] or {}),  # None: no episode yet
+            "detail_url": detail_url(row["id"]),
+            "born": day(row["date_of_birth"]),
+            "condition": conditions.get(row["primary_condition"], row["primary_condition"]),
+            "last_contact": day(row["last_contact"]),
+        }
+        for row in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "querystring": query.urlencode()}
     # Each patient named on the page (full page or live-search table) is a record view.
     audit.record_views(
-        actor=request.user, object_type="patients.patient", rows=[(p.pk, p.pk) for p in page]
+        actor=request.user,
+        object_type="patients.patient",
+        rows=[(row["id"], row["id"]) for row in page.object_list],
     )
     # Live search: htmx asks for the results table only (the form stays as typed).
     template = "patients/_patient_table.html" if request.htmx else "patients/patient_list.html"
     return render(request, template, context)
+
+
+def _condition_labels() -> dict[str, str]:
+    """Condition code -> its name in the active language (``get_primary_condition_display``)."""
+    return {
+        code: str(label) for code, label in Patient._meta.get_field("primary_condition").flatchoices
+    }
 
 
 @require_http_methods(["GET", "POST"])
