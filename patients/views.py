@@ -39,7 +39,14 @@ from patients.forms import (
     SafeguardingForm,
     TriageForm,
 )
-from patients.models import CareTeamMember, Episode, Patient, ReviewNote, SafeguardingConcern
+from patients.models import (
+    CareTeamMember,
+    Episode,
+    EpisodeStatus,
+    Patient,
+    ReviewNote,
+    SafeguardingConcern,
+)
 
 
 @require_http_methods(["GET"])
@@ -55,6 +62,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     day = day_formatter()
     detail_url = uuid_url("patients:detail", "patient_id")
     conditions = _condition_labels()
+    statuses = {code: str(label) for code, label in EpisodeStatus.choices}
     page.object_list = [
         {
             **row,
@@ -64,6 +72,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             "born": day(row["date_of_birth"]),
             "condition": conditions.get(row["primary_condition"], row["primary_condition"]),
             "last_contact": day(row["last_contact"]),
+            # The status in words, as the caseload and the record say it ("On hold", translated).
+            "status_label": statuses.get((row["latest_episode"] or {}).get("episode_status")),
         }
         for row in page.object_list
     ]
