@@ -135,27 +135,48 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
     context = {"patient": patient, "patient_age": patient.age_on(today), **overview, "today": today}
     context["open_safeguarding"] = selectors.has_open_safeguarding(patient)
     if current is not None:
-        urls = {
-            name: reverse(
-                f"patients:{name}", kwargs={"patient_id": patient.pk, "episode_id": current.pk}
+        context["contact_form"] = ContactForm(
+            action=reverse(
+                "patients:contact_add",
+                kwargs={"patient_id": patient.pk, "episode_id": current.pk},
             )
-            for name in ("contact_add", "episode_status", "episode_review", "episode_triage")
-        }
-        context["contact_form"] = ContactForm(action=urls["contact_add"])
-        context["status_form"] = EpisodeStatusForm(
-            current_status=current.status, action=urls["episode_status"]
-        )
-        context["review_form"] = ReviewDateForm(
-            initial={"next_review_due": current.next_review_due},
-            action=urls["episode_review"],
-            episode=current,
-        )
-        context["triage_form"] = TriageForm(
-            initial={"urgency": current.urgency, "pathway": current.pathway},
-            action=urls["episode_triage"],
-            episode=current,
         )
     return render(request, "patients/patient_detail.html", context)
+
+
+@require_http_methods(["GET"])
+@patient_view(write=True)
+def episode_change(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
+    """The episode's status, review date and triage forms. The record keeps them in a closed
+    section and loads them from here when it is opened (issue #16: rendering them on every view of
+    the record cost more than the rest of its forms); without JavaScript the section links here,
+    a page of its own."""
+    episode = get_object_or_404(Episode, pk=episode_id, patient=patient)
+    urls = {
+        name: reverse(
+            f"patients:{name}", kwargs={"patient_id": patient.pk, "episode_id": episode.pk}
+        )
+        for name in ("episode_status", "episode_review", "episode_triage")
+    }
+    context = {
+        "patient": patient,
+        "episode": episode,
+        "status_form": EpisodeStatusForm(
+            current_status=episode.status, action=urls["episode_status"]
+        ),
+        "review_form": ReviewDateForm(
+            initial={"next_review_due": episode.next_review_due},
+            action=urls["episode_review"],
+            episode=episode,
+        ),
+        "triage_form": TriageForm(
+            initial={"urgency": episode.urgency, "pathway": episode.pathway},
+            action=urls["episode_triage"],
+            episode=episode,
+        ),
+    }
+    template = "patients/_episode_change.html" if request.htmx else "patients/episode_change.html"
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
