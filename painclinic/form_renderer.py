@@ -93,7 +93,7 @@ class FastWidgetRenderer(DjangoTemplates):
                 return mark_safe(writer(context["widget"]))
             except _NotPlain:
                 pass
-        return super().render(template_name, context, request=request)
+        return mark_safe(super().render(template_name, context, request=request))
 
 
 FAST_WIDGETS = FastWidgetRenderer()

@@ -239,18 +239,19 @@ def _record_rows_sql() -> str:
     branches = []
     for kind, model, columns in _RECORD_ROWS:
         fields = {field.attname: field for field in model._meta.concrete_fields}
-        pairs = ", ".join(f"'{name}', t.{quote(fields[name].column)}" for name in columns)
+        column = {name: field.column or name for name, field in fields.items()}
+        pairs = ", ".join(f"'{name}', t.{quote(column[name])}" for name in columns)
         branches.append(
             f"SELECT '{kind}', json_build_object({pairs}) FROM {quote(model._meta.db_table)} t "
-            f"WHERE t.{quote(fields['episode_id'].column)} = ANY(%s)"
+            f"WHERE t.{quote(column['episode_id'])} = ANY(%s)"
         )
     return " UNION ALL ".join(branches)
 
 
-def _record_rows(episodes: list[Episode]) -> dict[str, list[models.Model]]:
+def _record_rows(episodes: list[Episode]) -> dict[str, list[Any]]:
     """The rows of ``_RECORD_ROWS`` of these episodes as model instances (only the columns read;
     each row's episode set), grouped by kind in the models' own order."""
-    by_kind: dict[str, list[models.Model]] = {kind: [] for kind, _, _ in _RECORD_ROWS}
+    by_kind: dict[str, list[Any]] = {kind: [] for kind, _, _ in _RECORD_ROWS}
     if not episodes:
         return by_kind
     models_of = {kind: (model, columns) for kind, model, columns in _RECORD_ROWS}
@@ -265,17 +266,18 @@ def _record_rows(episodes: list[Episode]) -> dict[str, list[models.Model]]:
         model, columns = models_of[kind]
         fields = {field.attname: field for field in model._meta.concrete_fields}
         values = [fields[name].to_python(data[name]) for name in columns]
-        row = model.from_db(connection.alias, columns, values)
-        model._meta.get_field("episode").set_cached_value(row, episode_of[row.episode_id])
+        row: Any = model.from_db(connection.alias, columns, values)
+        episode_field: Any = model._meta.get_field("episode")
+        episode_field.set_cached_value(row, episode_of[row.episode_id])
         by_kind[kind].append(row)
     for kind, model, _ in _RECORD_ROWS:
         _sort_as_model(by_kind[kind], model)
     return by_kind
 
 
-def _sort_as_model(rows: list[models.Model], model: type[models.Model]) -> None:
+def _sort_as_model(rows: list[Any], model: type[models.Model]) -> None:
     """In the model's Meta.ordering: plain fields, all ascending or all descending ("-")."""
-    ordering = model._meta.ordering or ["id"]
+    ordering = [str(name) for name in model._meta.ordering or ["id"]]
     directions = {name.startswith("-") for name in ordering}
     if len(directions) != 1:
         raise ValueError(f"{model.__name__}: mixed ordering directions")
@@ -289,15 +291,15 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
     rows = _record_rows(episodes)
     person_ids = {episode.lead_clinician_id for episode in episodes}
     for kind, _model, columns in _RECORD_ROWS:
-        people = [name for name in columns if name != "episode_id" and name.endswith("_id")]
-        person_ids.update(getattr(row, name) for row in rows[kind] for name in people)
+        person_columns = [name for name in columns if name != "episode_id" and name.endswith("_id")]
+        person_ids.update(getattr(row, name) for row in rows[kind] for name in person_columns)
     person_ids.discard(None)
     people = {
         person.pk: person
         for person in get_user_model().objects.filter(pk__in=person_ids).only(*_PERSON_FIELDS)
     }
     for kind, model, columns in _RECORD_ROWS:
-        fks = [
+        fks: list[Any] = [
             field
             for field in model._meta.concrete_fields
             if field.is_relation and field.attname in columns and field.name != "episode"
@@ -313,7 +315,7 @@ def patient_overview(patient: Patient) -> dict[str, Any]:
     for episode in episodes:
         patient_field.set_cached_value(episode, patient)
         lead_field.set_cached_value(episode, people.get(episode.lead_clinician_id))
-        episode.care_team_members = members[episode.pk]
+        episode.care_team_members = members[episode.pk]  # type: ignore[attr-defined]
     timeline: list[TimelineEntry] = []
     for episode in episodes:
         for kind, day in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -54,7 +55,7 @@ from patients.models import (
 def patient_list(request: HttpRequest) -> HttpResponse:
     filterset = PatientFilter(request.GET, queryset=selectors.patient_list_for(request.user))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(Rows(queryset, selectors.PATIENT_LIST_COLUMNS), 25).get_page(
+    page: Any = Paginator(Rows(queryset, selectors.PATIENT_LIST_COLUMNS), 25).get_page(
         request.GET.get("page")
     )
     # Each row's link, dates and labels are made here once per page, not per row in the

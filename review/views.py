@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -67,7 +67,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
     # The panels below are usually empty: one query says which have rows, and counts the
     # episodes for the paginator (issue #16).
     panels = review_selectors.caseload_panels(request.user, today, episodes.queryset)
-    page = Paginator(episodes.counted(panels["episodes"]), 50).get_page(request.GET.get("page"))
+    page: Any = Paginator(episodes.counted(panels["episodes"]), 50).get_page(
+        request.GET.get("page")
+    )
     # The page's rows are columns, not objects, and every label, date and link of a row is
     # made here once per page, not per row in the template (issue #16: ~476 gettext look-ups
     # and 100 URL reversals in the 50-row loop); dates read as the template's "j M Y".

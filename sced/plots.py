@@ -488,7 +488,8 @@ def _tick_labels(axis: Any) -> list[str]:
 
 
 def _tick_px(axis_name: str) -> float:
-    return _px(rcParams[f"{axis_name}.major.size"] + rcParams[f"{axis_name}.major.pad"])
+    params: Any = rcParams  # keyed by a name built here, which the stubs cannot check
+    return _px(params[f"{axis_name}.major.size"] + params[f"{axis_name}.major.pad"])
 
 
 def _names_block_pt() -> float:
