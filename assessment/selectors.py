@@ -112,6 +112,19 @@ def last_signed_assessment_of(episode_ref):
     )
 
 
+def last_signed_assessment_by_episode() -> dict[int, Any]:
+    """Every episode's Episode.last_signed_assessment at once, in one grouped scan (the per-row
+    subquery above took minutes over 10,000 episodes): for a bulk load that bypassed the
+    services (the bench seed)."""
+    return dict(
+        signed_scorable()
+        .order_by()
+        .values("session__episode")
+        .annotate(d=Max("session__date"))
+        .values_list("session__episode", "d")
+    )
+
+
 def _in_force():
     """The total and the band name of the score in force (the amendment's, if any), picked out
     in SQL: decoding each row's whole score JSON (~1.3 KB with its sources) cost more than the
@@ -157,7 +170,10 @@ def result_summaries_computed(episode_ids: Iterable[int] | None = None) -> list[
     )
     out: list[ResultSummary] = []
     current: ResultSummary | None = None
-    for episode_id, key, result_id, day, total, amendment_id, band in rows.iterator(2_000):
+    # Fetched whole, not through ``.iterator()``: a server-side cursor makes PostgreSQL plan for the
+    # first rows, and over 120,000 results (the 10,000-patient bench) it chose a nested loop that
+    # ran for over ten minutes; the plain query takes about 2 s (EXPLAIN ANALYZE, issue #16).
+    for episode_id, key, result_id, day, total, amendment_id, band in rows:
         if current is None or (current.episode_id, current.instrument_key) != (episode_id, key):
             current = ResultSummary(
                 episode_id=episode_id,

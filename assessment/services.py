@@ -351,8 +351,8 @@ def administration_save_draft(
     answers already saved and overwrites only the items given (the patient link saves one item at
     a time). The score is recomputed so a draft shows what it would sign as."""
     locked = _lock_draft(administration)
-    if edit_token is not None:  # the form's token: refused if the draft changed since it opened
-        concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
+    # The form's token: refused if the draft changed since it opened.
+    concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
     new = dict(locked.answers) if merge else {}
     new.update({str(k): v for k, v in answers.items()})
     locked.answers, locked.score = score_answers_once(locked.instrument_key, new)
@@ -456,8 +456,7 @@ def administration_sign(
     locked = _lock_draft(administration)
     if locked.hidden_from_clinician:
         raise ValidationError(gettext(RATING_HIDDEN), code="rating_hidden")
-    if edit_token is not None:
-        concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
+    concurrency.check_edit_token(locked, ("answers",), edit_token, {"answers": answers})
     locked.answers, locked.score = score_answers_once(
         locked.instrument_key, locked.answers if answers is None else answers
     )

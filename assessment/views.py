@@ -36,6 +36,7 @@ from assessment.forms import (
 from assessment.models import Administration, AssessmentSession, WorkAndHealthcareUse
 from painclinic import concurrency
 from painclinic.access import can_manage_item_text, item_text_admin_view, public_view
+from painclinic.form_save import FormSave, save_form
 from patients.access import patient_view
 from patients.models import Episode, Patient
 
@@ -334,50 +335,39 @@ def administration_form(
             definition.key
         ),
     )
-    status = 200
-    conflict = None
+    status, saving = 200, FormSave(form)
     if request.method == "POST":
-        token = concurrency.posted_token(request)
-        if form.is_valid():
-            try:
-                if "sign" in request.POST:
-                    services.administration_sign(
-                        actor=request.user,
-                        administration=administration,
-                        answers=form.answers(),
-                        edit_token=token,
-                    )
-                    messages.success(
-                        request, _("%(name)s signed.") % {"name": definition.short_name}
-                    )
-                    return redirect(
-                        "assessment:session",
-                        patient_id=patient.pk,
-                        session_id=administration.session_id,
-                    )
-                services.administration_save_draft(
-                    actor=request.user,
-                    administration=administration,
-                    answers=form.answers(),
-                    edit_token=token,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            except services.EditConflict as exc:
-                # 409: the typed answers stay in the form; the saved ones are shown beside them.
-                conflict = exc
-                form.rebase_on(exc.current)
-                context["saved_answers"] = _answers_table(definition, exc.current.answers)
-            else:
-                messages.success(request, _("Draft saved."))
-                return redirect(request.path)
-        status = 409 if conflict else 400
+        sign = "sign" in request.POST
+        save = services.administration_sign if sign else services.administration_save_draft
+        saving = save_form(
+            form,
+            lambda: save(
+                actor=request.user,
+                administration=administration,
+                answers=form.answers(),
+                edit_token=concurrency.posted_token(request),
+            ),
+        )
+        if saving.saved and sign:
+            messages.success(request, _("%(name)s signed.") % {"name": definition.short_name})
+            return redirect(
+                "assessment:session",
+                patient_id=patient.pk,
+                session_id=administration.session_id,
+            )
+        if saving.saved:
+            messages.success(request, _("Draft saved."))
+            return redirect(request.path)
+        if saving.conflict:
+            # 409: the typed answers stay in the form; the saved ones are shown beside them.
+            context["saved_answers"] = _answers_table(definition, saving.conflict.current.answers)
+        status = saving.status
         score = _preview(definition, answers_from_post(definition, request.POST))
     else:
         score = _with_policy_band(administration.score) or _preview(
             definition, administration.answers
         )
-    context.update(form=form, score=score, conflict=conflict)
+    context.update(form=form, score=score, conflict=saving.conflict)
     return render(request, "assessment/administration_form.html", context, status=status)
 
 
@@ -567,27 +557,24 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
         initial=initial,
         formulation_state=services.formulation_state(patient),
     )
-    status = 200
-    conflict = None
+    status, saving = 200, FormSave(form)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.formulation_record(
-                    actor=request.user,
-                    patient=patient,
-                    flags=form.flags(),
-                    notes=form.cleaned_data["notes"],
-                    edit_token=concurrency.posted_token(request),
-                )
-            except services.EditConflict as exc:
-                # 409: the typed checklist stays; the newest saved version is shown above it.
-                conflict = exc
-                form.rebase_on(exc.current)
-                current = selectors.latest_formulation(patient)
-            else:
-                messages.success(request, _("Formulation saved."))
-                return redirect("assessment:profile", patient_id=patient.pk)
-        status = 409 if conflict else 400
+        saving = save_form(
+            form,
+            lambda: services.formulation_record(
+                actor=request.user,
+                patient=patient,
+                flags=form.flags(),
+                notes=form.cleaned_data["notes"],
+                edit_token=concurrency.posted_token(request),
+            ),
+        )
+        if saving.saved:
+            messages.success(request, _("Formulation saved."))
+            return redirect("assessment:profile", patient_id=patient.pk)
+        if saving.conflict:  # the typed checklist stays; the newest saved version above it
+            current = selectors.latest_formulation(patient)
+        status = saving.status
     return render(
         request,
         "assessment/formulation_form.html",
@@ -595,7 +582,7 @@ def formulation(request: HttpRequest, patient: Patient) -> HttpResponse:
             "patient": patient,
             "form": form,
             "current": current,
-            "conflict": conflict,
+            **saving.context(),
             "red_flag": selectors.red_flag_status(patient),
         },
         status=status,

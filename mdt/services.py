@@ -125,8 +125,7 @@ def discussion_record(
     typed["decisions"] = decisions.strip()
     if not typed["question"]:
         raise ValidationError({"question": gettext("Say what the team was asked.")})
-    if edit_token is not None:
-        concurrency.check_edit_token(discussion, DISCUSSION_FIELDS, edit_token, typed)
+    concurrency.check_edit_token(discussion, DISCUSSION_FIELDS, edit_token, typed)
     changed = [name for name in DISCUSSION_FIELDS if getattr(discussion, name) != typed[name]]
     for name in DISCUSSION_FIELDS:
         setattr(discussion, name, typed[name])

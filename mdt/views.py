@@ -21,7 +21,8 @@ from mdt.forms import ActionForm, DiscussionForm, MdtFlagForm, PrepareForm
 from mdt.models import Action, CaseConference, Discussion
 from painclinic import audit
 from painclinic.access import clinical_staff_view
-from painclinic.concurrency import TOKEN_FIELD, conflict_rows
+from painclinic.concurrency import TOKEN_FIELD
+from painclinic.form_save import FormSave, save_form
 from painclinic.models import Role
 from patients.access import patient_view
 
@@ -100,9 +101,10 @@ def _conference_for(request: HttpRequest, conference_id: int) -> CaseConference:
     return get_object_or_404(selectors.conferences_visible_to(request.user), pk=conference_id)
 
 
-def _conference_page(request, conference, *, forms=None, status=200, conflict=None):
+def _conference_page(request, conference, *, forms=None, status=200, saving=None):
     """The conference with one discussion form and one action form per patient; ``forms``
-    replaces the bound form that failed (errors re-displayed, nothing typed lost)."""
+    replaces the bound form that failed (errors re-displayed, nothing typed lost); ``saving``
+    a discussion's save that met someone else's (the 409 page)."""
     forms = forms or {}
     detail = selectors.conference_detail(conference)
     owners = list(selectors.team_staff(conference.team))
@@ -133,8 +135,7 @@ def _conference_page(request, conference, *, forms=None, status=200, conflict=No
         "conference": conference,
         "attendees": detail["attendees"],
         "items": items,
-        "conflict": conflict,
-        "conflict_rows": conflict_rows(conflict, conflict.form) if conflict else [],
+        **(saving or FormSave()).context(),
     }
     return render(request, "mdt/conference.html", context, status=status)
 
@@ -156,38 +157,30 @@ def _discussion_for(request, conference_id: int, discussion_id: int):
 def discussion(request: HttpRequest, conference_id: int, discussion_id: int) -> HttpResponse:
     conference, item = _discussion_for(request, conference_id, discussion_id)
     form = DiscussionForm(request.POST, discussion=item)
-    conflict = None
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.discussion_record(
-                actor=request.user,
-                discussion=item,
-                question=data["question"],
-                summary=data["summary"],
-                decisions=data["decisions"],
-                edit_token=request.POST.get(form.add_prefix(TOKEN_FIELD)),
-            )
-        except services.EditConflict as exc:
-            conflict = exc
-            conflict.form = form
-            form.rebase_on(exc.current)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Discussion of %(name)s saved.") % {"name": item.patient.full_name}
-            )
-            return redirect(
-                reverse("mdt:conference", kwargs={"conference_id": conference.pk})
-                + f"#discussion-{item.pk}"
-            )
+    saving = save_form(
+        form,
+        lambda: services.discussion_record(
+            actor=request.user,
+            discussion=item,
+            edit_token=request.POST.get(form.add_prefix(TOKEN_FIELD)),
+            **form.typed(),
+        ),
+        refused=_form_errors,
+    )
+    if saving.saved:
+        messages.success(
+            request, _("Discussion of %(name)s saved.") % {"name": item.patient.full_name}
+        )
+        return redirect(
+            reverse("mdt:conference", kwargs={"conference_id": conference.pk})
+            + f"#discussion-{item.pk}"
+        )
     return _conference_page(
         request,
         conference,
         forms={("discussion", item.pk): form},
-        status=409 if conflict else 400,
-        conflict=conflict,
+        status=saving.status,
+        saving=saving,
     )
 
 

@@ -29,7 +29,7 @@ from medicines.models import (
     TaperStep,
 )
 from medicines.selectors import medication_list_on
-from painclinic import audit
+from painclinic import audit, concurrency
 from painclinic.chart_cache import prerender_on_commit
 from painclinic.models import AuditAction, User
 from patients.models import Patient
@@ -62,13 +62,9 @@ INCREASE_NOT_MARKED = gettext_noop(
 )
 
 
-class EditConflict(Exception):
-    """Someone saved a newer version after this form was opened."""
-
-    def __init__(self, current: Any, differing_fields: list[str]) -> None:
-        super().__init__("edit conflict")
-        self.current = current
-        self.differing_fields = differing_fields
+# Someone saved a newer version after this form was opened: the one conflict of every edit
+# form (painclinic/concurrency.py).
+EditConflict = concurrency.EditConflict
 
 
 def _float(value) -> float | None:
@@ -183,8 +179,7 @@ def medication_change(
     current = medication.versions.order_by("-version").first()
     clean = _clean(data)
     changed = _changed(current, clean)
-    if current.version != expected_version:
-        raise EditConflict(current=current, differing_fields=changed)
+    concurrency.check_version(current, expected_version, changed)
     validate_medication({**clean, "effective_from": effective_from})
     if not changed:
         return current
@@ -309,8 +304,7 @@ def taper_plan_save(
     current = TaperPlan.objects.filter(patient=patient).order_by("-version").first()
     current_version = current.version if current else 0
     changed = [f for f in TAPER_FIELDS if current is None or getattr(current, f) != data[f]]
-    if current_version != expected_version:
-        raise EditConflict(current=current, differing_fields=changed)
+    concurrency.check_version(current, expected_version, changed)
     validate_taper(data)
     if current is not None:
         if not changed:

@@ -22,6 +22,8 @@ from django import forms
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    from django.db.models import QuerySet
+
 TOKEN_FIELD = "edit_token"
 
 
@@ -77,7 +79,10 @@ def check_edit_token(
     current: Any, fields: Iterable[str], token: str | None, typed: Mapping[str, Any]
 ) -> None:
     """Raise EditConflict when ``current`` (the locked, saved row) is no longer what the form
-    was opened with. ``typed`` names the differing fields for the 409 page."""
+    was opened with. ``typed`` names the differing fields for the 409 page. No token (None: no
+    form, or a POST without the field, see ``posted_token``) checks nothing."""
+    if token is None:
+        return
     fields = list(fields)
     if token == edit_token(current, fields):
         return
@@ -85,6 +90,26 @@ def check_edit_token(
         f for f in fields if f in typed and _plain(getattr(current, f)) != _plain(typed[f])
     ]
     raise EditConflict(current=current, differing_fields=differing)
+
+
+def check_version(current: Any, expected: int, differing: Iterable[str]) -> None:
+    """For the records with a ``version`` column (a patient's details; the signed versions of
+    plans and medications): raise EditConflict when the newest version saved (``current``; None
+    when there is none yet, version 0) is not the one the form was opened on. ``differing``
+    names the fields where what was typed differs from ``current``, for the 409 page."""
+    if (current.version if current is not None else 0) != expected:
+        raise EditConflict(current=current, differing_fields=list(differing))
+
+
+def locked_for_edit(
+    queryset: QuerySet, pk: Any, fields: Iterable[str], token: str | None, typed: Mapping[str, Any]
+) -> Any:
+    """The row a form edits, locked until the transaction ends (two saves serialise) and checked
+    against the form's token (``check_edit_token``): the first step of every edit service whose
+    form carries a token."""
+    current = queryset.select_for_update(no_key=True).get(pk=pk)
+    check_edit_token(current, fields, token, typed)
+    return current
 
 
 # For the type checker the mixin is a form (it only ever sits on one); at run time a plain class.
@@ -112,6 +137,11 @@ class EditTokenFormMixin(_FormBase):
         helper = getattr(self, "helper", None)
         if helper is not None and helper.layout is not None:
             helper.layout.fields.insert(0, TOKEN_FIELD)  # crispy renders only laid-out fields
+
+    def typed(self) -> dict[str, Any]:
+        """The cleaned values of every field but the token: what the edit service takes, by
+        name (the token goes to it as posted, see ``posted_token``)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != TOKEN_FIELD}
 
     def rebase_on(self, current: Any) -> None:
         """After a conflict: keep what was typed, carry the token of what is saved now, so a

@@ -200,13 +200,11 @@ def patient_update(
         if field in data and getattr(patient, field) != data[field]
     }
     current = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
-    if current.version != expected_version:
-        differing = [
-            field
-            for field in PATIENT_EDITABLE_FIELDS
-            if field in data and getattr(current, field) != data[field]
-        ]
-        raise EditConflict(current=current, differing_fields=differing)
+    concurrency.check_version(
+        current,
+        expected_version,
+        [f for f in PATIENT_EDITABLE_FIELDS if f in data and getattr(current, f) != data[f]],
+    )
     if not changes:
         return current
     if "identifier" in changes:
@@ -334,13 +332,13 @@ def episode_set_review_date(
 ) -> Episode:
     """Set the next review date; with ``edit_token`` (the form's), refused with EditConflict
     when someone changed it since the form was opened (painclinic/concurrency.py)."""
-    episode = (
-        Episode.objects.select_for_update(no_key=True).select_related("patient").get(pk=episode.pk)
+    episode = concurrency.locked_for_edit(
+        Episode.objects.select_related("patient"),
+        episode.pk,
+        ("next_review_due",),
+        edit_token,
+        {"next_review_due": next_review_due},
     )
-    if edit_token is not None:
-        concurrency.check_edit_token(
-            episode, ("next_review_due",), edit_token, {"next_review_due": next_review_due}
-        )
     _field_error(
         "next_review_due",
         planned_clinical_date,
@@ -520,15 +518,13 @@ def lead_handover(
     team, with a note for them. Recorded as a LeadChange (on the timeline, with the note) and an
     audit event REASSIGN. With ``edit_token`` (the form's), refused with EditConflict when the
     lead changed since the form was opened: two handovers at once do not both go through."""
-    episode = (
-        Episode.objects.select_for_update(no_key=True)
-        .select_related("team", "patient")
-        .get(pk=episode.pk)
+    episode = concurrency.locked_for_edit(
+        Episode.objects.select_related("team", "patient"),
+        episode.pk,
+        ("lead_clinician",),
+        edit_token,
+        {"lead_clinician": to_clinician},
     )
-    if edit_token is not None:
-        concurrency.check_edit_token(
-            episode, ("lead_clinician",), edit_token, {"lead_clinician": to_clinician}
-        )
     if not may_manage_care_team(actor, episode):
         raise ValidationError(gettext(HANDOVER_NOT_YOURS), code="not_yours")
     if not episode.is_open:
@@ -685,13 +681,13 @@ def follow_up_update(
     rescheduled one keeps its outcome and notes). With ``edit_token`` (the form's), refused with
     EditConflict when someone saved this call since the form was opened."""
     check_may_give_clinical_care(actor)
-    call = (
-        FollowUpCall.objects.select_for_update(no_key=True)
-        .select_related("episode__team", "episode__patient")
-        .get(pk=call.pk)
+    call = concurrency.locked_for_edit(
+        FollowUpCall.objects.select_related("episode__team", "episode__patient"),
+        call.pk,
+        FOLLOW_UP_FIELDS,
+        edit_token,
+        data,
     )
-    if edit_token is not None:
-        concurrency.check_edit_token(call, FOLLOW_UP_FIELDS, edit_token, data)
     episode = call.episode
     errors: dict[str, list[str]] = {}
     _check_follow_up(episode, due_on=data.get("due_on"), caller=data.get("caller"), errors=errors)
@@ -1023,13 +1019,13 @@ def episode_triage(
 ) -> Episode:
     """Triage a referral: its urgency and pathway (the waiting list sorts and filters on them).
     With ``edit_token``, refused with EditConflict when someone triaged it meanwhile."""
-    episode = (
-        Episode.objects.select_for_update(no_key=True).select_related("patient").get(pk=episode.pk)
+    episode = concurrency.locked_for_edit(
+        Episode.objects.select_related("patient"),
+        episode.pk,
+        TRIAGE_FIELDS,
+        edit_token,
+        {"urgency": urgency, "pathway": pathway},
     )
-    if edit_token is not None:
-        concurrency.check_edit_token(
-            episode, TRIAGE_FIELDS, edit_token, {"urgency": urgency, "pathway": pathway}
-        )
     changed = [
         name
         for name, value in (("urgency", urgency), ("pathway", pathway))

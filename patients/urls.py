@@ -25,6 +25,11 @@ urlpatterns = [
         name="contact_add",
     ),
     path(
+        "<uuid:patient_id>/episodes/<int:episode_id>/change/",
+        views.episode_change,
+        name="episode_change",
+    ),
+    path(
         "<uuid:patient_id>/episodes/<int:episode_id>/status/",
         views.episode_status,
         name="episode_status",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from painclinic import audit, concurrency
 from painclinic.access import authenticated_view
+from painclinic.form_save import FormSave, save_form
+from painclinic.listing import Rows, day_formatter, uuid_url
 from patients import selectors, services
 from patients.access import can_view_patient, patient_view
 from patients.forms import (
@@ -37,7 +40,14 @@ from patients.forms import (
     SafeguardingForm,
     TriageForm,
 )
-from patients.models import CareTeamMember, Episode, Patient, ReviewNote, SafeguardingConcern
+from patients.models import (
+    CareTeamMember,
+    Episode,
+    EpisodeStatus,
+    Patient,
+    ReviewNote,
+    SafeguardingConcern,
+)
 
 
 @require_http_methods(["GET"])
@@ -45,17 +55,48 @@ from patients.models import CareTeamMember, Episode, Patient, ReviewNote, Safegu
 def patient_list(request: HttpRequest) -> HttpResponse:
     filterset = PatientFilter(request.GET, queryset=selectors.patient_list_for(request.user))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    page: Any = Paginator(Rows(queryset, selectors.PATIENT_LIST_COLUMNS), 25).get_page(
+        request.GET.get("page")
+    )
+    # Each row's link, dates and labels are made here once per page, not per row in the
+    # template (issue #16); dates read as the template's "j M Y".
+    day = day_formatter()
+    detail_url = uuid_url("patients:detail", "patient_id")
+    conditions = _condition_labels()
+    statuses = {code: str(label) for code, label in EpisodeStatus.choices}
+    page.object_list = [
+        {
+            **row,
+            **dict.fromkeys(selectors.LATEST_EPISODE_KEYS),
+            **(row["latest_episode"] or {}),  # None: no episode yet
+            "detail_url": detail_url(row["id"]),
+            "born": day(row["date_of_birth"]),
+            "condition": conditions.get(row["primary_condition"], row["primary_condition"]),
+            "last_contact": day(row["last_contact"]),
+            # The status in words, as the caseload and the record say it ("On hold", translated).
+            "status_label": statuses.get((row["latest_episode"] or {}).get("episode_status")),
+        }
+        for row in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "querystring": query.urlencode()}
     # Each patient named on the page (full page or live-search table) is a record view.
     audit.record_views(
-        actor=request.user, object_type="patients.patient", rows=[(p.pk, p.pk) for p in page]
+        actor=request.user,
+        object_type="patients.patient",
+        rows=[(row["id"], row["id"]) for row in page.object_list],
     )
     # Live search: htmx asks for the results table only (the form stays as typed).
     template = "patients/_patient_table.html" if request.htmx else "patients/patient_list.html"
     return render(request, template, context)
+
+
+def _condition_labels() -> dict[str, str]:
+    """Condition code -> its name in the active language (``get_primary_condition_display``)."""
+    return {
+        code: str(label) for code, label in Patient._meta.get_field("primary_condition").flatchoices
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,27 +136,48 @@ def patient_detail(request: HttpRequest, patient: Patient) -> HttpResponse:
     context = {"patient": patient, "patient_age": patient.age_on(today), **overview, "today": today}
     context["open_safeguarding"] = selectors.has_open_safeguarding(patient)
     if current is not None:
-        urls = {
-            name: reverse(
-                f"patients:{name}", kwargs={"patient_id": patient.pk, "episode_id": current.pk}
+        context["contact_form"] = ContactForm(
+            action=reverse(
+                "patients:contact_add",
+                kwargs={"patient_id": patient.pk, "episode_id": current.pk},
             )
-            for name in ("contact_add", "episode_status", "episode_review", "episode_triage")
-        }
-        context["contact_form"] = ContactForm(action=urls["contact_add"])
-        context["status_form"] = EpisodeStatusForm(
-            current_status=current.status, action=urls["episode_status"]
-        )
-        context["review_form"] = ReviewDateForm(
-            initial={"next_review_due": current.next_review_due},
-            action=urls["episode_review"],
-            episode=current,
-        )
-        context["triage_form"] = TriageForm(
-            initial={"urgency": current.urgency, "pathway": current.pathway},
-            action=urls["episode_triage"],
-            episode=current,
         )
     return render(request, "patients/patient_detail.html", context)
+
+
+@require_http_methods(["GET"])
+@patient_view(write=True)
+def episode_change(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
+    """The episode's status, review date and triage forms. The record keeps them in a closed
+    section and loads them from here when it is opened (issue #16: rendering them on every view of
+    the record cost more than the rest of its forms); without JavaScript the section links here,
+    a page of its own."""
+    episode = get_object_or_404(Episode, pk=episode_id, patient=patient)
+    urls = {
+        name: reverse(
+            f"patients:{name}", kwargs={"patient_id": patient.pk, "episode_id": episode.pk}
+        )
+        for name in ("episode_status", "episode_review", "episode_triage")
+    }
+    context = {
+        "patient": patient,
+        "episode": episode,
+        "status_form": EpisodeStatusForm(
+            current_status=episode.status, action=urls["episode_status"]
+        ),
+        "review_form": ReviewDateForm(
+            initial={"next_review_due": episode.next_review_due},
+            action=urls["episode_review"],
+            episode=episode,
+        ),
+        "triage_form": TriageForm(
+            initial={"urgency": episode.urgency, "pathway": episode.pathway},
+            action=urls["episode_triage"],
+            episode=episode,
+        ),
+    }
+    template = "patients/_episode_change.html" if request.htmx else "patients/episode_change.html"
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -217,52 +279,42 @@ def episode_status(request: HttpRequest, patient: Patient, episode_id: int) -> H
 
 
 def _episode_form_saved(
-    request: HttpRequest, patient: Patient, episode: Episode, form, save, saved_message: str
+    request: HttpRequest, patient: Patient, episode_id: int, form_class, service, saved: str
 ) -> HttpResponse:
-    """Save a versioned episode form through ``save(edit_token)``: back to the record on success;
-    else the form again with what was typed, its errors (400) or the version saved meanwhile (409)."""
-    conflict = None
-    if form.is_valid():
-        try:
-            save(concurrency.posted_token(request))
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except services.EditConflict as exc:
-            conflict = exc
-            form.rebase_on(exc.current)
-        else:
-            messages.success(request, saved_message)
-            return redirect("patients:detail", patient_id=patient.pk)
+    """An episode's one-form edit (review date, triage): ``service`` saves what was typed
+    (``form.typed()``) with the form's token. Back to the record on success; else
+    the form again with what was typed, its errors (400) or the version saved meanwhile (409)."""
+    episode = _patient_episode(patient, episode_id)
+    form = form_class(request.POST, episode=episode)
+    saving = save_form(
+        form,
+        lambda: service(
+            actor=request.user,
+            episode=episode,
+            edit_token=concurrency.posted_token(request),
+            **form.typed(),
+        ),
+    )
+    if saving.saved:
+        messages.success(request, saved)
+        return redirect("patients:detail", patient_id=patient.pk)
     return render(
         request,
         "patients/review_form.html",
-        {
-            "form": form,
-            "patient": patient,
-            "episode": episode,
-            "conflict": conflict,
-            "conflict_rows": concurrency.conflict_rows(conflict, form) if conflict else [],
-        },
-        status=409 if conflict else 400,
+        {"form": form, "patient": patient, "episode": episode, **saving.context()},
+        status=saving.status,
     )
 
 
 @require_POST
 @patient_view(write=True)
 def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
-    episode = _patient_episode(patient, episode_id)
-    form = ReviewDateForm(request.POST, episode=episode)
     return _episode_form_saved(
         request,
         patient,
-        episode,
-        form,
-        lambda token: services.episode_set_review_date(
-            actor=request.user,
-            episode=episode,
-            next_review_due=form.cleaned_data["next_review_due"],
-            edit_token=token,
-        ),
+        episode_id,
+        ReviewDateForm,
+        services.episode_set_review_date,
         _("Review date saved."),
     )
 
@@ -271,21 +323,8 @@ def episode_review(request: HttpRequest, patient: Patient, episode_id: int) -> H
 @patient_view(write=True)
 def episode_triage(request: HttpRequest, patient: Patient, episode_id: int) -> HttpResponse:
     """Triage the referral: urgency and pathway (issue #13, the team's waiting list)."""
-    episode = _patient_episode(patient, episode_id)
-    form = TriageForm(request.POST, episode=episode)
     return _episode_form_saved(
-        request,
-        patient,
-        episode,
-        form,
-        lambda token: services.episode_triage(
-            actor=request.user,
-            episode=episode,
-            urgency=form.cleaned_data["urgency"],
-            pathway=form.cleaned_data["pathway"],
-            edit_token=token,
-        ),
-        _("Triage saved."),
+        request, patient, episode_id, TriageForm, services.episode_triage, _("Triage saved.")
     )
 
 
@@ -432,7 +471,7 @@ def care_team(request: HttpRequest, patient: Patient) -> HttpResponse:
     add_form = CareTeamAddForm(request.POST if action == "add" else None, episode=episode)
     handover_form = HandoverForm(request.POST if action == "handover" else None, episode=episode)
     remove_form = CareTeamRemoveForm(request.POST if action == "remove" else None)
-    status, conflict = 200, None
+    status, handover = 200, FormSave(handover_form)
     if request.method == "POST":
         status = 400
         done = None
@@ -449,29 +488,28 @@ def care_team(request: HttpRequest, patient: Patient) -> HttpResponse:
                 ).user
                 services.care_team_remove(actor=request.user, episode=episode, member=member)
                 done = _("%(name)s left the care team.") % {"name": member}
-            elif action == "handover" and handover_form.is_valid():
-                data = handover_form.cleaned_data
-                services.lead_handover(
-                    actor=request.user,
-                    episode=episode,
-                    to_clinician=data["to_clinician"],
-                    note=data["note"],
-                    keep_previous_lead=data["keep_previous_lead"],
-                    edit_token=concurrency.posted_token(request),
-                )
-                done = _("%(name)s now leads this episode.") % {"name": data["to_clinician"]}
             elif action not in ("add", "remove", "handover"):
                 messages.error(request, _("Choose what to change."))
         except ValidationError as exc:
-            form = {"add": add_form, "handover": handover_form}.get(action)
-            if form is not None:
-                _errors_to_form(form, exc)
+            if action == "add":
+                _errors_to_form(add_form, exc)
             else:
                 messages.error(request, " ".join(exc.messages))
-        except services.EditConflict as exc:
-            conflict = exc
-            handover_form.rebase_on(exc.current)
-            status = 409
+        if action == "handover":
+            handover = save_form(
+                handover_form,
+                lambda: services.lead_handover(
+                    actor=request.user,
+                    episode=episode,
+                    edit_token=concurrency.posted_token(request),
+                    **handover_form.typed(),
+                ),
+                refused=_errors_to_form,
+            )
+            if handover.saved:
+                new_lead = handover_form.cleaned_data["to_clinician"]
+                done = _("%(name)s now leads this episode.") % {"name": new_lead}
+            status = handover.status
         if done:
             messages.success(request, done)
             url = reverse("patients:care_team", kwargs={"patient_id": patient.pk})
@@ -485,9 +523,10 @@ def care_team(request: HttpRequest, patient: Patient) -> HttpResponse:
             "may_manage": may_manage,
             "add_form": add_form,
             "handover_form": handover_form,
-            "conflict": conflict,
-            "conflict_rows": [(_("Lead clinician"), conflict.current.lead_clinician)]
-            if conflict
+            "conflict": handover.conflict,
+            # The form names the new lead; the page says who leads now.
+            "conflict_rows": [(_("Lead clinician"), handover.conflict.current.lead_clinician)]
+            if handover.conflict
             else [],
             "episodes": Episode.objects.filter(patient=patient).order_by("-referral_date", "-id"),
             **selectors.care_team_overview(episode),
@@ -546,46 +585,45 @@ def follow_ups(request: HttpRequest, patient: Patient, episode_id: int) -> HttpR
     calls = selectors.follow_up_calls(episode)
     action = request.POST.get("action", "")
     add_form = FollowUpAddForm(request.POST if action == "add" else None, episode=episode)
-    edit_form, status, conflict = None, 200, None
+    edit_form, status = None, 200
     chosen = request.POST.get("call_id") or request.GET.get("call") or ""
     call = next((c for c in calls if str(c.pk) == chosen), None)
     if call is not None:
         edit_form = FollowUpForm(
             request.POST if action == "save" else None, episode=episode, call=call
         )
+    saving = FormSave(edit_form)
     if request.method == "POST":
-        status = 400
-        try:
-            if action == "add" and add_form.is_valid():
+        if action == "add" and add_form.is_valid():
+            try:
                 services.follow_up_add(
                     actor=request.user,
                     episode=episode,
                     due_on=add_form.cleaned_data["due_on"],
                     caller=add_form.cleaned_data["caller"],
                 )
+            except ValidationError as exc:
+                _errors_to_form(add_form, exc)
+            else:
                 messages.success(request, _("Follow-up call added."))
                 return redirect("patients:follow_ups", patient_id=patient.pk, episode_id=episode.pk)
-            if action == "save" and edit_form is not None and edit_form.is_valid():
-                services.follow_up_update(
+        elif action == "save" and edit_form is not None:
+            saving = save_form(
+                edit_form,
+                lambda: services.follow_up_update(
                     actor=request.user,
                     call=call,
                     data=edit_form.cleaned_data,
                     edit_token=concurrency.posted_token(request),
-                )
+                ),
+                refused=_errors_to_form,
+            )
+            if saving.saved:
                 messages.success(request, _("Follow-up call saved."))
                 return redirect("patients:follow_ups", patient_id=patient.pk, episode_id=episode.pk)
-            if action == "save" and edit_form is None:
-                messages.error(request, _("Choose a call to record."))
-        except ValidationError as exc:
-            form = add_form if action == "add" else edit_form
-            if form is not None:
-                _errors_to_form(form, exc)
-            else:
-                messages.error(request, " ".join(exc.messages))
-        except services.EditConflict as exc:
-            conflict = exc
-            edit_form.rebase_on(exc.current)
-            status = 409
+        elif action == "save":
+            messages.error(request, _("Choose a call to record."))
+        status = saving.status
     return render(
         request,
         "patients/follow_ups.html",
@@ -597,8 +635,7 @@ def follow_ups(request: HttpRequest, patient: Patient, episode_id: int) -> HttpR
             "today": date.today(),
             "add_form": add_form,
             "edit_form": edit_form,
-            "conflict": conflict,
-            "conflict_rows": concurrency.conflict_rows(conflict, edit_form) if conflict else [],
+            **saving.context(),
         },
         status=status,
     )

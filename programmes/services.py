@@ -638,9 +638,9 @@ def programme_windows_update(
 ) -> Programme:
     """Change the outcome windows of a programme; audited with the names of the changed fields.
     With the form's ``edit_token``: EditConflict when someone changed them since it opened."""
-    current = Programme.objects.select_for_update(no_key=True).get(pk=programme.pk)
-    if edit_token is not None:
-        concurrency.check_edit_token(current, WINDOW_FIELDS, edit_token, data)
+    current = concurrency.locked_for_edit(
+        Programme.objects.all(), programme.pk, WINDOW_FIELDS, edit_token, data
+    )
     changed = [f for f in WINDOW_FIELDS if f in data and getattr(current, f) != data[f]]
     for name in changed:
         setattr(current, name, data[name])

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from assessment import selectors as assessment_selectors
 from painclinic import audit, concurrency
 from painclinic.access import programme_view
+from painclinic.form_save import save_form
 from painclinic.models import AuditAction
 from patients.access import patient_view
 from patients.models import Episode, Patient
@@ -416,27 +417,19 @@ def outcome_windows(request: HttpRequest, cohort_id: int) -> HttpResponse:
         instance=Programme.objects.get(pk=cohort.programme_id),
         action=reverse("programmes:outcome_windows", args=[cohort.pk]),
     )
-    if form.is_valid():
-        try:
-            services.programme_windows_update(
-                actor=request.user,
-                programme=cohort.programme,
-                data=form.cleaned_data,
-                edit_token=concurrency.posted_token(request),
-            )
-        except concurrency.EditConflict as exc:
-            form.rebase_on(exc.current)
-            return _render_outcomes(
-                request,
-                cohort,
-                form=form,
-                status=409,
-                conflict_rows=concurrency.conflict_rows(exc, form),
-                conflict=exc,
-            )
+    saving = save_form(
+        form,
+        lambda: services.programme_windows_update(
+            actor=request.user,
+            programme=cohort.programme,
+            data=form.cleaned_data,
+            edit_token=concurrency.posted_token(request),
+        ),
+    )
+    if saving.saved:
         messages.success(request, _("Outcome windows saved."))
         return redirect("programmes:outcomes", cohort_id=cohort.pk)
-    return _render_outcomes(request, cohort, form=form, status=400)
+    return _render_outcomes(request, cohort, form=form, status=saving.status, **saving.context())
 
 
 def _csv_response(filename: str) -> tuple[HttpResponse, Any]:

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -37,6 +37,7 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    Func,
     IntegerField,
     Min,
     OuterRef,
@@ -76,10 +77,13 @@ from safety.selectors import open_signal_exists, open_signals_by_episode
 from sced.models import AnalysisRun, AnalysisState
 from treatment.models import Goal, GoalReview, TreatmentPlan
 
+if TYPE_CHECKING:
+    from painclinic.listing import Rows
+
 CONTACT_WINDOW_DAYS = 28
 
 
-def caseload_for(user: User) -> QuerySet[Episode]:
+def caseload_for(user: User) -> Rows:
     """'My caseload' (patients.selectors.caseload_for) with the self-harm badge: an open
     self-harm signal on the episode's patient (safety), in the same one query."""
     return patient_selectors.caseload_for(user).annotate(
@@ -87,16 +91,22 @@ def caseload_for(user: User) -> QuerySet[Episode]:
     )
 
 
-def caseload_panels(user: User, today: date) -> dict[str, bool]:
-    """Which of the caseload's panels can have rows: notes from the team lead not yet read,
-    follow-up calls overdue, open MDT actions. One query of three plain EXISTS on the user's own
-    rows, without the access policy: each panel's list (``unread_review_notes_for``,
-    ``overdue_follow_ups_for``, ``open_actions_for``) is a subset, so a panel answered False is
-    empty and its policy-scoped query is not built (issue #16: the three cost ~5 ms of CPU a page
-    to compile and are usually empty)."""
+def caseload_panels(user: User, today: date, episodes: QuerySet[Episode]) -> dict[str, Any]:
+    """How many open episodes the caseload lists (``episodes``: ``caseload_for(user).queryset``,
+    its filter without the page's columns), and which of its panels can have rows: notes from
+    the team lead not yet read, follow-up calls overdue, open MDT actions. One query: the count
+    and three plain EXISTS on the user's own rows, without the access policy: each panel's list
+    (``unread_review_notes_for``, ``overdue_follow_ups_for``, ``open_actions_for``) is a subset,
+    so a panel answered False is empty and its policy-scoped query is not built (issue #16: the
+    three cost ~5 ms of CPU a page to compile and are usually empty; the COUNT was a query of its
+    own, ~2 ms of CPU)."""
     flags = (
         User.objects.filter(pk=user.pk)
         .values(
+            episodes=Subquery(
+                episodes.order_by().values(n=Func(F("pk"), function="COUNT")),
+                output_field=IntegerField(),
+            ),
             notes=Exists(
                 ReviewNote.objects.filter(addressed_to=user, acknowledged_at__isnull=True)
             ),
@@ -105,7 +115,7 @@ def caseload_panels(user: User, today: date) -> dict[str, bool]:
         )
         .first()
     )
-    return flags or {"notes": False, "calls": False, "actions": False}
+    return flags or {"episodes": 0, "notes": False, "calls": False, "actions": False}
 
 
 # --- The team lead's caseload review ---------------------------------------------------------

@@ -29,10 +29,14 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
-from matplotlib import rc_context
+from matplotlib import rc_context, rcParams
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory, offset_copy
+from PIL import Image
 
 from painclinic.charts import integer_axis, plain, runs, scale_limits
 from sced.stats.phases import Phase
@@ -82,6 +86,11 @@ ERR_EMPTY_PHASE = "Phase {label!r} has no values to plot."
 ERR_SESSIONS = "Phase {label!r}: sessions must rise, after the previous phase, one per value."
 VALUES_GID = "values"
 ERR_FORMAT = "Unsupported image format {fmt!r}; use 'png' or 'svg'."
+# Points between a panel's top and its phase names, and between these and a tier's title.
+PHASE_NAME_GAP_PT = 3.5
+TITLE_GAP_PT = 3.0
+# Pixels kept free at the figure's edges and between stacked parts.
+EDGE_PX = 5.0
 
 
 def _kind(label: str) -> str:
@@ -280,14 +289,27 @@ def _draw_cdc(ax: Any, spans: list, improvement: Literal["increase", "decrease"]
 
 
 def _draw_phase_names(ax: Any, spans: list) -> None:
-    """Phase names above the panel as a top axis: the layout engine then keeps them clear of
-    the title and of the panel above."""
-    top = ax.secondary_xaxis("top")
-    top.set_xticks([(t[0] + t[-1]) / 2 for _, t, _ in spans], [plain(lab) for lab, _, _ in spans])
-    top.tick_params(length=0, labelsize=FONT_SIZE)
-    for tick in top.get_xticklabels():
-        tick.set_fontweight("bold")
-    top.spines["top"].set_visible(False)
+    """Phase names above the panel, bold, over the middle of each phase: one text each (issue
+    #16: a second axis with its own ticks cost a tenth of the drawing); the layout keeps room
+    for them above the panel and puts a tier's title above them."""
+    above = offset_copy(
+        blended_transform_factory(ax.transData, ax.transAxes),
+        fig=ax.figure,
+        y=PHASE_NAME_GAP_PT,
+        units="points",
+    )
+    for label, t, _ in spans:
+        ax.text(
+            (t[0] + t[-1]) / 2,
+            1.0,
+            plain(label),
+            transform=above,
+            ha="center",
+            va="bottom",
+            fontsize=FONT_SIZE,
+            fontweight="bold",
+            gid="phase-name",
+        )
 
 
 def _finish_axes(ax: Any, y_limits: tuple[float, float], last_session: int) -> None:
@@ -369,7 +391,8 @@ def _better_arrow(fig: Figure, ax: object, improvement: str) -> None:
 
 def _legend(
     fig: Figure, used: set[str], level: Level, trend: Trend, *, envelope: bool | float
-) -> None:
+) -> float:
+    """The legend under the panels; returns its height in pixels."""
     handles = []
     if "A" in used:
         c, m, f = PHASE_STYLE["A"]
@@ -419,14 +442,119 @@ def _legend(
                 label="CDC trend criterion",
             )
         )
+    ncol = 4 if len(handles) <= 4 else 3
     fig.legend(
         handles=handles,
-        loc="outside lower center",
-        ncol=4 if len(handles) <= 4 else 3,
+        loc="lower center",
+        ncol=ncol,
         frameon=False,
         fontsize=FONT_SIZE - 1,
         handlelength=2.6,
     )
+    return _legend_px(len(handles), ncol, FONT_SIZE - 1)
+
+
+# --- layout (issue #16) -------------------------------------------------------------------------
+#
+# The panels are placed by arithmetic on what surrounds them: the widths of the y tick labels
+# and of the "better" label are measured with the renderer that then draws them (the measure
+# is kept for the drawing), every height is a line of text at its size. matplotlib's
+# constrained layout measured every artist of the figure for this: a fifth of the drawing.
+
+LINE_EM = 1.17  # DejaVu Sans: ascender + descender, in ems (matplotlib's line height)
+
+
+def _px(points: float) -> float:
+    return points * DPI / 72
+
+
+def _line_px(size: float) -> float:
+    return _px(size) * LINE_EM
+
+
+def _width_px(renderer: Any, text: str, size: float, weight: str = "normal") -> float:
+    if not text:
+        return 0.0
+    font = FontProperties(size=size, weight=weight)
+    return renderer.get_text_width_height_descent(text, font, ismath=False)[0]
+
+
+def _tick_labels(axis: Any) -> list[str]:
+    """The labels the axis will draw at its major ticks in view."""
+    lo, hi = sorted(axis.get_view_interval())
+    tol = 1e-9 * max(1.0, abs(hi - lo))
+    locs = [v for v in axis.get_major_locator()() if lo - tol <= v <= hi + tol]
+    return list(axis.get_major_formatter().format_ticks(locs))
+
+
+def _tick_px(axis_name: str) -> float:
+    params: Any = rcParams  # keyed by a name built here, which the stubs cannot check
+    return _px(params[f"{axis_name}.major.size"] + params[f"{axis_name}.major.pad"])
+
+
+def _names_block_pt() -> float:
+    """Height of the phase names above a panel, in points."""
+    return PHASE_NAME_GAP_PT + FONT_SIZE * LINE_EM
+
+
+def _legend_px(n_handles: int, ncol: int, size: float) -> float:
+    """Height of a frameless figure legend at the bottom edge (matplotlib's default paddings:
+    labelspacing 0.5, borderpad 0.4, borderaxespad 0.5 of the font size)."""
+    rows = -(-n_handles // ncol)
+    font = _px(size)
+    # Rows follow each other at 1.5 font sizes; the first is a whole line high.
+    return _line_px(size) + (rows - 1) * 1.5 * font + 0.8 * font + 0.5 * font
+
+
+def _place_panels(
+    fig: Figure,
+    axes: Sequence[Any],
+    *,
+    tops: Sequence[float],
+    bottom: float,
+    arrow: bool,
+) -> Any:
+    """Put stacked panels of equal height in the figure. ``tops``: pixels wanted above each
+    panel (titles, phase names); ``bottom``: pixels below the last one. The left margin fits
+    the widest y tick label and the y label, the right one the "better" arrow and its words
+    (at 1.06 of the panel's width) or the last x tick label. Returns the renderer that
+    measured, for the drawing."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    left = 0.0
+    for ax in axes:
+        labels = _tick_labels(ax.yaxis)
+        widest = max((_width_px(renderer, t, FONT_SIZE - 1) for t in labels), default=0.0)
+        y_label = ax.yaxis.label
+        label = (
+            _line_px(y_label.get_fontsize()) + _px(rcParams["axes.labelpad"])
+            if y_label.get_text()
+            else 0.0
+        )
+        left = max(left, EDGE_PX + label + widest + _tick_px("ytick"))
+    if arrow:
+        words = _width_px(renderer, "better ↓", FONT_SIZE, "bold")
+        right = (0.06 * (width - left) + words / 2 + EDGE_PX) / 1.06
+    else:
+        last = _tick_labels(axes[-1].xaxis)[-1:]
+        right = EDGE_PX + max((_width_px(renderer, t, FONT_SIZE - 1) for t in last), default=0) / 2
+    gaps = [top + _px(rcParams["xtick.major.size"]) + EDGE_PX for top in tops[1:]]
+    panel = (height - tops[0] - bottom - sum(gaps)) / len(axes)
+    y = height - tops[0]
+    for i, ax in enumerate(axes):
+        ax.set_position(
+            [left / width, (y - panel) / height, (width - left - right) / width, panel / height]
+        )
+        y -= panel + (gaps[i] if i < len(gaps) else 0)
+    return renderer
+
+
+def _x_axis_px(x_label: str) -> float:
+    """Pixels under a panel for its x tick labels and its x label."""
+    out = _tick_px("xtick") + _line_px(FONT_SIZE - 1)
+    if x_label:
+        out += _px(rcParams["axes.labelpad"]) + _line_px(FONT_SIZE)
+    return out
 
 
 def _export(fig: Figure, formats: Sequence[str]) -> dict[str, bytes]:
@@ -434,17 +562,33 @@ def _export(fig: Figure, formats: Sequence[str]) -> dict[str, bytes]:
     for fmt in formats:
         if fmt not in ("png", "svg"):
             raise ValueError(ERR_FORMAT.format(fmt=fmt))
-        buffer = io.BytesIO()
-        # No dates or software versions in the files: the same data give the same bytes.
-        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-        # A fixed salt makes SVG element ids (clip paths) stable between runs.
-        with rc_context({"svg.hashsalt": "painclinic-sced"}):
-            fig.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
-        # The layout is settled by the first save; keep it for the other formats (saves time
-        # and keeps PNG and SVG identical in layout).
+        if fmt == "png":
+            out[fmt] = _png(fig)
+        else:
+            buffer = io.BytesIO()
+            # No dates or software versions in the files: the same data give the same bytes.
+            # A fixed salt makes SVG element ids (clip paths) stable between runs.
+            with rc_context({"svg.hashsalt": "painclinic-sced"}):
+                fig.savefig(buffer, format=fmt, dpi=DPI, metadata={"Date": None})
+            out[fmt] = buffer.getvalue()
+        # A layout engine (the ATD and criterion graphs) has settled the layout on the first
+        # format; keep it for the other (saves time and keeps PNG and SVG identical in layout).
         fig.set_layout_engine("none")
-        out[fmt] = buffer.getvalue()
     return out
+
+
+def _png(fig: Figure) -> bytes:
+    """The figure as an opaque RGB PNG at DPI, drawn by the canvas that measured its layout.
+    RGB, not RGBA: the background is white, so the alpha channel only cost encoding time; no
+    metadata (the same data give the same bytes)."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = Image.frombuffer(
+        "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+    )
+    buffer = io.BytesIO()
+    rgba.convert("RGB").save(buffer, format="png", compress_level=3, dpi=(DPI, DPI))
+    return buffer.getvalue()
 
 
 def build_sced_figure(
@@ -473,7 +617,7 @@ def build_sced_figure(
     )
     n_panels = len(tiers)
     height = 4.6 if n_panels == 1 else 1.2 + 2.4 * n_panels
-    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     axes = fig.subplots(n_panels, 1, sharex=True, squeeze=False)[:, 0]
     y_label = plain(f"{measure_name} ({unit})" if unit else measure_name)
     used: set[str] = set()
@@ -492,7 +636,14 @@ def build_sced_figure(
         ax.set_ylabel(y_label, fontsize=FONT_SIZE - (1 if n_panels > 1 else 0))
         if tier_name is not None:
             # Tier name as a left-aligned panel title (above the phase names).
-            ax.set_title(plain(tier_name), loc="left", fontsize=FONT_SIZE + 1, fontweight="bold")
+            ax.set_title(
+                plain(tier_name),
+                loc="left",
+                fontsize=FONT_SIZE + 1,
+                fontweight="bold",
+                pad=_names_block_pt() + TITLE_GAP_PT,
+                y=1.0,  # placed by the pad: nothing to measure (see the randomization plot)
+            )
         if i == 0:
             _better_arrow(fig, ax, improvement)
         if i == n_panels - 1:
@@ -503,8 +654,28 @@ def build_sced_figure(
         axes[0].set_xlim(0.4, longest + 0.6)
     if title:
         fig.suptitle(plain(title), fontsize=FONT_SIZE + 2, fontweight="bold")
-    _legend(fig, used, level, trend, envelope=stability_envelope)
+    legend = _legend(fig, used, level, trend, envelope=stability_envelope)
+    tiered = tiers[0][0] is not None
+    _place_panels(
+        fig,
+        axes,
+        tops=_panel_tops(n_panels, titled=tiered, suptitle=bool(title), height_px=fig.bbox.height),
+        bottom=_x_axis_px(x_label) + legend + EDGE_PX,
+        arrow=True,
+    )
     return fig
+
+
+def _panel_tops(n_panels: int, *, titled: bool, suptitle: bool, height_px: float) -> list[float]:
+    """Pixels above each panel of an SCED graph: its phase names, its tier title, and above the
+    first the figure's title (matplotlib puts it at 98 % of the height)."""
+    one = _px(_names_block_pt())
+    if titled:
+        one += _px(TITLE_GAP_PT) + _line_px(FONT_SIZE + 1)
+    first = one + EDGE_PX
+    if suptitle:
+        first += 0.02 * height_px + _line_px(FONT_SIZE + 2)
+    return [first] + [one] * (n_panels - 1)
 
 
 def render_sced_plot(
@@ -574,7 +745,7 @@ def build_randomization_figure(
     if dist.size == 0:
         raise ValueError("The randomization distribution is empty.")
     n = dist.size
-    fig = Figure(figsize=(WIDTH_IN, 4.4), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(WIDTH_IN, 4.4), dpi=DPI)
     ax = fig.subplots()
     n_bins = int(np.clip(np.sqrt(n) * 1.5, 8, 40))
     edges, width = _aligned_edges(dist, observed, n_bins)
@@ -652,7 +823,9 @@ def build_randomization_figure(
         ax.spines[side].set_visible(False)
     kind = {"exact": "all ", "monte_carlo": "random sample of "}.get(method or "", "")
     heading = title or f"Randomization distribution ({kind}{n} assignments)"
-    ax.set_title(plain(heading), fontsize=FONT_SIZE + 1, fontweight="bold")
+    # y given: matplotlib then skips measuring the axes to lift the title over top ticks (there
+    # are none): a seventh of the drawing (issue #16).
+    ax.set_title(plain(heading), fontsize=FONT_SIZE + 1, fontweight="bold", y=1.0)
     fig.legend(
         handles=[
             Patch(
@@ -663,11 +836,14 @@ def build_randomization_figure(
             ),
             Patch(facecolor=grey, edgecolor="#555555", label="other assignments"),
         ],
-        loc="outside lower center",
+        loc="lower center",
         ncol=2,
         frameon=False,
         fontsize=FONT_SIZE - 1,
     )
+    top = EDGE_PX + _line_px(FONT_SIZE + 1) + _px(rcParams["axes.titlepad"])
+    bottom = _x_axis_px(statistic_label) + _legend_px(2, 2, FONT_SIZE - 1) + EDGE_PX
+    _place_panels(fig, [ax], tops=[top], bottom=bottom, arrow=False)
     return fig
 
 
@@ -701,7 +877,7 @@ def render_measures_stacked(
     if not panels:
         raise ValueError("Nothing to plot.")
     n_panels = len(panels)
-    fig = Figure(figsize=(WIDTH_IN, 1.2 + 2.4 * n_panels), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(WIDTH_IN, 1.2 + 2.4 * n_panels), dpi=DPI)
     axes = fig.subplots(n_panels, 1, sharex=True, squeeze=False)[:, 0]
     used: set[str] = set()
     for i, ((name, phases, y_range, improvement), ax) in enumerate(zip(panels, axes, strict=True)):
@@ -716,12 +892,26 @@ def render_measures_stacked(
             cdc=cdc,
             show_phase_names=True,
         )
-        ax.set_title(plain(name), loc="left", fontsize=FONT_SIZE + 1, fontweight="bold")
+        ax.set_title(
+            plain(name),
+            loc="left",
+            fontsize=FONT_SIZE + 1,
+            fontweight="bold",
+            pad=_names_block_pt() + TITLE_GAP_PT,
+            y=1.0,  # placed by the pad: nothing to measure (see the randomization plot)
+        )
         _better_arrow(fig, ax, improvement)
         if i == n_panels - 1:
             ax.set_xlabel("Session", fontsize=FONT_SIZE)
     axes[0].set_xlim(0.4, max(_last_session(p) for _, p, _, _ in panels) + 0.6)
-    _legend(fig, used, "mean", "ols", envelope=stability_envelope)
+    legend = _legend(fig, used, "mean", "ols", envelope=stability_envelope)
+    _place_panels(
+        fig,
+        axes,
+        tops=_panel_tops(n_panels, titled=True, suptitle=False, height_px=fig.bbox.height),
+        bottom=_x_axis_px("Session") + legend + EDGE_PX,
+        arrow=True,
+    )
     return _export(fig, formats)
 
 

@@ -49,7 +49,7 @@ from sced.models import (
     Study,
 )
 from sced.stats.phases import comparison_title
-from sced.visual_panel import stacked_plot_svg, visual_panels
+from sced.visual_panel import stacked_plot, visual_panels
 
 CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 MSG_ANALYSIS_LATER = _lazy(
@@ -181,6 +181,18 @@ def measure_edit(
     )
 
 
+# Stands for a value's id in a reversed URL; never a real id.
+_ID_MARK = 987654321987
+
+
+def _url_of_each(name: str, kwargs: dict):
+    """The URL of ``name`` for any value's id: reversed once, the id put in its place (the
+    same URL ``reverse`` gives; issue #16: two reverses per row of the data table)."""
+    url = reverse(name, kwargs={**kwargs, "measurement_id": _ID_MARK})
+    head, tail = url.rsplit(str(_ID_MARK), 1)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def _detail_context(request: HttpRequest, patient: Patient, study: Study, **forms) -> dict:
     """The study page. ``forms`` replaces an entry form by the bound one that failed, so what
     was typed comes back with its errors (value_form, backfill_form, import_form)."""
@@ -195,6 +207,9 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
         default=0,
     )
     hidden = selectors.concealment(study, latest_session=latest, today=date.today())
+    ids = {"patient_id": patient.pk, "study_id": study.pk}
+    amend_url = _url_of_each("sced:measurement_amend", ids)
+    strike_url = _url_of_each("sced:measurement_strike_out", ids)
     rows = []
     for measure in measures:
         starts = selectors.phase_starts_for(study, measure.pk)
@@ -204,7 +219,15 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
             )
             if hidden.concealed and hidden.until_session and m.session >= hidden.until_session:
                 phase = "?"
-            rows.append({"measure": measure, "m": m, "phase": phase})
+            rows.append(
+                {
+                    "measure": measure,
+                    "m": m,
+                    "phase": phase,
+                    "amend_url": amend_url(m.pk),
+                    "strike_url": strike_url(m.pk),
+                }
+            )
     next_sessions = selectors.next_expected_sessions(study, measures, hidden=hidden)
     value_initial = {}
     if next_sessions:
@@ -236,8 +259,10 @@ def _detail_context(request: HttpRequest, patient: Patient, study: Study, **form
         "drawn_starts": [(label, first) for label, first, _last in spans[1:]],
         "next_sessions": next_sessions,
         "next_by_measure": {str(n.measure.pk): n.session for n in next_sessions},
-        "value_form": ValueForm(initial=value_initial, study=study, prefix="entry"),
-        "backfill_form": BackfillForm(study=study, prefix="backfill"),
+        "value_form": ValueForm(
+            initial=value_initial, study=study, measures=measures, prefix="entry"
+        ),
+        "backfill_form": BackfillForm(study=study, measures=measures, prefix="backfill"),
         # One session of every measure (issue #12): offered when the study has more than one.
         "session_form": SessionValuesForm(
             initial={"session": min((n.session for n in next_sessions), default=1)},
@@ -785,7 +810,8 @@ def measures_plot(
     request: HttpRequest, patient: Patient, study_id: int, run_id: int
 ) -> HttpResponse:
     """Every measure of a run stacked on one session axis, with the stability envelope and the
-    conservative dual criterion when asked (drawn on request from what the run analysed)."""
+    conservative dual criterion when asked (drawn from what the run analysed the first time it
+    is asked for, then read from the chart cache)."""
     run = get_object_or_404(
         AnalysisRun.objects.only("id", "inputs"),
         pk=run_id,
@@ -793,8 +819,8 @@ def measures_plot(
         study__episode__patient=patient,
     )
     aids = _aids(request)
-    svg = stacked_plot_svg(run.inputs, envelope=aids["envelope"], cdc=aids["cdc"])
-    if svg is None:
+    svg = stacked_plot(run.inputs, envelope=aids["envelope"], cdc=aids["cdc"])
+    if not svg:
         raise Http404("Nothing to draw.")
     response = HttpResponse(svg, content_type=CONTENT_TYPES["svg"])
     response["Cache-Control"] = "private, max-age=3600"

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from painclinic import chart_cache
 from sced import plots as sced_plots
 from sced.stats.inputs import MeasureInputs, StudyInputs
 from sced.stats.visual_reading import consistency_across_tiers, visual_analysis
 
 MBD_DESIGNS = ("MBD_behaviours", "MBD_settings")
+# Raise when sced.plots draws the stacked graph differently (a new key: nothing stale is served).
+STACKED_VERSION = 2
 
 
 def _phases(measure: MeasureInputs) -> list[tuple[str, list[int], list[float]]]:
@@ -63,3 +66,21 @@ def stacked_plot_svg(run_inputs: dict[str, Any], *, envelope: bool, cdc: bool) -
     return sced_plots.render_measures_stacked(
         panels, stability_envelope=envelope, cdc=cdc, formats=("svg",)
     )["svg"]
+
+
+def stacked_plot(run_inputs: dict[str, Any], *, envelope: bool, cdc: bool) -> bytes:
+    """``stacked_plot_svg`` through the chart cache (painclinic/chart_cache.py), under a hash of
+    the run's inputs and the two aids: drawn once per data and choice, not on every request
+    (issue #16). Empty when nothing can be drawn."""
+    chart = chart_cache.cached_chart(
+        "sced.measures_stacked",
+        (run_inputs, bool(envelope), bool(cdc)),
+        _stacked_or_empty,
+        version=STACKED_VERSION,
+    )
+    return chart.data
+
+
+def _stacked_or_empty(run_inputs: dict[str, Any], *aids: bool) -> bytes:
+    envelope, cdc = aids  # the chart cache passes its data positionally
+    return stacked_plot_svg(run_inputs, envelope=envelope, cdc=cdc) or b""

@@ -291,3 +291,31 @@ def test_formulation(two_clinicians, jannick):
     lost = concurrent_rounds(first, second, url, data, saved)
     _report("formulation", lost)
     assert lost == 0
+
+
+@pytest.mark.django_db
+def test_triage_page(two_clinicians, jannick):
+    """The record's triage form (its token is the second on the record, after the review
+    date's): the 409 page names, field by field, what is saved now."""
+    first, second = two_clinicians
+    episode = jannick.episodes.get()
+    url = reverse(
+        "patients:episode_triage", kwargs={"patient_id": jannick.pk, "episode_id": episode.pk}
+    )
+    record = reverse("patients:detail", kwargs={"patient_id": jannick.pk})
+    token = TOKEN.findall(second.get(record).content.decode())[1]
+    assert (
+        first.post(url, {"urgency": "urgent", "pathway": "pmp", "edit_token": token}).status_code
+        == 302
+    )
+    refused = second.post(url, {"urgency": "routine", "pathway": "psychology", "edit_token": token})
+    assert refused.status_code == 409
+    rows = refused.content.decode().split('id="edit-conflict"', 1)[1]
+    assert "<td>Urgency</td><td>Urgent</td>" in rows
+    assert "<td>Pathway</td><td>Pain Management Programme</td>" in rows
+    episode.refresh_from_db()
+    assert (episode.urgency, episode.pathway) == ("urgent", "pmp")
+    again = {"urgency": "routine", "pathway": "psychology", "edit_token": _token(refused)}
+    assert second.post(url, again).status_code == 302
+    episode.refresh_from_db()
+    assert (episode.urgency, episode.pathway) == ("routine", "psychology")

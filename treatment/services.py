@@ -158,12 +158,11 @@ def plan_save(
         "focus_areas": focus_areas,
         "interventions": {k: (u.pk if u else None) for k, u in interventions.items()},
     }
-    if current_version != expected_version:
-        before = _plan_snapshot(current)
-        differing = [name for name, value in proposed.items() if before.get(name) != value]
-        raise EditConflict(current=current, differing_fields=differing)
+    before = _plan_snapshot(current)
+    changed = [name for name, value in proposed.items() if before.get(name) != value]
+    concurrency.check_version(current, expected_version, changed)
     if current is not None:
-        if _plan_snapshot(current) == proposed:
+        if not changed:
             return current
         if not change_reason.strip():
             raise ValidationError(gettext(CHANGE_NEEDS_REASON))
@@ -185,8 +184,6 @@ def plan_save(
         PlanIntervention(plan=plan, kind=kind, delivered_by=user)
         for kind, user in interventions.items()
     )
-    before = _plan_snapshot(current)
-    changed = [name for name, value in proposed.items() if before.get(name) != value]
     audit.record_event(
         actor=actor,
         action=AuditAction.CREATE if current is None else AuditAction.CHANGE,
@@ -302,8 +299,7 @@ def goal_update(
         raise ValidationError(gettext(GOAL_RETIRED))
     if GoalReview.objects.filter(goal=goal).exists():
         raise ValidationError(gettext(GOAL_REVIEWED))
-    if edit_token is not None:
-        concurrency.check_edit_token(goal, GOAL_FIELDS, edit_token, data)
+    concurrency.check_edit_token(goal, GOAL_FIELDS, edit_token, data)
     changed = [k for k in GOAL_FIELDS if k in data and getattr(goal, k) != data[k]]
     if not changed:
         return goal
@@ -891,11 +887,11 @@ def flare_up_plan_save(
     Patient.objects.select_for_update(no_key=True).only("pk").get(pk=patient.pk)
     current = FlareUpPlan.objects.filter(patient=patient).order_by("-version").first()
     current_version = current.version if current else 0
-    if current_version != expected_version:
-        differing = [
-            f for f in FLARE_UP_FIELDS if current is not None and getattr(current, f) != data[f]
-        ]
-        raise EditConflict(current=current, differing_fields=differing)
+    concurrency.check_version(
+        current,
+        expected_version,
+        [f for f in FLARE_UP_FIELDS if current is not None and getattr(current, f) != data[f]],
+    )
     changed = [f for f in FLARE_UP_FIELDS if current is None or getattr(current, f) != data[f]]
     if current is not None:
         if not changed:

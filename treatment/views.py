@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment import selectors as assessment_selectors
 from painclinic import concurrency
+from painclinic.form_save import FormSave, save_form
 from painclinic.i18n import supported_language
 from patients.access import patient_view
 from patients.models import Episode, Patient
@@ -291,41 +292,29 @@ def goal_edit(request: HttpRequest, patient: Patient, goal_id: int) -> HttpRespo
         instance=goal,
         submit_label=_("Save the goal"),
     )
-    conflict = None
+    saving = FormSave(form)
     if request.method == "POST":
         if locked:
             form.is_valid()  # so the refusal can sit beside what was typed
             form.add_error(None, locked)
-        elif form.is_valid():
-            try:
-                services.goal_update(
+        else:
+            saving = save_form(
+                form,
+                lambda: services.goal_update(
                     actor=request.user,
                     goal=goal,
                     data=form.cleaned_data,
                     edit_token=concurrency.posted_token(request),
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            except services.EditConflict as exc:
-                # 409: keep what was typed, show what is saved now, carry the new token.
-                conflict = exc
-                form.rebase_on(exc.current)
-            else:
+                ),
+            )
+            if saving.saved:
                 messages.success(request, _("Goal changed."))
                 return redirect(_url("goal_detail", patient, goal_id=goal.pk))
-    status = (409 if conflict else 400) if request.method == "POST" else 200
     return render(
         request,
         "treatment/goal_form.html",
-        {
-            "patient": patient,
-            "form": form,
-            "goal": goal,
-            "locked": locked,
-            "conflict": conflict,
-            "conflict_rows": concurrency.conflict_rows(conflict, form) if conflict else [],
-        },
-        status=status,
+        {"patient": patient, "form": form, "goal": goal, "locked": locked, **saving.context()},
+        status=saving.status if request.method == "POST" else 200,
     )
 
 
@@ -710,36 +699,32 @@ def pacing_change(request: HttpRequest, patient: Patient, pacing_id: int) -> Htt
         initial={f: getattr(latest, f) for f in services.SCHEDULE_FIELDS if f != "baseline"},
         schedule_state=services.pacing_schedule_state(plan),
     )
-    conflict = None
+    saving = FormSave(form)
     gate = _gate_context(request, patient, "pacing", "pacing-change-form")
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.pacing_schedule_change(
+    if request.method == "POST":
+        saving = save_form(
+            form,
+            lambda: services.pacing_schedule_change(
                 actor=request.user,
                 plan=plan,
-                effective_from=data["effective_from"],
-                data=data,
-                reason=data["reason"],
+                effective_from=form.cleaned_data["effective_from"],
+                data=form.cleaned_data,
+                reason=form.cleaned_data["reason"],
                 override_reason=request.POST.get("override_reason", ""),
                 edit_token=concurrency.posted_token(request),
-            )
-        except ValidationError as exc:
-            _gate_error(gate, form, exc)
-        except services.EditConflict as exc:
-            # 409: the page below shows the schedule in force now (re-read), the form what was typed
-            conflict = exc
-            form.rebase_on(exc.current)
-            overview = selectors.pacing_overview(plan)
-        else:
+            ),
+            refused=lambda form, exc: _gate_error(gate, form, exc),
+        )
+        if saving.saved:
             messages.success(request, _("New schedule set; the earlier one and the log are kept."))
             return redirect(_url("pacing_detail", patient, pacing_id=plan.pk))
-    status = (409 if conflict else 400) if request.method == "POST" else 200
+        if saving.conflict:  # the page below shows the schedule in force now, re-read
+            overview = selectors.pacing_overview(plan)
     return render(
         request,
         "treatment/pacing_change.html",
-        {"patient": patient, "o": overview, "form": form, "conflict": conflict, **gate},
-        status=status,
+        {"patient": patient, "o": overview, "form": form, **saving.context(), **gate},
+        status=saving.status if request.method == "POST" else 200,
     )
 
 

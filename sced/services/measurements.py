@@ -264,14 +264,14 @@ def measurement_amend(
 ) -> MeasurementAmendment:
     """Correct a value: the amendment keeps the old value, who, when and why; the original is
     never touched (the database refuses it, migration 0002)."""
-    measurement = (
-        Measurement.objects.select_for_update(no_key=True)
-        .select_related("measure__study__episode__patient")
-        .get(pk=measurement.pk)
+    measurement = concurrency.locked_for_edit(  # refused if amended since the form was opened
+        Measurement.objects.select_related("measure__study__episode__patient"),
+        measurement.pk,
+        ("value",),
+        edit_token,
+        {"value": value},
     )
     measure = measurement.measure
-    if edit_token is not None:  # someone amended it since the form was opened
-        concurrency.check_edit_token(measurement, ("value",), edit_token, {"value": value})
     if measurement.is_struck_out:
         raise ValidationError(
             gettext(MSG_STRUCK).format(

@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 
+from assessment import services as assessment_services
 from assessment.models import Administration
-from patients.models import Patient
+from patients.models import Episode, Patient
 from sced.models import Measurement, Study
 from treatment.models import Goal, GoalReview, TreatmentPlan
 
@@ -44,3 +45,16 @@ def test_the_bulk_seed_gives_each_synthetic_patient_assessments_plans_goals_and_
         .annotate(n=Count("signed_by", distinct=True))
     )
     assert all(row["n"] == 1 for row in signers)
+
+
+@pytest.mark.django_db
+def test_the_bulk_seed_fills_the_summary_columns_the_services_keep():
+    """bulk_create bypasses the services, so the seed fills Episode.last_signed_assessment in
+    one grouped pass; it must give what the services' own per-episode rule gives."""
+    call_command("bench_seed", patients=3, stdout=StringIO())
+    episodes = Episode.objects.filter(patient__identifier__startswith="SYN-")
+    seeded = dict(episodes.values_list("pk", "last_signed_assessment"))
+    assert all(day is not None for day in seeded.values())
+    for pk in seeded:
+        assessment_services.refresh_last_signed_assessment(pk)
+    assert dict(episodes.values_list("pk", "last_signed_assessment")) == seeded

@@ -57,3 +57,19 @@ def test_ana_registers_maria_and_finds_her_on_her_caseload(
     maria = Patient.objects.get(identifier="NHS-485-777-3456")
     assert AuditEvent.objects.filter(patient=maria, action=AuditAction.CREATE, actor=ana).exists()
     assert AuditEvent.objects.filter(patient=maria, action=AuditAction.VIEW, actor=ana).exists()
+
+    # Back on her record, Ana triages the referral. The section with the episode's status,
+    # review date and triage forms is closed; opening it loads them (issue #16).
+    row.get_by_role("link", name="Maria Lindqvist").click()
+    expect(page.get_by_role("heading", name="Maria Lindqvist")).to_be_visible()
+    page.locator("#episode-change summary").click()
+    forms = page.locator("#episode-change-forms")
+    expect(forms.get_by_role("button", name="Save triage")).to_be_visible()
+    forms.get_by_label("Urgency").select_option("soon")
+    screenshot("05_record_episode_forms_opened")
+    forms.get_by_role("button", name="Save triage").click()
+    expect(page.get_by_text("Triage saved.")).to_be_visible()
+    assert maria.episodes.get().urgency == "soon"
+    assert AuditEvent.objects.filter(
+        patient=maria, action=AuditAction.VIEW, actor=ana, view_name="patients:episode_change"
+    ).exists()

@@ -4,6 +4,8 @@ use it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -312,3 +314,26 @@ def test_the_care_team_page_queries_do_not_grow_with_members(client, ana, jannic
         services.care_team_add(actor=ana, episode=episode, member=member)
     many = count()
     assert few == many == CARE_TEAM_PAGE_QUERIES
+
+
+@pytest.mark.django_db
+def test_a_handover_over_someone_elses_is_refused_and_names_the_lead_now(
+    client, ana, bob, dina, jannick, episode, north
+):
+    """Two handovers at once on the page: the later form gets 409 with what was typed and who
+    leads now; no REASSIGN is written."""
+    client.force_login(bob)
+    page = client.get(_url(jannick)).content.decode()
+    token = re.search(r'name="edit_token" value="([0-9a-f]+)"', page).group(1)
+    services.lead_handover(actor=ana, episode=episode, to_clinician=dina)  # meanwhile
+    olle = UserFactory(role=Role.CLINICIAN, discipline=Discipline.NURSE, team=north)
+    reassigned = AuditEvent.objects.filter(action=AuditAction.REASSIGN).count()
+    posted = {"action": "handover", "to_clinician": olle.pk, "note": "Back in May"}
+    refused = client.post(_url(jannick), {**posted, "edit_token": token})
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "Back in May" in page
+    assert f"<td>Lead clinician</td><td>{dina}</td>" in page
+    assert AuditEvent.objects.filter(action=AuditAction.REASSIGN).count() == reassigned
+    episode.refresh_from_db()
+    assert episode.lead_clinician == dina

@@ -4,6 +4,7 @@ earlier ones stay on the record."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -395,14 +396,49 @@ def test_the_new_episode_page_says_why_not_while_one_is_open(client, ana, jannic
     assert jannick.episodes.count() == 1
 
 
+def _first_call_form(client, episode, user):
+    """``user`` opens the form of the episode's first call: (the call, the page's URL, the page)."""
+    call = episode.follow_up_calls.order_by("due_on").first()
+    url = reverse(
+        "patients:follow_ups", kwargs={"patient_id": episode.patient_id, "episode_id": episode.pk}
+    )
+    client.force_login(user)
+    return call, url, client.get(f"{url}?call={call.pk}").content.decode()
+
+
 @pytest.mark.django_db
 def test_the_call_form_opens_with_the_calls_date_and_caller(client, discharged, ana):
-    call = discharged.follow_up_calls.order_by("due_on").first()
-    url = reverse(
-        "patients:follow_ups",
-        kwargs={"patient_id": discharged.patient_id, "episode_id": discharged.pk},
-    )
-    client.force_login(ana)
-    page = client.get(f"{url}?call={call.pk}").content.decode()
+    call, _, page = _first_call_form(client, discharged, ana)
     assert f'name="due_on" value="{call.due_on.isoformat()}"' in page
     assert f'<option value="{ana.pk}" selected>' in page
+
+
+@pytest.mark.django_db
+def test_a_call_recorded_meanwhile_is_not_overwritten_on_the_page(client, discharged, ana):
+    """The 409 page: what was typed stays, what is saved now is shown, nothing is written or
+    audited; the page carries the new token, so saving again is a deliberate overwrite."""
+    call, url, page = _first_call_form(client, discharged, ana)
+    token = re.search(r'name="edit_token" value="([0-9a-f]+)"', page).group(1)
+    meanwhile = _call_data(call, outcome="not_reached", called_on=call.due_on, notes="No answer.")
+    services.follow_up_update(actor=ana, call=call, data=meanwhile)
+    typed = _call_data(call, outcome="reached", called_on=call.due_on, notes="Walking again.")
+    posted = {
+        **{name: getattr(value, "pk", value) or "" for name, value in typed.items()},
+        "action": "save",
+        "call_id": call.pk,
+    }
+    changes = AuditEvent.objects.exclude(action=AuditAction.VIEW)  # the page itself is a VIEW
+    audited = changes.count()
+    refused = client.post(url, {**posted, "edit_token": token})
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "Walking again." in page  # nothing typed is lost
+    saved_now = page.split('id="edit-conflict"', 1)[1].split("</div>", 1)[0]
+    assert "No answer." in saved_now
+    assert changes.count() == audited
+    call.refresh_from_db()
+    assert call.notes == "No answer."
+    token = re.search(r'name="edit_token" value="([0-9a-f]+)"', page).group(1)
+    assert client.post(url, {**posted, "edit_token": token}).status_code == 302
+    call.refresh_from_db()
+    assert call.notes == "Walking again."

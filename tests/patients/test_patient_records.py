@@ -51,7 +51,7 @@ def test_ana_registers_maria_who_appears_on_her_caseload_waiting(client, ana, no
     assert list(episode.care_team.values_list("user__username", flat=True)) == ["ana"]
     caseload = client.get(reverse("caseload"))
     assert "Maria Lindqvist" in caseload.content.decode()
-    row = next(r for r in caseload.context["rows"] if r["episode"].patient_id == maria.pk)
+    row = next(r for r in caseload.context["rows"] if r["patient_id"] == maria.pk)
     assert row["days_waiting"] == 3
 
 
@@ -264,3 +264,16 @@ def test_live_search_answers_htmx_with_the_results_table_only(client, jannick, s
     assert "Susan" in full
     assert "Jannick" not in full
     assert "<form" in full
+
+
+@pytest.mark.django_db
+def test_the_patient_list_says_an_episode_on_hold_in_words(client, jannick, ana):
+    """The list's status badge reads as the caseload's and the record's do: "On hold", not the
+    stored code run together ("Onhold")."""
+    services.episode_change_status(
+        actor=ana, episode=jannick.episodes.get(), to_status="on_hold", changed_on=date.today()
+    )
+    client.force_login(ana)
+    html = client.get(reverse("patients:list"), {"q": "jann"}).content.decode()
+    assert ">On hold</span>" in html
+    assert "Onhold" not in html

@@ -34,12 +34,15 @@ def _count(client, url):
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
 PATIENT_LIST_QUERIES = 9
 # Detail: session, user, patient (through the access policy), episodes, care teams, status
-# changes, contacts, reassignments, review notes, the audit INSERT, then the session save (3
+# changes, contacts, reassignments, review notes (now: episodes, their rows, their people),
+# the audit INSERT, then the session save (3
 # with the test savepoints).
 # +2: the audit chain locks its head and reads it before the INSERT (issue #15).
 # +2 (issue #13): the care-team changes and the follow-up calls of the episodes (timeline).
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
-PATIENT_DETAIL_QUERIES = 18  # + an open safeguarding concern (issue #10)
+# -5 (issue #16): the episodes' rows (care teams, status changes, contacts, reassignments,
+# care-team changes, follow-up calls, review notes) in ONE query, their people in one more.
+PATIENT_DETAIL_QUERIES = 13  # + an open safeguarding concern (issue #10)
 
 
 @pytest.mark.django_db

@@ -116,7 +116,7 @@ def test_a_one_outcome_study_keeps_the_input_shape_its_runs_were_hashed_with(ana
 
 
 def test_two_measures_get_two_analyses_and_the_test_stays_on_the_primary_outcome(
-    client, ana, jannick, django_capture_on_commit_callbacks
+    client, ana, jannick, django_capture_on_commit_callbacks, monkeypatch
 ):
     study = make_study(
         ana, jannick, measures=[FEAR, WALKING], planned_phase_lengths={"A": 7, "B": 13}
@@ -163,6 +163,22 @@ def test_two_measures_get_two_analyses_and_the_test_stays_on_the_primary_outcome
     assert b"CDC mean criterion" in aided.content
     assert b"envelope" in aided.content
     assert b"Walking (minutes)" in aided.content
+    # Drawn once per data and choice of aids (issue #16), then read from the chart cache.
+    from sced import plots
+
+    draws = []
+    real = plots.render_measures_stacked
+
+    def counting(*args, **kwargs):
+        draws.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plots, "render_measures_stacked", counting)
+    assert client.get(plot_url).content == plain.content
+    assert client.get(plot_url + "?envelope=1&cdc=1").content == aided.content
+    assert draws == []
+    assert client.get(plot_url + "?cdc=1").status_code == 200
+    assert len(draws) == 1
 
 
 def test_the_stacked_plot_is_only_for_the_patients_own_runs(client, ana, jannick, ab_study):
