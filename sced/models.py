@@ -450,6 +450,7 @@ def store_findings(runs) -> int:
     """Store the finding of each DONE run of ``runs`` (a queryset) from its results: one UPDATE.
     Called when a run is saved done (``AnalysisRun.save``), by the migration that added the
     column and by bulk loads that bypass ``save`` with runs of their own."""
+    finding: RawSQL | KeyTransform
     if connection.vendor == "postgresql":
         finding = RawSQL(_FINDING_ENTRY_SQL, (), output_field=models.JSONField())
     else:
