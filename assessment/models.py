@@ -191,6 +191,16 @@ class Administration(models.Model):
                 name="administration_signed_has_signature",
             ),
         ]
+        indexes = [
+            # The team review's process measures (WAI-SR and CARE, rated by the patient) read the
+            # signed ones of the team: a partial index, not a scan of every administration
+            # (issue #16: ~120,000 rows read at 10,000 patients for a handful).
+            models.Index(
+                fields=["session"],
+                condition=models.Q(instrument_key__in=("waisr", "care"), state="signed"),
+                name="administration_process_signed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument_key} ({self.get_state_display()})"
@@ -664,6 +674,11 @@ HEALTHCARE_COUNT_RANGE = _(
 )
 
 
+# The latest bands the team review lists as high-risk yellow flags (review.selectors
+# HIGH_RISK_BANDS: STarT Back high, PHQ-9 severe and moderately severe): a partial index of them.
+HIGH_RISK_BAND_NAMES = ("high", "moderately_severe", "severe")
+
+
 class ResultSummary(models.Model):
     """The first and the latest signed scorable result of one episode on one instrument: a
     summary the team review reads (issue #16) instead of picking them out of every
@@ -689,6 +704,12 @@ class ResultSummary(models.Model):
     latest_total = models.FloatField(null=True)
     latest_amended = models.BooleanField(default=False)
     latest_band_name = models.CharField(max_length=32, blank=True)  # "" when it has no band
+    # The RCI classification of first against latest (selectors.change_classification:
+    # reliably_improved, no_reliable_change, reliably_deteriorated or not_available), so the
+    # team review lists and counts by it in SQL instead of classifying every episode's results
+    # on each request (issue #16). Derived from the instrument's RCI parameters: a change of
+    # those is a new definition and needs the summaries rebuilt (services.rebuild_all_result_summaries).
+    classification = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["episode", "instrument_key"]
@@ -696,6 +717,31 @@ class ResultSummary(models.Model):
             # Also the index of the review's reads: WHERE episode_id IN (the team's episodes).
             models.UniqueConstraint(
                 fields=["episode", "instrument_key"], name="result_summary_episode_instrument"
+            ),
+        ]
+        # The team review's lists and counts select episodes by these (issue #16): each a small
+        # partial index, so a list's "has a reliable improvement" or "is in a high-risk band" is
+        # an index-only read of the matching rows, not a scan of every summary.
+        indexes = [
+            models.Index(
+                fields=["episode", "instrument_key"],
+                condition=models.Q(classification="reliably_improved"),
+                name="result_summary_improved",
+            ),
+            models.Index(
+                fields=["episode", "instrument_key"],
+                condition=models.Q(classification="reliably_deteriorated"),
+                name="result_summary_deteriorated",
+            ),
+            models.Index(
+                fields=["episode", "instrument_key"],
+                condition=~models.Q(classification="not_available"),
+                name="result_summary_classified",
+            ),
+            models.Index(
+                fields=["episode", "instrument_key", "latest_band_name"],
+                condition=models.Q(latest_band_name__in=HIGH_RISK_BAND_NAMES),
+                name="result_summary_high_band",
             ),
         ]
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -42,7 +44,6 @@ from patients.models import OPEN_STATUSES, Episode
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from datetime import date
 
     from assessment.instruments.base import ReliableChangeParameters
     from patients.models import Patient
@@ -188,7 +189,27 @@ def result_summaries_computed(episode_ids: Iterable[int] | None = None) -> list[
         current.latest_total = total
         current.latest_amended = amendment_id is not None
         current.latest_band_name = band or ""
+    for summary in out:
+        summary.classification = change_classification(
+            summary.instrument_key,
+            summary.first_total,
+            summary.latest_total,
+            remeasured=summary.first_result_id != summary.latest_result_id,
+        )
     return out
+
+
+@lru_cache(maxsize=8192)
+def change_classification(
+    key: str, first_total: float | None, latest_total: float | None, *, remeasured: bool
+) -> str:
+    """The RCI classification (``reliable_change``) of a first and a latest total, stored with
+    each ResultSummary so the team review selects by it in SQL (issue #16). It reads only the
+    totals (as the summary stores them: floats), the instrument and whether there are two
+    results; a team has thousands of pairs but few distinct ones, so each is classified once."""
+    as_stored = [None if t is None else float(t) for t in (first_total, latest_total)]
+    first, latest = (SignedResult(key, 0, date.min, {"total": t}, amended=False) for t in as_stored)
+    return reliable_change([first, latest] if remeasured else [latest])["classification"]
 
 
 def signed_results(patient: Patient) -> dict[str, list[SignedResult]]:

@@ -182,22 +182,28 @@ def audit_rows(events: QuerySet, before: Any = None, per_page: int = 50) -> Audi
     request_ids = [key for key in keys if not key.startswith("event-")]
     event_ids = [int(key.removeprefix("event-")) for key in keys if key.startswith("event-")]
     rows = (
-        (
-            events.filter(Q(request_id__in=request_ids) | Q(request_id="", id__in=event_ids))
-            .annotate(request_key=_request_key())
-            .select_related("actor", "patient")
-            .order_by("at", "id")
-        )
+        events.filter(Q(request_id__in=request_ids) | Q(request_id="", id__in=event_ids))
+        .annotate(request_key=_request_key())
+        .order_by("at", "id")
+        # Tuples of what a row shows, not model instances: a page of list views is ~1,250
+        # events, and building each with its actor and patient was most of the page's CPU
+        # (issue #16). The actors and the patients shown are built once each (_PageObjects).
+        .values_list(*_EVENT_COLUMNS)
         if keys
         else []
     )
-    for event in rows:
+    objects = _PageObjects()
+    for row in rows:
+        event = _PageEvent(*row)
         by_key[event.request_key].append(event)
+        objects.remember(event)
     # Each action's words translated once per page, not once per event (hashing a lazy
     # translation translates it again: ~1,200 look-ups for a page of 50 rows).
     labels = {value: str(label) for value, label in AuditAction.choices}
     return AuditPage(
-        _with_parts_on_their_page([_audit_row(by_key[key], labels) for key in keys if by_key[key]]),
+        _with_parts_on_their_page(
+            [_audit_row(by_key[key], labels, objects) for key in keys if by_key[key]]
+        ),
         older=older,
         is_first=cursor is None,
     )
@@ -250,10 +256,91 @@ def _unique(items) -> list:
     return list(dict.fromkeys(item for item in items if item))
 
 
-def _audit_row(events: list, labels: dict[str, str]) -> AuditRow:
+_EVENT_COLUMNS = (
+    "request_key",
+    "at",
+    "action",
+    "actor_username",
+    "object_type",
+    "object_id",
+    "view_name",
+    "changed_fields",
+    "client_address",
+    "request_id",
+    "break_glass",
+    "actor_id",
+    "actor__username",
+    "actor__first_name",
+    "actor__last_name",
+    "patient_id",
+    "patient__identifier",
+    "patient__given_name",
+    "patient__family_name",
+)
+
+
+@dataclass(slots=True)
+class _PageEvent:
+    """One event of the page as read (``_EVENT_COLUMNS``, in that order)."""
+
+    request_key: str
+    at: Any
+    action: str
+    actor_username: str
+    object_type: str
+    object_id: str
+    view_name: str
+    changed_fields: list
+    client_address: str | None
+    request_id: str
+    break_glass: bool
+    actor_id: int | None
+    actor_login: str | None
+    actor_first_name: str | None
+    actor_last_name: str | None
+    patient_id: Any
+    patient_identifier: str | None
+    patient_given_name: str | None
+    patient_family_name: str | None
+
+
+class _PageObjects:
+    """The page's actors and the patients its rows name, each built once as an (unsaved) model
+    instance with the columns read, so a row shows them as the models print them."""
+
+    def __init__(self) -> None:
+        self.actors: dict[int, Any] = {}
+        self.patients: dict[Any, Any] = {}
+        self._columns: dict[Any, tuple] = {}
+
+    def remember(self, event: _PageEvent) -> None:
+        if event.actor_id is not None and event.actor_id not in self.actors:
+            self.actors[event.actor_id] = AuditEvent._meta.get_field("actor").related_model(
+                pk=event.actor_id,
+                username=event.actor_login,
+                first_name=event.actor_first_name,
+                last_name=event.actor_last_name,
+            )
+        if event.patient_id is not None:
+            self._columns.setdefault(
+                event.patient_id,
+                (event.patient_identifier, event.patient_given_name, event.patient_family_name),
+            )
+
+    def patient(self, patient_id: Any) -> Any:
+        if patient_id not in self.patients:
+            identifier, given, family = self._columns[patient_id]
+            self.patients[patient_id] = AuditEvent._meta.get_field("patient").related_model(
+                pk=patient_id, identifier=identifier, given_name=given, family_name=family
+            )
+        return self.patients[patient_id]
+
+
+def _audit_row(events: list, labels: dict[str, str], objects: _PageObjects) -> AuditRow:
     first = events[0]
-    actor = next((e.actor for e in events if e.actor is not None), None)
-    patients = _unique(e.patient for e in events)
+    actor = next((objects.actors[e.actor_id] for e in events if e.actor_id is not None), None)
+    patient_ids = _unique(e.patient_id for e in events)
+    patients = [objects.patient(p) for p in patient_ids[:AUDIT_ROW_PATIENTS_SHOWN]]
     records: dict[str, set] = {}
     for event in events:
         if event.object_type:
@@ -263,8 +350,8 @@ def _audit_row(events: list, labels: dict[str, str]) -> AuditRow:
         who=str(actor) if actor is not None else first.actor_username,
         actions=_unique(labels.get(e.action, e.action) for e in events),
         page=audit_words.view_words(first.view_name),
-        patients=patients[:AUDIT_ROW_PATIENTS_SHOWN],
-        more_patients=max(0, len(patients) - AUDIT_ROW_PATIENTS_SHOWN),
+        patients=patients,
+        more_patients=max(0, len(patient_ids) - AUDIT_ROW_PATIENTS_SHOWN),
         records=[
             audit_words.sentence_case(audit_words.object_words(kind, len(ids)))
             for kind, ids in records.items()
@@ -278,7 +365,7 @@ def _audit_row(events: list, labels: dict[str, str]) -> AuditRow:
         request_id=first.request_id,
         view_name=first.view_name,
         actor_key=str(actor.pk) if actor is not None else first.actor_username,
-        patient_ids=tuple(sorted(str(p.pk) for p in patients)),
+        patient_ids=tuple(sorted(str(p) for p in patient_ids)),
         break_glass=any(e.break_glass for e in events),
     )
 

@@ -133,8 +133,11 @@ def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
     if not can_browse_audit(user):
         return AuditEvent.objects.none()
     members = User.objects.filter(memberships__team__memberships__user=user)
+    # The patient's visibility as an EXISTS per event (index probes for the events the page
+    # reads), not ``patient IN (every visible patient)``: that set was rebuilt from every patient
+    # of the clinic by each query of the page (issue #16: ~30-45 ms a query at 10,000 patients).
     return AuditEvent.objects.filter(
-        Q(patient__in=patients_visible_to(user))
+        Q(Exists(patients_visible_to(user).filter(pk=OuterRef("patient_id"))))
         | Q(patient__isnull=True, actor__in=members)
         | Q(
             patient__isnull=True,

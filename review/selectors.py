@@ -39,7 +39,6 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
-    JSONField,
     Min,
     OuterRef,
     Q,
@@ -50,14 +49,15 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.json import KT, KeyTextTransform, KeyTransform
+from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import Cast
 
 from assessment import instruments
 from assessment import selectors as assessment_selectors
+from assessment.instruments.gas import DEFAULT_RHO as GAS_DEFAULT_RHO
 from assessment.instruments.gas import GasGoal, gas_t_score
 from assessment.models import RedFlagScreen, ResultSummary
-from assessment.selectors import SignedResult, reliable_change
+from assessment.selectors import NOT_AVAILABLE
 from mdt import selectors as mdt_selectors
 from painclinic import estimates
 from painclinic.models import Membership, Role, Team, User
@@ -224,27 +224,16 @@ def _short_name(key: str) -> str:
         return key
 
 
-@lru_cache(maxsize=8192)
-def _change_classification(
-    key: str, first_total: float | None, latest_total: float | None, *, remeasured: bool
-) -> str:
-    """The RCI classification of a baseline and a latest total (assessment.selectors
-    .reliable_change, which reads only the totals, the instrument and whether there are two):
-    a team has thousands of pairs but few distinct ones, so each is classified once."""
-    latest = SignedResult(key, 0, date.min, {"total": latest_total}, amended=False)
-    results = [SignedResult(key, 0, date.min, {"total": first_total}, amended=False), latest]
-    return reliable_change(results if remeasured else results[1:])["classification"]
-
-
 def _first_and_latest_results(episodes) -> OutcomeFacts:
     """RCI baseline (first) vs latest of each episode's outcome instruments, and the bands of
     the latest, from the stored summary (assessment.models.ResultSummary, kept current by the
-    assessment services): one indexed query over the team's episodes. Picking them out of every
-    administration per request took two scans of ~90-100 ms each at 1,000 patients (issue #16);
-    tests/review/test_result_summary.py checks the two give the same facts."""
+    assessment services, its classification included): one indexed query over ``episodes`` (a
+    queryset or a list of ids). Picking them out of every administration per request took two
+    scans of ~90-100 ms each at 1,000 patients (issue #16); tests/review/test_result_summary.py
+    checks the two give the same facts. The team review reads it for a page's episodes only;
+    its lists and counts select by the stored classification in SQL."""
     out = OutcomeFacts()
-    # 0 episode, 1 instrument, 2 first id, 3 first date, 4 first total, 5 first amended,
-    # 6 latest id, 7 latest date, 8 latest total, 9 latest amended, 10 latest band, 11 lead
+    # 0 episode, 1 instrument, 2 latest date, 3 classification, 4 latest band, 5 lead
     rows = (
         ResultSummary.objects.filter(episode__in=episodes)
         .exclude(instrument_key__in=PROCESS_KEYS)
@@ -252,26 +241,16 @@ def _first_and_latest_results(episodes) -> OutcomeFacts:
         .values_list(
             "episode_id",
             "instrument_key",
-            "first_result_id",
-            "first_date",
-            "first_total",
-            "first_amended",
-            "latest_result_id",
             "latest_date",
-            "latest_total",
-            "latest_amended",
+            "classification",
             "latest_band_name",
             "episode__lead_clinician_id",
         )
     )
-    for row in rows:
-        episode_id, key = row[0], row[1]
-        out.lead_of[episode_id] = row[11]
-        out.latest_on[episode_id] = max(row[7], out.latest_on.get(episode_id, row[7]))
-        out.change[episode_id][_short_name(key)] = _change_classification(
-            key, row[4], row[8], remeasured=row[2] != row[6]
-        )
-        band = row[10]
+    for episode_id, key, latest_on, classification, band, lead in rows:
+        out.lead_of[episode_id] = lead
+        out.latest_on[episode_id] = max(latest_on, out.latest_on.get(episode_id, latest_on))
+        out.change[episode_id][_short_name(key)] = classification
         if (key, band) in HIGH_RISK_BANDS:
             out.high_risk[episode_id].append(HIGH_RISK_BANDS[(key, band)])
     # An episode with two high-risk bands lists them in HIGH_RISK_BANDS' order (the page joins
@@ -279,6 +258,86 @@ def _first_and_latest_results(episodes) -> OutcomeFacts:
     for flags in out.high_risk.values():
         flags.sort(key=HIGH_RISK_ORDER.index)
     return out
+
+
+def _outcome_summaries(**lookups):
+    """The episode's (OuterRef) stored outcome results, process measures left out."""
+    return ResultSummary.objects.filter(episode=OuterRef("pk"), **lookups).exclude(
+        instrument_key__in=PROCESS_KEYS
+    )
+
+
+def _high_risk_unaddressed() -> Q:
+    """rules.high_risk_without_plan in SQL: a latest result in a high-risk band (stored in the
+    summary) that the latest plan's flags do not address (``_plan_addresses``: no plan never
+    addresses one; a band needing no particular flag wants any flag). Replaces building every
+    candidate episode and evaluating the rule on each (issue #16: ~500 at 1,000 patients)."""
+    needs: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+    for (key, band), (_, need) in HIGH_RISK_BANDS.items():
+        needs[(key, need)].append(band)
+    found = Q(pk__in=[])
+    for (key, need), bands in needs.items():
+        in_band = Q(
+            Exists(
+                ResultSummary.objects.filter(
+                    episode=OuterRef("pk"), instrument_key=key, latest_band_name__in=bands
+                )
+            )
+        )
+        unaddressed = Q(plan_flags__isnull=True) | (
+            Q(plan_flags=[]) if need is None else ~Q(plan_flags__contains=[need])
+        )
+        found |= in_band & unaddressed
+    return found
+
+
+def _gas_t_by_lead(episodes) -> dict[int, estimates.Estimate]:
+    """Mean GAS T-score per lead clinician over the episodes' goals at their latest review,
+    aggregated in SQL (one row per clinician): the T of each episode as
+    ``gas_t_score`` computes it (Kiresuk-Sherman, rho 0.3; no T when a weight is not positive),
+    then n, mean and SD per lead (issue #16: the reviews of every goal of the team were read and
+    scored in Python on each request). Elsewhere than PostgreSQL the reviews are scored in
+    Python (``_gas_t_by_episode``)."""
+    if connection.vendor != "postgresql":
+        lead_of: dict[int, int] = {}
+        values: dict[int, list[float]] = defaultdict(list)
+        for episode_id, t in _gas_t_by_episode(episodes, lead_of).items():
+            values[lead_of[episode_id]].append(t)
+        return {
+            lead: estimates.mean_t_interval(ts, bounds=GAS_T_RANGE) for lead, ts in values.items()
+        }
+    episode_sql, params = episodes.order_by().values("pk").query.sql_with_params()
+    sql = f"""
+        WITH latest AS (
+            SELECT DISTINCT ON (r.goal_id) r.goal_id, r.attained_level
+            FROM treatment_goalreview r JOIN treatment_goal g ON g.id = r.goal_id
+            WHERE g.episode_id IN ({episode_sql})
+            ORDER BY r.goal_id, r.review_date DESC, r.id DESC
+        ), per_episode AS (
+            SELECT e.lead_clinician_id AS lead,
+                SUM(g.weight::float8 * l.attained_level) AS swx,
+                SUM(g.weight::float8) AS sw,
+                SUM(g.weight::float8 * g.weight::float8) AS sw2,
+                bool_and(g.weight > 0) AS scorable
+            FROM latest l JOIN treatment_goal g ON g.id = l.goal_id
+                JOIN patients_episode e ON e.id = g.episode_id
+            GROUP BY e.id, e.lead_clinician_id
+        ), t AS (
+            SELECT lead, 50 + 10 * swx / sqrt((1 - %s::float8) * sw2 + %s::float8 * sw * sw) AS t
+            FROM per_episode WHERE scorable
+        )
+        SELECT lead, COUNT(*), AVG(t), SUM(t), SUM(t * t) FROM t GROUP BY lead
+    """
+    rho = float(GAS_DEFAULT_RHO)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, rho, rho])
+        rows = cursor.fetchall()
+    return {
+        lead: estimates.mean_t_interval_from_summary(
+            n, mean, estimates.sample_sd_from_sums(n, total, sum_sq), bounds=GAS_T_RANGE
+        )
+        for lead, n, mean, total, sum_sq in rows
+    }
 
 
 def _gas_t_by_episode(episodes, lead_of: dict[int, int]) -> dict[int, float]:
@@ -300,69 +359,70 @@ def _gas_t_by_episode(episodes, lead_of: dict[int, int]) -> dict[int, float]:
     return out
 
 
-# The first measure's stored result cut down in SQL to what rules.sced_finding reads (its name,
-# its randomization's p value, and the NAP of its first comparison, in the stored key order):
-# ~10 KB of analysis per study was decoded in Python for four numbers (issue #16). Keys it does
-# not read are left out; the ones it reads keep their values, so the finding is the same.
-# Built up from the few paths it reads rather than by rewriting the whole measure, and with the
-# measure and its comparisons taken out once (OFFSET 0 keeps PostgreSQL from pasting the
-# expression into each use): expanding every comparison with jsonb_each and rewriting the measure
-# with jsonb_set took ~0.45 ms a study, most of the team review's SQL once the first and latest
-# results were stored (issue #16; EXPLAIN ANALYZE in the perfreview report).
-_FIRST_COMPARISON_NAP = """
-    CASE WHEN jsonb_typeof(c) = 'object' AND c <> '{}'::jsonb THEN (
-        SELECT jsonb_build_object(k, CASE
-            WHEN jsonb_typeof(c -> k) = 'object'
-                 AND jsonb_typeof(c -> k -> 'effect_sizes') = 'object'
-            THEN jsonb_build_object(
-                'effect_sizes', jsonb_build_object('NAP', c -> k -> 'effect_sizes' -> 'NAP'))
-            ELSE c -> k END)
-        FROM (SELECT jsonb_object_keys(c) AS k LIMIT 1) AS first_key
-    ) ELSE c END
-"""
-_FINDING_ENTRY_SQL = f"""(
-    SELECT CASE WHEN jsonb_typeof(m -> 'analysis') = 'object' THEN
-        jsonb_build_object('analysis', CASE WHEN (m -> 'analysis') ? 'comparisons' THEN (
-            SELECT jsonb_build_object('comparisons', {_FIRST_COMPARISON_NAP})
-            FROM (SELECT m -> 'analysis' -> 'comparisons' AS c OFFSET 0) AS comparisons
-        ) ELSE '{{}}'::jsonb END)
-        || CASE WHEN m ? 'name' THEN jsonb_build_object('name', m -> 'name')
-           ELSE '{{}}'::jsonb END
-        || CASE
-            WHEN jsonb_typeof(m -> 'randomization') = 'object' THEN jsonb_build_object(
-                'randomization', CASE WHEN (m -> 'randomization') ? 'p_value'
-                    THEN jsonb_build_object('p_value', m -> 'randomization' -> 'p_value')
-                    ELSE '{{}}'::jsonb END)
-            WHEN m ? 'randomization' THEN jsonb_build_object('randomization', m -> 'randomization')
-            ELSE '{{}}'::jsonb END
-    ELSE m END
-    FROM (SELECT "sced_analysisrun"."results" -> 'measures' -> 0 AS m OFFSET 0) AS first_measure
-)"""
-
-
-def _finding_entry():
-    if connection.vendor == "postgresql":
-        return RawSQL(_FINDING_ENTRY_SQL, (), output_field=JSONField())
-    return KeyTransform("0", KeyTransform("measures", "results"))
+def _in_force_runs(episodes):
+    """The DONE analysis run in force of each study of ``episodes`` (a queryset or ids): the run
+    of the data in force (sced.models.Study.analysis_input_hash), not merely the newest: a
+    struck-out value can bring back an earlier run's data. A study that never named one ("")
+    keeps the newest DONE run. Ordered for DISTINCT ON (study)."""
+    return (
+        AnalysisRun.objects.filter(state=AnalysisState.DONE, study__episode__in=episodes)
+        .filter(Q(input_hash=F("study__analysis_input_hash")) | Q(study__analysis_input_hash=""))
+        .order_by("study_id", "-created_at", "-id")
+    )
 
 
 def _sced_by_episode(episodes) -> dict[int, tuple[bool | None, tuple[str, ...]]]:
-    """The SCED finding of each episode's studies from their latest DONE analysis, in ONE query
-    (only the first measure's stored result is read; review.rules.sced_finding)."""
+    """The SCED finding of each episode's studies from their run in force, in ONE query, read
+    from the run's stored finding (sced.models.AnalysisRun.finding: only what
+    review.rules.sced_finding reads). For a page's episodes; the not-on-track list selects in
+    SQL (``_sced_no_improvement_episodes``)."""
     findings: dict[int, list] = defaultdict(list)
     for episode_id, entry in _distinct_on(
-        # The run of the data in force (sced.models.Study.analysis_input_hash), not merely the
-        # newest: a struck-out value can bring back an earlier run's data. A study that never
-        # named one ("") keeps the newest DONE run.
-        AnalysisRun.objects.filter(state=AnalysisState.DONE, study__episode__in=episodes)
-        .filter(Q(input_hash=F("study__analysis_input_hash")) | Q(study__analysis_input_hash=""))
-        .annotate(finding_entry=_finding_entry()),
-        ("study_id",),
-        ("-created_at", "-id"),
-        ("study__episode_id", "finding_entry"),
-    ):
+        _in_force_runs(episodes), ("study_id",), ("-created_at", "-id"),
+        ("study__episode_id", "finding"),
+    ):  # fmt: skip
         findings[episode_id].append(rules.sced_finding(entry))
     return {e: rules.sced_no_improvement(f) for e, f in findings.items()}
+
+
+# rules.ScedFinding.no_improvement on a stored finding, in SQL: the NAP of the (only) stored
+# comparison below rules.NAP_WEAK_BELOW, or its 95% interval holding rules.NAP_NO_DIFFERENCE.
+# A finding the rule cannot read (no analysis, no comparison, no NAP estimate) is not one.
+_NO_IMPROVEMENT_SQL = """
+    EXISTS (
+        SELECT 1 FROM (
+            SELECT nap -> 'estimate' AS est, nap -> 'ci_lower' AS lo, nap -> 'ci_upper' AS hi
+            FROM (
+                SELECT value -> 'effect_sizes' -> 'NAP' AS nap
+                FROM jsonb_each(CASE WHEN jsonb_typeof(finding -> 'analysis' -> 'comparisons')
+                    = 'object' THEN finding -> 'analysis' -> 'comparisons' END)
+                LIMIT 1
+            ) AS first_comparison
+            WHERE jsonb_typeof(nap) = 'object'
+        ) AS n
+        WHERE jsonb_typeof(est) = 'number' AND (
+            (est::text)::float8 < %s::float8
+            OR (jsonb_typeof(lo) = 'number' AND jsonb_typeof(hi) = 'number'
+                AND (lo::text)::float8 <= %s::float8 AND %s::float8 <= (hi::text)::float8)
+        )
+    )
+"""
+
+
+def _sced_no_improvement_episodes(episodes) -> list[int] | RawSQL:
+    """Episodes with a study whose run in force shows no improvement (rules.sced_no_improvement):
+    a subquery on the stored findings on PostgreSQL (issue #16: each study's ~10 KB of results
+    was read and cut down on every request, ~0.15 ms a study); elsewhere evaluated in Python."""
+    if connection.vendor != "postgresql":
+        return [e for e, (no, _) in _sced_by_episode(episodes).items() if no]
+    runs, params = (
+        _in_force_runs(episodes).distinct("study_id").values("study__episode_id", "finding")
+    ).query.sql_with_params()
+    return RawSQL(
+        f"SELECT episode_id FROM ({runs}) AS latest (episode_id, finding) WHERE "
+        + _NO_IMPROVEMENT_SQL,
+        (*params, rules.NAP_WEAK_BELOW, rules.NAP_NO_DIFFERENCE, rules.NAP_NO_DIFFERENCE),
+    )
 
 
 @dataclass
@@ -419,9 +479,17 @@ def case_facts(e, outcomes: OutcomeFacts) -> rules.CaseFacts:
     )
 
 
-def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
+def _clinician_rows(user, teams, episodes, today: date):
     """Caseload counts, contacts and process measures per lead clinician: SQL aggregates."""
     waiting = Q(status__in=(EpisodeStatus.REFERRED, EpisodeStatus.WAITING))
+    # Uncorrelated (episode IN the classified rows' episodes): read once from their partial
+    # index, not probed per episode inside the aggregate.
+    classified = (
+        ResultSummary.objects.exclude(instrument_key__in=PROCESS_KEYS)
+        .exclude(classification=NOT_AVAILABLE)
+        .values("episode_id")
+    )
+    improved = classified.filter(classification=rules.RELIABLY_IMPROVED)
     counts = {
         r["lead_clinician_id"]: r
         for r in episodes.order_by()
@@ -431,6 +499,12 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
             active=Count("pk", filter=Q(status=EpisodeStatus.ACTIVE)),
             on_hold=Count("pk", filter=Q(status=EpisodeStatus.ON_HOLD)),
             first_referral=Min("referral_date", filter=waiting),
+            # The reliable improvement rate's counts (rules.reliable_improvement_rate): episodes
+            # whose change on some outcome measure could be classified, and those reliably
+            # improved on at least one, from the stored classifications (issue #16: not by
+            # reading every episode's results).
+            classified=Count("pk", filter=Q(pk__in=classified)),
+            improved=Count("pk", filter=Q(pk__in=improved)),
         )
     }
     since = today - timedelta(days=CONTACT_WINDOW_DAYS)
@@ -468,18 +542,8 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
             n=Count("pk"), mean=Avg("total"), sum=Sum("total"), sum_sq=Sum(F("total") * F("total"))
         )
     }
-    lead_of = outcomes.lead_of
-    outcome_classes: dict[int, list[str]] = defaultdict(list)
-    for episode_id, change in outcomes.change.items():
-        classes = [c for c in change.values() if c != "not_available"]
-        if classes and episode_id in lead_of:
-            outcome_classes[lead_of[episode_id]].append(
-                rules.RELIABLY_IMPROVED if rules.RELIABLY_IMPROVED in classes else "other"
-            )
-    gas_of: dict[int, list[float]] = defaultdict(list)
-    for episode_id, t in outcomes.gas_t.items():
-        if episode_id in lead_of:
-            gas_of[lead_of[episode_id]].append(t)
+    gas_of = _gas_t_by_lead(episodes)
+    no_gas = estimates.mean_t_interval([], bounds=GAS_T_RANGE)
 
     users = {
         m.user_id: m.user
@@ -516,9 +580,12 @@ def _clinician_rows(user, teams, episodes, outcomes: OutcomeFacts, today: date):
             *((label, estimate(key)) for key, label in PROCESS_MEASURES.items()),
             (
                 "Reliable improvement rate",
-                rules.reliable_improvement_rate(outcome_classes[user_id]),
+                rules.reliable_improvement_rate(
+                    [rules.RELIABLY_IMPROVED] * c.get("improved", 0)
+                    + ["other"] * (c.get("classified", 0) - c.get("improved", 0))
+                ),
             ),
-            ("Mean GAS T-score", estimates.mean_t_interval(gas_of[user_id], bounds=GAS_T_RANGE)),
+            ("Mean GAS T-score", gas_of.get(user_id, no_gas)),
         ]
         rows.append(row)
     return rows, sum(p["n"] for (rated, _), p in process.items() if rated is None)
@@ -531,7 +598,9 @@ LIST_ORDER = {key: i for i, key in enumerate(rules.ATTENTION_LISTS)}
 def _list_filters(
     episodes, team_rules: rules.ReviewRules, outcomes: OutcomeFacts, today: date
 ) -> dict[str, Q]:
-    """Each attention list as a SQL filter mirroring its pure rule in review/rules.py."""
+    """Each attention list as a SQL filter mirroring its pure rule in review/rules.py, on columns
+    and summaries the services keep current (issue #16: no episode is read into Python to
+    decide a list)."""
     active = Q(status=EpisodeStatus.ACTIVE)
     interval_ago = today - timedelta(days=team_rules.review_interval_days)
     # rules.overdue_review
@@ -542,28 +611,17 @@ def _list_filters(
     # rules.not_on_track: a reliable deterioration, an SCED finding of no improvement, or
     # N weeks since the status began (weeks = days // 7) without any reliable improvement.
     weeks_ago = today - timedelta(weeks=team_rules.no_improvement_after_weeks)
-    sced = [e for e, (no_improvement, _) in outcomes.sced.items() if no_improvement]
+    sced = _sced_no_improvement_episodes(episodes)
     not_on_track = active & (
-        Q(pk__in=outcomes.episodes_with(rules.RELIABLY_DETERIORATED))
+        Q(Exists(_outcome_summaries(classification=rules.RELIABLY_DETERIORATED)))
         | Q(pk__in=sced)
         | (
             Q(status_since__lte=weeks_ago)
-            & ~Q(pk__in=outcomes.episodes_with(rules.RELIABLY_IMPROVED))
+            & ~Q(Exists(_outcome_summaries(classification=rules.RELIABLY_IMPROVED)))
         )
     )
-    # rules.high_risk_without_plan needs the bands and the plan's flags: evaluated in Python
-    # on its few candidates (episodes with a high-risk band).
-    high_risk = (
-        [
-            e.pk
-            for e in episodes.filter(pk__in=list(outcomes.high_risk)).exclude(
-                status=EpisodeStatus.DISCHARGED
-            )
-            if rules.high_risk_without_plan(case_facts(e, outcomes))
-        ]
-        if outcomes.high_risk
-        else []
-    )
+    # rules.high_risk_without_plan
+    high_risk = ~Q(status=EpisodeStatus.DISCHARGED) & _high_risk_unaddressed()
     # rules.without_goals_or_plan
     no_goals = active & (Q(has_goals=False) | Q(has_plan=False))
     # rules.self_harm_response: episodes (not discharged) of patients with an open signal
@@ -574,7 +632,7 @@ def _list_filters(
         rules.RED_FLAG_REFERRAL: Q(red_flag_referred_on__isnull=False),
         rules.OVERDUE_REVIEW: overdue,
         rules.NOT_ON_TRACK: not_on_track,
-        rules.HIGH_RISK_NO_PLAN: Q(pk__in=high_risk),
+        rules.HIGH_RISK_NO_PLAN: high_risk,
         rules.NO_GOALS_OR_PLAN: no_goals,
     }
 
@@ -656,10 +714,11 @@ def attention_page(
         .filter(pk__in={row[0] for row in entries})
         .select_related("patient", "lead_clinician", "team")
     }
+    outcomes = outcomes_of(data, list(by_id))
     rows = []
     for episode_id, key, *_ in entries:
         e = by_id[episode_id]
-        facts = case_facts(e, data["outcomes"])
+        facts = case_facts(e, outcomes)
         found = {a.list_key: a for a in rules.attention_for(facts, data["rules"], today)}
         waiting = (
             (today - e.referral_date).days
@@ -671,6 +730,16 @@ def attention_page(
         rows.append(AttentionRow(e, found.get(key) or rules.Attention(key, ()), waiting))
     page.object_list = rows
     return page
+
+
+def outcomes_of(data: dict[str, Any], episode_ids) -> OutcomeFacts:
+    """The outcome facts of some of the review's episodes (a page's): their stored first and
+    latest results and the findings of their SCED studies (a query each), with the team's open
+    self-harm signals."""
+    outcomes = _first_and_latest_results(episode_ids)
+    outcomes.sced = _sced_by_episode(episode_ids)
+    outcomes.self_harm = data["outcomes"].self_harm
+    return outcomes
 
 
 def _distinct_on(queryset, keys: tuple[str, ...], order: tuple[str, ...], fields):
@@ -696,12 +765,11 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
     # (a PostgreSQL array: one parameter whatever the team size) instead of repeating the
     # policy's EXISTS for each of its ~10 queries.
     episodes = episodes_of_led_teams(user, [t.pk for t in teams]).filter(status__in=OPEN_STATUSES)
-    outcomes = _first_and_latest_results(episodes)
-    outcomes.gas_t = _gas_t_by_episode(episodes, outcomes.lead_of)
-    outcomes.sced = _sced_by_episode(episodes)
-    outcomes.self_harm = open_signals_by_episode(episodes)
+    # Team-wide, only what has few rows (the open self-harm signals); the results and SCED
+    # findings of each episode are read for the page shown (``outcomes_of``).
+    outcomes = OutcomeFacts(self_harm=open_signals_by_episode(episodes))
     rule_episodes = _with_rule_facts(episodes)
-    clinicians, not_attributed = _clinician_rows(user, teams, episodes, outcomes, today)
+    clinicians, not_attributed = _clinician_rows(user, teams, episodes, today)
     return {
         "today": today,
         "teams": teams,
@@ -710,7 +778,7 @@ def caseload_review(user: User, today: date | None = None) -> dict[str, Any]:
         "ratings_not_attributed": not_attributed,
         "outcomes": outcomes,
         "rule_episodes": rule_episodes,
-        "list_filters": _list_filters(rule_episodes, team_rules, outcomes, today),
+        "list_filters": _list_filters(episodes, team_rules, outcomes, today),
     }
 
 

@@ -15,7 +15,9 @@ with the design.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -402,6 +404,60 @@ class PlotsState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# The first measure's result cut down in SQL to what the team review's finding reads
+# (review.rules.sced_finding) (its name,
+# its randomization's p value, and the NAP of its first comparison, in the stored key order):
+# ~10 KB of analysis per study was decoded in Python for four numbers (issue #16). Keys it does
+# not read are left out; the ones it reads keep their values, so the finding is the same.
+# Built up from the few paths it reads rather than by rewriting the whole measure, and with the
+# measure and its comparisons taken out once (OFFSET 0 keeps PostgreSQL from pasting the
+# expression into each use): expanding every comparison with jsonb_each and rewriting the measure
+# with jsonb_set took ~0.45 ms a study, most of the team review's SQL once the first and latest
+# results were stored (issue #16). Stored once per run since (AnalysisRun.finding): reading
+# it from every study's results on each request took ~0.15 ms a study.
+_FIRST_COMPARISON_NAP = """
+    CASE WHEN jsonb_typeof(c) = 'object' AND c <> '{}'::jsonb THEN (
+        SELECT jsonb_build_object(k, CASE
+            WHEN jsonb_typeof(c -> k) = 'object'
+                 AND jsonb_typeof(c -> k -> 'effect_sizes') = 'object'
+            THEN jsonb_build_object(
+                'effect_sizes', jsonb_build_object('NAP', c -> k -> 'effect_sizes' -> 'NAP'))
+            ELSE c -> k END)
+        FROM (SELECT jsonb_object_keys(c) AS k LIMIT 1) AS first_key
+    ) ELSE c END
+"""
+_FINDING_ENTRY_SQL = f"""(
+    SELECT CASE WHEN jsonb_typeof(m -> 'analysis') = 'object' THEN
+        jsonb_build_object('analysis', CASE WHEN (m -> 'analysis') ? 'comparisons' THEN (
+            SELECT jsonb_build_object('comparisons', {_FIRST_COMPARISON_NAP})
+            FROM (SELECT m -> 'analysis' -> 'comparisons' AS c OFFSET 0) AS comparisons
+        ) ELSE '{{}}'::jsonb END)
+        || CASE WHEN m ? 'name' THEN jsonb_build_object('name', m -> 'name')
+           ELSE '{{}}'::jsonb END
+        || CASE
+            WHEN jsonb_typeof(m -> 'randomization') = 'object' THEN jsonb_build_object(
+                'randomization', CASE WHEN (m -> 'randomization') ? 'p_value'
+                    THEN jsonb_build_object('p_value', m -> 'randomization' -> 'p_value')
+                    ELSE '{{}}'::jsonb END)
+            WHEN m ? 'randomization' THEN jsonb_build_object('randomization', m -> 'randomization')
+            ELSE '{{}}'::jsonb END
+    ELSE m END
+    FROM (SELECT "sced_analysisrun"."results" -> 'measures' -> 0 AS m OFFSET 0) AS first_measure
+)"""
+
+
+def store_findings(runs) -> int:
+    """Store the finding of each DONE run of ``runs`` (a queryset) from its results: one UPDATE.
+    Called when a run is saved done (``AnalysisRun.save``), by the migration that added the
+    column and by bulk loads that bypass ``save`` with runs of their own."""
+    finding: RawSQL | KeyTransform
+    if connection.vendor == "postgresql":
+        finding = RawSQL(_FINDING_ENTRY_SQL, (), output_field=models.JSONField())
+    else:
+        finding = KeyTransform("0", KeyTransform("measures", "results"))
+    return runs.filter(state=AnalysisState.DONE).update(finding=finding)
+
+
 class AnalysisRun(models.Model):
     """One analysis of a study's data, keyed by a hash of everything it reads (idempotent)."""
 
@@ -433,6 +489,11 @@ class AnalysisRun(models.Model):
     )
     plots_error = models.TextField(blank=True)
     plots_dispatch = models.PositiveIntegerField(default=1)
+    # The first measure's result cut down to what the team review reads (its name, the NAP of
+    # its first comparison, its randomization p), stored when the run is saved done, so the
+    # review reads a few hundred bytes per study instead of cutting ~10 KB of results on every
+    # request (issue #16). Derived from ``results``: never edited.
+    finding = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -445,6 +506,14 @@ class AnalysisRun(models.Model):
 
     def __str__(self) -> str:
         return f"analysis {self.pk} ({self.state})"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if self.state == AnalysisState.DONE and (
+            fields is None or {"results", "state"} & set(fields)
+        ):
+            store_findings(type(self).objects.filter(pk=self.pk))
 
 
 class PlotKind(models.TextChoices):

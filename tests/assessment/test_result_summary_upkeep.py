@@ -1,5 +1,6 @@
 """ResultSummary (the first and the latest signed result of an episode on each instrument) is a
-summary the team review reads instead of scanning every administration (issue #16). The
+summary the team review reads instead of scanning every administration (issue #16), with the
+RCI classification of first against latest that its lists select by. The
 assessment services keep it current: signing and amending rewrite it; a discarded session, a
 discharge or a reassignment leave it as it is. Each test compares the stored rows with what the
 episode's administrations say, recomputed here the plain way (every signed row in Python, the
@@ -13,6 +14,7 @@ import pytest
 
 from assessment import services
 from assessment.models import Administration, AdministrationState, ResultSummary, TimePoint
+from assessment.selectors import SignedResult, reliable_change
 from patients import services as patient_services
 from patients.models import Episode
 from tests.assessment.factories import answers_all, signed_result
@@ -50,6 +52,14 @@ def recomputed(episode) -> dict[str, tuple]:
             latest.current_score.get("total"),
             latest.current_amendment_id is not None,
             latest.band_name,
+            # The RCI classification of first against latest, as the record page computes it
+            # (issue #16: stored for the team review's lists).
+            reliable_change(
+                [
+                    SignedResult(key, a.pk, a.session.date, a.current_score, amended=False)
+                    for a in (mine if len(mine) < 2 else (first, latest))
+                ]
+            )["classification"],
         )
     return out
 
@@ -66,6 +76,7 @@ def stored(episode) -> dict[str, tuple]:
             s.latest_total,
             s.latest_amended,
             s.latest_band_name,
+            s.classification,
         )
         for s in ResultSummary.objects.filter(episode=episode)
     }
@@ -135,7 +146,22 @@ def test_an_amendment_changes_the_total_and_band_in_force(jannick, ana):
     )
     summary = assert_current(episode)
     assert summary["phq9"][4] == latest.pk
-    assert summary["phq9"][6:] == (0, True, "minimal")
+    assert summary["phq9"][6:9] == (0, True, "minimal")
+
+
+def test_the_classification_follows_signing_and_amending(jannick, ana):
+    episode = jannick.episodes.get()
+    _sign(jannick, ana, "tsk17", 2, 40)
+    assert assert_current(episode)["tsk17"][9] == "not_available"  # one result
+    latest = _sign(jannick, ana, "tsk17", 4, 5)
+    assert assert_current(episode)["tsk17"][9] == "reliably_deteriorated"
+    services.administration_amend(
+        actor=ana,
+        administration=latest,
+        answers=answers_all("tsk17", 1),
+        reason="Answers were copied from the wrong sheet",
+    )
+    assert assert_current(episode)["tsk17"][9] == "reliably_improved"
 
 
 def test_an_amendment_that_voids_a_result_takes_it_out_and_brings_it_back(jannick, ana):

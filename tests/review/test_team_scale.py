@@ -60,9 +60,11 @@ def _run(study, results, *, state=AnalysisState.DONE, n=0):
 def _pure(user):
     """Every (episode, list) the pure rules give, evaluated episode by episode (the reference)."""
     data = review_selectors.caseload_review(user)
+    episodes = list(data["rule_episodes"])
+    outcomes = review_selectors.outcomes_of(data, [e.pk for e in episodes])
     out = set()
-    for e in data["rule_episodes"]:
-        facts = review_selectors.case_facts(e, data["outcomes"])
+    for e in episodes:
+        facts = review_selectors.case_facts(e, outcomes)
         for a in review.attention_for(facts, data["rules"], data["today"]):
             out.add((e.pk, a.list_key))
     return data, out
@@ -141,7 +143,10 @@ def test_a_clear_sced_effect_does_not_list_the_patient(bob, ana, jannick):
     study = make_study(ana, jannick)
     _run(study, _measure_result("Fear of lifting a crate", 0.95, 0.88, 1.0))
     data = review_selectors.caseload_review(bob)
-    assert data["outcomes"].sced[jannick.episodes.get().pk] == (False, ())
+    episode = jannick.episodes.get()
+    assert review_selectors.outcomes_of(data, [episode.pk]).sced[episode.pk] == (False, ())
+    not_on_track = review_selectors.attention_rows(data, {"list": "not_on_track"})
+    assert episode.pk not in {row[0] for row in not_on_track}
 
 
 # session, user, teams, settings, team episode ids, first and latest results, goal reviews, SCED runs, clinician
@@ -155,7 +160,10 @@ def test_a_clear_sced_effect_does_not_list_the_patient(bob, ana, jannick):
 # ids of the team's episodes: -1. The first and latest results are one read of their stored
 # summary (assessment.models.ResultSummary) instead of two queries: -1.
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
-DASHBOARD_QUERIES = 22
+# -1 (issue #16): the high-risk list is a SQL filter on the stored bands, no candidates query;
+# the page's results are one read of the summary for its episodes (instead of the team's), and
+# the improvement rate is counted in the clinicians' counts query.
+DASHBOARD_QUERIES = 21
 
 
 def _count(client, url):
@@ -175,3 +183,24 @@ def test_queries_stay_constant_with_results_studies_and_pages(
     _mixed_caseload(ana, dina, jannick, north, 40)
     many = _count(client, reverse("team:dashboard") + "?page=2&sort=-waiting")
     assert few == many == DASHBOARD_QUERIES, (few, many)
+
+
+def test_a_run_saved_done_stores_the_finding_the_review_reads(ana, jannick):
+    """AnalysisRun.finding (issue #16): the first measure cut down to what the review's finding
+    reads, stored when the run is saved done; the finding read from it is the one the whole
+    results give."""
+    study = make_study(ana, jannick)
+    run = _run(study, None, state=AnalysisState.QUEUED)
+    run.refresh_from_db()
+    assert run.finding is None
+    results = _measure_result("Fear of lifting a crate", 0.52, 0.31, 0.73, p=0.21)
+    entry = results["measures"][0]
+    entry["analysis"]["comparisons"]["A-B"]["effect_sizes"]["Tau-U"] = {"estimate": 0.1}
+    entry["analysis"]["comparisons"]["A-B"]["overlap"] = [0.5] * 100
+    run.results, run.state = results, AnalysisState.DONE
+    run.save()
+    run.refresh_from_db()
+    assert review.sced_finding(run.finding) == review.sced_finding(entry)
+    assert review.sced_finding(run.finding).no_improvement
+    assert "Tau-U" not in str(run.finding)
+    assert "overlap" not in str(run.finding)
