@@ -62,12 +62,19 @@ def link(previous_hash: str, event: Any) -> str:
     return hashlib.sha256(previous_hash.encode() + b"\n" + canonical(event)).hexdigest()
 
 
-def lock_head(connection: Any) -> None:
-    """Serialise appends until the end of the current transaction (PostgreSQL). SQLite allows one
-    writer at a time anyway (quick-start mode only)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+def lock_head(connection: Any) -> str | None:
+    """Serialise appends until the end of the current transaction and return the chain's head.
+
+    PostgreSQL: one statement, ``painclinic_audit_lock_head()`` (migration 0011), takes the
+    transaction-scoped advisory lock and then reads the last event's hash with a snapshot taken
+    after the lock was granted. Elsewhere (the quick start's SQLite, one writer at a time) None:
+    the caller reads the head itself.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT painclinic_audit_lock_head()")
+        return cursor.fetchone()[0] or GENESIS
 
 
 @dataclass(frozen=True)

@@ -212,10 +212,14 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 def _chain(events: list[Any], *, using: str) -> None:
-    audit_chain.lock_head(connections[using])
-    previous = (
-        AuditEvent.objects.using(using).order_by("-id").values_list("chain_hash", flat=True).first()
-    ) or audit_chain.GENESIS
+    previous = audit_chain.lock_head(connections[using])
+    if previous is None:
+        previous = (
+            AuditEvent.objects.using(using)
+            .order_by("-id")
+            .values_list("chain_hash", flat=True)
+            .first()
+        ) or audit_chain.GENESIS
     for event in events:
         event.chain_hash = audit_chain.link(previous, event)
         previous = event.chain_hash

@@ -163,7 +163,8 @@ def _count(client, url):
 # Issue #10: pages in the app frame count the unread notifications (+1); patient pages also read
 # the self-harm banner's open signals (+1), and the access level when one is open (+1).
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
-PROFILE_QUERIES = 16  # + the current episode and its red-flag screens (issue #10)
+# -1 (issue #16): the audit chain's lock and head are read in one statement.
+PROFILE_QUERIES = 15  # + the current episode and its red-flag screens (issue #10)
 # +1 (issue #14): work status and healthcare use across time points, one query for all of them.
 
 

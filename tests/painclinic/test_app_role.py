@@ -85,6 +85,9 @@ def test_the_app_role_does_its_ordinary_work(as_app_role, records, jannick):
     assert app.execute("SELECT count(*) FROM painclinic_auditevent").fetchone()[0] >= 1
     app.execute("UPDATE patients_patient SET phone = phone WHERE id = %s", [jannick.pk])
     app.execute("SELECT pg_advisory_xact_lock(1)")
+    # Every audited page: the chain's lock and head in one statement (issue #16).
+    head = app.execute("SELECT painclinic_audit_lock_head()").fetchone()[0]
+    assert head == AuditEvent.objects.order_by("-id").values_list("chain_hash", flat=True)[0]
     row = app.execute(
         "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles"
         " WHERE rolname = current_user"

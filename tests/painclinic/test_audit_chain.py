@@ -240,3 +240,21 @@ def test_every_row_lock_in_the_app_is_no_key_update():
             ):
                 offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert not offenders, "use select_for_update(no_key=True): " + ", ".join(offenders)
+
+
+@pytest.mark.django_db
+def test_the_chain_head_is_locked_and_read_in_one_statement(jannick, ana, postgres_only):
+    """Every audited page takes the chain's lock and reads its head (issue #16: one statement
+    instead of two); the head read is the last event's hash, or the genesis of an empty log."""
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():
+        assert audit_chain.lock_head(connection) == audit_chain.GENESIS
+    event = audit.record_event(actor=ana, action=AuditAction.VIEW, patient=jannick)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        head = audit_chain.lock_head(connection)
+    assert head == event.chain_hash
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == [
+        "SELECT painclinic_audit_lock_head()"
+    ]
