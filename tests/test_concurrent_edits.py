@@ -119,7 +119,11 @@ def test_episode_review_date(two_clinicians, jannick):
         url,
         data,
         lambda: Episode.objects.get(pk=episode.pk).next_review_due.isoformat(),
-        form_url=reverse("patients:detail", kwargs={"patient_id": jannick.pk}),
+        # The record loads the episode's forms when their section is opened (issue #16).
+        form_url=reverse(
+            "patients:episode_change",
+            kwargs={"patient_id": jannick.pk, "episode_id": episode.pk},
+        ),
     )
     _report("episode review date", lost)
     assert lost == 0
@@ -295,15 +299,17 @@ def test_formulation(two_clinicians, jannick):
 
 @pytest.mark.django_db
 def test_triage_page(two_clinicians, jannick):
-    """The record's triage form (its token is the second on the record, after the review
+    """The record's triage form (the last token of the episode's change section, after the review
     date's): the 409 page names, field by field, what is saved now."""
     first, second = two_clinicians
     episode = jannick.episodes.get()
     url = reverse(
         "patients:episode_triage", kwargs={"patient_id": jannick.pk, "episode_id": episode.pk}
     )
-    record = reverse("patients:detail", kwargs={"patient_id": jannick.pk})
-    token = TOKEN.findall(second.get(record).content.decode())[1]
+    section = reverse(
+        "patients:episode_change", kwargs={"patient_id": jannick.pk, "episode_id": episode.pk}
+    )
+    token = TOKEN.findall(second.get(section).content.decode())[-1]
     assert (
         first.post(url, {"urgency": "urgent", "pathway": "pmp", "edit_token": token}).status_code
         == 302
