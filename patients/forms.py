@@ -266,6 +266,14 @@ class ContactForm(forms.ModelForm):
         return minutes
 
 
+class OutlineSubmit(Submit):
+    """A secondary submit button, drawn in outline. crispy's Submit adds ``css_class`` to its
+    "btn btn-primary", and Bootstrap's outline colours over a filled primary button write blue on
+    blue: the button showed no label (seen on the record's episode section)."""
+
+    field_classes = "btn btn-outline-primary"
+
+
 class EpisodeStatusForm(forms.Form):
     to_status = forms.ChoiceField(label=_("New status"))
     changed_on = forms.DateField(widget=DATE_INPUT, label=_("From"))
@@ -294,7 +302,7 @@ class EpisodeStatusForm(forms.Form):
                 Column("discharge_reason", css_class="col-md-3"),
                 Column("note", css_class="col-md-3"),
             ),
-            Submit("change_status", _("Change status"), css_class="btn-outline-primary"),
+            OutlineSubmit("change_status", _("Change status")),
         )
 
     def clean(self) -> dict:
@@ -323,7 +331,7 @@ class ReviewDateForm(EditTokenFormMixin, forms.Form):
         self.helper.form_action = action
         self.helper.layout = Layout(
             Row(Column("next_review_due", css_class="col-md-4")),
-            Submit("save_review", _("Save review date"), css_class="btn-outline-primary"),
+            OutlineSubmit("save_review", _("Save review date")),
         )
         self.add_edit_token(episode)
 

@@ -277,3 +277,21 @@ def test_the_patient_list_says_an_episode_on_hold_in_words(client, jannick, ana)
     html = client.get(reverse("patients:list"), {"q": "jann"}).content.decode()
     assert ">On hold</span>" in html
     assert "Onhold" not in html
+
+
+@pytest.mark.django_db
+def test_the_episode_section_buttons_show_their_labels(client, jannick, ana):
+    """The status and review-date buttons are outline buttons with their label readable: not a
+    filled primary button with outline colours on top (blue text on blue)."""
+    client.force_login(ana)
+    episode = jannick.episodes.get()
+    html = client.get(
+        reverse(
+            "patients:episode_change",
+            kwargs={"patient_id": jannick.pk, "episode_id": episode.pk},
+        )
+    ).content.decode()
+    assert 'class="btn btn-outline-primary"' in html
+    assert 'value="Change status"' in html
+    assert 'value="Save review date"' in html
+    assert "btn-primary btn-outline-primary" not in html
