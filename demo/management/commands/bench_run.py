@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from demo.bench import load
 from painclinic.middleware import SESSION_LOGIN_AT_KEY
 from painclinic.models import User
-from patients.models import Episode
+from patients.models import OPEN_STATUSES, Episode
 from sced.models import AnalysisRun, Measure, Measurement, Study
 from treatment.models import Goal, TreatmentPlan
 
@@ -184,7 +184,11 @@ class Command(BaseCommand):
         }
         plans = {
             p.episode.patient_id: p
-            for p in TreatmentPlan.objects.filter(episode__patient_id__in=patients).select_related("episode")
+            # Open episodes only: a discharged episode's plan is refused by design (a 400 the
+            # bench counted as a failed save).
+            for p in TreatmentPlan.objects.filter(
+                episode__patient_id__in=patients, episode__status__in=OPEN_STATUSES
+            ).select_related("episode")
         }  # fmt: skip
         with_study = [p for p in patients if p in studies]
         measure_of = {m.study_id: m.pk for m in Measure.objects.filter(study__in=studies.values())}
