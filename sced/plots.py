@@ -487,6 +487,19 @@ def _tick_labels(axis: Any) -> list[str]:
     return list(axis.get_major_formatter().format_ticks(locs))
 
 
+def _panel_title(ax: Any, name: str) -> None:
+    """A tier's or measure's name as a left-aligned, bold panel title above the phase names,
+    placed by its pad (``y`` given), so matplotlib measures nothing to lift it over top ticks."""
+    ax.set_title(
+        plain(name),
+        loc="left",
+        fontsize=FONT_SIZE + 1,
+        fontweight="bold",
+        pad=_names_block_pt() + TITLE_GAP_PT,
+        y=1.0,
+    )
+
+
 def _tick_px(axis_name: str) -> float:
     params: Any = rcParams  # keyed by a name built here, which the stubs cannot check
     return _px(params[f"{axis_name}.major.size"] + params[f"{axis_name}.major.pad"])
@@ -636,14 +649,7 @@ def build_sced_figure(
         ax.set_ylabel(y_label, fontsize=FONT_SIZE - (1 if n_panels > 1 else 0))
         if tier_name is not None:
             # Tier name as a left-aligned panel title (above the phase names).
-            ax.set_title(
-                plain(tier_name),
-                loc="left",
-                fontsize=FONT_SIZE + 1,
-                fontweight="bold",
-                pad=_names_block_pt() + TITLE_GAP_PT,
-                y=1.0,  # placed by the pad: nothing to measure (see the randomization plot)
-            )
+            _panel_title(ax, tier_name)
         if i == 0:
             _better_arrow(fig, ax, improvement)
         if i == n_panels - 1:
@@ -892,14 +898,7 @@ def render_measures_stacked(
             cdc=cdc,
             show_phase_names=True,
         )
-        ax.set_title(
-            plain(name),
-            loc="left",
-            fontsize=FONT_SIZE + 1,
-            fontweight="bold",
-            pad=_names_block_pt() + TITLE_GAP_PT,
-            y=1.0,  # placed by the pad: nothing to measure (see the randomization plot)
-        )
+        _panel_title(ax, name)
         _better_arrow(fig, ax, improvement)
         if i == n_panels - 1:
             ax.set_xlabel("Session", fontsize=FONT_SIZE)
