@@ -152,7 +152,7 @@ def episode_change(request: HttpRequest, patient: Patient, episode_id: int) -> H
     section and loads them from here when it is opened (issue #16: rendering them on every view of
     the record cost more than the rest of its forms); without JavaScript the section links here,
     a page of its own."""
-    episode = get_object_or_404(Episode, pk=episode_id, patient=patient)
+    episode = _patient_episode(patient, episode_id)
     urls = {
         name: reverse(
             f"patients:{name}", kwargs={"patient_id": patient.pk, "episode_id": episode.pk}
