@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from painclinic.models import Role
+from painclinic.models import Discipline, Role
 from patients.access import patients_listed_for, patients_visible_to
 from patients.models import EmergencyAccess
 from tests.factories import EpisodeFactory, PatientFactory
@@ -58,6 +58,10 @@ def test_both_forms_of_the_policy_list_the_same_patients_for_everyone(
     assert seen["priya"] == set()
     assert len(seen["bob"]) == 4  # Jannick, Susan, the two-episode patient, Priya's episode's
 
+    fay.discipline = Discipline.OTHER  # a team lead who gives no clinical care: her team only
+    fay.save()
+    per_patient, as_set = _both(fay)
+    assert per_patient == as_set == seen["fay"]
     ana.role = Role.PROGRAMME_ADMIN  # her care-team places remain but open nothing
     ana.save()
     assert _both(ana) == (set(), set())
