@@ -4,7 +4,8 @@ One policy in three modules, one per layer (painclinic/access.py says which ques
 This module answers every question that needs the patient record: care-team membership, the
 team lead's reach, break-glass grants, the patient lookup of every patient-scoped view
 (``patient_view``) and the team lead's audit-log scope. Every list of patients starts from
-``patients_visible_to``. Rules (issue #2, #9, #15):
+``patients_visible_to``, or from ``patients_listed_for``, the same rules as one set, for a page
+that counts and pages through all of a user's patients (issue #16). Rules (issue #2, #9, #15):
 - a clinician sees the patients whose care team they are on (any episode);
 - a team lead sees every patient with an episode held by one of their teams, and may change them
   (reassign);
