@@ -103,7 +103,9 @@ class PatientList(generics.ListAPIView):
     serializer_class = s.PatientSerializer
 
     def get_queryset(self):
-        return access.patients_visible_to(self.request.user).order_by(
+        # The page's set form of the policy: counted and paged over the user's whole reach
+        # (issue #16).
+        return access.patients_listed_for(self.request.user).order_by(
             "family_name", "given_name", "pk"
         )
 

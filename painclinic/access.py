@@ -9,7 +9,8 @@ layer; each question has exactly one entry point (shared/STYLE.md §3.4):
   programmes (``can_run_programmes``), and the view decorators that need no patient
   (``public_view``, ``authenticated_view``, ``team_lead_view``, ``programme_view``);
 - ``patients/access.py``: which patient a user may see or change (care teams, the team lead's
-  reach, break-glass grants): ``patients_visible_to``, ``can_view_patient``,
+  reach, break-glass grants): ``patients_visible_to`` (and its set form for whole lists,
+  ``patients_listed_for``), ``can_view_patient``,
   ``can_change_patient``, ``can_reassign_patient``, ``get_patient_for_user``, the decorator of
   every patient-scoped view ``patient_view``, and the lead's audit scope
   ``audit_events_visible_to``;

@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import JSONObject
 
 from painclinic.listing import Rows
-from patients.access import care_team_episodes_q, patients_visible_to
+from patients.access import care_team_episodes_q, patients_listed_for, patients_visible_to
 from patients.models import (
     OPEN_STATUSES,
     CareTeamChange,
@@ -138,12 +138,13 @@ def patient_list_for(user: User) -> QuerySet[Patient]:
     clinician) and last contact, ordered by name. The list filters on ``episode_status`` and
     sorts on ``last_contact``; the page reads the rows as ``PATIENT_LIST_COLUMNS``
     (``painclinic.listing.Rows``), the latest episode's four figures in one subquery (issue #16:
-    four subqueries each found the same episode again)."""
+    four subqueries each found the same episode again). The patients are the policy's
+    ``patients_listed_for``: the same patients as ``patients_visible_to``, as one set (issue #16)."""
     latest_episode = Episode.objects.filter(patient=OuterRef("pk")).order_by(
         "-referral_date", "-id"
     )
     return (
-        patients_visible_to(user)
+        patients_listed_for(user)
         .annotate(
             episode_status=Subquery(latest_episode.values("status")[:1]),
             latest_episode=Subquery(
