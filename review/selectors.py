@@ -637,23 +637,82 @@ def _list_filters(
     }
 
 
+# The entry's columns, in this order (``attention_rows`` yields them as tuples).
+ENTRY_COLUMNS = (
+    "episode_id",
+    "list_key",
+    "list_order",
+    "family",
+    "given",
+    "lead_first",
+    "lead_last",
+    "waiting_since",
+    "safety_first",
+)
 # Whatever the sort, the self-harm list comes first ("safety_first": 0 for it, 1 otherwise).
 SORTS = {
-    "name": ("safety_first", "family", "given", "episode_id", "list_order"),
-    "clinician": ("safety_first", "lead_first", "lead_last", "family", "episode_id", "list_order"),
-    "-waiting": (
-        "safety_first",
-        F("waiting_since").asc(nulls_last=True),
-        "family",
-        "episode_id",
-        "list_order",
-    ),
-    "list": ("list_order", "family", "given", "episode_id"),
+    "name": "safety_first, family, given, episode_id, list_order",
+    "clinician": "safety_first, lead_first, lead_last, family, episode_id, list_order",
+    "-waiting": "safety_first, waiting_since ASC NULLS LAST, family, episode_id, list_order",
+    "list": "list_order, family, given, episode_id",
 }
 
 
+class AttentionEntries:
+    """Every (episode, list) entry of the review, filtered and ordered in SQL: one statement
+    whose inner union names only the entries (episode, list); the patient's and the lead's names
+    it is sorted by are joined once, outside it, and a page is read with the count of all
+    entries beside it (``COUNT(*) OVER ()``). Issue #16: the union joined the patients and the
+    clinicians in each of its six branches and a Paginator ran it twice, once for the COUNT
+    (118 + 122 ms at 10,000 patients)."""
+
+    def __init__(self, union: QuerySet, sort: str) -> None:
+        self.union = union
+        self.order = SORTS.get(sort, SORTS["name"])
+
+    def _sql(self, tail: str = "") -> tuple[str, tuple]:
+        inner, params = self.union.query.sql_with_params()
+        waiting = ", ".join(f"'{s}'" for s in (EpisodeStatus.REFERRED, EpisodeStatus.WAITING))
+        sql = f"""
+            SELECT a.episode_id, a.list_key, a.list_order, p.family_name AS family,
+                p.given_name AS given, u.first_name AS lead_first, u.last_name AS lead_last,
+                CASE WHEN e.status IN ({waiting}) THEN e.referral_date END AS waiting_since,
+                a.safety_first {tail}
+            FROM ({inner}) AS a (episode_id, list_key, list_order, safety_first)
+            JOIN patients_episode e ON e.id = a.episode_id
+            JOIN patients_patient p ON p.id = e.patient_id
+            LEFT JOIN painclinic_user u ON u.id = e.lead_clinician_id
+            ORDER BY {self.order}
+        """
+        return sql, params
+
+    def __iter__(self):
+        sql, params = self._sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return iter(cursor.fetchall())
+
+    def count(self) -> int:
+        inner, params = self.union.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({inner}) AS a", params)
+            return cursor.fetchone()[0]
+
+    def window(self, offset: int, limit: int) -> tuple[list[tuple], int]:
+        """The entries ``offset`` to ``offset + limit`` and the number of all entries (0 rows
+        past the end, with the count still given when there are any entries at all)."""
+        sql, params = self._sql(", COUNT(*) OVER () AS total")
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset))
+            rows = cursor.fetchall()
+        if not rows and offset:
+            return [], self.count()
+        return [row[:-1] for row in rows], (rows[0][-1] if rows else 0)
+
+
 def attention_rows(data: dict[str, Any], filters: dict[str, Any], sort: str = "name"):
-    """Every (episode, list) entry as a SQL union, filtered and ordered in SQL (not evaluated)."""
+    """Every (episode, list) entry as a SQL union, filtered and ordered in SQL (not evaluated):
+    an ``AttentionEntries`` (iterate it for every entry, ``window`` for a page)."""
     episodes = data["rule_episodes"]
     if filters.get("clinician"):
         episodes = episodes.filter(lead_clinician_id=filters["clinician"])
@@ -661,11 +720,6 @@ def attention_rows(data: dict[str, Any], filters: dict[str, Any], sort: str = "n
         episodes = episodes.filter(status=filters["status"])
     if filters.get("condition"):
         episodes = episodes.filter(patient__primary_condition=filters["condition"])
-    waiting_since = Case(
-        When(status__in=(EpisodeStatus.REFERRED, EpisodeStatus.WAITING), then=F("referral_date")),
-        default=None,
-        output_field=DateField(),
-    )
     parts = [
         episodes.filter(q)
         .order_by()
@@ -675,39 +729,61 @@ def attention_rows(data: dict[str, Any], filters: dict[str, Any], sort: str = "n
             safety_first=Value(
                 0 if key == rules.SELF_HARM_RESPONSE else 1, output_field=IntegerField()
             ),
-            family=F("patient__family_name"),
-            given=F("patient__given_name"),
-            lead_first=F("lead_clinician__first_name"),
-            lead_last=F("lead_clinician__last_name"),
-            waiting_since=waiting_since,
-            episode_id=F("pk"),
         )
-        .values_list(
-            "episode_id",
-            "list_key",
-            "list_order",
-            "family",
-            "given",
-            "lead_first",
-            "lead_last",
-            "waiting_since",
-            "safety_first",
-        )
+        .values_list("pk", "list_key", "list_order", "safety_first")
         for key, q in data["list_filters"].items()
         if not filters.get("list") or filters["list"] == key
     ]
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return union.order_by(*SORTS.get(sort, SORTS["name"]))
+    return AttentionEntries(union, sort)
+
+
+class _Counted(list):
+    """A page's rows standing for all ``total`` entries, for Django's Paginator (which asks
+    the list for its count and slices out the page it already holds)."""
+
+    def __init__(self, rows: list, total: int, offset: int) -> None:
+        super().__init__(rows)
+        self.total, self.offset = total, offset
+
+    def count(self) -> int:  # type: ignore[override]
+        return self.total
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            start = (index.start or 0) - self.offset
+            stop = None if index.stop is None else index.stop - self.offset
+            return list.__getitem__(self, slice(max(start, 0), stop))
+        return list.__getitem__(self, index - self.offset)
+
+
+def _page_number(number, total: int, per_page: int) -> int:
+    """Paginator.get_page's reading of a page number: not a number -> 1, past the end -> last."""
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        return 1
+    last = max(1, -(-total // per_page))
+    return min(max(wanted, 1), last)
 
 
 def attention_page(
     data: dict[str, Any], filters: dict[str, Any], sort: str, number, per_page: int
 ) -> Page:
-    """One page of the attention lists: count and slice in SQL, then the page's episodes in one
-    query, each entry re-evaluated by its pure rule for the reasons shown."""
+    """One page of the attention lists: the page and the count in one SQL statement, then the
+    page's episodes in one query, each entry re-evaluated by its pure rule for the reasons
+    shown."""
     today = data["today"]
-    page = Paginator(attention_rows(data, filters, sort), per_page).get_page(number)
-    entries = list(page.object_list)
+    entries_of = attention_rows(data, filters, sort)
+    try:
+        wanted = max(int(number), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    entries, total = entries_of.window((wanted - 1) * per_page, per_page)
+    shown = _page_number(number, total, per_page)
+    if shown != wanted:  # past the end: the last page, as Paginator.get_page gives it
+        entries, total = entries_of.window((shown - 1) * per_page, per_page)
+    page = Paginator(_Counted(entries, total, (shown - 1) * per_page), per_page).page(shown)
     by_id = {
         e.pk: e
         for e in data["rule_episodes"]
