@@ -685,7 +685,7 @@ class _Counted(list):
     def count(self) -> int:  # type: ignore[override]
         return self.total
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         if isinstance(index, slice):
             start = (index.start or 0) - self.offset
             stop = None if index.stop is None else index.stop - self.offset
