@@ -590,15 +590,18 @@ SORTS = {
 class AttentionEntries:
     """Every (episode, list) entry of the review, filtered and ordered in SQL, in one statement:
     the team's episodes are read once, each list's filter evaluated on each as a boolean column
-    (``hits``: its subqueries built once), and a row of VALUES per list turns an episode into
-    its entries; the patient's and the lead's names it is sorted by are joined once, and a page
-    is read with the count of all entries beside it (``COUNT(*) OVER ()``). Issue #16: a union
+    (``hits``: its subqueries built once) beside the names it is sorted by, and a row of VALUES
+    per list turns an episode into its entries; a page is read with the count of all entries
+    beside it (``COUNT(*) OVER ()``). Issue #16: a union
     of one query per list read the team's episodes and joined the patients and clinicians six
     times, and a Paginator ran it twice (118 + 122 ms at 10,000 patients)."""
 
     def __init__(self, hits: QuerySet, keys: list[str], sort: str) -> None:
         self.hits, self.keys = hits, keys
         self.order = SORTS.get(sort, SORTS["name"])
+
+    # The columns ``hits`` selects before its list flags (``attention_rows``).
+    COLUMNS = ("episode_id", "family", "given", "lead_first", "lead_last", "waiting_since")
 
     def _from(self) -> tuple[str, list]:
         inner, params = self.hits.query.sql_with_params()
@@ -608,23 +611,17 @@ class AttentionEntries:
         for key in self.keys:
             params = (*params, key, LIST_ORDER[key], 0 if key == rules.SELF_HARM_RESPONSE else 1)
         return (
-            f"""FROM ({inner}) AS h (episode_id, {flags})
+            f"""FROM ({inner}) AS h ({", ".join(self.COLUMNS)}, {flags})
             CROSS JOIN LATERAL (VALUES {values}) AS a (list_key, list_order, safety_first, hit)""",
             list(params),
         )
 
     def _sql(self, tail: str = "") -> tuple[str, list]:
         source, params = self._from()
-        waiting = ", ".join(f"'{s}'" for s in (EpisodeStatus.REFERRED, EpisodeStatus.WAITING))
         sql = f"""
-            SELECT h.episode_id, a.list_key, a.list_order, p.family_name AS family,
-                p.given_name AS given, u.first_name AS lead_first, u.last_name AS lead_last,
-                CASE WHEN e.status IN ({waiting}) THEN e.referral_date END AS waiting_since,
-                a.safety_first {tail}
+            SELECT h.episode_id, a.list_key, a.list_order, h.family, h.given, h.lead_first,
+                h.lead_last, h.waiting_since, a.safety_first {tail}
             {source}
-            JOIN patients_episode e ON e.id = h.episode_id
-            JOIN patients_patient p ON p.id = e.patient_id
-            LEFT JOIN painclinic_user u ON u.id = e.lead_clinician_id
             WHERE a.hit
             ORDER BY {self.order}
         """
@@ -669,8 +666,22 @@ def attention_rows(data: dict[str, Any], filters: dict[str, Any], sort: str = "n
         f"hit_{i}": ExpressionWrapper(data["list_filters"][key], output_field=BooleanField())
         for i, key in enumerate(keys)
     }
+    waiting_since = Case(
+        When(status__in=(EpisodeStatus.REFERRED, EpisodeStatus.WAITING), then=F("referral_date")),
+        default=None,
+        output_field=DateField(),
+    )
+    columns = {
+        "family": F("patient__family_name"),
+        "given": F("patient__given_name"),
+        "lead_first": F("lead_clinician__first_name"),
+        "lead_last": F("lead_clinician__last_name"),
+        "waiting_since": waiting_since,
+    }
     return AttentionEntries(
-        episodes.order_by().annotate(**hits).values_list("pk", *hits), keys, sort
+        episodes.order_by().annotate(**columns, **hits).values_list("pk", *columns, *hits),
+        keys,
+        sort,
     )
 
 
