@@ -249,6 +249,18 @@ class Episode(models.Model):
     # latest signed result whose score in force is scorable. The team review's "overdue review"
     # list reads it instead of a correlated MAX per episode (issue #16).
     last_signed_assessment = models.DateField(null=True, blank=True, editable=False)
+    # Kept current by the treatment services (a plan signed, a goal set:
+    # treatment.services.refresh_plan_and_goal_facts): the yellow flags of the episode's latest
+    # plan version (null: no plan) and whether it has any goal. The team review's "no goals or
+    # plan" and "high risk without a plan" lists read them instead of probing the plans and goals
+    # of each episode (issue #16: ~25 ms a request at 10,000 patients).
+    latest_plan_flags = models.JSONField(null=True, blank=True, editable=False)
+    has_goals = models.BooleanField(default=False, editable=False)
+    # Kept current by the treatment services (a review recorded or amended:
+    # treatment.services.refresh_gas_t_scores): the Kiresuk-Sherman T of the goals at their
+    # latest review (levels in force), null when it cannot be scored. The team review's mean GAS
+    # T per clinician averages it (issue #16: every review of the team was read per request).
+    gas_t_score = models.FloatField(null=True, blank=True, editable=False)
 
     objects = EpisodeQuerySet.as_manager()
 

@@ -8,6 +8,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from painclinic.form_renderer import FAST_WIDGETS
 from patients.conditions import CONDITION_CHOICES
 from patients.models import Episode, EpisodeStatus, Pathway, Urgency
 from review.rules import ATTENTION_LISTS
@@ -21,6 +22,10 @@ SORTS = [
 
 
 class ReviewFilterForm(forms.Form):
+    # Its five select boxes written in Python, the same markup as Django's widget templates
+    # (painclinic.form_renderer; issue #16: the team review renders it on every visit).
+    default_renderer = FAST_WIDGETS
+
     clinician = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=None, label=_("Clinician")
     )
@@ -99,6 +104,7 @@ class ReviewNoteForm(forms.Form):
 
 
 class TeamSettingsForm(forms.Form):
+    default_renderer = FAST_WIDGETS  # as ReviewFilterForm
     review_interval_days = forms.IntegerField(
         min_value=7, max_value=730, label=_("Review interval (days)")
     )

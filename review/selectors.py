@@ -30,11 +30,12 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
-    CharField,
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -48,14 +49,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import Cast
 
 from assessment import instruments
 from assessment import selectors as assessment_selectors
-from assessment.instruments.gas import DEFAULT_RHO as GAS_DEFAULT_RHO
-from assessment.instruments.gas import GasGoal, gas_t_score
 from assessment.models import RedFlagScreen, ResultSummary
 from assessment.selectors import NOT_AVAILABLE
 from mdt import selectors as mdt_selectors
@@ -74,8 +72,7 @@ from patients.models import (
 )
 from review import rules
 from safety.selectors import open_signal_exists, open_signals_by_episode
-from sced.models import AnalysisRun, AnalysisState
-from treatment.models import Goal, GoalReview, TreatmentPlan
+from sced.models import AnalysisRun, AnalysisState, Study
 
 if TYPE_CHECKING:
     from painclinic.listing import Rows
@@ -177,9 +174,9 @@ def _signed_scorable():
 
 
 def _with_rule_facts(episodes):
-    """The facts the SQL lists read: last signed scorable assessment, goals, signed plan, the
-    open red-flag referral."""
-    latest_plan = TreatmentPlan.objects.filter(episode=OuterRef("pk")).order_by("-version")
+    """The facts the rules read of each episode: last signed scorable assessment, goals, latest
+    plan (columns kept current by the assessment and treatment services, issue #16), the open
+    red-flag referral (a page's episodes only: the list selects by ``_open_red_flag_referrals``)."""
     open_referral = RedFlagScreen.objects.filter(
         episode=OuterRef("pk"), outcome="referred", referral_outcome_at__isnull=True
     ).order_by("-referral_date", "-id")
@@ -188,12 +185,18 @@ def _with_rule_facts(episodes):
             open_referral.values("referral_date")[:1], output_field=DateField()
         ),
         red_flag_urgency=Subquery(open_referral.values("referral_urgency")[:1]),
-        # A column kept current by the assessment services (issue #16), not a MAX per episode.
         last_signed=F("last_signed_assessment"),
-        has_plan=Exists(latest_plan),
-        plan_flags=Subquery(latest_plan.values("yellow_flags")[:1]),
-        has_goals=Exists(Goal.objects.filter(episode=OuterRef("pk"))),
+        has_plan=ExpressionWrapper(Q(latest_plan_flags__isnull=False), output_field=BooleanField()),
+        plan_flags=F("latest_plan_flags"),
     )
+
+
+def _open_red_flag_referrals():
+    """Episodes with a red-flag referral whose outcome is not yet recorded (an uncorrelated
+    subquery: read once, not probed per episode)."""
+    return RedFlagScreen.objects.filter(
+        outcome="referred", referral_outcome_at__isnull=True
+    ).values("episode_id")
 
 
 @dataclass
@@ -260,103 +263,36 @@ def _first_and_latest_results(episodes) -> OutcomeFacts:
     return out
 
 
-def _outcome_summaries(**lookups):
-    """The episode's (OuterRef) stored outcome results, process measures left out."""
-    return ResultSummary.objects.filter(episode=OuterRef("pk"), **lookups).exclude(
-        instrument_key__in=PROCESS_KEYS
+def _classified_episodes(classification: str):
+    """Episodes with an outcome measure (process measures left out) of this stored
+    classification: an uncorrelated subquery on the summary's partial index."""
+    return (
+        ResultSummary.objects.filter(classification=classification)
+        .exclude(instrument_key__in=PROCESS_KEYS)
+        .values("episode_id")
     )
 
 
 def _high_risk_unaddressed() -> Q:
     """rules.high_risk_without_plan in SQL: a latest result in a high-risk band (stored in the
-    summary) that the latest plan's flags do not address (``_plan_addresses``: no plan never
-    addresses one; a band needing no particular flag wants any flag). Replaces building every
-    candidate episode and evaluating the rule on each (issue #16: ~500 at 1,000 patients)."""
+    summary) that the latest plan's flags (Episode.latest_plan_flags) do not address
+    (``_plan_addresses``: no plan never addresses one; a band needing no particular flag wants
+    any flag). The episodes in a band are read once (uncorrelated), not probed per episode."""
     needs: dict[tuple[str, str | None], list[str]] = defaultdict(list)
     for (key, band), (_, need) in HIGH_RISK_BANDS.items():
         needs[(key, need)].append(band)
     found = Q(pk__in=[])
     for (key, need), bands in needs.items():
         in_band = Q(
-            Exists(
-                ResultSummary.objects.filter(
-                    episode=OuterRef("pk"), instrument_key=key, latest_band_name__in=bands
-                )
-            )
+            pk__in=ResultSummary.objects.filter(
+                instrument_key=key, latest_band_name__in=bands
+            ).values("episode_id")
         )
-        unaddressed = Q(plan_flags__isnull=True) | (
-            Q(plan_flags=[]) if need is None else ~Q(plan_flags__contains=[need])
+        unaddressed = Q(latest_plan_flags__isnull=True) | (
+            Q(latest_plan_flags=[]) if need is None else ~Q(latest_plan_flags__contains=[need])
         )
         found |= in_band & unaddressed
     return found
-
-
-def _gas_t_by_lead(episodes) -> dict[int, estimates.Estimate]:
-    """Mean GAS T-score per lead clinician over the episodes' goals at their latest review,
-    aggregated in SQL (one row per clinician): the T of each episode as
-    ``gas_t_score`` computes it (Kiresuk-Sherman, rho 0.3; no T when a weight is not positive),
-    then n, mean and SD per lead (issue #16: the reviews of every goal of the team were read and
-    scored in Python on each request). Elsewhere than PostgreSQL the reviews are scored in
-    Python (``_gas_t_by_episode``)."""
-    if connection.vendor != "postgresql":
-        lead_of: dict[int, int] = {}
-        values: dict[int, list[float]] = defaultdict(list)
-        for episode_id, t in _gas_t_by_episode(episodes, lead_of).items():
-            values[lead_of[episode_id]].append(t)
-        return {
-            lead: estimates.mean_t_interval(ts, bounds=GAS_T_RANGE) for lead, ts in values.items()
-        }
-    episode_sql, params = episodes.order_by().values("pk").query.sql_with_params()
-    sql = f"""
-        WITH latest AS (
-            SELECT DISTINCT ON (r.goal_id) r.goal_id, r.attained_level
-            FROM treatment_goalreview r JOIN treatment_goal g ON g.id = r.goal_id
-            WHERE g.episode_id IN ({episode_sql})
-            ORDER BY r.goal_id, r.review_date DESC, r.id DESC
-        ), per_episode AS (
-            SELECT e.lead_clinician_id AS lead,
-                SUM(g.weight::float8 * l.attained_level) AS swx,
-                SUM(g.weight::float8) AS sw,
-                SUM(g.weight::float8 * g.weight::float8) AS sw2,
-                bool_and(g.weight > 0) AS scorable
-            FROM latest l JOIN treatment_goal g ON g.id = l.goal_id
-                JOIN patients_episode e ON e.id = g.episode_id
-            GROUP BY e.id, e.lead_clinician_id
-        ), t AS (
-            SELECT lead, 50 + 10 * swx / sqrt((1 - %s::float8) * sw2 + %s::float8 * sw * sw) AS t
-            FROM per_episode WHERE scorable
-        )
-        SELECT lead, COUNT(*), AVG(t), SUM(t), SUM(t * t) FROM t GROUP BY lead
-    """
-    rho = float(GAS_DEFAULT_RHO)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, rho, rho])
-        rows = cursor.fetchall()
-    return {
-        lead: estimates.mean_t_interval_from_summary(
-            n, mean, estimates.sample_sd_from_sums(n, total, sum_sq), bounds=GAS_T_RANGE
-        )
-        for lead, n, mean, total, sum_sq in rows
-    }
-
-
-def _gas_t_by_episode(episodes, lead_of: dict[int, int]) -> dict[int, float]:
-    """Kiresuk-Sherman T of each episode's goals at their latest review (instruments.md §22)."""
-    goals_of: dict[int, list[GasGoal]] = defaultdict(list)
-    for episode_id, weight, level, lead in _distinct_on(
-        GoalReview.objects.filter(goal__episode__in=episodes),
-        ("goal_id",),
-        ("-review_date", "-id"),
-        ("goal__episode_id", "goal__weight", "attained_level", "goal__episode__lead_clinician_id"),
-    ):
-        lead_of[episode_id] = lead
-        goals_of[episode_id].append(GasGoal(level, float(weight)))
-    out = {}
-    for episode_id, goals in goals_of.items():
-        result = gas_t_score(goals)
-        if hasattr(result, "t_score"):
-            out[episode_id] = result.t_score
-    return out
 
 
 def _in_force_runs(episodes):
@@ -385,44 +321,20 @@ def _sced_by_episode(episodes) -> dict[int, tuple[bool | None, tuple[str, ...]]]
     return {e: rules.sced_no_improvement(f) for e, f in findings.items()}
 
 
-# rules.ScedFinding.no_improvement on a stored finding, in SQL: the NAP of the (only) stored
-# comparison below rules.NAP_WEAK_BELOW, or its 95% interval holding rules.NAP_NO_DIFFERENCE.
-# A finding the rule cannot read (no analysis, no comparison, no NAP estimate) is not one.
-_NO_IMPROVEMENT_SQL = """
-    EXISTS (
-        SELECT 1 FROM (
-            SELECT nap -> 'estimate' AS est, nap -> 'ci_lower' AS lo, nap -> 'ci_upper' AS hi
-            FROM (
-                SELECT value -> 'effect_sizes' -> 'NAP' AS nap
-                FROM jsonb_each(CASE WHEN jsonb_typeof(finding -> 'analysis' -> 'comparisons')
-                    = 'object' THEN finding -> 'analysis' -> 'comparisons' END)
-                LIMIT 1
-            ) AS first_comparison
-            WHERE jsonb_typeof(nap) = 'object'
-        ) AS n
-        WHERE jsonb_typeof(est) = 'number' AND (
-            (est::text)::float8 < %s::float8
-            OR (jsonb_typeof(lo) = 'number' AND jsonb_typeof(hi) = 'number'
-                AND (lo::text)::float8 <= %s::float8 AND %s::float8 <= (hi::text)::float8)
+def _sced_no_improvement_episodes():
+    """Episodes with a study whose finding in force shows no improvement
+    (rules.ScedFinding.no_improvement: its NAP below rules.NAP_WEAK_BELOW, or its 95% interval
+    holding rules.NAP_NO_DIFFERENCE), from the NAP stored on each study (sced.models.Study
+    .finding_nap, kept by the sced models and services; issue #16: the run in force of every
+    study was picked and its finding read on each request). An uncorrelated subquery."""
+    return Study.objects.filter(
+        Q(finding_nap__lt=rules.NAP_WEAK_BELOW)
+        | Q(
+            finding_nap__isnull=False,
+            finding_nap_ci_lower__lte=rules.NAP_NO_DIFFERENCE,
+            finding_nap_ci_upper__gte=rules.NAP_NO_DIFFERENCE,
         )
-    )
-"""
-
-
-def _sced_no_improvement_episodes(episodes) -> list[int] | RawSQL:
-    """Episodes with a study whose run in force shows no improvement (rules.sced_no_improvement):
-    a subquery on the stored findings on PostgreSQL (issue #16: each study's ~10 KB of results
-    was read and cut down on every request, ~0.15 ms a study); elsewhere evaluated in Python."""
-    if connection.vendor != "postgresql":
-        return [e for e, (no, _) in _sced_by_episode(episodes).items() if no]
-    runs, params = (
-        _in_force_runs(episodes).distinct("study_id").values("study__episode_id", "finding")
-    ).query.sql_with_params()
-    return RawSQL(
-        f"SELECT episode_id FROM ({runs}) AS latest (episode_id, finding) WHERE "
-        + _NO_IMPROVEMENT_SQL,
-        (*params, rules.NAP_WEAK_BELOW, rules.NAP_NO_DIFFERENCE, rules.NAP_NO_DIFFERENCE),
-    )
+    ).values("episode_id")
 
 
 @dataclass
@@ -505,6 +417,14 @@ def _clinician_rows(user, teams, episodes, today: date):
             # reading every episode's results).
             classified=Count("pk", filter=Q(pk__in=classified)),
             improved=Count("pk", filter=Q(pk__in=improved)),
+            # The mean GAS T-score: each episode's T at its goals' latest reviews, stored by the
+            # treatment services (Episode.gas_t_score; issue #16: every review of the team's
+            # goals was read and scored per request). n, mean and the sums for the SD
+            # (not StdDev: see the process measures below).
+            gas_n=Count("gas_t_score"),
+            gas_mean=Avg("gas_t_score"),
+            gas_sum=Sum("gas_t_score"),
+            gas_sum_sq=Sum(F("gas_t_score") * F("gas_t_score")),
         )
     }
     since = today - timedelta(days=CONTACT_WINDOW_DAYS)
@@ -542,7 +462,16 @@ def _clinician_rows(user, teams, episodes, today: date):
             n=Count("pk"), mean=Avg("total"), sum=Sum("total"), sum_sq=Sum(F("total") * F("total"))
         )
     }
-    gas_of = _gas_t_by_lead(episodes)
+    gas_of = {
+        lead: estimates.mean_t_interval_from_summary(
+            c["gas_n"],
+            c["gas_mean"],
+            estimates.sample_sd_from_sums(c["gas_n"], c["gas_sum"], c["gas_sum_sq"]),
+            bounds=GAS_T_RANGE,
+        )
+        for lead, c in counts.items()
+        if c["gas_n"]
+    }
     no_gas = estimates.mean_t_interval([], bounds=GAS_T_RANGE)
 
     users = {
@@ -611,25 +540,25 @@ def _list_filters(
     # rules.not_on_track: a reliable deterioration, an SCED finding of no improvement, or
     # N weeks since the status began (weeks = days // 7) without any reliable improvement.
     weeks_ago = today - timedelta(weeks=team_rules.no_improvement_after_weeks)
-    sced = _sced_no_improvement_episodes(episodes)
+    sced = _sced_no_improvement_episodes()
     not_on_track = active & (
-        Q(Exists(_outcome_summaries(classification=rules.RELIABLY_DETERIORATED)))
+        Q(pk__in=_classified_episodes(rules.RELIABLY_DETERIORATED))
         | Q(pk__in=sced)
         | (
             Q(status_since__lte=weeks_ago)
-            & ~Q(Exists(_outcome_summaries(classification=rules.RELIABLY_IMPROVED)))
+            & ~Q(pk__in=_classified_episodes(rules.RELIABLY_IMPROVED))
         )
     )
     # rules.high_risk_without_plan
     high_risk = ~Q(status=EpisodeStatus.DISCHARGED) & _high_risk_unaddressed()
     # rules.without_goals_or_plan
-    no_goals = active & (Q(has_goals=False) | Q(has_plan=False))
+    no_goals = active & (Q(has_goals=False) | Q(latest_plan_flags__isnull=True))
     # rules.self_harm_response: episodes (not discharged) of patients with an open signal
     self_harm = ~Q(status=EpisodeStatus.DISCHARGED) & Q(pk__in=list(outcomes.self_harm))
     return {
         rules.SELF_HARM_RESPONSE: self_harm,
         # rules.red_flag_referral_open
-        rules.RED_FLAG_REFERRAL: Q(red_flag_referred_on__isnull=False),
+        rules.RED_FLAG_REFERRAL: Q(pk__in=_open_red_flag_referrals()),
         rules.OVERDUE_REVIEW: overdue,
         rules.NOT_ON_TRACK: not_on_track,
         rules.HIGH_RISK_NO_PLAN: high_risk,
@@ -637,23 +566,94 @@ def _list_filters(
     }
 
 
+# The entry's columns, in this order (``attention_rows`` yields them as tuples).
+ENTRY_COLUMNS = (
+    "episode_id",
+    "list_key",
+    "list_order",
+    "family",
+    "given",
+    "lead_first",
+    "lead_last",
+    "waiting_since",
+    "safety_first",
+)
 # Whatever the sort, the self-harm list comes first ("safety_first": 0 for it, 1 otherwise).
 SORTS = {
-    "name": ("safety_first", "family", "given", "episode_id", "list_order"),
-    "clinician": ("safety_first", "lead_first", "lead_last", "family", "episode_id", "list_order"),
-    "-waiting": (
-        "safety_first",
-        F("waiting_since").asc(nulls_last=True),
-        "family",
-        "episode_id",
-        "list_order",
-    ),
-    "list": ("list_order", "family", "given", "episode_id"),
+    "name": "safety_first, family, given, episode_id, list_order",
+    "clinician": "safety_first, lead_first, lead_last, family, episode_id, list_order",
+    "-waiting": "safety_first, waiting_since ASC NULLS LAST, family, episode_id, list_order",
+    "list": "list_order, family, given, episode_id",
 }
 
 
+class AttentionEntries:
+    """Every (episode, list) entry of the review, filtered and ordered in SQL, in one statement:
+    the team's episodes are read once, each list's filter evaluated on each as a boolean column
+    (``hits``: its subqueries built once) beside the names it is sorted by, and a row of VALUES
+    per list turns an episode into its entries; a page is read with the count of all entries
+    beside it (``COUNT(*) OVER ()``). Issue #16: a union
+    of one query per list read the team's episodes and joined the patients and clinicians six
+    times, and a Paginator ran it twice (118 + 122 ms at 10,000 patients)."""
+
+    def __init__(self, hits: QuerySet, keys: list[str], sort: str) -> None:
+        self.hits, self.keys = hits, keys
+        self.order = SORTS.get(sort, SORTS["name"])
+
+    # The columns ``hits`` selects before its list flags (``attention_rows``).
+    COLUMNS = ("episode_id", "family", "given", "lead_first", "lead_last", "waiting_since")
+
+    def _from(self) -> tuple[str, list]:
+        inner, params = self.hits.query.sql_with_params()
+        flags = ", ".join(f"hit_{i}" for i in range(len(self.keys)))
+        # ::boolean: Django writes a filter that can match nothing (no open signal) as 0.
+        values = ", ".join(f"(%s, %s, %s, h.hit_{i}::boolean)" for i in range(len(self.keys)))
+        for key in self.keys:
+            params = (*params, key, LIST_ORDER[key], 0 if key == rules.SELF_HARM_RESPONSE else 1)
+        return (
+            f"""FROM ({inner}) AS h ({", ".join(self.COLUMNS)}, {flags})
+            CROSS JOIN LATERAL (VALUES {values}) AS a (list_key, list_order, safety_first, hit)""",
+            list(params),
+        )
+
+    def _sql(self, tail: str = "") -> tuple[str, list]:
+        source, params = self._from()
+        sql = f"""
+            SELECT h.episode_id, a.list_key, a.list_order, h.family, h.given, h.lead_first,
+                h.lead_last, h.waiting_since, a.safety_first {tail}
+            {source}
+            WHERE a.hit
+            ORDER BY {self.order}
+        """
+        return sql, params
+
+    def __iter__(self):
+        sql, params = self._sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return iter(cursor.fetchall())
+
+    def count(self) -> int:
+        source, params = self._from()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) {source} WHERE a.hit", params)
+            return cursor.fetchone()[0]
+
+    def window(self, offset: int, limit: int) -> tuple[list[tuple], int]:
+        """The entries ``offset`` to ``offset + limit`` and the number of all entries (0 rows
+        past the end, with the count still given when there are any entries at all)."""
+        sql, params = self._sql(", COUNT(*) OVER () AS total")
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset))
+            rows = cursor.fetchall()
+        if not rows and offset:
+            return [], self.count()
+        return [row[:-1] for row in rows], (rows[0][-1] if rows else 0)
+
+
 def attention_rows(data: dict[str, Any], filters: dict[str, Any], sort: str = "name"):
-    """Every (episode, list) entry as a SQL union, filtered and ordered in SQL (not evaluated)."""
+    """Every (episode, list) entry, filtered and ordered in SQL (not evaluated): an
+    ``AttentionEntries`` (iterate it for every entry, ``window`` for a page)."""
     episodes = data["rule_episodes"]
     if filters.get("clinician"):
         episodes = episodes.filter(lead_clinician_id=filters["clinician"])
@@ -661,53 +661,76 @@ def attention_rows(data: dict[str, Any], filters: dict[str, Any], sort: str = "n
         episodes = episodes.filter(status=filters["status"])
     if filters.get("condition"):
         episodes = episodes.filter(patient__primary_condition=filters["condition"])
+    keys = [k for k in data["list_filters"] if not filters.get("list") or filters["list"] == k]
+    hits = {
+        f"hit_{i}": ExpressionWrapper(data["list_filters"][key], output_field=BooleanField())
+        for i, key in enumerate(keys)
+    }
     waiting_since = Case(
         When(status__in=(EpisodeStatus.REFERRED, EpisodeStatus.WAITING), then=F("referral_date")),
         default=None,
         output_field=DateField(),
     )
-    parts = [
-        episodes.filter(q)
-        .order_by()
-        .annotate(
-            list_key=Value(key, output_field=CharField()),
-            list_order=Value(LIST_ORDER[key], output_field=IntegerField()),
-            safety_first=Value(
-                0 if key == rules.SELF_HARM_RESPONSE else 1, output_field=IntegerField()
-            ),
-            family=F("patient__family_name"),
-            given=F("patient__given_name"),
-            lead_first=F("lead_clinician__first_name"),
-            lead_last=F("lead_clinician__last_name"),
-            waiting_since=waiting_since,
-            episode_id=F("pk"),
-        )
-        .values_list(
-            "episode_id",
-            "list_key",
-            "list_order",
-            "family",
-            "given",
-            "lead_first",
-            "lead_last",
-            "waiting_since",
-            "safety_first",
-        )
-        for key, q in data["list_filters"].items()
-        if not filters.get("list") or filters["list"] == key
-    ]
-    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return union.order_by(*SORTS.get(sort, SORTS["name"]))
+    columns = {
+        "family": F("patient__family_name"),
+        "given": F("patient__given_name"),
+        "lead_first": F("lead_clinician__first_name"),
+        "lead_last": F("lead_clinician__last_name"),
+        "waiting_since": waiting_since,
+    }
+    return AttentionEntries(
+        episodes.order_by().annotate(**columns, **hits).values_list("pk", *columns, *hits),
+        keys,
+        sort,
+    )
+
+
+class _Counted(list):
+    """A page's rows standing for all ``total`` entries, for Django's Paginator (which asks
+    the list for its count and slices out the page it already holds)."""
+
+    def __init__(self, rows: list, total: int, offset: int) -> None:
+        super().__init__(rows)
+        self.total, self.offset = total, offset
+
+    def count(self) -> int:  # type: ignore[override]
+        return self.total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start = (index.start or 0) - self.offset
+            stop = None if index.stop is None else index.stop - self.offset
+            return list.__getitem__(self, slice(max(start, 0), stop))
+        return list.__getitem__(self, index - self.offset)
+
+
+def _page_number(number, total: int, per_page: int) -> int:
+    """Paginator.get_page's reading of a page number: not a number -> 1, past the end -> last."""
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        return 1
+    last = max(1, -(-total // per_page))
+    return min(max(wanted, 1), last)
 
 
 def attention_page(
     data: dict[str, Any], filters: dict[str, Any], sort: str, number, per_page: int
 ) -> Page:
-    """One page of the attention lists: count and slice in SQL, then the page's episodes in one
-    query, each entry re-evaluated by its pure rule for the reasons shown."""
+    """One page of the attention lists: the page and the count in one SQL statement, then the
+    page's episodes in one query, each entry re-evaluated by its pure rule for the reasons
+    shown."""
     today = data["today"]
-    page = Paginator(attention_rows(data, filters, sort), per_page).get_page(number)
-    entries = list(page.object_list)
+    entries_of = attention_rows(data, filters, sort)
+    try:
+        wanted = max(int(number), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    entries, total = entries_of.window((wanted - 1) * per_page, per_page)
+    shown = _page_number(number, total, per_page)
+    if shown != wanted:  # past the end: the last page, as Paginator.get_page gives it
+        entries, total = entries_of.window((shown - 1) * per_page, per_page)
+    page = Paginator(_Counted(entries, total, (shown - 1) * per_page), per_page).page(shown)
     by_id = {
         e.pk: e
         for e in data["rule_episodes"]

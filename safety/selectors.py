@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from patients.access import patients_visible_to
@@ -75,14 +75,19 @@ def open_signals_by_episode(episodes) -> dict[int, tuple[date, date, bool]]:
     due day, overdue). One query."""
     now = timezone.now()
     out = {}
+    # From the open signals (few, on their (patient, response) index) to the episodes of their
+    # patients, not from every episode of the team to its patient's signals (issue #16: a join
+    # of the team's ~4,500 episodes and their patients on each visit of the team review).
+    open_signals = RiskSignal.objects.filter(response__isnull=True).order_by()
     rows = (
-        episodes.annotate(
-            oldest=Min(
-                "patient__risk_signals__raised_at",
-                filter=Q(patient__risk_signals__response__isnull=True),
+        episodes.filter(patient_id__in=open_signals.values("patient_id"))
+        .annotate(
+            oldest=Subquery(
+                open_signals.filter(patient_id=OuterRef("patient_id"))
+                .values("patient_id")
+                .values(first=Min("raised_at"))
             )
         )
-        .filter(oldest__isnull=False)
         .order_by()
         .values_list("pk", "oldest")
     )

@@ -129,6 +129,16 @@ class Study(models.Model):
     # to an earlier run's data (issue #9). NO_DATA_TO_ANALYSE when no value is left in force;
     # "" when never requested (then the newest run is the one).
     analysis_input_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The NAP of the finding in force (its first comparison's estimate and 95% interval, as
+    # review.rules.sced_finding reads them from the stored finding of the run in force: the DONE
+    # run of ``analysis_input_hash``, or the newest DONE run when that is ""): the team review's
+    # "not on track" list selects studies by these three numbers (issue #16: picking the run in
+    # force of each of a team's studies and reading its finding took ~36 ms a request at 10,000
+    # patients). Null when nothing is in force or it has no NAP. Kept by
+    # ``store_in_force_findings`` (a run saved done, a change of the data in force). Derived.
+    finding_nap = models.FloatField(null=True, blank=True, editable=False)
+    finding_nap_ci_lower = models.FloatField(null=True, blank=True, editable=False)
+    finding_nap_ci_upper = models.FloatField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -144,6 +154,15 @@ class Study(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(min_phase_length__gte=1), name="sced_study_min_phase_positive"
+            )
+        ]
+        # The team review's "not on track" list reads the NAP in force of the studies that have
+        # one: an index-only scan of these few columns, not the study rows (issue #16).
+        indexes = [
+            models.Index(
+                fields=["finding_nap", "finding_nap_ci_lower", "finding_nap_ci_upper", "episode"],
+                condition=models.Q(finding_nap__isnull=False),
+                name="sced_study_finding_nap",
             )
         ]
 
@@ -458,6 +477,58 @@ def store_findings(runs) -> int:
     return runs.filter(state=AnalysisState.DONE).update(finding=finding)
 
 
+def _number(value) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def first_comparison_nap(finding) -> tuple[float | None, float | None, float | None]:
+    """(estimate, 95% lower, 95% upper) of the NAP of a stored finding's first comparison, read
+    as review.rules.sced_finding reads it (tests/review/test_team_scale.py checks they agree);
+    (None, None, None) when it has none."""
+    if not isinstance(finding, dict) or "analysis" not in finding:
+        return None, None, None
+    comparisons = (finding.get("analysis") or {}).get("comparisons") or {}
+    comparison = next(iter(comparisons.values()), None) if isinstance(comparisons, dict) else None
+    if not isinstance(comparison, dict) or not comparison:
+        return None, None, None
+    nap = (comparison.get("effect_sizes") or {}).get("NAP") or {}
+    estimate = _number(nap.get("estimate")) if isinstance(nap, dict) else None
+    if estimate is None:
+        return None, None, None
+    return estimate, _number(nap.get("ci_lower")), _number(nap.get("ci_upper"))
+
+
+def store_in_force_findings(studies) -> int:
+    """Store on each of ``studies`` (a Study queryset) the NAP of its finding in force
+    (Study.finding_nap and its interval): one read of the runs in force, then an UPDATE of the
+    studies whose numbers changed. Called when a run is saved done (``AnalysisRun.save``), when
+    the data in force changes (sced.services.analysis_request), by the migration that added the
+    columns and by bulk loads that bypass both."""
+    hashes = dict(studies.values_list("pk", "analysis_input_hash"))
+    if not hashes:
+        return 0
+    runs = AnalysisRun.objects.filter(study_id__in=list(hashes), state=AnalysisState.DONE).order_by(
+        "study_id", "-created_at", "-id"
+    )
+    in_force: dict[int, tuple] = {}
+    for study_id, run_hash, finding in runs.values_list("study_id", "input_hash", "finding"):
+        wanted = hashes[study_id]
+        if study_id not in in_force and (wanted == "" or run_hash == wanted):
+            in_force[study_id] = first_comparison_nap(finding)
+    current = studies.filter(pk__in=list(hashes)).values_list(
+        "pk", "finding_nap", "finding_nap_ci_lower", "finding_nap_ci_upper"
+    )
+    changed = [
+        Study(pk=pk, finding_nap=new[0], finding_nap_ci_lower=new[1], finding_nap_ci_upper=new[2])
+        for pk, *old in current
+        if tuple(old) != (new := in_force.get(pk, (None, None, None)))
+    ]
+    Study.objects.bulk_update(
+        changed, ["finding_nap", "finding_nap_ci_lower", "finding_nap_ci_upper"], batch_size=1000
+    )
+    return len(changed)
+
+
 class AnalysisRun(models.Model):
     """One analysis of a study's data, keyed by a hash of everything it reads (idempotent)."""
 
@@ -514,6 +585,7 @@ class AnalysisRun(models.Model):
             fields is None or {"results", "state"} & set(fields)
         ):
             store_findings(type(self).objects.filter(pk=self.pk))
+            store_in_force_findings(Study.objects.filter(pk=self.study_id))
 
 
 class PlotKind(models.TextChoices):

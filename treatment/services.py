@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from assessment import services as assessment_services
+from assessment.instruments.gas import GasGoal, GasResult, gas_t_score
 from painclinic import audit, concurrency
 from painclinic.access import check_may_give_clinical_care
 from painclinic.chart_cache import prerender_on_commit
@@ -184,6 +186,7 @@ def plan_save(
         PlanIntervention(plan=plan, kind=kind, delivered_by=user)
         for kind, user in interventions.items()
     )
+    refresh_plan_and_goal_facts(Episode.objects.filter(pk=episode.pk))
     audit.record_event(
         actor=actor,
         action=AuditAction.CREATE if current is None else AuditAction.CHANGE,
@@ -192,6 +195,60 @@ def plan_save(
         changed_fields=changed,
     )
     return plan
+
+
+def refresh_plan_and_goal_facts(episodes) -> int:
+    """Recompute Episode.latest_plan_flags and Episode.has_goals of ``episodes`` (a queryset)
+    from their plans and goals: one UPDATE. Called by ``plan_save`` and ``goal_create`` (plans and
+    goals are never deleted: a goal is retired, and still counts as set), by the migration that
+    added the columns and by bulk loads that bypass the services."""
+    latest = TreatmentPlan.objects.filter(episode=OuterRef("pk")).order_by("-version")
+    return episodes.update(
+        latest_plan_flags=Subquery(latest.values("yellow_flags")[:1]),
+        has_goals=Exists(Goal.objects.filter(episode=OuterRef("pk"))),
+    )
+
+
+def refresh_gas_t_scores(episodes) -> int:
+    """Recompute Episode.gas_t_score of ``episodes`` (a queryset): the Kiresuk-Sherman T
+    (instruments.md §22; ``gas_t_score``, rho 0.3) of the episode's goals at their latest review,
+    each at its level in force (an amendment's, if any), None when it cannot be scored (no review,
+    a weight not positive). One read of the latest reviews, then an UPDATE of the episodes whose
+    T changed. Called when a review is recorded or amended, by the migration that added the
+    column and by bulk loads that bypass the services."""
+    ids = list(episodes.values_list("pk", flat=True))
+    corrected = GoalReviewAmendment.objects.filter(review=OuterRef("pk")).order_by(
+        "-amended_at", "-id"
+    )
+    latest: dict[int, tuple[int, float, int]] = {}  # goal -> (episode, weight, level in force)
+    for goal_id, episode_id, weight, level, amended in (
+        GoalReview.objects.filter(goal__episode_id__in=ids)
+        .order_by("goal_id", "-review_date", "-id")
+        .values_list(
+            "goal_id",
+            "goal__episode_id",
+            "goal__weight",
+            "attained_level",
+            Subquery(corrected.values("attained_level")[:1]),
+        )
+        .iterator(chunk_size=5_000)
+    ):
+        if goal_id not in latest:
+            latest[goal_id] = (episode_id, float(weight), level if amended is None else amended)
+    goals_of: dict[int, list[GasGoal]] = {}
+    for episode_id, weight, level in latest.values():
+        goals_of.setdefault(episode_id, []).append(GasGoal(level, weight))
+    scores = {}
+    for episode_id, goals in goals_of.items():
+        result = gas_t_score(goals)
+        scores[episode_id] = result.t_score if isinstance(result, GasResult) else None
+    changed = [
+        Episode(pk=pk, gas_t_score=scores.get(pk))
+        for pk, stored in Episode.objects.filter(pk__in=ids).values_list("pk", "gas_t_score")
+        if stored != scores.get(pk)
+    ]
+    Episode.objects.bulk_update(changed, ["gas_t_score"], batch_size=2_000)
+    return len(changed)
 
 
 # --- suggestions ------------------------------------------------------------------------------
@@ -276,6 +333,7 @@ def goal_create(*, actor: User, episode: Episode, data: dict[str, Any]) -> Goal:
     goal = Goal.objects.create(
         episode=episode, created_by=actor, **{k: data[k] for k in GOAL_FIELDS if k in data}
     )
+    refresh_plan_and_goal_facts(Episode.objects.filter(pk=episode.pk))
     audit.record_event(actor=actor, action=AuditAction.CREATE, patient=episode.patient, obj=goal)
     _charts_changed(episode.patient_id)
     return goal
@@ -381,6 +439,7 @@ def goal_review_record(
     audit.record_event(
         actor=actor, action=AuditAction.CREATE, patient=goal.episode.patient, obj=review
     )
+    refresh_gas_t_scores(Episode.objects.filter(pk=goal.episode_id))
     _charts_changed(goal.episode.patient_id)
     return review
 
@@ -417,6 +476,7 @@ def goal_review_amend(
         obj=review,
         changed_fields=changed,
     )
+    refresh_gas_t_scores(Episode.objects.filter(pk=review.goal.episode_id))
     _charts_changed(review.goal.episode.patient_id)
     return amendment
 

@@ -28,7 +28,8 @@ from assessment import services as assessment_services
 from assessment.models import Administration, AssessmentSession, TimePoint
 from assessment.selectors import last_signed_assessment_by_episode
 from patients.models import Episode, Patient
-from sced.models import AnalysisRun, Draw, Measure, Measurement, Study
+from sced.models import AnalysisRun, Draw, Measure, Measurement, Study, store_in_force_findings
+from treatment import services as treatment_services
 from treatment.models import Goal, GoalReview, PlanIntervention, TreatmentPlan
 
 if TYPE_CHECKING:
@@ -121,6 +122,12 @@ def seed_depth(*, seed: int = 20251207, log: Callable[[str], None] = print) -> d
     Episode.objects.bulk_update(episodes_to_fill, ["last_signed_assessment"], batch_size=2_000)
     # ... and the first/latest result per episode and instrument the team review reads.
     counts["result summaries"] = assessment_services.rebuild_all_result_summaries()
+    # ... the latest plan's flags, whether goals are set and the GAS T (kept by the treatment
+    # services), and
+    # each study's NAP in force (kept by the sced models): the team review's lists read them.
+    treatment_services.refresh_plan_and_goal_facts(Episode.objects.all())
+    treatment_services.refresh_gas_t_scores(Episode.objects.all())
+    store_in_force_findings(Study.objects.all())
     return counts
 
 

@@ -25,6 +25,7 @@ from sced.models import (
     PlotsState,
     RequeueReason,
     Study,
+    store_in_force_findings,
 )
 from sced.stats.inputs import StudyInputs
 
@@ -66,6 +67,7 @@ def analysis_request(*, actor: User | None, study: Study) -> AnalysisRun | None:
     digest = NO_DATA_TO_ANALYSE if inputs is None else input_hash(inputs)
     # The run of the data in force is the one shown (also when it is an earlier run again).
     Study.objects.filter(pk=fresh.pk).update(analysis_input_hash=digest)
+    store_in_force_findings(Study.objects.filter(pk=fresh.pk))  # the team review reads it
     if inputs is None:
         return None
     run, created = AnalysisRun.objects.get_or_create(

@@ -13,7 +13,8 @@ from django.urls import NoReverseMatch, reverse
 from assessment import services as assessment_services
 from assessment.models import Administration
 from patients.models import Episode, Patient
-from sced.models import Measurement, Study
+from sced.models import Measurement, Study, store_in_force_findings
+from treatment import services as treatment_services
 from treatment.models import Goal, GoalReview, TreatmentPlan
 
 
@@ -58,3 +59,30 @@ def test_the_bulk_seed_fills_the_summary_columns_the_services_keep():
     for pk in seeded:
         assessment_services.refresh_last_signed_assessment(pk)
     assert dict(episodes.values_list("pk", "last_signed_assessment")) == seeded
+
+
+@pytest.mark.django_db(transaction=True)  # the template's analysis job runs on commit
+def test_the_bulk_seed_fills_the_plan_goal_and_sced_columns_the_services_keep():
+    """The team review reads Episode.latest_plan_flags / has_goals / gas_t_score (treatment services)
+    and Study.finding_nap (sced models): after the seed they hold what those rules give."""
+    call_command("bench_seed", patients=3, stdout=StringIO())
+    episodes = Episode.objects.filter(patient__identifier__startswith="SYN-")
+    columns = ("pk", "latest_plan_flags", "has_goals", "gas_t_score")
+    seeded = sorted(episodes.values_list(*columns))
+    assert all(flags is not None and goals and t is not None for _, flags, goals, t in seeded)
+    studies = Study.objects.filter(episode__in=episodes)
+    nap = ("pk", "finding_nap", "finding_nap_ci_lower", "finding_nap_ci_upper")
+    seeded_nap = sorted(studies.values_list(*nap))
+    assert seeded_nap
+    assert all(row[1] is not None for row in seeded_nap)
+    Episode.objects.filter(pk__in=[row[0] for row in seeded]).update(
+        latest_plan_flags=None, has_goals=False, gas_t_score=None
+    )
+    studies.update(finding_nap=None, finding_nap_ci_lower=None, finding_nap_ci_upper=None)
+    for pk, *_ in seeded:
+        treatment_services.refresh_plan_and_goal_facts(Episode.objects.filter(pk=pk))
+        treatment_services.refresh_gas_t_scores(Episode.objects.filter(pk=pk))
+    for pk, *_ in seeded_nap:
+        store_in_force_findings(Study.objects.filter(pk=pk))
+    assert sorted(episodes.values_list(*columns)) == seeded
+    assert sorted(studies.values_list(*nap)) == seeded_nap

@@ -13,7 +13,14 @@ from django.urls import reverse
 
 from review import rules as review
 from review import selectors as review_selectors
-from sced.models import AnalysisRun, AnalysisState
+from sced.models import (
+    NO_DATA_TO_ANALYSE,
+    AnalysisRun,
+    AnalysisState,
+    Study,
+    first_comparison_nap,
+    store_in_force_findings,
+)
 from tests.assessment.factories import answers_all, signed_result
 from tests.factories import ContactFactory, EpisodeFactory
 from tests.sced.conftest import make_study
@@ -139,6 +146,46 @@ def test_the_sced_reason_is_shown_from_the_latest_done_analysis(client, bob, ana
     )
 
 
+def test_not_on_track_follows_the_analysis_of_the_data_in_force_not_the_newest(bob, ana, jannick):
+    """A value struck out brings back an earlier run's data: the list follows the run in force
+    (the NAP stored on the study is that run's), and moves again when the data does."""
+    study = make_study(ana, jannick)
+    weak = _run(study, _measure_result("Fear of lifting a crate", 0.52, 0.31, 0.73), n=1)
+    clear = _run(study, _measure_result("Fear of lifting a crate", 0.95, 0.88, 1.0), n=2)
+    episode = jannick.episodes.get()
+
+    def listed() -> bool:
+        data = review_selectors.caseload_review(bob)
+        entries = review_selectors.attention_rows(data, {"list": "not_on_track"})
+        in_sql = episode.pk in {row[0] for row in entries}
+        # ... and the pure rule, on the page's facts, says the same.
+        assert review_selectors.outcomes_of(data, [episode.pk]).sced[episode.pk][0] is in_sql
+        return in_sql
+
+    assert not listed()  # no hash named yet: the newest DONE run (a clear effect)
+    for run, expected in ((weak, True), (clear, False), (weak, True)):
+        Study.objects.filter(pk=study.pk).update(analysis_input_hash=run.input_hash)
+        store_in_force_findings(Study.objects.filter(pk=study.pk))  # as analysis_request does
+        assert listed() is expected
+    Study.objects.filter(pk=study.pk).update(analysis_input_hash=NO_DATA_TO_ANALYSE)
+    store_in_force_findings(Study.objects.filter(pk=study.pk))
+    data = review_selectors.caseload_review(bob)
+    assert episode.pk not in {
+        row[0] for row in review_selectors.attention_rows(data, {"list": "not_on_track"})
+    }
+
+
+def test_first_comparison_nap_reads_a_finding_as_the_review_rule_does():
+    finding = _measure_result("Pain", 0.52, 0.31, 0.73)["measures"][0]
+    read = review.sced_finding(finding)
+    assert first_comparison_nap(finding) == (read.nap, read.ci_low, read.ci_high)
+    no_interval = _measure_result("Pain", 0.6, None, None)["measures"][0]
+    assert first_comparison_nap(no_interval) == (0.6, None, None)
+    for unanalysed in (None, {}, {"name": "Pain"}, {"analysis": {"comparisons": {}}}):
+        assert review.sced_finding(unanalysed) is None
+        assert first_comparison_nap(unanalysed) == (None, None, None)
+
+
 def test_a_clear_sced_effect_does_not_list_the_patient(bob, ana, jannick):
     study = make_study(ana, jannick)
     _run(study, _measure_result("Fear of lifting a crate", 0.95, 0.88, 1.0))
@@ -164,7 +211,10 @@ def test_a_clear_sced_effect_does_not_list_the_patient(bob, ana, jannick):
 # the page's results are one read of the summary for its episodes (instead of the team's), and
 # the improvement rate is counted in the clinicians' counts query.
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
-DASHBOARD_QUERIES = 20
+# -1 (issue #16): the attention page and the count of all entries are one statement.
+# -1 (issue #16): the mean GAS T per clinician is read in the clinicians' counts query, from
+# each episode's stored T (no query of the goal reviews).
+DASHBOARD_QUERIES = 18
 
 
 def _count(client, url):
