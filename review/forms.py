@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
@@ -21,11 +23,40 @@ SORTS = [
 ]
 
 
-class ReviewFilterForm(forms.Form):
-    # Its five select boxes written in Python, the same markup as Django's widget templates
-    # (painclinic.form_renderer; issue #16: the team review renders it on every visit).
-    default_renderer = FAST_WIDGETS
+class GridForm(forms.Form):
+    """A form written by the plain template _partials/_grid_form.html in one row of Bootstrap
+    columns (``grid``: field name and column class) with a submit button (``grid_submit``: name
+    and label): the markup crispy's Layout(Row(Column(...)), Submit(...)) gives it, with the
+    widget classes crispy would add set here and "is-invalid" on a field with an error (Django
+    adds its aria-invalid and aria-describedby). Its select boxes and inputs are written in
+    Python (painclinic.form_renderer). Crispy took ~5 ms of CPU for the team review's two forms
+    on every visit (issue #16); tests/review/test_team_dashboard.py renders both ways."""
 
+    default_renderer = FAST_WIDGETS
+    grid: tuple[tuple[str, str], ...] = ()
+    grid_submit: tuple[str, Any] = ("submit", "")
+    grid_method = "get"
+
+    def __init__(self, *args, action: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.grid_action = action
+        for field in self.fields.values():
+            widget = field.widget
+            bootstrap = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{type(widget).__name__.lower()} {bootstrap}"
+
+    def _post_clean(self):
+        super()._post_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+    @property
+    def grid_fields(self):
+        return [(self[name], column) for name, column in self.grid]
+
+
+class ReviewFilterForm(GridForm):
     clinician = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=None, label=_("Clinician")
     )
@@ -34,24 +65,21 @@ class ReviewFilterForm(forms.Form):
     list = forms.ChoiceField(required=False, label=_("Attention list"))
     sort = forms.ChoiceField(required=False, choices=SORTS, label=_("Sort by"))
 
+    grid = (
+        ("clinician", "col-md-2"),
+        ("status", "col-md-2"),
+        ("condition", "col-md-3"),
+        ("list", "col-md-3"),
+        ("sort", "col-md-2"),
+    )
+    grid_submit = ("filter", _("Filter"))
+
     def __init__(self, *args, clinicians, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["clinician"].choices = [("", _("All"))] + [(c.pk, str(c)) for c in clinicians]
         self.fields["status"].choices = [("", _("All")), *list(EpisodeStatus.choices[:4])]
         self.fields["condition"].choices = [("", _("All")), *list(CONDITION_CHOICES)]
         self.fields["list"].choices = [("", _("All")), *list(ATTENTION_LISTS.items())]
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.layout = Layout(
-            Row(
-                Column("clinician", css_class="col-md-2"),
-                Column("status", css_class="col-md-2"),
-                Column("condition", css_class="col-md-3"),
-                Column("list", css_class="col-md-3"),
-                Column("sort", css_class="col-md-2"),
-            ),
-            Submit("filter", _("Filter")),
-        )
 
 
 class ReassignForm(forms.Form):
@@ -103,8 +131,7 @@ class ReviewNoteForm(forms.Form):
         self.helper.layout = Layout("text", Submit("add_note", _("Leave note")))
 
 
-class TeamSettingsForm(forms.Form):
-    default_renderer = FAST_WIDGETS  # as ReviewFilterForm
+class TeamSettingsForm(GridForm):
     review_interval_days = forms.IntegerField(
         min_value=7, max_value=730, label=_("Review interval (days)")
     )
@@ -112,17 +139,9 @@ class TeamSettingsForm(forms.Form):
         min_value=1, max_value=104, label=_("No reliable improvement after (weeks)")
     )
 
-    def __init__(self, *args, action: str = "", **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_action = action
-        self.helper.layout = Layout(
-            Row(
-                Column("review_interval_days", css_class="col-md-6"),
-                Column("no_improvement_after_weeks", css_class="col-md-6"),
-            ),
-            Submit("save_settings", _("Save rules")),
-        )
+    grid = (("review_interval_days", "col-md-6"), ("no_improvement_after_weeks", "col-md-6"))
+    grid_submit = ("save_settings", _("Save rules"))
+    grid_method = "post"
 
 
 # --- The team's waiting list (issue #13) -------------------------------------------------------
