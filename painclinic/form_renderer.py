@@ -1,5 +1,6 @@
-"""A form renderer that writes the plain text input and the select box in Python, with the markup
-of Django's own widget templates, character for character.
+"""A form renderer that writes the plain inputs (text, number, date, email), the select box and
+the text area in Python, with the markup of Django's own widget templates, character for
+character.
 
 Django renders every widget through templates: a select box includes one template per option and
 one more for each option's attributes, so the patient list's three filter boxes (26 options)
@@ -74,14 +75,29 @@ def _select(widget: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def _textarea(widget: dict[str, Any]) -> str:
+    """django/forms/widgets/textarea.html."""
+    value = widget["value"]
+    shown = conditional_escape(value) if value else ""
+    return (
+        f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{shown}</textarea>"
+    )
+
+
 class _NotPlain(Exception):
     """A widget this module does not write (a custom option template): the templates do."""
 
 
 _WRITERS = {
+    # text, number, date and email are each the one include of input.html.
     "django/forms/widgets/text.html": _input,
+    "django/forms/widgets/number.html": _input,
+    "django/forms/widgets/date.html": _input,
+    "django/forms/widgets/email.html": _input,
     "django/forms/widgets/input.html": _input,
     "django/forms/widgets/select.html": _select,
+    "django/forms/widgets/textarea.html": _textarea,
 }
 
 

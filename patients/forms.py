@@ -229,6 +229,10 @@ class PatientRegisterForm(PatientForm):
 
 
 class ContactForm(forms.ModelForm):
+    # On every visit of the record: its inputs, select and text area written in Python, the
+    # same markup as Django's widget templates (painclinic.form_renderer; issue #16).
+    default_renderer = FAST_WIDGETS
+
     class Meta:
         model = Contact
         fields = ["date", "contact_type", "duration_minutes", "note"]

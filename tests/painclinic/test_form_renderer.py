@@ -26,6 +26,9 @@ class _Form(forms.Form):
     flag = forms.BooleanField(required=False)
     note = forms.CharField(required=False, widget=forms.Textarea)
     radio = forms.ChoiceField(choices=CHOICES[1:3], widget=forms.RadioSelect, required=False)
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    email = forms.EmailField(required=False)
+    rows = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 @pytest.mark.parametrize(
@@ -36,6 +39,8 @@ class _Form(forms.Form):
         {"text": 'O\'Brien & "Sons" <b>', "choice": "a&b", "grouped": "g2", "number": "7"},
         {"text": "x" * 30, "choice": "nope", "number": "seven", "many": ["a&b", "MG30.0"]},
         {"flag": "on", "note": "<script>", "radio": "MG30.0"},
+        {"day": "2026-02-30", "email": "a&b@x", "rows": 'Line 1\n<b>Line 2</b> & "3"'},
+        {"day": "2026-12-07", "email": "ana@example.org", "rows": "   "},
     ],
 )
 def test_each_widget_is_written_as_the_templates_write_it(data):
