@@ -705,13 +705,14 @@ class _Counted(list):
 
 
 def _page_number(number, total: int, per_page: int) -> int:
-    """Paginator.get_page's reading of a page number: not a number -> 1, past the end -> last."""
+    """Paginator.get_page's reading of a page number: not a whole number -> the first page;
+    below 1 or past the end -> the last page."""
     try:
         wanted = int(number)
     except (TypeError, ValueError):
         return 1
     last = max(1, -(-total // per_page))
-    return min(max(wanted, 1), last)
+    return wanted if 1 <= wanted <= last else last
 
 
 def attention_page(
@@ -723,12 +724,12 @@ def attention_page(
     today = data["today"]
     entries_of = attention_rows(data, filters, sort)
     try:
-        wanted = max(int(number), 1)
+        fetched = max(int(number), 1)
     except (TypeError, ValueError):
-        wanted = 1
-    entries, total = entries_of.window((wanted - 1) * per_page, per_page)
+        fetched = 1
+    entries, total = entries_of.window((fetched - 1) * per_page, per_page)
     shown = _page_number(number, total, per_page)
-    if shown != wanted:  # past the end: the last page, as Paginator.get_page gives it
+    if shown != fetched:  # out of range: the last page, as Paginator.get_page gives it
         entries, total = entries_of.window((shown - 1) * per_page, per_page)
     page = Paginator(_Counted(entries, total, (shown - 1) * per_page), per_page).page(shown)
     by_id = {

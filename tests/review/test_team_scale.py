@@ -236,6 +236,35 @@ def test_queries_stay_constant_with_results_studies_and_pages(
     assert few == many == DASHBOARD_QUERIES, (few, many)
 
 
+def test_pages_of_the_attention_lists_read_as_djangos_paginator_reads_them(
+    bob, ana, dina, jannick, north
+):
+    """The page and the count of all entries come from one statement (issue #16); page numbers
+    are read as Paginator.get_page reads them: not a number -> the first page, below 1 or past
+    the end -> the last; the pages cover every entry once, in the sort order."""
+    _mixed_caseload(ana, dina, jannick, north, 12)
+    data = review_selectors.caseload_review(bob)
+    everything = list(review_selectors.attention_rows(data, {}, "name"))
+    per_page = 5
+    assert len(everything) > 2 * per_page
+    last = -(-len(everything) // per_page)
+    seen = []
+    for number in range(1, last + 1):
+        page = review_selectors.attention_page(data, {}, "name", str(number), per_page)
+        assert page.number == number
+        assert page.paginator.count == len(everything)
+        assert page.paginator.num_pages == last
+        seen += [(row.episode.pk, row.attention.list_key) for row in page.object_list]
+    assert seen == [(row[0], row[1]) for row in everything]
+    for asked, shown in (("abc", 1), (None, 1), ("0", last), ("-3", last), ("999", last)):
+        page = review_selectors.attention_page(data, {}, "name", asked, per_page)
+        assert (page.number, page.paginator.count) == (shown, len(everything)), asked
+    nobody = review_selectors.attention_page(
+        data, {"clinician": -1}, "name", "3", per_page
+    )  # an empty list: one empty page
+    assert (nobody.number, nobody.paginator.count, list(nobody.object_list)) == (1, 0, [])
+
+
 def test_a_run_saved_done_stores_the_finding_the_review_reads(ana, jannick):
     """AnalysisRun.finding (issue #16): the first measure cut down to what the review's finding
     reads, stored when the run is saved done; the finding read from it is the one the whole
