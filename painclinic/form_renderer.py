@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
@@ -113,3 +114,25 @@ class FastWidgetRenderer(DjangoTemplates):
 
 
 FAST_WIDGETS = FastWidgetRenderer()
+
+
+class PlainBootstrapForm(forms.Form):
+    """A form written by a plain template with the markup crispy's Bootstrap 5 field gives it
+    (patients/_search_field.html, _partials/_grid_form.html): the widget classes crispy would
+    add are set here, "is-invalid" on a field with an error (Django adds its aria-invalid and
+    aria-describedby), and the widgets are written in Python (``FAST_WIDGETS``)."""
+
+    default_renderer = FAST_WIDGETS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            bootstrap = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{type(widget).__name__.lower()} {bootstrap}"
+
+    def _post_clean(self):
+        super()._post_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"

@@ -10,7 +10,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from painclinic.form_renderer import FAST_WIDGETS
+from painclinic.form_renderer import PlainBootstrapForm
 from patients.conditions import CONDITION_CHOICES
 from patients.models import Episode, EpisodeStatus, Pathway, Urgency
 from review.rules import ATTENTION_LISTS
@@ -23,16 +23,14 @@ SORTS = [
 ]
 
 
-class GridForm(forms.Form):
+class GridForm(PlainBootstrapForm):
     """A form written by the plain template _partials/_grid_form.html in one row of Bootstrap
     columns (``grid``: field name and column class) with a submit button (``grid_submit``: name
-    and label): the markup crispy's Layout(Row(Column(...)), Submit(...)) gives it, with the
-    widget classes crispy would add set here and "is-invalid" on a field with an error (Django
-    adds its aria-invalid and aria-describedby). Its select boxes and inputs are written in
-    Python (painclinic.form_renderer). Crispy took ~5 ms of CPU for the team review's two forms
-    on every visit (issue #16); tests/review/test_team_dashboard.py renders both ways."""
+    and label): the markup crispy's Layout(Row(Column(...)), Submit(...)) gives it
+    (painclinic.form_renderer.PlainBootstrapForm). Crispy took ~5 ms of CPU for the team
+    review's two forms on every visit (issue #16); tests/review/test_team_dashboard.py renders
+    both ways."""
 
-    default_renderer = FAST_WIDGETS
     grid: tuple[tuple[str, str], ...] = ()
     grid_submit: tuple[str, Any] = ("submit", "")
     grid_method = "get"
@@ -40,16 +38,6 @@ class GridForm(forms.Form):
     def __init__(self, *args, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.grid_action = action
-        for field in self.fields.values():
-            widget = field.widget
-            bootstrap = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{type(widget).__name__.lower()} {bootstrap}"
-
-    def _post_clean(self):
-        super()._post_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["class"] += " is-invalid"
 
     @property
     def grid_fields(self):
