@@ -258,3 +258,34 @@ def test_the_chain_head_is_locked_and_read_in_one_statement(jannick, ana, postgr
     assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == [
         "SELECT painclinic_audit_lock_head()"
     ]
+
+
+@pytest.mark.django_db
+def test_a_list_pages_events_are_linked_and_inserted_in_one_statement(
+    jannick, susan, ana, postgres_only
+):
+    """A list page audits every record it names (issue #16: one statement instead of BEGIN,
+    lock and head, INSERT, COMMIT); the events follow the chain in the order listed, a record
+    without a patient and a break-glass one included."""
+    from django.test.utils import CaptureQueriesContext
+
+    audit.record_event(actor=ana, action=AuditAction.VIEW, patient=jannick)
+    audit.mark_break_glass(susan.pk)
+    with CaptureQueriesContext(connection) as queries:
+        written = audit.record_views(
+            actor=ana,
+            object_type="patients.episode",
+            rows=[("e1", jannick.pk), ("e2", susan.pk), ("t1", None), ("e1", jannick.pk)],
+        )
+    assert written == 3
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1
+    assert statements[0].startswith("SELECT painclinic_audit_append_views(")
+    events = list(AuditEvent.objects.order_by("id"))[-3:]
+    assert [(e.object_id, e.patient_id, e.break_glass) for e in events] == [
+        ("e1", jannick.pk, False),
+        ("e2", susan.pk, True),
+        ("t1", None, False),
+    ]
+    assert audit_chain_check().ok
+    call_command("audit_verify")
