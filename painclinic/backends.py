@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from painclinic import mfa
+
 
 class CaseInsensitiveModelBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -30,6 +32,16 @@ class CaseInsensitiveModelBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The session's user (every request), with the ids of their confirmed second-factor
+        devices in the same query (``painclinic.mfa.with_confirmed_devices``; issue #16)."""
+        model = get_user_model()
+        try:
+            user = mfa.with_confirmed_devices(model._default_manager.all()).get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 def axes_username(request, credentials) -> str:

@@ -190,7 +190,9 @@ class AuditEventQuerySet(models.QuerySet):
         # COMMIT, as ``bulk_create`` holds it.
         contents = [
             audit_chain.canonical(
-                SimpleNamespace(**shared, object_id=object_id, patient_id=patient_id, break_glass=bg)
+                SimpleNamespace(
+                    **shared, object_id=object_id, patient_id=patient_id, break_glass=bg
+                )
             )
             for object_id, patient_id, bg in rows
         ]

@@ -157,7 +157,8 @@ MIDDLEWARE = [
     "painclinic.middleware.AbsoluteSessionLimitMiddleware",
     # Second factor: marks request.user verified, then keeps an unverified session on the
     # MFA pages (security.md A6).
-    "django_otp.middleware.OTPMiddleware",
+    # (django-otp's, checking the device read with the user: painclinic/middleware.py)
+    "painclinic.middleware.OTPMiddleware",
     "painclinic.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
