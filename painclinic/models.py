@@ -188,14 +188,7 @@ class AuditEventQuerySet(models.QuerySet):
         # No transaction of its own: a lone statement is one (the lock is held until its rows
         # commit), and inside the caller's transaction the lock is held until the caller's
         # COMMIT, as ``bulk_create`` holds it.
-        contents = [
-            audit_chain.canonical(
-                SimpleNamespace(
-                    **shared, object_id=object_id, patient_id=patient_id, break_glass=bg
-                )
-            )
-            for object_id, patient_id, bg in rows
-        ]
+        contents = audit_chain.canonical_rows(SimpleNamespace(**shared), rows)
         with connections[self.db].cursor() as cursor:
             cursor.execute(
                 "SELECT painclinic_audit_append_views(%s, %s, %s, %s, %s, %s, %s::inet, %s, %s,"

@@ -289,3 +289,35 @@ def test_a_list_pages_events_are_linked_and_inserted_in_one_statement(
     ]
     assert audit_chain_check().ok
     call_command("audit_verify")
+
+
+@pytest.mark.parametrize(
+    ("address", "changed", "username", "agent"),
+    [
+        ("127.0.0.1", [], "ana", "Mozilla/5.0"),
+        (None, ["x", "y"], 'Zoë "quoted" \\ back', "agent, with \u2028 and \u00e9"),
+        ("2001:db8::0001", [], "", ""),
+    ],
+)
+def test_a_list_pages_canonical_contents_are_byte_for_byte_those_of_each_event(
+    address, changed, username, agent
+):
+    """The shared values are encoded once per page (issue #16); each event's bytes must be
+    exactly what ``canonical`` gives for it, or ``audit_verify`` would find a broken chain."""
+    import uuid
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    shared = SimpleNamespace(
+        at=datetime(2026, 12, 7, 15, 30, 1, 5, tzinfo=UTC), actor_id=7, actor_username=username,
+        action="view", object_type="patients.episode", view_name="caseload",
+        changed_fields=changed, client_address=address, request_id="r" * 32, user_agent=agent,
+    )  # fmt: skip
+    rows = [("12", uuid.uuid4(), False), ('ünï "1"', None, True), ("", uuid.uuid4(), True)]
+    expected = [
+        audit_chain.canonical(
+            SimpleNamespace(**vars(shared), object_id=o, patient_id=p, break_glass=b)
+        )
+        for o, p, b in rows
+    ]
+    assert audit_chain.canonical_rows(shared, rows) == expected
