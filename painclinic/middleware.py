@@ -200,10 +200,8 @@ class OTPMiddleware(django_otp.middleware.OTPMiddleware):
 
     def _verify_user_sync(self, request: HttpRequest, user):
         confirmed = mfa.confirmed_devices(user) if user.is_authenticated else None
-        persistent_id = (
-            request.session.get(DEVICE_ID_SESSION_KEY) if confirmed is not None else None
-        )
-        if not persistent_id:
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY) if confirmed else None
+        if confirmed is None or not persistent_id:
             return super()._verify_user_sync(request, user)
         persistent_id = self._normalize_persistent_id(persistent_id)
         if persistent_id.rsplit("/", 1)[0] not in _VERIFYING_LABELS:
