@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
@@ -46,6 +47,8 @@ class CaseInsensitiveModelBackend(ModelBackend):
         devices (``painclinic.mfa.with_confirmed_devices``) and the answers of
         ``USER_QUERY_EXTRAS`` in the same query (issue #16)."""
         model = get_user_model()
+        if not settings.AUTH_USER_QUERY_EXTRAS:
+            return super().get_user(user_id)
         users = mfa.with_confirmed_devices(model._default_manager.all())
         if USER_QUERY_EXTRAS and connection.vendor == "postgresql":
             users = users.annotate(**{n: RawSQL(sql(), ()) for n, sql in USER_QUERY_EXTRAS.items()})
