@@ -32,10 +32,14 @@ def _address(value: Any) -> str | None:
     return None if not value else str(ipaddress.ip_address(str(value)))
 
 
+# json.dumps(value, separators=(",", ":"), ensure_ascii=False) without a new encoder per call.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def canonical(event: Any) -> bytes:
     """The stored content of one event, in a form that does not depend on the database."""
     at: datetime = event.at
-    return json.dumps(
+    return _encode(
         [
             at.astimezone(UTC).isoformat(timespec="microseconds"),
             _text(event.actor_id),
@@ -53,9 +57,40 @@ def canonical(event: Any) -> bytes:
         # Emergency access (break-glass) is part of what an event says; added only when set, so
         # the hashes of events written before the column existed stay as they were.
         + (["break_glass"] if getattr(event, "break_glass", False) else []),
-        separators=(",", ":"),
-        ensure_ascii=False,
     ).encode()
+
+
+def canonical_rows(shared: Any, rows: list[tuple[Any, Any, bool]]) -> list[bytes]:
+    """``canonical`` of events that share every value but (object id, patient id, break-glass),
+    one per row, byte for byte: a list page's 50 events (``AuditEvent.objects.append_views``).
+    The shared values are encoded once, not once per event (~0.7 ms of CPU a page; issue #16).
+    A JSON array is its items' encodings joined by ",", so the pieces join to the same bytes."""
+    at: datetime = shared.at
+    head = _encode(
+        [
+            at.astimezone(UTC).isoformat(timespec="microseconds"),
+            _text(shared.actor_id),
+            shared.actor_username,
+            shared.action,
+        ]
+    )[:-1]
+    object_type = _encode(shared.object_type)
+    tail = _encode(
+        [
+            shared.view_name,
+            [str(name) for name in (shared.changed_fields or [])],
+            _address(shared.client_address),
+            shared.request_id,
+            shared.user_agent,
+        ]
+    )[1:-1]
+    return [
+        (
+            f"{head},{_encode(_text(patient_id))},{object_type},{_encode(object_id)},{tail}"
+            + (',"break_glass"]' if break_glass else "]")
+        ).encode()
+        for object_id, patient_id, break_glass in rows
+    ]
 
 
 def link(previous_hash: str, event: Any) -> str:

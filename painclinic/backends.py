@@ -8,8 +8,19 @@ AXES_USERNAME_CALLABLE (``axes_username`` below) lower-cases the typed name, so 
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from painclinic import mfa
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class CaseInsensitiveModelBackend(ModelBackend):
@@ -30,6 +41,33 @@ class CaseInsensitiveModelBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The session's user (every request), with the ids of their confirmed second-factor
+        devices (``painclinic.mfa.with_confirmed_devices``) and the answers of
+        ``USER_QUERY_EXTRAS`` in the same query (issue #16)."""
+        model = get_user_model()
+        if not settings.AUTH_USER_QUERY_EXTRAS:
+            return super().get_user(user_id)
+        users = mfa.with_confirmed_devices(model._default_manager.all())
+        if USER_QUERY_EXTRAS and connection.vendor == "postgresql":
+            users = users.annotate(**{n: RawSQL(sql(), ()) for n, sql in USER_QUERY_EXTRAS.items()})
+        try:
+            user = users.get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        # When those answers were read (``time.monotonic_ns``): a reader of one knows whether
+        # this process changed what it answers since (safety.selectors.unread_count).
+        user.read_at_ns = time.monotonic_ns()
+        return user if self.user_can_authenticate(user) else None
+
+
+# Questions every page asks about its user, from apps above this one (their AppConfig.ready
+# registers them: safety/apps.py, the navigation's unread notifications), answered by the
+# user query itself instead of a query each (issue #16). Name of the user's attribute -> a
+# function giving the SQL of the answer, an expression over the "painclinic_user" row.
+# PostgreSQL only; elsewhere the attribute is absent and the reader asks the database.
+USER_QUERY_EXTRAS: dict[str, Callable[[], str]] = {}
 
 
 def axes_username(request, credentials) -> str:

@@ -10,13 +10,16 @@ lock the second step for that user, as django-axes locks the first (security.md 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import django_otp
 import segno
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Max, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from django.http import HttpRequest
+    from django_otp.models import Device
 
     from painclinic.models import User
 
@@ -53,6 +57,45 @@ def authenticator_of(user: User) -> TOTPDevice | None:
 
 def is_enrolled(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+# --- The session's device, read with the user ------------------------------------------------
+
+# The device types a session can be verified by (TOTP, and recovery codes), as django-otp names
+# them in the session (``Device.persistent_id``: "<app_label>.<model_name>/<id>").
+VERIFYING_DEVICES: tuple[type[Device], ...] = (TOTPDevice, StaticDevice)
+CONFIRMED_DEVICES_ATTR = "mfa_confirmed_devices"
+
+
+@cache
+def _confirmed_devices_sql() -> str:
+    parts = [
+        "SELECT {label} || e.id FROM {table} e WHERE e.user_id = {user}.id AND e.confirmed".format(
+            label=f"'{model.model_label()}/'",
+            table=connection.ops.quote_name(model._meta.db_table),
+            user=connection.ops.quote_name(get_user_model()._meta.db_table),
+        )
+        for model in VERIFYING_DEVICES
+    ]
+    return "ARRAY(" + " UNION ALL ".join(parts) + ")"
+
+
+def with_confirmed_devices(users: QuerySet) -> QuerySet:
+    """The users, each with the persistent ids of their confirmed devices: the user query of
+    every request reads them (``painclinic.backends``), so that ``painclinic.middleware.
+    OTPMiddleware`` checks the session's device without a query of its own (issue #16: one
+    query less on every page). PostgreSQL only (an array); elsewhere the users are returned
+    as they are and the middleware reads the device as django-otp does."""
+    if connection.vendor != "postgresql":
+        return users
+    return users.annotate(**{CONFIRMED_DEVICES_ATTR: RawSQL(_confirmed_devices_sql(), ())})
+
+
+def confirmed_devices(user: Any) -> frozenset[str] | None:
+    """The persistent ids of the user's confirmed devices, as read with the user, or None when
+    the user was not read by ``with_confirmed_devices``."""
+    ids = getattr(user, CONFIRMED_DEVICES_ATTR, None)
+    return None if ids is None else frozenset(ids)
 
 
 def is_verified(request: HttpRequest) -> bool:

@@ -152,7 +152,7 @@ class AuditEventQuerySet(models.QuerySet):
         rows: list[tuple[str, Any, bool]],
     ) -> int:
         """One event per (object id, patient id, break-glass) row, all from one request, chained
-        exactly as ``bulk_create`` chains them, in one INSERT of column arrays.
+        exactly as ``bulk_create`` chains them, in one statement of column arrays.
 
         A list page audits the 50 records it names: building 50 model instances and compiling
         a 50 x 14-value INSERT cost ~5 ms of CPU a page (issue #16); here only the five values
@@ -182,33 +182,27 @@ class AuditEventQuerySet(models.QuerySet):
                 for object_id, patient_id, bg in rows
             )
             return len(rows)
-        events = [
-            # The stored values of each event, for hashing without a model instance.
-            SimpleNamespace(**shared, object_id=object_id, patient_id=patient_id, break_glass=bg)
-            for object_id, patient_id, bg in rows
-        ]
-        with transaction.atomic(using=self.db, savepoint=False):
-            _chain(events, using=self.db)
-            with connections[self.db].cursor() as cursor:
-                cursor.execute(
-                    """
-                    INSERT INTO painclinic_auditevent (at, actor_id, actor_username, action,
-                        object_type, view_name, changed_fields, client_address, request_id,
-                        user_agent, patient_id, object_id, chain_hash, break_glass)
-                    SELECT %s, %s, %s, %s, %s, %s, '[]'::jsonb, %s::inet, %s, %s,
-                        r.patient_id, r.object_id, r.chain_hash, r.break_glass
-                    FROM unnest(%s::uuid[], %s::varchar[], %s::varchar[], %s::boolean[])
-                        WITH ORDINALITY AS r(patient_id, object_id, chain_hash, break_glass, n)
-                    ORDER BY r.n
-                    """,
-                    [
-                        at, actor_id, actor_username, action, object_type, view_name,
-                        client_address, request_id, user_agent,
-                        [e.patient_id for e in events], [e.object_id for e in events],
-                        [e.chain_hash for e in events], [e.break_glass for e in events],
-                    ],
-                )  # fmt: skip
-        return len(events)
+        # One statement (migration 0012; issue #16): the function takes the chain's lock, reads
+        # its head, links each event's canonical content (computed here from the very values
+        # sent, so ``audit_verify`` checks them as before) and inserts the rows in that order.
+        # No transaction of its own: a lone statement is one (the lock is held until its rows
+        # commit), and inside the caller's transaction the lock is held until the caller's
+        # COMMIT, as ``bulk_create`` holds it.
+        contents = audit_chain.canonical_rows(SimpleNamespace(**shared), rows)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT painclinic_audit_append_views(%s, %s, %s, %s, %s, %s, %s::inet, %s, %s,"
+                " %s::uuid[], %s::text[], %s::bytea[], %s::boolean[])",
+                [
+                    at, actor_id, actor_username, action, object_type, view_name,
+                    client_address, request_id, user_agent,
+                    [patient_id for _, patient_id, _ in rows],
+                    [object_id for object_id, _, _ in rows],
+                    contents,
+                    [bg for _, _, bg in rows],
+                ],
+            )  # fmt: skip
+            return cursor.fetchone()[0]
 
 
 def _chain(events: list[Any], *, using: str) -> None:

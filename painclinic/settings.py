@@ -157,7 +157,8 @@ MIDDLEWARE = [
     "painclinic.middleware.AbsoluteSessionLimitMiddleware",
     # Second factor: marks request.user verified, then keeps an unverified session on the
     # MFA pages (security.md A6).
-    "django_otp.middleware.OTPMiddleware",
+    # (django-otp's, checking the device read with the user: painclinic/middleware.py)
+    "painclinic.middleware.OTPMiddleware",
     "painclinic.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -285,6 +286,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_LIMIT = timedelta(hours=12)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Every request's user query also reads the user's confirmed second-factor devices and the
+# answers other apps register (painclinic/backends.py: the navigation's unread notifications),
+# instead of a query each (issue #16). Off only in the benchmark's floor, which reads the user
+# as Django does (demo/bench/settings_bare.py).
+AUTH_USER_QUERY_EXTRAS = True
 
 # --- Internationalisation -------------------------------------------------------------------
 # The clinicians' interface is English (en-gb) whatever the browser asks for: there is no

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -123,11 +127,43 @@ def plan_version(patient: Patient, version: int) -> SafetyPlan | None:
     return SafetyPlan.objects.filter(patient=patient, version=version).first()
 
 
+# Has the user any unread notification? Read with the user by every request's user query
+# (painclinic.backends.USER_QUERY_EXTRAS, registered in safety/apps.py; issue #16).
+UNREAD_ATTR = "safety_unread_any"
+# When this process last wrote a notification (time.monotonic_ns; receivers.py).
+_changed_at_ns = 0
+
+
+@cache
+def unread_exists_sql() -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"EXISTS (SELECT 1 FROM {quote(Notification._meta.db_table)} n"
+        f" WHERE n.user_id = {quote(get_user_model()._meta.db_table)}.id"
+        " AND n.read_at IS NULL)"
+    )
+
+
+def notifications_changed() -> None:
+    global _changed_at_ns
+    _changed_at_ns = time.monotonic_ns()
+
+
+def _unread_any(user: User) -> bool:
+    known = getattr(user, UNREAD_ATTR, None)
+    # The answer read with the user stands unless this process wrote a notification since
+    # (this request marking them read, or raising one): then the database is asked again.
+    if known is not None and _changed_at_ns < getattr(user, "read_at_ns", 0):
+        return bool(known)
+    return Notification.objects.filter(user=user, read_at__isnull=True).exists()
+
+
 def unread_count(user: User) -> int:
     # Every page's navigation asks. Most find none: the (user, read_at) index answers that
-    # before the access policy's EXISTS is built and run, which cost ~3.5 ms of CPU a page
-    # (issue #16). When there are some, they are counted through the policy as before.
-    if not Notification.objects.filter(user=user, read_at__isnull=True).exists():
+    # (with the user, see UNREAD_ATTR) before the access policy's EXISTS is built and run,
+    # which cost ~3.5 ms of CPU a page (issue #16). When there are some, they are counted
+    # through the policy as before.
+    if not _unread_any(user):
         return 0
     return notifications_for(user).filter(read_at__isnull=True).count()
 

@@ -164,7 +164,9 @@ def _count(client, url):
 # the self-harm banner's open signals (+1), and the access level when one is open (+1).
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
-PROFILE_QUERIES = 15  # + the current episode and its red-flag screens (issue #10)
+# -1 (issue #16): the session's authenticator is read with the user (no query of its own).
+# -1 (issue #16): whether there are unread notifications is read with the user.
+PROFILE_QUERIES = 13  # + the current episode and its red-flag screens (issue #10)
 # +1 (issue #14): work status and healthcare use across time points, one query for all of them.
 
 

@@ -63,9 +63,9 @@ def test_dinas_caseload_does_not_show_anas_actions(client, ana, bob, dina, north
 
 
 # The caseload's pin (tests/review/test_query_counts.py, no panel with rows) plus the actions'
-# list (read because that panel has rows, issue #16) and their audit (the chain's lock and head in
-# one statement, then the INSERT).
-CASELOAD_WITH_ACTIONS_QUERIES = CASELOAD_QUERIES + 3
+# list (read because that panel has rows, issue #16) and their audit (the chain's lock, head and
+# INSERT in one statement, issue #16).
+CASELOAD_WITH_ACTIONS_QUERIES = CASELOAD_QUERIES + 2
 
 
 def test_the_caseload_panel_costs_the_same_for_1_and_10_actions(client, ana, bob, north):

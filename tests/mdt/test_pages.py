@@ -203,11 +203,17 @@ def _count(client, url):
 # patients shown (chain lock, head, INSERT); the session save (SAVEPOINT, UPDATE, RELEASE).
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
-CONFERENCE_QUERIES = 11
+# -1 (issue #16): the session's authenticator is read with the user (no query of its own).
+# -1 (issue #16): whether there are unread notifications is read with the user.
+# -1 (issue #16): a list page's audit (chain lock, head, INSERT) is one statement.
+CONFERENCE_QUERIES = 8
 # The frame (4), the agenda, the conferences with their counts, the audit (3), session (3).
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
-INDEX_QUERIES = 8
+# -1 (issue #16): the session's authenticator is read with the user (no query of its own).
+# -1 (issue #16): whether there are unread notifications is read with the user.
+# -1 (issue #16): a list page's audit (chain lock, head, INSERT) is one statement.
+INDEX_QUERIES = 5
 
 
 def test_the_conference_page_uses_the_same_queries_for_2_and_12_patients(client, bob, ana, north):

@@ -5,14 +5,18 @@ database needs it); this test connects a second time, as the app role, to the sa
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from assessment.models import Administration
-from painclinic import audit
+from painclinic import audit, audit_chain
 from painclinic.models import AuditAction, AuditEvent
+from painclinic.selectors import audit_chain_check
 from sced import services as sced_services
 from sced.models import Draw
 from tests.assessment.factories import answers_all, signed_result
@@ -88,6 +92,23 @@ def test_the_app_role_does_its_ordinary_work(as_app_role, records, jannick):
     # Every audited page: the chain's lock and head in one statement (issue #16).
     head = app.execute("SELECT painclinic_audit_lock_head()").fetchone()[0]
     assert head == AuditEvent.objects.order_by("-id").values_list("chain_hash", flat=True)[0]
+    # Every list page: its events locked, linked and inserted in one statement (issue #16).
+    shown = SimpleNamespace(
+        at=timezone.now(), actor_id=None, actor_username="", action=AuditAction.VIEW,
+        patient_id=jannick.pk, object_type="patients.patient", object_id=str(jannick.pk),
+        view_name="patients:list", changed_fields=[], client_address=None, request_id="",
+        user_agent="", break_glass=False,
+    )  # fmt: skip
+    written = app.execute(
+        "SELECT painclinic_audit_append_views(%s, NULL, '', %s, %s, %s, NULL, '', '',"
+        " %s::uuid[], %s::text[], %s::bytea[], %s::boolean[])",
+        [
+            shown.at, shown.action, shown.object_type, shown.view_name, [jannick.pk],
+            [shown.object_id], [audit_chain.canonical(shown)], [False],
+        ],
+    ).fetchone()[0]  # fmt: skip
+    assert written == 1
+    assert audit_chain_check().ok
     row = app.execute(
         "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles"
         " WHERE rolname = current_user"

@@ -258,3 +258,66 @@ def test_the_chain_head_is_locked_and_read_in_one_statement(jannick, ana, postgr
     assert [s for s in statements if s not in ("BEGIN", "COMMIT")] == [
         "SELECT painclinic_audit_lock_head()"
     ]
+
+
+@pytest.mark.django_db
+def test_a_list_pages_events_are_linked_and_inserted_in_one_statement(
+    jannick, susan, ana, postgres_only
+):
+    """A list page audits every record it names (issue #16: one statement instead of BEGIN,
+    lock and head, INSERT, COMMIT); the events follow the chain in the order listed, a record
+    without a patient and a break-glass one included."""
+    from django.test.utils import CaptureQueriesContext
+
+    audit.record_event(actor=ana, action=AuditAction.VIEW, patient=jannick)
+    audit.mark_break_glass(susan.pk)
+    with CaptureQueriesContext(connection) as queries:
+        written = audit.record_views(
+            actor=ana,
+            object_type="patients.episode",
+            rows=[("e1", jannick.pk), ("e2", susan.pk), ("t1", None), ("e1", jannick.pk)],
+        )
+    assert written == 3
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1
+    assert statements[0].startswith("SELECT painclinic_audit_append_views(")
+    events = list(AuditEvent.objects.order_by("id"))[-3:]
+    assert [(e.object_id, e.patient_id, e.break_glass) for e in events] == [
+        ("e1", jannick.pk, False),
+        ("e2", susan.pk, True),
+        ("t1", None, False),
+    ]
+    assert audit_chain_check().ok
+    call_command("audit_verify")
+
+
+@pytest.mark.parametrize(
+    ("address", "changed", "username", "agent"),
+    [
+        ("127.0.0.1", [], "ana", "Mozilla/5.0"),
+        (None, ["x", "y"], 'Zoë "quoted" \\ back', "agent, with \u2028 and \u00e9"),
+        ("2001:db8::0001", [], "", ""),
+    ],
+)
+def test_a_list_pages_canonical_contents_are_byte_for_byte_those_of_each_event(
+    address, changed, username, agent
+):
+    """The shared values are encoded once per page (issue #16); each event's bytes must be
+    exactly what ``canonical`` gives for it, or ``audit_verify`` would find a broken chain."""
+    import uuid
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    shared = SimpleNamespace(
+        at=datetime(2026, 12, 7, 15, 30, 1, 5, tzinfo=UTC), actor_id=7, actor_username=username,
+        action="view", object_type="patients.episode", view_name="caseload",
+        changed_fields=changed, client_address=address, request_id="r" * 32, user_agent=agent,
+    )  # fmt: skip
+    rows = [("12", uuid.uuid4(), False), ('ünï "1"', None, True), ("", uuid.uuid4(), True)]
+    expected = [
+        audit_chain.canonical(
+            SimpleNamespace(**vars(shared), object_id=o, patient_id=p, break_glass=b)
+        )
+        for o, p, b in rows
+    ]
+    assert audit_chain.canonical_rows(shared, rows) == expected

@@ -318,3 +318,50 @@ def test_a_patients_link_page_opens_in_a_browser_with_an_unverified_staff_sessio
     _link, token = services.patient_link_issue(actor=ana, session=session)
     client.force_login(bob, otp_verified=False)
     assert client.get(reverse("assessment:link", args=[token])).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lost", ["deleted", "unconfirmed", "given to dina"])
+def test_a_session_whose_device_is_gone_is_asked_for_the_code_again(client, bob, dina, lost):
+    """The devices a session may be verified by are read with the user (issue #16: no query of
+    their own on every page). As with django-otp's own check, a device deleted, unconfirmed or
+    given to someone else since the code was entered verifies nothing: the session forgets it
+    and the next page asks again."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = _authenticator(bob)
+    _password_login(client, "bob")
+    client.post(reverse("mfa_verify"), {"code": _code(device)})
+    response = client.get(reverse("caseload"))
+    assert response.status_code == 200
+    assert response.wsgi_request.user.otp_device.pk == device.pk
+    if lost == "deleted":
+        device.delete()
+    elif lost == "unconfirmed":
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=False)
+    else:
+        TOTPDevice.objects.filter(pk=device.pk).update(user=dina)
+    _authenticator(bob)  # another device of his: enrolled still, so the code is asked for
+    response = client.get(reverse("caseload"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_verify"))
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+@pytest.mark.django_db
+def test_a_session_verified_by_a_recovery_code_stays_verified_until_the_codes_go(client, ana):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from painclinic import mfa
+
+    _authenticator(ana)
+    codes = mfa.regenerate_recovery_codes(ana)
+    _password_login(client, "ana")
+    client.post(reverse("mfa_verify"), {"code": codes[0]})
+    assert client.get(reverse("patients:list")).status_code == 200
+    StaticDevice.objects.filter(user=ana).update(confirmed=False)
+    response = client.get(reverse("patients:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_verify"))
+    assert DEVICE_ID_SESSION_KEY not in client.session

@@ -50,7 +50,9 @@ def discharged(ana, north):
 # app frame's notification count, with the test savepoints.
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
-FOLLOW_UP_PAGE_QUERIES = 11
+# -1 (issue #16): the session's authenticator is read with the user (no query of its own).
+# -1 (issue #16): whether there are unread notifications is read with the user.
+FOLLOW_UP_PAGE_QUERIES = 9
 
 
 # --- Follow-up calls --------------------------------------------------------------------------

@@ -33,7 +33,10 @@ def _count(client, url):
 # the self-harm banner's open signals (+1), and the access level when one is open (+1).
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
-PATIENT_LIST_QUERIES = 8
+# -1 (issue #16): the session's authenticator is read with the user (no query of its own).
+# -1 (issue #16): whether there are unread notifications is read with the user.
+# -1 (issue #16): a list page's audit (chain lock, head, INSERT) is one statement.
+PATIENT_LIST_QUERIES = 5
 # Detail: session, user, patient (through the access policy), episodes, care teams, status
 # changes, contacts, reassignments, review notes (now: episodes, their rows, their people),
 # the audit INSERT, then the session save (3
@@ -44,7 +47,9 @@ PATIENT_LIST_QUERIES = 8
 # -5 (issue #16): the episodes' rows (care teams, status changes, contacts, reassignments,
 # care-team changes, follow-up calls, review notes) in ONE query, their people in one more.
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
-PATIENT_DETAIL_QUERIES = 12  # + an open safeguarding concern (issue #10)
+# -1 (issue #16): the session's authenticator is read with the user (no query of its own).
+# -1 (issue #16): whether there are unread notifications is read with the user.
+PATIENT_DETAIL_QUERIES = 10  # + an open safeguarding concern (issue #10)
 
 
 @pytest.mark.django_db

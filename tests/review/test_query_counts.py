@@ -27,7 +27,10 @@ from tests.factories import ContactFactory, EpisodeFactory
 # -1 (issue #16): the page's open safeguarding concerns are an EXISTS in the page query.
 # -1 (issue #16): the episodes are counted in the panels' query, not in a COUNT of their own.
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
-CASELOAD_QUERIES = 8
+# -1 (issue #16): the session's authenticator is read with the user (no query of its own).
+# -1 (issue #16): whether there are unread notifications is read with the user.
+# -1 (issue #16): a list page's audit (chain lock, head, INSERT) is one statement.
+CASELOAD_QUERIES = 5
 
 
 def _caseload_of(ana, north, n):

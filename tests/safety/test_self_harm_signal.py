@@ -311,3 +311,24 @@ def test_a_used_link_still_gives_crisis_contacts(jannick, ana, client):
     closed = client.get(url).content.decode()
     assert "If you need help now" in closed
     assert "116 123" in closed
+
+
+def test_the_unread_badge_read_with_the_user_gives_way_to_a_notification_raised_since(
+    jannick, ana, client
+):
+    """Whether Ana has unread notifications is read with her user, in the query every page
+    makes anyway (issue #16). A notification this process raises or marks read after that
+    read is never missed: the navigation then asks the database again."""
+    client.force_login(ana)
+    user = client.get(reverse("caseload")).wsgi_request.user
+    assert user.safety_unread_any is False
+    assert unread_count(user) == 0
+    signed_result(patient=jannick, key="phq9", answers=phq9(1), actor=ana)
+    Notification.objects.create(
+        user=ana, patient=jannick, signal=open_signals(jannick).get(), message="x"
+    )
+    assert unread_count(user) == 1  # the answer read with the user is older than the change
+    user = client.get(reverse("caseload")).wsgi_request.user
+    assert user.safety_unread_any is True
+    services.notification_mark_read(user=ana)
+    assert unread_count(user) == 0

@@ -20,7 +20,9 @@ from tests.sced.conftest import fill, make_study
 # -4 (issue #16): the measure choices of the entry forms come from the measures the page has
 # already read (each select was a query, run twice).
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
-STUDY_DETAIL_QUERIES = 15
+# -1 (issue #16): the session's authenticator is read with the user (no query of its own).
+# -1 (issue #16): whether there are unread notifications is read with the user.
+STUDY_DETAIL_QUERIES = 13
 
 
 def _count(client, url):
