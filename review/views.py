@@ -154,6 +154,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page = review_selectors.attention_page(
         data, wanted, wanted.get("sort") or "name", request.GET.get("page"), PAGE_SIZE
     )
+    # Each row's links and labels made once per page, not by {% url %}, {% include %} and
+    # {% blocktranslate %} in the row loop (issue #16: ~75 URL reversals and 25 includes a page).
+    detail_url = uuid_url("patients:detail", "patient_id")
+    safety_url = uuid_url("safety:patient", "patient_id")
+    reassign_url = uuid_url("team:reassign", "patient_id")
+    status_label = {value: str(label) for value, label in EpisodeStatus.choices}
+    for row in page.object_list:
+        e = row.episode
+        row.links = {
+            "detail": detail_url(e.patient_id),
+            "safety": safety_url(e.patient_id),
+            "reassign": reassign_url(e.patient_id),
+            "status": status_label.get(e.status, e.status),
+            "review": _("Review %(name)s") % {"name": e.patient.full_name},
+        }
     # The attention lists name each patient of the page: one VIEW per episode shown.
     audit.record_views(
         actor=request.user,
