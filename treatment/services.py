@@ -231,8 +231,7 @@ def refresh_gas_t_scores(episodes) -> int:
             "attained_level",
             Subquery(corrected.values("attained_level")[:1]),
         )
-        .iterator(chunk_size=5_000)
-    ):
+    ):  # fetched whole, not .iterator(): a server-side cursor's plan took minutes (issue #16)
         if goal_id not in latest:
             latest[goal_id] = (episode_id, float(weight), level if amended is None else amended)
     goals_of: dict[int, list[GasGoal]] = {}

@@ -86,3 +86,16 @@ def test_the_bulk_seed_fills_the_plan_goal_and_sced_columns_the_services_keep():
         store_in_force_findings(Study.objects.filter(pk=pk))
     assert sorted(episodes.values_list(*columns)) == seeded
     assert sorted(studies.values_list(*nap)) == seeded_nap
+
+
+@pytest.mark.django_db
+def test_bench_pages_times_every_page_as_a_verified_user():
+    """The in-process timer runs each page with the session make bench uses and prints its
+    figures (any answer but 200 stops it with an error)."""
+    call_command("bench_seed", patients=2, stdout=StringIO())
+    out = StringIO()
+    call_command("bench_pages", runs=1, stdout=out)
+    printed = out.getvalue()
+    for page in ("caseload (ana)", "patient record (ana)", "team review (bob)"):
+        assert page in printed
+    assert printed.count("queries") == 6
