@@ -2,7 +2,7 @@
 
 Patients, episodes and contacts come from ``seed_demo`` (bulk), one illustrative patient from
 ``seed_clinical_demo`` (the real services), then ``demo.bench.seed`` copies that patient's
-clinical rows onto every synthetic patient with ``bulk_create`` and runs ANALYZE.
+clinical rows onto every synthetic patient with ``bulk_create`` and runs VACUUM ANALYZE.
 """
 
 from __future__ import annotations
