@@ -10,6 +10,7 @@ named by strings in ``settings.WSGI_WARM_UP``.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 
@@ -31,4 +32,16 @@ def warm_up_web_process() -> None:
             import_string(path)()
         except Exception:  # never stop a web process from starting
             logger.exception("warm-up %s failed", path)
+    freeze_startup_objects()
     logger.info("web process warmed up in %.1f s", time.monotonic() - started)
+
+
+def freeze_startup_objects() -> None:
+    """Move everything the process has built so far (Django, the URLconf, matplotlib, WeasyPrint:
+    ~250,000 objects) out of the garbage collector's reach: they live as long as the process, and
+    every full collection walked them all. Measured at 10,000 patients (issue #16): a full
+    collection came about every 20 team-review requests and cost ~140 ms, 7 ms a request on
+    average and the whole of one request's p95; frozen, 0.9 ms. Python's advice for pre-fork
+    servers (the ``gc.freeze`` documentation); collect first so no garbage is frozen with it."""
+    gc.collect()
+    gc.freeze()
