@@ -13,6 +13,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,6 +40,7 @@ from review.forms import (
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+    from django.utils.safestring import SafeString
 
 PAGE_SIZE = 25
 NOTES_SHOWN = 20
@@ -55,6 +58,62 @@ def _mdt_actions(request: HttpRequest, actions) -> list:
         rows=[(a.pk, a.discussion.patient_id) for a in actions],
     )
     return actions
+
+
+# One row of the caseload table (templates/review/caseload.html has its head), written here
+# instead of by the template's row loop: 50 rows took 5.4 ms of CPU in the template engine, a
+# fifth of the page (issue #16; ~0.8 ms here). Every value is escaped (``escape``); the fixed
+# markup and the badges are ours.
+_CASELOAD_ROW = (
+    '<tr>\n      <th scope="row"><a href="{}">{}</a>{}</th>\n      <td>{}</td>\n'
+    '      <td><span class="badge badge-status-{}">{}</span></td>\n      <td>{}</td>\n'
+    '      <td class="text-end">{}</td>\n      <td>{}</td>\n      <td>{}</td>\n    </tr>\n'
+)
+
+
+def _caseload_rows_html(rows: list[dict[str, Any]], noted_episodes: set) -> SafeString:
+    """The caseload table's rows: the patient (with the self-harm, safeguarding and team lead's
+    note badges), identifier, status, lead, days waiting, last contact, next review due."""
+    muted = '<span class="text-body-secondary">{}</span>'
+    danger = ' <span class="badge text-bg-danger">{}</span>'
+    self_harm = escape(gettext("Self-harm risk — response needed"))
+    safeguarding = danger.format(escape(gettext("Safeguarding concern")))
+    note = (
+        ' <a href="#h-review-notes" class="badge text-bg-warning text-decoration-none">'
+        f"{escape(gettext('note from your team lead'))}</a>"
+    )
+    overdue = danger.format(escape(gettext("overdue")))
+    dash = muted.format("—")
+    none_yet = muted.format(escape(gettext("none yet")))
+    not_set = muted.format(escape(gettext("not set")))
+    out = []
+    for row in rows:
+        badges = ""
+        if row["safety_url"]:
+            badges += (
+                f' <a href="{escape(row["safety_url"])}" class="badge text-bg-danger'
+                f' text-decoration-none" data-testid="caseload-safety">{self_harm}</a>'
+            )
+        if row["safeguarding_open"]:
+            badges += safeguarding
+        if row["id"] in noted_episodes:
+            badges += note
+        due = row["next_review_due"]
+        out.append(
+            _CASELOAD_ROW.format(
+                escape(row["detail_url"]),
+                escape(row["name"]),
+                badges,
+                escape(row["identifier"]),
+                escape(row["status"]),
+                escape(row["status_label"]),
+                escape(row["lead"]),
+                dash if row["days_waiting"] is None else escape(row["days_waiting"]),
+                escape(row["last_contact"]) if row["last_contact"] else none_yet,
+                (escape(due) + (overdue if row["review_overdue"] else "")) if due else not_set,
+            )
+        )
+    return mark_safe("".join(out))  # every value above is escaped
 
 
 @require_http_methods(["GET"])
@@ -126,15 +185,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
         audit.record_event(
             actor=request.user, action=AuditAction.VIEW, patient=note.episode.patient, obj=note
         )
+    noted_episodes = {note.episode_id for note in notes}
     return render(
         request,
         "review/caseload.html",
         {
             "page": page,
             "rows": rows,
+            "rows_html": _caseload_rows_html(rows, noted_episodes),
             "today": today,
             "review_notes": notes,
-            "noted_episodes": {note.episode_id for note in notes},
+            "noted_episodes": noted_episodes,
             "mdt_actions": _mdt_actions(request, mdt_selectors.open_actions_for(request.user))
             if panels["actions"]
             else [],

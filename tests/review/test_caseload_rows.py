@@ -108,3 +108,74 @@ def test_the_caseload_counts_and_pages_its_episodes_without_a_count_query(client
     assert beyond.context["page"].number == 2
     ids = {r["id"] for r in first.context["rows"]} | {r["id"] for r in second.context["rows"]}
     assert len(ids) == 53
+
+
+# The caseload's row loop as the template wrote it before the rows were made in Python
+# (review.views._caseload_rows_html, issue #16): the markup a clinician's browser, the e2e tests
+# and the screen reader saw must not change.
+TEMPLATE_ROW_LOOP = """{% load i18n %}{% for row in rows %}
+    <tr>
+      <th scope="row"><a href="{{ row.detail_url }}">{{ row.name }}</a>{% if row.safety_url %} <a href="{{ row.safety_url }}" class="badge text-bg-danger text-decoration-none" data-testid="caseload-safety">{% translate "Self-harm risk — response needed" %}</a>{% endif %}{% if row.safeguarding_open %} <span class="badge text-bg-danger">{% translate "Safeguarding concern" %}</span>{% endif %}{% if row.id in noted_episodes %} <a href="#h-review-notes" class="badge text-bg-warning text-decoration-none">{% translate "note from your team lead" %}</a>{% endif %}</th>
+      <td>{{ row.identifier }}</td>
+      <td><span class="badge badge-status-{{ row.status }}">{{ row.status_label }}</span></td>
+      <td>{{ row.lead }}</td>
+      <td class="text-end">{% if row.days_waiting is not None %}{{ row.days_waiting }}{% else %}<span class="text-body-secondary">—</span>{% endif %}</td>
+      <td>{% if row.last_contact %}{{ row.last_contact }}{% else %}<span class="text-body-secondary">{% translate "none yet" %}</span>{% endif %}</td>
+      <td>{% if row.next_review_due %}{{ row.next_review_due }}{% if row.review_overdue %} <span class="badge text-bg-danger">{% translate "overdue" %}</span>{% endif %}{% else %}<span class="text-body-secondary">{% translate "not set" %}</span>{% endif %}</td>
+    </tr>
+  {% endfor %}"""
+
+
+def _caseload_row(**overrides):
+    row = {
+        "id": 1,
+        "patient_id": "p1",
+        "name": "Jannick de Vries",
+        "identifier": "DEMO-1",
+        "detail_url": "/patients/p1/",
+        "safety_url": None,
+        "safeguarding_open": False,
+        "status": "active",
+        "status_label": "Active",
+        "lead": "Ana Clinician",
+        "days_waiting": None,
+        "last_contact": "3 Dec 2026",
+        "next_review_due": "9 May 2031",
+        "review_overdue": False,
+    }
+    return {**row, **overrides}
+
+
+def test_the_caseload_rows_are_the_markup_the_template_wrote_in_each_language():
+    from django.template import Context, Template
+
+    from review.views import _caseload_rows_html
+
+    rows = [
+        _caseload_row(),
+        # every badge, waiting, overdue, never seen; a name that must be escaped
+        _caseload_row(
+            id=2,
+            name="Anne <b>O'Brien</b> & co",
+            identifier='X"1',
+            safety_url="/safety/p2/",
+            safeguarding_open=True,
+            status="waiting",
+            status_label="Waiting",
+            days_waiting=0,
+            last_contact=None,
+            review_overdue=True,
+            lead="locum7",
+        ),
+        _caseload_row(id=3, next_review_due=None, days_waiting=41, status="referred"),
+    ]
+    noted = {2, 3}
+    for language in ("en-gb", "nl"):
+        with translation.override(language):
+            expected = Template(TEMPLATE_ROW_LOOP).render(
+                Context({"rows": rows, "noted_episodes": noted})
+            )
+            made = _caseload_rows_html(rows, noted)
+        assert " ".join(made.split()) == " ".join(expected.split())
+    assert "Anne &lt;b&gt;O&#x27;Brien&lt;/b&gt; &amp; co" in made
+    assert _caseload_rows_html([], set()) == ""
