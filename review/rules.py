@@ -282,4 +282,11 @@ def attention_for(f: CaseFacts, rules: ReviewRules, today: date) -> list[Attenti
 def reliable_improvement_rate(classifications: Iterable[str]) -> Estimate:
     """Share reliably improved among patients whose change could be classified."""
     classified = [c for c in classifications if c != "not_available"]
-    return wilson_interval(sum(c == RELIABLY_IMPROVED for c in classified), len(classified))
+    return reliable_improvement_rate_of_counts(
+        sum(c == RELIABLY_IMPROVED for c in classified), len(classified)
+    )
+
+
+def reliable_improvement_rate_of_counts(improved: int, classified: int) -> Estimate:
+    """``reliable_improvement_rate`` from the counts alone (the team review counts in SQL)."""
+    return wilson_interval(improved, classified)

@@ -511,9 +511,8 @@ def _clinician_rows(user, teams, episodes, today: date):
             *((label, estimate(key)) for key, label in PROCESS_MEASURES.items()),
             (
                 "Reliable improvement rate",
-                rules.reliable_improvement_rate(
-                    [rules.RELIABLY_IMPROVED] * c.get("improved", 0)
-                    + ["other"] * (c.get("classified", 0) - c.get("improved", 0))
+                rules.reliable_improvement_rate_of_counts(
+                    c.get("improved", 0), c.get("classified", 0)
                 ),
             ),
             ("Mean GAS T-score", gas_of.get(user_id, no_gas)),

@@ -17,6 +17,7 @@ from review.rules import (
     ReviewRules,
     attention_for,
     reliable_improvement_rate,
+    reliable_improvement_rate_of_counts,
     sced_finding,
     sced_no_improvement,
 )
@@ -118,6 +119,10 @@ def test_intervals_name_their_method_and_warn_on_small_n():
     assert mean.warning == "n = 3: too few to read anything into."
     assert mean_t_interval([]).warning == "No data yet."
     assert reliable_improvement_rate(["reliably_improved", "other", "not_available"]).n == 2
+    # The team review counts in SQL; the rate of the counts is the rate of the classifications.
+    labels = ["reliably_improved"] * 7 + ["no_reliable_change"] * 5 + ["not_available"] * 3
+    assert reliable_improvement_rate_of_counts(7, 12) == reliable_improvement_rate(labels)
+    assert reliable_improvement_rate_of_counts(0, 0) == reliable_improvement_rate([])
 
 
 def _entry(nap, low, high, p=None, name="Fear of lifting a crate"):
