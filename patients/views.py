@@ -12,7 +12,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -80,7 +82,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": filterset, "page": page, "querystring": query.urlencode()}
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows_html": _patient_rows_html(page.object_list),
+        "querystring": query.urlencode(),
+    }
     # Each patient named on the page (full page or live-search table) is a record view.
     audit.record_views(
         actor=request.user,
@@ -90,6 +97,42 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     # Live search: htmx asks for the results table only (the form stays as typed).
     template = "patients/_patient_table.html" if request.htmx else "patients/patient_list.html"
     return render(request, template, context)
+
+
+# One row of the patient list (templates/patients/_patient_table.html has its head), written
+# here instead of by the template's row loop (issue #16: 1.8 ms of CPU in the template engine
+# for 25 rows, 0.5 ms here). Every value is escaped.
+_PATIENT_ROW = (
+    '<tr>\n      <th scope="row"><a href="{}">{}, {}</a></th>\n      <td>{}</td>\n'
+    "      <td>{}</td>\n      <td>{}</td>\n      <td>{}</td>\n      <td>{}{}</td>\n"
+    "      <td>{}</td>\n    </tr>\n"
+)
+
+
+def _patient_rows_html(rows: list[dict[str, Any]]) -> SafeString:
+    """The patient list's rows: name, identifier, born, condition, the latest episode's status,
+    its team and lead, the last contact."""
+    out = []
+    for p in rows:
+        status = p["episode_status"]
+        out.append(
+            _PATIENT_ROW.format(
+                escape(p["detail_url"]),
+                escape(p["family_name"]),
+                escape(p["given_name"]),
+                escape(p["identifier"]),
+                escape(p["born"] or ""),
+                escape(p["condition"] or ""),
+                f'<span class="badge badge-status-{escape(status)}">'
+                f"{escape(p['status_label'])}</span>"
+                if status
+                else "",
+                escape(p["episode_team"] or ""),
+                f" · {escape(p['lead_first'])} {escape(p['lead_last'])}" if p["lead_last"] else "",
+                escape(p["last_contact"] or "—"),
+            )
+        )
+    return mark_safe("".join(out))  # every value above is escaped
 
 
 def _condition_labels() -> dict[str, str]:

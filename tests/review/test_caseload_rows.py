@@ -179,3 +179,65 @@ def test_the_caseload_rows_are_the_markup_the_template_wrote_in_each_language():
         assert " ".join(made.split()) == " ".join(expected.split())
     assert "Anne &lt;b&gt;O&#x27;Brien&lt;/b&gt; &amp; co" in made
     assert _caseload_rows_html([], set()) == ""
+
+
+# The patient list's row loop as templates/patients/_patient_table.html wrote it before the rows
+# were made in Python (patients.views._patient_rows_html, issue #16).
+PATIENT_TABLE_ROW_LOOP = """{% for p in rows %}
+    <tr>
+      <th scope="row"><a href="{{ p.detail_url }}">{{ p.family_name }}, {{ p.given_name }}</a></th>
+      <td>{{ p.identifier }}</td>
+      <td>{{ p.born }}</td>
+      <td>{{ p.condition }}</td>
+      <td>{% if p.episode_status %}<span class="badge badge-status-{{ p.episode_status }}">{{ p.status_label }}</span>{% endif %}</td>
+      <td>{{ p.episode_team|default:"" }}{% if p.lead_last %} · {{ p.lead_first }} {{ p.lead_last }}{% endif %}</td>
+      <td>{{ p.last_contact|default:"—" }}</td>
+    </tr>
+  {% endfor %}"""
+
+
+def test_the_patient_list_rows_are_the_markup_the_template_wrote():
+    from django.template import Context, Template
+
+    from patients.views import _patient_rows_html
+
+    base = {
+        "detail_url": "/patients/p1/",
+        "family_name": "de Vries",
+        "given_name": "Jannick",
+        "identifier": "DEMO-1",
+        "born": "4 Mar 1971",
+        "condition": "Chronic low back pain",
+        "episode_status": "on_hold",
+        "status_label": "On hold",
+        "episode_team": "North",
+        "lead_first": "Ana",
+        "lead_last": "Clinician",
+        "last_contact": "3 Dec 2026",
+    }
+    rows = [
+        base,
+        # no episode yet, never seen, a name that must be escaped
+        {
+            **base,
+            "family_name": "<script>O'Brien</script>",
+            "given_name": "Anne & Co",
+            "episode_status": None,
+            "status_label": None,
+            "episode_team": None,
+            "lead_first": None,
+            "lead_last": None,
+            "last_contact": None,
+        },
+    ]
+    expected = Template(PATIENT_TABLE_ROW_LOOP).render(Context({"rows": rows}))
+    made = _patient_rows_html(rows)
+    assert " ".join(made.split()) == " ".join(expected.split())
+    assert "&lt;script&gt;O&#x27;Brien&lt;/script&gt;, Anne &amp; Co" in made
+    assert _patient_rows_html([]) == ""
+
+
+def test_an_empty_patient_list_says_no_patient_matches(client, bob):
+    client.force_login(bob)
+    page = client.get(reverse("patients:list"), {"q": "no such name at all"}).content.decode()
+    assert "No patients match." in page
