@@ -138,9 +138,13 @@ def _cursor_of(at: Any, event_id: int) -> str:
     return f"{event_id}-{round(at.timestamp() * 1_000_000)}"
 
 
-# Events read per step while looking for a page of requests: most requests write one to three
-# events (a cohort or admin list one per record shown), so one step usually fills a page.
+# Events read by the first step while looking for a page of requests: most requests write one
+# to three events, so one step usually fills a page. A list page writes one per record shown
+# (the caseload 50), so a page of such requests is ~2,500 events: each further step reads four
+# times as many as the one before (issue #16: three steps of 1,000 at 10,000 patients, each
+# ~20 ms, as every step checks the lead's right to see each event's patient again; two now).
 AUDIT_SCAN_STEP = 1_000
+AUDIT_SCAN_GROWTH = 4
 
 
 def audit_rows(events: QuerySet, before: Any = None, per_page: int = 50) -> AuditPage:
@@ -161,17 +165,18 @@ def audit_rows(events: QuerySet, before: Any = None, per_page: int = 50) -> Audi
         below = below.filter(Q(at__lt=at) | Q(id__lt=event_id), at__lte=at)
     found: dict[str, tuple[Any, int]] = {}  # request key -> its newest event below the cursor
     earlier: set[str] = set()  # requests with events above the cursor: on an earlier page
-    step = below
+    step, size = below, AUDIT_SCAN_STEP
     while True:
-        chunk = list(step.values_list("request_key", "at", "id")[:AUDIT_SCAN_STEP])
+        chunk = list(step.values_list("request_key", "at", "id")[:size])
         fresh = [key for key, *_ in chunk if key not in found]
         for key, at, event_id in chunk:
             found.setdefault(key, (at, event_id))
         if cursor is not None and fresh:
             earlier |= _keys_with_events_from(events, fresh, cursor)
         shown = [key for key in found if key not in earlier]
-        if len(shown) > per_page or len(chunk) < AUDIT_SCAN_STEP:
+        if len(shown) > per_page or len(chunk) < size:
             break
+        size *= AUDIT_SCAN_GROWTH
         last_at, last_id = chunk[-1][1], chunk[-1][2]
         step = below.filter(Q(at__lt=last_at) | Q(id__lt=last_id), at__lte=last_at)
     keys = shown[:per_page]
