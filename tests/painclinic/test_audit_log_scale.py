@@ -73,8 +73,8 @@ def test_the_log_pages_requests_and_its_queries_do_not_grow_with_the_log(client,
 
 def test_a_log_of_list_pages_is_read_in_few_steps(client, bob, ana, jannick):
     """A list page writes one event per record shown (the caseload 50): a page of such requests
-    is ~2,500 events. The walk reads 1,000 events, then four times as many: two reads of the
-    log, not three (issue #16: each read checks the lead's right to see every event's patient
+    is ~2,500 events. The walk reads 1,000 events, then twice as many: two reads of the log,
+    not three (issue #16: each read checks the lead's right to see every event's patient
     again, ~20 ms at 10,000 patients)."""
     client.force_login(bob)
     _looks(ana, jannick, requests=3)
