@@ -10,6 +10,10 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_instrument_definitions, "assessment")
+        # The stored facts manage.py refresh_derived rebuilds (painclinic/derived.py).
+        from assessment import derived
+
+        derived.register()
 
         _use_clinic_rnpq_key()
 

@@ -97,7 +97,8 @@ def record_event(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    event = AuditEvent.objects.create(
+    # One statement, the chain's lock, head and INSERT (migration 0013; issue #16 follow-up).
+    event = AuditEvent.objects.append_event(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_username=(
             actor.get_username() if actor is not None and actor.is_authenticated else ""

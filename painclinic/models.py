@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -137,6 +138,40 @@ class AuditEventQuerySet(models.QuerySet):
         with transaction.atomic(using=self.db, savepoint=False):
             _chain(objs, using=self.db)
             return super().bulk_create(objs, *args, **kwargs)
+
+    def append_event(self, **values: Any) -> AuditEvent:
+        """One event, chained exactly as ``save`` chains it, in one statement (migration 0013):
+        ``record_event``'s detail pages and saves. ``values`` are the model's fields (``at`` is
+        set here when not given).
+
+        Before, an event took BEGIN, the chain's lock and head, the INSERT and COMMIT outside a
+        transaction, and the lock-and-head plus the INSERT inside a save's. The function takes
+        the lock and reads the head after it (migration 0011), hashes the canonical content
+        computed here from the very values sent (``audit_chain.canonical``, as ``audit_verify``
+        recomputes it), inserts the row and returns its id and hash. Elsewhere than PostgreSQL
+        (the quick start's SQLite) ``save`` writes it."""
+        values.setdefault("at", timezone.now())
+        event = AuditEvent(**values)
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":
+            event.save(using=self.db)
+            return event
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT event_id, event_hash FROM painclinic_audit_append_event(%s, %s, %s, %s,"
+                " %s::uuid, %s, %s, %s, %s::jsonb, %s::inet, %s, %s, %s, %s::bytea)",
+                [
+                    event.at, event.actor_id, event.actor_username, event.action,
+                    event.patient_id, event.object_type, event.object_id, event.view_name,
+                    json.dumps(event.changed_fields), event.client_address or None,
+                    event.request_id, event.user_agent, event.break_glass,
+                    audit_chain.canonical(event),
+                ],
+            )  # fmt: skip
+            event.pk, event.chain_hash = cursor.fetchone()
+        event._state.adding = False
+        event._state.db = self.db
+        return event
 
     def append_views(
         self,

@@ -469,12 +469,26 @@ def store_findings(runs) -> int:
     """Store the finding of each DONE run of ``runs`` (a queryset) from its results: one UPDATE.
     Called when a run is saved done (``AnalysisRun.save``), by the migration that added the
     column and by bulk loads that bypass ``save`` with runs of their own."""
-    finding: RawSQL | KeyTransform
+    return runs.filter(state=AnalysisState.DONE).update(finding=_finding_rule())
+
+
+def _finding_rule() -> RawSQL | KeyTransform:
+    """AnalysisRun.finding as an expression over the run's row (``store_findings``)."""
     if connection.vendor == "postgresql":
-        finding = RawSQL(_FINDING_ENTRY_SQL, (), output_field=models.JSONField())
-    else:
-        finding = KeyTransform("0", KeyTransform("measures", "results"))
-    return runs.filter(state=AnalysisState.DONE).update(finding=finding)
+        return RawSQL(_FINDING_ENTRY_SQL, (), output_field=models.JSONField())
+    return KeyTransform("0", KeyTransform("measures", "results"))
+
+
+def stale_findings(runs) -> list[int]:
+    """The ids of the DONE runs of ``runs`` whose stored finding is not what ``store_findings``
+    would store (compared in Python: the findings are a few hundred bytes each)."""
+    rows = (
+        runs.filter(state=AnalysisState.DONE)
+        .order_by()
+        .annotate(wanted=_finding_rule())
+        .values_list("pk", "finding", "wanted")
+    )
+    return [pk for pk, stored, wanted in rows if stored != wanted]
 
 
 def _number(value) -> float | None:
@@ -503,30 +517,42 @@ def store_in_force_findings(studies) -> int:
     (Study.finding_nap and its interval): one read of the runs in force, then an UPDATE of the
     studies whose numbers changed. Called when a run is saved done (``AnalysisRun.save``), when
     the data in force changes (sced.services.analysis_request), by the migration that added the
-    columns and by bulk loads that bypass both."""
+    columns and by bulk loads that bypass both. Returns how many it rewrote."""
+    changed = in_force_finding_changes(studies)
+    Study.objects.bulk_update(
+        changed, ["finding_nap", "finding_nap_ci_lower", "finding_nap_ci_upper"], batch_size=1000
+    )
+    return len(changed)
+
+
+def in_force_finding_changes(studies, *, finding_from_results: bool = False) -> list[Study]:
+    """The studies of ``studies`` whose stored NAP in force differs from the rule of
+    ``store_in_force_findings`` (the stored finding of the run in force), each with the values it
+    should hold (unsaved). ``finding_from_results``: read the run's finding as ``store_findings``
+    makes it from the results, not as stored, so a stale stored finding does not hide a stale
+    NAP (``manage.py refresh_derived --check``)."""
     hashes = dict(studies.values_list("pk", "analysis_input_hash"))
     if not hashes:
-        return 0
+        return []
     runs = AnalysisRun.objects.filter(study_id__in=list(hashes), state=AnalysisState.DONE).order_by(
         "study_id", "-created_at", "-id"
     )
     in_force: dict[int, tuple] = {}
-    for study_id, run_hash, finding in runs.values_list("study_id", "input_hash", "finding"):
+    if finding_from_results:
+        runs = runs.annotate(rule=_finding_rule())
+    finding_column = "rule" if finding_from_results else "finding"
+    for study_id, run_hash, finding in runs.values_list("study_id", "input_hash", finding_column):
         wanted = hashes[study_id]
         if study_id not in in_force and (wanted == "" or run_hash == wanted):
             in_force[study_id] = first_comparison_nap(finding)
     current = studies.filter(pk__in=list(hashes)).values_list(
         "pk", "finding_nap", "finding_nap_ci_lower", "finding_nap_ci_upper"
     )
-    changed = [
+    return [
         Study(pk=pk, finding_nap=new[0], finding_nap_ci_lower=new[1], finding_nap_ci_upper=new[2])
         for pk, *old in current
         if tuple(old) != (new := in_force.get(pk, (None, None, None)))
     ]
-    Study.objects.bulk_update(
-        changed, ["finding_nap", "finding_nap_ci_lower", "finding_nap_ci_upper"], batch_size=1000
-    )
-    return len(changed)
 
 
 class AnalysisRun(models.Model):

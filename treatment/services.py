@@ -202,11 +202,17 @@ def refresh_plan_and_goal_facts(episodes) -> int:
     from their plans and goals: one UPDATE. Called by ``plan_save`` and ``goal_create`` (plans and
     goals are never deleted: a goal is retired, and still counts as set), by the migration that
     added the columns and by bulk loads that bypass the services."""
+    return episodes.update(**plan_and_goal_facts_rule())
+
+
+def plan_and_goal_facts_rule() -> dict[str, Any]:
+    """The two columns of ``refresh_plan_and_goal_facts`` as expressions over an episode row:
+    the one rule, also annotated by ``manage.py refresh_derived`` to find stale rows."""
     latest = TreatmentPlan.objects.filter(episode=OuterRef("pk")).order_by("-version")
-    return episodes.update(
-        latest_plan_flags=Subquery(latest.values("yellow_flags")[:1]),
-        has_goals=Exists(Goal.objects.filter(episode=OuterRef("pk"))),
-    )
+    return {
+        "latest_plan_flags": Subquery(latest.values("yellow_flags")[:1]),
+        "has_goals": Exists(Goal.objects.filter(episode=OuterRef("pk"))),
+    }
 
 
 def refresh_gas_t_scores(episodes) -> int:
@@ -215,7 +221,15 @@ def refresh_gas_t_scores(episodes) -> int:
     each at its level in force (an amendment's, if any), None when it cannot be scored (no review,
     a weight not positive). One read of the latest reviews, then an UPDATE of the episodes whose
     T changed. Called when a review is recorded or amended, by the migration that added the
-    column and by bulk loads that bypass the services."""
+    column and by bulk loads that bypass the services. Returns how many it rewrote."""
+    changed = gas_t_score_changes(episodes)
+    Episode.objects.bulk_update(changed, ["gas_t_score"], batch_size=2_000)
+    return len(changed)
+
+
+def gas_t_score_changes(episodes) -> list[Episode]:
+    """The episodes of ``episodes`` whose stored Episode.gas_t_score differs from the rule of
+    ``refresh_gas_t_scores``, each with the value it should hold (unsaved)."""
     ids = list(episodes.values_list("pk", flat=True))
     corrected = GoalReviewAmendment.objects.filter(review=OuterRef("pk")).order_by(
         "-amended_at", "-id"
@@ -241,13 +255,11 @@ def refresh_gas_t_scores(episodes) -> int:
     for episode_id, goals in goals_of.items():
         result = gas_t_score(goals)
         scores[episode_id] = result.t_score if isinstance(result, GasResult) else None
-    changed = [
+    return [
         Episode(pk=pk, gas_t_score=scores.get(pk))
         for pk, stored in Episode.objects.filter(pk__in=ids).values_list("pk", "gas_t_score")
         if stored != scores.get(pk)
     ]
-    Episode.objects.bulk_update(changed, ["gas_t_score"], batch_size=2_000)
-    return len(changed)
 
 
 # --- suggestions ------------------------------------------------------------------------------

@@ -24,12 +24,10 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.db.models.base import ModelState
 
-from assessment import services as assessment_services
 from assessment.models import Administration, AssessmentSession, TimePoint
-from assessment.selectors import last_signed_assessment_by_episode
+from painclinic import derived
 from patients.models import Episode, Patient
-from sced.models import AnalysisRun, Draw, Measure, Measurement, Study, store_in_force_findings
-from treatment import services as treatment_services
+from sced.models import AnalysisRun, Draw, Measure, Measurement, Study
 from treatment.models import Goal, GoalReview, PlanIntervention, TreatmentPlan
 
 if TYPE_CHECKING:
@@ -114,20 +112,13 @@ def seed_depth(*, seed: int = 20251207, log: Callable[[str], None] = print) -> d
             )
         counts["patients"] += len(part)
         log(f"  depth for {counts['patients']:,} of {len(episodes):,} patients")
-    # bulk_create bypasses the services: fill the summary column they keep current (the same rule
-    # as assessment.services.refresh_last_signed_assessment), grouped once and written in batches:
-    # the per-row subquery UPDATE ran for minutes at 10,000 episodes.
-    latest = last_signed_assessment_by_episode()
-    episodes_to_fill = [Episode(pk=pk, last_signed_assessment=day) for pk, day in latest.items()]
-    Episode.objects.bulk_update(episodes_to_fill, ["last_signed_assessment"], batch_size=2_000)
-    # ... and the first/latest result per episode and instrument the team review reads.
-    counts["result summaries"] = assessment_services.rebuild_all_result_summaries()
-    # ... the latest plan's flags, whether goals are set and the GAS T (kept by the treatment
-    # services), and
-    # each study's NAP in force (kept by the sced models): the team review's lists read them.
-    treatment_services.refresh_plan_and_goal_facts(Episode.objects.all())
-    treatment_services.refresh_gas_t_scores(Episode.objects.all())
-    store_in_force_findings(Study.objects.all())
+    # bulk_create bypasses the services: fill the derived columns they keep current (the last
+    # signed assessment, the result summaries, the plan and goal facts, the GAS T, the findings and
+    # each study's NAP in force: the team review's lists read them) by the services' own rules,
+    # the one list every app registers (painclinic/derived.py, manage.py refresh_derived).
+    for outcome in derived.run_all(write=True, batch_size=2_000):
+        counts[outcome.name] = outcome.rows
+        log(f"  {outcome.name}: {outcome.rows:,} rows in {outcome.seconds:.1f} s")
     return counts
 
 

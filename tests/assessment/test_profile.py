@@ -166,7 +166,8 @@ def _count(client, url):
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
 # -1 (issue #16): the session's authenticator is read with the user (no query of its own).
 # -1 (issue #16): whether there are unread notifications is read with the user.
-PROFILE_QUERIES = 13  # + the current episode and its red-flag screens (issue #10)
+# - 1: the page's audit event is one statement (painclinic migration 0013)
+PROFILE_QUERIES = 12  # + the current episode and its red-flag screens (issue #10)
 # +1 (issue #14): work status and healthcare use across time points, one query for all of them.
 
 

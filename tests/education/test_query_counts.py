@@ -25,14 +25,16 @@ pytestmark = pytest.mark.django_db
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
 # -1 (issue #16): the session's authenticator is read with the user (no query of its own).
 # -1 (issue #16): whether there are unread notifications is read with the user.
-EDUCATION_PAGE_QUERIES = 11
+# - 1: the page's audit event is one statement (painclinic migration 0013)
+EDUCATION_PAGE_QUERIES = 10
 # Session, user, MFA device, patient; the contact (with its education), the curriculum, the
 # techniques; notifications, banner; audit lock, head, INSERT; session save (3).
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
 # -1 (issue #16): the session's authenticator is read with the user (no query of its own).
 # -1 (issue #16): whether there are unread notifications is read with the user.
-CONTACT_FORM_QUERIES = 9
+# - 1: the page's audit event is one statement (painclinic migration 0013)
+CONTACT_FORM_QUERIES = 8
 # Session, user, MFA device; the contacts and patients counted, the coded techniques (one row per
 # coded technique), their labels; notifications; session save (3). Lists no patient: no audit.
 # -3 (issue #16): the session is renewed once a minute, not saved (3 queries) on every page.

@@ -108,6 +108,19 @@ def test_the_app_role_does_its_ordinary_work(as_app_role, records, jannick):
         ],
     ).fetchone()[0]  # fmt: skip
     assert written == 1
+    # Every detail page and save: its one event the same way (issue #16 follow-up).
+    opened = SimpleNamespace(
+        **{**vars(shown), "at": timezone.now(), "view_name": "patients:detail"}
+    )
+    event_id, event_hash = app.execute(
+        "SELECT event_id, event_hash FROM painclinic_audit_append_event(%s, NULL, '', %s,"
+        " %s::uuid, %s, %s, %s, '[]'::jsonb, NULL, '', '', false, %s::bytea)",
+        [
+            opened.at, opened.action, jannick.pk, opened.object_type, opened.object_id,
+            opened.view_name, audit_chain.canonical(opened),
+        ],
+    ).fetchone()  # fmt: skip
+    assert AuditEvent.objects.get(pk=event_id).chain_hash == event_hash
     assert audit_chain_check().ok
     row = app.execute(
         "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles"

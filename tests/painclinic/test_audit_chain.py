@@ -321,3 +321,60 @@ def test_a_list_pages_canonical_contents_are_byte_for_byte_those_of_each_event(
         for o, p, b in rows
     ]
     assert audit_chain.canonical_rows(shared, rows) == expected
+
+
+@pytest.mark.django_db
+def test_a_single_event_is_linked_and_inserted_in_one_statement(jannick, ana, postgres_only):
+    """A detail page's view and a save's change (issue #16 follow-up: one statement instead of
+    BEGIN, lock and head, INSERT, COMMIT): every column as ``save`` stored it, the hash linked to
+    the head, the request context, the changed field names and the break-glass mark included;
+    an event with no actor (a failed log-in) and one inside a transaction too."""
+    from django.test.utils import CaptureQueriesContext
+
+    first = audit.record_event(actor=ana, action=AuditAction.VIEW, patient=jannick, obj=jannick)
+    tokens = audit.set_request_context(
+        audit.RequestContext("2001:db8::1", "req-7", "Firefox", "patient_detail")
+    )
+    try:
+        audit.mark_break_glass(jannick.pk)
+        with CaptureQueriesContext(connection) as queries:
+            event = audit.record_event(
+                actor=ana,
+                action=AuditAction.CHANGE,
+                patient=jannick,
+                obj=jannick,
+                changed_fields=["given_name", "address"],
+            )
+    finally:
+        audit.reset_request_context(tokens)
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1
+    assert statements[0].startswith("SELECT event_id, event_hash FROM painclinic_audit_append_")
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.chain_hash == event.chain_hash == audit_chain.link(first.chain_hash, stored)
+    assert (stored.actor_id, stored.actor_username, stored.action) == (ana.pk, "ana", "change")
+    assert (stored.patient_id, stored.object_type, stored.object_id) == (
+        jannick.pk,
+        "patients.patient",
+        str(jannick.pk),
+    )
+    assert stored.changed_fields == ["address", "given_name"]
+    assert (stored.client_address, stored.request_id, stored.user_agent) == (
+        "2001:db8::1",
+        "req-7",
+        "Firefox",
+    )
+    assert (stored.view_name, stored.break_glass, stored.at) == ("patient_detail", True, event.at)
+    assert not event._state.adding  # a saved row: saving it again is an UPDATE, refused
+
+    failed = audit.record_event(actor=None, action=AuditAction.LOGIN_FAILED, actor_username="eve")
+    with transaction.atomic():
+        inside = audit.record_event(actor=ana, action=AuditAction.VIEW, patient=jannick)
+    assert AuditEvent.objects.get(pk=failed.pk).actor_id is None
+    assert list(AuditEvent.objects.order_by("id").values_list("pk", flat=True)) == [
+        first.pk,
+        event.pk,
+        failed.pk,
+        inside.pk,
+    ]
+    assert audit_chain_check().ok

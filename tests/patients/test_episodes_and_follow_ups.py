@@ -52,7 +52,8 @@ def discharged(ana, north):
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
 # -1 (issue #16): the session's authenticator is read with the user (no query of its own).
 # -1 (issue #16): whether there are unread notifications is read with the user.
-FOLLOW_UP_PAGE_QUERIES = 9
+# - 1: the page's audit event is one statement (painclinic migration 0013)
+FOLLOW_UP_PAGE_QUERIES = 8
 
 
 # --- Follow-up calls --------------------------------------------------------------------------

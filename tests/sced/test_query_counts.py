@@ -22,7 +22,8 @@ from tests.sced.conftest import fill, make_study
 # -1 (issue #16): the audit chain's lock and head are read in one statement.
 # -1 (issue #16): the session's authenticator is read with the user (no query of its own).
 # -1 (issue #16): whether there are unread notifications is read with the user.
-STUDY_DETAIL_QUERIES = 13
+# - 1: the page's audit event is one statement (painclinic migration 0013)
+STUDY_DETAIL_QUERIES = 12
 
 
 def _count(client, url):

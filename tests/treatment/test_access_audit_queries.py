@@ -128,32 +128,33 @@ def _add_rows(patient, ana, n):
 # -1 each (issue #16): the session's authenticator is read with the user (no query of its own);
 # -1 more in the app's frame: whether there are unread notifications is read with the user.
 PINNED = {
+    # - 1 each: the page's audit event is one statement (painclinic migration 0013).
     # -3 each (issue #16): the session is renewed once a minute, not saved on every page.
-    "overview": 21,
-    "section": 20,
-    "hierarchy": 10,  # + episode and open red-flag referral (safety gate, #10)
-    "goal_detail": 11,
-    "plan_edit": 18,
+    "overview": 20,
+    "section": 19,
+    "hierarchy": 9,  # + episode and open red-flag referral (safety gate, #10)
+    "goal_detail": 10,
+    "plan_edit": 17,
     # The clinicians' summary: what the summary read before issue #14.
-    "clinician_summary": 25,  # + the flare-up plan's safety-netting (#10)
-    "clinician_summary_pdf": 24,  # + safety-netting (#10)
+    "clinician_summary": 24,  # + the flare-up plan's safety-netting (#10)
+    "clinician_summary_pdf": 23,  # + safety-netting (#10)
     # The patient's own documents (#14; treatment/handouts.py): episode with its lead clinician,
     # plan + interventions, the formulation's flags, hierarchy, active goals, pacing plans + logs
     # + schedule changes, flare-up plan, the education record (records + topics + techniques,
     # curriculum, contacts); the summary adds the medication section (3). No profile read, no
     # suggestions, no GAS reviews, no exposure sessions: fewer than the clinicians' summary.
-    "summary": 23,
-    "summary_pdf": 22,
-    "handout": 20,
-    "handout_pdf": 19,
+    "summary": 22,
+    "summary_pdf": 21,
+    "handout": 19,
+    "handout_pdf": 18,
     # The letter builder (issue #14) reads less than the treatment overview did (no decisions,
     # suggestions, pacing plans or GAS history) and adds the clinic's details: 31 -> 28.
-    "gp_letter": 22,  # + the consent to share with the GP (#10)
+    "gp_letter": 21,  # + the consent to share with the GP (#10)
     # No exposure reads; + the programmes attended (enrolments, sessions, attendance).
-    "discharge_letter": 18,
+    "discharge_letter": 17,
     # + the programme's outcomes for the cohort (cohort_outcomes: measures, participants, signed
     # results, entered scores, clinical visibility) and the programme attended.
-    "pmp_letter": 29,
+    "pmp_letter": 28,
 }
 
 
