@@ -1,4 +1,4 @@
-.PHONY: run test test-fast faults services worker beat lint format bench clean audit-deps messages
+.PHONY: run test test-fast faults services worker beat lint format bench bench-ab clean audit-deps messages
 
 run:        ## venv + deps + migrate + demo data + server on http://127.0.0.1:8000
 	bash scripts/run-demo.sh
@@ -38,3 +38,6 @@ messages:   ## refresh the translation catalogues (locale/) from the code, then 
 
 bench:      ## benchmark: own PostgreSQL DB, bulk seed (BENCH_PATIENTS, default 10000), gunicorn + worker, wrk; prints the table
 	bash scripts/bench.sh
+
+bench-ab:   ## two revisions side by side on one seeded DB: `make bench-ab BASE=<rev>` (this checkout against BASE), wrk in turn
+	BASE=$(BASE) bash scripts/bench_ab.sh
