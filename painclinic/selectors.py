@@ -138,14 +138,13 @@ def _cursor_of(at: Any, event_id: int) -> str:
     return f"{event_id}-{round(at.timestamp() * 1_000_000)}"
 
 
-# Events read by the first step while looking for a page of requests: most requests write one
-# to three events, so one step usually fills a page. A list page writes one per record shown
-# (the caseload 50), so a page of such requests is ~2,500 events: each further step reads twice
-# as many as the one before (issue #16: three steps of 1,000 at 10,000 patients, each ~20 ms,
-# as every step checks the lead's right to see each event's patient again; now 1,000 and 2,000,
-# the same events read in two steps. Not more: each event read costs ~5 us of Python).
+# Events read per step while looking for a page of requests: most requests write one to three
+# events (a cohort or admin list one per record shown), so one step usually fills a page. A list
+# page writes one per record shown (the caseload 50), so a page of those takes two or three steps.
+# Steps that grew (x4, then x2) were tried in issue #16: one read fewer for ~2,500 events, but more
+# events read when two steps of 1,000 sufficed, and the audit log's p50 was 18 % slower side by side
+# (`make bench-ab`); kept at 1,000.
 AUDIT_SCAN_STEP = 1_000
-AUDIT_SCAN_GROWTH = 2
 
 
 def audit_rows(events: QuerySet, before: Any = None, per_page: int = 50) -> AuditPage:
@@ -166,18 +165,17 @@ def audit_rows(events: QuerySet, before: Any = None, per_page: int = 50) -> Audi
         below = below.filter(Q(at__lt=at) | Q(id__lt=event_id), at__lte=at)
     found: dict[str, tuple[Any, int]] = {}  # request key -> its newest event below the cursor
     earlier: set[str] = set()  # requests with events above the cursor: on an earlier page
-    step, size = below, AUDIT_SCAN_STEP
+    step = below
     while True:
-        chunk = list(step.values_list("request_key", "at", "id")[:size])
+        chunk = list(step.values_list("request_key", "at", "id")[:AUDIT_SCAN_STEP])
         fresh = [key for key, *_ in chunk if key not in found]
         for key, at, event_id in chunk:
             found.setdefault(key, (at, event_id))
         if cursor is not None and fresh:
             earlier |= _keys_with_events_from(events, fresh, cursor)
         shown = [key for key in found if key not in earlier]
-        if len(shown) > per_page or len(chunk) < size:
+        if len(shown) > per_page or len(chunk) < AUDIT_SCAN_STEP:
             break
-        size *= AUDIT_SCAN_GROWTH
         last_at, last_id = chunk[-1][1], chunk[-1][2]
         step = below.filter(Q(at__lt=last_at) | Q(id__lt=last_id), at__lte=last_at)
     keys = shown[:per_page]
