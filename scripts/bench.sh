@@ -21,19 +21,14 @@ export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-bench-$(head -c 24 /dev/urandom |
 export DJANGO_STATIC_ROOT="$WORK/static" DJANGO_MEDIA_ROOT="$WORK/media" CHART_CACHE_DIR="$WORK/chart-cache"
 PY=.venv/bin/python
 
+. scripts/bench_common.sh
 cleanup() {
-  for f in "$WORK"/*.pid; do
-    [ -f "$f" ] || continue
-    pid="$(cat "$f")"; kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pidfiles "$WORK"
   dropdb -h 127.0.0.1 -U postgres --if-exists --force "$DB" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
-t0=$SECONDS; step() { echo "== [$((SECONDS - t0)) s] $*" >&2; }
 step "database $DB"
 createdb -h 127.0.0.1 -U postgres "$DB"
 $PY manage.py migrate --noinput -v0

@@ -24,20 +24,15 @@ export DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0 REQUIRE_POSTGRES=1 PYTHONUNBU
 export DJANGO_SECRET_KEY="${DJANGO_SECRET_KEY:-bench-$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')}"
 export DJANGO_MEDIA_ROOT="$WORK/media" CHART_CACHE_DIR="$WORK/chart-cache"
 
+. scripts/bench_common.sh
 cleanup() {
-  for f in "$WORK"/*.pid; do
-    [ -f "$f" ] || continue
-    pid="$(cat "$f")"; kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pidfiles "$WORK"
   git -C "$HERE" worktree remove --force "$WORK/base" 2>/dev/null || true
   dropdb -h 127.0.0.1 -U postgres --if-exists --force "$DB" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
 
-t0=$SECONDS; step() { echo "== [$((SECONDS - t0)) s] $*" >&2; }
 step "BASE $(git rev-parse --short "$BASE") beside this checkout ($(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ', with uncommitted changes'))"
 git worktree add --detach -q "$WORK/base" "$BASE"
 ln -s "$HERE/.venv" "$WORK/base/.venv"
@@ -57,9 +52,7 @@ step "gunicorn: BASE :$PORT, this checkout :$((PORT + 1)), floor :$((PORT + 2))"
 serve base "$WORK/base" "$WORK/static-base" "$PORT"
 serve head "$HERE" "$WORK/static" "$((PORT + 1))"
 serve floor "$HERE" "$WORK/static" "$((PORT + 2))" demo.bench.settings_bare
-for p in "$PORT" "$((PORT + 1))" "$((PORT + 2))"; do
-  for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$p/login/" && break; sleep 0.2; done
-done
+wait_for_ports "$PORT" "$((PORT + 1))" "$((PORT + 2))"
 read -r ANA BOB RECORD < <($PY - <<'PY'
 import os
 import django
